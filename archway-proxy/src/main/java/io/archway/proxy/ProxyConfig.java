@@ -1,0 +1,34 @@
+package io.archway.proxy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Data-plane settings that do not come from Gateway API resources.
+ *
+ * @param portOffset added to every snapshot port when binding (see ServerConfig)
+ * @param ioThreads event-loop threads (0 = Netty's default, 2 x cores)
+ * @param maxInitialLineLength longest request line accepted; longer gets 414
+ * @param maxHeaderSize total request header bytes accepted; more gets 431
+ * @param connectTimeout upstream connect timeout
+ * @param idleTimeout idle downstream/upstream connections are closed after this
+ * @param drainTimeout how long removed listeners keep serving in-flight requests
+ */
+public record ProxyConfig(int portOffset, int ioThreads, int maxInitialLineLength, int maxHeaderSize,
+                          Duration connectTimeout, Duration idleTimeout, Duration drainTimeout) {
+    public ProxyConfig {
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+    }
+
+    public static ProxyConfig defaults() {
+        return new ProxyConfig(0, 0, 8192, 16384, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(30));
+    }
+
+    public ProxyConfig withPortOffset(int offset) {
+        return new ProxyConfig(offset, ioThreads, maxInitialLineLength, maxHeaderSize, connectTimeout, idleTimeout,
+                drainTimeout);
+    }
+}

@@ -1,0 +1,29 @@
+package io.archway.server;
+
+import io.archway.translate.TranslatorOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to run one gateway process.
+ *
+ * @param configDir the directory of manifests (standalone source)
+ * @param translator controller name, addressing, adoption of unknown classes
+ * @param portOffset added to every listener port when binding (0 in production; the conformance
+ *     harness uses it so that port 80 listeners need no privilege). Status and redirects keep the
+ *     spec port.
+ * @param adminAddress where the admin endpoint listens (loopback by default; port 0 = ephemeral)
+ * @param debounce holdoff between a file change and the rebuild
+ * @param watch whether to watch configDir for changes
+ */
+public record ServerConfig(Path configDir, TranslatorOptions translator, int portOffset,
+                           InetSocketAddress adminAddress, Duration debounce, boolean watch) {
+    public ServerConfig {
+        Objects.requireNonNull(configDir, "configDir");
+        Objects.requireNonNull(translator, "translator");
+        Objects.requireNonNull(adminAddress, "adminAddress");
+        Objects.requireNonNull(debounce, "debounce");
+    }
+}

@@ -1,0 +1,36 @@
+package io.archway.snapshot;
+
+import java.util.Objects;
+
+/** An HTTPRouteFilter the data plane applies. */
+public sealed interface HttpFilter {
+
+    /** RequestHeaderModifier: edits the request before it goes upstream. */
+    record RequestHeaderModifier(HeaderEdits edits) implements HttpFilter {
+        public RequestHeaderModifier {
+            Objects.requireNonNull(edits, "edits");
+        }
+    }
+
+    /** ResponseHeaderModifier: edits the response before it goes downstream. */
+    record ResponseHeaderModifier(HeaderEdits edits) implements HttpFilter {
+        public ResponseHeaderModifier {
+            Objects.requireNonNull(edits, "edits");
+        }
+    }
+
+    /**
+     * RequestRedirect. Each null field keeps the request's value, except {@code port}: when null,
+     * the port is the well-known port of {@code scheme} if a scheme is set, else the listener port
+     * (HTTPRequestRedirectFilter.port); a well-known port is left out of Location.
+     *
+     * @param statusCode 301 (default), 302, 303, 307 or 308
+     */
+    record RequestRedirect(String scheme, String hostname, PathModifier path, Integer port, int statusCode)
+            implements HttpFilter {
+    }
+
+    /** URLRewrite: rewrites host and/or path before the request goes upstream; null keeps it. */
+    record UrlRewrite(String hostname, PathModifier path) implements HttpFilter {
+    }
+}

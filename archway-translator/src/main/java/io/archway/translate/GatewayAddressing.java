@@ -1,0 +1,59 @@
+package io.archway.translate;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Decides which IP address each Gateway is served on (and reported in
+ * {@code status.addresses}). A pure function of the set of Gateways, so translation stays
+ * deterministic.
+ */
+public sealed interface GatewayAddressing {
+
+    /**
+     * The address for a Gateway.
+     *
+     * @param gatewayKeys every Gateway being translated, in {@link ResourceKey} order
+     * @param gateway the one asked about
+     */
+    String addressFor(List<ResourceKey> gatewayKeys, ResourceKey gateway);
+
+    /** Every Gateway shares one bind address (e.g. {@code 0.0.0.0}); listeners on one port merge. */
+    record Shared(String address) implements GatewayAddressing {
+        public Shared {
+            Objects.requireNonNull(address, "address");
+        }
+
+        @Override
+        public String addressFor(List<ResourceKey> gatewayKeys, ResourceKey gateway) {
+            return address;
+        }
+    }
+
+    /**
+     * Each Gateway gets a loopback address of its own, 127.0.x.y, derived from a hash of its
+     * namespace/name (collisions are resolved by probing in key order), so that adding or removing
+     * one Gateway never moves another. Used by the conformance harness, where dozens of Gateways
+     * all listen on port 80.
+     */
+    record LoopbackPerGateway() implements GatewayAddressing {
+        @Override
+        public String addressFor(List<ResourceKey> gatewayKeys, ResourceKey gateway) {
+            final java.util.Set<Integer> taken = new java.util.HashSet<>();
+            for (ResourceKey key : gatewayKeys) {
+                int slot = slot(key);
+                while (!taken.add(slot)) {
+                    slot = slot % 65_000 + 1;
+                }
+                if (key.equals(gateway)) {
+                    return "127.0." + (1 + slot / 250) + "." + (1 + slot % 250);
+                }
+            }
+            throw new IllegalArgumentException("unknown gateway " + gateway);
+        }
+
+        private static int slot(ResourceKey key) {
+            return Math.floorMod((key.namespace() + "/" + key.name()).hashCode(), 62_500);
+        }
+    }
+}
