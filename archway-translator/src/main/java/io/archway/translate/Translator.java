@@ -1,13 +1,48 @@
 package io.archway.translate;
 
+import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RoutingSnapshot;
+import io.archway.translate.bind.BackendResolver;
+import io.archway.translate.bind.BoundGateway;
+import io.archway.translate.bind.GatewayClassAcceptor;
+import io.archway.translate.bind.GatewayClassAcceptor.ClassDecision;
+import io.archway.translate.bind.Kinds;
+import io.archway.translate.bind.ListenerValidator;
+import io.archway.translate.bind.ReferenceGrantIndex;
+import io.archway.translate.bind.RouteAttacher;
+import io.archway.translate.compile.CompiledRoute;
+import io.archway.translate.compile.HttpRouteRuleCompiler;
+import io.archway.translate.compile.RouteTableCompiler;
+import io.archway.translate.status.Diagnostics;
+import io.archway.translate.status.GatewayStatusWriter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Resources in, routing snapshot and status out. A pure function: no I/O, no clock, no mutation
  * of its input; the same view and version always give the same translation.
+ *
+ * <p>The phases, in order (each only reads what earlier ones produced):
+ * <ol>
+ *   <li>GatewayClasses: which are ours, and are they accepted ({@link GatewayClassAcceptor});</li>
+ *   <li>Gateways of our classes: validate listeners, certificates, conflicts ({@link ListenerValidator});</li>
+ *   <li>HTTPRoutes: compile rules, resolve backendRefs ({@link HttpRouteRuleCompiler});</li>
+ *   <li>attach routes to listeners, which yields route status and attachedRoutes ({@link RouteAttacher});</li>
+ *   <li>Gateway status, now that attachedRoutes is known ({@link GatewayStatusWriter});</li>
+ *   <li>the routing table: sockets, listeners, virtual hosts, sorted entries ({@link RouteTableCompiler}).</li>
+ * </ol>
  */
 public final class Translator {
     private final TranslatorOptions options;
@@ -23,8 +58,60 @@ public final class Translator {
     /** Translates a view; {@code version} becomes the snapshot version. */
     public Translation translate(ResourceView view, long version) {
         Objects.requireNonNull(view, "view");
-        // Placeholder until the binding phases land: serves nothing.
-        return new Translation(new RoutingSnapshot(version, List.of()),
-                new StatusReport(Map.of(), Map.of(), Map.of()), List.of());
+        final Diagnostics diagnostics = new Diagnostics(view);
+        final ReferenceGrantIndex grants = new ReferenceGrantIndex(view.referenceGrants());
+
+        // 1. GatewayClasses.
+        final GatewayClassAcceptor classes = new GatewayClassAcceptor(options);
+        classes.accept(view, diagnostics);
+
+        // 2. Gateways of our classes, in key order (addresses depend on the whole sorted set).
+        final Map<ResourceKey, Gateway> ourGateways = new TreeMap<>();
+        final Map<ResourceKey, ClassDecision> decisions = new LinkedHashMap<>();
+        for (Gateway gateway : view.gateways()) {
+            final String className = gateway.getSpec() == null ? null : gateway.getSpec().getGatewayClassName();
+            final Optional<ClassDecision> decision = classes.decisionFor(className);
+            if (decision.isPresent()) {
+                final ResourceKey key = Kinds.keyOf(Kinds.GATEWAY, gateway);
+                ourGateways.put(key, gateway);
+                decisions.put(key, decision.get());
+            }
+        }
+        final List<ResourceKey> gatewayKeys = List.copyOf(ourGateways.keySet());
+        final ListenerValidator validator = new ListenerValidator(view, grants, diagnostics);
+        final Map<ResourceKey, BoundGateway> bound = new TreeMap<>();
+        ourGateways.forEach((key, gateway) -> bound.put(key, validator.validate(gateway, decisions.get(key),
+                options.addressing().addressFor(gatewayKeys, key))));
+
+        // 3. HTTPRoutes, in key order, compiled once whatever they attach to.
+        final HttpRouteRuleCompiler ruleCompiler =
+                new HttpRouteRuleCompiler(new BackendResolver(view, grants), diagnostics);
+        final List<CompiledRoute> routes = sortedByKey(view.httpRoutes(), Kinds.HTTP_ROUTE).stream()
+                .map(ruleCompiler::compile).toList();
+
+        // 4. Attachment.
+        final Set<ResourceKey> allGateways = view.gateways().stream().map(g -> Kinds.keyOf(Kinds.GATEWAY, g))
+                .collect(Collectors.toSet());
+        final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allGateways, diagnostics);
+        attacher.attach(routes.stream().map(r -> new RouteAttacher.RouteInput(r.key(), r.route(), r.unsupported(),
+                r.resolvedRefs())).toList());
+
+        // 5. Gateway status.
+        final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
+        bound.forEach((key, gateway) -> gatewayStatuses.put(key,
+                GatewayStatusWriter.write(gateway, listener -> attacher.attachedRoutes(key, listener))));
+
+        // 6. The routing table.
+        final List<PortBinding> ports = new RouteTableCompiler(diagnostics)
+                .compile(new ArrayList<>(bound.values()), attacher.attachments(), routes);
+
+        return new Translation(new RoutingSnapshot(version, ports),
+                new StatusReport(classes.statuses(), gatewayStatuses, attacher.statuses()), diagnostics.sorted());
+    }
+
+    private static List<HTTPRoute> sortedByKey(List<HTTPRoute> routes, String kind) {
+        final List<HTTPRoute> sorted = new ArrayList<>(routes);
+        sorted.sort(Comparator.comparing((HasMetadata r) -> Kinds.keyOf(kind, r)));
+        return sorted;
     }
 }

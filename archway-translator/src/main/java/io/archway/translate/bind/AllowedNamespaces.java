@@ -1,0 +1,79 @@
+package io.archway.translate.bind;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Listener {@code allowedRoutes.namespaces}: Same (the default), All, or Selector (a label
+ * selector evaluated against Namespace labels; a namespace without a Namespace object has none).
+ */
+public final class AllowedNamespaces {
+    private final String from;
+    private final String gatewayNamespace;
+    private final LabelSelector selector;
+    private final Function<String, Map<String, String>> namespaceLabels;
+
+    AllowedNamespaces(String from, String gatewayNamespace, LabelSelector selector,
+                      Function<String, Map<String, String>> namespaceLabels) {
+        this.from = from == null ? "Same" : from;
+        this.gatewayNamespace = gatewayNamespace;
+        this.selector = selector;
+        this.namespaceLabels = namespaceLabels;
+    }
+
+    public boolean allows(String routeNamespace) {
+        switch (from) {
+            case "All":
+                return true;
+            case "Selector":
+                return selector != null && matches(selector, namespaceLabels.apply(routeNamespace));
+            case "None":
+                return false;
+            default:
+                return Objects.equals(gatewayNamespace, routeNamespace);
+        }
+    }
+
+    /** Kubernetes label selector semantics: all matchLabels and all matchExpressions must hold. */
+    static boolean matches(LabelSelector selector, Map<String, String> labels) {
+        if (selector.getMatchLabels() != null) {
+            for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
+                if (!Objects.equals(labels.get(e.getKey()), e.getValue())) {
+                    return false;
+                }
+            }
+        }
+        final List<LabelSelectorRequirement> expressions = selector.getMatchExpressions();
+        if (expressions != null) {
+            for (LabelSelectorRequirement r : expressions) {
+                final List<String> values = r.getValues() == null ? List.of() : r.getValues();
+                final String value = labels.get(r.getKey());
+                final boolean ok;
+                switch (r.getOperator()) {
+                    case "In":
+                        ok = value != null && values.contains(value);
+                        break;
+                    case "NotIn":
+                        ok = value == null || !values.contains(value);
+                        break;
+                    case "Exists":
+                        ok = value != null;
+                        break;
+                    case "DoesNotExist":
+                        ok = value == null;
+                        break;
+                    default:
+                        ok = false;
+                }
+                if (!ok) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,142 @@
+package io.archway.translate.bind;
+
+import io.archway.snapshot.AppProtocol;
+import io.archway.snapshot.BackendOrigin;
+import io.archway.snapshot.Endpoint;
+import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.WeightedBackend;
+import io.archway.translate.ResourceView;
+import io.archway.translate.status.Reasons;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Resolves an HTTPBackendRef to a weighted backend (BackendObjectReference): only core Services
+ * (InvalidKind otherwise); a cross-namespace reference needs a ReferenceGrant from the HTTPRoute
+ * (RefNotPermitted); the Service and its port must exist (BackendNotFound). The Service port
+ * resolves to the endpoint port through the EndpointSlices labelled
+ * {@code kubernetes.io/service-name}, whose ports carry the Service port's name; only ready
+ * endpoints (or those whose readiness is unknown) are kept. An invalid reference still becomes a
+ * backend, with an {@code invalidReason}: its share of the traffic is answered with 500.
+ */
+public final class BackendResolver {
+    private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    /** A resolved backend and, when invalid, a message saying why. */
+    public record Resolved(WeightedBackend backend, String message) {
+    }
+
+    private final ResourceView view;
+    private final ReferenceGrantIndex grants;
+
+    public BackendResolver(ResourceView view, ReferenceGrantIndex grants) {
+        this.view = view;
+        this.grants = grants;
+    }
+
+    public Resolved resolve(String routeNamespace, HTTPBackendRef ref, List<HttpFilter> filters) {
+        final String group = Kinds.coreGroupIfUnset(ref.getGroup());
+        final String kind = Kinds.orDefault(ref.getKind(), Kinds.SERVICE);
+        final String namespace = Kinds.orDefault(ref.getNamespace(), routeNamespace);
+        final int port = ref.getPort() == null ? 0 : ref.getPort();
+        final int weight = ref.getWeight() == null ? 1 : Math.max(0, ref.getWeight());
+        final BackendOrigin origin = new BackendOrigin(group.isEmpty() ? kind : group + "/" + kind, namespace,
+                Objects.requireNonNullElse(ref.getName(), ""), port);
+        final String what = origin.kind() + " " + namespace + "/" + origin.name();
+        if (!group.isEmpty() || !Kinds.SERVICE.equals(kind)) {
+            return invalid(origin, weight, filters, Reasons.INVALID_KIND, what + " is not a core Service");
+        }
+        if (!grants.permits(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE, routeNamespace, Kinds.CORE_GROUP, Kinds.SERVICE,
+                namespace, origin.name())) {
+            return invalid(origin, weight, filters, Reasons.REF_NOT_PERMITTED,
+                    what + " is in another namespace and no ReferenceGrant allows it");
+        }
+        final Service service = view.services().stream().filter(s -> namespace.equals(s.getMetadata().getNamespace())
+                && origin.name().equals(s.getMetadata().getName())).findFirst().orElse(null);
+        if (service == null) {
+            return invalid(origin, weight, filters, Reasons.BACKEND_NOT_FOUND, what + " does not exist");
+        }
+        if (ref.getPort() == null) {
+            return invalid(origin, weight, filters, Reasons.BACKEND_NOT_FOUND, what + ": port is required");
+        }
+        final ServicePort servicePort = service.getSpec() == null || service.getSpec().getPorts() == null ? null
+                : service.getSpec().getPorts().stream().filter(p -> Objects.equals(p.getPort(), port))
+                        .findFirst().orElse(null);
+        if (servicePort == null) {
+            return invalid(origin, weight, filters, Reasons.BACKEND_NOT_FOUND, what + " has no port " + port);
+        }
+        return new Resolved(new WeightedBackend(origin, weight, appProtocol(servicePort.getAppProtocol()),
+                endpoints(namespace, origin.name(), servicePort), null, filters), null);
+    }
+
+    private static Resolved invalid(BackendOrigin origin, int weight, List<HttpFilter> filters, String reason,
+                                    String message) {
+        return new Resolved(new WeightedBackend(origin, weight, AppProtocol.HTTP1, List.of(), reason, filters),
+                message);
+    }
+
+    static AppProtocol appProtocol(String appProtocol) {
+        if ("kubernetes.io/h2c".equals(appProtocol)) {
+            return AppProtocol.H2C;
+        }
+        if ("kubernetes.io/ws".equals(appProtocol)) {
+            return AppProtocol.WEBSOCKET;
+        }
+        return AppProtocol.HTTP1;
+    }
+
+    /** Ready endpoints of the Service port, sorted by address then port, without duplicates. */
+    private List<Endpoint> endpoints(String namespace, String serviceName, ServicePort servicePort) {
+        final Set<Endpoint> out = new LinkedHashSet<>();
+        for (EndpointSlice slice : view.endpointSlices()) {
+            if (!namespace.equals(slice.getMetadata().getNamespace()) || slice.getMetadata().getLabels() == null
+                    || !serviceName.equals(slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL))) {
+                continue;
+            }
+            final Integer port = slicePort(slice, servicePort);
+            if (port == null || slice.getEndpoints() == null) {
+                continue;
+            }
+            for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint endpoint : slice.getEndpoints()) {
+                final boolean ready = endpoint.getConditions() == null || endpoint.getConditions().getReady() == null
+                        || endpoint.getConditions().getReady();
+                if (ready && endpoint.getAddresses() != null) {
+                    endpoint.getAddresses().forEach(a -> out.add(new Endpoint(a, port)));
+                }
+            }
+        }
+        final List<Endpoint> sorted = new ArrayList<>(out);
+        sorted.sort(Comparator.comparing(Endpoint::address).thenComparingInt(Endpoint::port));
+        return sorted;
+    }
+
+    /**
+     * The slice's port for the Service port: the one with the Service port's name (both unnamed
+     * for a single-port Service); failing that a numeric targetPort (or the port itself).
+     */
+    private static Integer slicePort(EndpointSlice slice, ServicePort servicePort) {
+        final String name = Objects.requireNonNullElse(servicePort.getName(), "");
+        if (slice.getPorts() != null) {
+            for (EndpointPort p : slice.getPorts()) {
+                if (name.equals(Objects.requireNonNullElse(p.getName(), "")) && p.getPort() != null) {
+                    return p.getPort();
+                }
+            }
+        }
+        final IntOrString target = servicePort.getTargetPort();
+        if (target == null) {
+            return servicePort.getPort();
+        }
+        return target.getIntVal();
+    }
+}

@@ -1,0 +1,39 @@
+package io.archway.translate.bind;
+
+import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.ListenerOrigin;
+import io.archway.snapshot.ListenerProtocol;
+import io.archway.translate.status.ConditionSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
+import java.util.List;
+
+/**
+ * A Gateway listener after validation.
+ *
+ * @param protocol null when the protocol is not supported
+ * @param hostname the listener hostname, lower-cased, or null for any
+ * @param accepted whether routes may attach (Accepted=True)
+ * @param programmed whether it goes into the snapshot (Programmed=True)
+ * @param allowedNamespaces where attaching routes may live
+ * @param supportedKinds the valid route kinds
+ * @param conditions Accepted, Programmed, ResolvedRefs, Conflicted, in that order
+ */
+public record BoundListener(ListenerOrigin origin, int port, ListenerProtocol protocol, String hostname,
+                            boolean accepted, boolean programmed, AllowedNamespaces allowedNamespaces,
+                            List<RouteGroupKind> supportedKinds, List<CertificateBundle> certificates,
+                            List<ConditionSpec> conditions) {
+    public BoundListener {
+        supportedKinds = List.copyOf(supportedKinds);
+        certificates = List.copyOf(certificates);
+        conditions = List.copyOf(conditions);
+    }
+
+    public String name() {
+        return origin.listenerName();
+    }
+
+    public boolean allowsKind(String group, String kind) {
+        return supportedKinds.stream().anyMatch(k -> kind.equals(k.getKind())
+                && group.equals(Kinds.orDefault(k.getGroup(), Kinds.GATEWAY_GROUP)));
+    }
+}

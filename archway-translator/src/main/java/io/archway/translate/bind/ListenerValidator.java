@@ -1,0 +1,306 @@
+package io.archway.translate.bind;
+
+import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.ListenerOrigin;
+import io.archway.snapshot.ListenerProtocol;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.ResourceView;
+import io.archway.translate.bind.GatewayClassAcceptor.ClassDecision;
+import io.archway.translate.status.ConditionSpec;
+import io.archway.translate.status.Diagnostics;
+import io.archway.translate.status.Reasons;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKindBuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Phase 2: validates a Gateway of ours and each of its listeners: protocol (HTTP and HTTPS),
+ * TLS certificate references, allowed route kinds, and distinctness (Listener: listeners on one
+ * port must differ in protocol-relevant fields; indistinct ones are Conflicted and none of them
+ * wins).
+ */
+public final class ListenerValidator {
+    private static final List<String> SUPPORTED_PROTOCOLS = List.of("HTTP", "HTTPS");
+
+    private final ResourceView view;
+    private final CertificateRefResolver certificates;
+    private final Diagnostics diagnostics;
+    private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+
+    public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics) {
+        this.view = view;
+        this.certificates = new CertificateRefResolver(view.secrets(), grants);
+        this.diagnostics = diagnostics;
+        for (Namespace ns : view.namespaces()) {
+            final Map<String, String> labels = new HashMap<>();
+            if (ns.getMetadata().getLabels() != null) {
+                labels.putAll(ns.getMetadata().getLabels());
+            }
+            // The API server labels every Namespace with its name (Kubernetes 1.22+).
+            labels.putIfAbsent("kubernetes.io/metadata.name", ns.getMetadata().getName());
+            namespaceLabels.put(ns.getMetadata().getName(), labels);
+        }
+    }
+
+    public BoundGateway validate(Gateway gateway, ClassDecision decision, String address) {
+        final ResourceKey key = Kinds.keyOf(Kinds.GATEWAY, gateway);
+        final List<Listener> listeners = gateway.getSpec() == null || gateway.getSpec().getListeners() == null
+                ? List.of() : gateway.getSpec().getListeners();
+        final Map<Integer, String> conflicts = findConflicts(listeners);
+
+        final String parametersProblem = invalidParameters(gateway);
+        final boolean classOk = decision.accepted();
+        int acceptedListeners = 0;
+        final List<ListenerDraft> drafts = new ArrayList<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            final ListenerDraft draft = validateListener(key, gateway, i, listeners.get(i), conflicts.get(i));
+            drafts.add(draft);
+            if (draft.accepted) {
+                acceptedListeners++;
+            }
+        }
+
+        final ConditionSpec acceptedCondition;
+        if (!classOk) {
+            acceptedCondition = ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.PENDING, decision.message());
+        } else if (parametersProblem != null) {
+            diagnostics.error(key, "spec.infrastructure.parametersRef", parametersProblem);
+            acceptedCondition = ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.INVALID_PARAMETERS, parametersProblem);
+        } else if (acceptedListeners < listeners.size()) {
+            final String message = (listeners.size() - acceptedListeners) + " of " + listeners.size()
+                    + " listeners are not valid: " + notAccepted(drafts);
+            acceptedCondition = acceptedListeners > 0
+                    ? ConditionSpec.isTrue(Reasons.ACCEPTED, Reasons.LISTENERS_NOT_VALID, message)
+                    : ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.LISTENERS_NOT_VALID, message);
+        } else {
+            acceptedCondition = ConditionSpec.isTrue(Reasons.ACCEPTED, Reasons.ACCEPTED,
+                    decision.message() != null ? decision.message() : "Gateway is accepted");
+        }
+        final boolean gatewayAccepted = acceptedCondition.status();
+        final ConditionSpec programmed = gatewayAccepted
+                ? ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address)
+                : ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.INVALID, "Gateway is not accepted");
+
+        final List<BoundListener> bound = new ArrayList<>();
+        for (ListenerDraft d : drafts) {
+            bound.add(d.bind(gatewayAccepted));
+        }
+        return new BoundGateway(key, gateway, gateway.getMetadata().getGeneration(), gatewayAccepted, address,
+                bound, List.of(acceptedCondition, programmed));
+    }
+
+    private static String notAccepted(List<ListenerDraft> drafts) {
+        final List<String> names = new ArrayList<>();
+        for (ListenerDraft d : drafts) {
+            if (!d.accepted) {
+                names.add(d.origin.listenerName() + " (" + d.acceptedReason + ")");
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    /** {@code spec.infrastructure.parametersRef}: only an existing core ConfigMap is understood. */
+    private String invalidParameters(Gateway gateway) {
+        if (gateway.getSpec() == null || gateway.getSpec().getInfrastructure() == null
+                || gateway.getSpec().getInfrastructure().getParametersRef() == null) {
+            return null;
+        }
+        final LocalParametersReference ref = gateway.getSpec().getInfrastructure().getParametersRef();
+        final boolean found = Kinds.CORE_GROUP.equals(Kinds.coreGroupIfUnset(ref.getGroup()))
+                && Kinds.CONFIG_MAP.equals(ref.getKind())
+                && view.configMaps().stream().anyMatch(cm -> cm.getMetadata().getName().equals(ref.getName())
+                        && Objects.equals(cm.getMetadata().getNamespace(), gateway.getMetadata().getNamespace()));
+        return found ? null : "parametersRef " + Kinds.orDefault(ref.getGroup(), "core") + "/" + ref.getKind() + " "
+                + ref.getName() + " does not name an existing ConfigMap in the Gateway's namespace";
+    }
+
+    /**
+     * Listener index to conflict reason. Listeners of supported protocols on one port conflict when
+     * their protocols differ (ProtocolConflict) or, with one protocol, when their hostnames are
+     * equal (HostnameConflict). All indistinct listeners conflict: there is no winner.
+     */
+    static Map<Integer, String> findConflicts(List<Listener> listeners) {
+        final Map<Integer, String> conflicts = new HashMap<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            final Listener a = listeners.get(i);
+            if (!SUPPORTED_PROTOCOLS.contains(a.getProtocol())) {
+                continue;
+            }
+            for (int j = 0; j < listeners.size(); j++) {
+                final Listener b = listeners.get(j);
+                if (i == j || !SUPPORTED_PROTOCOLS.contains(b.getProtocol()) || !Objects.equals(a.getPort(), b.getPort())) {
+                    continue;
+                }
+                if (!a.getProtocol().equals(b.getProtocol())) {
+                    conflicts.put(i, Reasons.PROTOCOL_CONFLICT);
+                } else if (normalized(a.getHostname()).equals(normalized(b.getHostname()))) {
+                    conflicts.putIfAbsent(i, Reasons.HOSTNAME_CONFLICT);
+                }
+            }
+        }
+        return conflicts;
+    }
+
+    private static String normalized(String hostname) {
+        return hostname == null ? "" : hostname.toLowerCase(Locale.ROOT);
+    }
+
+    private ListenerDraft validateListener(ResourceKey key, Gateway gateway, int index, Listener listener,
+                                           String conflict) {
+        final String field = "spec.listeners[" + index + "]";
+        final ListenerDraft d = new ListenerDraft();
+        d.origin = new ListenerOrigin(gateway.getMetadata().getNamespace(), gateway.getMetadata().getName(),
+                listener.getName());
+        d.port = listener.getPort() == null ? 0 : listener.getPort();
+        d.hostname = listener.getHostname() == null || listener.getHostname().isEmpty() ? null
+                : listener.getHostname().toLowerCase(Locale.ROOT);
+        final String gatewayNamespace = gateway.getMetadata().getNamespace();
+        d.allowedNamespaces = listener.getAllowedRoutes() == null || listener.getAllowedRoutes().getNamespaces() == null
+                ? new AllowedNamespaces("Same", gatewayNamespace, null, this::labelsOf)
+                : new AllowedNamespaces(listener.getAllowedRoutes().getNamespaces().getFrom(), gatewayNamespace,
+                        listener.getAllowedRoutes().getNamespaces().getSelector(), this::labelsOf);
+
+        if (!SUPPORTED_PROTOCOLS.contains(listener.getProtocol())) {
+            d.reject(Reasons.UNSUPPORTED_PROTOCOL, "protocol " + listener.getProtocol() + " is not supported");
+            diagnostics.error(key, field + ".protocol", "listener " + listener.getName() + ": protocol "
+                    + listener.getProtocol() + " is not supported (HTTP and HTTPS are)");
+            return d;
+        }
+        d.protocol = ListenerProtocol.valueOf(listener.getProtocol());
+        resolveRouteKinds(key, field, listener, d);
+        if (d.protocol == ListenerProtocol.HTTPS) {
+            resolveCertificates(key, field, gatewayNamespace, listener, d);
+        }
+        if (conflict != null) {
+            d.conflict = conflict;
+            d.reject(conflict, "listener " + listener.getName() + " conflicts with another listener on port "
+                    + d.port + (conflict.equals(Reasons.PROTOCOL_CONFLICT) ? " (different protocol)"
+                    : " (same hostname)"));
+            diagnostics.error(key, field, d.acceptedMessage);
+        }
+        return d;
+    }
+
+    private void resolveRouteKinds(ResourceKey key, String field, Listener listener, ListenerDraft d) {
+        final List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null
+                : listener.getAllowedRoutes().getKinds();
+        final RouteGroupKind httpRoute = new RouteGroupKindBuilder().withGroup(Kinds.GATEWAY_GROUP)
+                .withKind(Kinds.HTTP_ROUTE).build();
+        if (kinds == null || kinds.isEmpty()) {
+            d.supportedKinds.add(httpRoute);
+            return;
+        }
+        final List<String> invalid = new ArrayList<>();
+        for (RouteGroupKind kind : kinds) {
+            final String group = Kinds.orDefault(kind.getGroup(), Kinds.GATEWAY_GROUP);
+            if (group.equals(Kinds.GATEWAY_GROUP) && Kinds.HTTP_ROUTE.equals(kind.getKind())) {
+                if (d.supportedKinds.isEmpty()) {
+                    d.supportedKinds.add(httpRoute);
+                }
+            } else {
+                invalid.add(group + "/" + kind.getKind());
+            }
+        }
+        if (!invalid.isEmpty()) {
+            final String message = "route kinds not supported on " + listener.getProtocol() + ": "
+                    + String.join(", ", invalid);
+            d.refsFailure(Reasons.INVALID_ROUTE_KINDS, message);
+            diagnostics.error(key, field + ".allowedRoutes.kinds", "listener " + listener.getName() + ": " + message);
+        }
+    }
+
+    private void resolveCertificates(ResourceKey key, String field, String gatewayNamespace, Listener listener,
+                                     ListenerDraft d) {
+        if (listener.getTls() == null) {
+            d.refsFailure(Reasons.INVALID_CERTIFICATE_REF, "HTTPS listener without tls");
+            diagnostics.error(key, field + ".tls", "listener " + listener.getName() + ": HTTPS requires tls");
+            d.certificatesOk = false;
+            return;
+        }
+        if (listener.getTls().getMode() != null && !"Terminate".equals(listener.getTls().getMode())) {
+            d.reject(Reasons.UNSUPPORTED_PROTOCOL, "HTTPS with tls.mode " + listener.getTls().getMode()
+                    + " is not supported");
+            diagnostics.error(key, field + ".tls.mode", "listener " + listener.getName() + ": " + d.acceptedMessage);
+            return;
+        }
+        final CertificateRefResolver.Result result =
+                certificates.resolve(gatewayNamespace, listener.getTls().getCertificateRefs());
+        if (!result.ok()) {
+            d.refsFailure(result.failureReason(), result.failureMessage());
+            d.certificatesOk = false;
+            diagnostics.error(key, field + ".tls.certificateRefs", "listener " + listener.getName() + ": "
+                    + result.failureMessage());
+            return;
+        }
+        d.certificates.addAll(result.bundles());
+    }
+
+    private Map<String, String> labelsOf(String namespace) {
+        return namespaceLabels.getOrDefault(namespace, Map.of());
+    }
+
+    /** Mutable scratch state for one listener; {@link #bind} freezes it. */
+    private static final class ListenerDraft {
+        ListenerOrigin origin;
+        int port;
+        String hostname;
+        ListenerProtocol protocol;
+        AllowedNamespaces allowedNamespaces;
+        final List<RouteGroupKind> supportedKinds = new ArrayList<>();
+        final List<CertificateBundle> certificates = new ArrayList<>();
+        boolean certificatesOk = true;
+        boolean accepted = true;
+        String acceptedReason = Reasons.ACCEPTED;
+        String acceptedMessage = "listener is accepted";
+        String refsReason;
+        String refsMessage;
+        String conflict;
+
+        void reject(String reason, String message) {
+            accepted = false;
+            acceptedReason = reason;
+            acceptedMessage = message;
+            if (Reasons.UNSUPPORTED_PROTOCOL.equals(reason)) {
+                supportedKinds.clear();
+            }
+        }
+
+        void refsFailure(String reason, String message) {
+            if (refsReason == null) {
+                refsReason = reason;
+                refsMessage = message;
+            }
+        }
+
+        BoundListener bind(boolean gatewayAccepted) {
+            final boolean programmed = gatewayAccepted && accepted && certificatesOk && !supportedKinds.isEmpty();
+            final List<ConditionSpec> conditions = new ArrayList<>();
+            conditions.add(new ConditionSpec(Reasons.ACCEPTED, accepted, acceptedReason, acceptedMessage));
+            if (programmed) {
+                conditions.add(ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "listener is served"));
+            } else {
+                conditions.add(ConditionSpec.isFalse(Reasons.PROGRAMMED, conflict != null ? conflict : Reasons.INVALID,
+                        !gatewayAccepted ? "Gateway is not accepted"
+                                : !accepted ? acceptedMessage
+                                : refsMessage != null ? refsMessage : "listener is not served"));
+            }
+            conditions.add(refsReason == null
+                    ? ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS, "all references are resolved")
+                    : ConditionSpec.isFalse(Reasons.RESOLVED_REFS, refsReason, refsMessage));
+            conditions.add(conflict == null
+                    ? ConditionSpec.isFalse(Reasons.CONFLICTED, Reasons.NO_CONFLICTS, "no conflicts")
+                    : ConditionSpec.isTrue(Reasons.CONFLICTED, conflict, acceptedMessage));
+            return new BoundListener(origin, port, protocol, hostname, accepted, programmed, allowedNamespaces,
+                    supportedKinds, certificates, conditions);
+        }
+    }
+}

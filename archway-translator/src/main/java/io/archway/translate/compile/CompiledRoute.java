@@ -1,0 +1,22 @@
+package io.archway.translate.compile;
+
+import io.archway.snapshot.HttpRouteEntry;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.status.ConditionSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An HTTPRoute's rules compiled once, before attachment: its entries in rule and match order,
+ * whether it uses anything unsupported, and its ResolvedRefs condition.
+ *
+ * @param created {@code metadata.creationTimestamp}, or null when unknown
+ * @param unsupported why the route cannot be accepted (UnsupportedValue), or null
+ */
+public record CompiledRoute(ResourceKey key, HTTPRoute route, Instant created, List<HttpRouteEntry> entries,
+                            String unsupported, ConditionSpec resolvedRefs) {
+    public CompiledRoute {
+        entries = List.copyOf(entries);
+    }
+}

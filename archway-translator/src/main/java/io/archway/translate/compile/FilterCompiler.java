@@ -1,0 +1,96 @@
+package io.archway.translate.compile;
+
+import io.archway.snapshot.Header;
+import io.archway.snapshot.HeaderEdits;
+import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.PathModifier;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestRedirectFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPURLRewriteFilter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Converts HTTPRouteFilters into snapshot filters. Core and the extended filters we serve
+ * (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite) map one to one;
+ * any other type is an {@link UnsupportedValueException} (HTTPRouteFilter.type: "Unknown values
+ * here must result in ... Accepted ... False, with a Reason of UnsupportedValue").
+ */
+final class FilterCompiler {
+    /** RequestRedirect.statusCode default (HTTPRequestRedirectFilter: {@code +kubebuilder:default=302}). */
+    static final int DEFAULT_REDIRECT_STATUS = 302;
+
+    private FilterCompiler() {
+    }
+
+    static List<HttpFilter> compile(List<HTTPRouteFilter> filters) {
+        final List<HttpFilter> out = new ArrayList<>();
+        if (filters == null) {
+            return out;
+        }
+        for (HTTPRouteFilter f : filters) {
+            out.add(compile(f));
+        }
+        return out;
+    }
+
+    private static HttpFilter compile(HTTPRouteFilter f) {
+        final String type = String.valueOf(f.getType());
+        switch (type) {
+            case "RequestHeaderModifier":
+                return new HttpFilter.RequestHeaderModifier(edits(required(f.getRequestHeaderModifier(), type)));
+            case "ResponseHeaderModifier":
+                return new HttpFilter.ResponseHeaderModifier(edits(required(f.getResponseHeaderModifier(), type)));
+            case "RequestRedirect":
+                return redirect(required(f.getRequestRedirect(), type));
+            case "URLRewrite":
+                final HTTPURLRewriteFilter rewrite = required(f.getUrlRewrite(), type);
+                return new HttpFilter.UrlRewrite(rewrite.getHostname(), path(rewrite.getPath()));
+            default:
+                throw new UnsupportedValueException("filter type " + type + " is not supported");
+        }
+    }
+
+    private static <T> T required(T config, String type) {
+        if (config == null) {
+            throw new UnsupportedValueException("filter " + type + " lacks its configuration");
+        }
+        return config;
+    }
+
+    private static HttpFilter redirect(HTTPRequestRedirectFilter r) {
+        return new HttpFilter.RequestRedirect(r.getScheme(), r.getHostname(), path(r.getPath()), r.getPort(),
+                r.getStatusCode() == null ? DEFAULT_REDIRECT_STATUS : r.getStatusCode());
+    }
+
+    private static PathModifier path(HTTPPathModifier p) {
+        if (p == null) {
+            return null;
+        }
+        if ("ReplaceFullPath".equals(p.getType()) && p.getReplaceFullPath() != null) {
+            return new PathModifier(PathModifier.Type.REPLACE_FULL_PATH, p.getReplaceFullPath());
+        }
+        if ("ReplacePrefixMatch".equals(p.getType()) && p.getReplacePrefixMatch() != null) {
+            return new PathModifier(PathModifier.Type.REPLACE_PREFIX_MATCH, p.getReplacePrefixMatch());
+        }
+        throw new UnsupportedValueException("path modifier type " + p.getType() + " is not supported");
+    }
+
+    private static HeaderEdits edits(HTTPHeaderFilter h) {
+        return new HeaderEdits(headers(h.getSet()), headers(h.getAdd()),
+                h.getRemove() == null ? List.of() : h.getRemove());
+    }
+
+    private static List<Header> headers(List<HTTPHeader> headers) {
+        final List<Header> out = new ArrayList<>();
+        if (headers != null) {
+            for (HTTPHeader h : headers) {
+                out.add(new Header(h.getName(), h.getValue()));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,121 @@
+package io.archway.translate.compile;
+
+import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.HttpRequestMatch;
+import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.PathMatch;
+import io.archway.snapshot.PathModifier;
+import io.archway.snapshot.RouteOrigin;
+import io.archway.snapshot.WeightedBackend;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.bind.BackendResolver;
+import io.archway.translate.bind.Kinds;
+import io.archway.translate.status.ConditionSpec;
+import io.archway.translate.status.Diagnostics;
+import io.archway.translate.status.Reasons;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Phase 3: compiles an HTTPRoute's rules into route entries, one per (rule, match), resolving
+ * backendRefs. Invalid backendRefs stay in the entry (their share answers 500) and set the
+ * route's ResolvedRefs=False; unsupported values make the route not Accepted.
+ */
+public final class HttpRouteRuleCompiler {
+    private final BackendResolver backends;
+    private final Diagnostics diagnostics;
+
+    public HttpRouteRuleCompiler(BackendResolver backends, Diagnostics diagnostics) {
+        this.backends = backends;
+        this.diagnostics = diagnostics;
+    }
+
+    public CompiledRoute compile(HTTPRoute route) {
+        final ResourceKey key = Kinds.keyOf(Kinds.HTTP_ROUTE, route);
+        final String namespace = route.getMetadata().getNamespace();
+        final List<HTTPRouteRule> rules = route.getSpec() == null || route.getSpec().getRules() == null
+                ? List.of() : route.getSpec().getRules();
+        final List<HttpRouteEntry> entries = new ArrayList<>();
+        String unsupported = null;
+        ConditionSpec resolvedRefs = null;
+        for (int r = 0; r < rules.size(); r++) {
+            final HTTPRouteRule rule = rules.get(r);
+            final String field = "spec.rules[" + r + "]";
+            final List<HttpRequestMatch> matches;
+            final List<HttpFilter> filters;
+            final List<WeightedBackend> weighted = new ArrayList<>();
+            try {
+                matches = matches(rule);
+                filters = FilterCompiler.compile(rule.getFilters());
+                checkPrefixRewrite(filters, matches);
+                final List<HTTPBackendRef> refs = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
+                for (int b = 0; b < refs.size(); b++) {
+                    final List<HttpFilter> backendFilters = FilterCompiler.compile(refs.get(b).getFilters());
+                    checkPrefixRewrite(backendFilters, matches);
+                    final BackendResolver.Resolved resolved = backends.resolve(namespace, refs.get(b), backendFilters);
+                    weighted.add(resolved.backend());
+                    if (!resolved.backend().valid()) {
+                        diagnostics.error(key, field + ".backendRefs[" + b + "]", resolved.message());
+                        if (resolvedRefs == null) {
+                            resolvedRefs = ConditionSpec.isFalse(Reasons.RESOLVED_REFS,
+                                    resolved.backend().invalidReason(), resolved.message());
+                        }
+                    }
+                }
+            } catch (UnsupportedValueException e) {
+                diagnostics.error(key, field, e.getMessage());
+                if (unsupported == null) {
+                    unsupported = field + ": " + e.getMessage();
+                }
+                continue;
+            }
+            for (int m = 0; m < matches.size(); m++) {
+                entries.add(new HttpRouteEntry(new RouteOrigin(Kinds.HTTP_ROUTE, namespace,
+                        route.getMetadata().getName(), r, rule.getName(), m), matches.get(m), filters, weighted));
+            }
+        }
+        if (resolvedRefs == null) {
+            resolvedRefs = ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS,
+                    "all references are resolved");
+        }
+        return new CompiledRoute(key, route, created(route), entries, unsupported, resolvedRefs);
+    }
+
+    private static List<HttpRequestMatch> matches(HTTPRouteRule rule) {
+        if (rule.getMatches() == null || rule.getMatches().isEmpty()) {
+            return List.of(MatchCompiler.MATCH_ALL);
+        }
+        final List<HttpRequestMatch> out = new ArrayList<>();
+        rule.getMatches().forEach(m -> out.add(MatchCompiler.compile(m)));
+        return out;
+    }
+
+    /** HTTPPathModifier: ReplacePrefixMatch is only compatible with PathPrefix matches. */
+    private static void checkPrefixRewrite(List<HttpFilter> filters, List<HttpRequestMatch> matches) {
+        for (HttpFilter f : filters) {
+            final PathModifier path = f instanceof HttpFilter.UrlRewrite u ? u.path()
+                    : f instanceof HttpFilter.RequestRedirect r ? r.path() : null;
+            if (path != null && path.type() == PathModifier.Type.REPLACE_PREFIX_MATCH
+                    && matches.stream().anyMatch(m -> m.path().type() != PathMatch.Type.PATH_PREFIX)) {
+                throw new UnsupportedValueException("ReplacePrefixMatch requires PathPrefix matches");
+            }
+        }
+    }
+
+    private static Instant created(HTTPRoute route) {
+        final String ts = route.getMetadata().getCreationTimestamp();
+        if (ts == null || ts.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(ts);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

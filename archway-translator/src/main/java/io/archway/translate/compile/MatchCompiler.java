@@ -1,0 +1,79 @@
+package io.archway.translate.compile;
+
+import io.archway.snapshot.HeaderMatch;
+import io.archway.snapshot.HttpRequestMatch;
+import io.archway.snapshot.PathMatch;
+import io.archway.snapshot.QueryParamMatch;
+import io.archway.snapshot.StringMatchType;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Converts an HTTPRouteMatch into the snapshot's {@link HttpRequestMatch}, applying the spec defaults. */
+final class MatchCompiler {
+    /** The implicit match of a rule without matches: PathPrefix {@code /}. */
+    static final HttpRequestMatch MATCH_ALL = new HttpRequestMatch(new PathMatch(PathMatch.Type.PATH_PREFIX, "/"),
+            null, List.of(), List.of());
+
+    private MatchCompiler() {
+    }
+
+    /** @throws UnsupportedValueException for a match type the spec does not define */
+    static HttpRequestMatch compile(HTTPRouteMatch match) {
+        return new HttpRequestMatch(path(match.getPath()),
+                match.getMethod() == null ? null : match.getMethod().toUpperCase(Locale.ROOT),
+                headers(match.getHeaders()), queryParams(match.getQueryParams()));
+    }
+
+    private static PathMatch path(HTTPPathMatch path) {
+        if (path == null) {
+            return MATCH_ALL.path();
+        }
+        final String value = path.getValue() == null ? "/" : path.getValue();
+        final String type = path.getType() == null ? "PathPrefix" : path.getType();
+        switch (type) {
+            case "Exact":
+                return new PathMatch(PathMatch.Type.EXACT, value);
+            case "PathPrefix":
+                return new PathMatch(PathMatch.Type.PATH_PREFIX, value);
+            case "RegularExpression":
+                return new PathMatch(PathMatch.Type.REGULAR_EXPRESSION, value);
+            default:
+                throw new UnsupportedValueException("path match type " + type + " is not supported");
+        }
+    }
+
+    private static List<HeaderMatch> headers(List<HTTPHeaderMatch> headers) {
+        final List<HeaderMatch> out = new ArrayList<>();
+        if (headers != null) {
+            for (HTTPHeaderMatch h : headers) {
+                out.add(new HeaderMatch(h.getName(), type(h.getType(), "header"), h.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static List<QueryParamMatch> queryParams(List<HTTPQueryParamMatch> params) {
+        final List<QueryParamMatch> out = new ArrayList<>();
+        if (params != null) {
+            for (HTTPQueryParamMatch q : params) {
+                out.add(new QueryParamMatch(q.getName(), type(q.getType(), "query parameter"), q.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static StringMatchType type(String type, String what) {
+        if (type == null || type.equals("Exact")) {
+            return StringMatchType.EXACT;
+        }
+        if (type.equals("RegularExpression")) {
+            return StringMatchType.REGULAR_EXPRESSION;
+        }
+        throw new UnsupportedValueException(what + " match type " + type + " is not supported");
+    }
+}

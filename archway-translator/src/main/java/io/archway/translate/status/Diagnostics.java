@@ -1,0 +1,38 @@
+package io.archway.translate.status;
+
+import io.archway.translate.Diagnostic;
+import io.archway.translate.Diagnostic.Severity;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.ResourceView;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects the diagnostics of one translation, each located via {@link ResourceView#locationOf}. */
+public final class Diagnostics {
+    private final ResourceView view;
+    private final List<Diagnostic> diagnostics = new ArrayList<>();
+
+    public Diagnostics(ResourceView view) {
+        this.view = view;
+    }
+
+    public void error(ResourceKey resource, String field, String message) {
+        add(Severity.ERROR, resource, field, message);
+    }
+
+    public void warning(ResourceKey resource, String field, String message) {
+        add(Severity.WARNING, resource, field, message);
+    }
+
+    private void add(Severity severity, ResourceKey resource, String field, String message) {
+        diagnostics.add(new Diagnostic(severity, resource, field, message, view.locationOf(resource).orElse(null)));
+    }
+
+    /** Everything collected, in a stable order (resource, field, message). */
+    public List<Diagnostic> sorted() {
+        final List<Diagnostic> out = new ArrayList<>(diagnostics);
+        out.sort(java.util.Comparator.comparing(Diagnostic::resource).thenComparing(Diagnostic::field)
+                .thenComparing(Diagnostic::message));
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,41 @@
+package io.archway.translate.status;
+
+/**
+ * Condition types and reasons, with values exactly as the Gateway API spec spells them
+ * ({@code apis/v1/gateway_types.go}, {@code gatewayclass_types.go}, {@code shared_types.go}).
+ */
+public final class Reasons {
+    private Reasons() {
+    }
+
+    // Condition types.
+    public static final String ACCEPTED = "Accepted";
+    public static final String PROGRAMMED = "Programmed";
+    public static final String RESOLVED_REFS = "ResolvedRefs";
+    public static final String CONFLICTED = "Conflicted";
+
+    // GatewayClass and Gateway Accepted reasons.
+    public static final String INVALID_PARAMETERS = "InvalidParameters";
+    public static final String LISTENERS_NOT_VALID = "ListenersNotValid";
+    public static final String PENDING = "Pending";
+
+    // Gateway and Listener Programmed reasons.
+    public static final String INVALID = "Invalid";
+
+    // Listener reasons.
+    public static final String UNSUPPORTED_PROTOCOL = "UnsupportedProtocol";
+    public static final String PROTOCOL_CONFLICT = "ProtocolConflict";
+    public static final String HOSTNAME_CONFLICT = "HostnameConflict";
+    public static final String NO_CONFLICTS = "NoConflicts";
+    public static final String INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
+    public static final String INVALID_ROUTE_KINDS = "InvalidRouteKinds";
+    public static final String REF_NOT_PERMITTED = "RefNotPermitted";
+
+    // Route parent reasons.
+    public static final String NOT_ALLOWED_BY_LISTENERS = "NotAllowedByListeners";
+    public static final String NO_MATCHING_LISTENER_HOSTNAME = "NoMatchingListenerHostname";
+    public static final String NO_MATCHING_PARENT = "NoMatchingParent";
+    public static final String UNSUPPORTED_VALUE = "UnsupportedValue";
+    public static final String BACKEND_NOT_FOUND = "BackendNotFound";
+    public static final String INVALID_KIND = "InvalidKind";
+}
