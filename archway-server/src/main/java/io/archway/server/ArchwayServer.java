@@ -1,5 +1,21 @@
 package io.archway.server;
 
+import io.archway.proxy.DataPlane;
+import io.archway.proxy.ProxyConfig;
+import io.archway.source.ResourceStore;
+import io.archway.source.file.DirectorySource;
+import io.archway.source.file.ManifestLoader;
+import io.archway.translate.Translator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * One gateway process, embeddable: directory source -> store -> translator -> data plane, plus
  * the admin endpoint. {@code start} returns once the first snapshot is served (its ports bound).
@@ -11,19 +27,120 @@ package io.archway.server;
  *     server.reloadNow();   // or wait for the watcher
  * }
  * </pre>
+ *
+ * <p>If the data plane rejects the first snapshot (e.g. a port is taken), {@code start} still
+ * returns: the admin endpoint reports the problem in {@code /api/v1/diagnostics} and
+ * {@code /readyz} stays 503 until a snapshot is served.
  */
 public final class ArchwayServer implements AutoCloseable {
-    // API contract (implemented in this module):
-    //   public static ArchwayServer start(ServerConfig config) throws java.io.IOException
-    //   public StatusView status()
-    //   public java.net.InetSocketAddress adminAddress()
-    //   /** Re-reads the directory now and returns once the result is served (or rejected). */
-    //   public void reloadNow()
-    //   public void close()   // stops listeners, drains, stops the watcher
-    private ArchwayServer() {
+    private static final Logger LOG = LoggerFactory.getLogger(ArchwayServer.class);
+    /** The most a file change waits before it is applied, whatever the holdoff. */
+    static final Duration MAX_DEBOUNCE = Duration.ofSeconds(1);
+
+    private final ServerConfig config;
+    private final ResourceStore store;
+    private final DirectorySource source;
+    private final DataPlane dataPlane;
+    private final StandaloneStatusView status;
+    private final RebuildLoop loop;
+    private AdminServer admin;
+    private volatile boolean closed;
+
+    private ArchwayServer(ServerConfig config, ServerMetrics metrics) {
+        this.config = config;
+        this.store = new ResourceStore();
+        this.status = new StandaloneStatusView(Clock.systemUTC());
+        this.dataPlane = new DataPlane(ProxyConfig.defaults().withPortOffset(config.portOffset()));
+        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, status, metrics);
+        Duration holdoff = config.debounce().compareTo(MAX_DEBOUNCE) > 0 ? MAX_DEBOUNCE : config.debounce();
+        this.source = new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff, MAX_DEBOUNCE,
+                loop::requestRebuild);
     }
 
+    /**
+     * Reads the directory, serves the first snapshot, starts the admin endpoint and (if configured)
+     * the directory watcher.
+     *
+     * @throws IOException when the directory cannot be read or the admin address cannot be bound
+     */
+    public static ArchwayServer start(ServerConfig config) throws IOException {
+        return start(config, ServerMetrics.NOOP);
+    }
+
+    /** As {@link #start(ServerConfig)}, reporting rebuilds to {@code metrics}. */
+    public static ArchwayServer start(ServerConfig config, ServerMetrics metrics) throws IOException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(metrics, "metrics");
+        if (!Files.isDirectory(config.configDir())) {
+            throw new IOException("config directory does not exist or is not a directory: " + config.configDir());
+        }
+        ArchwayServer server = new ArchwayServer(config, metrics);
+        try {
+            server.source.rescan();
+            server.loop.rebuildNow();
+            server.admin = AdminServer.start(config.adminAddress(), server.status, server.loop::everServed);
+            if (config.watch()) {
+                server.source.start();
+            }
+        } catch (UncheckedIOException e) {
+            server.close();
+            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        LOG.info("admin endpoint on http://{}:{}/ (api/v1/gateways, api/v1/httproutes, api/v1/diagnostics, readyz)",
+                server.adminAddress().getHostString(), server.adminAddress().getPort());
+        return server;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The resources as last served, with status; diagnostics; the served version. */
+    public StatusView status() {
+        return status;
+    }
+
+    /** Where the admin endpoint listens (the real port when configured with port 0). */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    /** The resource store (read-only use: views, diagnostics). */
+    public ResourceStore store() {
+        return store;
+    }
+
+    /**
+     * Re-reads the directory now and returns once the result is served (or rejected; then the
+     * previous snapshot keeps serving and {@link StatusView#diagnostics()} says why).
+     */
+    public void reloadNow() {
+        if (closed) {
+            throw new IllegalStateException("server is closed");
+        }
+        try {
+            source.rescan();
+        } catch (UncheckedIOException e) {
+            LOG.error("cannot read {}: {}", config.configDir(), e.getCause().getMessage());
+        }
+        loop.rebuildNow();
+    }
+
+    /** Stops the watcher, the admin endpoint and the listeners (draining in-flight requests). */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        source.close();
+        loop.close();
+        if (admin != null) {
+            admin.close();
+        }
+        dataPlane.close();
     }
 }

@@ -1,0 +1,188 @@
+package io.archway.server;
+
+import io.archway.snapshot.RoutingSnapshot;
+import io.archway.source.ResourceStore;
+import io.archway.translate.Diagnostic;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.ResourceView;
+import io.archway.translate.Translation;
+import io.archway.translate.Translator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that turns the store into served state: view -> translate -> apply -> publish
+ * status. Requests coalesce (a burst of file events gives one rebuild). When the data plane
+ * rejects a snapshot the last good one keeps serving, its status stays published, and the
+ * rejection is reported as a diagnostic.
+ */
+public final class RebuildLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RebuildLoop.class);
+
+    /** Where snapshots go; {@code DataPlane::apply} in production. Throws to reject a snapshot. */
+    @FunctionalInterface
+    public interface SnapshotSink {
+        void apply(RoutingSnapshot snapshot);
+    }
+
+    /** What one rebuild did. */
+    public record Result(long version, boolean served, boolean skipped, List<Diagnostic> diagnostics) {
+    }
+
+    private final ResourceStore store;
+    private final Translator translator;
+    private final SnapshotSink sink;
+    private final StandaloneStatusView status;
+    private final ServerMetrics metrics;
+    private final ExecutorService executor;
+    private final AtomicBoolean queued = new AtomicBoolean();
+
+    // Loop-thread state.
+    private long nextVersion;
+    private long builtRevision = -1;
+    private boolean lastServed;
+    private volatile boolean everServed;
+    private Set<String> logged = Set.of();
+
+    RebuildLoop(ResourceStore store, Translator translator, SnapshotSink sink, StandaloneStatusView status,
+                ServerMetrics metrics) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.translator = Objects.requireNonNull(translator, "translator");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.status = Objects.requireNonNull(status, "status");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "archway-rebuild");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Asks for a rebuild soon; coalesces with one already queued. Never blocks. */
+    public void requestRebuild() {
+        if (queued.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                queued.set(false);
+                rebuild(false);
+            });
+        }
+    }
+
+    /** Rebuilds now (even if nothing changed) and returns when the result is served or rejected. */
+    public Result rebuildNow() {
+        Future<Result> f = executor.submit(() -> rebuild(true));
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for a rebuild", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("rebuild failed", e.getCause());
+        }
+    }
+
+    /** True once a snapshot has been served. */
+    public boolean everServed() {
+        return everServed;
+    }
+
+    private Result rebuild(boolean force) {
+        long revision = store.revision();
+        if (!force && revision == builtRevision && lastServed) {
+            return new Result(nextVersion, true, true, status.diagnostics());
+        }
+        long started = System.nanoTime();
+        ResourceView view = store.view();
+        List<Diagnostic> diagnostics = new ArrayList<>(store.diagnostics());
+        long version = ++nextVersion;
+        Translation translation;
+        try {
+            translation = translator.translate(view, version);
+        } catch (RuntimeException e) {
+            LOG.error("translation of snapshot v{} failed (a bug; the previous snapshot keeps serving)", version, e);
+            diagnostics.add(internal("translation failed: " + e));
+            return finish(version, false, revision, diagnostics, started);
+        }
+        diagnostics.addAll(translation.diagnostics());
+        try {
+            sink.apply(translation.snapshot());
+        } catch (RuntimeException e) {
+            String msg = "snapshot v" + version + " rejected by the data plane, still serving v"
+                    + status.servedVersion() + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            LOG.error(msg);
+            diagnostics.add(internal(msg));
+            return finish(version, false, revision, diagnostics, started);
+        }
+        status.publish(view, translation.status(), diagnostics, version);
+        everServed = true;
+        RoutingSnapshot s = translation.snapshot();
+        LOG.info("serving snapshot v{}: {} gateway(s), {} route(s), {} port(s); {}", version, view.gateways().size(),
+                view.httpRoutes().size(), s.ports().size(), summary(diagnostics));
+        return finish(version, true, revision, diagnostics, started);
+    }
+
+    private Result finish(long version, boolean served, long revision, List<Diagnostic> diagnostics, long started) {
+        if (!served) {
+            status.publishDiagnostics(diagnostics);
+        }
+        builtRevision = revision;
+        lastServed = served;
+        logNew(diagnostics);
+        int errors = (int) diagnostics.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
+        metrics.rebuilt(version, served, Duration.ofNanos(System.nanoTime() - started), errors,
+                diagnostics.size() - errors);
+        return new Result(version, served, false, List.copyOf(diagnostics));
+    }
+
+    /** Logs each diagnostic once, when it first appears. */
+    private void logNew(List<Diagnostic> diagnostics) {
+        Set<String> now = new HashSet<>();
+        for (Diagnostic d : diagnostics) {
+            String text = d.toString();
+            now.add(text);
+            if (!logged.contains(text)) {
+                if (d.severity() == Diagnostic.Severity.ERROR) {
+                    LOG.warn("{}", text);
+                } else {
+                    LOG.info("{}", text);
+                }
+            }
+        }
+        logged = now;
+    }
+
+    private static String summary(List<Diagnostic> diagnostics) {
+        long errors = diagnostics.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
+        long warnings = diagnostics.size() - errors;
+        return errors + " error(s), " + warnings + " warning(s)";
+    }
+
+    private static Diagnostic internal(String message) {
+        return new Diagnostic(Diagnostic.Severity.ERROR, new ResourceKey("DataPlane", "", "archway"), "", message, null);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.archway.server;
+
+import io.archway.source.KubeJson;
+import io.archway.translate.Diagnostic;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.ResourceView;
+import io.archway.translate.StatusReport;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The standalone status writer: keeps copies of GatewayClasses, Gateways and HTTPRoutes with the
+ * translator's status set, and stamps each condition's {@code lastTransitionTime} - the translator
+ * leaves it null because only the writer knows the previous value. A condition keeps its previous
+ * time while its status stays the same.
+ *
+ * <p>{@link #publish} is called from the rebuild loop only; readers get deep copies.
+ */
+final class StandaloneStatusView implements StatusView {
+    private static final Comparator<HasMetadata> ORDER = Comparator
+            .comparing((HasMetadata o) -> Objects.toString(o.getMetadata().getNamespace(), ""))
+            .thenComparing(o -> o.getMetadata().getName());
+
+    private final Clock clock;
+    private volatile Published published = new Published(Map.of(), List.of(), 0);
+    /** condition identity -> (status, time); replaced on every publish. */
+    private Map<String, Stamp> stamps = new HashMap<>();
+
+    private record Published(Map<String, List<HasMetadata>> byKind, List<Diagnostic> diagnostics, long servedVersion) {
+    }
+
+    private record Stamp(String status, String time) {
+    }
+
+    StandaloneStatusView(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public List<HasMetadata> list(String kind, String namespace) {
+        String k = Kinds.normalise(kind).orElseThrow(() -> new IllegalArgumentException("unknown kind " + kind));
+        List<HasMetadata> out = new ArrayList<>();
+        for (HasMetadata o : published.byKind().getOrDefault(k, List.of())) {
+            if (namespace == null || Kinds.clusterScoped(k) || namespace.equals(o.getMetadata().getNamespace())) {
+                out.add(KubeJson.deepCopy(o));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Diagnostic> diagnostics() {
+        return published.diagnostics();
+    }
+
+    @Override
+    public long servedVersion() {
+        return published.servedVersion();
+    }
+
+    /** Publishes a translation that the data plane now serves. */
+    synchronized void publish(ResourceView view, StatusReport report, List<Diagnostic> diagnostics, long servedVersion) {
+        String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+        Map<String, Stamp> next = new HashMap<>();
+        Map<String, List<HasMetadata>> byKind = new HashMap<>();
+
+        List<HasMetadata> classes = new ArrayList<>();
+        for (GatewayClass gc : view.gatewayClasses()) {
+            GatewayClass copy = KubeJson.deepCopy(gc);
+            ResourceKey key = new ResourceKey(Kinds.GATEWAY_CLASS, "", gc.getMetadata().getName());
+            GatewayClassStatus st = report.gatewayClasses().get(key);
+            if (st != null) {
+                st = KubeJson.deepCopy(st);
+                stamp(key + "|", st.getConditions(), now, next);
+            }
+            copy.setStatus(st);
+            classes.add(copy);
+        }
+        List<HasMetadata> gateways = new ArrayList<>();
+        for (Gateway gw : view.gateways()) {
+            Gateway copy = KubeJson.deepCopy(gw);
+            ResourceKey key = new ResourceKey(Kinds.GATEWAY, gw.getMetadata().getNamespace(), gw.getMetadata().getName());
+            GatewayStatus st = report.gateways().get(key);
+            if (st != null) {
+                st = KubeJson.deepCopy(st);
+                stamp(key + "|", st.getConditions(), now, next);
+                if (st.getListeners() != null) {
+                    for (ListenerStatus ls : st.getListeners()) {
+                        stamp(key + "|listener=" + ls.getName() + "|", ls.getConditions(), now, next);
+                    }
+                }
+            }
+            copy.setStatus(st);
+            gateways.add(copy);
+        }
+        List<HasMetadata> routes = new ArrayList<>();
+        for (HTTPRoute r : view.httpRoutes()) {
+            HTTPRoute copy = KubeJson.deepCopy(r);
+            ResourceKey key = new ResourceKey(Kinds.HTTP_ROUTE, r.getMetadata().getNamespace(), r.getMetadata().getName());
+            HTTPRouteStatus st = report.httpRoutes().get(key);
+            if (st != null) {
+                st = KubeJson.deepCopy(st);
+                if (st.getParents() != null) {
+                    for (RouteParentStatus ps : st.getParents()) {
+                        stamp(key + "|parent=" + parentId(ps) + "|", ps.getConditions(), now, next);
+                    }
+                }
+            }
+            copy.setStatus(st);
+            routes.add(copy);
+        }
+        classes.sort(ORDER);
+        gateways.sort(ORDER);
+        routes.sort(ORDER);
+        byKind.put(Kinds.GATEWAY_CLASS, List.copyOf(classes));
+        byKind.put(Kinds.GATEWAY, List.copyOf(gateways));
+        byKind.put(Kinds.HTTP_ROUTE, List.copyOf(routes));
+        stamps = next;
+        published = new Published(Map.copyOf(byKind), List.copyOf(diagnostics), servedVersion);
+    }
+
+    /** Replaces the diagnostics only (the served state did not change, e.g. a rejected snapshot). */
+    synchronized void publishDiagnostics(List<Diagnostic> diagnostics) {
+        Published p = published;
+        published = new Published(p.byKind(), List.copyOf(diagnostics), p.servedVersion());
+    }
+
+    private void stamp(String scope, List<Condition> conditions, String now, Map<String, Stamp> next) {
+        if (conditions == null) {
+            return;
+        }
+        for (Condition c : conditions) {
+            String id = scope + c.getType();
+            Stamp prev = stamps.get(id);
+            String time = prev != null && Objects.equals(prev.status(), c.getStatus()) ? prev.time() : now;
+            c.setLastTransitionTime(time);
+            next.put(id, new Stamp(c.getStatus(), time));
+        }
+    }
+
+    private static String parentId(RouteParentStatus ps) {
+        ParentReference p = ps.getParentRef();
+        if (p == null) {
+            return ps.getControllerName();
+        }
+        return p.getGroup() + "/" + p.getKind() + "/" + p.getNamespace() + "/" + p.getName() + "/"
+                + p.getSectionName() + "/" + p.getPort() + "/" + ps.getControllerName();
+    }
+}

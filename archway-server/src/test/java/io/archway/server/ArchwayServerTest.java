@@ -1,0 +1,82 @@
+package io.archway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.archway.source.KubeJson;
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.TranslatorOptions;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArchwayServerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static ServerConfig config(Path dir) {
+        return new ServerConfig(dir, new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+                new GatewayAddressing.Shared("127.0.0.1"), true), 0,
+                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(100), false);
+    }
+
+    private HttpResponse<String> get(ArchwayServer server, String path) throws Exception {
+        InetSocketAddress a = server.adminAddress();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void adminEndpointServesListsDiagnosticsAndProbes(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("gw.yaml"), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: team}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 8080}]}
+                """);
+        Files.writeString(dir.resolve("broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: [x\n");
+        try (ArchwayServer server = ArchwayServer.start(config(dir))) {
+            assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
+            assertThat(get(server, "/readyz").statusCode()).isEqualTo(200);
+
+            HttpResponse<String> gws = get(server, "/api/v1/gateways?namespace=team");
+            assertThat(gws.statusCode()).isEqualTo(200);
+            JsonNode list = KubeJson.mapper().readTree(gws.body());
+            assertThat(list.path("kind").asText()).isEqualTo("List");
+            assertThat(list.path("items")).hasSize(1);
+            assertThat(list.path("items").get(0).path("metadata").path("generation").asLong()).isEqualTo(1);
+            assertThat(list.path("items").get(0).path("kind").asText()).isEqualTo("Gateway");
+            assertThat(KubeJson.mapper().readTree(get(server, "/api/v1/gateways?namespace=other").body())
+                    .path("items")).isEmpty();
+
+            JsonNode diags = KubeJson.mapper().readTree(get(server, "/api/v1/diagnostics").body());
+            assertThat(diags.path("diagnostics")).singleElement().satisfies(d -> {
+                assertThat(d.path("file").asText()).endsWith("broken.yaml");
+                assertThat(d.path("line").asInt()).isPositive();
+                assertThat(d.path("severity").asText()).isEqualTo("ERROR");
+            });
+            assertThat(get(server, "/api/v1/pods").statusCode()).isEqualTo(404);
+
+            // Fix the file and edit the Gateway spec: reloadNow applies both synchronously.
+            Files.writeString(dir.resolve("broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n");
+            Files.writeString(dir.resolve("gw.yaml"), Files.readString(dir.resolve("gw.yaml")).replace("8080", "8081"));
+            long before = server.status().servedVersion();
+            server.reloadNow();
+            assertThat(server.status().servedVersion()).isGreaterThan(before);
+            assertThat(server.status().diagnostics()).isEmpty();
+            assertThat(server.status().list("Gateway", "team").get(0).getMetadata().getGeneration()).isEqualTo(2L);
+        }
+    }
+
+    @Test
+    void missingDirectoryFailsStart(@TempDir Path dir) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ArchwayServer.start(config(dir.resolve("nope"))))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("nope");
+    }
+}

@@ -1,0 +1,267 @@
+package io.archway.source.file;
+
+import io.archway.source.LoadedFile;
+import io.archway.source.ResourceStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds a {@link ResourceStore} from a directory of manifests, recursively, and (once
+ * {@link #start started}) keeps it up to date with a {@link WatchService}.
+ *
+ * <p>Events are normalised rather than interpreted: editors save through a temporary file and a
+ * rename, so for every path an event names we ask "does it exist now?" - if it is a manifest file,
+ * reload it, otherwise forget it (and everything under it, if it was a directory). Events are
+ * debounced: a batch is processed after {@code holdoff} without new events, or {@code maxDelay}
+ * after its first event, whichever comes first. After a batch that changed anything the listener
+ * runs (on the watcher thread).
+ */
+public final class DirectorySource implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
+
+    private final Path dir;
+    private final ResourceStore store;
+    private final ManifestLoader loader;
+    private final Duration holdoff;
+    private final Duration maxDelay;
+    private final Runnable onChange;
+    private final Object lock = new Object();
+    private WatchService watcher;
+    private final Map<WatchKey, Path> keys = new HashMap<>();
+    private Thread thread;
+    private volatile boolean closed;
+
+    /**
+     * @param dir the manifest directory, as the operator named it (used in diagnostics)
+     * @param onChange called after a debounced batch of file events was applied to the store
+     */
+    public DirectorySource(Path dir, ResourceStore store, ManifestLoader loader, Duration holdoff, Duration maxDelay,
+                           Runnable onChange) {
+        this.dir = Objects.requireNonNull(dir, "dir");
+        this.store = Objects.requireNonNull(store, "store");
+        this.loader = Objects.requireNonNull(loader, "loader");
+        this.holdoff = Objects.requireNonNull(holdoff, "holdoff");
+        this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
+        this.onChange = Objects.requireNonNull(onChange, "onChange");
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /**
+     * Re-reads the whole directory synchronously: every manifest is loaded, files that disappeared
+     * are forgotten.
+     *
+     * @throws UncheckedIOException when the directory itself cannot be listed
+     */
+    public void rescan() {
+        synchronized (lock) {
+            List<Path> found;
+            try {
+                if (!Files.isDirectory(dir)) {
+                    throw new IOException("not a directory: " + dir);
+                }
+                found = ManifestLoader.listManifests(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Set<String> seen = new HashSet<>();
+            for (Path file : found) {
+                LoadedFile loaded = loader.loadFile(file, dir);
+                seen.add(loaded.file());
+                store.apply(loaded);
+                logProblems(loaded);
+            }
+            for (String known : store.files()) {
+                if (!seen.contains(known)) {
+                    store.remove(known);
+                }
+            }
+        }
+    }
+
+    /** Starts watching (the initial content should have been read with {@link #rescan()}). */
+    public void start() throws IOException {
+        synchronized (lock) {
+            if (thread != null) {
+                return;
+            }
+            watcher = FileSystems.getDefault().newWatchService();
+            registerTree(dir);
+            thread = new Thread(this::run, "archway-dir-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    private void registerTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path d : (Iterable<Path>) walk.filter(p -> Files.isDirectory(p))::iterator) {
+                if (!d.equals(dir) && ManifestLoader.hiddenBelow(dir, d)) {
+                    continue;
+                }
+                WatchKey key = d.register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+                keys.put(key, d);
+            }
+        }
+    }
+
+    private void run() {
+        Set<Path> pending = new LinkedHashSet<>();
+        boolean overflow = false;
+        long firstEventNanos = 0;
+        while (!closed) {
+            try {
+                WatchKey key;
+                if (pending.isEmpty() && !overflow) {
+                    key = watcher.take();
+                    firstEventNanos = System.nanoTime();
+                } else {
+                    long waitedNanos = System.nanoTime() - firstEventNanos;
+                    long left = Math.min(holdoff.toNanos(), maxDelay.toNanos() - waitedNanos);
+                    key = left <= 0 ? null : watcher.poll(left, TimeUnit.NANOSECONDS);
+                    if (key == null) {
+                        process(pending, overflow);
+                        pending.clear();
+                        overflow = false;
+                        continue;
+                    }
+                }
+                overflow |= collect(key, pending);
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("directory watcher: {}", e.toString(), e);
+            }
+        }
+    }
+
+    /** @return true on overflow (events were lost: rescan everything) */
+    private boolean collect(WatchKey key, Set<Path> pending) {
+        Path base = keys.get(key);
+        boolean overflow = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.kind() == StandardWatchEventKinds.OVERFLOW || base == null) {
+                overflow = true;
+                continue;
+            }
+            Path child = base.resolve((Path) event.context());
+            pending.add(child);
+        }
+        if (!key.reset()) {
+            keys.remove(key);
+        }
+        return overflow;
+    }
+
+    private void process(Set<Path> pending, boolean overflow) {
+        boolean changed = false;
+        synchronized (lock) {
+            long before = store.revision();
+            try {
+                if (overflow) {
+                    rescanWatching();
+                } else {
+                    for (Path p : pending) {
+                        handle(p);
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.error("cannot read {}: {}", dir, e.getMessage());
+            }
+            changed = store.revision() != before;
+        }
+        if (changed) {
+            try {
+                onChange.run();
+            } catch (RuntimeException e) {
+                LOG.error("rebuild after file change failed: {}", e.toString(), e);
+            }
+        }
+    }
+
+    private void rescanWatching() throws IOException {
+        registerTree(dir);
+        rescan();
+    }
+
+    /** "Exists -> reload it, else remove it", for files and whole directories. */
+    private void handle(Path p) throws IOException {
+        if (ManifestLoader.hiddenBelow(dir, p)) {
+            return;
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(p)) {
+            registerTree(p); // a new (or renamed-in) directory: watch it and read what is already there
+            for (Path f : ManifestLoader.listManifests(p)) {
+                LoadedFile loaded = loader.loadFile(f, dir);
+                store.apply(loaded);
+                logProblems(loaded);
+            }
+            return;
+        }
+        if (Files.isRegularFile(p)) {
+            if (ManifestLoader.isManifest(p)) {
+                LoadedFile loaded = loader.loadFile(p, dir);
+                store.apply(loaded);
+                logProblems(loaded);
+            }
+            return;
+        }
+        // Gone: the file itself, or a directory with everything below it.
+        String name = ManifestLoader.displayName(p, dir);
+        for (String known : store.files()) {
+            if (known.equals(name) || known.startsWith(name + p.getFileSystem().getSeparator())) {
+                store.remove(known);
+                LOG.info("{}: removed", known);
+            }
+        }
+    }
+
+    private static void logProblems(LoadedFile loaded) {
+        if (!loaded.ok()) {
+            for (var d : loaded.errors()) {
+                LOG.warn("{} (keeping the last good content of this file)", d);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (lock) {
+            if (watcher != null) {
+                try {
+                    watcher.close();
+                } catch (IOException e) {
+                    LOG.debug("closing watcher", e);
+                }
+            }
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+    }
+}

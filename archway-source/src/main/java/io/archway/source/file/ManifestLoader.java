@@ -1,0 +1,523 @@
+package io.archway.source.file;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.archway.source.KubeJson;
+import io.archway.source.LoadedFile;
+import io.archway.source.SourcedObject;
+import io.archway.translate.Diagnostic;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.SourceLocation;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads manifest files (.yaml, .yml, .json) into v1 fabric8 objects, recording the file and line
+ * of each document. Never throws for bad input: every problem becomes a {@link Diagnostic} naming
+ * file, line and, when known, the field.
+ *
+ * <p>Gateway API documents at v1beta1 or v1alpha2 are converted by re-reading their JSON as the v1
+ * class. Kinds we do not read (Deployment, Pod, ...) are skipped; Gateway API kinds we do not
+ * serve yet (GRPCRoute, TLSRoute, ...) are counted and reported as warnings.
+ */
+public final class ManifestLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ManifestLoader.class);
+
+    public static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
+    private static final Set<String> GATEWAY_VERSIONS = Set.of("v1", "v1beta1", "v1alpha2");
+
+    /** Kinds we serve: kind -> (group, v1 class). */
+    private static final Map<String, Served> SERVED = Map.of(
+            "GatewayClass", new Served(GATEWAY_GROUP, GatewayClass.class, false),
+            "Gateway", new Served(GATEWAY_GROUP, Gateway.class, true),
+            "HTTPRoute", new Served(GATEWAY_GROUP, HTTPRoute.class, true),
+            "ReferenceGrant", new Served(GATEWAY_GROUP, ReferenceGrant.class, true),
+            "Service", new Served("", Service.class, true),
+            "EndpointSlice", new Served("discovery.k8s.io", EndpointSlice.class, true),
+            "Secret", new Served("", Secret.class, true),
+            "ConfigMap", new Served("", ConfigMap.class, true),
+            "Namespace", new Served("", Namespace.class, false));
+
+    /** Fields allowed at the top level of each served kind (anything else is most likely mis-indented). */
+    private static final Set<String> COMMON_TOP = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+    private static final Map<String, Set<String>> EXTRA_TOP = Map.of(
+            "Secret", Set.of("data", "stringData", "type", "immutable"),
+            "ConfigMap", Set.of("data", "binaryData", "immutable"),
+            "EndpointSlice", Set.of("addressType", "endpoints", "ports"));
+
+    private static final Pattern DOC_START = Pattern.compile("^---(?:[ \\t]+(.*))?$");
+    private static final Pattern DOC_END = Pattern.compile("^\\.\\.\\.\\s*$");
+    private static final Pattern EMPTY_PARENT = Pattern.compile("^(metadata|spec|status)[ \\t]*:[ \\t]*(#.*)?$");
+    private static final Pattern TOP_KEY = Pattern.compile("^([A-Za-z0-9_\"'-]+)[ \\t]*:");
+
+    private final YAMLMapper yaml;
+    private final ObjectMapper json;
+    private final ObjectMapper typed;
+
+    public ManifestLoader() {
+        YAMLFactory factory = YAMLFactory.builder().build();
+        this.yaml = new YAMLMapper(factory);
+        this.yaml.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.json = new ObjectMapper();
+        this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.typed = KubeJson.mapper();
+    }
+
+    /** True for the files we read: .yaml, .yml and .json, not hidden (editor swap and lock files are). */
+    public static boolean isManifest(Path file) {
+        Path name = file.getFileName();
+        if (name == null) {
+            return false;
+        }
+        String n = name.toString();
+        if (n.startsWith(".")) {
+            return false;
+        }
+        String lower = n.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json");
+    }
+
+    /**
+     * Every manifest under {@code dir}, recursively, sorted by path. Hidden directories (e.g. the
+     * {@code ..data} links of a mounted ConfigMap) are not entered.
+     */
+    public static List<Path> listManifests(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(p -> !hiddenBelow(dir, p)).filter(Files::isRegularFile)
+                    .filter(ManifestLoader::isManifest).sorted().toList();
+        }
+    }
+
+    static boolean hiddenBelow(Path dir, Path p) {
+        Path rel = dir.relativize(p);
+        for (Path part : rel) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Loads every manifest under {@code dir}; a file that cannot be read becomes a result with an error. */
+    public List<LoadedFile> loadDirectory(Path dir) throws IOException {
+        List<LoadedFile> out = new ArrayList<>();
+        for (Path file : listManifests(dir)) {
+            out.add(loadFile(file, dir));
+        }
+        return out;
+    }
+
+    /**
+     * Loads one file; it is named in diagnostics as {@code file} relative to the current
+     * directory when {@code dir} was given relative.
+     */
+    public LoadedFile loadFile(Path file, Path dir) {
+        String display = displayName(file, dir);
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            Diagnostic d = new Diagnostic(Diagnostic.Severity.ERROR, fileKey(display), "",
+                    "cannot read file: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    new SourceLocation(display, 0));
+            return new LoadedFile(display, List.of(), List.of(d), List.of(), Map.of(), 0);
+        }
+        return parse(display, content);
+    }
+
+    static String displayName(Path file, Path dir) {
+        if (dir == null) {
+            return file.toString();
+        }
+        return file.isAbsolute() == dir.isAbsolute() && file.startsWith(dir) ? file.toString()
+                : dir.resolve(dir.toAbsolutePath().relativize(file.toAbsolutePath())).toString();
+    }
+
+    /** Parses the content of one file named {@code file}. */
+    public LoadedFile parse(String file, String content) {
+        Acc acc = new Acc(file);
+        if (content.startsWith("\uFEFF")) {
+            content = content.substring(1);
+        }
+        boolean isJson = file.toLowerCase(Locale.ROOT).endsWith(".json");
+        if (isJson) {
+            Doc doc = new Doc(content, 1, firstContentLine(content.split("\n", -1), 0, 1));
+            if (doc.contentLine > 0) {
+                parseDocument(doc, true, acc);
+            }
+        } else {
+            for (Doc doc : split(content)) {
+                parseDocument(doc, false, acc);
+            }
+        }
+        return acc.result();
+    }
+
+    // ---- splitting -------------------------------------------------------------------------
+
+    private record Doc(String text, int firstLine, int contentLine) {
+    }
+
+    /** Splits a YAML stream into documents at column-0 {@code ---} markers, keeping line numbers. */
+    static List<Doc> split(String content) {
+        String[] lines = content.split("\r?\n", -1);
+        List<Doc> docs = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        int curStart = 1;
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            Matcher m = DOC_START.matcher(line);
+            if (m.matches() || DOC_END.matcher(line).matches()) {
+                addDoc(docs, cur.toString(), curStart);
+                cur.setLength(0);
+                curStart = i + 1;
+                String rest = m.matches() ? m.group(1) : null;
+                if (rest != null && !rest.isBlank() && !rest.trim().startsWith("#")) {
+                    cur.append(rest);
+                }
+                cur.append('\n');
+                continue;
+            }
+            if (line.startsWith("%") && cur.toString().isBlank()) {
+                cur.append('\n'); // a directive such as %YAML 1.2
+                continue;
+            }
+            cur.append(line).append('\n');
+        }
+        addDoc(docs, cur.toString(), curStart);
+        return docs;
+    }
+
+    private static void addDoc(List<Doc> docs, String text, int start) {
+        String[] lines = text.split("\n", -1);
+        int content = firstContentLine(lines, 0, start);
+        if (content > 0) {
+            docs.add(new Doc(text, start, content));
+        }
+    }
+
+    private static int firstContentLine(String[] lines, int from, int firstLineNumber) {
+        for (int i = from; i < lines.length; i++) {
+            String t = lines[i].trim();
+            if (!t.isEmpty() && !t.startsWith("#")) {
+                return firstLineNumber + i;
+            }
+        }
+        return -1;
+    }
+
+    // ---- one document ----------------------------------------------------------------------
+
+    private void parseDocument(Doc doc, boolean isJson, Acc acc) {
+        if (!isJson && flattened(doc, acc)) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = (isJson ? json : yaml).readTree(doc.text);
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            int line = loc != null && loc.getLineNr() > 0 ? doc.firstLine + loc.getLineNr() - 1 : doc.contentLine;
+            acc.error(null, "", "invalid " + (isJson ? "JSON" : "YAML") + ": " + cleanSyntaxMessage(e), line);
+            return;
+        } catch (RuntimeException e) {
+            acc.error(null, "", "invalid " + (isJson ? "JSON" : "YAML") + ": " + e.getMessage(), doc.contentLine);
+            return;
+        }
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return; // an empty document
+        }
+        readObject(node, doc, doc.contentLine, acc, "");
+    }
+
+    /**
+     * Detects YAML whose indentation was flattened (typical after copying from a web page):
+     * {@code spec:} with nothing nested, directly followed by an unindented field.
+     */
+    private boolean flattened(Doc doc, Acc acc) {
+        String[] lines = doc.text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = EMPTY_PARENT.matcher(lines[i]);
+            if (!m.matches()) {
+                continue;
+            }
+            int next = firstContentLine(lines, i + 1, 0);
+            if (next < 0) {
+                continue;
+            }
+            String nextLine = lines[next];
+            Matcher k = TOP_KEY.matcher(nextLine);
+            if (!k.find()) {
+                continue;
+            }
+            String key = k.group(1);
+            if (COMMON_TOP.contains(key)) {
+                continue; // e.g. "status:" followed by "---" or a legitimately empty field
+            }
+            String parent = m.group(1);
+            acc.error(null, parent, "'" + parent + ":' has no indented fields, but the next line (line "
+                    + (doc.firstLine + next) + ") '" + nextLine.trim() + "' starts at column 1. The indentation of this"
+                    + " document looks flattened (common when YAML is copied from a web page): indent the fields that"
+                    + " belong under '" + parent + ":' by two spaces.", doc.firstLine + i);
+            return true;
+        }
+        return false;
+    }
+
+    private void readObject(JsonNode node, Doc doc, int line, Acc acc, String pathPrefix) {
+        if (!node.isObject()) {
+            acc.error(null, pathPrefix, "expected a Kubernetes object (a mapping with apiVersion and kind), found "
+                    + node.getNodeType().name().toLowerCase(Locale.ROOT), line);
+            return;
+        }
+        ObjectNode obj = (ObjectNode) node;
+        String kind = text(obj, "kind");
+        String apiVersion = text(obj, "apiVersion");
+        String name = obj.path("metadata").path("name").asText(null);
+        if (kind == null || kind.isBlank()) {
+            acc.error(null, pathPrefix + "kind", "missing 'kind'", line);
+            return;
+        }
+        if (apiVersion == null || apiVersion.isBlank()) {
+            acc.error(partialKey(kind, obj), pathPrefix + "apiVersion", "missing 'apiVersion'", line);
+            return;
+        }
+        if ("List".equals(kind) || kind.endsWith("List") && obj.has("items")) {
+            JsonNode items = obj.path("items");
+            if (!items.isArray()) {
+                acc.error(null, pathPrefix + "items", "a List must have an 'items' array", line);
+                return;
+            }
+            int i = 0;
+            for (JsonNode item : items) {
+                readObject(item, doc, line, acc, pathPrefix + "items[" + i++ + "].");
+            }
+            return;
+        }
+        int slash = apiVersion.lastIndexOf('/');
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+        Served served = SERVED.get(kind);
+        if (served == null || !served.group.equals(group)) {
+            if (GATEWAY_GROUP.equals(group)) {
+                acc.unserved.merge(kind, 1, Integer::sum);
+                acc.warning(partialKey(kind, obj), "", kind + " is not served by Archway yet; ignored", line);
+            } else {
+                acc.skipped++;
+                LOG.debug("{}:{}: skipping {} {} ({} is not read by Archway)", acc.file, line, apiVersion, name, kind);
+            }
+            return;
+        }
+        if (GATEWAY_GROUP.equals(group) && !GATEWAY_VERSIONS.contains(version)
+                || !GATEWAY_GROUP.equals(group) && !"v1".equals(version)
+                && !("discovery.k8s.io".equals(group) && "v1beta1".equals(version))) {
+            acc.error(partialKey(kind, obj), pathPrefix + "apiVersion", "unsupported apiVersion '" + apiVersion + "' for "
+                    + kind + " (expected " + (group.isEmpty() ? "v1" : group + "/v1") + ")", line);
+            return;
+        }
+        Set<String> extra = EXTRA_TOP.getOrDefault(kind, Set.of());
+        for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!COMMON_TOP.contains(field) && !extra.contains(field)) {
+                int at = pathPrefix.isEmpty() ? lineOfTopKey(doc, field, line) : line;
+                acc.error(partialKey(kind, obj), pathPrefix + field, "unknown top-level field '" + field + "' in " + kind
+                        + "; is it mis-indented (it probably belongs under 'spec:' or 'metadata:')?", at);
+                return;
+            }
+        }
+        if (name == null || name.isBlank()) {
+            acc.error(new ResourceKey(kind, "", "<unnamed>"), pathPrefix + "metadata.name",
+                    "metadata.name is required", line);
+            return;
+        }
+        ObjectNode v1 = obj.deepCopy();
+        v1.put("apiVersion", group.isEmpty() ? "v1" : group + "/v1");
+        HasMetadata value;
+        try {
+            value = typed.treeToValue(v1, served.type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            JsonMappingException jme = e instanceof JsonMappingException j ? j
+                    : e.getCause() instanceof JsonMappingException j2 ? j2 : null;
+            String field = jme == null ? "" : fieldPath(jme);
+            int at = pathPrefix.isEmpty() ? locate(doc, served.type, line) : line;
+            String msg = jme != null ? jme.getOriginalMessage() : e.getMessage();
+            acc.error(partialKey(kind, obj), pathPrefix + field, cleanMappingMessage(msg), at);
+            return;
+        }
+        if (served.namespaced) {
+            String ns = value.getMetadata().getNamespace();
+            if (ns == null || ns.isBlank()) {
+                value.getMetadata().setNamespace("default");
+            }
+        } else {
+            value.getMetadata().setNamespace(null);
+        }
+        // Generation is the store's to assign (standalone has no API server to do it).
+        value.getMetadata().setGeneration(null);
+        ResourceKey key = new ResourceKey(kind, value.getMetadata().getNamespace(), value.getMetadata().getName());
+        acc.add(new SourcedObject(key, value, new SourceLocation(acc.file, line)));
+    }
+
+    /** Finds the line of a type error by re-reading the document text, which keeps locations. */
+    private int locate(Doc doc, Class<?> type, int fallback) {
+        try {
+            yaml.readValue(doc.text, type);
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            if (loc != null && loc.getLineNr() > 0) {
+                return doc.firstLine + loc.getLineNr() - 1;
+            }
+        } catch (RuntimeException e) {
+            return fallback;
+        }
+        return fallback;
+    }
+
+    private static int lineOfTopKey(Doc doc, String field, int fallback) {
+        String[] lines = doc.text.split("\n", -1);
+        Pattern p = Pattern.compile("^[\"']?" + Pattern.quote(field) + "[\"']?[ \\t]*:");
+        for (int i = 0; i < lines.length; i++) {
+            if (p.matcher(lines[i]).find()) {
+                return doc.firstLine + i;
+            }
+        }
+        return fallback;
+    }
+
+    static String fieldPath(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    static String cleanMappingMessage(String msg) {
+        if (msg == null) {
+            return "invalid value";
+        }
+        String m = msg.split("\n")[0];
+        m = m.replaceAll("`java\\.lang\\.(Integer|Long|Short)`", "integer")
+                .replaceAll("`java\\.lang\\.Boolean`", "boolean")
+                .replaceAll("`java\\.lang\\.String`", "string")
+                .replaceAll("`java\\.util\\.(ArrayList|List)<[^`]*>`", "list")
+                .replaceAll("`java\\.util\\.(Map|LinkedHashMap)<[^`]*>`", "map")
+                .replaceAll("`io\\.fabric8\\.kubernetes\\.api\\.model\\.(?:[a-z0-9]+\\.)*([A-Za-z0-9]+)`", "$1");
+        return m;
+    }
+
+    static String cleanSyntaxMessage(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        if (m == null) {
+            return "syntax error";
+        }
+        // SnakeYAML messages span several lines with a code excerpt; keep the sentences.
+        StringBuilder sb = new StringBuilder();
+        for (String part : m.split("\n")) {
+            String t = part.trim();
+            if (t.isEmpty() || t.startsWith("in 'reader'") || t.startsWith("^") || part.startsWith("    ")) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(t);
+        }
+        return sb.toString();
+    }
+
+    private static String text(ObjectNode obj, String field) {
+        JsonNode n = obj.get(field);
+        return n != null && n.isTextual() ? n.asText() : null;
+    }
+
+    private static ResourceKey partialKey(String kind, ObjectNode obj) {
+        String name = obj.path("metadata").path("name").asText("");
+        String ns = obj.path("metadata").path("namespace").asText("");
+        return new ResourceKey(kind == null ? "Document" : kind, ns, name.isEmpty() ? "<unnamed>" : name);
+    }
+
+    private static ResourceKey fileKey(String file) {
+        return new ResourceKey("File", "", file);
+    }
+
+    private record Served(String group, Class<? extends HasMetadata> type, boolean namespaced) {
+    }
+
+    /** Accumulates one file's results. */
+    private static final class Acc {
+        final String file;
+        final Map<ResourceKey, SourcedObject> objects = new LinkedHashMap<>();
+        final List<Diagnostic> errors = new ArrayList<>();
+        final List<Diagnostic> warnings = new ArrayList<>();
+        final Map<String, Integer> unserved = new TreeMap<>();
+        int skipped;
+
+        Acc(String file) {
+            this.file = file;
+        }
+
+        void add(SourcedObject o) {
+            SourcedObject prev = objects.remove(o.key());
+            if (prev != null) {
+                warnings.add(new Diagnostic(Diagnostic.Severity.WARNING, o.key(), "", "defined again (first at "
+                        + prev.location() + "); the later definition wins", o.location()));
+            }
+            objects.put(o.key(), o);
+        }
+
+        void error(ResourceKey key, String field, String message, int line) {
+            errors.add(new Diagnostic(Diagnostic.Severity.ERROR, key == null ? fileKey(file) : key, field, message,
+                    new SourceLocation(file, line)));
+        }
+
+        void warning(ResourceKey key, String field, String message, int line) {
+            warnings.add(new Diagnostic(Diagnostic.Severity.WARNING, key, field, message,
+                    new SourceLocation(file, line)));
+        }
+
+        LoadedFile result() {
+            return new LoadedFile(file, errors.isEmpty() ? List.copyOf(objects.values()) : List.of(), errors, warnings,
+                    unserved, skipped);
+        }
+    }
+}

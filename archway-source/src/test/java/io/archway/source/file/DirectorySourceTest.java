@@ -1,0 +1,96 @@
+package io.archway.source.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.archway.source.ResourceStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectorySourceTest {
+
+    private static String ns(String name) {
+        return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n";
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean hasNamespace(ResourceStore store, String name) {
+        return store.view().namespaces().stream().anyMatch(n -> n.getMetadata().getName().equals(name));
+    }
+
+    @Test
+    void watchesEditsRenamesDeletesAndSubdirectoriesWithinOneSecond(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), ns("a"));
+        ResourceStore store = new ResourceStore();
+        Semaphore changes = new Semaphore(0);
+        try (DirectorySource source = new DirectorySource(dir, store, new ManifestLoader(), Duration.ofMillis(100),
+                Duration.ofSeconds(1), changes::release)) {
+            source.rescan();
+            assertThat(hasNamespace(store, "a")).isTrue();
+            source.start();
+
+            // Editor-style save: write a temp file, rename over the original.
+            Path tmp = dir.resolve(".a.yaml.tmp");
+            Files.writeString(tmp, ns("a2"));
+            Files.move(tmp, dir.resolve("a.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            await(() -> hasNamespace(store, "a2"), Duration.ofSeconds(1));
+            assertThat(hasNamespace(store, "a")).isFalse();
+            assertThat(changes.tryAcquire(1, TimeUnit.SECONDS)).isTrue();
+
+            // New subdirectory with a file already in it.
+            Path sub = dir.resolve("team");
+            Path staging = Files.createTempDirectory(dir.getParent(), "staging");
+            Files.writeString(staging.resolve("b.yaml"), ns("b"));
+            Files.move(staging, sub, StandardCopyOption.ATOMIC_MOVE);
+            await(() -> hasNamespace(store, "b"), Duration.ofSeconds(1));
+
+            // A file written later into the new subdirectory.
+            Files.writeString(sub.resolve("c.yml"), ns("c"));
+            await(() -> hasNamespace(store, "c"), Duration.ofSeconds(1));
+
+            // Deleting the subdirectory removes its objects.
+            Files.delete(sub.resolve("b.yaml"));
+            Files.delete(sub.resolve("c.yml"));
+            Files.delete(sub);
+            await(() -> !hasNamespace(store, "b") && !hasNamespace(store, "c"), Duration.ofSeconds(1));
+
+            // A broken save keeps the last good content.
+            Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\nname: x\n");
+            await(store::hasErrors, Duration.ofSeconds(1));
+            assertThat(hasNamespace(store, "a2")).isTrue();
+            assertThat(store.diagnostics().get(0).location().toString()).isEqualTo(dir.resolve("a.yaml") + ":3");
+        }
+    }
+
+    @Test
+    void burstOfEventsIsDebouncedIntoFewBatches(@TempDir Path dir) throws Exception {
+        ResourceStore store = new ResourceStore();
+        Semaphore changes = new Semaphore(0);
+        try (DirectorySource source = new DirectorySource(dir, store, new ManifestLoader(), Duration.ofMillis(200),
+                Duration.ofSeconds(1), changes::release)) {
+            source.rescan();
+            source.start();
+            for (int i = 0; i < 20; i++) {
+                Files.writeString(dir.resolve("n" + i + ".yaml"), ns("n" + i));
+            }
+            await(() -> store.view().namespaces().size() == 20, Duration.ofSeconds(2));
+            Thread.sleep(400);
+            assertThat(changes.availablePermits()).isBetween(1, 2);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package io.archway.source.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.archway.source.LoadedFile;
+import io.archway.source.SourcedObject;
+import io.archway.translate.Diagnostic;
+import io.archway.translate.ResourceKey;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestLoaderTest {
+    private final ManifestLoader loader = new ManifestLoader();
+
+    private static final String MULTI = """
+            # leading comment
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GatewayClass
+            metadata:
+              name: archway
+              namespace: ignored
+            spec:
+              controllerName: archway.io/gateway-controller
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata:
+              name: gw
+              generation: 42
+            spec:
+              gatewayClassName: archway
+              listeners:
+              - name: http
+                protocol: HTTP
+                port: 8080
+            ---
+
+            # a comment before the next document
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: app
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: svc
+              namespace: apps
+            spec:
+              ports:
+              - port: 80
+            """;
+
+    @Test
+    void multiDocumentFileWithLineNumbersAndDefaults() {
+        LoadedFile f = loader.parse("dir/multi.yaml", MULTI);
+
+        assertThat(f.errors()).isEmpty();
+        assertThat(f.skipped()).isEqualTo(1);
+        assertThat(f.objects()).extracting(SourcedObject::key).containsExactly(
+                new ResourceKey("GatewayClass", "", "archway"),
+                new ResourceKey("Gateway", "default", "gw"),
+                new ResourceKey("Service", "apps", "svc"));
+        assertThat(f.objects()).extracting(o -> o.location().toString())
+                .containsExactly("dir/multi.yaml:2", "dir/multi.yaml:10", "dir/multi.yaml:29");
+        GatewayClass gc = (GatewayClass) f.objects().get(0).object();
+        assertThat(gc.getMetadata().getNamespace()).isNull();
+        assertThat(gc.getSpec().getControllerName()).isEqualTo("archway.io/gateway-controller");
+        Gateway gw = (Gateway) f.objects().get(1).object();
+        assertThat(gw.getMetadata().getNamespace()).isEqualTo("default");
+        assertThat(gw.getMetadata().getGeneration()).as("a manifest's own generation is ignored").isNull();
+        assertThat(gw.getSpec().getListeners().get(0).getPort()).isEqualTo(8080);
+        assertThat(f.objects().get(2).object()).isInstanceOf(Service.class);
+    }
+
+    @Test
+    void v1beta1AndV1alpha2AreConvertedToV1() {
+        LoadedFile f = loader.parse("old.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1beta1
+                kind: HTTPRoute
+                metadata:
+                  name: r
+                  namespace: team
+                spec:
+                  parentRefs:
+                  - name: gw
+                  hostnames: ["a.example.com"]
+                  rules:
+                  - backendRefs:
+                    - name: svc
+                      port: 80
+                      weight: 90
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: ReferenceGrant
+                metadata:
+                  name: grant
+                spec:
+                  from:
+                  - group: gateway.networking.k8s.io
+                    kind: HTTPRoute
+                    namespace: team
+                  to:
+                  - group: ""
+                    kind: Service
+                """);
+
+        assertThat(f.errors()).isEmpty();
+        HTTPRoute r = (HTTPRoute) f.objects().get(0).object();
+        assertThat(r.getApiVersion()).isEqualTo("gateway.networking.k8s.io/v1");
+        assertThat(r.getSpec().getHostnames()).containsExactly("a.example.com");
+        assertThat(r.getSpec().getRules().get(0).getBackendRefs().get(0).getWeight()).isEqualTo(90);
+        ReferenceGrant g = (ReferenceGrant) f.objects().get(1).object();
+        assertThat(g.getApiVersion()).isEqualTo("gateway.networking.k8s.io/v1");
+        assertThat(g.getSpec().getFrom().get(0).getNamespace()).isEqualTo("team");
+        assertThat(f.objects().get(1).location().line()).isEqualTo(16);
+    }
+
+    @Test
+    void flattenedIndentationFromTheSeedIsAClearError() {
+        // As found in shared/seeds/kubernetes-gateway-api-overview.md: indentation lost in copy-paste.
+        String flattened = """
+                apiVersion: gateway.networking.k8s.io/v1beta1
+                kind: Gateway
+                metadata:
+                name: gateway-istio
+                spec:
+                gatewayClassName: istio
+                listeners:
+                - name: foo-https
+                protocol: HTTPS
+                port: 443
+                """;
+        LoadedFile f = loader.parse("seed.yaml", flattened);
+
+        assertThat(f.ok()).isFalse();
+        assertThat(f.objects()).isEmpty();
+        Diagnostic d = f.errors().get(0);
+        assertThat(d.location().toString()).isEqualTo("seed.yaml:3");
+        assertThat(d.toString()).contains("seed.yaml:3").contains("'metadata:' has no indented fields")
+                .contains("line 4").contains("flattened");
+    }
+
+    @Test
+    void flattenedSpecOnlyIsAlsoCaught() {
+        LoadedFile f = loader.parse("x.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata:
+                  name: gw
+                spec:
+                gatewayClassName: istio
+                """);
+        assertThat(f.errors()).singleElement().satisfies(d -> {
+            assertThat(d.location().line()).isEqualTo(5);
+            assertThat(d.field()).isEqualTo("spec");
+            assertThat(d.message()).contains("'gatewayClassName: istio'").contains("flattened");
+        });
+    }
+
+    @Test
+    void unknownTopLevelFieldNamesTheLine() {
+        LoadedFile f = loader.parse("x.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata:
+                  name: gw
+                gatewayClassName: istio
+                """);
+        assertThat(f.errors()).singleElement().satisfies(d -> {
+            assertThat(d.location().line()).isEqualTo(5);
+            assertThat(d.field()).isEqualTo("gatewayClassName");
+            assertThat(d.resource()).isEqualTo(new ResourceKey("Gateway", "", "gw"));
+        });
+    }
+
+    @Test
+    void typeErrorNamesFieldPathAndLine() {
+        LoadedFile f = loader.parse("bad.yaml", """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: ok
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata:
+                  name: gw
+                spec:
+                  gatewayClassName: archway
+                  listeners:
+                  - name: http
+                    protocol: HTTP
+                    port: eighty
+                """);
+
+        assertThat(f.ok()).isFalse();
+        assertThat(f.objects()).as("a file with an error yields no objects").isEmpty();
+        Diagnostic d = f.errors().get(0);
+        assertThat(d.field()).isEqualTo("spec.listeners[0].port");
+        assertThat(d.location().toString()).isEqualTo("bad.yaml:15");
+        assertThat(d.message()).contains("integer").doesNotContain("\n").doesNotContain("at [Source");
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesLine() {
+        LoadedFile f = loader.parse("syntax.yaml", """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: ok
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: [unclosed
+                """);
+        assertThat(f.ok()).isFalse();
+        assertThat(f.errors().get(0).location().file()).isEqualTo("syntax.yaml");
+        assertThat(f.errors().get(0).location().line()).isBetween(9, 10);
+        assertThat(f.errors().get(0).message()).startsWith("invalid YAML");
+    }
+
+    @Test
+    void duplicateKeyIsAnError() {
+        LoadedFile f = loader.parse("dup.yaml", """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: a
+                  name: b
+                """);
+        assertThat(f.errors()).singleElement().satisfies(d -> {
+            assertThat(d.message()).contains("Duplicate field 'name'");
+            assertThat(d.location().line()).isEqualTo(5);
+        });
+    }
+
+    @Test
+    void listKindAndUnservedGatewayKinds() {
+        LoadedFile f = loader.parse("list.yaml", """
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: discovery.k8s.io/v1
+                  kind: EndpointSlice
+                  metadata:
+                    name: svc-1
+                    labels: {kubernetes.io/service-name: svc}
+                  addressType: IPv4
+                  endpoints:
+                  - addresses: ["127.0.0.1"]
+                  ports:
+                  - port: 9001
+                - apiVersion: gateway.networking.k8s.io/v1
+                  kind: GRPCRoute
+                  metadata:
+                    name: g
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TLSRoute
+                metadata:
+                  name: t
+                """);
+        assertThat(f.errors()).isEmpty();
+        assertThat(f.objects()).singleElement().satisfies(o -> {
+            assertThat(o.object()).isInstanceOf(EndpointSlice.class);
+            assertThat(o.key()).isEqualTo(new ResourceKey("EndpointSlice", "default", "svc-1"));
+        });
+        assertThat(f.unserved()).containsEntry("GRPCRoute", 1).containsEntry("TLSRoute", 1);
+        assertThat(f.warnings()).hasSize(2);
+    }
+
+    @Test
+    void missingKindAndName() {
+        LoadedFile f = loader.parse("m.yaml", """
+                apiVersion: v1
+                metadata:
+                  name: x
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  namespace: y
+                """);
+        assertThat(f.errors()).hasSize(2);
+        assertThat(f.errors().get(0).message()).contains("kind");
+        assertThat(f.errors().get(1).field()).isEqualTo("metadata.name");
+        assertThat(f.errors().get(1).location().line()).isEqualTo(5);
+    }
+
+    @Test
+    void jsonFile() {
+        LoadedFile f = loader.parse("a.json", """
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}}
+                """);
+        assertThat(f.errors()).isEmpty();
+        assertThat(f.objects()).singleElement()
+                .satisfies(o -> assertThat(o.key()).isEqualTo(new ResourceKey("Namespace", "", "team")));
+    }
+
+    @Test
+    void loadsDirectoryRecursivelySkippingHiddenAndOtherFiles(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("sub/deeper"));
+        Files.createDirectories(dir.resolve("..data"));
+        Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n");
+        Files.writeString(dir.resolve("sub/deeper/b.yml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n");
+        Files.writeString(dir.resolve("sub/c.json"), "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"c\"}}");
+        Files.writeString(dir.resolve("notes.txt"), "not yaml");
+        Files.writeString(dir.resolve(".a.yaml.swp"), "garbage");
+        Files.writeString(dir.resolve("..data/x.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: hidden\n");
+
+        List<LoadedFile> files = loader.loadDirectory(dir);
+
+        assertThat(files).extracting(LoadedFile::file).containsExactly(dir.resolve("a.yaml").toString(),
+                dir.resolve("sub/c.json").toString(), dir.resolve("sub/deeper/b.yml").toString());
+        assertThat(files).allSatisfy(f -> assertThat(f.ok()).isTrue());
+    }
+}
