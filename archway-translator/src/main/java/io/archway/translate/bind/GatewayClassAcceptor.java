@@ -25,7 +25,11 @@ public final class GatewayClassAcceptor {
     /** The features we claim in {@code status.supportedFeatures}, sorted as the spec requires. */
     public static final List<String> SUPPORTED_FEATURES = List.of("Gateway", "HTTPRoute", "ReferenceGrant");
 
-    /** What we decided about the class a Gateway names. */
+    /**
+     * What we decided about the class a Gateway names.
+     *
+     * @param message why it is not accepted, or how it was adopted; null for an accepted class of ours
+     */
     public record ClassDecision(boolean accepted, String message) {
     }
 
@@ -48,7 +52,7 @@ public final class GatewayClassAcceptor {
             }
             final ResourceKey key = Kinds.keyOf(Kinds.GATEWAY_CLASS, gatewayClass);
             final ConditionSpec accepted = acceptedCondition(gatewayClass, view, diagnostics, key);
-            ours.put(name, new ClassDecision(accepted.status(), accepted.message()));
+            ours.put(name, new ClassDecision(accepted.status(), accepted.status() ? null : accepted.message()));
             final Long generation = gatewayClass.getMetadata().getGeneration();
             statuses.put(key, new GatewayClassStatusBuilder()
                     .withConditions(accepted.toCondition(generation))

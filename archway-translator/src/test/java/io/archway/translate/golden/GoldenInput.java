@@ -1,0 +1,216 @@
+package io.archway.translate.golden;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.ResourceView;
+import io.archway.translate.SourceLocation;
+import io.archway.translate.TranslatorOptions;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a golden {@code .in.yaml}: ordinary multi-document Kubernetes YAML, with an optional first
+ * document {@code kind: ArchwayTestOptions} ({@code controllerName}, {@code addressing}: {@code
+ * loopback} or {@code shared:<ip>}, {@code adoptUnknownGatewayClasses}, {@code includes}: files
+ * relative to the golden directory, read first). Like the file source, it converts Gateway API
+ * v1beta1/v1alpha2 documents to v1, defaults {@code metadata.generation} to 1, and substitutes
+ * {@code {GATEWAY_CLASS_NAME}} (conformance manifests) with {@code archway}.
+ */
+final class GoldenInput {
+    static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Kinds the translator does not read (Deployments of the conformance base and so on). */
+    private static final Set<String> IGNORED = Set.of("Deployment", "Pod", "ServiceAccount", "ConfigMapList",
+            "StatefulSet", "DaemonSet", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
+
+    final TranslatorOptions options;
+    final ResourceView view;
+
+    private GoldenInput(TranslatorOptions options, ResourceView view) {
+        this.options = options;
+        this.view = view;
+    }
+
+    static GoldenInput read(Path goldenDir, Path file) throws IOException {
+        final Builder b = new Builder();
+        b.readFile(goldenDir, file, true);
+        return new GoldenInput(b.options(), b.view());
+    }
+
+    private static final class Builder {
+        final List<GatewayClass> classes = new ArrayList<>();
+        final List<Gateway> gateways = new ArrayList<>();
+        final List<HTTPRoute> routes = new ArrayList<>();
+        final List<ReferenceGrant> grants = new ArrayList<>();
+        final List<Service> services = new ArrayList<>();
+        final List<EndpointSlice> slices = new ArrayList<>();
+        final List<Secret> secrets = new ArrayList<>();
+        final List<ConfigMap> configMaps = new ArrayList<>();
+        final List<Namespace> namespaces = new ArrayList<>();
+        final Map<ResourceKey, SourceLocation> locations = new HashMap<>();
+        Map<String, Object> optionsDoc = Map.of();
+
+        @SuppressWarnings("unchecked")
+        void readFile(Path goldenDir, Path file, boolean top) throws IOException {
+            final String text = Files.readString(file).replace("{GATEWAY_CLASS_NAME}", "archway");
+            final List<Integer> starts = documentStartLines(text);
+            final MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text);
+            final List<Map<String, Object>> all = new ArrayList<>();
+            while (docs.hasNext()) {
+                final JsonNode doc = docs.next();
+                if (doc != null && doc.isObject()) {
+                    all.add(YAML.convertValue(doc, Map.class));
+                }
+            }
+            final String name = goldenDir.relativize(file).toString();
+            for (int i = 0; i < all.size(); i++) {
+                final Map<String, Object> doc = all.get(i);
+                if (doc == null || doc.isEmpty()) {
+                    continue;
+                }
+                if ("ArchwayTestOptions".equals(doc.get("kind"))) {
+                    if (!top || i != 0) {
+                        throw new IllegalArgumentException(name + ": ArchwayTestOptions must be the first document");
+                    }
+                    optionsDoc = doc;
+                    for (String include : (List<String>) doc.getOrDefault("includes", List.of())) {
+                        readFile(goldenDir, goldenDir.resolve(include), false);
+                    }
+                    continue;
+                }
+                add(doc, new SourceLocation(name, i < starts.size() ? starts.get(i) : 1));
+            }
+        }
+
+        /** The 1-based line each document starts on, counting {@code ---} separators. */
+        private static List<Integer> documentStartLines(String text) {
+            final List<Integer> starts = new ArrayList<>();
+            final String[] lines = text.split("\n", -1);
+            int docStart = 1;
+            boolean content = false;
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].startsWith("---")) {
+                    if (content) {
+                        starts.add(docStart);
+                    }
+                    docStart = i + 2;
+                    content = false;
+                } else if (!content && !lines[i].isBlank() && !lines[i].startsWith("#")) {
+                    content = true;
+                    docStart = i + 1;
+                }
+            }
+            if (content) {
+                starts.add(docStart);
+            }
+            return starts;
+        }
+
+        @SuppressWarnings("unchecked")
+        private void add(Map<String, Object> doc, SourceLocation location) {
+            final String kind = String.valueOf(doc.get("kind"));
+            final Map<String, Object> metadata = (Map<String, Object>) doc.computeIfAbsent("metadata", k -> new HashMap<>());
+            metadata.putIfAbsent("generation", 1);
+            switch (kind) {
+                case "GatewayClass" -> track(classes, GatewayClass.class, doc, kind, location);
+                case "Gateway" -> track(gateways, Gateway.class, doc, kind, location);
+                case "HTTPRoute" -> track(routes, HTTPRoute.class, doc, kind, location);
+                case "ReferenceGrant" -> track(grants, ReferenceGrant.class, doc, kind, location);
+                case "Service" -> track(services, Service.class, doc, kind, location);
+                case "EndpointSlice" -> track(slices, EndpointSlice.class, doc, kind, location);
+                case "Secret" -> track(secrets, Secret.class, doc, kind, location);
+                case "ConfigMap" -> track(configMaps, ConfigMap.class, doc, kind, location);
+                case "Namespace" -> track(namespaces, Namespace.class, doc, kind, location);
+                default -> {
+                    if (!IGNORED.contains(kind)) {
+                        throw new IllegalArgumentException(location + ": unexpected kind " + kind);
+                    }
+                }
+            }
+        }
+
+        private <T extends HasMetadata> void track(List<T> into, Class<T> type, Map<String, Object> doc, String kind,
+                                                   SourceLocation location) {
+            // Re-reading the document as the v1 class converts v1beta1 / v1alpha2 documents.
+            final Map<String, Object> copy = new HashMap<>(doc);
+            copy.remove("apiVersion");
+            final T object = SERIALIZATION.convertValue(copy, type);
+            final List<String> unknown = new ArrayList<>();
+            unknownFields(object, "", unknown);
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException(location + ": unknown fields " + unknown);
+            }
+            into.add(object);
+            locations.put(new ResourceKey(kind, object.getMetadata().getNamespace(), object.getMetadata().getName()),
+                    location);
+        }
+
+        /** Strict parsing: fabric8 keeps unknown fields in additionalProperties; any there is a typo. */
+        private static void unknownFields(Object object, String path, List<String> out) {
+            if (object == null) {
+                return;
+            }
+            if (object instanceof List<?> list) {
+                for (int i = 0; i < list.size(); i++) {
+                    unknownFields(list.get(i), path + "[" + i + "]", out);
+                }
+                return;
+            }
+            if (!object.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+                return;
+            }
+            for (java.lang.reflect.Method m : object.getClass().getMethods()) {
+                if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getName().equals("getClass")) {
+                    continue;
+                }
+                try {
+                    final Object value = m.invoke(object);
+                    if (m.getName().equals("getAdditionalProperties")) {
+                        if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                            extra.keySet().forEach(k -> out.add(path + "." + k));
+                        }
+                    } else {
+                        unknownFields(value, path + "." + m.getName().substring(3), out);
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        TranslatorOptions options() {
+            final String addressing = String.valueOf(optionsDoc.getOrDefault("addressing", "shared:0.0.0.0"));
+            return new TranslatorOptions(
+                    String.valueOf(optionsDoc.getOrDefault("controllerName", TranslatorOptions.DEFAULT_CONTROLLER_NAME)),
+                    addressing.equals("loopback") ? new GatewayAddressing.LoopbackPerGateway()
+                            : new GatewayAddressing.Shared(addressing.substring("shared:".length())),
+                    Boolean.TRUE.equals(optionsDoc.get("adoptUnknownGatewayClasses")));
+        }
+
+        ResourceView view() {
+            return new ResourceView(classes, gateways, routes, grants, services, slices, secrets, configMaps,
+                    namespaces, locations);
+        }
+    }
+}

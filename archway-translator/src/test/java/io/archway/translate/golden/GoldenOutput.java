@@ -1,0 +1,181 @@
+package io.archway.translate.golden;
+
+import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.HeaderEdits;
+import io.archway.snapshot.HeaderMatch;
+import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.HttpRequestMatch;
+import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.ListenerEntry;
+import io.archway.snapshot.PathModifier;
+import io.archway.snapshot.PortBinding;
+import io.archway.snapshot.QueryParamMatch;
+import io.archway.snapshot.VirtualHost;
+import io.archway.snapshot.WeightedBackend;
+import io.archway.translate.Diagnostic;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.Translation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Renders a translation as the golden {@code .out.yaml}: {@code status} of every resource in key
+ * order, {@code snapshot} with a fixed field order, and {@code diagnostics}. Key material is never
+ * printed, only where a certificate came from.
+ */
+final class GoldenOutput {
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder()
+                    .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .build());
+
+    private GoldenOutput() {
+    }
+
+    static String render(Translation t) {
+        final Map<String, Object> root = new LinkedHashMap<>();
+        final List<Object> status = new ArrayList<>();
+        final Map<ResourceKey, Object> all = new TreeMap<>(java.util.Comparator
+                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "HTTPRoute").indexOf(k.kind()))
+                .thenComparing(k -> k));
+        all.putAll(t.status().gatewayClasses());
+        all.putAll(t.status().gateways());
+        all.putAll(t.status().httpRoutes());
+        all.forEach((key, value) -> {
+            final Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("kind", key.kind());
+            if (!key.namespace().isEmpty()) {
+                entry.put("namespace", key.namespace());
+            }
+            entry.put("name", key.name());
+            entry.put("status", GoldenInput.SERIALIZATION.convertValue(value, Map.class));
+            status.add(entry);
+        });
+        root.put("status", status);
+        final Map<String, Object> snapshot = new LinkedHashMap<>();
+        snapshot.put("version", t.snapshot().version());
+        snapshot.put("ports", t.snapshot().ports().stream().map(GoldenOutput::port).toList());
+        root.put("snapshot", snapshot);
+        root.put("diagnostics", t.diagnostics().stream().map(Diagnostic::toString).toList());
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> port(PortBinding p) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", p.address());
+        m.put("port", p.port());
+        m.put("protocol", p.protocol().name());
+        m.put("listeners", p.listeners().stream().map(GoldenOutput::listener).toList());
+        return m;
+    }
+
+    private static Map<String, Object> listener(ListenerEntry l) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("origin", l.origin().toString());
+        m.put("hostname", l.hostname());
+        if (!l.certificates().isEmpty()) {
+            m.put("certificates", l.certificates().stream().map(CertificateBundle::source).toList());
+        }
+        m.put("virtualHosts", l.virtualHosts().stream().map(GoldenOutput::virtualHost).toList());
+        return m;
+    }
+
+    private static Map<String, Object> virtualHost(VirtualHost v) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hostname", v.hostname());
+        m.put("routes", v.routes().stream().map(GoldenOutput::route).toList());
+        return m;
+    }
+
+    private static Map<String, Object> route(HttpRouteEntry e) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("origin", e.origin().toString());
+        m.put("match", match(e.match()));
+        if (!e.filters().isEmpty()) {
+            m.put("filters", e.filters().stream().map(GoldenOutput::filter).toList());
+        }
+        m.put("backends", e.backends().stream().map(GoldenOutput::backend).toList());
+        return m;
+    }
+
+    private static Map<String, Object> match(HttpRequestMatch match) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", match.path().type() + " " + match.path().value());
+        if (match.method() != null) {
+            m.put("method", match.method());
+        }
+        if (!match.headers().isEmpty()) {
+            m.put("headers", match.headers().stream().map(GoldenOutput::header).toList());
+        }
+        if (!match.queryParams().isEmpty()) {
+            m.put("queryParams", match.queryParams().stream().map(GoldenOutput::query).toList());
+        }
+        return m;
+    }
+
+    private static String header(HeaderMatch h) {
+        return h.name() + " " + h.type() + " " + h.value();
+    }
+
+    private static String query(QueryParamMatch q) {
+        return q.name() + " " + q.type() + " " + q.value();
+    }
+
+    private static Map<String, Object> backend(WeightedBackend b) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("origin", b.origin().toString());
+        m.put("weight", b.weight());
+        m.put("protocol", b.protocol().name());
+        m.put("endpoints", b.endpoints().stream().map(Object::toString).toList());
+        if (b.invalidReason() != null) {
+            m.put("invalidReason", b.invalidReason());
+        }
+        if (!b.filters().isEmpty()) {
+            m.put("filters", b.filters().stream().map(GoldenOutput::filter).toList());
+        }
+        return m;
+    }
+
+    private static Map<String, Object> filter(HttpFilter f) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        if (f instanceof HttpFilter.RequestHeaderModifier r) {
+            m.put("requestHeaderModifier", edits(r.edits()));
+        } else if (f instanceof HttpFilter.ResponseHeaderModifier r) {
+            m.put("responseHeaderModifier", edits(r.edits()));
+        } else if (f instanceof HttpFilter.RequestRedirect r) {
+            final Map<String, Object> c = new LinkedHashMap<>();
+            c.put("scheme", r.scheme());
+            c.put("hostname", r.hostname());
+            c.put("path", path(r.path()));
+            c.put("port", r.port());
+            c.put("statusCode", r.statusCode());
+            m.put("requestRedirect", c);
+        } else if (f instanceof HttpFilter.UrlRewrite r) {
+            final Map<String, Object> c = new LinkedHashMap<>();
+            c.put("hostname", r.hostname());
+            c.put("path", path(r.path()));
+            m.put("urlRewrite", c);
+        }
+        return m;
+    }
+
+    private static String path(PathModifier p) {
+        return p == null ? null : p.type() + " " + p.value();
+    }
+
+    private static Map<String, Object> edits(HeaderEdits e) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("set", e.set().stream().map(h -> h.name() + ": " + h.value()).toList());
+        m.put("add", e.add().stream().map(h -> h.name() + ": " + h.value()).toList());
+        m.put("remove", e.remove());
+        return m;
+    }
+}
