@@ -1,0 +1,76 @@
+package io.archway.client;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Fetches statuses from a running Archway server's admin endpoint:
+ * {@code GET {admin}/api/v1/{gateways|httproutes|grpcroutes}[?namespace=NS]}, each answering a JSON list.
+ * A 404 answers an empty list (an older server without that endpoint).
+ */
+public final class AdminStatusProvider implements StatusProvider {
+
+    private final URI admin;
+    private final HttpClient http;
+    private final ObjectMapper json = Mappers.json();
+
+    /** @param admin the admin base address, e.g. {@code http://127.0.0.1:9901} */
+    public AdminStatusProvider(URI admin) {
+        this(admin, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    public AdminStatusProvider(URI admin, HttpClient http) {
+        this.admin = admin;
+        this.http = http;
+    }
+
+    @Override
+    public List<Gateway> gateways(String namespace) {
+        return fetch("gateways", namespace, Gateway.class);
+    }
+
+    @Override
+    public List<HTTPRoute> httpRoutes(String namespace) {
+        return fetch("httproutes", namespace, HTTPRoute.class);
+    }
+
+    @Override
+    public List<GRPCRoute> grpcRoutes(String namespace) {
+        return fetch("grpcroutes", namespace, GRPCRoute.class);
+    }
+
+    private <T> List<T> fetch(String plural, String namespace, Class<T> type) {
+        String base = admin.toString().replaceAll("/+$", "");
+        String query = namespace == null ? "" : "?namespace=" + URLEncoder.encode(namespace, StandardCharsets.UTF_8);
+        URI uri = URI.create(base + "/api/v1/" + plural + query);
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 404) {
+                return List.of();
+            }
+            if (response.statusCode() != 200) {
+                throw new ArchwayClientException("GET " + uri + " answered " + response.statusCode());
+            }
+            JavaType listType = json.getTypeFactory().constructCollectionType(List.class, type);
+            return json.readValue(response.body(), listType);
+        } catch (IOException e) {
+            throw new ArchwayClientException("GET " + uri + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ArchwayClientException("interrupted while fetching " + uri, e);
+        }
+    }
+}

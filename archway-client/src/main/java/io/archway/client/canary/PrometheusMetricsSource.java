@@ -1,0 +1,79 @@
+package io.archway.client.canary;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads the gateway's own metrics: {@code GET {admin}/metrics} in Prometheus text, summing
+ * {@code archway_requests_total} (all and {@code status_class="5xx"}) and
+ * {@code archway_request_duration_seconds_bucket} over the series of one backend
+ * ({@code backend_namespace}, {@code backend_name}); see docs/DESIGN.md, "Metrics".
+ */
+public final class PrometheusMetricsSource implements MetricsSource {
+
+    static final String REQUESTS = "archway_requests_total";
+    static final String DURATION_BUCKET = "archway_request_duration_seconds_bucket";
+
+    private final URI metricsUri;
+    private final HttpClient http;
+
+    /** @param admin the admin base address, e.g. {@code http://127.0.0.1:9901} */
+    public PrometheusMetricsSource(URI admin) {
+        this(admin, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    public PrometheusMetricsSource(URI admin, HttpClient http) {
+        this.metricsUri = URI.create(admin.toString().replaceAll("/+$", "") + "/metrics");
+        this.http = http;
+    }
+
+    @Override
+    public MetricsSample sample(BackendKey backend) {
+        String body;
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(metricsUri)
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new MetricsUnavailableException("GET " + metricsUri + " answered " + response.statusCode(), null);
+            }
+            body = response.body();
+        } catch (IOException e) {
+            throw new MetricsUnavailableException("GET " + metricsUri + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetricsUnavailableException("interrupted while reading " + metricsUri, e);
+        }
+        return extract(PrometheusText.parse(body), backend);
+    }
+
+    /** Sums the backend's series out of a parsed scrape. */
+    public static MetricsSample extract(List<PrometheusText.Sample> samples, BackendKey backend) {
+        double requests = 0;
+        double errors = 0;
+        Map<Double, Double> buckets = new TreeMap<>();
+        for (PrometheusText.Sample s : samples) {
+            if (!backend.namespace().equals(s.label("backend_namespace")) || !backend.name().equals(s.label("backend_name"))
+                    || Double.isNaN(s.value())) {
+                continue;
+            }
+            if (REQUESTS.equals(s.name())) {
+                requests += s.value();
+                if ("5xx".equals(s.label("status_class"))) {
+                    errors += s.value();
+                }
+            } else if (DURATION_BUCKET.equals(s.name()) && !s.label("le").isEmpty()) {
+                buckets.merge(PrometheusText.parseValue(s.label("le")), s.value(), Double::sum);
+            }
+        }
+        Map<Double, Long> counts = new TreeMap<>();
+        buckets.forEach((le, v) -> counts.put(le, Math.round(v)));
+        return new MetricsSample(Math.round(requests), Math.round(errors), counts);
+    }
+}
