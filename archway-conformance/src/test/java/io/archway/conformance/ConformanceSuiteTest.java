@@ -1,0 +1,154 @@
+package io.archway.conformance;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The Gateway API v1.6.1 conformance suite against one embedded Archway server: one dynamic test
+ * per {@code tests/*.json} of the extracted suite, sequentially. Tests needing a feature Archway
+ * does not claim ({@link Features#CLAIMED}) are skipped with the missing features named. Writes
+ * {@code target/conformance-report.yaml} and prints one line per profile.
+ *
+ * <p>Properties: {@code archway.conformance.run=true} to run (off until the product is
+ * integrated), {@code archway.conformance.tests=A,B} for a subset, {@code archway.conformance.dir}
+ * for the extracted suite.
+ */
+class ConformanceSuiteTest {
+    private static Environment.Settings settings;
+    private static Environment env;
+    private static String setupFailure;
+    private static ConformanceReport report;
+
+    @TestFactory
+    Stream<DynamicTest> conformance() throws IOException {
+        settings = Environment.Settings.fromSystemProperties();
+        assumeTrue(settings.run(), "the conformance run is off; enable it with -Darchway.conformance.run=true");
+        Path suite = settings.suiteDir();
+        JsonNode index = Json.parse(Files.readString(suite.resolve("index.json")));
+        Map<String, Set<String>> profiles = new LinkedHashMap<>();
+        index.path("profiles").fields().forEachRemaining(e -> {
+            Set<String> ext = new TreeSet<>();
+            e.getValue().path("extended").forEach(f -> ext.add(f.asText()));
+            profiles.put(e.getKey(), ext);
+        });
+        report = new ConformanceReport(profiles, Features.CLAIMED);
+        List<TestSpec> specs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(suite.resolve("tests"))) {
+            for (Path p : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                specs.add(TestSpec.load(p));
+            }
+        }
+        for (String name : settings.only()) {
+            if (specs.stream().noneMatch(s -> s.shortName().equals(name))) {
+                throw new IllegalArgumentException("archway.conformance.tests names unknown test " + name);
+            }
+        }
+        return specs.stream().map(spec -> DynamicTest.dynamicTest(spec.shortName(), () -> runOne(spec)));
+    }
+
+    private static void runOne(TestSpec spec) throws Exception {
+        Set<String> missing = spec.unclaimed(Features.CLAIMED);
+        if (!missing.isEmpty()) {
+            skip(spec, "unsupported features " + missing);
+        }
+        if (!settings.only().isEmpty() && !settings.only().contains(spec.shortName())) {
+            skip(spec, "not selected by archway.conformance.tests");
+        }
+        ensureStarted();
+        if (setupFailure != null) {
+            record(spec, ConformanceReport.Outcome.FAILED, "suite setup failed: " + setupFailure);
+            throw new AssertionFailedError(spec.shortName() + ": suite setup failed: " + setupFailure);
+        }
+        System.out.println("=== RUN " + spec.shortName() + ": " + spec.description());
+        TestRunner runner = new TestRunner(env, spec);
+        runner.run();
+        runner.log().forEach(l -> System.out.println("    " + l));
+        if (runner.failures().isEmpty()) {
+            record(spec, ConformanceReport.Outcome.PASSED, "");
+            System.out.println("--- PASS " + spec.shortName());
+            return;
+        }
+        record(spec, ConformanceReport.Outcome.FAILED, runner.failures().get(0));
+        System.out.println("--- FAIL " + spec.shortName());
+        throw new AssertionFailedError(spec.shortName() + " failed " + runner.failures().size() + " check(s):\n  "
+                + String.join("\n  ", runner.failures()));
+    }
+
+    private static void skip(TestSpec spec, String reason) {
+        record(spec, ConformanceReport.Outcome.SKIPPED, reason);
+        throw new TestAbortedException(spec.shortName() + " skipped: " + reason);
+    }
+
+    private static void record(TestSpec spec, ConformanceReport.Outcome outcome, String reason) {
+        report.add(new ConformanceReport.Result(spec.shortName(), outcome, spec.profileLevels(), reason,
+                spec.provisional()));
+    }
+
+    private static synchronized void ensureStarted() {
+        if (env != null || setupFailure != null) {
+            return;
+        }
+        try {
+            env = Environment.prepare(settings);
+            env.startGateway();
+            // ConformanceTestSuite.Setup: the class is accepted, the base namespaces are ready.
+            String r = waitFor(() -> StatusAssertions.gatewayClassAccepted(env.gateway, Manifests.GATEWAY_CLASS, "True"));
+            if (r == null) {
+                r = waitFor(() -> StatusAssertions.namespacesReady(env.gateway, List.of(
+                        Certificates.INFRA, Certificates.APP, Certificates.WEB)));
+            }
+            setupFailure = r;
+            if (r != null) {
+                System.out.println("suite setup failed: " + r);
+                env.gateway.statusView().diagnostics().forEach(d -> System.out.println("    diagnostic: " + d));
+            }
+        } catch (Throwable e) {
+            setupFailure = e.toString();
+            e.printStackTrace(System.out);
+        }
+    }
+
+    private static String waitFor(java.util.function.Supplier<String> check) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.statusTimeout().toNanos() * 2;
+        String r = check.get();
+        while (r != null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            r = check.get();
+        }
+        return r;
+    }
+
+    @AfterAll
+    static void finish() throws IOException {
+        if (env != null) {
+            env.close();
+        }
+        if (report == null) {
+            return;
+        }
+        report.write(settings.reportFile(), System.getProperty("archway.version", "0.1.0-SNAPSHOT"));
+        System.out.println("Conformance report: " + settings.reportFile());
+        for (ConformanceReport.Result r : report.results()) {
+            if (r.outcome() != ConformanceReport.Outcome.PASSED) {
+                System.out.println("  " + r.outcome() + " " + r.test() + (r.reason().isEmpty() ? "" : ": " + r.reason()));
+            }
+        }
+        report.summaryLines().forEach(System.out::println);
+    }
+}

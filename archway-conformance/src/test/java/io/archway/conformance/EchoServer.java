@@ -1,0 +1,282 @@
+package io.archway.conformance;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * In-process equivalent of the upstream {@code echo-basic} backend: one Netty listener per pod
+ * address and port, answering every request with the JSON description of what it received.
+ *
+ * <ul>
+ *   <li>{@code /health}: 200 {@code OK};</li>
+ *   <li>{@code /status/NNN}: status NNN (400 when malformed);</li>
+ *   <li>anything else: 200 {@code application/json} {@code {path, host, method, proto, headers,
+ *       namespace, ingress, service, pod, httpPort}}, after an optional {@code ?delay=} and with
+ *       the response headers asked for by {@code X-Echo-Set-Header: Name:value,Name2:value2}.</li>
+ * </ul>
+ */
+final class EchoServer implements AutoCloseable {
+
+    /** One echo pod: its identity and the address it answers on. */
+    record Pod(String namespace, String name, String service, String ip) {
+    }
+
+    private static final Pattern STATUS = Pattern.compile("^/status/(\\d\\d\\d)$");
+
+    private final EventLoopGroup group;
+    private final List<Channel> channels = new CopyOnWriteArrayList<>();
+    private final AtomicLong requests = new AtomicLong();
+
+    EchoServer() {
+        group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                NioIoHandler.newFactory());
+    }
+
+    /** Starts answering for {@code pod} on {@code pod.ip():port}; returns the bound address. */
+    InetSocketAddress listen(Pod pod, int port) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                                new Handler(pod, port));
+                    }
+                });
+        Channel ch = b.bind(new InetSocketAddress(pod.ip(), port)).sync().channel();
+        channels.add(ch);
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    long requestCount() {
+        return requests.get();
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : channels) {
+            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** Go's textproto.CanonicalMIMEHeaderKey for the common (token) case. */
+    static String canonicalHeaderName(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean token = c == '-' || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\''
+                    || c == '*' || c == '+' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~'
+                    || Character.isLetterOrDigit(c);
+            if (!token || c == ' ') {
+                return name;
+            }
+        }
+        StringBuilder sb = new StringBuilder(name.length());
+        boolean upper = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            sb.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
+            upper = c == '-';
+        }
+        return sb.toString();
+    }
+
+    /** Parses Go-style durations used by {@code ?delay=}: e.g. 10ms, 1s, 1.5s, 2m. */
+    static long parseDurationMillis(String d) {
+        Matcher m = Pattern.compile("^([0-9.]+)(ms|s|m|h|us|µs|ns)$").matcher(d.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("time: invalid duration \"" + d + "\"");
+        }
+        double v = Double.parseDouble(m.group(1));
+        return (long) switch (m.group(2)) {
+            case "ms" -> v;
+            case "s" -> v * 1000;
+            case "m" -> v * 60_000;
+            case "h" -> v * 3_600_000;
+            default -> 0;
+        };
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Pod pod;
+        private final int port;
+
+        Handler(Pod pod, int port) {
+            this.pod = pod;
+            this.port = port;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            requests.incrementAndGet();
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            String uri = req.uri();
+            String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+            if (path.equals("/health")) {
+                write(ctx, keepAlive, text(HttpResponseStatus.OK, "OK"));
+                return;
+            }
+            if (path.startsWith("/status/")) {
+                Matcher m = STATUS.matcher(uri);
+                int code = m.matches() ? Integer.parseInt(m.group(1)) : 400;
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code));
+                res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                write(ctx, keepAlive, res);
+                return;
+            }
+            FullHttpResponse res = echo(req);
+            String delay = queryParam(uri, "delay");
+            if (delay != null && !delay.isEmpty()) {
+                long ms;
+                try {
+                    ms = parseDurationMillis(delay);
+                } catch (IllegalArgumentException e) {
+                    write(ctx, keepAlive, error(e.getMessage()));
+                    res.release();
+                    return;
+                }
+                ctx.executor().schedule(() -> write(ctx, keepAlive, res), ms, TimeUnit.MILLISECONDS);
+                return;
+            }
+            write(ctx, keepAlive, res);
+        }
+
+        private FullHttpResponse echo(FullHttpRequest req) {
+            ObjectNode body = Json.JSON.createObjectNode();
+            body.put("path", req.uri());
+            String host = req.headers().get(HttpHeaderNames.HOST);
+            body.put("host", host == null ? "" : host);
+            body.put("method", req.method().name());
+            body.put("proto", req.protocolVersion().text());
+            ObjectNode headers = body.putObject("headers");
+            Map<String, List<String>> grouped = new LinkedHashMap<>();
+            for (Map.Entry<String, String> h : req.headers()) {
+                String name = canonicalHeaderName(h.getKey());
+                if (name.equals("Host")) {
+                    continue;
+                }
+                grouped.computeIfAbsent(name, k -> new ArrayList<>()).add(h.getValue());
+            }
+            grouped.forEach((name, values) -> {
+                ArrayNode arr = headers.putArray(name);
+                values.forEach(arr::add);
+            });
+            body.put("namespace", pod.namespace());
+            body.put("ingress", "");
+            body.put("service", pod.service());
+            body.put("pod", pod.name());
+            body.put("httpPort", String.valueOf(port));
+            byte[] json;
+            try {
+                json = Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return error(e.getMessage());
+            }
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(json));
+            // writeEchoResponseHeaders: X-Echo-Set-Header: Name:value,Name2:value2
+            Map<String, String> set = new LinkedHashMap<>();
+            for (String list : req.headers().getAll("X-Echo-Set-Header")) {
+                for (String kv : list.split(",", -1)) {
+                    String t = kv.trim();
+                    int colon = t.indexOf(':');
+                    String name = colon < 0 ? t : t.substring(0, colon);
+                    String value = colon < 0 ? "" : t.substring(colon + 1);
+                    if (name.isEmpty()) {
+                        continue;
+                    }
+                    set.merge(name, value, (a, b) -> a + "," + b.trim());
+                }
+            }
+            set.forEach((k, v) -> res.headers().set(k, v));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            res.headers().set("X-Content-Type-Options", "nosniff");
+            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, json.length);
+            return res;
+        }
+
+        private FullHttpResponse text(HttpResponseStatus status, String text) {
+            ByteBuf buf = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, buf.readableBytes());
+            return res;
+        }
+
+        private FullHttpResponse error(String message) {
+            ObjectNode o = Json.JSON.createObjectNode().put("message", message);
+            byte[] b = Json.toJson(o).getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR, Unpooled.wrappedBuffer(b));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, b.length);
+            return res;
+        }
+
+        private void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
+            if (!keepAlive) {
+                res.headers().set(HttpHeaderNames.CONNECTION, "close");
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.writeAndFlush(res);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    static String queryParam(String uri, String name) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String kv : uri.substring(q + 1).split("&")) {
+            int eq = kv.indexOf('=');
+            String k = eq < 0 ? kv : kv.substring(0, eq);
+            if (k.equals(name)) {
+                return eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+}

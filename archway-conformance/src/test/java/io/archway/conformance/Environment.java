@@ -1,0 +1,128 @@
+package io.archway.conformance;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archway.server.ServerConfig;
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.TranslatorOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Everything one conformance run shares: the configuration directory (base manifests, our
+ * GatewayClass, the set-up certificates, EndpointSlices), the echo pods, the trust for HTTPS
+ * requests, and one embedded gateway process.
+ */
+final class Environment implements AutoCloseable {
+    final Settings settings;
+    final Manifests manifests;
+    final Certificates certificates;
+    final Backends backends;
+    final EchoServer echo;
+    final SSLContext tls;
+    private final Set<String> listening = new HashSet<>();
+    GatewayProcess gateway;
+
+    private Environment(Settings settings, Manifests manifests, Certificates certificates, Backends backends,
+                        EchoServer echo) {
+        this.settings = settings;
+        this.manifests = manifests;
+        this.certificates = certificates;
+        this.backends = backends;
+        this.echo = echo;
+        this.tls = HttpProbe.trusting(certificates.allCertificates());
+    }
+
+    /** Lays out the directory and starts the echo pods (not yet the gateway). */
+    static Environment prepare(Settings settings) throws Exception {
+        Manifests manifests = new Manifests(settings.configDir());
+        String base = Files.readString(settings.suiteDir().resolve("base/base-manifests.yaml"));
+        List<ObjectNode> baseDocs = Json.readYamlDocuments(Manifests.substitute(base));
+        Backends backends = Backends.of(baseDocs);
+        Certificates certs = Certificates.upstreamSetup(settings.pkcs8Keys());
+        EchoServer echo = new EchoServer();
+        Environment env = new Environment(settings, manifests, certs, backends, echo);
+        try {
+            env.listen(backends.listenPorts(List.of()));
+            manifests.write("00-gatewayclass.yaml", Manifests.gatewayClassYaml());
+            manifests.write("01-base.yaml", Manifests.prepare(base));
+            manifests.write("02-certificates.yaml", certs.yaml());
+            manifests.write("03-endpointslices.yaml", backends.endpointSlices(backends.services()));
+        } catch (Exception e) {
+            env.close();
+            throw e;
+        }
+        return env;
+    }
+
+    /** Makes sure every pod answers on its ports. */
+    void listen(Map<EchoServer.Pod, Set<Integer>> ports) throws InterruptedException {
+        for (Map.Entry<EchoServer.Pod, Set<Integer>> e : ports.entrySet()) {
+            for (int port : e.getValue()) {
+                if (listening.add(e.getKey().ip() + ":" + port)) {
+                    echo.listen(e.getKey(), port);
+                }
+            }
+        }
+    }
+
+    void startGateway() throws Exception {
+        ServerConfig config = new ServerConfig(manifests.dir(),
+                new TranslatorOptions(Manifests.CONTROLLER, new GatewayAddressing.LoopbackPerGateway(), false),
+                settings.portOffset(), new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(20), false);
+        gateway = GatewayProcess.start(config);
+    }
+
+    @Override
+    public void close() {
+        if (gateway != null) {
+            try {
+                gateway.close();
+            } catch (Exception e) {
+                System.err.println("closing the gateway: " + e);
+            }
+        }
+        echo.close();
+    }
+
+    /** Run settings, from system properties. */
+    record Settings(Path suiteDir, Path configDir, Path reportFile, int portOffset, Duration statusTimeout,
+                    Duration consistencyTimeout, Duration requestTimeout, boolean pkcs8Keys, Set<String> only,
+                    boolean run) {
+        static Settings fromSystemProperties() {
+            Path suite = Path.of(System.getProperty("archway.conformance.dir", "../../shared/conformance"));
+            if (!Files.isDirectory(suite)) {
+                // relative to the repository root (mvn -pl from /work/main) or to the module
+                for (Path p : List.of(Path.of("../shared/conformance"), Path.of("../../shared/conformance"))) {
+                    if (Files.isDirectory(p)) {
+                        suite = p;
+                        break;
+                    }
+                }
+            }
+            Set<String> only = new HashSet<>();
+            for (String s : System.getProperty("archway.conformance.tests", "").split(",")) {
+                if (!s.isBlank()) {
+                    only.add(s.trim());
+                }
+            }
+            return new Settings(suite.toAbsolutePath().normalize(),
+                    Path.of(System.getProperty("archway.conformance.configDir", "target/conformance-config")).toAbsolutePath(),
+                    Path.of(System.getProperty("archway.conformance.report", "target/conformance-report.yaml")).toAbsolutePath(),
+                    Integer.getInteger("archway.conformance.portOffset", 20000),
+                    Duration.ofMillis(Long.getLong("archway.conformance.statusTimeoutMs", 5000)),
+                    Duration.ofMillis(Long.getLong("archway.conformance.consistencyTimeoutMs", 5000)),
+                    Duration.ofMillis(Long.getLong("archway.conformance.requestTimeoutMs", 5000)),
+                    Boolean.getBoolean("archway.conformance.pkcs8Keys"),
+                    Set.copyOf(only),
+                    Boolean.getBoolean("archway.conformance.run"));
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package io.archway.conformance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A deliberately small HTTP/1.1 client over a raw socket, behaving like the upstream Go round
+ * tripper with {@code DisableKeepAlives}: one new connection (and TLS handshake) per request,
+ * {@code Host} freely overridable, {@code Connection: close}, SNI = server name, trust = the
+ * given certificates, Go's hostname verification rules.
+ */
+final class HttpProbe {
+
+    /** What to send. {@code connectPort} is the real socket port (spec port + offset). */
+    record Request(String scheme, String ip, int connectPort, String method, String host, String path,
+                   Map<String, String> headers, String body, String serverName, SSLContext tls,
+                   Duration timeout) {
+    }
+
+    /** What came back; header names keep their case, lookups ignore it. */
+    record Response(int status, String proto, Map<String, List<String>> headers, byte[] body) {
+        List<String> header(String name) {
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    return e.getValue();
+                }
+            }
+            return null;
+        }
+
+        String firstHeader(String name) {
+            List<String> v = header(name);
+            return v == null || v.isEmpty() ? null : v.get(0);
+        }
+
+        String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private HttpProbe() {
+    }
+
+    /** An SSLContext trusting exactly {@code trusted} (hostname checks are done by {@link #verifyHostname}). */
+    static SSLContext trusting(Collection<X509Certificate> trusted) {
+        try {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (X509Certificate c : trusted) {
+                ks.setCertificateEntry("c" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Response send(Request r) throws IOException {
+        long deadline = System.nanoTime() + r.timeout().toNanos();
+        int timeoutMs = (int) Math.max(1, r.timeout().toMillis());
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(r.ip(), r.connectPort()), timeoutMs);
+            socket.setSoTimeout(timeoutMs);
+            socket.setTcpNoDelay(true);
+            if (r.scheme().equals("https")) {
+                socket = handshake(socket, r);
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write(encode(r));
+            out.flush();
+            return read(socket.getInputStream(), r.method().equals("HEAD"), deadline);
+        } finally {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    private static Socket handshake(Socket plain, Request r) throws IOException {
+        if (r.tls() == null) {
+            throw new IOException("https request has no trusted certificates configured");
+        }
+        if (r.serverName() == null || r.serverName().isEmpty()) {
+            throw new IOException("https request has no server name configured");
+        }
+        SSLSocket ssl = (SSLSocket) r.tls().getSocketFactory().createSocket(plain, r.serverName(), r.connectPort(), true);
+        SSLParameters params = ssl.getSSLParameters();
+        if (!isIp(r.serverName())) {
+            params.setServerNames(List.of(new SNIHostName(r.serverName())));
+        }
+        params.setApplicationProtocols(new String[] {"http/1.1"});
+        ssl.setSSLParameters(params);
+        ssl.startHandshake();
+        Certificate[] peer = ssl.getSession().getPeerCertificates();
+        if (peer.length == 0 || !(peer[0] instanceof X509Certificate leaf)) {
+            throw new IOException("no server certificate");
+        }
+        if (!verifyHostname(leaf, r.serverName())) {
+            throw new IOException("x509: certificate is not valid for " + r.serverName());
+        }
+        return ssl;
+    }
+
+    static boolean isIp(String s) {
+        return s.matches("\\d+\\.\\d+\\.\\d+\\.\\d+") || s.contains(":");
+    }
+
+    /** crypto/x509 Certificate.VerifyHostname: DNS SANs only, a wildcard only as the whole leftmost label. */
+    static boolean verifyHostname(X509Certificate cert, String host) {
+        Collection<List<?>> sans;
+        try {
+            sans = cert.getSubjectAlternativeNames();
+        } catch (CertificateParsingException e) {
+            return false;
+        }
+        if (sans == null) {
+            return false;
+        }
+        boolean ip = isIp(host);
+        for (List<?> san : sans) {
+            int type = (Integer) san.get(0);
+            String value = String.valueOf(san.get(1));
+            if (ip && type == 7 && value.equals(host)) {
+                return true;
+            }
+            if (!ip && type == 2 && matchHostnames(value, host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean matchHostnames(String pattern, String host) {
+        pattern = trimDot(pattern.toLowerCase(Locale.ROOT));
+        host = trimDot(host.toLowerCase(Locale.ROOT));
+        if (pattern.isEmpty() || host.isEmpty()) {
+            return false;
+        }
+        String[] p = pattern.split("\\.", -1);
+        String[] h = host.split("\\.", -1);
+        if (p.length != h.length) {
+            return false;
+        }
+        for (int i = 0; i < p.length; i++) {
+            if (i == 0 && p[i].equals("*")) {
+                continue;
+            }
+            if (!p[i].equals(h[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String trimDot(String s) {
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    static byte[] encode(Request r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(r.method()).append(' ').append(escapePath(r.path())).append(" HTTP/1.1\r\n");
+        sb.append("Host: ").append(r.host()).append("\r\n");
+        boolean ua = false;
+        for (String name : r.headers().keySet()) {
+            ua |= name.equalsIgnoreCase("User-Agent");
+        }
+        if (!ua) {
+            sb.append("User-Agent: Go-http-client/1.1\r\n");
+        }
+        byte[] body = r.body() == null ? new byte[0] : r.body().getBytes(StandardCharsets.UTF_8);
+        if (body.length > 0) {
+            sb.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+            sb.append(EchoServer.canonicalHeaderName(h.getKey())).append(": ").append(h.getValue()).append("\r\n");
+        }
+        sb.append("Connection: close\r\n");
+        sb.append("Accept-Encoding: gzip\r\n");
+        sb.append("\r\n");
+        byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[head.length + body.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    /** Escapes what Go's url.URL.EscapedPath would (spaces, non-ASCII, controls); keeps the query as is. */
+    static String escapePath(String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        String query = q < 0 ? null : pathAndQuery.substring(q + 1);
+        StringBuilder sb = new StringBuilder();
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' || c == '`'
+                    || c == '{' || c == '|' || c == '}' || c == '#') {
+                sb.append('%').append(String.format("%02X", c));
+            } else {
+                sb.append((char) c);
+            }
+        }
+        if (sb.length() == 0) {
+            sb.append('/');
+        }
+        if (query != null) {
+            sb.append('?').append(query);
+        }
+        return sb.toString();
+    }
+
+    static Response read(InputStream raw, boolean head, long deadline) throws IOException {
+        InputStream in = new java.io.BufferedInputStream(raw);
+        String statusLine = line(in);
+        while (statusLine.isEmpty()) {
+            statusLine = line(in);
+        }
+        String[] parts = statusLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
+            throw new IOException("malformed HTTP response " + statusLine);
+        }
+        int status = Integer.parseInt(parts[1].trim());
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String l = line(in); !l.isEmpty(); l = line(in)) {
+            int colon = l.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = EchoServer.canonicalHeaderName(l.substring(0, colon).trim());
+            headers.computeIfAbsent(name, k -> new ArrayList<>()).add(l.substring(colon + 1).trim());
+        }
+        if (status >= 100 && status < 200) {
+            return read(in, head, deadline);
+        }
+        byte[] body;
+        Response probe = new Response(status, parts[0], headers, new byte[0]);
+        String te = probe.firstHeader("Transfer-Encoding");
+        String cl = probe.firstHeader("Content-Length");
+        if (head || status == 204 || status == 304) {
+            body = new byte[0];
+        } else if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            while (true) {
+                String size = line(in);
+                int semi = size.indexOf(';');
+                int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                if (n == 0) {
+                    for (String t = line(in); !t.isEmpty(); t = line(in)) {
+                        // trailers ignored
+                    }
+                    break;
+                }
+                buf.write(in.readNBytes(n));
+                line(in);
+            }
+            body = buf.toByteArray();
+        } else if (cl != null) {
+            int n = Integer.parseInt(cl.trim());
+            body = in.readNBytes(n);
+            if (body.length < n) {
+                throw new EOFException("unexpected EOF reading body");
+            }
+        } else {
+            body = in.readAllBytes();
+        }
+        if ("gzip".equalsIgnoreCase(probe.firstHeader("Content-Encoding")) && body.length > 0) {
+            body = new GZIPInputStream(new java.io.ByteArrayInputStream(body)).readAllBytes();
+            headers.keySet().removeIf(k -> k.equalsIgnoreCase("Content-Encoding") || k.equalsIgnoreCase("Content-Length"));
+        }
+        if (System.nanoTime() > deadline) {
+            throw new IOException("request timeout");
+        }
+        return new Response(status, parts[0], headers, body);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                break;
+            }
+            buf.write(c);
+        }
+        if (c == -1 && buf.size() == 0) {
+            throw new EOFException("connection closed");
+        }
+        String s = buf.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+}

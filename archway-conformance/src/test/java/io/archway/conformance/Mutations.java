@@ -1,0 +1,123 @@
+package io.archway.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The resource changes upstream tests make mid-test (their Go code patches or deletes objects
+ * between assertions). Each runs before the event at {@code beforeLine} of the upstream file (the
+ * extracted assertions and requests carry their line numbers), rewrites the test's manifest file
+ * and reloads the server.
+ */
+final class Mutations {
+
+    /** What a mutation can do to the running test. */
+    interface Context {
+        /** The test's own document of that kind/namespace/name (mutable; rewrite() persists it). */
+        ObjectNode doc(String kind, String namespace, String name);
+
+        void removeDoc(String kind, String namespace, String name);
+
+        /** Writes the test's manifest files and reloads the server. */
+        void rewrite();
+
+        /** metadata.generation the server reports now (-1 when the object is absent). */
+        long generation(String kind, String namespace, String name);
+
+        /** Runs at the end of the test; a non-null result fails it. */
+        void verifyAtEnd(String description, java.util.function.Supplier<String> check);
+
+        List<EchoServer.Pod> pods(String namespace, String deployment);
+    }
+
+    record Mutation(int beforeLine, String description, java.util.function.Consumer<Context> action) {
+    }
+
+    static final String INFRA = "gateway-conformance-infra";
+
+    private static final Map<String, List<Mutation>> BY_TEST = Map.of(
+            "GatewayClassObservedGenerationBump", List.of(new Mutation(65, "set GatewayClass spec.description",
+                    ctx -> {
+                        String name = "gatewayclass-observed-generation-bump";
+                        ObjectNode gwc = ctx.doc("GatewayClass", null, name);
+                        ((ObjectNode) gwc.get("spec")).put("description", "new");
+                        bump(ctx, "GatewayClass", null, name);
+                    })),
+            "GatewayObservedGenerationBump", List.of(new Mutation(76, "add listener 'alternate' (foo.com:80)",
+                    ctx -> {
+                        String name = "gateway-observed-generation-bump";
+                        ObjectNode gw = ctx.doc("Gateway", INFRA, name);
+                        addListener(gw, "alternate", "foo.com");
+                        bump(ctx, "Gateway", INFRA, name);
+                    })),
+            "GatewayModifyListeners", List.of(
+                    new Mutation(76, "gateway-add-listener: add listener 'http' (data.test.com:80)", ctx -> {
+                        ObjectNode gw = ctx.doc("Gateway", INFRA, "gateway-add-listener");
+                        addListener(gw, "http", "data.test.com");
+                        bump(ctx, "Gateway", INFRA, "gateway-add-listener");
+                    }),
+                    new Mutation(163, "gateway-remove-listener: keep only listener 'http'", ctx -> {
+                        ObjectNode gw = ctx.doc("Gateway", INFRA, "gateway-remove-listener");
+                        ArrayNode listeners = (ArrayNode) gw.path("spec").path("listeners");
+                        if (listeners.size() != 2) {
+                            throw new AssertionError("the gateway must have 2 listeners, has " + listeners.size());
+                        }
+                        for (int i = listeners.size() - 1; i >= 0; i--) {
+                            if (!listeners.get(i).path("name").asText().equals("http")) {
+                                listeners.remove(i);
+                            }
+                        }
+                        bump(ctx, "Gateway", INFRA, "gateway-remove-listener");
+                    })),
+            "HTTPRouteObservedGenerationBump", List.of(new Mutation(66,
+                    "rules[0].backendRefs[0].name = infra-backend-v2", ctx -> {
+                        String name = "observed-generation-bump";
+                        ObjectNode route = ctx.doc("HTTPRoute", INFRA, name);
+                        ((ObjectNode) route.path("spec").path("rules").get(0).path("backendRefs").get(0))
+                                .put("name", "infra-backend-v2");
+                        bump(ctx, "HTTPRoute", INFRA, name);
+                    })),
+            "HTTPRouteReferenceGrant", List.of(new Mutation(73,
+                    "delete ReferenceGrant gateway-conformance-web-backend/reference-grant", ctx -> {
+                        ctx.removeDoc("ReferenceGrant", "gateway-conformance-web-backend", "reference-grant");
+                        ctx.rewrite();
+                    })),
+            "HTTPRouteServiceTypes", List.of(new Mutation(89,
+                    "setupEndpointSlices: point the manual EndpointSlices at the infra-backend-v1 pods", ctx -> {
+                        List<EchoServer.Pod> pods = ctx.pods(INFRA, "infra-backend-v1");
+                        for (String slice : List.of("manual-endpointslices-ip4", "headless-manual-endpointslices-ip4")) {
+                            Backends.addEndpoints(ctx.doc("EndpointSlice", INFRA, slice), pods);
+                        }
+                        ctx.rewrite();
+                    })));
+
+    private Mutations() {
+    }
+
+    static List<Mutation> forTest(String shortName) {
+        return BY_TEST.getOrDefault(shortName, List.of());
+    }
+
+    private static void addListener(ObjectNode gw, String name, String hostname) {
+        ObjectNode l = ((ArrayNode) gw.get("spec").get("listeners")).addObject();
+        l.put("name", name);
+        l.put("hostname", hostname);
+        l.put("port", 80);
+        l.put("protocol", "HTTP");
+        l.putObject("allowedRoutes").putObject("namespaces").put("from", "All");
+    }
+
+    /** Patches, then checks at the end that metadata.generation changed (upstream require.NotEqual). */
+    private static void bump(Context ctx, String kind, String namespace, String name) {
+        long before = ctx.generation(kind, namespace, name);
+        ctx.rewrite();
+        ctx.verifyAtEnd(kind + " " + name + ": generation should change after an update", () -> {
+            long after = ctx.generation(kind, namespace, name);
+            return after != before ? null : "generation is still " + after + " after the spec changed";
+        });
+    }
+
+}

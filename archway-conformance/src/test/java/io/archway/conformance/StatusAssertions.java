@@ -1,0 +1,452 @@
+package io.archway.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The upstream {@code conformance/utils/kubernetes} status helpers, evaluated once against the
+ * resources the server reports (the caller polls). Each check returns null when satisfied,
+ * otherwise what is still missing. Resources are JSON trees as {@code kubectl get -o json} shows.
+ */
+final class StatusAssertions {
+    static final String GROUP = "gateway.networking.k8s.io";
+    static final String SKIP_READINESS = "gateway-api/skip-this-for-readiness";
+
+    /** Where resources come from (the server's StatusView in the real run; fakes in unit tests). */
+    interface Source {
+        List<JsonNode> list(String kind, String namespace);
+
+        default JsonNode get(String kind, String namespace, String name) {
+            for (JsonNode r : list(kind, namespace)) {
+                JsonNode meta = r.path("metadata");
+                if (meta.path("name").asText().equals(name)
+                        && (namespace == null || meta.path("namespace").asText("").equals(namespace))) {
+                    return r;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** A namespaced name from the extraction ({"name":..,"namespace":..}). */
+    record NN(String namespace, String name) {
+        static NN of(JsonNode n) {
+            JsonNode ns = n.path("namespace");
+            return new NN(ns.isNull() || ns.isMissingNode() ? null : ns.asText(), n.path("name").asText());
+        }
+
+        @Override
+        public String toString() {
+            return namespace == null ? name : namespace + "/" + name;
+        }
+    }
+
+    /** An expected condition; empty status or reason match anything. */
+    record Cond(String type, String status, String reason) {
+        static Cond of(JsonNode c) {
+            return new Cond(c.path("Type").asText(c.path("type").asText()),
+                    c.path("Status").asText(c.path("status").asText("")),
+                    c.path("Reason").asText(c.path("reason").asText("")));
+        }
+
+        @Override
+        public String toString() {
+            return type + "=" + (status.isEmpty() ? "*" : status) + (reason.isEmpty() ? "" : "/" + reason);
+        }
+    }
+
+    private StatusAssertions() {
+    }
+
+    // ---------------------------------------------------------------- primitives
+
+    static boolean findCondition(JsonNode conditions, Cond want) {
+        for (JsonNode c : conditions) {
+            if (c.path("type").asText().equals(want.type())
+                    && (want.status().isEmpty() || c.path("status").asText().equals(want.status()))
+                    && (want.reason().isEmpty() || c.path("reason").asText().equals(want.reason()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String describe(JsonNode conditions) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : conditions) {
+            out.add(c.path("type").asText() + "=" + c.path("status").asText() + "/" + c.path("reason").asText()
+                    + "@" + c.path("observedGeneration").asLong(0));
+        }
+        return out.toString();
+    }
+
+    /** ConditionsHaveLatestObservedGeneration. */
+    static String latest(JsonNode obj, JsonNode conditions) {
+        long gen = obj.path("metadata").path("generation").asLong(0);
+        List<String> stale = new ArrayList<>();
+        for (JsonNode c : conditions) {
+            if (c.path("observedGeneration").asLong(0) != gen) {
+                stale.add(c.path("type").asText() + " (generation " + c.path("observedGeneration").asLong(0) + ")");
+            }
+        }
+        return stale.isEmpty() ? null
+                : "expected observedGeneration to be updated to " + gen + " for all conditions, stale: " + stale;
+    }
+
+    static boolean conditionsMatch(List<Cond> expected, JsonNode actual) {
+        if (actual.size() < expected.size()) {
+            return false;
+        }
+        for (Cond c : expected) {
+            if (!findCondition(actual, c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static JsonNode need(Source s, String kind, NN nn) {
+        return s.get(kind, nn.namespace(), nn.name());
+    }
+
+    // ---------------------------------------------------------------- GatewayClass
+
+    static String gatewayClassAccepted(Source s, String name, String status) {
+        JsonNode gwc = s.get("GatewayClass", null, name);
+        if (gwc == null) {
+            return "GatewayClass " + name + " not found";
+        }
+        JsonNode conds = gwc.path("status").path("conditions");
+        String stale = latest(gwc, conds);
+        if (stale != null) {
+            return "GatewayClass " + name + ": " + stale;
+        }
+        if (!findCondition(conds, new Cond("Accepted", status, ""))) {
+            return "GatewayClass " + name + " has no Accepted" + (status.isEmpty() ? "" : "=" + status)
+                    + " condition: " + describe(conds);
+        }
+        return null;
+    }
+
+    static String gatewayClassLatest(Source s, String name) {
+        JsonNode gwc = s.get("GatewayClass", null, name);
+        if (gwc == null) {
+            return "GatewayClass " + name + " not found";
+        }
+        String stale = latest(gwc, gwc.path("status").path("conditions"));
+        return stale == null ? null : "GatewayClass " + name + ": " + stale;
+    }
+
+    // ---------------------------------------------------------------- Gateway
+
+    static String gatewayLatest(Source s, NN gwNN) {
+        JsonNode gw = need(s, "Gateway", gwNN);
+        if (gw == null) {
+            return "Gateway " + gwNN + " not found";
+        }
+        String stale = latest(gw, gw.path("status").path("conditions"));
+        return stale == null ? null : "Gateway " + gwNN + ": " + stale;
+    }
+
+    static String gatewayHasCondition(Source s, NN gwNN, Cond want) {
+        JsonNode gw = need(s, "Gateway", gwNN);
+        if (gw == null) {
+            return "Gateway " + gwNN + " not found";
+        }
+        JsonNode conds = gw.path("status").path("conditions");
+        String stale = latest(gw, conds);
+        if (stale != null) {
+            return "Gateway " + gwNN + ": " + stale;
+        }
+        return findCondition(conds, want) ? null
+                : "Gateway " + gwNN + " lacks condition " + want + ", has " + describe(conds);
+    }
+
+    static String namespacesReady(Source s, List<String> namespaces) {
+        for (String ns : namespaces) {
+            for (JsonNode gw : s.list("Gateway", ns)) {
+                if ("true".equals(gw.path("metadata").path("annotations").path(SKIP_READINESS).asText())) {
+                    continue;
+                }
+                String name = ns + "/" + gw.path("metadata").path("name").asText();
+                JsonNode conds = gw.path("status").path("conditions");
+                String stale = latest(gw, conds);
+                if (stale != null) {
+                    return "Gateway " + name + ": " + stale;
+                }
+                if (!findCondition(conds, new Cond("Accepted", "True", ""))) {
+                    return "Gateway " + name + " not Accepted: " + describe(conds);
+                }
+                if (!findCondition(conds, new Cond("Programmed", "True", ""))) {
+                    return "Gateway " + name + " not Programmed: " + describe(conds);
+                }
+            }
+            // Pods: the in-process echo pods are always Ready.
+        }
+        return null;
+    }
+
+    /** GatewayListenersMustHaveConditions over every listener in status. */
+    static String listenersHaveConditions(Source s, NN gwNN, List<Cond> conds) {
+        JsonNode gw = need(s, "Gateway", gwNN);
+        if (gw == null) {
+            return "Gateway " + gwNN + " not found";
+        }
+        for (Cond c : conds) {
+            for (JsonNode l : gw.path("status").path("listeners")) {
+                if (!findCondition(l.path("conditions"), c)) {
+                    return "Gateway " + gwNN + " listener " + l.path("name").asText() + " lacks " + c + ", has "
+                            + describe(l.path("conditions"));
+                }
+            }
+        }
+        return null;
+    }
+
+    /** GatewayStatusMustHaveListeners: {Name, SupportedKinds[{Group,Kind}], Conditions[], AttachedRoutes}. */
+    static String gatewayListeners(Source s, NN gwNN, JsonNode expected) {
+        JsonNode gw = need(s, "Gateway", gwNN);
+        if (gw == null) {
+            return "Gateway " + gwNN + " not found";
+        }
+        String stale = latest(gw, gw.path("status").path("conditions"));
+        if (stale != null) {
+            return "Gateway " + gwNN + ": " + stale;
+        }
+        JsonNode actual = gw.path("status").path("listeners");
+        if (expected.size() != actual.size()) {
+            return "expected " + expected.size() + " Gateway status listeners, got " + actual.size() + ": "
+                    + listenerSummary(actual);
+        }
+        for (JsonNode e : expected) {
+            String name = e.path("Name").asText();
+            JsonNode a = null;
+            for (JsonNode l : actual) {
+                if (l.path("name").asText().equals(name)) {
+                    a = l;
+                }
+            }
+            if (a == null) {
+                return "expected status for listener " + name + " to be present: " + listenerSummary(actual);
+            }
+            JsonNode eKinds = e.path("SupportedKinds");
+            JsonNode aKinds = a.path("supportedKinds");
+            if (eKinds.size() == 0 && aKinds.size() != 0) {
+                return "listener " + name + ": expected empty supportedKinds, got " + aKinds;
+            }
+            for (JsonNode ek : eKinds) {
+                String eg = ek.path("Group").isNull() || ek.path("Group").isMissingNode() ? GROUP : ek.path("Group").asText();
+                boolean found = false;
+                for (JsonNode ak : aKinds) {
+                    String ag = ak.path("group").isNull() || ak.path("group").isMissingNode() ? GROUP : ak.path("group").asText();
+                    found |= eg.equals(ag) && ek.path("Kind").asText().equals(ak.path("kind").asText());
+                }
+                if (!found) {
+                    return "listener " + name + ": expected " + eg + "/" + ek.path("Kind").asText()
+                            + " in supportedKinds, got " + aKinds;
+                }
+            }
+            long attached = a.path("attachedRoutes").asLong(0);
+            if (attached != e.path("AttachedRoutes").asLong(0)) {
+                return "listener " + name + ": expected attachedRoutes " + e.path("AttachedRoutes").asLong(0)
+                        + ", got " + attached;
+            }
+            List<Cond> conds = new ArrayList<>();
+            e.path("Conditions").forEach(c -> conds.add(Cond.of(c)));
+            if (!conditionsMatch(conds, a.path("conditions"))) {
+                return "listener " + name + ": expected conditions " + conds + ", got " + describe(a.path("conditions"));
+            }
+        }
+        return null;
+    }
+
+    private static String listenerSummary(JsonNode listeners) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode l : listeners) {
+            out.add(l.path("name").asText() + "(attached=" + l.path("attachedRoutes").asLong(0) + ", "
+                    + describe(l.path("conditions")) + ")");
+        }
+        return out.toString();
+    }
+
+    static String gatewayZeroRoutes(Source s, NN gwNN) {
+        JsonNode gw = need(s, "Gateway", gwNN);
+        if (gw == null) {
+            return "Gateway " + gwNN + " not found";
+        }
+        String stale = latest(gw, gw.path("status").path("conditions"));
+        if (stale != null) {
+            return "Gateway " + gwNN + ": " + stale;
+        }
+        JsonNode ls = gw.path("status").path("listeners");
+        if (ls.size() == 0 || (ls.size() == 1 && ls.get(0).path("attachedRoutes").asLong(0) == 0)) {
+            return null;
+        }
+        return "Gateway " + gwNN + ": want zero listeners or exactly 1 listener with zero routes, got "
+                + listenerSummary(ls);
+    }
+
+    /** WaitForGatewayAddress: first status address with a type, port of the first (or named) spec listener. */
+    record Address(String ip, int port) {
+    }
+
+    static Object gatewayAddress(Source s, NN gwNN, List<String> listenerNames) {
+        JsonNode gw = need(s, "Gateway", gwNN);
+        if (gw == null) {
+            return "Gateway " + gwNN + " not found";
+        }
+        String stale = latest(gw, gw.path("status").path("conditions"));
+        if (stale != null) {
+            return "Gateway " + gwNN + ": " + stale;
+        }
+        JsonNode listeners = gw.path("spec").path("listeners");
+        if (listeners.size() == 0) {
+            return "Gateway " + gwNN + " has no listeners";
+        }
+        JsonNode listener = listeners.get(0);
+        if (!listenerNames.isEmpty() && !listenerNames.get(0).isEmpty()) {
+            for (JsonNode l : listeners) {
+                if (l.path("name").asText().equals(listenerNames.get(0))) {
+                    listener = l;
+                    break;
+                }
+            }
+        }
+        for (JsonNode a : gw.path("status").path("addresses")) {
+            if (a.hasNonNull("type") && !a.path("type").asText().isEmpty()) {
+                return new Address(a.path("value").asText(), listener.path("port").asInt());
+            }
+        }
+        return "Gateway " + gwNN + " has no status.addresses entry with a type: " + gw.path("status").path("addresses");
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    /** One expected parent (RouteParentStatus). */
+    record Parent(String group, String kind, String namespace, String name, String controllerName, List<Cond> conds) {
+    }
+
+    static String routeParents(Source s, String kind, NN routeNN, List<Parent> expected, boolean namespaceRequired) {
+        JsonNode route = need(s, kind, routeNN);
+        if (route == null) {
+            return kind + " " + routeNN + " not found";
+        }
+        JsonNode actual = route.path("status").path("parents");
+        for (JsonNode p : actual) {
+            String stale = latest(route, p.path("conditions"));
+            if (stale != null) {
+                return kind + " " + routeNN + " parent " + p.path("parentRef").path("name").asText() + ": " + stale;
+            }
+        }
+        for (Parent e : expected) {
+            boolean matched = false;
+            for (JsonNode a : actual) {
+                JsonNode ref = a.path("parentRef");
+                if (!a.path("controllerName").asText().equals(e.controllerName())) {
+                    continue;
+                }
+                if (!Objects.equals(textOrNull(ref, "group"), e.group())) {
+                    continue;
+                }
+                if (!Objects.equals(textOrNull(ref, "kind"), e.kind())) {
+                    continue;
+                }
+                if (!ref.path("name").asText().equals(e.name())) {
+                    continue;
+                }
+                String ans = textOrNull(ref, "namespace");
+                if (!Objects.equals(ans, e.namespace()) && (namespaceRequired || ans != null)) {
+                    continue;
+                }
+                if (!conditionsMatch(e.conds(), a.path("conditions"))) {
+                    continue;
+                }
+                matched = true;
+            }
+            if (!matched) {
+                return kind + " " + routeNN + ": no status.parents entry matching " + e + "; have " + parentsSummary(actual);
+            }
+        }
+        return null;
+    }
+
+    static String parentsSummary(JsonNode parents) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode p : parents) {
+            JsonNode ref = p.path("parentRef");
+            out.add("{ref=" + textOrNull(ref, "group") + "/" + textOrNull(ref, "kind") + " " + textOrNull(ref, "namespace")
+                    + "/" + ref.path("name").asText() + (ref.hasNonNull("sectionName") ? "#" + ref.path("sectionName").asText() : "")
+                    + ", controller=" + p.path("controllerName").asText() + ", " + describe(p.path("conditions")) + "}");
+        }
+        return out.toString();
+    }
+
+    private static String textOrNull(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isMissingNode() || v.isNull() ? null : v.asText();
+    }
+
+    /** HTTPRouteMustHaveCondition: some parent naming gwNN (namespace unset or equal) has the condition. */
+    static String routeHasCondition(Source s, String kind, NN routeNN, NN gwNN, Cond want) {
+        JsonNode route = need(s, kind, routeNN);
+        if (route == null) {
+            return kind + " " + routeNN + " not found";
+        }
+        boolean found = false;
+        JsonNode parents = route.path("status").path("parents");
+        for (JsonNode p : parents) {
+            String stale = latest(route, p.path("conditions"));
+            if (stale != null) {
+                return kind + " " + routeNN + " parent " + p.path("parentRef").path("name").asText() + ": " + stale;
+            }
+            JsonNode ref = p.path("parentRef");
+            String ns = textOrNull(ref, "namespace");
+            if (ref.path("name").asText().equals(gwNN.name()) && (ns == null || ns.equals(gwNN.namespace()))
+                    && findCondition(p.path("conditions"), want)) {
+                found = true;
+            }
+        }
+        return found ? null : kind + " " + routeNN + ": no parent " + gwNN + " with " + want + "; have "
+                + parentsSummary(parents);
+    }
+
+    static String routeLatest(Source s, String kind, NN routeNN) {
+        JsonNode route = need(s, kind, routeNN);
+        if (route == null) {
+            return kind + " " + routeNN + " not found";
+        }
+        for (JsonNode p : route.path("status").path("parents")) {
+            String stale = latest(route, p.path("conditions"));
+            if (stale != null) {
+                return kind + " " + routeNN + ": " + stale;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * HTTPRouteMustHaveNoAcceptedParents for one poll: "empty" (needs confirming by a second poll),
+     * null (one parent, Accepted=False), or what is wrong.
+     */
+    static String routeNoAcceptedParents(Source s, String kind, NN routeNN) {
+        JsonNode route = need(s, kind, routeNN);
+        if (route == null) {
+            return kind + " " + routeNN + " not found";
+        }
+        JsonNode parents = route.path("status").path("parents");
+        if (parents.size() == 0) {
+            return "empty";
+        }
+        if (parents.size() > 1) {
+            return kind + " " + routeNN + ": expected at most one parent, got " + parentsSummary(parents);
+        }
+        String stale = latest(route, parents.get(0).path("conditions"));
+        if (stale != null) {
+            return kind + " " + routeNN + ": " + stale;
+        }
+        return conditionsMatch(List.of(new Cond("Accepted", "False", "")), parents.get(0).path("conditions")) ? null
+                : kind + " " + routeNN + ": parent is accepted: " + parentsSummary(parents);
+    }
+}

@@ -1,0 +1,637 @@
+package io.archway.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Runs one extracted conformance test against the environment: applies its manifests, replays
+ * its status assertions, mutations, requests and weighted distributions in upstream source order,
+ * then removes its manifests. Every failed check is collected; the test fails if any did.
+ */
+final class TestRunner implements Mutations.Context {
+    private final Environment env;
+    private final TestSpec spec;
+    private final Map<String, List<ObjectNode>> files = new LinkedHashMap<>();
+    private final List<String> failures = new ArrayList<>();
+    private final List<String> log = new ArrayList<>();
+    private final List<Map.Entry<String, Supplier<String>>> endChecks = new ArrayList<>();
+    private StatusAssertions.NN lastGateway;
+
+    TestRunner(Environment env, TestSpec spec) {
+        this.env = env;
+        this.spec = spec;
+    }
+
+    List<String> failures() {
+        return failures;
+    }
+
+    List<String> log() {
+        return log;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    private sealed interface Event permits StatusEvent, HttpEvent, WeightEvent, MutationEvent {
+    }
+
+    private record StatusEvent(JsonNode assertion) implements Event {
+    }
+
+    private record HttpEvent(JsonNode expectation, JsonNode sentVia, int index) implements Event {
+    }
+
+    private record WeightEvent(JsonNode distribution) implements Event {
+    }
+
+    private record MutationEvent(Mutations.Mutation mutation) implements Event {
+    }
+
+    private record Timed(int line, int rank, int seq, Event event) {
+    }
+
+    List<Timed> timeline() {
+        List<Timed> events = new ArrayList<>();
+        int seq = 0;
+        for (Mutations.Mutation m : Mutations.forTest(spec.shortName())) {
+            events.add(new Timed(m.beforeLine(), 0, seq++, new MutationEvent(m)));
+        }
+        for (JsonNode a : spec.json().path("status_assertions")) {
+            events.add(new Timed(a.path("line").asInt(), 1, seq++, new StatusEvent(a)));
+        }
+        int i = 0;
+        for (JsonNode e : spec.json().path("http_expectations")) {
+            for (JsonNode via : e.path("sentVia")) {
+                String call = via.path("call").asText();
+                if (call.contains("AndExpect")) {
+                    events.add(new Timed(via.path("line").asInt(), 2, seq++, new HttpEvent(e, via, i)));
+                }
+            }
+            i++;
+        }
+        for (JsonNode w : spec.json().path("weighted_distributions")) {
+            events.add(new Timed(w.path("line").asInt(), 3, seq++, new WeightEvent(w)));
+        }
+        events.sort(Comparator.comparingInt(Timed::line).thenComparingInt(Timed::rank).thenComparingInt(Timed::seq));
+        return events;
+    }
+
+    /** Applies, runs, cleans up. */
+    void run() throws IOException {
+        for (String note : spec.json().path("manual_reasons").isArray() ? iter(spec.json().path("manual_reasons")) : List.<String>of()) {
+            log.add("note: manual part not modelled: " + note);
+        }
+        apply();
+        try {
+            for (Timed t : timeline()) {
+                Event e = t.event();
+                try {
+                    if (e instanceof MutationEvent m) {
+                        log.add("line " + t.line() + ": mutate: " + m.mutation().description());
+                        m.mutation().action().accept(this);
+                    } else if (e instanceof StatusEvent s) {
+                        runStatus(s.assertion());
+                    } else if (e instanceof HttpEvent h) {
+                        runHttp(h.expectation(), h.sentVia(), h.index());
+                    } else if (e instanceof WeightEvent w) {
+                        runWeights(w.distribution());
+                    }
+                } catch (AssertionError | RuntimeException ex) {
+                    fail("line " + t.line() + ": " + ex);
+                }
+            }
+            for (Map.Entry<String, Supplier<String>> c : endChecks) {
+                String r = c.getValue().get();
+                if (r != null) {
+                    fail(c.getKey() + ": " + r);
+                }
+            }
+        } finally {
+            cleanup();
+        }
+    }
+
+    private static List<String> iter(JsonNode arr) {
+        List<String> out = new ArrayList<>();
+        arr.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private void fail(String message) {
+        failures.add(message);
+        log.add("FAIL " + message);
+    }
+
+    private void apply() throws IOException {
+        List<Backends.Service> services = new ArrayList<>();
+        int i = 0;
+        for (String m : spec.manifests()) {
+            String text = Files.readString(env.settings.suiteDir().resolve("manifests").resolve(m));
+            List<ObjectNode> docs = Manifests.prepare(text);
+            for (ObjectNode d : docs) {
+                if (Json.text(d, "kind").equals("Service")) {
+                    services.add(Backends.parseService(d));
+                }
+            }
+            files.put(fileName(i++), docs);
+        }
+        List<ObjectNode> slices = env.backends.endpointSlices(services);
+        if (!slices.isEmpty()) {
+            try {
+                env.listen(env.backends.listenPorts(services));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            files.put(fileName(i) + "-endpointslices", slices);
+        }
+        rewrite();
+    }
+
+    private String fileName(int i) {
+        return "test-" + spec.shortName() + "-" + i;
+    }
+
+    private void cleanup() throws IOException {
+        for (String f : files.keySet()) {
+            env.manifests.delete(f + ".yaml");
+        }
+        env.gateway.reloadNow();
+    }
+
+    // ------------------------------------------------------------------ Mutations.Context
+
+    @Override
+    public ObjectNode doc(String kind, String namespace, String name) {
+        for (List<ObjectNode> docs : files.values()) {
+            for (ObjectNode d : docs) {
+                JsonNode meta = d.path("metadata");
+                if (Json.text(d, "kind").equals(kind) && meta.path("name").asText().equals(name)
+                        && (namespace == null || meta.path("namespace").asText("").equals(namespace))) {
+                    return d;
+                }
+            }
+        }
+        throw new AssertionError("harness: no " + kind + " " + namespace + "/" + name + " in the test manifests");
+    }
+
+    @Override
+    public void removeDoc(String kind, String namespace, String name) {
+        ObjectNode d = doc(kind, namespace, name);
+        for (List<ObjectNode> docs : files.values()) {
+            docs.removeIf(x -> x == d);
+        }
+    }
+
+    @Override
+    public void rewrite() {
+        try {
+            for (Map.Entry<String, List<ObjectNode>> f : files.entrySet()) {
+                env.manifests.write(f.getKey() + ".yaml", f.getValue());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        env.gateway.reloadNow();
+    }
+
+    @Override
+    public long generation(String kind, String namespace, String name) {
+        JsonNode r = env.gateway.get(kind, namespace, name);
+        return r == null ? -1 : r.path("metadata").path("generation").asLong(0);
+    }
+
+    @Override
+    public void verifyAtEnd(String description, Supplier<String> check) {
+        endChecks.add(Map.entry(description, check));
+    }
+
+    @Override
+    public List<EchoServer.Pod> pods(String namespace, String deployment) {
+        return env.backends.pods(namespace, deployment);
+    }
+
+    // ------------------------------------------------------------------ status
+
+    /** Polls {@code check} until it returns null or the status timeout passes. */
+    private String poll(Supplier<String> check) {
+        long deadline = System.nanoTime() + env.settings.statusTimeout().toNanos();
+        String last;
+        while (true) {
+            try {
+                last = check.get();
+            } catch (RuntimeException e) {
+                last = "error reading status: " + e;
+            }
+            if (last == null || System.nanoTime() > deadline) {
+                return last;
+            }
+            sleep(50);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void runStatus(JsonNode a) {
+        String helper = a.path("helper").asText();
+        JsonNode args = a.path("args");
+        int line = a.path("line").asInt();
+        StatusAssertions.Source s = env.gateway;
+        Supplier<String> check = switch (helper) {
+            case "GatewayAndHTTPRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(args, "HTTPRoute");
+            case "HTTPRouteMustHaveResolvedRefsConditionsTrue" -> () -> StatusAssertions.routeHasCondition(s, "HTTPRoute",
+                    nn(args.get(0)), nn(args.get(1)), new StatusAssertions.Cond("ResolvedRefs", "True", "ResolvedRefs"));
+            case "HTTPRouteMustHaveResolvedRefsMustHaveBackendsNotFound" -> () -> StatusAssertions.routeHasCondition(s,
+                    "HTTPRoute", nn(args.get(0)), nn(args.get(1)),
+                    new StatusAssertions.Cond("ResolvedRefs", "False", "BackendNotFound"));
+            case "HTTPRouteMustHaveRouteAcceptedConditionsTrue" -> () -> StatusAssertions.routeHasCondition(s,
+                    "HTTPRoute", nn(args.get(0)), nn(args.get(1)), new StatusAssertions.Cond("Accepted", "True", "Accepted"));
+            case "HTTPRouteMustBeAcceptedAndResolved" -> () -> firstFailure(
+                    () -> StatusAssertions.routeHasCondition(s, "HTTPRoute", nn(args.get(0)), nn(args.get(1)),
+                            new StatusAssertions.Cond("Accepted", "True", "Accepted")),
+                    () -> StatusAssertions.routeHasCondition(s, "HTTPRoute", nn(args.get(0)), nn(args.get(1)),
+                            new StatusAssertions.Cond("ResolvedRefs", "True", "ResolvedRefs")));
+            case "HTTPRouteMustHaveCondition" -> () -> StatusAssertions.routeHasCondition(s, "HTTPRoute",
+                    nn(args.get(0)), nn(args.get(1)), StatusAssertions.Cond.of(args.get(2)));
+            case "HTTPRouteMustHaveParents" -> routeParents(args);
+            case "HTTPRouteMustHaveLatestConditions" -> () -> StatusAssertions.routeLatest(s, "HTTPRoute", nn(args.get(0)));
+            case "HTTPRouteMustHaveNoAcceptedParents" -> noAcceptedParents(nn(args.get(0)));
+            case "GatewayMustHaveLatestConditions" -> () -> StatusAssertions.gatewayLatest(s, nn(args.get(0)));
+            case "GatewayMustHaveCondition" -> () -> StatusAssertions.gatewayHasCondition(s, nn(args.get(0)),
+                    StatusAssertions.Cond.of(args.get(1)));
+            case "GatewayStatusMustHaveListeners" -> () -> StatusAssertions.gatewayListeners(s, nn(args.get(0)), args.get(1));
+            case "GatewayMustHaveZeroRoutes" -> () -> StatusAssertions.gatewayZeroRoutes(s, nn(args.get(0)));
+            case "GatewayListenersMustHaveConditions" -> () -> StatusAssertions.listenersHaveConditions(s,
+                    nn(args.get(0)), conds(args.get(1)));
+            case "NamespacesMustBeReady" -> () -> StatusAssertions.namespacesReady(s, iter(args.get(0)));
+            case "GWCMustHaveAcceptedConditionAny" -> () -> StatusAssertions.gatewayClassAccepted(s, args.get(0).asText(), "");
+            case "GWCMustHaveAcceptedConditionTrue" -> () -> StatusAssertions.gatewayClassAccepted(s, args.get(0).asText(), "True");
+            case "GatewayClassMustHaveLatestConditions" -> () -> StatusAssertions.gatewayClassLatest(s,
+                    nn(args.get(0)).name());
+            default -> () -> "harness: status helper " + helper + " is not implemented";
+        };
+        String result = poll(check);
+        String summary = helper + "(" + shortArgs(args) + ")";
+        if (result == null) {
+            log.add("line " + line + ": ok " + summary);
+        } else {
+            fail("line " + line + ": " + summary + ": " + result);
+        }
+    }
+
+    private static String firstFailure(Supplier<String> a, Supplier<String> b) {
+        String r = a.get();
+        return r != null ? r : b.get();
+    }
+
+    private static String shortArgs(JsonNode args) {
+        String s = args.toString();
+        return s.length() > 240 ? s.substring(0, 240) + "..." : s;
+    }
+
+    private static StatusAssertions.NN nn(JsonNode n) {
+        return StatusAssertions.NN.of(n);
+    }
+
+    private static List<StatusAssertions.Cond> conds(JsonNode arr) {
+        List<StatusAssertions.Cond> out = new ArrayList<>();
+        arr.forEach(c -> out.add(StatusAssertions.Cond.of(c)));
+        return out;
+    }
+
+    private static List<String> listeners(JsonNode arr) {
+        List<String> out = new ArrayList<>();
+        arr.forEach(l -> out.add(l.isNull() ? "" : l.asText()));
+        return out;
+    }
+
+    private Supplier<String> gatewayAndRoutesAccepted(JsonNode args, String routeKind) {
+        StatusAssertions.NN gw = nn(args.get(0).path("gateway"));
+        lastGateway = gw;
+        List<String> listenerNames = listeners(args.get(0).path("listeners"));
+        StatusAssertions.Source s = env.gateway;
+        return () -> {
+            Object addr = StatusAssertions.gatewayAddress(s, gw, listenerNames);
+            if (addr instanceof String err) {
+                return err;
+            }
+            for (int i = 1; i < args.size(); i++) {
+                StatusAssertions.NN route = nn(args.get(i));
+                boolean nsRequired = !java.util.Objects.equals(route.namespace(), gw.namespace());
+                StatusAssertions.Parent parent = new StatusAssertions.Parent(StatusAssertions.GROUP, "Gateway",
+                        gw.namespace(), gw.name(), Manifests.CONTROLLER,
+                        List.of(new StatusAssertions.Cond("Accepted", "True", "Accepted")));
+                String r = StatusAssertions.routeParents(s, routeKind, route, List.of(parent), nsRequired);
+                if (r != null) {
+                    return r;
+                }
+            }
+            return StatusAssertions.listenersHaveConditions(s, gw, List.of(
+                    new StatusAssertions.Cond("ResolvedRefs", "True", ""),
+                    new StatusAssertions.Cond("Accepted", "True", ""),
+                    new StatusAssertions.Cond("Programmed", "True", "")));
+        };
+    }
+
+    private Supplier<String> routeParents(JsonNode args) {
+        StatusAssertions.NN route = nn(args.get(0));
+        boolean nsRequired = args.size() > 2 && args.get(2).asBoolean(false);
+        List<StatusAssertions.Parent> parents = new ArrayList<>();
+        for (JsonNode p : args.get(1)) {
+            JsonNode ref = p.path("ParentRef");
+            StatusAssertions.Parent parent;
+            if (ref.has("$unresolved")) {
+                // parentRefTo(gwNN): group, kind Gateway, namespace and name of the test's Gateway
+                if (lastGateway == null) {
+                    return () -> "harness: cannot resolve " + ref.path("$unresolved").asText();
+                }
+                parent = new StatusAssertions.Parent(StatusAssertions.GROUP, "Gateway", lastGateway.namespace(),
+                        lastGateway.name(), Manifests.CONTROLLER, conds(p.path("Conditions")));
+            } else {
+                parent = new StatusAssertions.Parent(textOrNull(ref, "Group"), textOrNull(ref, "Kind"),
+                        textOrNull(ref, "Namespace"), ref.path("Name").asText(), Manifests.CONTROLLER,
+                        conds(p.path("Conditions")));
+            }
+            parents.add(parent);
+        }
+        return () -> StatusAssertions.routeParents(env.gateway, "HTTPRoute", route, parents, nsRequired);
+    }
+
+    private static String textOrNull(JsonNode n, String f) {
+        JsonNode v = n.path(f);
+        return v.isMissingNode() || v.isNull() ? null : v.asText();
+    }
+
+    private Supplier<String> noAcceptedParents(StatusAssertions.NN route) {
+        int[] emptySeen = {0};
+        return () -> {
+            String r = StatusAssertions.routeNoAcceptedParents(env.gateway, "HTTPRoute", route);
+            if ("empty".equals(r)) {
+                // "correctly did not set" vs "not set yet": require a second look
+                if (emptySeen[0]++ == 0) {
+                    sleep(200);
+                    return "no parents yet";
+                }
+                return null;
+            }
+            emptySeen[0] = 0;
+            return r;
+        };
+    }
+
+    // ------------------------------------------------------------------ traffic
+
+    /** The gateway address for a send: status address + spec port of the first (or named) listener. */
+    private StatusAssertions.Address address(JsonNode gatewayAddr) {
+        StatusAssertions.NN gw = nn(gatewayAddr.path("gateway"));
+        List<String> names = listeners(gatewayAddr.path("listeners"));
+        Object[] found = new Object[1];
+        String err = poll(() -> {
+            Object a = StatusAssertions.gatewayAddress(env.gateway, gw, names);
+            if (a instanceof String s) {
+                return s;
+            }
+            found[0] = a;
+            return null;
+        });
+        if (err != null) {
+            throw new AssertionError("no address for Gateway " + gw + ": " + err);
+        }
+        StatusAssertions.Address a = (StatusAssertions.Address) found[0];
+        if (gatewayAddr.has("port")) {
+            return new StatusAssertions.Address(a.ip(), gatewayAddr.path("port").asInt());
+        }
+        return a;
+    }
+
+    /** Builds the request as upstream http.MakeRequest does. */
+    HttpProbe.Request request(JsonNode exp, JsonNode via, StatusAssertions.Address addr, Map<String, String> extra) {
+        JsonNode r = exp.path("request");
+        String call = via.path("call").asText();
+        String scheme = via.path("scheme").asText(call.startsWith("tls.") ? "https" : "http");
+        String method = r.path("method").asText("");
+        if (method.isEmpty()) {
+            method = "GET";
+        }
+        String host = r.path("host").asText("");
+        if (host.isEmpty()) {
+            host = (scheme.equals("http") && addr.port() == 80) || (scheme.equals("https") && addr.port() == 443)
+                    ? addr.ip() : addr.ip() + ":" + addr.port();
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        r.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+        headers.putAll(extra);
+        List<String> set = new ArrayList<>();
+        exp.path("backendSetResponseHeaders").fields().forEachRemaining(e -> set.add(e.getKey() + ":" + e.getValue().asText()));
+        headers.put("X-Echo-Set-Header", String.join(",", set));
+        String serverName = via.path("serverName").isTextual() ? via.path("serverName").asText() : r.path("host").asText("");
+        if (serverName.isEmpty()) {
+            serverName = r.path("sni").asText("");
+        }
+        return new HttpProbe.Request(scheme, addr.ip(), addr.port() + env.settings.portOffset(), method, host,
+                r.path("path").asText("/"), headers, r.path("body").asText(""), serverName,
+                scheme.equals("https") ? env.tls : null, env.settings.requestTimeout());
+    }
+
+    static String describe(JsonNode exp, HttpProbe.Request req) {
+        JsonNode r = exp.path("request");
+        String backend = exp.path("backend").asText("");
+        return req.method() + " " + req.scheme() + "://" + req.host() + r.path("path").asText("/")
+                + (r.path("headers").size() > 0 ? " " + r.path("headers") : "")
+                + " -> " + ExpectationChecker.statusCodes(exp) + (backend.isEmpty() ? "" : " " + backend);
+    }
+
+    private void runHttp(JsonNode exp, JsonNode via, int index) {
+        StatusAssertions.Address addr = address(via.path("gatewayAddr"));
+        HttpProbe.Request req = request(exp, via, addr, Map.of());
+        String what = "expectation #" + index + " (line " + exp.path("line").asInt() + ") " + describe(exp, req);
+        boolean expectFailure = via.path("call").asText().contains("ExpectFailure") || via.path("expectFailure").asBoolean(false);
+        String result = expectFailure ? awaitFailure(req) : awaitConsistent(exp, req);
+        if (result == null) {
+            log.add("ok " + what);
+        } else {
+            fail(what + ": " + result);
+        }
+    }
+
+    /** AwaitConvergence: 3 successes in a row within the consistency timeout. */
+    String awaitConsistent(JsonNode exp, HttpProbe.Request req) {
+        return converge(3, () -> {
+            HttpProbe.Response res;
+            try {
+                res = HttpProbe.send(req);
+            } catch (IOException e) {
+                return "request failed: " + e;
+            }
+            return ExpectationChecker.check(exp, req.scheme(), req.path(), res);
+        });
+    }
+
+    /** WaitForConsistentFailureResponse: 5 non-200 responses in a row; a 200 fails at once. */
+    String awaitFailure(HttpProbe.Request req) {
+        String[] fatal = {null};
+        String r = converge(5, () -> {
+            HttpProbe.Response res;
+            try {
+                res = HttpProbe.send(req);
+            } catch (IOException e) {
+                return "request failed: " + e;
+            }
+            if (ExpectationChecker.isTimeout(res.status())) {
+                return "timeout status " + res.status();
+            }
+            if (res.status() == 200) {
+                fatal[0] = "request should have failed, returned HTTP 200 instead";
+            }
+            return null;
+        });
+        return fatal[0] != null ? fatal[0] : r;
+    }
+
+    private String converge(int threshold, Supplier<String> attempt) {
+        long deadline = System.nanoTime() + env.settings.consistencyTimeout().toNanos();
+        int successes = 0;
+        int attempts = 0;
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            String r = attempt.get();
+            attempts++;
+            if (r == null) {
+                if (++successes >= threshold) {
+                    return null;
+                }
+                continue;
+            }
+            successes = 0;
+            last = r;
+            sleep(100);
+        }
+        return "not consistent within " + env.settings.consistencyTimeout().toMillis() + " ms after " + attempts
+                + " attempts; last: " + last;
+    }
+
+    private void runWeights(JsonNode dist) {
+        Map<String, Double> weights = new LinkedHashMap<>();
+        dist.path("expectedWeights").fields().forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asDouble()));
+        JsonNode exp = null;
+        JsonNode via = null;
+        for (JsonNode e : spec.json().path("http_expectations")) {
+            for (JsonNode v : e.path("sentVia")) {
+                if (v.path("call").asText().equals("http.MakeRequest") || (via == null && v.has("gatewayAddr"))) {
+                    exp = e;
+                    via = v;
+                }
+            }
+        }
+        if (exp == null) {
+            fail("harness: no request to send for the weighted distribution at line " + dist.path("line").asInt());
+            return;
+        }
+        StatusAssertions.Address addr = address(via.path("gatewayAddr"));
+        String last = null;
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            last = weightedOnce(exp, via, addr, weights);
+            if (last == null) {
+                log.add("ok weighted distribution " + weights + " (attempt " + attempt + ")");
+                return;
+            }
+            log.add("weighted distribution attempt " + attempt + "/10 failed: " + last);
+        }
+        fail("weighted distribution " + weights + " failed 10 times; last: " + last);
+    }
+
+    /** weight.TestWeightedDistribution: 500 requests, 10 at a time, +/-5 %. */
+    String weightedOnce(JsonNode exp, JsonNode via, StatusAssertions.Address addr, Map<String, Double> weights) {
+        final int total = 500;
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        try {
+            List<Future<String>> pods = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                pods.add(pool.submit(() -> {
+                    Map<String, String> jitter = Map.of("X-Jitter", Long.toString(ThreadLocalRandom.current().nextLong(1 << 30)));
+                    HttpProbe.Request req = request(exp, via, addr, jitter);
+                    HttpProbe.Response res = HttpProbe.send(req);
+                    ObjectNode e2 = exp.deepCopy();
+                    ((ObjectNode) e2.with("request").with("headers")).put("X-Jitter", req.headers().get("X-Jitter"));
+                    String err = ExpectationChecker.check(e2, req.scheme(), req.path(), res);
+                    if (err != null) {
+                        throw new IllegalStateException("response expectation failed: " + err);
+                    }
+                    return ExpectationChecker.Captured.parse(Json.parse(res.bodyText())).pod();
+                }));
+            }
+            for (Future<String> f : pods) {
+                String pod;
+                try {
+                    pod = f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return "error while sending requests: " + e.getCause().getMessage();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "interrupted";
+                }
+                String backend = backendName(pod);
+                if (!weights.containsKey(backend)) {
+                    return "request was handled by an unexpected pod " + pod + " (extracted backend " + backend + ")";
+                }
+                seen.merge(backend, 1, Integer::sum);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return compareDistribution(weights, seen, total);
+    }
+
+    static String compareDistribution(Map<String, Double> weights, Map<String, Integer> seen, int total) {
+        List<String> errs = new ArrayList<>();
+        long active = weights.values().stream().filter(w -> w > 0).count();
+        if (seen.size() != active) {
+            errs.add("expected " + active + " backends to receive traffic, but got " + seen.size() + " " + seen);
+        }
+        for (Map.Entry<String, Double> w : weights.entrySet()) {
+            Integer got = seen.get(w.getKey());
+            if (got == null && w.getValue() != 0.0) {
+                errs.add("expect traffic to hit backend " + w.getKey() + " - but none was received");
+                continue;
+            }
+            double pct = (got == null ? 0 : got) / (double) total;
+            if (Math.abs(pct - w.getValue()) > 0.05) {
+                errs.add("backend " + w.getKey() + " weighted traffic of " + pct + " not within tolerance "
+                        + w.getValue() + " (+/-0.05)");
+            }
+        }
+        errs.sort(String::compareTo);
+        return errs.isEmpty() ? null : String.join("; ", errs);
+    }
+
+    /** {backend}-{rs-hash}-{pod-hash} -> backend. */
+    static String backendName(String pod) {
+        String[] parts = pod.split("-");
+        if (parts.length < 3) {
+            return pod;
+        }
+        return String.join("-", java.util.Arrays.copyOf(parts, parts.length - 2));
+    }
+
+}
