@@ -1,18 +1,37 @@
 package io.archway.proxy;
 
+import io.archway.proxy.http.CompiledSnapshot;
+import io.archway.proxy.http.PortKey;
+import io.archway.proxy.http.UpstreamConnectionPool;
+import io.archway.proxy.listener.ListenerManager;
+import io.archway.proxy.listener.Transport;
 import io.archway.snapshot.RoutingSnapshot;
+import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Serves a {@link RoutingSnapshot}. {@link #apply} binds sockets for new ports, swaps the routing
- * state atomically (in-flight requests finish on the snapshot they started with), and drains and
- * closes ports that are gone. Thread-safe; apply is called from the rebuild loop only.
+ * Serves a {@link RoutingSnapshot}. {@link #apply} compiles the snapshot on the calling thread
+ * (never an event loop), binds sockets for new ports, swaps the routing state atomically
+ * (in-flight requests finish on the snapshot they started with), and drains and closes ports that
+ * are gone. Thread-safe; apply is called from the rebuild loop only.
+ *
+ * <p>Starting points: {@link io.archway.proxy.listener.ListenerManager} (sockets, swap, drain),
+ * {@link io.archway.proxy.http.HttpProxyHandler} (per request), {@link io.archway.proxy.http.RouteIndex}
+ * (dispatch), {@link io.archway.proxy.tls.SniCertificateMapping} (certificates).
  */
 public final class DataPlane implements AutoCloseable {
     private final ProxyConfig config;
+    private final Transport transport;
+    private final ListenerManager listeners;
+    private volatile boolean closed;
 
     public DataPlane(ProxyConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.transport = Transport.create(config.ioThreads());
+        final UpstreamConnectionPool pool = new UpstreamConnectionPool(transport.group(), transport.channelClass(),
+                config.connectTimeout(), config.idleTimeout());
+        this.listeners = new ListenerManager(transport, pool, config);
     }
 
     /**
@@ -23,14 +42,40 @@ public final class DataPlane implements AutoCloseable {
      */
     public void apply(RoutingSnapshot snapshot) {
         Objects.requireNonNull(snapshot, "snapshot");
+        if (closed) {
+            throw new IllegalStateException("data plane is closed");
+        }
+        final CompiledSnapshot compiled = CompiledSnapshot.compile(snapshot, listeners.current());
+        listeners.apply(compiled);
     }
 
     /** The snapshot served now. */
     public RoutingSnapshot current() {
-        return RoutingSnapshot.empty();
+        return listeners.current().snapshot();
+    }
+
+    /**
+     * The local address serving a snapshot socket, e.g. to learn the port the OS picked for a
+     * snapshot port of 0; null when that socket is not served.
+     *
+     * @param address the {@link io.archway.snapshot.PortBinding#address()}
+     * @param specPort the {@link io.archway.snapshot.PortBinding#port()} (without offset)
+     */
+    public InetSocketAddress localAddress(String address, int specPort) {
+        return listeners.localAddress(new PortKey(address, specPort));
+    }
+
+    public ProxyConfig config() {
+        return config;
     }
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        listeners.close();
+        transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

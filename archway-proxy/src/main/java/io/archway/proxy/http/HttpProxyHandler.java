@@ -1,0 +1,322 @@
+package io.archway.proxy.http;
+
+import io.archway.snapshot.HeaderEdits;
+import io.archway.snapshot.Hostnames;
+import io.archway.snapshot.HttpFilter;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The downstream end of the proxy: validates each decoded request, routes it on the snapshot
+ * current when its headers arrived, answers locally (404, redirects, 4xx/5xx) or hands it to a
+ * {@link ProxyExchange}. One exchange at a time per connection; pipelined requests wait in a
+ * small queue (reading pauses when it fills).
+ */
+public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+    private static final int MAX_QUEUED = 32;
+
+    private final PortRoutes port;
+    private final UpstreamConnectionPool pool;
+    private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
+    private ChannelHandlerContext ctx;
+    private ProxyExchange exchange;
+    private boolean currentIsHead;
+    /** Reading the body of a request that was answered locally, until its last content. */
+    private boolean discarding;
+    /** The connection closes once the current response is written. */
+    private boolean closing;
+
+    public HttpProxyHandler(PortRoutes port, UpstreamConnectionPool pool) {
+        this.port = port;
+        this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (exchange != null && !exchange.requestComplete()) {
+            if (msg instanceof HttpContent content) {
+                if (content.decoderResult().isFailure()) {
+                    // A broken chunked body: the backend has a partial request; give up on both.
+                    content.release();
+                    exchange.abort();
+                    return;
+                }
+                exchange.onRequestContent(content);
+                updateAutoRead();
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (exchange != null || !queued.isEmpty()) {
+            // HTTP/1.1 pipelining: answer in order, one at a time.
+            queued.add(msg);
+            updateAutoRead();
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (discarding) {
+            if (msg instanceof LastHttpContent) {
+                discarding = false;
+            }
+            if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+                closing = true;
+                ctx.close();
+            }
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            try {
+                onRequest(request);
+            } finally {
+                // An invalid message from the codec is a FullHttpRequest that owns a buffer.
+                ReferenceCountUtil.release(request);
+            }
+            if (msg instanceof LastHttpContent && discarding) {
+                discarding = false;
+            }
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void onRequest(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            sendLocalAndClose(LocalResponses.forDecoderFailure(request.decoderResult()));
+            return;
+        }
+        final HttpResponseStatus invalid = RequestValidator.validate(request);
+        if (invalid != null) {
+            sendLocalAndClose(invalid);
+            return;
+        }
+        currentIsHead = HttpMethod.HEAD.equals(request.method());
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        final RequestTarget target = RequestTarget.parse(request);
+        final RouteIndex routes = port.current(); // read once: this request keeps it to the end
+        final RequestView view = new RequestView(request.method().name(), target.pathAndQuery(),
+                Hostnames.normalizeHost(target.authority()), request.headers());
+        final CompiledRoute route = routes != null ? routes.route(view) : null;
+        if (route == null) {
+            sendLocal(HttpResponseStatus.NOT_FOUND, keepAlive);
+            return;
+        }
+        final FilterChain ruleFilters = route.filters();
+        if (ruleFilters.redirect() != null) {
+            sendRedirect(ruleFilters.redirect(), view, routes, route, keepAlive);
+            return;
+        }
+        final CompiledBackend backend = route.pickBackend();
+        if (backend == null || backend.invalidReason() != null) {
+            // HTTPRouteRule.backendRefs: no valid backend, or all weights 0 -> 500.
+            sendLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, keepAlive);
+            return;
+        }
+        final FilterChain backendFilters = backend.filters();
+        if (backendFilters.redirect() != null) {
+            sendRedirect(backendFilters.redirect(), view, routes, route, keepAlive);
+            return;
+        }
+        if (!backend.hasEndpoints()) {
+            sendLocal(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive);
+            return;
+        }
+        final UpstreamAddress address = backend.nextEndpoint();
+        final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
+                routes.scheme(), ctx.channel().remoteAddress(), address);
+        final List<HeaderEdits> responseEdits = concat(ruleFilters.responseEdits(), backendFilters.responseEdits());
+        final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
+                : HttpUtil.isTransferEncodingChunked(request);
+        exchange = new ProxyExchange(this, ctx.channel(), pool, address, upstreamRequest, responseEdits, keepAlive,
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody);
+        exchange.start();
+        updateAutoRead();
+    }
+
+    private static List<HeaderEdits> concat(List<HeaderEdits> a, List<HeaderEdits> b) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        if (a.isEmpty()) {
+            return b;
+        }
+        final List<HeaderEdits> out = new ArrayList<>(a.size() + b.size());
+        out.addAll(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private void sendRedirect(HttpFilter.RequestRedirect redirect, RequestView view, RouteIndex routes,
+                              CompiledRoute route, boolean keepAlive) {
+        final String location = RedirectBuilder.location(redirect, view, routes.scheme(), routes.specPort(),
+                route.matcher().matchedPrefix());
+        final boolean close = !keepAlive || port.draining();
+        writeLocal(LocalResponses.redirect(ctx.alloc(), RedirectBuilder.statusCode(redirect), location, close), close);
+    }
+
+    private void sendLocal(HttpResponseStatus status, boolean keepAlive) {
+        final boolean close = !keepAlive || port.draining();
+        writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
+    }
+
+    private void sendLocalAndClose(HttpResponseStatus status) {
+        writeLocal(LocalResponses.of(ctx.alloc(), status, true), true);
+    }
+
+    private void writeLocal(FullHttpResponse response, boolean close) {
+        // The request body (if any) is still to come: read and drop it so the next request on
+        // this connection starts at the right byte.
+        discarding = true;
+        if (close) {
+            closing = true;
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    // ---- callbacks from ProxyExchange -----------------------------------------------------------
+
+    boolean currentIsHead() {
+        return currentIsHead;
+    }
+
+    boolean mustCloseAfterResponse() {
+        return closing || port.draining();
+    }
+
+    void onExchangeFinished(ProxyExchange finished, boolean closeAfter) {
+        if (finished != exchange) {
+            return;
+        }
+        exchange = null;
+        if (closeAfter) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        drainQueue();
+    }
+
+    void onExchangeFailed(ProxyExchange failed, HttpResponseStatus status) {
+        if (failed != exchange) {
+            return;
+        }
+        final boolean requestComplete = failed.requestComplete();
+        exchange = null;
+        // If the request body is still arriving, discard the rest of it after answering.
+        final boolean close = mustCloseAfterResponse();
+        writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
+        if (requestComplete) {
+            discarding = false;
+        }
+        if (!close) {
+            drainQueue();
+        }
+    }
+
+    void onExchangeAborted(ProxyExchange aborted) {
+        if (aborted == exchange) {
+            exchange = null;
+        }
+        closing = true;
+        ctx.close();
+    }
+
+    private void drainQueue() {
+        while (exchange == null && !closing && !queued.isEmpty()) {
+            dispatch(queued.poll());
+        }
+        updateAutoRead();
+    }
+
+    void updateAutoRead() {
+        final boolean read = !closing && queued.size() < MAX_QUEUED
+                && (exchange == null || !exchange.blocksDownstreamReads());
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    /** The port is draining: close now if idle, otherwise after the current response. */
+    public void drain() {
+        if (exchange == null && queued.isEmpty()) {
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    // ---- channel events -------------------------------------------------------------------------
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.flushUpstream();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onDownstreamWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onDownstreamClosed();
+            exchange = null;
+        }
+        Object msg;
+        while ((msg = queued.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && exchange == null) {
+            ctx.close();
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // TLS handshake failures, resets: nothing to answer; free the upstream side.
+        ctx.close();
+    }
+}

@@ -1,0 +1,62 @@
+package io.archway.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
+import java.nio.charset.StandardCharsets;
+
+/** Responses the proxy answers itself: errors, redirects. */
+final class LocalResponses {
+    private LocalResponses() {
+    }
+
+    static FullHttpResponse of(ByteBufAllocator alloc, HttpResponseStatus status, boolean close) {
+        final byte[] body = (status.code() + " " + status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
+        final ByteBuf content = alloc.buffer(body.length).writeBytes(body);
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    static FullHttpResponse redirect(ByteBufAllocator alloc, int status, String location, boolean close) {
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), alloc.buffer(0));
+        response.headers().set(HttpHeaderNames.LOCATION, location).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    /**
+     * The status for a request the codec could not decode: 414 for a request line over
+     * maxInitialLineLength, 431 for headers over maxHeaderSize (RFC 6585 section 5), 501 for a
+     * transfer coding other than chunked (RFC 9112 section 6.1), else 400.
+     */
+    static HttpResponseStatus forDecoderFailure(DecoderResult result) {
+        final Throwable cause = result.cause();
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        if (cause instanceof TransferEncodingNotAllowedException) {
+            return HttpResponseStatus.NOT_IMPLEMENTED;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+}

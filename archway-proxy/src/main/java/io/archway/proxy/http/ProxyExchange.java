@@ -1,0 +1,353 @@
+package io.archway.proxy.http;
+
+import io.archway.snapshot.HeaderEdits;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request proxied to one upstream connection: streams the request body up and the response
+ * body down, each direction with backpressure (a side stops reading while the other side is not
+ * writable), and returns the upstream connection to the pool when both directions ended cleanly.
+ *
+ * <p>Upstream failures: connection refused answers 503 (nothing listens: the endpoint is not
+ * available); a connect timeout answers 504 (the upstream did not answer in time); a reset or
+ * close before the response headers answers 502; after the response started the only honest
+ * signal left is closing the downstream connection.
+ *
+ * <p>Runs entirely on the downstream channel's event loop, which is also the upstream's.
+ */
+final class ProxyExchange {
+    private final HttpProxyHandler downstreamHandler;
+    private final Channel downstream;
+    private final UpstreamConnectionPool pool;
+    private final UpstreamAddress address;
+    private final HttpRequest upstreamRequest;
+    private final List<HeaderEdits> responseEdits;
+    private final boolean downstreamKeepAlive;
+    private final boolean http10Client;
+    /** Whether a request without body may be re-sent once when a reused connection was stale. */
+    private final boolean retryable;
+
+    private Channel upstream;
+    private UpstreamHandler upstreamHandler;
+    private boolean reused;
+    private boolean retried;
+    /** Body parts that arrived before the upstream connection was ready. */
+    private List<HttpContent> pending;
+    private boolean requestComplete;
+    private boolean requestBodySent;
+    private boolean responseStarted;
+    private boolean skippingInterim;
+    private boolean upstreamReusable = true;
+    private boolean closeDownstreamAfter;
+    private boolean done;
+
+    ProxyExchange(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
+                  UpstreamAddress address, HttpRequest upstreamRequest, List<HeaderEdits> responseEdits,
+                  boolean downstreamKeepAlive, boolean http10Client, boolean retryable) {
+        this.downstreamHandler = downstreamHandler;
+        this.downstream = downstream;
+        this.pool = pool;
+        this.address = address;
+        this.upstreamRequest = upstreamRequest;
+        this.responseEdits = responseEdits;
+        this.downstreamKeepAlive = downstreamKeepAlive;
+        this.http10Client = http10Client;
+        this.retryable = retryable;
+    }
+
+    void start() {
+        pool.acquire(downstream.eventLoop(), address, this);
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    /** True while downstream reads must pause: the upstream is not connected or not writable. */
+    boolean blocksDownstreamReads() {
+        return !requestComplete && (upstream == null || !upstream.isWritable());
+    }
+
+    // ---- upstream connection ------------------------------------------------------------------
+
+    void onUpstreamConnected(Channel channel, boolean wasReused) {
+        if (done) {
+            if (wasReused) {
+                pool.release(channel);
+            } else {
+                channel.close();
+            }
+            return;
+        }
+        upstream = channel;
+        reused = wasReused;
+        upstreamHandler = channel.pipeline().get(UpstreamHandler.class);
+        upstreamHandler.attach(this);
+        channel.config().setAutoRead(true);
+        // DefaultHttpRequest is not reference counted, so the same object can be written again
+        // when a stale connection forces a retry.
+        channel.write(upstreamRequest).addListener(writeListener());
+        if (pending != null) {
+            final List<HttpContent> parts = pending;
+            pending = null;
+            for (HttpContent part : parts) {
+                writeUpstream(part);
+            }
+        }
+        channel.flush();
+        downstreamHandler.updateAutoRead();
+    }
+
+    void onUpstreamConnectFailed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        final HttpResponseStatus status;
+        if (cause instanceof ConnectTimeoutException) {
+            status = HttpResponseStatus.GATEWAY_TIMEOUT;
+        } else if (cause instanceof ConnectException) {
+            status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+        } else {
+            status = HttpResponseStatus.BAD_GATEWAY;
+        }
+        failBeforeResponse(status);
+    }
+
+    // ---- request body, downstream -> upstream ---------------------------------------------------
+
+    void onRequestContent(HttpContent content) {
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+        }
+        if (done) {
+            content.release();
+            return;
+        }
+        if (upstream == null) {
+            if (pending == null) {
+                pending = new ArrayList<>(4);
+            }
+            pending.add(content);
+            return;
+        }
+        writeUpstream(content);
+    }
+
+    private void writeUpstream(HttpContent content) {
+        if (content.content().isReadable() || content instanceof LastHttpContent && content != LastHttpContent.EMPTY_LAST_CONTENT) {
+            requestBodySent = true;
+        }
+        upstream.write(content).addListener(writeListener());
+    }
+
+    void flushUpstream() {
+        if (upstream != null && !done) {
+            upstream.flush();
+        }
+    }
+
+    void onUpstreamWritabilityChanged() {
+        downstreamHandler.updateAutoRead();
+    }
+
+    private ChannelFutureListener writeListener() {
+        return f -> {
+            if (!f.isSuccess()) {
+                onUpstreamClosed(f.cause());
+            }
+        };
+    }
+
+    // ---- response, upstream -> downstream ---------------------------------------------------------
+
+    void onUpstreamResponse(HttpResponse response) {
+        if (done) {
+            return;
+        }
+        if (response.decoderResult().isFailure()) {
+            upstreamReusable = false;
+            failBeforeResponse(HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        final int code = response.status().code();
+        if (code >= 100 && code < 200 && code != 101) {
+            // Interim responses (103 Early Hints, a stray 100) are dropped: the downstream side
+            // answers Expect: 100-continue itself. The codec follows each with an empty last content.
+            skippingInterim = true;
+            return;
+        }
+        responseStarted = true;
+        if (!HttpUtil.isKeepAlive(response)) {
+            upstreamReusable = false;
+        }
+        final HttpHeaders headers = HopByHopHeaders.copyEndToEnd(response.headers());
+        HeaderFilterApplier.apply(responseEdits, headers);
+        final HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers);
+        final boolean bodyless = downstreamHandler.currentIsHead() || code == 204 || code == 304;
+        if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (http10Client) {
+                // An HTTP/1.0 client understands no chunked coding: delimit the body by closing.
+                closeDownstreamAfter = true;
+            } else {
+                HttpUtil.setTransferEncodingChunked(out, true);
+            }
+        }
+        if (!downstreamKeepAlive || downstreamHandler.mustCloseAfterResponse()) {
+            closeDownstreamAfter = true;
+        }
+        if (closeDownstreamAfter) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10Client) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        downstream.write(out).addListener(downstreamWriteListener());
+    }
+
+    void onUpstreamContent(HttpContent content) {
+        if (done || !responseStarted) {
+            final boolean last = content instanceof LastHttpContent;
+            content.release();
+            if (last && skippingInterim) {
+                skippingInterim = false;
+            }
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            upstreamReusable = false;
+            abort();
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            downstream.writeAndFlush(content).addListener(downstreamWriteListener());
+            finish();
+            return;
+        }
+        downstream.write(content).addListener(downstreamWriteListener());
+        if (!downstream.isWritable()) {
+            upstream.config().setAutoRead(false);
+        }
+    }
+
+    void flushDownstream() {
+        if (!done) {
+            downstream.flush();
+        }
+    }
+
+    /** Downstream writability changed: resume or pause reading the response. */
+    void onDownstreamWritabilityChanged() {
+        if (upstream != null && !done && responseStarted) {
+            upstream.config().setAutoRead(downstream.isWritable());
+        }
+    }
+
+    private ChannelFutureListener downstreamWriteListener() {
+        return f -> {
+            if (!f.isSuccess()) {
+                abort();
+            }
+        };
+    }
+
+    // ---- completion ---------------------------------------------------------------------------
+
+    private void finish() {
+        done = true;
+        releaseUpstream(upstreamReusable && requestComplete);
+        if (!requestComplete) {
+            // The backend answered before the request body was complete; the rest of the body
+            // cannot be told apart from the next request without reading it, so close.
+            closeDownstreamAfter = true;
+        }
+        downstreamHandler.onExchangeFinished(this, closeDownstreamAfter);
+    }
+
+    private void releaseUpstream(boolean reusable) {
+        if (upstream == null) {
+            return;
+        }
+        upstreamHandler.detach();
+        if (reusable) {
+            upstream.config().setAutoRead(true);
+            pool.release(upstream);
+        } else {
+            upstream.close();
+        }
+        upstream = null;
+    }
+
+    /** Upstream reset, closed or failed a write. */
+    void onUpstreamClosed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        if (!responseStarted) {
+            if (reused && retryable && !retried && !requestBodySent) {
+                // A keep-alive connection the backend closed just as we reused it (RFC 9112
+                // section 9.3.1 allows retrying idempotent requests): retry once on a new one.
+                retried = true;
+                upstreamHandler.detach();
+                upstream.close();
+                upstream = null;
+                pool.connect(downstream.eventLoop(), address, this);
+                return;
+            }
+            failBeforeResponse(HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        abort();
+    }
+
+    private void failBeforeResponse(HttpResponseStatus status) {
+        done = true;
+        releasePending();
+        releaseUpstream(false);
+        downstreamHandler.onExchangeFailed(this, status);
+    }
+
+    /** Gives up on both connections: nothing meaningful can be sent downstream any more. */
+    void abort() {
+        if (done) {
+            return;
+        }
+        done = true;
+        releasePending();
+        releaseUpstream(false);
+        downstreamHandler.onExchangeAborted(this);
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            for (HttpContent c : pending) {
+                c.release();
+            }
+            pending = null;
+        }
+    }
+
+    /** The downstream connection closed. */
+    void onDownstreamClosed() {
+        if (!done) {
+            done = true;
+            releasePending();
+            releaseUpstream(false);
+        }
+    }
+}

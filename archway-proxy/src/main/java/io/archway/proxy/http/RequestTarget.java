@@ -1,0 +1,46 @@
+package io.archway.proxy.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * The request target split into authority and path (RFC 9112 section 3.2): origin-form takes the
+ * authority from Host; absolute-form carries its own authority, which then overrides Host.
+ *
+ * @param authority host[:port] the request is for; "" when unknown
+ * @param pathAndQuery origin-form path with query, e.g. {@code /a?b=c}
+ * @param absoluteForm whether the client sent absolute-form
+ */
+record RequestTarget(String authority, String pathAndQuery, boolean absoluteForm) {
+
+    /** Null when the target is neither origin-form, absolute-form nor "*". */
+    static RequestTarget parse(HttpRequest request) {
+        final String uri = request.uri();
+        final String host = request.headers().get(HttpHeaderNames.HOST, "");
+        if (uri.startsWith("/") || uri.equals("*")) {
+            return new RequestTarget(host, uri, false);
+        }
+        final int schemeEnd = uri.indexOf("://");
+        if (schemeEnd <= 0) {
+            return null;
+        }
+        final String scheme = uri.substring(0, schemeEnd);
+        if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+            return null;
+        }
+        final int authorityStart = schemeEnd + 3;
+        int pathStart = authorityStart;
+        while (pathStart < uri.length() && uri.charAt(pathStart) != '/' && uri.charAt(pathStart) != '?') {
+            pathStart++;
+        }
+        final String authority = uri.substring(authorityStart, pathStart);
+        if (authority.isEmpty() || authority.indexOf('@') >= 0) {
+            return null;
+        }
+        String path = uri.substring(pathStart);
+        if (path.isEmpty() || path.charAt(0) == '?') {
+            path = "/" + path;
+        }
+        return new RequestTarget(authority, path, true);
+    }
+}

@@ -1,0 +1,140 @@
+package io.archway.proxy.http;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/1.1 keep-alive connections to upstream endpoints, one pool per event loop. A downstream
+ * connection always takes its upstream connections from its own event loop, so both ends of an
+ * exchange run on one thread: no locks and no cross-thread hand-off on the hot path.
+ */
+public final class UpstreamConnectionPool {
+    static final AttributeKey<UpstreamAddress> ADDRESS = AttributeKey.valueOf("archway.upstream.address");
+    private static final int MAX_IDLE_PER_ENDPOINT = 64;
+
+    private final Bootstrap bootstrap;
+    /** Built once for every loop of the group, then only read: safe to share without locks. */
+    private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
+
+    public UpstreamConnectionPool(EventLoopGroup group, Class<? extends SocketChannel> channelClass,
+                                  Duration connectTimeout, Duration idleTimeout) {
+        final long idleMillis = idleTimeout.toMillis();
+        this.bootstrap = new Bootstrap()
+                .channel(channelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                                .addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(16384)
+                                        .setMaxHeaderSize(65536)
+                                        .setMaxChunkSize(65536), false, false))
+                                .addLast("upstream", new UpstreamHandler(UpstreamConnectionPool.this));
+                    }
+                });
+        for (EventExecutor executor : group) {
+            pools.put(executor, new LoopPool());
+        }
+    }
+
+    /**
+     * Hands {@code exchange} an idle connection to {@code address} on {@code loop}, or connects a
+     * new one. Must run on {@code loop}.
+     */
+    void acquire(EventLoop loop, UpstreamAddress address, ProxyExchange exchange) {
+        final LoopPool pool = pools.get(loop);
+        final Channel idle = pool != null ? pool.poll(address) : null;
+        if (idle != null) {
+            exchange.onUpstreamConnected(idle, true);
+            return;
+        }
+        connect(loop, address, exchange);
+    }
+
+    /** Connects a fresh connection, bypassing the idle ones (used to retry after a stale reuse). */
+    void connect(EventLoop loop, UpstreamAddress address, ProxyExchange exchange) {
+        final ChannelFuture future = bootstrap.clone(loop).connect(address.socketAddress());
+        future.channel().attr(ADDRESS).set(address);
+        future.addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                exchange.onUpstreamConnected(f.channel(), false);
+            } else {
+                exchange.onUpstreamConnectFailed(f.cause());
+            }
+        });
+    }
+
+    /** Returns a connection whose exchange finished cleanly; closes it when the pool is full. */
+    void release(Channel channel) {
+        final LoopPool pool = pools.get(channel.eventLoop());
+        final UpstreamAddress address = channel.attr(ADDRESS).get();
+        if (pool == null || address == null || !channel.isActive() || !pool.offer(address, channel)) {
+            channel.close();
+        }
+    }
+
+    /** Forgets an idle connection that closed or timed out. */
+    void remove(Channel channel) {
+        final LoopPool pool = pools.get(channel.eventLoop());
+        final UpstreamAddress address = channel.attr(ADDRESS).get();
+        if (pool != null && address != null) {
+            pool.remove(address, channel);
+        }
+    }
+
+    /** Idle connections of one event loop; only ever touched from that loop. */
+    private static final class LoopPool {
+        private final Map<UpstreamAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+
+        Channel poll(UpstreamAddress address) {
+            final ArrayDeque<Channel> queue = idle.get(address);
+            if (queue == null) {
+                return null;
+            }
+            Channel ch;
+            // Most recently used first: it is the least likely to have been closed by the server.
+            while ((ch = queue.pollLast()) != null) {
+                if (ch.isActive()) {
+                    return ch;
+                }
+            }
+            return null;
+        }
+
+        boolean offer(UpstreamAddress address, Channel channel) {
+            final ArrayDeque<Channel> queue = idle.computeIfAbsent(address, a -> new ArrayDeque<>());
+            if (queue.size() >= MAX_IDLE_PER_ENDPOINT) {
+                return false;
+            }
+            queue.addLast(channel);
+            return true;
+        }
+
+        void remove(UpstreamAddress address, Channel channel) {
+            final ArrayDeque<Channel> queue = idle.get(address);
+            if (queue != null) {
+                queue.remove(channel);
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.archway.proxy.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of an upstream connection: hands what the backend sends to the exchange that
+ * currently owns the connection. Between exchanges (idle in the pool) anything the backend sends
+ * is unexpected and closes the connection.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    private final UpstreamConnectionPool pool;
+    private ProxyExchange exchange;
+
+    UpstreamHandler(UpstreamConnectionPool pool) {
+        this.pool = pool;
+    }
+
+    void attach(ProxyExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    void detach() {
+        this.exchange = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        final ProxyExchange ex = exchange;
+        if (ex == null) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            ex.onUpstreamResponse(response);
+        }
+        if (msg instanceof HttpContent content) {
+            ex.onUpstreamContent(content);
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        final ProxyExchange ex = exchange;
+        if (ex != null) {
+            ex.flushDownstream();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        final ProxyExchange ex = exchange;
+        if (ex != null) {
+            ex.onUpstreamWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        final ProxyExchange ex = exchange;
+        if (ex != null) {
+            ex.onUpstreamClosed(null);
+        } else {
+            pool.remove(ctx.channel());
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && exchange == null) {
+            ctx.close();
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        final ProxyExchange ex = exchange;
+        if (ex != null) {
+            ex.onUpstreamClosed(cause);
+        }
+        ctx.close();
+    }
+}

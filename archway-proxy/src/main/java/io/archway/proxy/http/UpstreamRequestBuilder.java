@@ -1,0 +1,65 @@
+package io.archway.proxy.http;
+
+import io.archway.snapshot.HttpFilter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/** Builds the request sent upstream: end-to-end headers, filters, rewrites, forwarding headers. */
+final class UpstreamRequestBuilder {
+    private static final String X_FORWARDED_FOR = "x-forwarded-for";
+    private static final String X_FORWARDED_PROTO = "x-forwarded-proto";
+
+    private UpstreamRequestBuilder() {
+    }
+
+    static HttpRequest build(HttpRequest request, RequestView view, RequestTarget target, CompiledRoute route,
+                             CompiledBackend backend, String scheme, SocketAddress client, UpstreamAddress upstream) {
+        final HttpHeaders headers = HopByHopHeaders.copyEndToEnd(request.headers());
+        // The downstream codec answers "Expect: 100-continue" itself (HttpServerExpectContinueHandler).
+        headers.remove(HttpHeaderNames.EXPECT);
+        if (target.absoluteForm()) {
+            // RFC 9112 section 3.2.2: with absolute-form, the target's authority replaces Host.
+            headers.set(HttpHeaderNames.HOST, target.authority());
+        }
+        // Rule filters first, then the backendRef's (HTTPBackendRef.filters).
+        HeaderFilterApplier.apply(route.filters().requestEdits(), headers);
+        HeaderFilterApplier.apply(backend.filters().requestEdits(), headers);
+        String path = view.path();
+        path = rewrite(route.filters().urlRewrite(), path, route, headers);
+        path = rewrite(backend.filters().urlRewrite(), path, route, headers);
+        if (!headers.contains(HttpHeaderNames.HOST)) {
+            headers.set(HttpHeaderNames.HOST, upstream.key());
+        }
+        if (client instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            final String ip = inet.getAddress().getHostAddress();
+            final String prior = headers.get(X_FORWARDED_FOR);
+            headers.set(X_FORWARDED_FOR, prior == null || prior.isEmpty() ? ip : prior + ", " + ip);
+        }
+        headers.set(X_FORWARDED_PROTO, scheme);
+        final String query = view.rawQuery();
+        final String uri = query.isEmpty() ? path : path + "?" + query;
+        final HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers);
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            // Transfer-Encoding is hop-by-hop and was dropped above; the body is re-framed chunked.
+            HttpUtil.setTransferEncodingChunked(out, true);
+        }
+        return out;
+    }
+
+    private static String rewrite(HttpFilter.UrlRewrite rewrite, String path, CompiledRoute route,
+                                  HttpHeaders headers) {
+        if (rewrite == null) {
+            return path;
+        }
+        if (rewrite.hostname() != null) {
+            headers.set(HttpHeaderNames.HOST, rewrite.hostname());
+        }
+        return PathRewriter.rewrite(rewrite.path(), path, route.matcher().matchedPrefix());
+    }
+}

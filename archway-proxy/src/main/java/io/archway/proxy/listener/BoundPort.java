@@ -1,0 +1,89 @@
+package io.archway.proxy.listener;
+
+import io.archway.proxy.http.CompiledSnapshot;
+import io.archway.proxy.http.HttpProxyHandler;
+import io.archway.proxy.http.PortKey;
+import io.archway.proxy.http.PortRoutes;
+import io.archway.proxy.http.RouteIndex;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One listening socket and the connections it accepted. While the port is in the snapshot its
+ * routing is read from the data plane's current snapshot; once removed it keeps serving in-flight
+ * requests on its last routing while it drains.
+ */
+final class BoundPort implements PortRoutes {
+    private final PortKey key;
+    private final AtomicReference<CompiledSnapshot> current;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private volatile Channel serverChannel;
+    private volatile RouteIndex retired;
+
+    BoundPort(PortKey key, AtomicReference<CompiledSnapshot> current) {
+        this.key = key;
+        this.current = current;
+    }
+
+    PortKey key() {
+        return key;
+    }
+
+    void serverChannel(Channel channel) {
+        this.serverChannel = channel;
+    }
+
+    Channel serverChannel() {
+        return serverChannel;
+    }
+
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    ChannelGroup connections() {
+        return connections;
+    }
+
+    @Override
+    public RouteIndex current() {
+        final RouteIndex index = current.get().port(key);
+        return index != null ? index : retired;
+    }
+
+    @Override
+    public boolean draining() {
+        return retired != null;
+    }
+
+    /**
+     * Stops accepting, and closes connections as they become idle: an idle one now, a busy one
+     * after its current response (which carries {@code Connection: close}).
+     */
+    void startDraining(RouteIndex last) {
+        this.retired = last;
+        serverChannel.close();
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> {
+                final HttpProxyHandler handler = ch.pipeline().get(HttpProxyHandler.class);
+                if (handler != null) {
+                    handler.drain();
+                } else {
+                    ch.close();
+                }
+            });
+        }
+    }
+
+    /** Closes every remaining connection (drain timeout or shutdown). */
+    void forceClose() {
+        if (serverChannel != null) {
+            serverChannel.close();
+        }
+        connections.close();
+    }
+}

@@ -1,0 +1,134 @@
+package io.archway.proxy.listener;
+
+import io.archway.proxy.ProxyConfig;
+import io.archway.proxy.http.CompiledSnapshot;
+import io.archway.proxy.http.PortKey;
+import io.archway.proxy.http.UpstreamConnectionPool;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the listening sockets and the swap. {@link #apply} binds the sockets a new snapshot adds
+ * (all or nothing), swaps the compiled snapshot in one atomic set, then drains the sockets it
+ * removed. Sockets that stay are never rebound, so their connections never notice a swap.
+ */
+public final class ListenerManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
+
+    private final Transport transport;
+    private final UpstreamConnectionPool pool;
+    private final ProxyConfig config;
+    private final AtomicReference<CompiledSnapshot> current = new AtomicReference<>(CompiledSnapshot.empty());
+    /** Guarded by this. */
+    private final Map<PortKey, BoundPort> bound = new LinkedHashMap<>();
+    private final List<BoundPort> draining = new ArrayList<>();
+
+    public ListenerManager(Transport transport, UpstreamConnectionPool pool, ProxyConfig config) {
+        this.transport = transport;
+        this.pool = pool;
+        this.config = config;
+    }
+
+    public CompiledSnapshot current() {
+        return current.get();
+    }
+
+    /**
+     * Serves {@code next}: binds new sockets, swaps, drains removed sockets.
+     *
+     * @throws UncheckedIOException when a socket cannot be bound; sockets bound by this call are
+     *     closed again and the previous snapshot keeps serving
+     */
+    public synchronized void apply(CompiledSnapshot next) {
+        final Map<PortKey, BoundPort> added = new HashMap<>();
+        try {
+            for (PortKey key : next.ports().keySet()) {
+                if (!bound.containsKey(key)) {
+                    added.put(key, bind(key));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (BoundPort port : added.values()) {
+                port.forceClose();
+            }
+            throw e instanceof IOException io ? new UncheckedIOException(io)
+                    : new UncheckedIOException(new IOException(e.getMessage(), e));
+        }
+        final CompiledSnapshot previous = current.getAndSet(next);
+        bound.putAll(added);
+        for (BoundPort port : new ArrayList<>(bound.values())) {
+            if (next.port(port.key()) == null) {
+                bound.remove(port.key());
+                LOG.info("Draining {} (snapshot {})", port.key(), next.snapshot().version());
+                port.startDraining(previous.port(port.key()));
+                draining.add(port);
+                transport.group().schedule(() -> finishDraining(port), config.drainTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+        LOG.info("Serving snapshot {} on {} port(s), {} new", next.snapshot().version(), bound.size(), added.size());
+    }
+
+    private synchronized void finishDraining(BoundPort port) {
+        port.forceClose();
+        draining.remove(port);
+    }
+
+    private BoundPort bind(PortKey key) throws IOException {
+        final int port = key.port() == 0 ? 0 : key.port() + config.portOffset();
+        final InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(key.address()), port);
+        final BoundPort boundPort = new BoundPort(key, current);
+        final ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(transport.group())
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new DownstreamChannelInitializer(boundPort, pool, config));
+        final ChannelFuture future = bootstrap.bind(address).awaitUninterruptibly();
+        if (!future.isSuccess()) {
+            final Throwable cause = future.cause();
+            throw cause instanceof IOException io ? new IOException("cannot bind " + address + ": " + io.getMessage(), io)
+                    : new IOException("cannot bind " + address, cause);
+        }
+        final Channel channel = future.channel();
+        boundPort.serverChannel(channel);
+        LOG.info("Listening on {} for {}", channel.localAddress(), key);
+        return boundPort;
+    }
+
+    /** The address a snapshot socket is bound to (its port includes the offset), or null. */
+    public synchronized InetSocketAddress localAddress(PortKey key) {
+        final BoundPort port = bound.get(key);
+        return port != null ? port.localAddress() : null;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (BoundPort port : bound.values()) {
+            port.forceClose();
+        }
+        for (BoundPort port : draining) {
+            port.forceClose();
+        }
+        bound.clear();
+        draining.clear();
+        current.set(CompiledSnapshot.empty());
+    }
+}

@@ -1,0 +1,31 @@
+package io.archway.proxy.listener;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/** The event loops and channel types: native epoll when available, else NIO. */
+public record Transport(EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
+                        Class<? extends SocketChannel> channelClass) {
+
+    /** @param threads event-loop threads; 0 lets Netty pick (2 x cores) */
+    public static Transport create(int threads) {
+        final boolean epoll = Epoll.isAvailable();
+        final IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
+                new DefaultThreadFactory("archway-io", true), factory);
+        return epoll
+                ? new Transport(group, EpollServerSocketChannel.class, EpollSocketChannel.class)
+                : new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+}

@@ -1,0 +1,148 @@
+package io.archway.proxy;
+
+import static io.archway.proxy.testing.Snapshots.backend;
+import static io.archway.proxy.testing.Snapshots.https;
+import static io.archway.proxy.testing.Snapshots.listener;
+import static io.archway.proxy.testing.Snapshots.prefix;
+import static io.archway.proxy.testing.Snapshots.snapshot;
+import static io.archway.proxy.testing.Snapshots.vhost;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.archway.proxy.testing.Ports;
+import io.archway.proxy.testing.RawHttp;
+import io.archway.proxy.testing.TestBackend;
+import io.archway.proxy.testing.TestCertificates;
+import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.RoutingSnapshot;
+import java.net.Socket;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** HTTPS: certificates picked by SNI, routing by Host, hot certificate reload. */
+class DataPlaneTlsTest {
+    private static final CertificateBundle A_CERT = TestCertificates.selfSigned("a.example.com", false);
+    // PKCS#1 ("RSA PRIVATE KEY"), as Go and the Gateway API conformance suite write keys.
+    private static final CertificateBundle B_CERT = TestCertificates.selfSigned("b.example.com", true);
+    private static final CertificateBundle A_CERT_RENEWED = TestCertificates.selfSigned("a.example.com", false);
+
+    private static TestBackend a;
+    private static TestBackend b;
+    private DataPlane plane;
+    private int port;
+
+    @BeforeAll
+    static void backends() {
+        a = new TestBackend("a");
+        b = new TestBackend("b");
+    }
+
+    @AfterAll
+    static void stopBackends() {
+        a.close();
+        b.close();
+    }
+
+    @BeforeEach
+    void start() {
+        plane = new DataPlane(ProxyConfig.defaults());
+        port = Ports.free();
+    }
+
+    @AfterEach
+    void stop() {
+        plane.close();
+    }
+
+    private RoutingSnapshot snapshotWith(long version, CertificateBundle aCert) {
+        return snapshot(version, https(port,
+                listener("a", "a.example.com", List.of(aCert), vhost("a.example.com", prefix("a", "/",
+                        backend("a", 1, a.port())))),
+                listener("b", "b.example.com", List.of(B_CERT), vhost("b.example.com", prefix("b", "/",
+                        backend("b", 1, b.port()))))));
+    }
+
+    @Test
+    void picksCertificateBySniAndRoutesByHost() throws Exception {
+        plane.apply(snapshotWith(1, A_CERT));
+        try (SSLSocket s = connect("a.example.com")) {
+            assertThat(peerSubject(s)).isEqualTo("CN=a.example.com");
+            final RawHttp.Response r = new RawHttp(s).send("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n").read();
+            assertThat(r.body()).isEqualTo("a");
+            assertThat(a.lastRequest().headers().get("x-forwarded-proto")).isEqualTo("https");
+        }
+        try (SSLSocket s = connect("b.example.com")) {
+            assertThat(peerSubject(s)).isEqualTo("CN=b.example.com");
+            assertThat(new RawHttp(s).send("GET / HTTP/1.1\r\nHost: b.example.com\r\n\r\n").read().body())
+                    .isEqualTo("b");
+        }
+        // No SNI: the default certificate is the first listener's.
+        try (SSLSocket s = connect(null)) {
+            assertThat(peerSubject(s)).isEqualTo("CN=a.example.com");
+            // The Host header, not SNI, decides the route.
+            assertThat(new RawHttp(s).send("GET / HTTP/1.1\r\nHost: b.example.com\r\n\r\n").read().body())
+                    .isEqualTo("b");
+        }
+    }
+
+    @Test
+    void newHandshakesSeeNewCertificateExistingConnectionsKeepTheirs() throws Exception {
+        plane.apply(snapshotWith(1, A_CERT));
+        try (SSLSocket before = connect("a.example.com")) {
+            final X509Certificate first = (X509Certificate) before.getSession().getPeerCertificates()[0];
+            plane.apply(snapshotWith(2, A_CERT_RENEWED));
+            try (SSLSocket after = connect("a.example.com")) {
+                final X509Certificate second = (X509Certificate) after.getSession().getPeerCertificates()[0];
+                assertThat(second.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+                assertThat(second.getEncoded()).isEqualTo(
+                        io.archway.proxy.tls.PemKeyMaterial.certificates(A_CERT_RENEWED.certificateChainPem())[0]
+                                .getEncoded());
+            }
+            // The established connection keeps working on its session.
+            assertThat(new RawHttp(before).send("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n").read().body())
+                    .isEqualTo("a");
+        }
+    }
+
+    private SSLSocket connect(String sni) throws Exception {
+        final SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {new TrustAll()}, null);
+        final SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(new Socket("127.0.0.1", port), "127.0.0.1",
+                port, true);
+        final SSLParameters params = s.getSSLParameters();
+        params.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+        s.setSSLParameters(params);
+        s.setUseClientMode(true);
+        s.startHandshake();
+        return s;
+    }
+
+    private static String peerSubject(SSLSocket s) throws Exception {
+        return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+    }
+
+    private static final class TrustAll implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
