@@ -58,6 +58,13 @@ final class GoldenInput {
         return new GoldenInput(b.options(), b.view());
     }
 
+    /** Reads YAML text as if it were the file {@code name} in {@code goldenDir}. */
+    static GoldenInput read(Path goldenDir, String name, String text) throws IOException {
+        final Builder b = new Builder();
+        b.readText(goldenDir, name, text, true);
+        return new GoldenInput(b.options(), b.view());
+    }
+
     private static final class Builder {
         final List<GatewayClass> classes = new ArrayList<>();
         final List<Gateway> gateways = new ArrayList<>();
@@ -73,7 +80,12 @@ final class GoldenInput {
 
         @SuppressWarnings("unchecked")
         void readFile(Path goldenDir, Path file, boolean top) throws IOException {
-            final String text = Files.readString(file).replace("{GATEWAY_CLASS_NAME}", "archway");
+            readText(goldenDir, goldenDir.relativize(file).toString(), Files.readString(file), top);
+        }
+
+        @SuppressWarnings("unchecked")
+        void readText(Path goldenDir, String name, String raw, boolean top) throws IOException {
+            final String text = raw.replace("{GATEWAY_CLASS_NAME}", "archway");
             final List<Integer> starts = documentStartLines(text);
             final MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text);
             final List<Map<String, Object>> all = new ArrayList<>();
@@ -83,7 +95,6 @@ final class GoldenInput {
                     all.add(YAML.convertValue(doc, Map.class));
                 }
             }
-            final String name = goldenDir.relativize(file).toString();
             for (int i = 0; i < all.size(); i++) {
                 final Map<String, Object> doc = all.get(i);
                 if (doc == null || doc.isEmpty()) {
