@@ -51,7 +51,8 @@ public final class ArchwayServer implements AutoCloseable {
         this.store = new ResourceStore();
         this.status = new StandaloneStatusView(Clock.systemUTC());
         this.dataPlane = new DataPlane(ProxyConfig.defaults().withPortOffset(config.portOffset()));
-        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, status, metrics);
+        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, status, metrics,
+                config.portOffset());
         Duration holdoff = config.debounce().compareTo(MAX_DEBOUNCE) > 0 ? MAX_DEBOUNCE : config.debounce();
         this.source = new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff, MAX_DEBOUNCE,
                 loop::requestRebuild);

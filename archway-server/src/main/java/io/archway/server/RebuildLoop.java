@@ -55,9 +55,17 @@ public final class RebuildLoop implements AutoCloseable {
     private boolean lastServed;
     private volatile boolean everServed;
     private Set<String> logged = Set.of();
+    private List<String> listening = List.of();
+    private final int portOffset;
 
     RebuildLoop(ResourceStore store, Translator translator, SnapshotSink sink, StandaloneStatusView status,
                 ServerMetrics metrics) {
+        this(store, translator, sink, status, metrics, 0);
+    }
+
+    RebuildLoop(ResourceStore store, Translator translator, SnapshotSink sink, StandaloneStatusView status,
+                ServerMetrics metrics, int portOffset) {
+        this.portOffset = portOffset;
         this.store = Objects.requireNonNull(store, "store");
         this.translator = Objects.requireNonNull(translator, "translator");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -128,6 +136,14 @@ public final class RebuildLoop implements AutoCloseable {
         status.publish(view, translation.status(), diagnostics, version);
         everServed = true;
         RoutingSnapshot s = translation.snapshot();
+        List<String> ports = s.ports().stream().map(p -> p.protocol().name().toLowerCase(java.util.Locale.ROOT)
+                + "://" + (p.address().contains(":") ? "[" + p.address() + "]" : p.address()) + ":"
+                + (p.port() + portOffset) + (portOffset != 0 ? " (spec port " + p.port() + ")" : "")).sorted().toList();
+        if (!ports.equals(listening)) {
+            LOG.info("listening on {}", ports.isEmpty() ? "no ports (no Gateway listener is programmed)"
+                    : String.join(", ", ports));
+            listening = ports;
+        }
         LOG.info("serving snapshot v{}: {} gateway(s), {} route(s), {} port(s); {}", version, view.gateways().size(),
                 view.httpRoutes().size(), s.ports().size(), summary(diagnostics));
         return finish(version, true, revision, diagnostics, started);

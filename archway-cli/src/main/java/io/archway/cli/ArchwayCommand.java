@@ -1,0 +1,66 @@
+package io.archway.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code archway} command. */
+@Command(name = "archway", mixinStandardHelpOptions = true, versionProvider = ArchwayCommand.Version.class,
+        description = "Archway: a Kubernetes Gateway API gateway that runs from a directory of manifests.",
+        subcommands = {ServeCommand.class, GetCommand.class, ValidateCommand.class, QuickstartCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = ExitCodes.HELP_FOOTER)
+public final class ArchwayCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (no System.exit; for tests). */
+    public static int execute(String... args) {
+        configureLogging(args);
+        CommandLine cli = new CommandLine(new ArchwayCommand());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return ExitCodes.FAILURE;
+        });
+        return cli.execute(args);
+    }
+
+    /**
+     * Long-running commands log at info; one-shot commands only warnings, so that their output
+     * stays clean. {@code -Dorg.slf4j.simpleLogger.defaultLogLevel=debug} overrides.
+     */
+    private static void configureLogging(String[] args) {
+        String key = "org.slf4j.simpleLogger.defaultLogLevel";
+        if (System.getProperty(key) != null) {
+            return;
+        }
+        boolean longRunning = false;
+        for (String a : args) {
+            if (a.equals("serve") || a.equals("quickstart")) {
+                longRunning = true;
+                break;
+            }
+            if (!a.startsWith("-")) {
+                break;
+            }
+        }
+        System.setProperty(key, longRunning ? "info" : "warn");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ArchwayCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"archway " + (v != null ? v : "dev")};
+        }
+    }
+}

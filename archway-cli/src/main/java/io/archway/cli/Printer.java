@@ -1,0 +1,189 @@
+package io.archway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.archway.server.Kinds;
+import io.archway.source.KubeJson;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Renders resources as kubectl does: a table, or a {@code List} in YAML or JSON. */
+final class Printer {
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .build();
+
+    private Printer() {
+    }
+
+    enum Format { table, yaml, json }
+
+    /** A kubectl-style List document of the given items. */
+    static ObjectNode list(List<? extends HasMetadata> items) {
+        ObjectNode list = KubeJson.mapper().createObjectNode();
+        list.put("apiVersion", "v1");
+        ArrayNode arr = list.putArray("items");
+        for (HasMetadata item : items) {
+            arr.add((JsonNode) KubeJson.mapper().valueToTree(item));
+        }
+        list.put("kind", "List");
+        list.putObject("metadata").put("resourceVersion", "");
+        return list;
+    }
+
+    static String render(JsonNode node, Format format) {
+        try {
+            return format == Format.json ? KubeJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n"
+                    : YAML.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A human table; {@code allNamespaces} adds a NAMESPACE column. */
+    static String table(String kind, List<? extends HasMetadata> items, boolean allNamespaces, Instant now) {
+        List<String[]> rows = new ArrayList<>();
+        boolean ns = allNamespaces && !Kinds.clusterScoped(kind);
+        switch (kind) {
+            case Kinds.GATEWAY_CLASS -> {
+                rows.add(new String[] {"NAME", "CONTROLLER", "ACCEPTED", "AGE"});
+                for (HasMetadata o : items) {
+                    GatewayClass gc = (GatewayClass) o;
+                    rows.add(new String[] {name(o), gc.getSpec() == null ? "" : orEmpty(gc.getSpec().getControllerName()),
+                            condition(gc.getStatus() == null ? null : gc.getStatus().getConditions(), "Accepted"),
+                            age(o, now)});
+                }
+            }
+            case Kinds.GATEWAY -> {
+                rows.add(new String[] {"NAME", "CLASS", "ADDRESS", "PROGRAMMED", "AGE"});
+                for (HasMetadata o : items) {
+                    Gateway g = (Gateway) o;
+                    String address = g.getStatus() == null || g.getStatus().getAddresses() == null ? ""
+                            : String.join(",", g.getStatus().getAddresses().stream().map(GatewayStatusAddress::getValue)
+                                    .filter(Objects::nonNull).toList());
+                    rows.add(new String[] {name(o), g.getSpec() == null ? "" : orEmpty(g.getSpec().getGatewayClassName()),
+                            address, condition(g.getStatus() == null ? null : g.getStatus().getConditions(), "Programmed"),
+                            age(o, now)});
+                }
+            }
+            case Kinds.HTTP_ROUTE -> {
+                rows.add(new String[] {"NAME", "HOSTNAMES", "PARENTS ACCEPTED", "AGE"});
+                for (HasMetadata o : items) {
+                    HTTPRoute r = (HTTPRoute) o;
+                    List<String> hostnames = r.getSpec() == null || r.getSpec().getHostnames() == null ? List.of()
+                            : r.getSpec().getHostnames();
+                    rows.add(new String[] {name(o), hostnames.isEmpty() ? "*" : String.join(",", hostnames),
+                            parentsAccepted(r), age(o, now)});
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown kind " + kind);
+        }
+        if (ns) {
+            for (int i = 0; i < rows.size(); i++) {
+                String[] row = rows.get(i);
+                String[] wide = new String[row.length + 1];
+                wide[0] = i == 0 ? "NAMESPACE" : orEmpty(items.get(i - 1).getMetadata().getNamespace());
+                System.arraycopy(row, 0, wide, 1, row.length);
+                rows.set(i, wide);
+            }
+        }
+        return format(rows);
+    }
+
+    /** "accepted/total" over the route's parentRefs (a parent without status counts as not accepted). */
+    static String parentsAccepted(HTTPRoute r) {
+        int total = r.getSpec() == null || r.getSpec().getParentRefs() == null ? 0 : r.getSpec().getParentRefs().size();
+        int accepted = 0;
+        if (r.getStatus() != null && r.getStatus().getParents() != null) {
+            for (RouteParentStatus p : r.getStatus().getParents()) {
+                if ("True".equals(condition(p.getConditions(), "Accepted"))) {
+                    accepted++;
+                }
+            }
+        }
+        return accepted + "/" + Math.max(total, accepted);
+    }
+
+    static String condition(List<Condition> conditions, String type) {
+        if (conditions == null) {
+            return "Unknown";
+        }
+        for (Condition c : conditions) {
+            if (type.equals(c.getType())) {
+                return c.getStatus();
+            }
+        }
+        return "Unknown";
+    }
+
+    static String age(HasMetadata o, Instant now) {
+        String ts = o.getMetadata().getCreationTimestamp();
+        if (ts == null) {
+            return "<unknown>";
+        }
+        try {
+            Duration d = Duration.between(Instant.parse(ts), now);
+            long s = Math.max(0, d.getSeconds());
+            if (s < 120) {
+                return s + "s";
+            }
+            if (s < 3600) {
+                return s / 60 + "m";
+            }
+            if (s < 48 * 3600) {
+                return s / 3600 + "h" + (s < 10 * 3600 && s % 3600 >= 60 ? (s % 3600) / 60 + "m" : "");
+            }
+            return s / 86400 + "d";
+        } catch (DateTimeParseException e) {
+            return "<unknown>";
+        }
+    }
+
+    private static String name(HasMetadata o) {
+        return o.getMetadata().getName();
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String format(List<String[]> rows) {
+        int cols = rows.get(0).length;
+        int[] width = new int[cols];
+        for (String[] row : rows) {
+            for (int i = 0; i < cols; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < cols; i++) {
+                line.append(row[i]);
+                if (i < cols - 1) {
+                    line.append(" ".repeat(width[i] - row[i].length() + 3));
+                }
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb.toString();
+    }
+}

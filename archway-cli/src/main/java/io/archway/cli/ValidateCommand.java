@@ -1,0 +1,178 @@
+package io.archway.cli;
+
+import io.archway.server.Kinds;
+import io.archway.server.OfflineStatus;
+import io.archway.server.StatusView;
+import io.archway.source.LoadedFile;
+import io.archway.source.ResourceStore;
+import io.archway.source.file.ManifestLoader;
+import io.archway.translate.Diagnostic;
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.ResourceView;
+import io.archway.translate.SourceLocation;
+import io.archway.translate.Translation;
+import io.archway.translate.Translator;
+import io.archway.translate.TranslatorOptions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code archway validate DIR}: load and translate offline; no sockets. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = {"Checks a directory of manifests offline (no sockets): every file must parse and every"
+                + " GatewayClass, Gateway and HTTPRoute of ours must be Accepted with its references resolved.",
+                "Problems are printed as FILE:LINE: ... and the exit code is 1."},
+        footer = ExitCodes.HELP_FOOTER)
+final class ValidateCommand implements Callable<Integer> {
+    private static final Set<String> REQUIRED = Set.of("Accepted", "ResolvedRefs");
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "Directory of manifests, read recursively.")
+    Path dir;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table (default: problems and a summary), yaml or json (the resources with status; problems"
+                    + " go to stderr).")
+    Printer.Format output;
+
+    @Option(names = "--controller-name", defaultValue = TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+            description = "GatewayClass controllerName that marks a class as ours (default: ${DEFAULT-VALUE}).")
+    String controllerName;
+
+    @Option(names = "--no-adopt", description = "Gateways whose class is not in the directory are not ours.")
+    boolean noAdopt;
+
+    @Option(names = "--address", defaultValue = "0.0.0.0", paramLabel = "IP",
+            description = "Address reported in Gateway status (default: ${DEFAULT-VALUE}).")
+    String address;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!Files.isDirectory(dir)) {
+            err.println("error: " + dir + " is not a directory");
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+        ManifestLoader loader = new ManifestLoader();
+        ResourceStore store = new ResourceStore();
+        List<LoadedFile> files = loader.loadDirectory(dir);
+        for (LoadedFile f : files) {
+            store.apply(f);
+        }
+        ResourceView view = store.view();
+        Translation translation = new Translator(new TranslatorOptions(controllerName,
+                new GatewayAddressing.Shared(address), !noAdopt)).translate(view, 1);
+        StatusView status = OfflineStatus.of(view, translation, store.diagnostics(), Clock.systemUTC());
+
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (Diagnostic d : status.diagnostics()) {
+            (d.severity() == Diagnostic.Severity.ERROR ? problems : warnings).add(d.toString());
+        }
+        List<HasMetadata> all = new ArrayList<>();
+        int ours = 0;
+        for (String kind : List.of(Kinds.GATEWAY_CLASS, Kinds.GATEWAY, Kinds.HTTP_ROUTE)) {
+            for (HasMetadata o : status.list(kind, null)) {
+                all.add(o);
+                if (check(kind, o, view, problems)) {
+                    ours++;
+                }
+            }
+        }
+        PrintWriter report = output == Printer.Format.table ? out : err;
+        if (output != Printer.Format.table) {
+            out.print(Printer.render(Printer.list(all), output));
+            out.flush();
+        }
+        for (String w : warnings) {
+            report.println(w);
+        }
+        for (String p : problems) {
+            report.println(p);
+        }
+        String counts = files.size() + " file(s), " + view.gatewayClasses().size() + " GatewayClass(es), "
+                + view.gateways().size() + " Gateway(s), " + view.httpRoutes().size() + " HTTPRoute(s)";
+        if (problems.isEmpty()) {
+            report.println("OK: " + counts + "; " + ours + " of ours, all Accepted with references resolved.");
+        } else {
+            report.println("INVALID: " + problems.size() + " problem(s) in " + counts + ".");
+        }
+        report.flush();
+        return problems.isEmpty() ? ExitCodes.OK : ExitCodes.INVALID;
+    }
+
+    /** Adds a problem per required condition that is not True; returns true when the object has our status. */
+    private static boolean check(String kind, HasMetadata o, ResourceView view, List<String> problems) {
+        ResourceKey key = new ResourceKey(kind, Kinds.clusterScoped(kind) ? "" : o.getMetadata().getNamespace(),
+                o.getMetadata().getName());
+        String where = view.locationOf(key).map(SourceLocation::toString).map(s -> s + ": ").orElse("");
+        String subject = where + key;
+        if (o instanceof GatewayClass gc && gc.getStatus() != null) {
+            conditions(subject, gc.getStatus().getConditions(), problems);
+            return true;
+        }
+        if (o instanceof Gateway g && g.getStatus() != null) {
+            conditions(subject, g.getStatus().getConditions(), problems);
+            if (g.getStatus().getListeners() != null) {
+                for (ListenerStatus ls : g.getStatus().getListeners()) {
+                    conditions(subject + " listener " + ls.getName(), ls.getConditions(), problems);
+                }
+            }
+            return true;
+        }
+        if (o instanceof HTTPRoute r && r.getStatus() != null && r.getStatus().getParents() != null
+                && !r.getStatus().getParents().isEmpty()) {
+            for (RouteParentStatus p : r.getStatus().getParents()) {
+                conditions(subject + " parent " + parent(p.getParentRef()), p.getConditions(), problems);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static void conditions(String subject, List<Condition> conditions, List<String> problems) {
+        if (conditions == null) {
+            return;
+        }
+        for (Condition c : conditions) {
+            if (REQUIRED.contains(c.getType()) && !"True".equals(c.getStatus())) {
+                problems.add(subject + ": " + c.getType() + "=" + c.getStatus()
+                        + (c.getReason() != null ? " (" + c.getReason() + ")" : "")
+                        + (c.getMessage() != null && !c.getMessage().isEmpty() ? ": " + c.getMessage() : ""));
+            }
+        }
+    }
+
+    private static String parent(ParentReference p) {
+        if (p == null) {
+            return "?";
+        }
+        return (p.getNamespace() != null ? p.getNamespace() + "/" : "") + p.getName()
+                + (p.getSectionName() != null ? "#" + p.getSectionName() : "")
+                + (p.getPort() != null ? ":" + p.getPort() : "");
+    }
+}
