@@ -76,8 +76,10 @@ final class EchoServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        int local = ((InetSocketAddress) ch.localAddress()).getPort();
+                        // echo-basic reports HTTP_PORT (3000) also on its h2c port 3001
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                                new Handler(pod, port));
+                                new Handler(pod, local == 3001 ? 3000 : local));
                     }
                 });
         Channel ch = b.bind(new InetSocketAddress(pod.ip(), port)).sync().channel();
@@ -225,7 +227,7 @@ final class EchoServer implements AutoCloseable {
                     set.merge(name, value, (a, b) -> a + "," + b.trim());
                 }
             }
-            set.forEach((k, v) -> res.headers().set(k, v));
+            set.forEach((k, v) -> res.headers().set(k, v.trim()));
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             res.headers().set("X-Content-Type-Options", "nosniff");
             res.headers().set(HttpHeaderNames.CONTENT_LENGTH, json.length);

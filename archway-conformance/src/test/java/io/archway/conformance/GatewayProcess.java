@@ -37,7 +37,7 @@ final class GatewayProcess implements AutoCloseable, StatusAssertions.Source {
             throw new IllegalStateException("archway-server does not implement ArchwayServer.start(ServerConfig) yet "
                     + "(install the current archway-server into ~/.m2)", e);
         }
-        return new GatewayProcess(invoke(start, null));
+        return new GatewayProcess(invoke(start, null, config));
     }
 
     private static Object invoke(Method m, Object target, Object... args) throws Exception {
@@ -83,7 +83,13 @@ final class GatewayProcess implements AutoCloseable, StatusAssertions.Source {
     }
 
     @Override
-    public void close() throws Exception {
-        ((AutoCloseable) server).close();
+    public void close() {
+        try {
+            ((AutoCloseable) server).close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

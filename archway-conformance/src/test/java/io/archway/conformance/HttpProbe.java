@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,23 +138,33 @@ final class HttpProbe {
 
     /** crypto/x509 Certificate.VerifyHostname: DNS SANs only, a wildcard only as the whole leftmost label. */
     static boolean verifyHostname(X509Certificate cert, String host) {
-        Collection<List<?>> sans;
+        // Parsed with BouncyCastle: the JDK refuses the whole SAN extension when it holds a URI such
+        // as "*" (which Go's generator produces for hosts that are not DNS names).
+        org.bouncycastle.asn1.x509.GeneralNames sans;
         try {
-            sans = cert.getSubjectAlternativeNames();
-        } catch (CertificateParsingException e) {
-            return false;
-        }
-        if (sans == null) {
+            byte[] ext = cert.getExtensionValue(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName.getId());
+            if (ext == null) {
+                return false;
+            }
+            sans = org.bouncycastle.asn1.x509.GeneralNames.getInstance(
+                    org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets());
+        } catch (RuntimeException e) {
             return false;
         }
         boolean ip = isIp(host);
-        for (List<?> san : sans) {
-            int type = (Integer) san.get(0);
-            String value = String.valueOf(san.get(1));
-            if (ip && type == 7 && value.equals(host)) {
-                return true;
+        for (org.bouncycastle.asn1.x509.GeneralName san : sans.getNames()) {
+            if (ip && san.getTagNo() == org.bouncycastle.asn1.x509.GeneralName.iPAddress) {
+                byte[] addr = org.bouncycastle.asn1.ASN1OctetString.getInstance(san.getName()).getOctets();
+                try {
+                    if (java.net.InetAddress.getByAddress(addr).getHostAddress().equals(host)) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // not an address
+                }
             }
-            if (!ip && type == 2 && matchHostnames(value, host)) {
+            if (!ip && san.getTagNo() == org.bouncycastle.asn1.x509.GeneralName.dNSName
+                    && matchHostnames(san.getName().toString(), host)) {
                 return true;
             }
         }

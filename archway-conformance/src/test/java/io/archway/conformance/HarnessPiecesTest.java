@@ -1,0 +1,97 @@
+package io.archway.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HarnessPiecesTest {
+
+    @Test
+    void manifestsArePreparedLikeTheUpstreamApplier() {
+        List<ObjectNode> docs = Manifests.prepare("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: g, namespace: ns}
+                spec:
+                  gatewayClassName: something-else
+                  listeners: [{name: http, port: 80, protocol: HTTP, hostname: "*.example.com"}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GatewayClass
+                metadata: {name: c}
+                spec: {controllerName: "{GATEWAY_CONTROLLER_NAME}"}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: d}
+                """);
+        assertThat(docs).hasSize(2);
+        assertThat(docs.get(0).path("spec").path("gatewayClassName").asText()).isEqualTo("gateway-conformance");
+        assertThat(docs.get(1).path("spec").path("controllerName").asText()).isEqualTo("archway.io/gateway-controller");
+        // round trip through the YAML writer keeps wildcards and numbers intact
+        List<ObjectNode> again = Json.readYamlDocuments(Json.writeYamlDocuments(docs));
+        assertThat(again.get(0).path("spec").path("listeners").get(0).path("hostname").asText()).isEqualTo("*.example.com");
+        assertThat(again.get(0).path("spec").path("listeners").get(0).path("port").isInt()).isTrue();
+    }
+
+    @Test
+    void backendsFromTheBaseManifests() throws Exception {
+        Path base = Environment.Settings.fromSystemProperties().suiteDir().resolve("base/base-manifests.yaml");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(base), "shared conformance data not present");
+        Backends b = Backends.of(Json.readYamlDocuments(Manifests.substitute(Files.readString(base))));
+        assertThat(b.pods("gateway-conformance-infra", "infra-backend-v1")).hasSize(2);
+        assertThat(b.pods("gateway-conformance-infra", "infra-backend-v3")).hasSize(1);
+        assertThat(b.pods("gateway-conformance-web-backend", "web-backend")).hasSize(2);
+        EchoServer.Pod pod = b.pods("gateway-conformance-infra", "infra-backend-v1").get(0);
+        assertThat(TestRunner.backendName(pod.name())).isEqualTo("infra-backend-v1");
+        assertThat(pod.ip()).startsWith("127.1.");
+        assertThat(b.listenPorts(List.of()).get(pod)).contains(3000, 3001);
+        List<ObjectNode> slices = b.endpointSlices(b.services());
+        ObjectNode v1 = slices.stream().filter(s -> s.path("metadata").path("labels")
+                .path("kubernetes.io/service-name").asText().equals("infra-backend-v1")).findFirst().orElseThrow();
+        assertThat(v1.path("endpoints")).hasSize(2);
+        assertThat(v1.path("ports").get(0).path("port").asInt()).isEqualTo(3000);
+        assertThat(v1.path("ports").get(0).path("name").asText()).isEqualTo("first-port");
+        assertThat(v1.path("endpoints").get(0).path("targetRef").path("name").asText()).isEqualTo(pod.name());
+    }
+
+    @Test
+    void everyMutationTargetsAClaimedTestAndPrecedesTheNextEvent() throws Exception {
+        Path tests = Environment.Settings.fromSystemProperties().suiteDir().resolve("tests");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(tests), "shared conformance data not present");
+        for (String name : List.of("GatewayClassObservedGenerationBump", "GatewayObservedGenerationBump",
+                "GatewayModifyListeners", "HTTPRouteObservedGenerationBump", "HTTPRouteReferenceGrant",
+                "HTTPRouteServiceTypes")) {
+            TestSpec spec = TestSpec.load(tests.resolve(name + ".json"));
+            assertThat(spec.unclaimed(Features.CLAIMED)).as(name).isEmpty();
+            for (Mutations.Mutation m : Mutations.forTest(name)) {
+                boolean before = false;
+                boolean after = false;
+                for (var a : spec.json().path("status_assertions")) {
+                    before |= a.path("line").asInt() < m.beforeLine();
+                    after |= a.path("line").asInt() > m.beforeLine();
+                }
+                for (var e : spec.json().path("http_expectations")) {
+                    for (var v : e.path("sentVia")) {
+                        after |= v.path("line").asInt() > m.beforeLine();
+                    }
+                }
+                assertThat(before && after).as(name + " mutation at " + m.beforeLine()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void requestLooksLikeGos() {
+        byte[] raw = HttpProbe.encode(new HttpProbe.Request("http", "127.0.0.1", 1, "GET", "example.com", "/a b?x=1",
+                Map.of("x-custom", "v"), "", null, null, java.time.Duration.ofSeconds(1)));
+        String s = new String(raw, java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(s).startsWith("GET /a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\n")
+                .contains("X-Custom: v\r\n").contains("Connection: close\r\n").endsWith("\r\n\r\n");
+    }
+}

@@ -1,0 +1,109 @@
+package io.archway.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatusAssertionsTest {
+
+    /** A fake server: resources given as JSON. */
+    record Fake(List<JsonNode> resources) implements StatusAssertions.Source {
+        @Override
+        public List<JsonNode> list(String kind, String namespace) {
+            List<JsonNode> out = new ArrayList<>();
+            for (JsonNode r : resources) {
+                if (r.path("kind").asText().equals(kind)
+                        && (namespace == null || r.path("metadata").path("namespace").asText().equals(namespace))) {
+                    out.add(r);
+                }
+            }
+            return out;
+        }
+    }
+
+    private static JsonNode j(String s) {
+        return Json.parse(s.replace('\'', '"'));
+    }
+
+    private static final String GW = "{'kind':'Gateway','metadata':{'name':'same-namespace','namespace':'infra','generation':2},"
+            + "'spec':{'listeners':[{'name':'http','port':80,'protocol':'HTTP'}]},"
+            + "'status':{'addresses':[{'type':'IPAddress','value':'127.0.1.2'}],"
+            + "'conditions':[{'type':'Accepted','status':'True','reason':'Accepted','observedGeneration':2},"
+            + "{'type':'Programmed','status':'True','reason':'Programmed','observedGeneration':2}],"
+            + "'listeners':[{'name':'http','attachedRoutes':1,'supportedKinds':[{'group':'gateway.networking.k8s.io','kind':'HTTPRoute'}],"
+            + "'conditions':[{'type':'Accepted','status':'True','reason':'Accepted','observedGeneration':2},"
+            + "{'type':'ResolvedRefs','status':'True','reason':'ResolvedRefs','observedGeneration':2},"
+            + "{'type':'Programmed','status':'True','reason':'Programmed','observedGeneration':2}]}]}}";
+
+    private static final String ROUTE = "{'kind':'HTTPRoute','metadata':{'name':'r','namespace':'infra','generation':1},"
+            + "'status':{'parents':[{'parentRef':{'group':'gateway.networking.k8s.io','kind':'Gateway','name':'same-namespace'},"
+            + "'controllerName':'archway.io/gateway-controller','conditions':["
+            + "{'type':'Accepted','status':'True','reason':'Accepted','observedGeneration':1},"
+            + "{'type':'ResolvedRefs','status':'True','reason':'ResolvedRefs','observedGeneration':1}]}]}}";
+
+    @Test
+    void gatewayHelpers() {
+        Fake s = new Fake(List.of(j(GW), j(ROUTE)));
+        StatusAssertions.NN gw = new StatusAssertions.NN("infra", "same-namespace");
+        assertThat(StatusAssertions.gatewayAddress(s, gw, List.of()))
+                .isEqualTo(new StatusAssertions.Address("127.0.1.2", 80));
+        assertThat(StatusAssertions.gatewayLatest(s, gw)).isNull();
+        assertThat(StatusAssertions.namespacesReady(s, List.of("infra"))).isNull();
+        assertThat(StatusAssertions.gatewayHasCondition(s, gw, new StatusAssertions.Cond("Accepted", "True", ""))).isNull();
+        assertThat(StatusAssertions.gatewayHasCondition(s, gw, new StatusAssertions.Cond("Accepted", "False", "")))
+                .contains("lacks condition");
+        assertThat(StatusAssertions.gatewayListeners(s, gw, j("[{'Name':'http','SupportedKinds':[{'Group':'gateway.networking.k8s.io','Kind':'HTTPRoute'}],"
+                + "'Conditions':[{'Type':'Accepted','Status':'True','Reason':''}],'AttachedRoutes':1}]"))).isNull();
+        assertThat(StatusAssertions.gatewayListeners(s, gw, j("[{'Name':'http','SupportedKinds':[],"
+                + "'Conditions':[],'AttachedRoutes':1}]"))).contains("expected empty supportedKinds");
+        assertThat(StatusAssertions.gatewayZeroRoutes(s, gw)).contains("want zero listeners");
+    }
+
+    @Test
+    void staleConditionsAreReported() {
+        Fake s = new Fake(List.of(j(GW.replace("'generation':2", "'generation':3"))));
+        assertThat(StatusAssertions.gatewayLatest(s, new StatusAssertions.NN("infra", "same-namespace")))
+                .contains("expected observedGeneration to be updated to 3");
+        assertThat(StatusAssertions.namespacesReady(s, List.of("infra"))).contains("observedGeneration");
+    }
+
+    @Test
+    void routeHelpers() {
+        Fake s = new Fake(List.of(j(GW), j(ROUTE)));
+        StatusAssertions.NN route = new StatusAssertions.NN("infra", "r");
+        StatusAssertions.NN gw = new StatusAssertions.NN("infra", "same-namespace");
+        StatusAssertions.Parent parent = new StatusAssertions.Parent("gateway.networking.k8s.io", "Gateway", "infra",
+                "same-namespace", "archway.io/gateway-controller",
+                List.of(new StatusAssertions.Cond("Accepted", "True", "Accepted")));
+        // namespace unset in status is fine when not required, not when required
+        assertThat(StatusAssertions.routeParents(s, "HTTPRoute", route, List.of(parent), false)).isNull();
+        assertThat(StatusAssertions.routeParents(s, "HTTPRoute", route, List.of(parent), true)).contains("no status.parents");
+        StatusAssertions.Parent otherController = new StatusAssertions.Parent("gateway.networking.k8s.io", "Gateway",
+                "infra", "same-namespace", "x/y", List.of());
+        assertThat(StatusAssertions.routeParents(s, "HTTPRoute", route, List.of(otherController), false)).isNotNull();
+        assertThat(StatusAssertions.routeHasCondition(s, "HTTPRoute", route, gw,
+                new StatusAssertions.Cond("ResolvedRefs", "True", "ResolvedRefs"))).isNull();
+        assertThat(StatusAssertions.routeHasCondition(s, "HTTPRoute", route, gw,
+                new StatusAssertions.Cond("ResolvedRefs", "False", ""))).isNotNull();
+        assertThat(StatusAssertions.routeLatest(s, "HTTPRoute", route)).isNull();
+        assertThat(StatusAssertions.routeNoAcceptedParents(s, "HTTPRoute", route)).contains("parent is accepted");
+        Fake empty = new Fake(List.of(j("{'kind':'HTTPRoute','metadata':{'name':'r','namespace':'infra','generation':1},'status':{}}")));
+        assertThat(StatusAssertions.routeNoAcceptedParents(empty, "HTTPRoute", route)).isEqualTo("empty");
+    }
+
+    @Test
+    void addressNeedsATypeAndUsesTheNamedListenerPort() {
+        Fake s = new Fake(List.of(j(GW.replace("'type':'IPAddress',", "")
+                .replace("'listeners':[{'name':'http','port':80,'protocol':'HTTP'}]",
+                        "'listeners':[{'name':'http','port':80,'protocol':'HTTP'},{'name':'l2','port':8080,'protocol':'HTTP'}]"))));
+        StatusAssertions.NN gw = new StatusAssertions.NN("infra", "same-namespace");
+        assertThat(StatusAssertions.gatewayAddress(s, gw, List.of())).asString().contains("with a type");
+        Fake typed = new Fake(List.of(j(GW.replace("'listeners':[{'name':'http','port':80,'protocol':'HTTP'}]",
+                "'listeners':[{'name':'http','port':80,'protocol':'HTTP'},{'name':'l2','port':8080,'protocol':'HTTP'}]"))));
+        assertThat(StatusAssertions.gatewayAddress(typed, gw, List.of("l2")))
+                .isEqualTo(new StatusAssertions.Address("127.0.1.2", 8080));
+    }
+}
