@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import java.nio.charset.StandardCharsets;
 
 /** Responses the proxy answers itself: errors, redirects. */
@@ -43,8 +42,9 @@ final class LocalResponses {
 
     /**
      * The status for a request the codec could not decode: 414 for a request line over
-     * maxInitialLineLength, 431 for headers over maxHeaderSize (RFC 6585 section 5), 501 for a
-     * transfer coding other than chunked (RFC 9112 section 6.1), else 400.
+     * maxInitialLineLength, 431 for headers over maxHeaderSize (RFC 6585 section 5), else 400 -
+     * including a Transfer-Encoding whose final coding is not chunked and Transfer-Encoding in an
+     * HTTP/1.0 request (RFC 9112 sections 6.1 and 6.3: the body length cannot be determined).
      */
     static HttpResponseStatus forDecoderFailure(DecoderResult result) {
         final Throwable cause = result.cause();
@@ -53,9 +53,6 @@ final class LocalResponses {
         }
         if (cause instanceof TooLongHttpHeaderException) {
             return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-        }
-        if (cause instanceof TransferEncodingNotAllowedException) {
-            return HttpResponseStatus.NOT_IMPLEMENTED;
         }
         return HttpResponseStatus.BAD_REQUEST;
     }

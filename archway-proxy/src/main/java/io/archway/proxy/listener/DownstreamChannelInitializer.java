@@ -1,6 +1,7 @@
 package io.archway.proxy.listener;
 
 import io.archway.proxy.ProxyConfig;
+import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.http.UpstreamConnectionPool;
@@ -8,7 +9,6 @@ import io.archway.proxy.tls.SniCertificateMapping;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.ssl.SniHandler;
@@ -50,21 +50,9 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
             }, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT_MILLIS));
         }
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("codec", new HttpServerCodec(decoderConfig(config)));
+        p.addLast("codec", new HttpServerCodec(HttpCodecConfig.server(config.maxInitialLineLength(),
+                config.maxHeaderSize())));
         p.addLast("continue", new HttpServerExpectContinueHandler());
         p.addLast("proxy", new HttpProxyHandler(port, pool));
-    }
-
-    static HttpDecoderConfig decoderConfig(ProxyConfig config) {
-        return new HttpDecoderConfig()
-                .setMaxInitialLineLength(config.maxInitialLineLength())
-                .setMaxHeaderSize(config.maxHeaderSize())
-                .setMaxChunkSize(65536)
-                // Reject Content-Length with Transfer-Encoding and non-final chunked (RFC 9112
-                // section 6.3) instead of Netty's lenient default of dropping Content-Length.
-                .setUseRfc9112TransferEncoding(true)
-                .setAllowDuplicateContentLengths(false)
-                .setStrictLineParsing(true)
-                .setValidateHeaders(true);
     }
 }

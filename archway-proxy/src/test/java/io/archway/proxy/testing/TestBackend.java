@@ -43,6 +43,7 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final ConcurrentLinkedDeque<HttpRequest> requests = new ConcurrentLinkedDeque<>();
     private volatile long slowMillis = 1500;
+    private final java.util.concurrent.atomic.AtomicLong bytesFlushed = new java.util.concurrent.atomic.AtomicLong();
 
     public TestBackend(String name) {
         this.name = name;
@@ -76,6 +77,11 @@ public final class TestBackend implements AutoCloseable {
         return requests.size();
     }
 
+    /** Body bytes of {@code /big} responses the socket accepted so far. */
+    public long bytesFlushed() {
+        return bytesFlushed.get();
+    }
+
     public void slowMillis(long millis) {
         this.slowMillis = millis;
     }
@@ -88,9 +94,42 @@ public final class TestBackend implements AutoCloseable {
 
     private final class EchoHandler extends ChannelInboundHandlerAdapter {
         private boolean echoing;
+        private long counting = -1;
+        private long bigRemaining;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest request && request.uri().startsWith("/big/")) {
+                // /big/<bytes>: stream that many bytes, writing only while the socket is writable.
+                requests.add(request);
+                bigRemaining = Long.parseLong(request.uri().substring(5));
+                final HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                HttpUtil.setContentLength(response, bigRemaining);
+                ctx.writeAndFlush(response);
+                writeBig(ctx);
+                return;
+            }
+            if (msg instanceof HttpRequest request && request.uri().startsWith("/stall")) {
+                // Stop reading for slowMillis, then count the body and answer with its size.
+                requests.add(request);
+                counting = 0;
+                ctx.channel().config().setAutoRead(false);
+                ctx.executor().schedule(() -> ctx.channel().config().setAutoRead(true), slowMillis,
+                        TimeUnit.MILLISECONDS);
+                return;
+            }
+            if (counting >= 0 && msg instanceof HttpContent content) {
+                counting += content.content().readableBytes();
+                content.release();
+                if (msg instanceof LastHttpContent) {
+                    final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.OK, Unpooled.copiedBuffer("received=" + counting, StandardCharsets.UTF_8));
+                    HttpUtil.setContentLength(response, response.content().readableBytes());
+                    counting = -1;
+                    ctx.writeAndFlush(response);
+                }
+                return;
+            }
             if (msg instanceof HttpRequest request) {
                 requests.add(request);
                 final boolean hasBody = HttpUtil.getContentLength(request, 0L) > 0
@@ -134,6 +173,29 @@ public final class TestBackend implements AutoCloseable {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                writeBig(ctx);
+            }
+        }
+
+        private void writeBig(ChannelHandlerContext ctx) {
+            while (bigRemaining > 0 && ctx.channel().isWritable()) {
+                final int n = (int) Math.min(65536, bigRemaining);
+                bigRemaining -= n;
+                final boolean last = bigRemaining == 0;
+                final io.netty.buffer.ByteBuf chunk = ctx.alloc().buffer(n).writeZero(n);
+                final Object out = last ? new io.netty.handler.codec.http.DefaultLastHttpContent(chunk)
+                        : new io.netty.handler.codec.http.DefaultHttpContent(chunk);
+                ctx.writeAndFlush(out).addListener(f -> {
+                    if (f.isSuccess()) {
+                        bytesFlushed.addAndGet(n);
+                    }
+                });
+            }
         }
 
         @Override
