@@ -94,7 +94,9 @@ public final class RouteAttacher {
         final String field = "spec.parentRefs[" + p + "]";
         final ConditionSpec refused = refusal(input, ref, gateway);
         if (refused != null) {
-            diagnostics.error(input.key(), field, refused.message());
+            if (!Reasons.UNSUPPORTED_VALUE.equals(refused.reason())) { // the compile phase reported those
+                diagnostics.error(input.key(), field, refused.message());
+            }
             return refused;
         }
         for (BoundListener listener : candidates(ref, gateway)) {
@@ -122,12 +124,17 @@ public final class RouteAttacher {
             return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NO_MATCHING_PARENT, "no accepted listener of "
                     + gateway.key() + " matches" + describe(ref));
         }
-        final List<BoundListener> allowed = accepted.stream()
-                .filter(l -> l.allowsKind(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE)
-                        && l.allowedNamespaces().allows(input.key().namespace())).toList();
+        final List<BoundListener> kindAllowed = accepted.stream()
+                .filter(l -> l.allowsKind(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE)).toList();
+        if (kindAllowed.isEmpty()) {
+            return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NOT_ALLOWED_BY_LISTENERS, "no listener of "
+                    + gateway.key() + describe(ref) + " allows the kind HTTPRoute");
+        }
+        final List<BoundListener> allowed = kindAllowed.stream()
+                .filter(l -> l.allowedNamespaces().allows(input.key().namespace())).toList();
         if (allowed.isEmpty()) {
             return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NOT_ALLOWED_BY_LISTENERS, "no listener of "
-                    + gateway.key() + describe(ref) + " allows HTTPRoutes from namespace " + input.key().namespace());
+                    + gateway.key() + describe(ref) + " allows routes from namespace " + input.key().namespace());
         }
         final List<String> routeHostnames = input.route().getSpec().getHostnames();
         if (allowed.stream().allMatch(l -> HostnameIntersection.intersect(l.hostname(), routeHostnames).isEmpty())) {

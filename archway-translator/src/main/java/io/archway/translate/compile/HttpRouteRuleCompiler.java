@@ -38,8 +38,9 @@ public final class HttpRouteRuleCompiler {
     public CompiledRoute compile(HTTPRoute route) {
         final ResourceKey key = Kinds.keyOf(Kinds.HTTP_ROUTE, route);
         final String namespace = route.getMetadata().getNamespace();
+        // HTTPRouteSpec.rules defaults to one rule matching PathPrefix "/" (with no backends: 500).
         final List<HTTPRouteRule> rules = route.getSpec() == null || route.getSpec().getRules() == null
-                ? List.of() : route.getSpec().getRules();
+                || route.getSpec().getRules().isEmpty() ? List.of(new HTTPRouteRule()) : route.getSpec().getRules();
         final List<HttpRouteEntry> entries = new ArrayList<>();
         String unsupported = null;
         ConditionSpec resolvedRefs = null;
