@@ -25,8 +25,19 @@ public final class ArchwayCommand implements Runnable {
 
     /** Runs the command line and returns the exit code (no System.exit; for tests). */
     public static int execute(String... args) {
+        return execute(null, null, args);
+    }
+
+    /** As {@link #execute(String...)}, writing to the given streams (null: System.out / System.err). */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         configureLogging(args);
         CommandLine cli = new CommandLine(new ArchwayCommand());
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return ExitCodes.FAILURE;

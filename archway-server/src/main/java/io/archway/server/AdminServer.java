@@ -116,12 +116,13 @@ public final class AdminServer implements AutoCloseable {
         String ns = query.get("namespace");
         List<HasMetadata> items = status.list(kind.get(), ns == null || ns.isEmpty() ? null : ns);
         ObjectNode list = mapper.createObjectNode();
+        // Field order as kubectl prints a List: apiVersion, items, kind, metadata.
         list.put("apiVersion", "v1");
-        list.put("kind", "List");
         ArrayNode arr = list.putArray("items");
         for (HasMetadata item : items) {
             arr.add(mapper.valueToTree(item));
         }
+        list.put("kind", "List");
         list.putObject("metadata").put("resourceVersion", Long.toString(status.servedVersion()));
         json(ex, 200, list);
     }

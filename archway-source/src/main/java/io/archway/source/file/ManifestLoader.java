@@ -250,7 +250,8 @@ public final class ManifestLoader {
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             int line = loc != null && loc.getLineNr() > 0 ? doc.firstLine + loc.getLineNr() - 1 : doc.contentLine;
-            acc.error(null, "", "invalid " + (isJson ? "JSON" : "YAML") + ": " + cleanSyntaxMessage(e), line);
+            acc.error(guessKey(doc.text.split("\n", -1)), "", "invalid " + (isJson ? "JSON" : "YAML") + ": "
+                    + cleanSyntaxMessage(e), line);
             return;
         } catch (RuntimeException e) {
             acc.error(null, "", "invalid " + (isJson ? "JSON" : "YAML") + ": " + e.getMessage(), doc.contentLine);
@@ -287,13 +288,39 @@ public final class ManifestLoader {
                 continue; // e.g. "status:" followed by "---" or a legitimately empty field
             }
             String parent = m.group(1);
-            acc.error(null, parent, "'" + parent + ":' has no indented fields, but the next line (line "
+            acc.error(guessKey(lines), parent, "'" + parent + ":' has no indented fields, but the next line (line "
                     + (doc.firstLine + next) + ") '" + nextLine.trim() + "' starts at column 1. The indentation of this"
                     + " document looks flattened (common when YAML is copied from a web page): indent the fields that"
                     + " belong under '" + parent + ":' by two spaces.", doc.firstLine + i);
             return true;
         }
         return false;
+    }
+
+    private static final Pattern KIND_LINE = Pattern.compile("^kind[ \\t]*:[ \\t]*[\"']?([A-Za-z0-9]+)");
+    private static final Pattern NAME_LINE = Pattern.compile("^[ \\t]*name[ \\t]*:[ \\t]*[\"']?([A-Za-z0-9.-]+)");
+    private static final Pattern NAMESPACE_LINE = Pattern.compile("^[ \\t]*namespace[ \\t]*:[ \\t]*[\"']?([A-Za-z0-9.-]+)");
+
+    /** Kind and name read from the raw lines of a document that cannot be parsed (best effort). */
+    private static ResourceKey guessKey(String[] lines) {
+        String kind = null;
+        String name = null;
+        String ns = "";
+        for (String line : lines) {
+            Matcher k = KIND_LINE.matcher(line);
+            if (kind == null && k.find()) {
+                kind = k.group(1);
+            }
+            Matcher n = NAME_LINE.matcher(line);
+            if (name == null && n.find()) {
+                name = n.group(1);
+            }
+            Matcher s = NAMESPACE_LINE.matcher(line);
+            if (ns.isEmpty() && s.find()) {
+                ns = s.group(1);
+            }
+        }
+        return new ResourceKey(kind == null ? "Document" : kind, ns, name == null ? "<unnamed>" : name);
     }
 
     private void readObject(JsonNode node, Doc doc, int line, Acc acc, String pathPrefix) {
@@ -442,6 +469,9 @@ public final class ManifestLoader {
                 .replaceAll("`java\\.util\\.(ArrayList|List)<[^`]*>`", "list")
                 .replaceAll("`java\\.util\\.(Map|LinkedHashMap)<[^`]*>`", "map")
                 .replaceAll("`io\\.fabric8\\.kubernetes\\.api\\.model\\.(?:[a-z0-9]+\\.)*([A-Za-z0-9]+)`", "$1");
+        m = m.replaceFirst("^Cannot deserialize value of type (\\S+) from String (\".*\"): not a valid .* value$",
+                "expected $1, got $2");
+        m = m.replaceFirst("^Cannot deserialize value of type (\\S+) from (\\S+) value.*$", "expected $1, got $2");
         return m;
     }
 
@@ -473,6 +503,10 @@ public final class ManifestLoader {
     private static ResourceKey partialKey(String kind, ObjectNode obj) {
         String name = obj.path("metadata").path("name").asText("");
         String ns = obj.path("metadata").path("namespace").asText("");
+        Served served = SERVED.get(kind);
+        if (ns.isEmpty() && served != null && served.namespaced) {
+            ns = "default";
+        }
         return new ResourceKey(kind == null ? "Document" : kind, ns, name.isEmpty() ? "<unnamed>" : name);
     }
 

@@ -146,6 +146,7 @@ class ManifestLoaderTest {
         assertThat(f.objects()).isEmpty();
         Diagnostic d = f.errors().get(0);
         assertThat(d.location().toString()).isEqualTo("seed.yaml:3");
+        assertThat(d.resource()).isEqualTo(new ResourceKey("Gateway", "", "gateway-istio"));
         assertThat(d.toString()).contains("seed.yaml:3").contains("'metadata:' has no indented fields")
                 .contains("line 4").contains("flattened");
     }
@@ -179,7 +180,7 @@ class ManifestLoaderTest {
         assertThat(f.errors()).singleElement().satisfies(d -> {
             assertThat(d.location().line()).isEqualTo(5);
             assertThat(d.field()).isEqualTo("gatewayClassName");
-            assertThat(d.resource()).isEqualTo(new ResourceKey("Gateway", "", "gw"));
+            assertThat(d.resource()).isEqualTo(new ResourceKey("Gateway", "default", "gw"));
         });
     }
 
@@ -208,7 +209,7 @@ class ManifestLoaderTest {
         Diagnostic d = f.errors().get(0);
         assertThat(d.field()).isEqualTo("spec.listeners[0].port");
         assertThat(d.location().toString()).isEqualTo("bad.yaml:15");
-        assertThat(d.message()).contains("integer").doesNotContain("\n").doesNotContain("at [Source");
+        assertThat(d.message()).isEqualTo("expected integer, got \"eighty\"").doesNotContain("\n").doesNotContain("at [Source");
     }
 
     @Test
