@@ -33,8 +33,9 @@ final class StatusAssertions {
     /** A namespaced name from the extraction ({"name":..,"namespace":..}). */
     record NN(String namespace, String name) {
         static NN of(JsonNode n) {
-            JsonNode ns = n.path("namespace");
-            return new NN(ns.isNull() || ns.isMissingNode() ? null : ns.asText(), n.path("name").asText());
+            JsonNode ns = n.has("Namespace") ? n.path("Namespace") : n.path("namespace");
+            JsonNode name = n.has("Name") ? n.path("Name") : n.path("name");
+            return new NN(ns.isNull() || ns.isMissingNode() ? null : ns.asText(), name.asText());
         }
 
         @Override

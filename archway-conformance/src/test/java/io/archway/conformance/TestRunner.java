@@ -335,8 +335,17 @@ final class TestRunner implements Mutations.Context {
             if (addr instanceof String err) {
                 return err;
             }
+            List<JsonNode> routes = new ArrayList<>();
             for (int i = 1; i < args.size(); i++) {
-                StatusAssertions.NN route = nn(args.get(i));
+                // variadic routeNNs, possibly passed as a slice (routeNNs...)
+                if (args.get(i).isArray()) {
+                    args.get(i).forEach(routes::add);
+                } else {
+                    routes.add(args.get(i));
+                }
+            }
+            for (JsonNode r0 : routes) {
+                StatusAssertions.NN route = nn(r0);
                 boolean nsRequired = !java.util.Objects.equals(route.namespace(), gw.namespace());
                 StatusAssertions.Parent parent = new StatusAssertions.Parent(StatusAssertions.GROUP, "Gateway",
                         gw.namespace(), gw.name(), Manifests.CONTROLLER,
