@@ -15,8 +15,10 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -36,12 +38,24 @@ public final class BackendResolver {
     public record Resolved(WeightedBackend backend, String message) {
     }
 
-    private final ResourceView view;
     private final ReferenceGrantIndex grants;
+    /** "namespace/name" to Service. */
+    private final Map<String, Service> services = new HashMap<>();
+    /** "namespace/service name" to its EndpointSlices. */
+    private final Map<String, List<EndpointSlice>> slices = new HashMap<>();
 
     public BackendResolver(ResourceView view, ReferenceGrantIndex grants) {
-        this.view = view;
         this.grants = grants;
+        for (Service s : view.services()) {
+            services.putIfAbsent(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s);
+        }
+        for (EndpointSlice slice : view.endpointSlices()) {
+            final Map<String, String> labels = slice.getMetadata().getLabels();
+            if (labels != null && labels.get(SERVICE_NAME_LABEL) != null) {
+                slices.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + labels.get(SERVICE_NAME_LABEL),
+                        k -> new ArrayList<>()).add(slice);
+            }
+        }
     }
 
     public Resolved resolve(String routeNamespace, HTTPBackendRef ref, List<HttpFilter> filters) {
@@ -61,8 +75,7 @@ public final class BackendResolver {
             return invalid(origin, weight, filters, Reasons.REF_NOT_PERMITTED,
                     what + " is in another namespace and no ReferenceGrant allows it");
         }
-        final Service service = view.services().stream().filter(s -> namespace.equals(s.getMetadata().getNamespace())
-                && origin.name().equals(s.getMetadata().getName())).findFirst().orElse(null);
+        final Service service = services.get(namespace + "/" + origin.name());
         if (service == null) {
             return invalid(origin, weight, filters, Reasons.BACKEND_NOT_FOUND, what + " does not exist");
         }
@@ -98,11 +111,7 @@ public final class BackendResolver {
     /** Ready endpoints of the Service port, sorted by address then port, without duplicates. */
     private List<Endpoint> endpoints(String namespace, String serviceName, ServicePort servicePort) {
         final Set<Endpoint> out = new LinkedHashSet<>();
-        for (EndpointSlice slice : view.endpointSlices()) {
-            if (!namespace.equals(slice.getMetadata().getNamespace()) || slice.getMetadata().getLabels() == null
-                    || !serviceName.equals(slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL))) {
-                continue;
-            }
+        for (EndpointSlice slice : slices.getOrDefault(namespace + "/" + serviceName, List.of())) {
             final Integer port = slicePort(slice, servicePort);
             if (port == null || slice.getEndpoints() == null) {
                 continue;

@@ -43,6 +43,10 @@ public final class RouteTableCompiler {
      */
     public List<PortBinding> compile(List<BoundGateway> gateways, List<Attachment> attachments,
                                      List<CompiledRoute> routes) {
+        final Map<BoundListener, List<Attachment>> byListener = new java.util.IdentityHashMap<>();
+        for (Attachment a : attachments) {
+            byListener.computeIfAbsent(a.listener(), l -> new ArrayList<>()).add(a);
+        }
         final Map<String, Socket> sockets = new TreeMap<>();
         for (BoundGateway gateway : gateways) {
             if (!gateway.accepted()) {
@@ -62,7 +66,7 @@ public final class RouteTableCompiler {
                     continue;
                 }
                 socket.listeners.add(new ListenerEntry(listener.origin(), listener.hostname(),
-                        listener.certificates(), virtualHosts(gateway, listener, attachments, routes)));
+                        listener.certificates(), virtualHosts(byListener.getOrDefault(listener, List.of()), routes)));
             }
         }
         final List<PortBinding> bindings = new ArrayList<>();
@@ -73,13 +77,10 @@ public final class RouteTableCompiler {
         return bindings;
     }
 
-    private static List<VirtualHost> virtualHosts(BoundGateway gateway, BoundListener listener,
-                                                  List<Attachment> attachments, List<CompiledRoute> routes) {
+    /** @param attachments the routes attached to one listener */
+    private static List<VirtualHost> virtualHosts(List<Attachment> attachments, List<CompiledRoute> routes) {
         final Map<String, List<RankedEntry>> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
-            if (a.gateway() != gateway || a.listener() != listener) {
-                continue;
-            }
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
                 final List<RankedEntry> entries = byHostname.computeIfAbsent(hostname, h -> new ArrayList<>());

@@ -1,0 +1,7 @@
+/**
+ * Compile phases: HTTPRoute rules into snapshot route entries
+ * ({@link io.archway.translate.compile.HttpRouteRuleCompiler}, phase 3) and attached routes into
+ * the routing table ({@link io.archway.translate.compile.RouteTableCompiler}, phase 6), with the
+ * spec's match precedence in one comparator, {@link io.archway.translate.compile.HttpRulePrecedence}.
+ */
+package io.archway.translate.compile;
