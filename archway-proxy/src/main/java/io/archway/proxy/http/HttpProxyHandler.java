@@ -54,32 +54,38 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!queued.isEmpty() || !handle(msg)) {
+            // HTTP/1.1 pipelining: requests are answered in order, one at a time.
+            queued.add(msg);
+        }
+        updateAutoRead();
+    }
+
+    /** Processes {@code msg} unless it has to wait for the current exchange; returns false then. */
+    private boolean handle(Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);
-            return;
+            return true;
         }
-        if (exchange != null && !exchange.requestComplete()) {
+        if (exchange != null) {
+            if (exchange.requestComplete()) {
+                return false;
+            }
             if (msg instanceof HttpContent content) {
                 if (content.decoderResult().isFailure()) {
                     // A broken chunked body: the backend has a partial request; give up on both.
                     content.release();
                     exchange.abort();
-                    return;
+                    return true;
                 }
                 exchange.onRequestContent(content);
-                updateAutoRead();
             } else {
                 ReferenceCountUtil.release(msg);
             }
-            return;
-        }
-        if (exchange != null || !queued.isEmpty()) {
-            // HTTP/1.1 pipelining: answer in order, one at a time.
-            queued.add(msg);
-            updateAutoRead();
-            return;
+            return true;
         }
         dispatch(msg);
+        return true;
     }
 
     private void dispatch(Object msg) {
@@ -253,8 +259,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void drainQueue() {
-        while (exchange == null && !closing && !queued.isEmpty()) {
-            dispatch(queued.poll());
+        Object msg;
+        // Poll before handling: handling may finish an exchange and re-enter this method.
+        while ((msg = queued.poll()) != null) {
+            if (!handle(msg)) {
+                queued.addFirst(msg);
+                break;
+            }
         }
         updateAutoRead();
     }

@@ -35,11 +35,20 @@ public final class RawHttp implements AutoCloseable {
 
     /** Reads one response (Content-Length or chunked bodies). */
     public Response read() throws IOException {
-        final String head = readLine();
-        if (head == null) {
+        return read(false);
+    }
+
+    /** Reads the response to a HEAD request: headers only, whatever they announce. */
+    public Response readHead() throws IOException {
+        return read(true);
+    }
+
+    private Response read(boolean head) throws IOException {
+        final String statusLine = readLine();
+        if (statusLine == null) {
             return null;
         }
-        final int status = Integer.parseInt(head.split(" ")[1]);
+        final int status = Integer.parseInt(statusLine.split(" ")[1]);
         final Map<String, String> headers = new LinkedHashMap<>();
         String line;
         while ((line = readLine()) != null && !line.isEmpty()) {
@@ -48,6 +57,9 @@ public final class RawHttp implements AutoCloseable {
                     (a, b) -> a + "," + b);
         }
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (head) {
+            return new Response(status, headers, "");
+        }
         if (headers.containsKey("content-length")) {
             final int n = Integer.parseInt(headers.get("content-length"));
             body.write(in.readNBytes(n));
