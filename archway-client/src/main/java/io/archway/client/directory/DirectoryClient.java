@@ -332,6 +332,9 @@ public final class DirectoryClient implements ArchwayClient {
     private String serialise(ManifestDocument original, HasMetadata item) {
         ObjectNode tree = json.valueToTree(item);
         tree.remove("status");
+        if (original != null) {
+            tree = (ObjectNode) KeyOrder.like(tree, original.tree());
+        }
         ObjectNode meta = tree.withObject("metadata");
         JsonNode originalMeta = original == null ? null : original.tree().path("metadata");
         if (originalMeta != null && originalMeta.path("resourceVersion").isTextual()) {

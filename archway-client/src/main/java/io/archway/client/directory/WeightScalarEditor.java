@@ -44,6 +44,7 @@ final class WeightScalarEditor {
         if (!(refs instanceof SequenceNode refSeq) || refSeq.getValue().size() != update.backends().size()) {
             return Optional.empty();
         }
+        String newline = text.contains("\r\n") ? "\r\n" : "\n";
         List<Edit> edits = new ArrayList<>();
         for (BackendWeight w : update.backends()) {
             if (!w.changed()) {
@@ -67,7 +68,7 @@ final class WeightScalarEditor {
                 Mark at = firstKey.getStartMark().get();
                 String insert = ref.getFlowStyle() == FlowStyle.FLOW
                         ? "\"weight\": " + value + ", "
-                        : "weight: " + value + "\n" + " ".repeat(at.getColumn());
+                        : "weight: " + value + newline + " ".repeat(at.getColumn());
                 int pos = offset(text, at);
                 edits.add(new Edit(pos, pos, insert));
             }

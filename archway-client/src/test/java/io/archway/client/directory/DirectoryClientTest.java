@@ -396,4 +396,38 @@ class DirectoryClientTest {
         assertThatThrownBy(() -> client.setWeights(RouteRef.http(null, "cart"), RuleSelector.auto(), weights("cart", 1)))
                 .hasMessageContaining("more than once");
     }
+
+    @Test
+    void crlfFilesKeepTheirLineEndings() throws IOException {
+        String crlf = ROUTES.replace("\n", "\r\n");
+        write(routes, crlf);
+        client.setWeights(RouteRef.http("shop", "checkout"), RuleSelector.auto(), weights("checkout-v2", 10));
+        assertThat(read(routes)).isEqualTo(crlf.replace("- name: checkout-v2   # canary",
+                "- weight: 10\r\n          name: checkout-v2   # canary"));
+    }
+
+    @Test
+    void updateKeepsTheOriginalKeyOrder() throws IOException {
+        HTTPRoute route = client.getHttpRoute("shop", "checkout").orElseThrow();
+        route.getMetadata().setLabels(Map.of("team", "payments"));
+        client.updateHttpRoute(route);
+        String text = read(routes);
+        String doc = text.substring(GATEWAY_DOC.length(), text.length() - CART_DOC.length());
+        assertThat(doc).startsWith("---\n# the checkout route: canary target\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+                + "metadata:\n  name: checkout\n  namespace: shop\n  labels:\n    team: payments\nspec:\n  parentRefs:");
+        assertThat(doc.indexOf("matches:")).isLessThan(doc.indexOf("backendRefs:"));
+    }
+
+    @Test
+    void anEditThatCannotBeVerifiedFallsBackToReserialisingTheDocument() throws IOException {
+        // Two weight keys: the in-place edit would change the first, while readers take the last.
+        String dup = CART_DOC.replace("      weight: \"7\"\n", "      weight: 1\n      weight: 2\n");
+        write(routes, GATEWAY_DOC + CHECKOUT_DOC + dup);
+        client.setWeights(RouteRef.http(null, "cart"), RuleSelector.auto(), weights("cart", 5));
+        String text = read(routes);
+        assertThat(text).startsWith(GATEWAY_DOC + CHECKOUT_DOC).endsWith("# trailing comment of the file\n");
+        assertThat(text.substring((GATEWAY_DOC + CHECKOUT_DOC).length())).containsOnlyOnce("weight:").contains("weight: 5");
+        assertThat(client.getHttpRoute(null, "cart").orElseThrow().getSpec().getRules().get(0).getBackendRefs().get(0).getWeight())
+                .isEqualTo(5);
+    }
 }
