@@ -79,7 +79,12 @@ public final class ArchwayServer implements AutoCloseable {
         try {
             server.source.rescan();
             server.loop.rebuildNow();
-            server.admin = AdminServer.start(config.adminAddress(), server.status, server.loop::everServed);
+            try {
+                server.admin = AdminServer.start(config.adminAddress(), server.status, server.loop::everServed);
+            } catch (IOException e) {
+                throw new IOException("cannot start the admin endpoint on " + config.adminAddress().getHostString() + ":"
+                        + config.adminAddress().getPort() + ": " + e.getMessage(), e);
+            }
             if (config.watch()) {
                 server.source.start();
             }
@@ -107,6 +112,11 @@ public final class ArchwayServer implements AutoCloseable {
     /** Where the admin endpoint listens (the real port when configured with port 0). */
     public InetSocketAddress adminAddress() {
         return admin.address();
+    }
+
+    /** The admin endpoint, e.g. to add a {@code /metrics} handler. */
+    public AdminServer adminServer() {
+        return admin;
     }
 
     /** The resource store (read-only use: views, diagnostics). */

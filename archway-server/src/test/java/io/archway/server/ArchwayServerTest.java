@@ -32,14 +32,21 @@ class ArchwayServerTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void adminEndpointServesListsDiagnosticsAndProbes(@TempDir Path dir) throws Exception {
+        int port = freePort();
         Files.writeString(dir.resolve("gw.yaml"), """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
                 metadata: {name: gw, namespace: team}
-                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 8080}]}
-                """);
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: %d}]}
+                """.formatted(port));
         Files.writeString(dir.resolve("broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: [x\n");
         try (ArchwayServer server = ArchwayServer.start(config(dir))) {
             assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
@@ -65,12 +72,39 @@ class ArchwayServerTest {
 
             // Fix the file and edit the Gateway spec: reloadNow applies both synchronously.
             Files.writeString(dir.resolve("broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n");
-            Files.writeString(dir.resolve("gw.yaml"), Files.readString(dir.resolve("gw.yaml")).replace("8080", "8081"));
+            Files.writeString(dir.resolve("gw.yaml"), Files.readString(dir.resolve("gw.yaml")).replace("port: " + port, "port: " + freePort()));
             long before = server.status().servedVersion();
             server.reloadNow();
             assertThat(server.status().servedVersion()).isGreaterThan(before);
             assertThat(server.status().diagnostics()).isEmpty();
             assertThat(server.status().list("Gateway", "team").get(0).getMetadata().getGeneration()).isEqualTo(2L);
+        }
+    }
+
+    @Test
+    void portInUseIsReportedAndNotReadyUntilAReloadSucceeds(@TempDir Path dir) throws Exception {
+        java.net.ServerSocket squatter = new java.net.ServerSocket();
+        squatter.bind(new InetSocketAddress("127.0.0.1", 0));
+        int port = squatter.getLocalPort();
+        Files.writeString(dir.resolve("gw.yaml"), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: %d}]}
+                """.formatted(port));
+        try (ArchwayServer server = ArchwayServer.start(config(dir))) {
+            assertThat(get(server, "/readyz").statusCode()).isEqualTo(503);
+            assertThat(server.status().servedVersion()).isZero();
+            assertThat(server.status().diagnostics()).anySatisfy(d ->
+                    assertThat(d.message()).contains("rejected by the data plane"));
+
+            squatter.close();
+            server.reloadNow();
+            assertThat(get(server, "/readyz").statusCode()).isEqualTo(200);
+            assertThat(server.status().servedVersion()).isPositive();
+            assertThat(server.status().diagnostics()).isEmpty();
+        } finally {
+            squatter.close();
         }
     }
 

@@ -79,26 +79,34 @@ public final class ResourceStore {
      */
     public synchronized boolean apply(LoadedFile loaded) {
         Objects.requireNonNull(loaded, "loaded");
+        List<Diagnostic> before = diagnostics();
         FileState prev = files.get(loaded.file());
         if (loaded.ok()) {
             files.put(loaded.file(), new FileState(loaded.objects(), List.of(), loaded.warnings(), loaded.unserved()));
-            return recompute();
+        } else {
+            List<SourcedObject> keep = prev == null ? List.of() : prev.objects();
+            Map<String, Integer> unserved = prev == null ? Map.of() : prev.unserved();
+            List<Diagnostic> warnings = prev == null ? List.of() : prev.warnings();
+            files.put(loaded.file(), new FileState(keep, loaded.errors(), warnings, unserved));
         }
-        List<SourcedObject> keep = prev == null ? List.of() : prev.objects();
-        Map<String, Integer> unserved = prev == null ? Map.of() : prev.unserved();
-        List<Diagnostic> warnings = prev == null ? List.of() : prev.warnings();
-        files.put(loaded.file(), new FileState(keep, loaded.errors(), warnings, unserved));
-        revision++;
-        return false;
+        boolean changed = loaded.ok() && recompute();
+        if (changed || !before.equals(diagnostics())) {
+            revision++;
+        }
+        return changed;
     }
 
     /** Forgets a file that no longer exists. @return true when the view changed */
     public synchronized boolean remove(String file) {
+        List<Diagnostic> before = diagnostics();
         if (files.remove(file) == null) {
             return false;
         }
-        revision++;
-        return recompute();
+        boolean changed = recompute();
+        if (changed || !before.equals(diagnostics())) {
+            revision++;
+        }
+        return changed;
     }
 
     /** The files currently known (including ones whose last load failed). */
@@ -106,7 +114,10 @@ public final class ResourceStore {
         return List.copyOf(files.keySet());
     }
 
-    /** Incremented by every change, including a failed load (whose diagnostics changed). */
+    /**
+     * Incremented whenever the view or the diagnostics change (a failed load whose errors are new
+     * counts); reloading an unchanged file does not change it.
+     */
     public synchronized long revision() {
         return revision;
     }
@@ -169,7 +180,6 @@ public final class ResourceStore {
         boolean changed = !sameObjects(effective, next);
         effective = next;
         duplicateWarnings = List.copyOf(dups);
-        revision++;
         if (changed) {
             view = buildView(next);
         }

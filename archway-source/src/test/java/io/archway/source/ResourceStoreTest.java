@@ -63,7 +63,9 @@ class ResourceStoreTest {
         assertThat(gw().getMetadata().getCreationTimestamp()).isEqualTo("2026-01-01T00:00:00Z");
 
         now.set(Instant.parse("2026-01-01T00:05:00Z"));
+        long revision = store.revision();
         assertThat(load("g.yaml", gateway("80", "a: b"))).as("identical reload changes nothing").isFalse();
+        assertThat(store.revision()).as("no rebuild for an identical reload").isEqualTo(revision);
         assertThat(gw().getMetadata().getGeneration()).isEqualTo(1L);
 
         assertThat(load("g.yaml", gateway("80", "a: c"))).as("a label change is visible").isTrue();
@@ -100,7 +102,10 @@ class ResourceStoreTest {
         boolean changed = load("g.yaml", gateway("eighty", ""));
 
         assertThat(changed).isFalse();
-        assertThat(store.revision()).isGreaterThan(revision);
+        assertThat(store.revision()).as("new diagnostics need a rebuild").isGreaterThan(revision);
+        long afterError = store.revision();
+        load("g.yaml", gateway("eighty", ""));
+        assertThat(store.revision()).as("the same error again").isEqualTo(afterError);
         assertThat(gw().getSpec().getListeners().get(0).getPort()).isEqualTo(80);
         assertThat(store.hasErrors()).isTrue();
         assertThat(store.diagnostics()).singleElement().satisfies(d -> {

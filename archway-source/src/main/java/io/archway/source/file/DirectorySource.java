@@ -117,8 +117,10 @@ public final class DirectorySource implements AutoCloseable {
     }
 
     private void registerTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path d : (Iterable<Path>) walk.filter(p -> Files.isDirectory(p))::iterator) {
+        Path real = Files.isSymbolicLink(root) ? root.toRealPath() : root;
+        try (Stream<Path> walk = Files.walk(real)) {
+            for (Path found : (Iterable<Path>) walk.filter(p -> Files.isDirectory(p))::iterator) {
+                Path d = real == root ? found : root.resolve(real.relativize(found));
                 if (!d.equals(dir) && ManifestLoader.hiddenBelow(dir, d)) {
                     continue;
                 }
@@ -178,7 +180,15 @@ public final class DirectorySource implements AutoCloseable {
     }
 
     private void process(Set<Path> pending, boolean overflow) {
-        boolean changed = false;
+        boolean changed;
+        // A mounted ConfigMap or Secret swaps its "..data" symlink atomically: reread everything.
+        for (Path p : pending) {
+            Path name = p.getFileName();
+            if (name != null && name.toString().startsWith("..")) {
+                overflow = true;
+                break;
+            }
+        }
         synchronized (lock) {
             long before = store.revision();
             try {

@@ -114,9 +114,12 @@ public final class ManifestLoader {
      * {@code ..data} links of a mounted ConfigMap) are not entered.
      */
     public static List<Path> listManifests(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(p -> !hiddenBelow(dir, p)).filter(Files::isRegularFile)
-                    .filter(ManifestLoader::isManifest).sorted().toList();
+        // Walk the real directory when dir itself is a symbolic link, but name files below dir.
+        Path root = Files.isSymbolicLink(dir) ? dir.toRealPath() : dir;
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(p -> !hiddenBelow(root, p)).filter(Files::isRegularFile)
+                    .filter(ManifestLoader::isManifest).map(p -> root == dir ? p : dir.resolve(root.relativize(p)))
+                    .sorted().toList();
         }
     }
 

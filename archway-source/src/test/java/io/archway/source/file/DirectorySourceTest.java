@@ -78,6 +78,30 @@ class DirectorySourceTest {
     }
 
     @Test
+    void mountedConfigMapStyleSymlinkSwapIsSeen(@TempDir Path dir) throws Exception {
+        // Kubernetes volume layout: name.yaml -> ..data/name.yaml, ..data -> ..2026_01; updates swap ..data.
+        Path v1 = Files.createDirectory(dir.resolve("..v1"));
+        Files.writeString(v1.resolve("ns.yaml"), ns("one"));
+        Files.createSymbolicLink(dir.resolve("..data"), dir.resolve("..v1").getFileName());
+        Files.createSymbolicLink(dir.resolve("ns.yaml"), Path.of("..data", "ns.yaml"));
+        ResourceStore store = new ResourceStore();
+        try (DirectorySource source = new DirectorySource(dir, store, new ManifestLoader(), Duration.ofMillis(100),
+                Duration.ofSeconds(1), () -> { })) {
+            source.rescan();
+            assertThat(hasNamespace(store, "one")).isTrue();
+            assertThat(store.files()).containsExactly(dir.resolve("ns.yaml").toString());
+            source.start();
+
+            Path v2 = Files.createDirectory(dir.resolve("..v2"));
+            Files.writeString(v2.resolve("ns.yaml"), ns("two"));
+            Files.createSymbolicLink(dir.resolve("..data_tmp"), dir.resolve("..v2").getFileName());
+            Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            await(() -> hasNamespace(store, "two"), Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
     void burstOfEventsIsDebouncedIntoFewBatches(@TempDir Path dir) throws Exception {
         ResourceStore store = new ResourceStore();
         Semaphore changes = new Semaphore(0);
