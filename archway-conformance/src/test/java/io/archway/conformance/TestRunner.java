@@ -120,7 +120,25 @@ final class TestRunner implements Mutations.Context {
                 }
             }
         } finally {
+            if (!failures.isEmpty()) {
+                captureDiagnostics();
+            }
             cleanup();
+        }
+    }
+
+    /** The server's diagnostics about this test's files, to explain failures. */
+    private void captureDiagnostics() {
+        try {
+            int n = 0;
+            for (Object d : env.gateway.statusView().diagnostics()) {
+                String text = String.valueOf(d);
+                if (text.contains("test-" + spec.shortName() + "-") && n++ < 20) {
+                    log.add("diagnostic: " + text);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.add("diagnostics unavailable: " + e);
         }
     }
 
