@@ -93,7 +93,7 @@ public final class Translator {
         final Set<ResourceKey> allGateways = view.gateways().stream().map(g -> Kinds.keyOf(Kinds.GATEWAY, g))
                 .collect(Collectors.toSet());
         final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allGateways, diagnostics);
-        attacher.attach(routes.stream().map(r -> new RouteAttacher.RouteInput(r.key(), r.route(), r.unsupported(),
+        attacher.attach(routes.stream().map(r -> new RouteAttacher.RouteInput(r.key(), r.route(), r.notAccepted(),
                 r.resolvedRefs())).toList());
 
         // 5. Gateway status.

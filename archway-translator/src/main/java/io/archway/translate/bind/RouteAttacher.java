@@ -28,7 +28,7 @@ import java.util.TreeMap;
  */
 public final class RouteAttacher {
     /** What the attacher needs to know about one route. */
-    public record RouteInput(ResourceKey key, HTTPRoute route, String unsupported, ConditionSpec resolvedRefs) {
+    public record RouteInput(ResourceKey key, HTTPRoute route, ConditionSpec notAccepted, ConditionSpec resolvedRefs) {
     }
 
     private final String controllerName;
@@ -94,7 +94,7 @@ public final class RouteAttacher {
         final String field = "spec.parentRefs[" + p + "]";
         final ConditionSpec refused = refusal(input, ref, gateway);
         if (refused != null) {
-            if (!Reasons.UNSUPPORTED_VALUE.equals(refused.reason())) { // the compile phase reported those
+            if (refused != input.notAccepted()) { // the compile phase reported that one
                 diagnostics.error(input.key(), field, refused.message());
             }
             return refused;
@@ -142,8 +142,8 @@ public final class RouteAttacher {
                     "no listener hostname of " + gateway.key() + describe(ref) + " intersects the route's hostnames "
                             + routeHostnames);
         }
-        if (input.unsupported() != null) {
-            return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.UNSUPPORTED_VALUE, input.unsupported());
+        if (input.notAccepted() != null) {
+            return input.notAccepted();
         }
         return null;
     }

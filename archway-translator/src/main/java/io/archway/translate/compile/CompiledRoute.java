@@ -12,10 +12,11 @@ import java.util.List;
  * whether it uses anything unsupported, and its ResolvedRefs condition.
  *
  * @param created {@code metadata.creationTimestamp}, or null when unknown
- * @param unsupported why the route cannot be accepted (UnsupportedValue), or null
+ * @param notAccepted the Accepted=False condition when the route uses something unsupported
+ *     (UnsupportedValue, IncompatibleFilters), or null
  */
 public record CompiledRoute(ResourceKey key, HTTPRoute route, Instant created, List<HttpRouteEntry> entries,
-                            String unsupported, ConditionSpec resolvedRefs) {
+                            ConditionSpec notAccepted, ConditionSpec resolvedRefs) {
     public CompiledRoute {
         entries = List.copyOf(entries);
     }

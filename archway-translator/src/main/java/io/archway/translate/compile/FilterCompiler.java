@@ -4,6 +4,7 @@ import io.archway.snapshot.Header;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.PathModifier;
+import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
@@ -31,8 +32,19 @@ final class FilterCompiler {
         if (filters == null) {
             return out;
         }
+        final java.util.Set<String> types = new java.util.HashSet<>();
         for (HTTPRouteFilter f : filters) {
+            // HTTPRouteRule.filters: "Specifying the same filter multiple times is not supported".
+            if (!types.add(String.valueOf(f.getType()))) {
+                throw new UnsupportedValueException(Reasons.INCOMPATIBLE_FILTERS,
+                        "filter " + f.getType() + " is specified more than once");
+            }
             out.add(compile(f));
+        }
+        // "... except for the URLRewrite and RequestRedirect filters, which may not be combined."
+        if (types.contains("URLRewrite") && types.contains("RequestRedirect")) {
+            throw new UnsupportedValueException(Reasons.INCOMPATIBLE_FILTERS,
+                    "URLRewrite and RequestRedirect may not be combined");
         }
         return out;
     }

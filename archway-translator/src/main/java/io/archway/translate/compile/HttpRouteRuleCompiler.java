@@ -42,7 +42,7 @@ public final class HttpRouteRuleCompiler {
         final List<HTTPRouteRule> rules = route.getSpec() == null || route.getSpec().getRules() == null
                 || route.getSpec().getRules().isEmpty() ? List.of(new HTTPRouteRule()) : route.getSpec().getRules();
         final List<HttpRouteEntry> entries = new ArrayList<>();
-        String unsupported = null;
+        ConditionSpec notAccepted = null;
         ConditionSpec resolvedRefs = null;
         for (int r = 0; r < rules.size(); r++) {
             final HTTPRouteRule rule = rules.get(r);
@@ -70,8 +70,8 @@ public final class HttpRouteRuleCompiler {
                 }
             } catch (UnsupportedValueException e) {
                 diagnostics.error(key, field, e.getMessage());
-                if (unsupported == null) {
-                    unsupported = field + ": " + e.getMessage();
+                if (notAccepted == null) {
+                    notAccepted = ConditionSpec.isFalse(Reasons.ACCEPTED, e.reason(), field + ": " + e.getMessage());
                 }
                 continue;
             }
@@ -84,7 +84,7 @@ public final class HttpRouteRuleCompiler {
             resolvedRefs = ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS,
                     "all references are resolved");
         }
-        return new CompiledRoute(key, route, created(route), entries, unsupported, resolvedRefs);
+        return new CompiledRoute(key, route, created(route), entries, notAccepted, resolvedRefs);
     }
 
     private static List<HttpRequestMatch> matches(HTTPRouteRule rule) {

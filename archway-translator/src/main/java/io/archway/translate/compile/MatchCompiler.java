@@ -41,17 +41,32 @@ final class MatchCompiler {
             case "PathPrefix":
                 return new PathMatch(PathMatch.Type.PATH_PREFIX, value);
             case "RegularExpression":
+                checkRegex("path", value);
                 return new PathMatch(PathMatch.Type.REGULAR_EXPRESSION, value);
             default:
                 throw new UnsupportedValueException("path match type " + type + " is not supported");
         }
     }
 
+    /** A regular expression the data plane (java.util.regex) could not compile is an unsupported value. */
+    private static void checkRegex(String what, String value) {
+        try {
+            java.util.regex.Pattern.compile(value);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new UnsupportedValueException(what + " regular expression " + value + " does not compile: "
+                    + e.getDescription());
+        }
+    }
+
     private static List<HeaderMatch> headers(List<HTTPHeaderMatch> headers) {
         final List<HeaderMatch> out = new ArrayList<>();
+        final java.util.Set<String> seen = new java.util.HashSet<>();
         if (headers != null) {
             for (HTTPHeaderMatch h : headers) {
-                out.add(new HeaderMatch(h.getName(), type(h.getType(), "header"), h.getValue()));
+                // HTTPHeaderMatch.name: only the first entry with an equivalent (case-insensitive) name counts.
+                if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
+                    out.add(new HeaderMatch(h.getName(), type(h.getType(), "header", h.getValue()), h.getValue()));
+                }
             }
         }
         return out;
@@ -59,19 +74,25 @@ final class MatchCompiler {
 
     private static List<QueryParamMatch> queryParams(List<HTTPQueryParamMatch> params) {
         final List<QueryParamMatch> out = new ArrayList<>();
+        final java.util.Set<String> seen = new java.util.HashSet<>();
         if (params != null) {
             for (HTTPQueryParamMatch q : params) {
-                out.add(new QueryParamMatch(q.getName(), type(q.getType(), "query parameter"), q.getValue()));
+                // HTTPQueryParamMatch.name: only the first entry with an equal (case-sensitive) name counts.
+                if (seen.add(q.getName())) {
+                    out.add(new QueryParamMatch(q.getName(), type(q.getType(), "query parameter", q.getValue()),
+                            q.getValue()));
+                }
             }
         }
         return out;
     }
 
-    private static StringMatchType type(String type, String what) {
+    private static StringMatchType type(String type, String what, String value) {
         if (type == null || type.equals("Exact")) {
             return StringMatchType.EXACT;
         }
         if (type.equals("RegularExpression")) {
+            checkRegex(what, value);
             return StringMatchType.REGULAR_EXPRESSION;
         }
         throw new UnsupportedValueException(what + " match type " + type + " is not supported");

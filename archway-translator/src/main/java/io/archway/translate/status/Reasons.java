@@ -36,6 +36,7 @@ public final class Reasons {
     public static final String NO_MATCHING_LISTENER_HOSTNAME = "NoMatchingListenerHostname";
     public static final String NO_MATCHING_PARENT = "NoMatchingParent";
     public static final String UNSUPPORTED_VALUE = "UnsupportedValue";
+    public static final String INCOMPATIBLE_FILTERS = "IncompatibleFilters";
     public static final String BACKEND_NOT_FOUND = "BackendNotFound";
     public static final String INVALID_KIND = "InvalidKind";
 }
