@@ -1,18 +1,25 @@
 package io.archway.proxy.http;
 
+import io.archway.snapshot.AppProtocol;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.HttpFilter;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -33,6 +40,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final PortRoutes port;
     private final UpstreamConnectionPool pool;
+    private final boolean tunnelsAllowed;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
     private ProxyExchange exchange;
@@ -43,8 +51,17 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
 
     public HttpProxyHandler(PortRoutes port, UpstreamConnectionPool pool) {
+        this(port, pool, true);
+    }
+
+    /**
+     * @param tunnelsAllowed whether a WebSocket upgrade may turn this connection into a tunnel
+     *     (HTTP/1.1 connections only; an HTTP/2 stream cannot be upgraded)
+     */
+    public HttpProxyHandler(PortRoutes port, UpstreamConnectionPool pool, boolean tunnelsAllowed) {
         this.port = port;
         this.pool = pool;
+        this.tunnelsAllowed = tunnelsAllowed;
     }
 
     @Override
@@ -157,13 +174,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         final UpstreamAddress address = backend.nextEndpoint();
+        final boolean websocket = tunnelsAllowed && backend.protocol() != AppProtocol.H2C
+                && UpstreamRequestBuilder.isWebSocketUpgrade(request);
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
-                routes.scheme(), ctx.channel().remoteAddress(), address);
+                routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
         final List<HeaderEdits> responseEdits = concat(ruleFilters.responseEdits(), backendFilters.responseEdits());
         final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
                 : HttpUtil.isTransferEncodingChunked(request);
         exchange = new ProxyExchange(this, ctx.channel(), pool, address, upstreamRequest, responseEdits, keepAlive,
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody);
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket);
         exchange.start();
         updateAutoRead();
     }
@@ -231,6 +250,31 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         drainQueue();
+    }
+
+    /**
+     * The backend accepted a WebSocket upgrade: sends its 101 and turns both connections into a
+     * byte tunnel. Replacing this handler before removing the codec hands any bytes the codec
+     * still holds to the tunnel, in order.
+     */
+    void switchToTunnel(ProxyExchange finished, HttpResponse switching, Channel upstream) {
+        exchange = null;
+        ctx.writeAndFlush(switching);
+        final ChannelPipeline downstream = ctx.pipeline();
+        final ChannelPipeline up = upstream.pipeline();
+        up.replace(UpstreamHandler.class, "tunnel", new TunnelHandler(ctx.channel()));
+        up.remove(HttpClientCodec.class);
+        downstream.replace(this, "tunnel", new TunnelHandler(upstream));
+        if (downstream.get(HttpServerExpectContinueHandler.class) != null) {
+            downstream.remove(HttpServerExpectContinueHandler.class);
+        }
+        downstream.remove(HttpServerCodec.class);
+        upstream.config().setAutoRead(true);
+        ctx.channel().config().setAutoRead(true);
+        Object msg;
+        while ((msg = queued.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     void onExchangeFailed(ProxyExchange failed, HttpResponseStatus status) {

@@ -42,6 +42,7 @@ final class ProxyExchange {
     private final boolean http10Client;
     /** Whether a request without body may be re-sent once when a reused connection was stale. */
     private final boolean retryable;
+    private final boolean websocketUpgrade;
 
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
@@ -59,7 +60,8 @@ final class ProxyExchange {
 
     ProxyExchange(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
                   UpstreamAddress address, HttpRequest upstreamRequest, List<HeaderEdits> responseEdits,
-                  boolean downstreamKeepAlive, boolean http10Client, boolean retryable) {
+                  boolean downstreamKeepAlive, boolean http10Client, boolean retryable, boolean websocketUpgrade) {
+        this.websocketUpgrade = websocketUpgrade;
         this.downstreamHandler = downstreamHandler;
         this.downstream = downstream;
         this.pool = pool;
@@ -186,7 +188,11 @@ final class ProxyExchange {
             return;
         }
         final int code = response.status().code();
-        if (code >= 100 && code < 200 && code != 101) {
+        if (code == 101) {
+            switchProtocols(response);
+            return;
+        }
+        if (code >= 100 && code < 200) {
             // Interim responses (103 Early Hints, a stray 100) are dropped: the downstream side
             // answers Expect: 100-continue itself. The codec follows each with an empty last content.
             skippingInterim = true;
@@ -217,6 +223,25 @@ final class ProxyExchange {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         downstream.write(out).addListener(downstreamWriteListener());
+    }
+
+    /** 101 Switching Protocols: tunnel a WebSocket; any other switch is not ours to accept. */
+    private void switchProtocols(HttpResponse response) {
+        if (!websocketUpgrade || !requestComplete) {
+            upstreamReusable = false;
+            failBeforeResponse(HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        final HttpHeaders headers = HopByHopHeaders.copyEndToEnd(response.headers());
+        HeaderFilterApplier.apply(responseEdits, headers);
+        headers.set(HttpHeaderNames.UPGRADE, response.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        done = true;
+        upstreamHandler.detach();
+        final Channel tunnelled = upstream;
+        upstream = null;
+        downstreamHandler.switchToTunnel(this, new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                headers), tunnelled);
     }
 
     void onUpstreamContent(HttpContent content) {

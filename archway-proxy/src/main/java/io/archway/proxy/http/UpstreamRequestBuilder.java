@@ -3,7 +3,9 @@ package io.archway.proxy.http;
 import io.archway.snapshot.HttpFilter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -19,8 +21,15 @@ final class UpstreamRequestBuilder {
     }
 
     static HttpRequest build(HttpRequest request, RequestView view, RequestTarget target, CompiledRoute route,
-                             CompiledBackend backend, String scheme, SocketAddress client, UpstreamAddress upstream) {
+                             CompiledBackend backend, String scheme, SocketAddress client, UpstreamAddress upstream,
+                             boolean websocketUpgrade) {
         final HttpHeaders headers = HopByHopHeaders.copyEndToEnd(request.headers());
+        if (websocketUpgrade) {
+            // Upgrade is hop-by-hop, but a WebSocket handshake is forwarded as one (RFC 6455
+            // section 4.1): the proxy tunnels the connection once the backend answers 101.
+            headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
         // The downstream codec answers "Expect: 100-continue" itself (HttpServerExpectContinueHandler).
         headers.remove(HttpHeaderNames.EXPECT);
         if (target.absoluteForm()) {
@@ -50,6 +59,14 @@ final class UpstreamRequestBuilder {
             HttpUtil.setTransferEncodingChunked(out, true);
         }
         return out;
+    }
+
+    /** A WebSocket opening handshake: GET with Upgrade: websocket and Connection: upgrade. */
+    static boolean isWebSocketUpgrade(HttpRequest request) {
+        final HttpHeaders h = request.headers();
+        return HttpMethod.GET.equals(request.method())
+                && h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 
     private static String rewrite(HttpFilter.UrlRewrite rewrite, String path, CompiledRoute route,
