@@ -127,10 +127,10 @@ public final class RebuildLoop implements AutoCloseable {
         try {
             sink.apply(translation.snapshot());
         } catch (RuntimeException e) {
+            Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
             String msg = "snapshot v" + version + " rejected by the data plane, still serving v"
-                    + status.servedVersion() + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
-            LOG.error(msg);
-            diagnostics.add(internal(msg));
+                    + status.servedVersion() + ": " + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
+            diagnostics.add(internal(msg)); // logged by logNew
             return finish(version, false, revision, diagnostics, started);
         }
         status.publish(view, translation.status(), diagnostics, version);
