@@ -53,7 +53,7 @@ public final class AllowedNamespaces {
                 final List<String> values = r.getValues() == null ? List.of() : r.getValues();
                 final String value = labels.get(r.getKey());
                 final boolean ok;
-                switch (r.getOperator()) {
+                switch (String.valueOf(r.getOperator())) {
                     case "In":
                         ok = value != null && values.contains(value);
                         break;

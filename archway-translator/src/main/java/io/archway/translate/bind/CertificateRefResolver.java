@@ -44,6 +44,9 @@ public final class CertificateRefResolver {
             final String kind = Kinds.orDefault(ref.getKind(), Kinds.SECRET);
             final String namespace = Kinds.orDefault(ref.getNamespace(), gatewayNamespace);
             final String what = kind + " " + namespace + "/" + ref.getName();
+            if (ref.getName() == null) {
+                return new Result(List.of(), Reasons.INVALID_CERTIFICATE_REF, "certificateRef without name");
+            }
             if (!group.isEmpty() || !Kinds.SECRET.equals(kind)) {
                 return new Result(List.of(), Reasons.INVALID_CERTIFICATE_REF,
                         "certificateRef " + (group.isEmpty() ? "" : group + "/") + what + " is not a core Secret");

@@ -132,12 +132,12 @@ public final class ListenerValidator {
         final Map<Integer, String> conflicts = new HashMap<>();
         for (int i = 0; i < listeners.size(); i++) {
             final Listener a = listeners.get(i);
-            if (!SUPPORTED_PROTOCOLS.contains(a.getProtocol())) {
+            if (!supported(a.getProtocol())) {
                 continue;
             }
             for (int j = 0; j < listeners.size(); j++) {
                 final Listener b = listeners.get(j);
-                if (i == j || !SUPPORTED_PROTOCOLS.contains(b.getProtocol()) || !Objects.equals(a.getPort(), b.getPort())) {
+                if (i == j || !supported(b.getProtocol()) || !Objects.equals(a.getPort(), b.getPort())) {
                     continue;
                 }
                 if (!a.getProtocol().equals(b.getProtocol())) {
@@ -150,6 +150,10 @@ public final class ListenerValidator {
         return conflicts;
     }
 
+    private static boolean supported(String protocol) {
+        return protocol != null && SUPPORTED_PROTOCOLS.contains(protocol);
+    }
+
     private static String normalized(String hostname) {
         return hostname == null ? "" : hostname.toLowerCase(Locale.ROOT);
     }
@@ -158,18 +162,17 @@ public final class ListenerValidator {
                                            String conflict) {
         final String field = "spec.listeners[" + index + "]";
         final ListenerDraft d = new ListenerDraft();
-        d.origin = new ListenerOrigin(gateway.getMetadata().getNamespace(), gateway.getMetadata().getName(),
-                listener.getName());
+        d.origin = new ListenerOrigin(key.namespace(), key.name(), Objects.requireNonNullElse(listener.getName(), ""));
         d.port = listener.getPort() == null ? 0 : listener.getPort();
         d.hostname = listener.getHostname() == null || listener.getHostname().isEmpty() ? null
                 : listener.getHostname().toLowerCase(Locale.ROOT);
-        final String gatewayNamespace = gateway.getMetadata().getNamespace();
+        final String gatewayNamespace = key.namespace();
         d.allowedNamespaces = listener.getAllowedRoutes() == null || listener.getAllowedRoutes().getNamespaces() == null
                 ? new AllowedNamespaces("Same", gatewayNamespace, null, this::labelsOf)
                 : new AllowedNamespaces(listener.getAllowedRoutes().getNamespaces().getFrom(), gatewayNamespace,
                         listener.getAllowedRoutes().getNamespaces().getSelector(), this::labelsOf);
 
-        if (!SUPPORTED_PROTOCOLS.contains(listener.getProtocol())) {
+        if (!supported(listener.getProtocol())) {
             d.reject(Reasons.UNSUPPORTED_PROTOCOL, "protocol " + listener.getProtocol() + " is not supported");
             diagnostics.error(key, field + ".protocol", "listener " + listener.getName() + ": protocol "
                     + listener.getProtocol() + " is not supported (HTTP and HTTPS are)");

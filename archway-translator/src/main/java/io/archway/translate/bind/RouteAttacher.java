@@ -56,7 +56,7 @@ public final class RouteAttacher {
 
     private void attach(int routeIndex, RouteInput input) {
         final HTTPRoute route = input.route();
-        final String namespace = route.getMetadata().getNamespace();
+        final String namespace = input.key().namespace();
         final List<ParentReference> parentRefs = route.getSpec() == null || route.getSpec().getParentRefs() == null
                 ? List.of() : route.getSpec().getParentRefs();
         final List<RouteParentStatus> parents = new ArrayList<>();
@@ -65,6 +65,10 @@ public final class RouteAttacher {
             final String group = Kinds.orDefault(ref.getGroup(), Kinds.GATEWAY_GROUP);
             final String kind = Kinds.orDefault(ref.getKind(), Kinds.GATEWAY);
             if (!group.equals(Kinds.GATEWAY_GROUP) || !kind.equals(Kinds.GATEWAY)) {
+                continue;
+            }
+            if (ref.getName() == null) {
+                diagnostics.error(input.key(), "spec.parentRefs[" + p + "].name", "parentRef without name");
                 continue;
             }
             final ResourceKey gatewayKey = new ResourceKey(Kinds.GATEWAY,

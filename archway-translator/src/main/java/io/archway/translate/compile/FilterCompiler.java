@@ -100,6 +100,9 @@ final class FilterCompiler {
         final List<Header> out = new ArrayList<>();
         if (headers != null) {
             for (HTTPHeader h : headers) {
+                if (h.getName() == null || h.getValue() == null) {
+                    throw new UnsupportedValueException("header filter entries need a name and a value");
+                }
                 out.add(new Header(h.getName(), h.getValue()));
             }
         }

@@ -37,7 +37,7 @@ public final class HttpRouteRuleCompiler {
 
     public CompiledRoute compile(HTTPRoute route) {
         final ResourceKey key = Kinds.keyOf(Kinds.HTTP_ROUTE, route);
-        final String namespace = route.getMetadata().getNamespace();
+        final String namespace = key.namespace();
         // HTTPRouteSpec.rules defaults to one rule matching PathPrefix "/" (with no backends: 500).
         final List<HTTPRouteRule> rules = route.getSpec() == null || route.getSpec().getRules() == null
                 || route.getSpec().getRules().isEmpty() ? List.of(new HTTPRouteRule()) : route.getSpec().getRules();

@@ -48,6 +48,12 @@ final class MatchCompiler {
         }
     }
 
+    private static void required(String name, String value, String what) {
+        if (name == null || value == null) {
+            throw new UnsupportedValueException(what + " needs a name and a value");
+        }
+    }
+
     /** A regular expression the data plane (java.util.regex) could not compile is an unsupported value. */
     private static void checkRegex(String what, String value) {
         try {
@@ -63,6 +69,7 @@ final class MatchCompiler {
         final java.util.Set<String> seen = new java.util.HashSet<>();
         if (headers != null) {
             for (HTTPHeaderMatch h : headers) {
+                required(h.getName(), h.getValue(), "header match");
                 // HTTPHeaderMatch.name: only the first entry with an equivalent (case-insensitive) name counts.
                 if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
                     out.add(new HeaderMatch(h.getName(), type(h.getType(), "header", h.getValue()), h.getValue()));
@@ -77,6 +84,7 @@ final class MatchCompiler {
         final java.util.Set<String> seen = new java.util.HashSet<>();
         if (params != null) {
             for (HTTPQueryParamMatch q : params) {
+                required(q.getName(), q.getValue(), "query parameter match");
                 // HTTPQueryParamMatch.name: only the first entry with an equal (case-sensitive) name counts.
                 if (seen.add(q.getName())) {
                     out.add(new QueryParamMatch(q.getName(), type(q.getType(), "query parameter", q.getValue()),
