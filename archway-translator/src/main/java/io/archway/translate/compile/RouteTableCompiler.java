@@ -65,6 +65,15 @@ public final class RouteTableCompiler {
                             + " already serves " + socket.protocol + " for another Gateway");
                     continue;
                 }
+                final ListenerEntry shadowing = socket.listeners.stream()
+                        .filter(l -> java.util.Objects.equals(l.hostname(), listener.hostname())).findFirst().orElse(null);
+                if (shadowing != null) {
+                    // Another Gateway's listener on this shared socket has the same hostname: requests
+                    // go to the first in precedence order, so this one never sees traffic.
+                    diagnostics.warning(gateway.key(), "spec.listeners", "listener " + listener.name() + " has the "
+                            + "same hostname on " + gateway.address() + ":" + listener.port() + " as "
+                            + shadowing.origin() + ", which is served first");
+                }
                 socket.listeners.add(new ListenerEntry(listener.origin(), listener.hostname(),
                         listener.certificates(), virtualHosts(byListener.getOrDefault(listener, List.of()), routes)));
             }
