@@ -179,8 +179,12 @@ public final class DirectoryClient implements ArchwayClient {
     }
 
     private List<ManifestDocument> findAll(RouteRef ref) {
+        return findAll(ref, new ArrayList<>());
+    }
+
+    private List<ManifestDocument> findAll(RouteRef ref, List<String> problems) {
         List<ManifestDocument> found = new ArrayList<>();
-        for (ManifestFile f : ManifestScanner.scan(dir)) {
+        for (ManifestFile f : ManifestScanner.scan(dir, problems)) {
             for (ManifestDocument d : f.documents()) {
                 if (isGatewayApi(d, ref.kind().kind()) && d.namespace().equals(ref.namespace()) && d.name().equals(ref.name())) {
                     found.add(d);
@@ -195,9 +199,11 @@ public final class DirectoryClient implements ArchwayClient {
     }
 
     private ManifestDocument findForWrite(RouteRef ref) {
-        List<ManifestDocument> found = findAll(ref);
+        List<String> problems = new ArrayList<>();
+        List<ManifestDocument> found = findAll(ref, problems);
         if (found.isEmpty()) {
-            throw new ResourceNotFoundException(ref + " not found under " + dir);
+            throw new ResourceNotFoundException(ref + " not found under " + dir
+                    + (problems.isEmpty() ? "" : " (unreadable files, which may hold it: " + String.join("; ", problems) + ")"));
         }
         if (found.size() > 1) {
             throw new ArchwayClientException(ref + " is defined more than once: "

@@ -29,6 +29,11 @@ final class ManifestScanner {
     }
 
     static List<ManifestFile> scan(Path dir) {
+        return scan(dir, new ArrayList<>());
+    }
+
+    /** Reads every manifest file; files that cannot be read or parsed are skipped and described in {@code problems}. */
+    static List<ManifestFile> scan(Path dir, List<String> problems) {
         List<Path> paths;
         try (Stream<Path> s = Files.walk(dir)) {
             paths = s.filter(Files::isRegularFile).filter(ManifestScanner::isManifest).sorted().toList();
@@ -37,7 +42,7 @@ final class ManifestScanner {
         }
         List<ManifestFile> files = new ArrayList<>();
         for (Path p : paths) {
-            ManifestFile f = read(p);
+            ManifestFile f = read(p, problems);
             if (f != null) {
                 files.add(f);
             }
@@ -45,13 +50,14 @@ final class ManifestScanner {
         return files;
     }
 
-    /** Reads one file; null (and a warning) when it does not parse. */
-    static ManifestFile read(Path p) {
+    /** Reads one file; null (and a warning, and an entry in {@code problems}) when it does not parse. */
+    static ManifestFile read(Path p, List<String> problems) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(p);
         } catch (IOException e) {
             LOG.warn("skipping {}: {}", p, e.getMessage());
+            problems.add(p + ": " + e.getMessage());
             return null;
         }
         String content = new String(bytes, StandardCharsets.UTF_8);
@@ -65,7 +71,9 @@ final class ManifestScanner {
             try {
                 tree = text.isBlank() ? null : mapper.readTree(text);
             } catch (IOException e) {
-                LOG.warn("skipping {}: {}", p, e.getMessage());
+                String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                LOG.warn("skipping {}: {}", p, first);
+                problems.add(p + ": " + first);
                 return null;
             }
             if (tree == null || !tree.isObject() || !tree.path("kind").isTextual()) {

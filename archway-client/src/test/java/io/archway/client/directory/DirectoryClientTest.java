@@ -430,4 +430,13 @@ class DirectoryClientTest {
         assertThat(client.getHttpRoute(null, "cart").orElseThrow().getSpec().getRules().get(0).getBackendRefs().get(0).getWeight())
                 .isEqualTo(5);
     }
+
+    @Test
+    void notFoundNamesUnreadableFiles() throws IOException {
+        write(dir.resolve("broken.yaml"), "kind: HTTPRoute\nmetadata: [unclosed\n");
+        assertThatThrownBy(() -> client.setWeights(RouteRef.http("shop", "nope"), null, weights("a", 1)))
+                .isInstanceOf(io.archway.client.ResourceNotFoundException.class)
+                .hasMessageContaining("broken.yaml");
+        assertThat(client.listHttpRoutes(null)).hasSize(3);
+    }
 }
