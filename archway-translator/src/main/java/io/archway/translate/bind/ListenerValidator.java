@@ -86,6 +86,12 @@ public final class ListenerValidator {
                     decision.message() != null ? decision.message() : "Gateway is accepted");
         }
         final boolean gatewayAccepted = acceptedCondition.status();
+        if (gateway.getSpec() != null && gateway.getSpec().getAddresses() != null
+                && !gateway.getSpec().getAddresses().isEmpty()) {
+            // Static addresses (GatewayStaticAddresses, extended) are not supported: addressing decides.
+            diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
+                    + address);
+        }
         final ConditionSpec programmed = gatewayAccepted
                 ? ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address)
                 : ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.INVALID, "Gateway is not accepted");
