@@ -31,12 +31,20 @@ final class HopByHopHeaders {
         while (it.hasNext()) {
             final Map.Entry<CharSequence, CharSequence> e = it.next();
             final CharSequence name = e.getKey();
-            if (isHopByHop(name) || listedIn(connectionTokens, name)) {
+            if (isHopByHop(name) || listedIn(connectionTokens, name) || isHttp2Extension(name)) {
                 continue;
             }
             out.add(name, e.getValue());
         }
         return out;
+    }
+
+    /**
+     * Netty's HTTP/2 to HTTP/1 conversion adds {@code x-http2-stream-id}, {@code x-http2-scheme}
+     * etc. to describe the stream; they belong to the downstream connection only.
+     */
+    private static boolean isHttp2Extension(CharSequence name) {
+        return name.length() > 7 && AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8);
     }
 
     static boolean isHopByHop(CharSequence name) {

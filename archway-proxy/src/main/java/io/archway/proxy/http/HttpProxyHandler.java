@@ -11,6 +11,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -120,6 +122,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest request) {
             try {
                 onRequest(request);
+                if (msg instanceof FullHttpRequest full && exchange != null && !full.decoderResult().isFailure()) {
+                    // HTTP/2 streams deliver a request that ends with its headers as one message.
+                    exchange.onRequestContent(new DefaultLastHttpContent(full.content().retain(),
+                            full.trailingHeaders()));
+                }
             } finally {
                 // An invalid message from the codec is a FullHttpRequest that owns a buffer.
                 ReferenceCountUtil.release(request);

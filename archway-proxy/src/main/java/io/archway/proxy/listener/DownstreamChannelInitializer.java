@@ -6,19 +6,31 @@ import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.tls.SniCertificateMapping;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of an accepted connection: [SNI/TLS] -> idle timer -> HTTP/1.1 codec -> 100-continue
- * -> proxy. The protocol (HTTP or HTTPS) is the port's as of accept time.
+ * The pipeline of an accepted connection. Cleartext: a sniffer picks HTTP/1.1 or h2c (prior
+ * knowledge). TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
+ * codec and one {@link HttpProxyHandler}; HTTP/2 gets one {@link HttpProxyHandler} per stream,
+ * behind a codec that turns stream frames into the same HTTP/1 message objects. The protocol
+ * (HTTP or HTTPS) is the port's as of accept time.
  */
 final class DownstreamChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_CLIENT_HELLO = 16384;
@@ -39,6 +51,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         port.connections().add(ch);
         final RouteIndex routes = port.current();
         final ChannelPipeline p = ch.pipeline();
+        p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         if (routes != null && routes.isHttps()) {
             // The mapping is looked up per handshake, so certificates of a newer snapshot apply to
             // new connections while established ones keep the context they negotiated.
@@ -48,11 +61,44 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                 final SslContext ctx = mapping != null ? mapping.map(host) : null;
                 return ctx;
             }, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT_MILLIS));
+            p.addLast("alpn", new AlpnProtocolHandler(this::configureHttp1, this::configureHttp2));
+        } else {
+            p.addLast("sniff", new ProtocolSniffer(this::configureHttp1, this::configureHttp2));
         }
-        p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("codec", new HttpServerCodec(HttpCodecConfig.server(config.maxInitialLineLength(),
-                config.maxHeaderSize())));
-        p.addLast("continue", new HttpServerExpectContinueHandler());
-        p.addLast("proxy", new HttpProxyHandler(port, pool));
+    }
+
+    private void configureHttp1(ChannelHandlerContext ctx) {
+        final String after = ctx.name();
+        ctx.pipeline().addAfter(after, "codec", new HttpServerCodec(HttpCodecConfig.server(
+                        config.maxInitialLineLength(), config.maxHeaderSize())))
+                .addAfter("codec", "continue", new HttpServerExpectContinueHandler())
+                .addAfter("continue", "proxy", new HttpProxyHandler(port, pool));
+    }
+
+    private void configureHttp2(ChannelHandlerContext ctx) {
+        final Http2Settings settings = Http2Settings.defaultSettings()
+                .maxHeaderListSize(config.maxHeaderSize())
+                .maxConcurrentStreams(1000);
+        ctx.pipeline().addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
+                        .initialSettings(settings)
+                        // Closing the connection (drain) sends GOAWAY and waits for open streams.
+                        .gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis())
+                        .build())
+                .addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                                new HttpProxyHandler(port, pool, false));
+                    }
+                }))
+                .addAfter("h2-streams", "h2-idle", new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+                        if (evt instanceof IdleStateEvent) {
+                            c.close(); // graceful: GOAWAY first
+                        }
+                        ReferenceCountUtil.release(evt);
+                    }
+                });
     }
 }

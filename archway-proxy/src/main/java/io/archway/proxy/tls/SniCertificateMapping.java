@@ -4,6 +4,7 @@ import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.Mapping;
@@ -136,14 +137,15 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
         }
     }
 
-    /** A server SslContext for one bundle; ALPN offers HTTP/1.1 only (h2 is not served yet). */
+    /** A server SslContext for one bundle; ALPN offers h2, then HTTP/1.1. */
     public static SslContext newServerContext(CertificateBundle bundle) throws GeneralSecurityException, SSLException {
         final X509Certificate[] chain = PemKeyMaterial.certificates(bundle.certificateChainPem());
         final PrivateKey key = PemKeyMaterial.privateKey(bundle.privateKeyPem());
         return SslContextBuilder.forServer(key, chain)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "http/1.1"))
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
                 .build();
     }
 
