@@ -26,6 +26,11 @@ public final class AdminStatusProvider implements StatusProvider {
     private final HttpClient http;
     private final ObjectMapper json = Mappers.json();
 
+    /** For an admin address as typed, e.g. {@code 127.0.0.1:9901}; see {@link AdminAddress}. */
+    public static AdminStatusProvider forAdmin(String address) {
+        return new AdminStatusProvider(AdminAddress.parse(address));
+    }
+
     /** @param admin the admin base address, e.g. {@code http://127.0.0.1:9901} */
     public AdminStatusProvider(URI admin) {
         this(admin, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());

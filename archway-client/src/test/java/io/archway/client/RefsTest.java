@@ -31,4 +31,11 @@ class RefsTest {
         assertThat(RuleSelector.parse("static")).isEqualTo(RuleSelector.named("static"));
         assertThatThrownBy(() -> RuleSelector.index(-1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void adminAddresses() {
+        assertThat(AdminAddress.parse("127.0.0.1:9901")).hasToString("http://127.0.0.1:9901");
+        assertThat(AdminAddress.parse("https://gw.example:9443/")).hasToString("https://gw.example:9443");
+        assertThatThrownBy(() -> AdminAddress.parse(" ")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

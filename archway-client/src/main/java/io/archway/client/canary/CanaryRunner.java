@@ -63,10 +63,11 @@ public final class CanaryRunner {
     }
 
     /**
-     * Runs the plan to its end.
+     * Runs the plan to its end. An interrupt of the calling thread counts as an abort request.
      *
      * @throws ResourceNotFoundException when the route does not exist
      * @throws InvalidWeightsException   when the rule or a backend cannot be found (nothing was changed)
+     * @throws ArchwayClientException    when another live process runs a canary of the same route (nothing was changed)
      * @throws ArchwayClientException    when even the rollback failed (the message says so)
      */
     public CanaryResult run(CanaryPlan plan) {
@@ -89,6 +90,11 @@ public final class CanaryRunner {
         CanaryResult execute() {
             canaryKey = resolveCanary();
             if (store != null) {
+                store.read(plan.route()).filter(s -> s.phase() == CanaryState.Phase.RUNNING && !s.stale()
+                        && s.pid() != ProcessHandle.current().pid()).ifPresent(s -> {
+                            throw new ArchwayClientException("a canary of " + plan.route() + " is already running (pid " + s.pid()
+                                    + ", at " + s.canaryWeight() + "%); abort it first");
+                        });
                 store.clearAbort(plan.route());
             }
             emit(CanaryEvent.Type.STARTED, null, "canary of " + plan.route() + ": " + plan.canaryBackend()
@@ -210,6 +216,8 @@ public final class CanaryRunner {
         }
 
         private void restoreStable(String why) {
+            // An interrupt (Ctrl-C) must not stop the rollback itself.
+            boolean interrupted = Thread.interrupted();
             try {
                 Map<String, Integer> w = new LinkedHashMap<>();
                 w.put(plan.stableBackend(), 100);
@@ -221,6 +229,10 @@ public final class CanaryRunner {
                         + plan.canaryBackend() + ": " + e.getMessage();
                 save(CanaryState.Phase.ROLLED_BACK, message);
                 throw new ArchwayClientException(message, e);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 

@@ -1,5 +1,6 @@
 package io.archway.client.canary;
 
+import io.archway.client.AdminAddress;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +24,11 @@ public final class PrometheusMetricsSource implements MetricsSource {
 
     private final URI metricsUri;
     private final HttpClient http;
+
+    /** For an admin address as typed, e.g. {@code 127.0.0.1:9901}; see {@link AdminAddress}. */
+    public static PrometheusMetricsSource forAdmin(String address) {
+        return new PrometheusMetricsSource(AdminAddress.parse(address));
+    }
 
     /** @param admin the admin base address, e.g. {@code http://127.0.0.1:9901} */
     public PrometheusMetricsSource(URI admin) {

@@ -231,4 +231,51 @@ class CanaryRunnerTest {
         assertThatThrownBy(() -> CanaryPlan.of(CHECKOUT, "a", "a")).isInstanceOf(IllegalArgumentException.class);
         assertThat(CanaryPlan.of(CHECKOUT, "a", "b").steps()).containsExactly(5, 10, 25, 50, 75, 100);
     }
+
+    @Test
+    void aSecondRunOfTheSameRouteIsRefusedWhileTheFirstIsAlive() {
+        long otherPid = ProcessHandle.current().parent().orElseThrow().pid();
+        store.save(new CanaryState(CHECKOUT.toString(), CHECKOUT.kind(), CHECKOUT.namespace(), CHECKOUT.name(), "checkout-v1",
+                "checkout-v2", List.of(5, 100), 0, 5, CanaryState.Phase.RUNNING, "step 1", traffic.now, traffic.now, otherPid, List.of()));
+        assertThatThrownBy(() -> runner().run(plan)).hasMessageContaining("already running").hasMessageContaining("pid " + otherPid);
+        assertThat(traffic.sleeps).isEmpty();
+        assertThat(fileWeights()).containsExactly(100, 0);
+    }
+
+    @Test
+    void interruptAbortsAndStillRollsBack() {
+        traffic.onSleep = () -> {
+            if (traffic.slept().equals(Duration.ofSeconds(70))) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try {
+            CanaryResult r = runner().run(plan);
+            assertThat(r.outcome()).isEqualTo(CanaryOutcome.ABORTED);
+            assertThat(stepWeights()).containsExactly(5, 10, 25);
+            assertThat(fileWeights()).containsExactly(100, 0);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void missingLatencyHistogramIsABreachWhenP99IsLimited() {
+        MetricsSource noHistogram = new MetricsSource() {
+            long n;
+
+            @Override
+            public MetricsSample sample(BackendKey backend) {
+                n += 100;
+                return new MetricsSample(n, 0, java.util.Map.of());
+            }
+        };
+        CanaryRunner r = new CanaryRunner(client, noHistogram, traffic, traffic, events::add, store, Duration.ofSeconds(10));
+        CanaryResult result = r.run(plan.withMaxP99(Duration.ofMillis(500)));
+        assertThat(result.outcome()).isEqualTo(CanaryOutcome.ROLLED_BACK);
+        assertThat(result.reason()).contains("no latency histogram");
+        assertThat(new CanaryRunner(client, noHistogram, traffic, traffic, null, null, null).run(plan).outcome())
+                .isEqualTo(CanaryOutcome.PROMOTED);
+    }
 }
