@@ -1,6 +1,7 @@
 package io.archway.client;
 
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -17,8 +18,9 @@ import java.util.List;
 
 /**
  * Fetches statuses from a running Archway server's admin endpoint:
- * {@code GET {admin}/api/v1/{gateways|httproutes|grpcroutes}[?namespace=NS]}, each answering a JSON list.
- * A 404 answers an empty list (an older server without that endpoint).
+ * {@code GET {admin}/api/v1/{gateways|httproutes|grpcroutes}[?namespace=NS]}, each answering a
+ * kubectl-style {@code List} ({@code {"kind": "List", "items": [...]}}; a bare JSON array is accepted
+ * too). A 404 answers an empty list (a server without that endpoint, e.g. grpcroutes).
  */
 public final class AdminStatusProvider implements StatusProvider {
 
@@ -69,8 +71,14 @@ public final class AdminStatusProvider implements StatusProvider {
             if (response.statusCode() != 200) {
                 throw new ArchwayClientException("GET " + uri + " answered " + response.statusCode());
             }
+            JsonNode body = json.readTree(response.body());
+            // The server answers a kubectl-style List ({"kind": "List", "items": [...]}); a bare array is accepted too.
+            JsonNode items = body.isArray() ? body : body.path("items");
+            if (!items.isArray()) {
+                throw new ArchwayClientException("GET " + uri + " answered no list of items");
+            }
             JavaType listType = json.getTypeFactory().constructCollectionType(List.class, type);
-            return json.readValue(response.body(), listType);
+            return json.convertValue(items, listType);
         } catch (IOException e) {
             throw new ArchwayClientException("GET " + uri + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

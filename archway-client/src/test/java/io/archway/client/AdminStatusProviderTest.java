@@ -30,12 +30,15 @@ class AdminStatusProviderTest {
             String body;
             int code = 200;
             if (path.equals("/api/v1/httproutes")) {
+                // as the server's AdminServer answers: a kubectl-style List
                 body = """
-                        [{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute",
-                          "metadata":{"name":"checkout","namespace":"shop"},
+                        {"apiVersion":"v1","items":[{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute",
+                          "metadata":{"name":"checkout","namespace":"shop","resourceVersion":"12"},
                           "status":{"parents":[{"controllerName":"archway.io/gateway-controller","parentRef":{"name":"edge"},
-                            "conditions":[{"type":"Accepted","status":"True","reason":"Accepted","observedGeneration":1}]}]}}]
+                            "conditions":[{"type":"Accepted","status":"True","reason":"Accepted","observedGeneration":1}]}]}}],
+                         "kind":"List","metadata":{"resourceVersion":"12"}}
                         """;
+
             } else if (path.equals("/api/v1/gateways")) {
                 code = 500;
                 body = "boom";
