@@ -49,7 +49,7 @@ class DirectoryClientTest {
             """;
     static final String CHECKOUT_DOC = """
             ---
-            # the checkout route: canary target
+            # the checkout route: canary target \uD83D\uDC24\uD83D\uDC24 (code points before the weights)
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
             metadata:
@@ -248,7 +248,7 @@ class DirectoryClientTest {
         HTTPRoute updated = client.updateHttpRoute(route);
 
         String text = read(routes);
-        assertThat(text).startsWith(GATEWAY_DOC + "---\n# the checkout route: canary target\n").endsWith(CART_DOC);
+        assertThat(text).startsWith(GATEWAY_DOC + "---\n# the checkout route: canary target \uD83D\uDC24\uD83D\uDC24 (code points before the weights)\n").endsWith(CART_DOC);
         String doc = text.substring(GATEWAY_DOC.length(), text.length() - CART_DOC.length());
         assertThat(doc).contains("team: payments").doesNotContain("resourceVersion").doesNotContain("status");
         assertThat(updated.getMetadata().getLabels()).containsEntry("team", "payments");
@@ -413,7 +413,7 @@ class DirectoryClientTest {
         client.updateHttpRoute(route);
         String text = read(routes);
         String doc = text.substring(GATEWAY_DOC.length(), text.length() - CART_DOC.length());
-        assertThat(doc).startsWith("---\n# the checkout route: canary target\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+        assertThat(doc).startsWith("---\n# the checkout route: canary target \uD83D\uDC24\uD83D\uDC24 (code points before the weights)\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
                 + "metadata:\n  name: checkout\n  namespace: shop\n  labels:\n    team: payments\nspec:\n  parentRefs:");
         assertThat(doc.indexOf("matches:")).isLessThan(doc.indexOf("backendRefs:"));
     }
