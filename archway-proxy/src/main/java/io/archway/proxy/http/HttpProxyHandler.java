@@ -189,7 +189,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
                 : HttpUtil.isTransferEncodingChunked(request);
         exchange = new ProxyExchange(this, ctx.channel(), pool, address, upstreamRequest, responseEdits, keepAlive,
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket);
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket,
+                backend.protocol() == AppProtocol.H2C);
         exchange.start();
         updateAutoRead();
     }

@@ -43,6 +43,7 @@ final class ProxyExchange {
     /** Whether a request without body may be re-sent once when a reused connection was stale. */
     private final boolean retryable;
     private final boolean websocketUpgrade;
+    private final boolean h2cBackend;
 
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
@@ -60,8 +61,10 @@ final class ProxyExchange {
 
     ProxyExchange(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
                   UpstreamAddress address, HttpRequest upstreamRequest, List<HeaderEdits> responseEdits,
-                  boolean downstreamKeepAlive, boolean http10Client, boolean retryable, boolean websocketUpgrade) {
+                  boolean downstreamKeepAlive, boolean http10Client, boolean retryable, boolean websocketUpgrade,
+                  boolean h2cBackend) {
         this.websocketUpgrade = websocketUpgrade;
+        this.h2cBackend = h2cBackend;
         this.downstreamHandler = downstreamHandler;
         this.downstream = downstream;
         this.pool = pool;
@@ -74,7 +77,7 @@ final class ProxyExchange {
     }
 
     void start() {
-        pool.acquire(downstream.eventLoop(), address, this);
+        pool.acquire(downstream.eventLoop(), address, h2cBackend, this);
     }
 
     boolean requestComplete() {

@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
@@ -32,6 +33,7 @@ public final class UpstreamConnectionPool {
     private final Bootstrap bootstrap;
     /** Built once for every loop of the group, then only read: safe to share without locks. */
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
+    private final Map<EventExecutor, H2cUpstreamConnections> h2c = new IdentityHashMap<>();
 
     public UpstreamConnectionPool(EventLoopGroup group, Class<? extends SocketChannel> channelClass,
                                   Duration connectTimeout, Duration idleTimeout) {
@@ -54,6 +56,7 @@ public final class UpstreamConnectionPool {
                 });
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopPool());
+            h2c.put(executor, new H2cUpstreamConnections(bootstrap, this, idleMillis));
         }
     }
 
@@ -61,7 +64,11 @@ public final class UpstreamConnectionPool {
      * Hands {@code exchange} an idle connection to {@code address} on {@code loop}, or connects a
      * new one. Must run on {@code loop}.
      */
-    void acquire(EventLoop loop, UpstreamAddress address, ProxyExchange exchange) {
+    void acquire(EventLoop loop, UpstreamAddress address, boolean h2cBackend, ProxyExchange exchange) {
+        if (h2cBackend) {
+            h2c.get(loop).openStream(loop, address, exchange);
+            return;
+        }
         final LoopPool pool = pools.get(loop);
         final Channel idle = pool != null ? pool.poll(address) : null;
         if (idle != null) {
@@ -86,6 +93,11 @@ public final class UpstreamConnectionPool {
 
     /** Returns a connection whose exchange finished cleanly; closes it when the pool is full. */
     void release(Channel channel) {
+        if (channel instanceof Http2StreamChannel) {
+            // A stream serves one exchange; its connection stays open for the next stream.
+            channel.close();
+            return;
+        }
         final LoopPool pool = pools.get(channel.eventLoop());
         final UpstreamAddress address = channel.attr(ADDRESS).get();
         if (pool == null || address == null || !channel.isActive() || !pool.offer(address, channel)) {

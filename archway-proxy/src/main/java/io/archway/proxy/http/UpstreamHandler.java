@@ -2,6 +2,8 @@ package io.archway.proxy.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -34,6 +36,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (ex == null) {
             ReferenceCountUtil.release(msg);
             ctx.close();
+            return;
+        }
+        if (msg instanceof FullHttpResponse full) {
+            // An HTTP/2 response that ended with its headers arrives as one message.
+            ex.onUpstreamResponse(full);
+            ex.onUpstreamContent(new DefaultLastHttpContent(full.content().retain(), full.trailingHeaders()));
+            full.release();
             return;
         }
         if (msg instanceof HttpResponse response) {
