@@ -51,15 +51,7 @@ class ConformanceStatusTest {
 
     private static void check(Path testFile) throws IOException {
         final JsonNode test = JSON.readTree(testFile.toFile());
-        final StringBuilder text = new StringBuilder("kind: ArchwayTestOptions\naddressing: loopback\nincludes:\n"
-                + "  - _include/conformance-base.yaml\n  - _include/conformance-endpoints.yaml\n"
-                + "  - _include/tls-secrets.yaml\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
-                + "metadata:\n  name: archway\nspec:\n  controllerName: archway.io/gateway-controller\n");
-        for (JsonNode manifest : test.get("manifests")) {
-            text.append("---\n").append(Files.readString(ROOT.resolve("manifests")
-                    .resolve(Path.of(manifest.asText()).getFileName())));
-        }
-        final GoldenInput input = GoldenInput.read(GOLDEN, test.get("shortName").asText() + ".yaml", text.toString());
+        final GoldenInput input = input(test);
         final Translation t = new Translator(input.options).translate(input.view, 1);
         final Checker checker = new Checker(input, t);
         for (JsonNode assertion : test.get("status_assertions")) {
@@ -69,6 +61,19 @@ class ConformanceStatusTest {
             checker.check(assertion.get("helper").asText(), assertion.get("args"),
                     test.get("shortName").asText() + ":" + assertion.get("line").asInt());
         }
+    }
+
+    /** The conformance base, our GatewayClass and the test's manifests, as the suite applies them. */
+    static GoldenInput input(JsonNode test) throws IOException {
+        final StringBuilder text = new StringBuilder("kind: ArchwayTestOptions\naddressing: loopback\nincludes:\n"
+                + "  - _include/conformance-base.yaml\n  - _include/conformance-endpoints.yaml\n"
+                + "  - _include/tls-secrets.yaml\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
+                + "metadata:\n  name: archway\nspec:\n  controllerName: archway.io/gateway-controller\n");
+        for (JsonNode manifest : test.get("manifests")) {
+            text.append("---\n").append(Files.readString(ROOT.resolve("manifests")
+                    .resolve(Path.of(manifest.asText()).getFileName())));
+        }
+        return GoldenInput.read(GOLDEN, test.get("shortName").asText() + ".yaml", text.toString());
     }
 
     /** The Go helpers of {@code conformance/utils/kubernetes/helpers.go}, over a translation. */
