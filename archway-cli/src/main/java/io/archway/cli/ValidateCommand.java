@@ -100,6 +100,13 @@ final class ValidateCommand implements Callable<Integer> {
                 all.add(o);
                 if (check(kind, o, view, problems)) {
                     ours++;
+                } else if (o instanceof Gateway g) {
+                    String where = view.locationOf(new ResourceKey(kind, g.getMetadata().getNamespace(),
+                            g.getMetadata().getName())).map(l -> l + ": ").orElse("");
+                    warnings.add(where + "warning: Gateway " + g.getMetadata().getNamespace() + "/"
+                            + g.getMetadata().getName() + " is not served by Archway: its class '"
+                            + (g.getSpec() == null ? null : g.getSpec().getGatewayClassName())
+                            + "' belongs to another controller (ours is " + controllerName + ")");
                 }
             }
         }
@@ -117,7 +124,8 @@ final class ValidateCommand implements Callable<Integer> {
         String counts = files.size() + " file(s), " + view.gatewayClasses().size() + " GatewayClass(es), "
                 + view.gateways().size() + " Gateway(s), " + view.httpRoutes().size() + " HTTPRoute(s)";
         if (problems.isEmpty()) {
-            report.println("OK: " + counts + "; " + ours + " of ours, all Accepted with references resolved.");
+            report.println("OK: " + counts + "; " + (ours == 0 ? "none of them is served by Archway."
+                    : ours + " of ours, all Accepted with references resolved."));
         } else {
             report.println("INVALID: " + problems.size() + " problem(s) in " + counts + ".");
         }

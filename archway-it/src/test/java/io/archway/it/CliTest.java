@@ -90,6 +90,17 @@ class CliTest {
     }
 
     @Test
+    void validateWarnsAboutGatewaysOfAnotherController() throws Exception {
+        writeValid();
+        Files.writeString(dir.resolve("gateway.yaml"), Manifests.gateway(18080)
+                .replace("archway.io/gateway-controller", "example.com/other"));
+        Run r = run("validate", dir.toString());
+        assertThat(r.code()).isEqualTo(0);
+        assertThat(r.out()).contains(dir.resolve("gateway.yaml") + ":8: warning: Gateway default/gw is not served by"
+                + " Archway: its class 'archway' belongs to another controller");
+    }
+
+    @Test
     void validateUsageAndMissingDirectory() {
         assertThat(run("validate").code()).isEqualTo(2);
         assertThat(run("validate", "--bogus", dir.toString()).code()).isEqualTo(2);
