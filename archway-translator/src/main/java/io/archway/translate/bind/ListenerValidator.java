@@ -92,6 +92,9 @@ public final class ListenerValidator {
             diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
                     + address);
         }
+        if (gateway.getSpec() != null && gateway.getSpec().getTls() != null) {
+            diagnostics.warning(key, "spec.tls", "frontend and backend TLS settings are not supported and are ignored");
+        }
         final ConditionSpec programmed = gatewayAccepted
                 ? ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address)
                 : ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.INVALID, "Gateway is not accepted");

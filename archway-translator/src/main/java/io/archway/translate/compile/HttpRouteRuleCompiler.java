@@ -50,6 +50,10 @@ public final class HttpRouteRuleCompiler {
             final List<HttpRequestMatch> matches;
             final List<HttpFilter> filters;
             final List<WeightedBackend> weighted = new ArrayList<>();
+            if (rule.getTimeouts() != null || rule.getRetry() != null || rule.getSessionPersistence() != null) {
+                // Extended features we do not serve; nothing in the spec asks to reject the route.
+                diagnostics.warning(key, field, "timeouts, retry and sessionPersistence are not supported and are ignored");
+            }
             try {
                 matches = matches(rule);
                 filters = FilterCompiler.compile(rule.getFilters());
