@@ -11,17 +11,30 @@ import io.archway.client.ResourceExistsException;
 import io.archway.client.ResourceNotFoundException;
 import io.archway.client.RouteRef;
 import io.archway.client.RuleSelector;
+import io.archway.client.canary.BackendKey;
+import io.archway.client.canary.CanaryOutcome;
+import io.archway.client.canary.CanaryPlan;
+import io.archway.client.canary.CanaryResult;
+import io.archway.client.canary.CanaryRunner;
+import io.archway.client.canary.MetricsSample;
+import io.archway.client.canary.MetricsSource;
+import io.archway.client.canary.Sleeper;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +84,7 @@ class KubernetesArchwayClientTest {
                 .withNewSpec().addNewRule().addNewBackendRef().withName("g1").withPort(9000).endBackendRef()
                 .addNewBackendRef().withName("g2").withPort(9000).withWeight(0).endBackendRef().endRule().endSpec().build();
         client.createGrpcRoute(g);
-        kube.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class).inNamespace("shop")
+        kube.resources(Gateway.class).inNamespace("shop")
                 .resource(new GatewayBuilder().withNewMetadata().withName("edge").withNamespace("shop").endMetadata()
                         .withNewSpec().withGatewayClassName("archway").endSpec().build()).create();
 
@@ -148,8 +161,29 @@ class KubernetesArchwayClientTest {
         assertThat(weights()).containsExactly(10, null);
     }
 
-    private java.util.List<Integer> weights() {
+    private List<Integer> weights() {
         return kube.resources(HTTPRoute.class).inNamespace("shop").withName("checkout").get()
                 .getSpec().getRules().get(0).getBackendRefs().stream().map(HTTPBackendRef::getWeight).toList();
+    }
+
+    @Test
+    void canaryRunsAgainstTheApiServerAndRollsBackOnErrors() {
+        AtomicLong requests = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        Sleeper sleeper = d -> {
+            int canary = weights().get(1);
+            requests.addAndGet(10L * canary);
+            errors.addAndGet(canary >= 50 ? canary : 0); // 10% errors from 50% on
+        };
+        MetricsSource metrics = key -> {
+            assertThat(key).isEqualTo(new BackendKey("shop", "checkout-v2"));
+            return new MetricsSample(requests.get(), errors.get(), Map.of());
+        };
+        CanaryResult r = new CanaryRunner(client, metrics,
+                Clock.systemUTC(), sleeper, null, null, Duration.ofSeconds(30))
+                .run(CanaryPlan.of(RouteRef.http("shop", "checkout"), "checkout-v1", "checkout-v2"));
+        assertThat(r.outcome()).isEqualTo(CanaryOutcome.ROLLED_BACK);
+        assertThat(r.observations()).extracting(o -> o.canaryWeight()).containsExactly(5, 10, 25, 50);
+        assertThat(weights()).containsExactly(100, 0);
     }
 }
