@@ -66,7 +66,13 @@ final class BoundPort implements PortRoutes {
      */
     void startDraining(RouteIndex last) {
         this.retired = last;
-        serverChannel.close();
+        // Wait for the listening socket to close, so that when apply returns the port no longer
+        // accepts, and a later snapshot may bind it again. apply never runs on an event loop.
+        if (serverChannel.eventLoop().inEventLoop()) {
+            serverChannel.close();
+        } else {
+            serverChannel.close().awaitUninterruptibly();
+        }
         for (Channel ch : connections) {
             ch.eventLoop().execute(() -> {
                 final HttpProxyHandler handler = ch.pipeline().get(HttpProxyHandler.class);
