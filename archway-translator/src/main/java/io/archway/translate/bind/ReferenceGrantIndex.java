@@ -3,7 +3,10 @@ package io.archway.translate.bind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantFrom;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantTo;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -12,10 +15,13 @@ import java.util.Objects;
  * group, kind and namespace, {@code to} names the target's group, kind and optionally name).
  */
 public final class ReferenceGrantIndex {
-    private final List<ReferenceGrant> grants;
+    /** Grants by the namespace they live in, which is the namespace of the objects they grant access to. */
+    private final Map<String, List<ReferenceGrant>> byNamespace = new HashMap<>();
 
     public ReferenceGrantIndex(List<ReferenceGrant> grants) {
-        this.grants = List.copyOf(grants);
+        for (ReferenceGrant grant : grants) {
+            byNamespace.computeIfAbsent(grant.getMetadata().getNamespace(), k -> new ArrayList<>()).add(grant);
+        }
     }
 
     /** Same-namespace references are always permitted; cross-namespace ones need a grant. */
@@ -24,8 +30,8 @@ public final class ReferenceGrantIndex {
         if (Objects.equals(fromNamespace, toNamespace)) {
             return true;
         }
-        for (ReferenceGrant grant : grants) {
-            if (!toNamespace.equals(grant.getMetadata().getNamespace()) || grant.getSpec() == null) {
+        for (ReferenceGrant grant : byNamespace.getOrDefault(toNamespace, List.of())) {
+            if (grant.getSpec() == null) {
                 continue;
             }
             if (anyFrom(grant.getSpec().getFrom(), fromGroup, fromKind, fromNamespace)
