@@ -25,6 +25,10 @@ import java.util.TreeSet;
  */
 final class ConformanceReport {
 
+    /** Placeholders until the project has a public home: override with -Darchway.conformance.url/contact. */
+    static final String URL = "https://archway.io";
+    static final String CONTACT = "https://archway.io";
+
     enum Outcome { PASSED, FAILED, SKIPPED }
 
     record Result(String test, Outcome outcome, Map<String, String> profileLevels, String reason,
@@ -126,10 +130,10 @@ final class ConformanceReport {
         y.append("gatewayAPIChannel: standard\n");
         y.append("gatewayAPIVersion: v1.6.1\n");
         y.append("implementation:\n");
-        y.append("  contact:\n  - https://github.com/archway-gateway/archway/issues\n");
+        y.append("  contact:\n  - ").append(quote(System.getProperty("archway.conformance.contact", CONTACT))).append('\n');
         y.append("  organization: archway\n");
         y.append("  project: archway\n");
-        y.append("  url: https://github.com/archway-gateway/archway\n");
+        y.append("  url: ").append(quote(System.getProperty("archway.conformance.url", URL))).append('\n');
         y.append("  version: ").append(quote(version)).append('\n');
         y.append("kind: ConformanceReport\n");
         y.append("mode: default\n");

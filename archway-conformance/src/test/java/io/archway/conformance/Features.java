@@ -7,6 +7,20 @@ final class Features {
     /** Core features of GATEWAY-HTTP. Add extended features here as they land. */
     static final Set<String> CLAIMED = Set.of("Gateway", "HTTPRoute", "ReferenceGrant");
 
+    /**
+     * {@link #CLAIMED} plus any features named in {@code -Darchway.conformance.extraFeatures=A,B}
+     * (to try extended features before claiming them here).
+     */
+    static Set<String> claimed() {
+        java.util.Set<String> all = new java.util.TreeSet<>(CLAIMED);
+        for (String f : System.getProperty("archway.conformance.extraFeatures", "").split(",")) {
+            if (!f.isBlank()) {
+                all.add(f.trim());
+            }
+        }
+        return Set.copyOf(all);
+    }
+
     private Features() {
     }
 }
