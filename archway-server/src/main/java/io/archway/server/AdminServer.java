@@ -37,9 +37,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/v1/diagnostics}: load and translation problems, with file and line</li>
  *   <li>{@code GET /healthz}: 200 while the process runs</li>
  *   <li>{@code GET /readyz}: 200 once a first snapshot is served, 503 before</li>
+ *
+ *   <li>{@code GET /metrics}: Prometheus text (added by {@link ArchwayServer}); see docs/DESIGN.md</li>
  * </ul>
  *
- * <p>More endpoints (e.g. {@code /metrics}) can be added with {@link #addHandler}.
+ * <p>{@code GET /api/v1/grpcroutes} answers an empty {@code List} until GRPCRoutes are translated.
+ * More endpoints can be added with {@link #addHandler}.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -109,12 +112,13 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         Optional<String> kind = Kinds.normalise(resource);
-        if (kind.isEmpty() || resource.contains("/")) {
-            error(ex, 404, "unknown resource '" + resource + "'; try gatewayclasses, gateways, httproutes, diagnostics");
+        boolean grpc = resource.equalsIgnoreCase("grpcroutes");
+        if ((kind.isEmpty() && !grpc) || resource.contains("/")) {
+            error(ex, 404, "unknown resource '" + resource + "'; try gatewayclasses, gateways, httproutes, grpcroutes, diagnostics");
             return;
         }
         String ns = query.get("namespace");
-        List<HasMetadata> items = status.list(kind.get(), ns == null || ns.isEmpty() ? null : ns);
+        List<HasMetadata> items = grpc ? List.of() : status.list(kind.get(), ns == null || ns.isEmpty() ? null : ns);
         ObjectNode list = mapper.createObjectNode();
         // Field order as kubectl prints a List: apiVersion, items, kind, metadata.
         list.put("apiVersion", "v1");

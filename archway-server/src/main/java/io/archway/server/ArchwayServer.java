@@ -6,6 +6,8 @@ import io.archway.source.ResourceStore;
 import io.archway.source.file.DirectorySource;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Translator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -43,6 +45,8 @@ public final class ArchwayServer implements AutoCloseable {
     private final DataPlane dataPlane;
     private final StandaloneStatusView status;
     private final RebuildLoop loop;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MicrometerTrafficMetrics traffic = new MicrometerTrafficMetrics(registry);
     private AdminServer admin;
     private volatile boolean closed;
 
@@ -51,7 +55,15 @@ public final class ArchwayServer implements AutoCloseable {
         this.store = new ResourceStore();
         this.status = new StandaloneStatusView(Clock.systemUTC());
         this.dataPlane = new DataPlane(ProxyConfig.defaults().withPortOffset(config.portOffset()));
-        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, status, metrics,
+        ServerMetrics controlPlane = new MicrometerServerMetrics(registry);
+        ServerMetrics both = metrics == ServerMetrics.NOOP ? controlPlane : new ServerMetrics() {
+            @Override
+            public void rebuilt(long version, boolean served, Duration took, int errors, int warnings) {
+                controlPlane.rebuilt(version, served, took, errors, warnings);
+                metrics.rebuilt(version, served, took, errors, warnings);
+            }
+        };
+        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, status, both,
                 config.portOffset());
         Duration holdoff = config.debounce().compareTo(MAX_DEBOUNCE) > 0 ? MAX_DEBOUNCE : config.debounce();
         this.source = new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff, MAX_DEBOUNCE,
@@ -81,6 +93,7 @@ public final class ArchwayServer implements AutoCloseable {
             server.loop.rebuildNow();
             try {
                 server.admin = AdminServer.start(config.adminAddress(), server.status, server.loop::everServed);
+                server.admin.addHandler("/metrics", server::serveMetrics);
             } catch (IOException e) {
                 throw new IOException("cannot start the admin endpoint on " + config.adminAddress().getHostString() + ":"
                         + config.adminAddress().getPort() + ": " + e.getMessage(), e);
@@ -95,7 +108,8 @@ public final class ArchwayServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        LOG.info("admin endpoint on http://{}:{}/ (api/v1/gateways, api/v1/httproutes, api/v1/diagnostics, readyz)",
+        LOG.info("admin endpoint on http://{}:{}/ (api/v1/gateways, api/v1/httproutes, api/v1/diagnostics, metrics,"
+                        + " readyz)",
                 server.adminAddress().getHostString(), server.adminAddress().getPort());
         return server;
     }
@@ -117,6 +131,35 @@ public final class ArchwayServer implements AutoCloseable {
     /** The admin endpoint, e.g. to add a {@code /metrics} handler. */
     public AdminServer adminServer() {
         return admin;
+    }
+
+    /** The Prometheus registry served at {@code GET /metrics} on the admin endpoint. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /**
+     * Where the data plane reports requests, upstream failures and connections (the per-request
+     * metrics of docs/DESIGN.md); served at {@code GET /metrics}.
+     */
+    public MicrometerTrafficMetrics trafficMetrics() {
+        return traffic;
+    }
+
+    private void serveMetrics(com.sun.net.httpserver.HttpExchange ex) throws IOException {
+        if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+            ex.sendResponseHeaders(405, -1);
+            return;
+        }
+        byte[] body = registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        boolean head = "HEAD".equals(ex.getRequestMethod());
+        ex.sendResponseHeaders(200, head ? -1 : body.length);
+        if (!head) {
+            try (java.io.OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
     }
 
     /** The resource store (read-only use: views, diagnostics). */
@@ -153,5 +196,6 @@ public final class ArchwayServer implements AutoCloseable {
             admin.close();
         }
         dataPlane.close();
+        registry.close();
     }
 }

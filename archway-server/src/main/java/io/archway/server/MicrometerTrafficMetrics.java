@@ -1,0 +1,155 @@
+package io.archway.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The data-plane metrics of docs/DESIGN.md ("Metrics") on a Micrometer registry; the proxy reports
+ * each finished request, upstream failure and downstream connection here. Every method is cheap
+ * (meters are cached per label set), thread-safe and never throws.
+ *
+ * <ul>
+ *   <li>{@code archway_requests_total{route_kind, route_namespace, route_name, rule, backend_namespace,
+ *       backend_name, backend_port, status_class}}</li>
+ *   <li>{@code archway_request_duration_seconds} histogram ({@code _bucket{le}}, {@code _sum},
+ *       {@code _count}) with the same labels less {@code status_class}; fixed buckets
+ *       {@link #LATENCY_BUCKETS} from 0.5 ms to 30 s, fine enough for a p99 by interpolation</li>
+ *   <li>{@code archway_upstream_connect_errors_total}, {@code archway_upstream_timeouts_total}
+ *       {@code {backend_namespace, backend_name, backend_port}}</li>
+ *   <li>{@code archway_active_connections{listener_port}}</li>
+ * </ul>
+ *
+ * <p>A request that matched no route: {@code routeKind} null or {@code "none"}; it is counted with
+ * {@code route_kind="none"} and empty route and backend labels.
+ */
+public final class MicrometerTrafficMetrics {
+    /** Upper bounds of the latency histogram. */
+    public static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(200), Duration.ofMillis(300), Duration.ofMillis(500), Duration.ofMillis(750),
+            Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(30)};
+
+    static final String REQUESTS = "archway.requests";
+    static final String DURATION = "archway.request.duration";
+    static final String CONNECT_ERRORS = "archway.upstream.connect.errors";
+    static final String TIMEOUTS = "archway.upstream.timeouts";
+    static final String ACTIVE_CONNECTIONS = "archway.active.connections";
+
+    private record RouteBackend(String routeKind, String routeNamespace, String routeName, String rule,
+                                String backendNamespace, String backendName, int backendPort) {
+        Tags tags() {
+            return Tags.of("route_kind", routeKind, "route_namespace", routeNamespace, "route_name", routeName,
+                    "rule", rule, "backend_namespace", backendNamespace, "backend_name", backendName,
+                    "backend_port", backendPort <= 0 ? "" : Integer.toString(backendPort));
+        }
+    }
+
+    private record RequestKey(RouteBackend rb, String statusClass) {
+    }
+
+    private record BackendKey(String namespace, String name, int port) {
+        Tags tags() {
+            return Tags.of("backend_namespace", namespace, "backend_name", name,
+                    "backend_port", port <= 0 ? "" : Integer.toString(port));
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<RouteBackend, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<BackendKey, Counter> connectErrors = new ConcurrentHashMap<>();
+    private final Map<BackendKey, Counter> timeouts = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicLong> connections = new ConcurrentHashMap<>();
+
+    public MicrometerTrafficMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * One finished request.
+     *
+     * @param routeKind {@code HTTPRoute}, {@code GRPCRoute}; null or {@code none} when no route matched
+     * @param rule the rule's name when set, else its index as text
+     * @param backendPort the backendRef's (Service) port; 0 when none
+     * @param status the response status sent downstream
+     * @param durationNanos from the request's first byte to the response's last
+     */
+    public void requestCompleted(String routeKind, String routeNamespace, String routeName, String rule,
+                                 String backendNamespace, String backendName, int backendPort, int status,
+                                 long durationNanos) {
+        try {
+            boolean none = routeKind == null || routeKind.isEmpty() || "none".equals(routeKind);
+            RouteBackend rb = none ? new RouteBackend("none", "", "", "", "", "", 0)
+                    : new RouteBackend(routeKind, s(routeNamespace), s(routeName), s(rule), s(backendNamespace),
+                            s(backendName), backendPort);
+            requests.computeIfAbsent(new RequestKey(rb, statusClass(status)), k -> Counter.builder(REQUESTS)
+                    .description("Requests served, by route, backend and status class")
+                    .tags(k.rb().tags()).tag("status_class", k.statusClass()).register(registry)).increment();
+            durations.computeIfAbsent(rb, k -> Timer.builder(DURATION)
+                    .description("Request duration, first request byte to last response byte")
+                    .tags(k.tags()).serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
+                    .record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+        } catch (RuntimeException ignored) {
+            // metrics must never break the data plane
+        }
+    }
+
+    /** The proxy could not connect to an endpoint of this backend. */
+    public void upstreamConnectError(String backendNamespace, String backendName, int backendPort) {
+        count(connectErrors, CONNECT_ERRORS, "Failed connection attempts to upstream endpoints",
+                backendNamespace, backendName, backendPort);
+    }
+
+    /** An upstream request of this backend timed out. */
+    public void upstreamTimeout(String backendNamespace, String backendName, int backendPort) {
+        count(timeouts, TIMEOUTS, "Upstream requests that timed out", backendNamespace, backendName, backendPort);
+    }
+
+    /** A downstream connection was accepted on this listener port (the spec port). */
+    public void connectionOpened(int listenerPort) {
+        gauge(listenerPort).incrementAndGet();
+    }
+
+    /** A downstream connection of this listener port closed. */
+    public void connectionClosed(int listenerPort) {
+        gauge(listenerPort).updateAndGet(v -> Math.max(0, v - 1));
+    }
+
+    private AtomicLong gauge(int port) {
+        return connections.computeIfAbsent(port, p -> {
+            AtomicLong value = new AtomicLong();
+            io.micrometer.core.instrument.Gauge.builder(ACTIVE_CONNECTIONS, value, AtomicLong::doubleValue)
+                    .description("Open downstream connections").tag("listener_port", Integer.toString(p))
+                    .register(registry);
+            return value;
+        });
+    }
+
+    private void count(Map<BackendKey, Counter> cache, String name, String description, String ns, String n, int port) {
+        try {
+            cache.computeIfAbsent(new BackendKey(s(ns), s(n), port), k -> Counter.builder(name).description(description)
+                    .tags(k.tags()).register(registry)).increment();
+        } catch (RuntimeException ignored) {
+            // never break the data plane
+        }
+    }
+
+    /** {@code 2xx}..{@code 5xx} (and {@code 1xx}); anything outside 100..599 counts as {@code 5xx}. */
+    static String statusClass(int status) {
+        return status >= 100 && status < 600 ? (status / 100) + "xx" : "5xx";
+    }
+
+    private static String s(String v) {
+        return v == null ? "" : v;
+    }
+}

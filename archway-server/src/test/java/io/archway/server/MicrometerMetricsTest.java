@@ -1,0 +1,100 @@
+package io.archway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.TranslatorOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MicrometerMetricsTest {
+    private static final String LABELS = "backend_name=\"checkout-v2\",backend_namespace=\"shop\",backend_port=\"8080\","
+            + "route_kind=\"HTTPRoute\",route_name=\"checkout\",route_namespace=\"shop\",rule=\"0\"";
+
+    private static List<String> lines(String scrape, String prefix) {
+        return scrape.lines().filter(l -> l.startsWith(prefix)).toList();
+    }
+
+    @Test
+    void requestsCountByStatusClassAndDurationsFillTheBuckets() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MicrometerTrafficMetrics m = new MicrometerTrafficMetrics(registry);
+        for (int i = 0; i < 98; i++) {
+            m.requestCompleted("HTTPRoute", "shop", "checkout", "0", "shop", "checkout-v2", 8080, 200, 3_000_000);
+        }
+        m.requestCompleted("HTTPRoute", "shop", "checkout", "0", "shop", "checkout-v2", 8080, 503, 400_000_000);
+        m.requestCompleted("HTTPRoute", "shop", "checkout", "0", "shop", "checkout-v2", 8080, 404, 600_000_000);
+        m.requestCompleted(null, null, null, null, null, null, 0, 404, 1_000_000);
+        m.upstreamConnectError("shop", "checkout-v2", 8080);
+        m.upstreamTimeout("shop", "checkout-v2", 8080);
+        m.upstreamTimeout("shop", "checkout-v2", 8080);
+        m.connectionOpened(80);
+        m.connectionOpened(80);
+        m.connectionClosed(80);
+
+        String text = registry.scrape();
+        assertThat(text).contains("archway_requests_total{" + LABELS + ",status_class=\"2xx\"} 98")
+                .contains("archway_requests_total{" + LABELS + ",status_class=\"5xx\"} 1")
+                .contains("archway_requests_total{" + LABELS + ",status_class=\"4xx\"} 1")
+                .contains("archway_requests_total{backend_name=\"\",backend_namespace=\"\",backend_port=\"\","
+                        + "route_kind=\"none\",route_name=\"\",route_namespace=\"\",rule=\"\",status_class=\"4xx\"} 1")
+                .contains("archway_request_duration_seconds_count{" + LABELS + "} 100")
+                .contains("archway_request_duration_seconds_bucket{" + LABELS + ",le=\"0.005\"} 98")
+                .contains("archway_request_duration_seconds_bucket{" + LABELS + ",le=\"0.5\"} 99")
+                .contains("archway_request_duration_seconds_bucket{" + LABELS + ",le=\"0.75\"} 100")
+                .contains("archway_request_duration_seconds_bucket{" + LABELS + ",le=\"+Inf\"} 100")
+                .contains("archway_upstream_connect_errors_total{backend_name=\"checkout-v2\",backend_namespace=\"shop\","
+                        + "backend_port=\"8080\"} 1")
+                .contains("archway_upstream_timeouts_total{backend_name=\"checkout-v2\",backend_namespace=\"shop\","
+                        + "backend_port=\"8080\"} 2")
+                .contains("archway_active_connections{listener_port=\"80\"} 1");
+        // The duration histogram has no status_class label (one series per route/backend).
+        assertThat(lines(text, "archway_request_duration_seconds_bucket{")).noneMatch(l -> l.contains("status_class"))
+                .hasSize(2 * (MicrometerTrafficMetrics.LATENCY_BUCKETS.length + 1));
+        assertThat(MicrometerTrafficMetrics.statusClass(0)).isEqualTo("5xx");
+        assertThat(MicrometerTrafficMetrics.statusClass(101)).isEqualTo("1xx");
+    }
+
+    @Test
+    void adminServesMetricsWithSnapshotVersionAndReloads(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("gw.yaml"), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: %d}]}
+                """.formatted(freePort()));
+        try (ArchwayServer server = ArchwayServer.start(new ServerConfig(dir, new TranslatorOptions(
+                TranslatorOptions.DEFAULT_CONTROLLER_NAME, new GatewayAddressing.Shared("127.0.0.1"), true), 0,
+                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(100), false))) {
+            server.reloadNow();
+            server.trafficMetrics().requestCompleted("HTTPRoute", "default", "r", "0", "default", "b", 80, 200, 1000);
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + server.adminAddress().getPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            assertThat(r.body()).contains("archway_snapshot_version " + server.status().servedVersion())
+                    .contains("archway_reloads_total{outcome=\"applied\"} 2")
+                    .contains("archway_reloads_total{outcome=\"rejected\"} 0")
+                    .contains("archway_requests_total{backend_name=\"b\"");
+            assertThat(server.status().servedVersion()).isEqualTo(2);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
