@@ -79,7 +79,7 @@ class ConformanceRoutingTest {
         final int port = port(input, key, via.get("gatewayAddr").get("listeners"));
         final JsonNode request = expectation.get("request");
         final Map<String, String> headers = new HashMap<>();
-        request.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        request.path("headers").properties().forEach(h -> headers.put(h.getKey(), h.getValue().asText()));
         final String host = request.hasNonNull("host") ? request.get("host").asText() : address;
         final Optional<HttpRouteEntry> entry = SnapshotDispatcher.dispatch(t.snapshot(), address, port, host,
                 request.get("method").asText("GET"), request.get("path").asText(), headers);
