@@ -5,6 +5,7 @@ import io.archway.client.ConcurrentEditException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -58,9 +59,53 @@ final class AtomicFiles {
             if (Files.exists(file)) {
                 throw new ConcurrentEditException(file + " appeared since the directory was read; nothing written");
             }
-        } else {
-            checkUnchanged(file, expectedHash);
+            replace(file, null, content);
+            return;
         }
+        locked(file, () -> {
+            checkUnchanged(file, expectedHash);
+            replace(file, expectedHash, content);
+        });
+    }
+
+    /**
+     * Runs {@code action} holding this JVM's write lock and an exclusive advisory lock on the file's
+     * current inode, so that two cooperating writers cannot both pass the unchanged-check before
+     * either renames. A writer that waited on the old inode then sees the new content and refuses.
+     */
+    private static void locked(Path file, Runnable action) {
+        synchronized (AtomicFiles.class) {
+            FileChannel ch = null;
+            FileLock lock = null;
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                lock = ch.lock();
+            } catch (NoSuchFileException e) {
+                throw new ConcurrentEditException(file + " was removed since it was read; nothing written");
+            } catch (IOException | UnsupportedOperationException e) {
+                // No lock available (e.g. a read-only or network file system): rely on the unlocked check.
+            }
+            try {
+                action.run();
+            } finally {
+                closeQuietly(lock, ch);
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable... all) {
+        for (AutoCloseable c : all) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // the file was replaced or deleted; nothing to release beyond the descriptor
+                }
+            }
+        }
+    }
+
+    private static void replace(Path file, String expectedHash, String content) {
         Path dir = file.toAbsolutePath().getParent();
         Path temp = null;
         try {
@@ -73,9 +118,17 @@ final class AtomicFiles {
                 ch.force(true);
             }
             if (expectedHash == null) {
-                // Hard-link semantics are not portable; a last existence check narrows the window.
-                if (Files.exists(file)) {
-                    throw new FileAlreadyExistsException(file.toString());
+                // A new file: a hard link never replaces an existing name, so a file created meanwhile survives.
+                try {
+                    Files.createLink(file, temp);
+                    return;
+                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                    if (e instanceof FileAlreadyExistsException exists) {
+                        throw exists;
+                    }
+                    if (Files.exists(file)) {
+                        throw new FileAlreadyExistsException(file.toString());
+                    }
                 }
             }
             try {
@@ -101,11 +154,13 @@ final class AtomicFiles {
 
     /** Deletes {@code file} if it still hashes to {@code expectedHash}. */
     static void delete(Path file, String expectedHash) {
-        checkUnchanged(file, expectedHash);
-        try {
-            Files.delete(file);
-        } catch (IOException e) {
-            throw new ArchwayClientException("cannot delete " + file + ": " + e.getMessage(), e);
-        }
+        locked(file, () -> {
+            checkUnchanged(file, expectedHash);
+            try {
+                Files.delete(file);
+            } catch (IOException e) {
+                throw new ArchwayClientException("cannot delete " + file + ": " + e.getMessage(), e);
+            }
+        });
     }
 }

@@ -282,6 +282,10 @@ class DirectoryClientTest {
         GRPCRoute g = new GRPCRouteBuilder().withNewMetadata().withName("rpc").endMetadata().withNewSpec().endSpec().build();
         client.createGrpcRoute(g);
         assertThat(dir.resolve("grpcroute-default-rpc.yaml")).exists();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+                    "routes.yaml", "api.json", "nested", "httproute-shop-search.yaml", "grpcroute-default-rpc.yaml");
+        }
         assertThat(client.getGrpcRoute("default", "rpc")).isPresent();
     }
 
