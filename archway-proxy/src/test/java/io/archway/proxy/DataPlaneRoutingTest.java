@@ -258,6 +258,47 @@ class DataPlaneRoutingTest {
     }
 
     @Test
+    void reframesACloseDelimitedHttp10ResponseAsChunked() throws Exception {
+        try (ServerSocket old = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            final Thread t = new Thread(() -> {
+                while (!old.isClosed()) {
+                    try (java.net.Socket s = old.accept()) {
+                        final java.io.InputStream in = s.getInputStream();
+                        final StringBuilder head = new StringBuilder();
+                        while (!head.toString().endsWith("\r\n\r\n")) {
+                            head.append((char) in.read());
+                        }
+                        s.getOutputStream().write("HTTP/1.0 200 OK\r\nX-Old: 1\r\n\r\nclose-delimited body"
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            plane.apply(snapshot(1, http(port, listener(null, vhost("*", prefix("old", "/",
+                    backend("old", 1, old.getLocalPort())))))));
+            try (RawHttp c = RawHttp.connect(port)) {
+                for (int i = 0; i < 2; i++) {
+                    final RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read();
+                    assertThat(r.header("transfer-encoding")).isEqualTo("chunked");
+                    assertThat(r.header("connection")).isNull();
+                    assertThat(r.body()).isEqualTo("close-delimited body");
+                }
+            }
+            // An HTTP/1.0 client cannot take chunked: the body is delimited by closing instead.
+            try (RawHttp c = RawHttp.connect(port)) {
+                final RawHttp.Response r = c.send("GET / HTTP/1.0\r\n\r\n").read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.header("connection")).isEqualTo("close");
+                assertThat(r.header("transfer-encoding")).isNull();
+                assertThat(r.body()).isEqualTo("close-delimited body");
+            }
+        }
+    }
+
+    @Test
     void answersPipelinedRequestsInOrder() throws Exception {
         plane.apply(snapshot(1, http(port, listener(null, vhost("*",
                 prefix("a", "/a", backend("a", 1, a.port())),

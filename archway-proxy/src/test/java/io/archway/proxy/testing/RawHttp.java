@@ -73,6 +73,9 @@ public final class RawHttp implements AutoCloseable {
                 body.write(in.readNBytes(size));
                 readLine();
             }
+        } else if (status != 204 && status != 304 && status >= 200) {
+            // Neither length nor chunked: the body ends when the server closes (RFC 9112 6.3).
+            body.write(in.readAllBytes());
         }
         return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
     }

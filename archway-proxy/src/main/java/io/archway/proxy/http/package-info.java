@@ -1,0 +1,17 @@
+/**
+ * Routing and proxying of HTTP requests.
+ *
+ * <p>Starting points: {@link io.archway.proxy.http.RouteIndex} (compiled dispatch of one socket:
+ * listener, virtual host, first matching route), {@link io.archway.proxy.http.HttpProxyHandler}
+ * (one per HTTP/1.1 connection or HTTP/2 stream: validation, local answers, exchanges),
+ * {@code ProxyExchange} (one request to one upstream connection, streaming with backpressure),
+ * {@link io.archway.proxy.http.UpstreamConnectionPool} (keep-alive and h2c connections per event
+ * loop).
+ *
+ * <p>Status codes answered by the proxy itself: 400 malformed or smuggling-prone framing, 414
+ * request line too long, 431 headers too large, 501 unsupported transfer coding, 404 no listener,
+ * virtual host or route, 500 no usable backend (none, all weights 0, or invalid), 503 no
+ * endpoints or connection refused, 504 upstream connect timeout, 502 upstream reset or closed
+ * before the response (a request without body on a reused connection is retried once first).
+ */
+package io.archway.proxy.http;
