@@ -126,7 +126,7 @@ public final class RouteAttacher {
         final List<BoundListener> accepted = named.stream().filter(BoundListener::accepted).toList();
         if (accepted.isEmpty()) {
             return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NO_MATCHING_PARENT, "no accepted listener of "
-                    + gateway.key() + " matches" + describe(ref));
+                    + gateway.key() + (describe(ref).isEmpty() ? "" : " matches" + describe(ref)));
         }
         final List<BoundListener> kindAllowed = accepted.stream()
                 .filter(l -> l.allowsKind(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE)).toList();
