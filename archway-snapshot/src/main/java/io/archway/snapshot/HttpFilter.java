@@ -24,7 +24,7 @@ public sealed interface HttpFilter {
      * the port is the well-known port of {@code scheme} if a scheme is set, else the listener port
      * (HTTPRequestRedirectFilter.port); a well-known port is left out of Location.
      *
-     * @param statusCode 301 (default), 302, 303, 307 or 308
+     * @param statusCode 301, 302 (the spec default), 303, 307 or 308
      */
     record RequestRedirect(String scheme, String hostname, PathModifier path, Integer port, int statusCode)
             implements HttpFilter {

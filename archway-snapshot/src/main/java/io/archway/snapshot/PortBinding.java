@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * <p>A request is dispatched to the {@link ListenerEntry} whose hostname matches its host most
  * specifically (exact, then the longest wildcard suffix, then a listener without hostname); see
- * {@link Hostnames#mostSpecific}. Listeners are kept in that precedence order.
+ * {@link Hostnames#specificity}. Listeners are kept in that precedence order.
  *
  * @param address IP literal to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
  * @param port the Gateway listener port as written in the spec; the data plane may add a
