@@ -40,6 +40,11 @@ class ConformanceSuiteTest {
         settings = Environment.Settings.fromSystemProperties();
         assumeTrue(settings.run(), "the conformance run is off; enable it with -Darchway.conformance.run=true");
         Path suite = settings.suiteDir();
+        if (!Files.isRegularFile(suite.resolve("index.json"))) {
+            throw new IllegalStateException("no extracted conformance suite at " + suite
+                    + " (expected ../shared/conformance beside the checkout; set -Darchway.conformance.dir, "
+                    + "or -Darchway.conformance.run=false to skip the run)");
+        }
         JsonNode index = Json.parse(Files.readString(suite.resolve("index.json")));
         Map<String, Set<String>> profiles = new LinkedHashMap<>();
         index.path("profiles").fields().forEachRemaining(e -> {
@@ -78,7 +83,9 @@ class ConformanceSuiteTest {
         System.out.println("=== RUN " + spec.shortName() + ": " + spec.description());
         TestRunner runner = new TestRunner(env, spec);
         runner.run();
-        runner.log().forEach(l -> System.out.println("    " + l));
+        if (!runner.failures().isEmpty() || Boolean.getBoolean("archway.conformance.verbose")) {
+            runner.log().forEach(l -> System.out.println("    " + l));
+        }
         if (runner.failures().isEmpty()) {
             record(spec, ConformanceReport.Outcome.PASSED, "");
             System.out.println("--- PASS " + spec.shortName());
