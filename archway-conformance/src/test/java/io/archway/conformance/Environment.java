@@ -27,6 +27,8 @@ final class Environment implements AutoCloseable {
     final Backends backends;
     final EchoServer echo;
     final SSLContext tls;
+    /** Trusts only infra/tls-validity-checks-certificate: the serverCertPem of every HTTPS test. */
+    final SSLContext tlsValidityChecks;
     private final Set<String> listening = new HashSet<>();
     GatewayProcess gateway;
 
@@ -38,6 +40,8 @@ final class Environment implements AutoCloseable {
         this.backends = backends;
         this.echo = echo;
         this.tls = HttpProbe.trusting(certificates.allCertificates());
+        this.tlsValidityChecks = HttpProbe.trusting(List.of(
+                certificates.secret(Certificates.INFRA, "tls-validity-checks-certificate").certificate()));
     }
 
     /** Lays out the directory and starts the echo pods (not yet the gateway). */

@@ -87,6 +87,61 @@ class HarnessPiecesTest {
     }
 
     @Test
+    void timelineFollowsTheUpstreamSourceOrder() throws Exception {
+        Path tests = Environment.Settings.fromSystemProperties().suiteDir().resolve("tests");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(tests), "shared conformance data not present");
+        List<String> modify = new TestRunner(null, TestSpec.load(tests.resolve("GatewayModifyListeners.json")))
+                .describeTimeline();
+        assertThat(modify).containsExactly(
+                "49 status NamespacesMustBeReady",
+                "52 status GatewayMustHaveLatestConditions",
+                "76 mutate gateway-add-listener: add listener 'http' (data.test.com:80)",
+                "80 status NamespacesMustBeReady",
+                "125 status GatewayStatusMustHaveListeners",
+                "128 status GatewayMustHaveLatestConditions",
+                "140 status NamespacesMustBeReady",
+                "143 status GatewayMustHaveLatestConditions",
+                "163 mutate gateway-remove-listener: keep only listener 'http'",
+                "167 status NamespacesMustBeReady",
+                "192 status GatewayStatusMustHaveListeners",
+                "195 status GatewayMustHaveLatestConditions");
+        List<String> weight = new TestRunner(null, TestSpec.load(tests.resolve("HTTPRouteWeight.json"))).describeTimeline();
+        assertThat(weight).containsExactly("49 status GatewayAndHTTPRoutesMustBeAccepted",
+                "52 status HTTPRouteMustHaveResolvedRefsConditionsTrue", "64 http #0", "89 weights");
+        List<String> grant = new TestRunner(null, TestSpec.load(tests.resolve("HTTPRouteReferenceGrant.json")))
+                .describeTimeline();
+        assertThat(grant).containsSubsequence("54 http #0",
+                "73 mutate delete ReferenceGrant gateway-conformance-web-backend/reference-grant", "76 http #1");
+    }
+
+    @Test
+    void everyCoreTestIsRunnableByTheHarness() throws Exception {
+        Path tests = Environment.Settings.fromSystemProperties().suiteDir().resolve("tests");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(tests), "shared conformance data not present");
+        int claimed = 0;
+        try (var files = Files.list(tests)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                TestSpec spec = TestSpec.load(p);
+                if (!spec.unclaimed(Features.CLAIMED).isEmpty()) {
+                    continue;
+                }
+                claimed++;
+                assertThat(TestRunner.harnessGaps(spec)).as(spec.shortName()).isEmpty();
+                for (var a : spec.json().path("status_assertions")) {
+                    assertThat(KNOWN_HELPERS).as(spec.shortName()).contains(a.path("helper").asText());
+                }
+            }
+        }
+        assertThat(claimed).isEqualTo(37);
+    }
+
+    private static final List<String> KNOWN_HELPERS = List.of("GatewayAndHTTPRoutesMustBeAccepted",
+            "HTTPRouteMustHaveResolvedRefsConditionsTrue", "HTTPRouteMustHaveCondition", "HTTPRouteMustHaveParents",
+            "HTTPRouteMustHaveLatestConditions", "HTTPRouteMustHaveNoAcceptedParents", "GatewayMustHaveLatestConditions",
+            "GatewayMustHaveCondition", "GatewayStatusMustHaveListeners", "GatewayMustHaveZeroRoutes",
+            "NamespacesMustBeReady", "GWCMustHaveAcceptedConditionAny", "GatewayClassMustHaveLatestConditions");
+
+    @Test
     void requestLooksLikeGos() {
         byte[] raw = HttpProbe.encode(new HttpProbe.Request("http", "127.0.0.1", 1, "GET", "example.com", "/a b?x=1",
                 Map.of("x-custom", "v"), "", null, null, java.time.Duration.ofSeconds(1)));

@@ -63,6 +63,25 @@ final class TestRunner implements Mutations.Context {
     private record Timed(int line, int rank, int seq, Event event) {
     }
 
+    /** The replay order, for tests: "line kind detail". */
+    List<String> describeTimeline() {
+        List<String> out = new ArrayList<>();
+        for (Timed t : timeline()) {
+            String what;
+            if (t.event() instanceof MutationEvent m) {
+                what = "mutate " + m.mutation().description();
+            } else if (t.event() instanceof StatusEvent s) {
+                what = "status " + s.assertion().path("helper").asText();
+            } else if (t.event() instanceof HttpEvent h) {
+                what = "http #" + h.index();
+            } else {
+                what = "weights";
+            }
+            out.add(t.line() + " " + what);
+        }
+        return out;
+    }
+
     List<Timed> timeline() {
         List<Timed> events = new ArrayList<>();
         int seq = 0;
@@ -161,6 +180,11 @@ final class TestRunner implements Mutations.Context {
             gaps.add("other traffic checks " + j.path("other_traffic_checks").size());
         }
         for (JsonNode e : j.path("http_expectations")) {
+            for (JsonNode v : e.path("sentVia")) {
+                if (v.hasNonNull("clientCertificate")) {
+                    gaps.add("client certificates");
+                }
+            }
             if (e.path("mirroredTo").size() > 0) {
                 gaps.add("request mirroring (upstream reads mirror pod logs)");
                 break;
@@ -526,7 +550,12 @@ final class TestRunner implements Mutations.Context {
         }
         return new HttpProbe.Request(scheme, addr.ip(), addr.port() + env.settings.portOffset(), method, host,
                 r.path("path").asText("/"), headers, r.path("body").asText(""), serverName,
-                scheme.equals("https") ? env.tls : null, env.settings.requestTimeout());
+                scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout());
+    }
+
+    /** Upstream HTTPS tests pass serverCertPem = the tls.crt of infra/tls-validity-checks-certificate. */
+    private javax.net.ssl.SSLContext trustFor(JsonNode via) {
+        return "serverCertPem".equals(via.path("serverCertificate").asText("")) ? env.tlsValidityChecks : env.tls;
     }
 
     static String describe(JsonNode exp, HttpProbe.Request req) {
