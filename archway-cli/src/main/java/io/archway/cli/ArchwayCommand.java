@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code archway} command. */
 @Command(name = "archway", mixinStandardHelpOptions = true, versionProvider = ArchwayCommand.Version.class,
         description = "Archway: a Kubernetes Gateway API gateway that runs from a directory of manifests.",
-        subcommands = {ServeCommand.class, GetCommand.class, ValidateCommand.class, QuickstartCommand.class,
+        subcommands = {ServeCommand.class, GetCommand.class, WeightsCommand.class, CanaryCommand.class,
+                ValidateCommand.class, QuickstartCommand.class,
                 CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP_FOOTER)
 public final class ArchwayCommand implements Runnable {
@@ -38,11 +39,42 @@ public final class ArchwayCommand implements Runnable {
         if (err != null) {
             cli.setErr(err);
         }
+        cli.setParameterExceptionHandler((ex, badArgs) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            c.getErr().flush();
+            return ExitCodes.USAGE;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-            return ExitCodes.FAILURE;
+            String message = e.getMessage() != null ? e.getMessage().strip() : e.toString();
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+                message += " (" + root.getMessage() + ")";
+            }
+            commandLine.getErr().println("error: " + message);
+            commandLine.getErr().flush();
+            return exitCode(e);
         });
         return cli.execute(args);
+    }
+
+    /** The exit code of a failed command. */
+    static int exitCode(Exception e) {
+        if (e instanceof ClientOptions.CliFailure f) {
+            return f.code;
+        }
+        if (e instanceof io.archway.client.ResourceNotFoundException
+                || e instanceof io.archway.client.InvalidWeightsException) {
+            return ExitCodes.INVALID;
+        }
+        if (e instanceof IllegalArgumentException) {
+            return ExitCodes.USAGE;
+        }
+        return ExitCodes.FAILURE;
     }
 
     /**

@@ -1,17 +1,17 @@
 package io.archway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.archway.server.AdminServer;
+import io.archway.client.AdminAddress;
 import io.archway.server.Kinds;
 import io.archway.source.KubeJson;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,25 +21,33 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code archway get}: asks a running server's admin endpoint. */
+/** {@code archway get}: lists resources with their status. */
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = {"Shows resources and their status from a running 'archway serve' (via its admin endpoint).",
-                "TYPE: gatewayclasses (gc), gateways (gtw), httproutes, or diagnostics."},
+        description = {"Shows resources with attachment and conditions at a glance.",
+                "TYPE: gatewayclasses (gc), gateways (gtw), routes (HTTPRoutes and GRPCRoutes), httproutes,"
+                        + " grpcroutes, or diagnostics.",
+                "Without --config or --kubernetes it asks a running 'archway serve' (its admin endpoint);"
+                        + " with --config DIR it reads the directory (statuses from the admin endpoint when it"
+                        + " answers); with --kubernetes the API server of the kubeconfig."},
         footer = ExitCodes.HELP_FOOTER)
 final class GetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TYPE", description = "gatewayclasses | gateways | httproutes | diagnostics")
+    @Parameters(index = "0", paramLabel = "TYPE",
+            description = "gatewayclasses | gateways | routes | httproutes | grpcroutes | diagnostics")
     String type;
 
     @ArgGroup(exclusive = true)
@@ -57,88 +65,141 @@ final class GetCommand implements Callable<Integer> {
             description = "table (default), yaml or json.")
     Printer.Format output;
 
-    @Option(names = "--admin", defaultValue = AdminServer.DEFAULT_HOST + ":" + AdminServer.DEFAULT_PORT,
-            paramLabel = "HOST:PORT", description = "Admin endpoint of the server (default: ${DEFAULT-VALUE}).")
-    String admin;
+    @Mixin
+    ClientOptions where;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        InetSocketAddress address = ServeCommand.parseHostPort(admin);
-        String base = "http://" + address.getHostString() + ":" + address.getPort();
-        if ("diagnostics".equalsIgnoreCase(type) || "diag".equalsIgnoreCase(type)) {
-            JsonNode d = fetch(base + "/api/v1/diagnostics", err);
-            if (d == null) {
-                return ExitCodes.FAILURE;
-            }
-            if (output != Printer.Format.table) {
-                out.print(Printer.render(d, output));
-            } else if (d.path("diagnostics").isEmpty()) {
-                out.println("No problems (serving snapshot v" + d.path("servedVersion").asLong() + ").");
-            } else {
-                for (JsonNode x : d.path("diagnostics")) {
-                    out.println(x.path("text").asText());
-                }
-            }
-            out.flush();
-            return ExitCodes.OK;
-        }
-        String kind = Kinds.normalise(type).orElse(null);
-        if (kind == null) {
-            err.println("error: unknown resource type '" + type + "'; use gatewayclasses, gateways, httproutes or diagnostics");
+        String t = type.toLowerCase(Locale.ROOT);
+        boolean diagnostics = t.equals("diagnostics") || t.equals("diag");
+        String kind = switch (t) {
+            case "routes", "route" -> Printer.ROUTES;
+            case "grpcroutes", "grpcroute" -> Printer.GRPC_ROUTE;
+            default -> Kinds.normalise(t).orElse(null);
+        };
+        if (kind == null && !diagnostics) {
+            err.println("error: unknown resource type '" + type + "'; use gatewayclasses, gateways, routes, httproutes,"
+                    + " grpcroutes or diagnostics");
+            err.flush();
             return ExitCodes.USAGE;
         }
-        String ns = scope.all || Kinds.clusterScoped(kind) ? null : scope.namespace != null ? scope.namespace : "default";
-        String url = base + "/api/v1/" + Kinds.plural(kind)
-                + (ns == null ? "" : "?namespace=" + URLEncoder.encode(ns, StandardCharsets.UTF_8));
-        JsonNode list = fetch(url, err);
-        if (list == null) {
-            return ExitCodes.FAILURE;
-        }
-        if (output != Printer.Format.table) {
-            out.print(Printer.render(list, output));
+        try (ClientOptions.Connection c = where.open(spec.commandLine(), false)) {
+            if (diagnostics) {
+                return diagnostics(c, out, err);
+            }
+            String ns = scope.all || Kinds.clusterScoped(kind) ? null
+                    : scope.namespace != null ? scope.namespace : "default";
+            List<HasMetadata> items = new ArrayList<>();
+            switch (kind) {
+                case Kinds.GATEWAY_CLASS -> items.addAll(gatewayClasses(c, err));
+                case Kinds.GATEWAY -> items.addAll(c.client() != null ? c.client().listGateways(ns)
+                        : admin("gateways", ns, Gateway.class, err));
+                case Kinds.HTTP_ROUTE -> items.addAll(httpRoutes(c, ns, err));
+                case Printer.GRPC_ROUTE -> items.addAll(grpcRoutes(c, ns, err));
+                default -> {
+                    items.addAll(httpRoutes(c, ns, err));
+                    items.addAll(grpcRoutes(c, ns, err));
+                }
+            }
+            items.sort(Comparator.comparing((HasMetadata o) -> String.valueOf(o.getMetadata().getNamespace()))
+                    .thenComparing(o -> String.valueOf(o.getKind())).thenComparing(o -> o.getMetadata().getName()));
+            if (output != Printer.Format.table) {
+                out.print(Printer.render(Printer.list(items), output));
+                out.flush();
+                return ExitCodes.OK;
+            }
+            if (items.isEmpty()) {
+                err.println(ns == null ? "No resources found" : "No resources found in " + ns + " namespace.");
+                err.flush();
+                return ExitCodes.OK;
+            }
+            out.print(Printer.table(kind, items, scope.all, Instant.now()));
             out.flush();
             return ExitCodes.OK;
         }
-        Class<? extends HasMetadata> type = switch (kind) {
-            case Kinds.GATEWAY_CLASS -> GatewayClass.class;
-            case Kinds.GATEWAY -> Gateway.class;
-            default -> HTTPRoute.class;
-        };
-        List<HasMetadata> items = new ArrayList<>();
-        for (JsonNode item : list.path("items")) {
-            items.add(KubeJson.mapper().treeToValue(item, type));
+    }
+
+    private List<HTTPRoute> httpRoutes(ClientOptions.Connection c, String ns, PrintWriter err) {
+        return c.client() != null ? c.client().listHttpRoutes(ns) : admin("httproutes", ns, HTTPRoute.class, err);
+    }
+
+    private List<GRPCRoute> grpcRoutes(ClientOptions.Connection c, String ns, PrintWriter err) {
+        return c.client() != null ? c.client().listGrpcRoutes(ns) : admin("grpcroutes", ns, GRPCRoute.class, err);
+    }
+
+    private List<GatewayClass> gatewayClasses(ClientOptions.Connection c, PrintWriter err) {
+        if (c.kube() != null) {
+            return c.kube().resources(GatewayClass.class).list().getItems();
         }
-        if (items.isEmpty()) {
-            err.println(ns == null ? "No resources found" : "No resources found in " + ns + " namespace.");
+        return admin("gatewayclasses", null, GatewayClass.class, err);
+    }
+
+    private int diagnostics(ClientOptions.Connection c, PrintWriter out, PrintWriter err) {
+        if (c.mode() == ClientOptions.Mode.KUBERNETES) {
+            err.println("error: diagnostics come from a standalone 'archway serve' (its admin endpoint); in Kubernetes"
+                    + " mode read the resources' status conditions");
             err.flush();
-            return ExitCodes.OK;
+            return ExitCodes.USAGE;
         }
-        out.print(Printer.table(kind, items, scope.all, Instant.now()));
+        JsonNode d = fetch("/api/v1/diagnostics", err);
+        if (output != Printer.Format.table) {
+            out.print(Printer.render(d, output));
+        } else if (d.path("diagnostics").isEmpty()) {
+            out.println("No problems (serving snapshot v" + d.path("servedVersion").asLong() + ").");
+        } else {
+            for (JsonNode x : d.path("diagnostics")) {
+                out.println(x.path("text").asText());
+            }
+        }
         out.flush();
         return ExitCodes.OK;
     }
 
-    /** GETs a JSON document; prints a helpful error and returns null when the server cannot be asked. */
-    private JsonNode fetch(String url, PrintWriter err) throws InterruptedException {
+    /** The items of {@code GET /api/v1/PLURAL}; a 404 (an older server) is an empty list. */
+    private <T> List<T> admin(String plural, String ns, Class<T> type, PrintWriter err) {
+        JsonNode list = fetch("/api/v1/" + plural
+                + (ns == null ? "" : "?namespace=" + URLEncoder.encode(ns, StandardCharsets.UTF_8)), err);
+        List<T> items = new ArrayList<>();
+        if (list == null) {
+            return items;
+        }
+        for (JsonNode item : list.path("items")) {
+            try {
+                items.add(KubeJson.mapper().treeToValue(item, type));
+            } catch (IOException e) {
+                throw new ClientOptions.CliFailure(ExitCodes.FAILURE, "cannot read " + plural + " from the admin endpoint: "
+                        + e.getMessage());
+            }
+        }
+        return items;
+    }
+
+    /** GETs a JSON document from the admin endpoint; null on 404; a CliFailure when it cannot be asked. */
+    private JsonNode fetch(String path, PrintWriter err) {
+        String url = AdminAddress.parse(where.admin) + path;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                     .build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                err.println("error: " + url + " answered " + r.statusCode() + ": " + r.body().trim());
-                err.flush();
+            if (r.statusCode() == 404 && !path.contains("diagnostics")) {
                 return null;
+            }
+            if (r.statusCode() != 200) {
+                throw new ClientOptions.CliFailure(ExitCodes.FAILURE, url + " answered " + r.statusCode() + ": "
+                        + r.body().trim());
             }
             return KubeJson.mapper().readTree(r.body());
         } catch (ConnectException e) {
-            err.println("error: cannot reach the archway admin endpoint at " + admin
-                    + " (is 'archway serve' running? use --admin HOST:PORT)");
+            throw new ClientOptions.CliFailure(ExitCodes.FAILURE, "cannot reach the archway admin endpoint at "
+                    + where.admin + " (is 'archway serve' running? use --admin HOST:PORT, or --config DIR to read"
+                    + " the manifests directly)");
         } catch (IOException e) {
-            err.println("error: asking " + url + ": " + e);
+            throw new ClientOptions.CliFailure(ExitCodes.FAILURE, "asking " + url + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientOptions.CliFailure(ExitCodes.FAILURE, "interrupted");
         }
-        err.flush();
-        return null;
     }
 }

@@ -11,8 +11,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,7 +76,7 @@ final class Printer {
                 }
             }
             case Kinds.GATEWAY -> {
-                rows.add(new String[] {"NAME", "CLASS", "ADDRESS", "PROGRAMMED", "AGE"});
+                rows.add(new String[] {"NAME", "CLASS", "ADDRESS", "PROGRAMMED", "ROUTES", "AGE"});
                 for (HasMetadata o : items) {
                     Gateway g = (Gateway) o;
                     String address = g.getStatus() == null || g.getStatus().getAddresses() == null ? ""
@@ -81,45 +84,133 @@ final class Printer {
                                     .filter(Objects::nonNull).toList());
                     rows.add(new String[] {name(o), g.getSpec() == null ? "" : orEmpty(g.getSpec().getGatewayClassName()),
                             address, condition(g.getStatus() == null ? null : g.getStatus().getConditions(), "Programmed"),
-                            age(o, now)});
+                            attachedRoutes(g), age(o, now)});
                 }
             }
-            case Kinds.HTTP_ROUTE -> {
-                rows.add(new String[] {"NAME", "HOSTNAMES", "PARENTS ACCEPTED", "AGE"});
+            case Kinds.HTTP_ROUTE, GRPC_ROUTE, ROUTES -> {
+                boolean kindColumn = ROUTES.equals(kind);
+                rows.add(kindColumn ? new String[] {"KIND", "NAME", "HOSTNAMES", "PARENTS", "ACCEPTED", "REFS", "AGE"}
+                        : new String[] {"NAME", "HOSTNAMES", "PARENTS", "ACCEPTED", "REFS", "AGE"});
                 for (HasMetadata o : items) {
-                    HTTPRoute r = (HTTPRoute) o;
-                    List<String> hostnames = r.getSpec() == null || r.getSpec().getHostnames() == null ? List.of()
-                            : r.getSpec().getHostnames();
-                    rows.add(new String[] {name(o), hostnames.isEmpty() ? "*" : String.join(",", hostnames),
-                            parentsAccepted(r), age(o, now)});
+                    List<String> hostnames = hostnames(o);
+                    String[] row = {name(o), hostnames.isEmpty() ? "*" : String.join(",", hostnames),
+                            parents(o), parentsAccepted(o), refs(o), age(o, now)};
+                    if (kindColumn) {
+                        String[] wide = new String[row.length + 1];
+                        wide[0] = o.getKind() != null ? o.getKind() : o instanceof GRPCRoute ? "GRPCRoute" : "HTTPRoute";
+                        System.arraycopy(row, 0, wide, 1, row.length);
+                        row = wide;
+                    }
+                    rows.add(row);
                 }
             }
             default -> throw new IllegalArgumentException("unknown kind " + kind);
         }
         if (ns) {
+            int at = kind.equals(ROUTES) ? 1 : 0;
             for (int i = 0; i < rows.size(); i++) {
                 String[] row = rows.get(i);
                 String[] wide = new String[row.length + 1];
-                wide[0] = i == 0 ? "NAMESPACE" : orEmpty(items.get(i - 1).getMetadata().getNamespace());
-                System.arraycopy(row, 0, wide, 1, row.length);
+                System.arraycopy(row, 0, wide, 0, at);
+                wide[at] = i == 0 ? "NAMESPACE" : orEmpty(items.get(i - 1).getMetadata().getNamespace());
+                System.arraycopy(row, at, wide, at + 1, row.length - at);
                 rows.set(i, wide);
             }
         }
         return format(rows);
     }
 
-    /** "accepted/total" over the route's parentRefs (a parent without status counts as not accepted). */
-    static String parentsAccepted(HTTPRoute r) {
-        int total = r.getSpec() == null || r.getSpec().getParentRefs() == null ? 0 : r.getSpec().getParentRefs().size();
+    /** Table kinds beyond {@link Kinds}: GRPCRoutes, and HTTPRoutes + GRPCRoutes together. */
+    static final String GRPC_ROUTE = "GRPCRoute";
+    static final String ROUTES = "routes";
+
+    /** Sum of attachedRoutes over the listeners; "-" without status. */
+    static String attachedRoutes(Gateway g) {
+        if (g.getStatus() == null || g.getStatus().getListeners() == null || g.getStatus().getListeners().isEmpty()) {
+            return "-";
+        }
+        int n = 0;
+        for (ListenerStatus l : g.getStatus().getListeners()) {
+            n += l.getAttachedRoutes() == null ? 0 : l.getAttachedRoutes();
+        }
+        return Integer.toString(n);
+    }
+
+    static List<String> hostnames(HasMetadata route) {
+        List<String> h = null;
+        if (route instanceof HTTPRoute r && r.getSpec() != null) {
+            h = r.getSpec().getHostnames();
+        } else if (route instanceof GRPCRoute r && r.getSpec() != null) {
+            h = r.getSpec().getHostnames();
+        }
+        return h == null ? List.of() : h;
+    }
+
+    static List<ParentReference> parentRefs(HasMetadata route) {
+        List<ParentReference> p = null;
+        if (route instanceof HTTPRoute r && r.getSpec() != null) {
+            p = r.getSpec().getParentRefs();
+        } else if (route instanceof GRPCRoute r && r.getSpec() != null) {
+            p = r.getSpec().getParentRefs();
+        }
+        return p == null ? List.of() : p;
+    }
+
+    /** The route's status parents; null when the route has no status at all. */
+    static List<RouteParentStatus> statusParents(HasMetadata route) {
+        List<RouteParentStatus> p = null;
+        if (route instanceof HTTPRoute r && r.getStatus() != null) {
+            p = r.getStatus().getParents();
+        } else if (route instanceof GRPCRoute r && r.getStatus() != null) {
+            p = r.getStatus().getParents();
+        }
+        return p == null || p.isEmpty() ? null : p;
+    }
+
+    /** The parentRefs, as ns/name#section:port (ns only when not the route's). */
+    static String parents(HasMetadata route) {
+        List<String> out = new ArrayList<>();
+        for (ParentReference p : parentRefs(route)) {
+            out.add((p.getNamespace() != null && !p.getNamespace().equals(route.getMetadata().getNamespace())
+                    ? p.getNamespace() + "/" : "") + p.getName()
+                    + (p.getSectionName() != null ? "#" + p.getSectionName() : "")
+                    + (p.getPort() != null ? ":" + p.getPort() : ""));
+        }
+        return out.isEmpty() ? "-" : String.join(",", out);
+    }
+
+    /** "accepted/total" over the route's parentRefs; "-" when the route carries no status. */
+    static String parentsAccepted(HasMetadata route) {
+        List<RouteParentStatus> parents = statusParents(route);
+        if (parents == null) {
+            return "-";
+        }
         int accepted = 0;
-        if (r.getStatus() != null && r.getStatus().getParents() != null) {
-            for (RouteParentStatus p : r.getStatus().getParents()) {
-                if ("True".equals(condition(p.getConditions(), "Accepted"))) {
-                    accepted++;
+        for (RouteParentStatus p : parents) {
+            if ("True".equals(condition(p.getConditions(), "Accepted"))) {
+                accepted++;
+            }
+        }
+        return accepted + "/" + Math.max(parentRefs(route).size(), accepted);
+    }
+
+    /** ResolvedRefs at a glance: "Resolved", the reason of the first one not True, or "-" without status. */
+    static String refs(HasMetadata route) {
+        List<RouteParentStatus> parents = statusParents(route);
+        if (parents == null) {
+            return "-";
+        }
+        for (RouteParentStatus p : parents) {
+            if (p.getConditions() == null) {
+                continue;
+            }
+            for (Condition c : p.getConditions()) {
+                if ("ResolvedRefs".equals(c.getType()) && !"True".equals(c.getStatus())) {
+                    return c.getReason() != null ? c.getReason() : "Unresolved";
                 }
             }
         }
-        return accepted + "/" + Math.max(total, accepted);
+        return "Resolved";
     }
 
     static String condition(List<Condition> conditions, String type) {
@@ -165,7 +256,7 @@ final class Printer {
         return s == null ? "" : s;
     }
 
-    private static String format(List<String[]> rows) {
+    static String format(List<String[]> rows) {
         int cols = rows.get(0).length;
         int[] width = new int[cols];
         for (String[] row : rows) {
