@@ -9,12 +9,16 @@ import static io.archway.proxy.testing.Snapshots.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.archway.proxy.testing.H2cClient;
 import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.RawHttp;
 import io.archway.proxy.testing.TestBackend;
+import io.netty.handler.codec.http.HttpMethod;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,26 @@ class DataPlaneDrainTest {
             assertThat(r.body()).isEqualTo("d");
             assertThat(r.header("connection")).isEqualTo("close");
             assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void http2StreamInFlightOnRemovedPortCompletes() throws Exception {
+        backend.slowMillis(1000);
+        plane.apply(snapshot(1,
+                http(removed, listener(null, vhost("*", prefix("r", "/", backend("d", 1, backend.port())))))));
+        try (H2cClient client = new H2cClient(removed)) {
+            final CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.send(HttpMethod.GET, "/slow", "h", "");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            waitForRequests(1);
+            plane.apply(snapshot(2));
+            // The connection got GOAWAY, but the stream already open runs to completion.
+            assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo("200 d");
         }
     }
 

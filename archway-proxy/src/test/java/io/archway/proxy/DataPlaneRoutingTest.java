@@ -88,6 +88,18 @@ class DataPlaneRoutingTest {
     }
 
     @Test
+    void dotSegmentsAreRemovedBeforeMatchingAndForwarding() throws Exception {
+        plane.apply(snapshot(1, http(port, listener(null, vhost("*",
+                prefix("public", "/public", backend("a", 1, a.port())),
+                prefix("admin", "/admin", backend("b", 1, b.port())))))));
+        try (RawHttp c = RawHttp.connect(port)) {
+            final RawHttp.Response r = c.send("GET /public/../admin/x?q=/../ HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            assertThat(r.body()).isEqualTo("b");
+            assertThat(r.header("x-seen-uri")).isEqualTo("/admin/x?q=/../");
+        }
+    }
+
+    @Test
     void routesByHostToMostSpecificListenerAndVirtualHost() throws Exception {
         plane.apply(snapshot(1, http(port,
                 listener("*.example.com", vhost("*.example.com", prefix("wild", "/", backend("a", 1, a.port())))),

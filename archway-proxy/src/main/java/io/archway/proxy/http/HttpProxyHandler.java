@@ -157,6 +157,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 Hostnames.normalizeHost(target.authority()), request.headers());
         final CompiledRoute route = routes != null ? routes.route(view) : null;
         if (route == null) {
+            AccessLog.local(view.method(), view.uri(), view.host(), 404, null);
             sendLocal(HttpResponseStatus.NOT_FOUND, keepAlive);
             return;
         }
@@ -168,6 +169,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final CompiledBackend backend = route.pickBackend();
         if (backend == null || backend.invalidReason() != null) {
             // HTTPRouteRule.backendRefs: no valid backend, or all weights 0 -> 500.
+            AccessLog.local(view.method(), view.uri(), view.host(), 500, route.entry().origin());
             sendLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, keepAlive);
             return;
         }
@@ -177,6 +179,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!backend.hasEndpoints()) {
+            AccessLog.local(view.method(), view.uri(), view.host(), 503, route.entry().origin());
             sendLocal(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive);
             return;
         }
@@ -188,9 +191,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final List<HeaderEdits> responseEdits = concat(ruleFilters.responseEdits(), backendFilters.responseEdits());
         final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
                 : HttpUtil.isTransferEncodingChunked(request);
-        exchange = new ProxyExchange(this, ctx.channel(), pool, address, upstreamRequest, responseEdits, keepAlive,
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket,
-                backend.protocol() == AppProtocol.H2C);
+        exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(route.entry().origin(), address,
+                upstreamRequest, responseEdits, keepAlive, request.protocolVersion().equals(HttpVersion.HTTP_1_0),
+                !hasBody && !websocket, websocket, backend.protocol() == AppProtocol.H2C));
         exchange.start();
         updateAutoRead();
     }
@@ -212,6 +215,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                               CompiledRoute route, boolean keepAlive) {
         final String location = RedirectBuilder.location(redirect, view, routes.scheme(), routes.specPort(),
                 route.matcher().matchedPrefix());
+        AccessLog.local(view.method(), view.uri(), view.host(), RedirectBuilder.statusCode(redirect),
+                route.entry().origin());
         final boolean close = !keepAlive || port.draining();
         writeLocal(LocalResponses.redirect(ctx.alloc(), RedirectBuilder.statusCode(redirect), location, close), close);
     }

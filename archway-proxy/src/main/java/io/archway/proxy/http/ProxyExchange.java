@@ -35,6 +35,7 @@ final class ProxyExchange {
     private final HttpProxyHandler downstreamHandler;
     private final Channel downstream;
     private final UpstreamConnectionPool pool;
+    private final ExchangeSpec spec;
     private final UpstreamAddress address;
     private final HttpRequest upstreamRequest;
     private final List<HeaderEdits> responseEdits;
@@ -44,6 +45,22 @@ final class ProxyExchange {
     private final boolean retryable;
     private final boolean websocketUpgrade;
     private final boolean h2cBackend;
+    /** One listener object per exchange and direction, not one per write. */
+    private final ChannelFutureListener upstreamWriteListener = f -> {
+        if (!f.isSuccess()) {
+            onUpstreamClosed(f.cause());
+        }
+    };
+    private final ChannelFutureListener downstreamWriteListener = f -> {
+        if (!f.isSuccess()) {
+            abort();
+        }
+    };
+    /** Timeline for the access log (System.nanoTime; 0 = not reached). */
+    private final long startNanos = System.nanoTime();
+    private long connectedNanos;
+    private long firstByteNanos;
+    private int status;
 
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
@@ -60,20 +77,19 @@ final class ProxyExchange {
     private boolean done;
 
     ProxyExchange(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
-                  UpstreamAddress address, HttpRequest upstreamRequest, List<HeaderEdits> responseEdits,
-                  boolean downstreamKeepAlive, boolean http10Client, boolean retryable, boolean websocketUpgrade,
-                  boolean h2cBackend) {
-        this.websocketUpgrade = websocketUpgrade;
-        this.h2cBackend = h2cBackend;
+                  ExchangeSpec spec) {
         this.downstreamHandler = downstreamHandler;
         this.downstream = downstream;
         this.pool = pool;
-        this.address = address;
-        this.upstreamRequest = upstreamRequest;
-        this.responseEdits = responseEdits;
-        this.downstreamKeepAlive = downstreamKeepAlive;
-        this.http10Client = http10Client;
-        this.retryable = retryable;
+        this.spec = spec;
+        this.address = spec.address();
+        this.upstreamRequest = spec.upstreamRequest();
+        this.responseEdits = spec.responseEdits();
+        this.downstreamKeepAlive = spec.downstreamKeepAlive();
+        this.http10Client = spec.http10Client();
+        this.retryable = spec.retryable();
+        this.websocketUpgrade = spec.websocketUpgrade();
+        this.h2cBackend = spec.h2cBackend();
     }
 
     void start() {
@@ -102,6 +118,7 @@ final class ProxyExchange {
         }
         upstream = channel;
         reused = wasReused;
+        connectedNanos = System.nanoTime();
         upstreamHandler = channel.pipeline().get(UpstreamHandler.class);
         upstreamHandler.attach(this);
         channel.config().setAutoRead(true);
@@ -172,11 +189,19 @@ final class ProxyExchange {
     }
 
     private ChannelFutureListener writeListener() {
-        return f -> {
-            if (!f.isSuccess()) {
-                onUpstreamClosed(f.cause());
-            }
-        };
+        return upstreamWriteListener;
+    }
+
+    private void log(String outcome) {
+        if (AccessLog.enabled()) {
+            final long now = System.nanoTime();
+            AccessLog.proxied(spec, status, outcome, micros(connectedNanos), micros(firstByteNanos),
+                    (now - startNanos) / 1000);
+        }
+    }
+
+    private long micros(long nanos) {
+        return nanos == 0 ? -1 : (nanos - startNanos) / 1000;
     }
 
     // ---- response, upstream -> downstream ---------------------------------------------------------
@@ -202,6 +227,8 @@ final class ProxyExchange {
             return;
         }
         responseStarted = true;
+        firstByteNanos = System.nanoTime();
+        status = code;
         if (!HttpUtil.isKeepAlive(response)) {
             upstreamReusable = false;
         }
@@ -240,6 +267,8 @@ final class ProxyExchange {
         headers.set(HttpHeaderNames.UPGRADE, response.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         done = true;
+        status = 101;
+        log("tunnel");
         upstreamHandler.detach();
         final Channel tunnelled = upstream;
         upstream = null;
@@ -287,17 +316,14 @@ final class ProxyExchange {
     }
 
     private ChannelFutureListener downstreamWriteListener() {
-        return f -> {
-            if (!f.isSuccess()) {
-                abort();
-            }
-        };
+        return downstreamWriteListener;
     }
 
     // ---- completion ---------------------------------------------------------------------------
 
     private void finish() {
         done = true;
+        log("completed");
         releaseUpstream(upstreamReusable && requestComplete);
         if (!requestComplete) {
             // The backend answered before the request body was complete; the rest of the body
@@ -345,6 +371,8 @@ final class ProxyExchange {
 
     private void failBeforeResponse(HttpResponseStatus status) {
         done = true;
+        this.status = status.code();
+        log("failed");
         releasePending();
         releaseUpstream(false);
         downstreamHandler.onExchangeFailed(this, status);
@@ -356,6 +384,7 @@ final class ProxyExchange {
             return;
         }
         done = true;
+        log("aborted");
         releasePending();
         releaseUpstream(false);
         downstreamHandler.onExchangeAborted(this);

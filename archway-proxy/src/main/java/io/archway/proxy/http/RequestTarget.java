@@ -17,7 +17,10 @@ record RequestTarget(String authority, String pathAndQuery, boolean absoluteForm
     static RequestTarget parse(HttpRequest request) {
         final String uri = request.uri();
         final String host = request.headers().get(HttpHeaderNames.HOST, "");
-        if (uri.startsWith("/") || uri.equals("*")) {
+        if (uri.startsWith("/")) {
+            return new RequestTarget(host, normalizePath(uri), false);
+        }
+        if (uri.equals("*")) {
             return new RequestTarget(host, uri, false);
         }
         final int schemeEnd = uri.indexOf("://");
@@ -41,6 +44,17 @@ record RequestTarget(String authority, String pathAndQuery, boolean absoluteForm
         if (path.isEmpty() || path.charAt(0) == '?') {
             path = "/" + path;
         }
-        return new RequestTarget(authority, path, true);
+        return new RequestTarget(authority, normalizePath(path), true);
+    }
+
+    /** Removes dot segments from the path part, keeping the query as sent. */
+    private static String normalizePath(String pathAndQuery) {
+        final int q = pathAndQuery.indexOf('?');
+        if (q < 0) {
+            return PathNormalizer.normalize(pathAndQuery);
+        }
+        final String path = pathAndQuery.substring(0, q);
+        final String normalized = PathNormalizer.normalize(path);
+        return normalized == path ? pathAndQuery : normalized + pathAndQuery.substring(q);
     }
 }
