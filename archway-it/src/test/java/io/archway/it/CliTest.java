@@ -133,17 +133,18 @@ class CliTest {
             Run gws = run("get", "gateways", "--admin", admin);
             assertThat(gws.code()).isEqualTo(0);
             List<String> lines = gws.out().lines().toList();
-            assertThat(lines.get(0)).matches("NAME +CLASS +ADDRESS +PROGRAMMED +AGE");
-            assertThat(lines.get(1)).matches("gw +archway +127\\.0\\.0\\.1 +True +\\d+s");
+            assertThat(lines.get(0)).matches("NAME +CLASS +ADDRESS +PROGRAMMED +ROUTES +AGE");
+            assertThat(lines.get(1)).matches("gw +archway +127\\.0\\.0\\.1 +True +1 +\\d+s");
+            assertThat(gws.err()).startsWith("mode: admin endpoint " + admin);
             assertThat(lines).hasSize(2);
 
             Run routes = run("get", "httproutes", "-A", "--admin", admin);
             assertThat(routes.out().lines().toList()).containsExactly(
                     routes.out().lines().toList().get(0), routes.out().lines().toList().get(1));
             assertThat(routes.out().lines().findFirst().orElseThrow())
-                    .matches("NAMESPACE +NAME +HOSTNAMES +PARENTS ACCEPTED +AGE");
+                    .matches("NAMESPACE +NAME +HOSTNAMES +PARENTS +ACCEPTED +REFS +AGE");
             assertThat(routes.out().lines().toList().get(1))
-                    .matches("default +route +a\\.example\\.com,b\\.example\\.com +1/1 +\\d+s");
+                    .matches("default +route +a\\.example\\.com,b\\.example\\.com +gw +1/1 +Resolved +\\d+s");
 
             Run classes = run("get", "gc", "--admin", admin, "-o", "json");
             assertThat(classes.out()).contains("\"kind\" : \"List\"").contains("\"controllerName\" : \"archway.io/gateway-controller\"");
