@@ -1,6 +1,5 @@
 package io.archway.proxy.http;
 
-import io.archway.snapshot.HeaderEdits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
@@ -9,7 +8,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -36,15 +34,6 @@ final class ProxyExchange {
     private final Channel downstream;
     private final UpstreamConnectionPool pool;
     private final ExchangeSpec spec;
-    private final UpstreamAddress address;
-    private final HttpRequest upstreamRequest;
-    private final List<HeaderEdits> responseEdits;
-    private final boolean downstreamKeepAlive;
-    private final boolean http10Client;
-    /** Whether a request without body may be re-sent once when a reused connection was stale. */
-    private final boolean retryable;
-    private final boolean websocketUpgrade;
-    private final boolean h2cBackend;
     /** One listener object per exchange and direction, not one per write. */
     private final ChannelFutureListener upstreamWriteListener = f -> {
         if (!f.isSuccess()) {
@@ -82,18 +71,10 @@ final class ProxyExchange {
         this.downstream = downstream;
         this.pool = pool;
         this.spec = spec;
-        this.address = spec.address();
-        this.upstreamRequest = spec.upstreamRequest();
-        this.responseEdits = spec.responseEdits();
-        this.downstreamKeepAlive = spec.downstreamKeepAlive();
-        this.http10Client = spec.http10Client();
-        this.retryable = spec.retryable();
-        this.websocketUpgrade = spec.websocketUpgrade();
-        this.h2cBackend = spec.h2cBackend();
     }
 
     void start() {
-        pool.acquire(downstream.eventLoop(), address, h2cBackend, this);
+        pool.acquire(downstream.eventLoop(), spec.address(), spec.h2cBackend(), this);
     }
 
     boolean requestComplete() {
@@ -124,7 +105,7 @@ final class ProxyExchange {
         channel.config().setAutoRead(true);
         // DefaultHttpRequest is not reference counted, so the same object can be written again
         // when a stale connection forces a retry.
-        channel.write(upstreamRequest).addListener(writeListener());
+        channel.write(spec.upstreamRequest()).addListener(writeListener());
         if (pending != null) {
             final List<HttpContent> parts = pending;
             pending = null;
@@ -233,23 +214,23 @@ final class ProxyExchange {
             upstreamReusable = false;
         }
         final HttpHeaders headers = HopByHopHeaders.copyEndToEnd(response.headers());
-        HeaderFilterApplier.apply(responseEdits, headers);
+        HeaderFilterApplier.apply(spec.responseEdits(), headers);
         final HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers);
         final boolean bodyless = downstreamHandler.currentIsHead() || code == 204 || code == 304;
         if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            if (http10Client) {
+            if (spec.http10Client()) {
                 // An HTTP/1.0 client understands no chunked coding: delimit the body by closing.
                 closeDownstreamAfter = true;
             } else {
                 HttpUtil.setTransferEncodingChunked(out, true);
             }
         }
-        if (!downstreamKeepAlive || downstreamHandler.mustCloseAfterResponse()) {
+        if (!spec.downstreamKeepAlive() || downstreamHandler.mustCloseAfterResponse()) {
             closeDownstreamAfter = true;
         }
         if (closeDownstreamAfter) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (http10Client) {
+        } else if (spec.http10Client()) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         downstream.write(out).addListener(downstreamWriteListener());
@@ -257,13 +238,13 @@ final class ProxyExchange {
 
     /** 101 Switching Protocols: tunnel a WebSocket; any other switch is not ours to accept. */
     private void switchProtocols(HttpResponse response) {
-        if (!websocketUpgrade || !requestComplete) {
+        if (!spec.websocketUpgrade() || !requestComplete) {
             upstreamReusable = false;
             failBeforeResponse(HttpResponseStatus.BAD_GATEWAY);
             return;
         }
         final HttpHeaders headers = HopByHopHeaders.copyEndToEnd(response.headers());
-        HeaderFilterApplier.apply(responseEdits, headers);
+        HeaderFilterApplier.apply(spec.responseEdits(), headers);
         headers.set(HttpHeaderNames.UPGRADE, response.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         done = true;
@@ -353,14 +334,14 @@ final class ProxyExchange {
             return;
         }
         if (!responseStarted) {
-            if (reused && retryable && !retried && !requestBodySent) {
+            if (reused && spec.retryable() && !retried && !requestBodySent) {
                 // A keep-alive connection the backend closed just as we reused it (RFC 9112
                 // section 9.3.1 allows retrying idempotent requests): retry once on a new one.
                 retried = true;
                 upstreamHandler.detach();
                 upstream.close();
                 upstream = null;
-                pool.connect(downstream.eventLoop(), address, this);
+                pool.connect(downstream.eventLoop(), spec.address(), this);
                 return;
             }
             failBeforeResponse(HttpResponseStatus.BAD_GATEWAY);

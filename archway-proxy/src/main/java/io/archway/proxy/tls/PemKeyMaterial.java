@@ -58,8 +58,11 @@ public final class PemKeyMaterial {
             if (type.equals("RSA PRIVATE KEY")) {
                 return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(wrapPkcs1(der)));
             }
+            if (type.equals("EC PRIVATE KEY")) {
+                return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(wrapSec1(der)));
+            }
         }
-        throw new GeneralSecurityException("no PKCS#8 or PKCS#1 private key in PEM (EC PRIVATE KEY is not supported)");
+        throw new GeneralSecurityException("no PKCS#8, PKCS#1 or SEC1 private key in PEM");
     }
 
     private static PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {
@@ -76,17 +79,72 @@ public final class PemKeyMaterial {
 
     /** PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier, OCTET STRING pkcs1 } (RFC 5208). */
     static byte[] wrapPkcs1(byte[] pkcs1) {
-        final ByteArrayOutputStream body = new ByteArrayOutputStream(pkcs1.length + 32);
+        return privateKeyInfo(RSA_ALGORITHM_ID, pkcs1);
+    }
+
+    /**
+     * SEC1 ECPrivateKey (RFC 5915: SEQUENCE { version 1, OCTET STRING key, [0] curve OID, [1]
+     * public key }), what OpenSSL and cert-manager write for ECDSA keys, wrapped into PKCS#8 with
+     * the id-ecPublicKey algorithm and the curve taken from the [0] parameters.
+     */
+    static byte[] wrapSec1(byte[] sec1) throws GeneralSecurityException {
+        int pos = 0;
+        if ((sec1[pos++] & 0xff) != 0x30) {
+            throw new GeneralSecurityException("SEC1 key is not a SEQUENCE");
+        }
+        pos = skipLength(sec1, pos);
+        while (pos < sec1.length) {
+            final int tag = sec1[pos] & 0xff;
+            final int lenStart = pos + 1;
+            final int valueStart = skipLength(sec1, lenStart);
+            final int valueEnd = valueStart + readLength(sec1, lenStart);
+            if (tag == 0xa0) {
+                final byte[] curveOid = java.util.Arrays.copyOfRange(sec1, valueStart, valueEnd);
+                final ByteArrayOutputStream alg = new ByteArrayOutputStream();
+                // id-ecPublicKey 1.2.840.10045.2.1
+                final byte[] ecPublicKey = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+                alg.write(0x30);
+                writeLength(alg, ecPublicKey.length + curveOid.length);
+                alg.writeBytes(ecPublicKey);
+                alg.writeBytes(curveOid);
+                return privateKeyInfo(alg.toByteArray(), sec1);
+            }
+            pos = valueEnd;
+        }
+        throw new GeneralSecurityException("SEC1 key without named curve parameters");
+    }
+
+    private static byte[] privateKeyInfo(byte[] algorithmId, byte[] key) {
+        final ByteArrayOutputStream body = new ByteArrayOutputStream(key.length + 32);
         body.writeBytes(new byte[] {0x02, 0x01, 0x00});
-        body.writeBytes(RSA_ALGORITHM_ID);
+        body.writeBytes(algorithmId);
         body.write(0x04);
-        writeLength(body, pkcs1.length);
-        body.writeBytes(pkcs1);
+        writeLength(body, key.length);
+        body.writeBytes(key);
         final ByteArrayOutputStream out = new ByteArrayOutputStream(body.size() + 4);
         out.write(0x30);
         writeLength(out, body.size());
         out.writeBytes(body.toByteArray());
         return out.toByteArray();
+    }
+
+    /** The DER length at {@code pos}. */
+    private static int readLength(byte[] der, int pos) {
+        final int first = der[pos] & 0xff;
+        if (first < 0x80) {
+            return first;
+        }
+        int len = 0;
+        for (int i = 1; i <= (first & 0x7f); i++) {
+            len = (len << 8) | (der[pos + i] & 0xff);
+        }
+        return len;
+    }
+
+    /** The index after the DER length at {@code pos}. */
+    private static int skipLength(byte[] der, int pos) {
+        final int first = der[pos] & 0xff;
+        return first < 0x80 ? pos + 1 : pos + 1 + (first & 0x7f);
     }
 
     private static void writeLength(ByteArrayOutputStream out, int length) {
