@@ -139,6 +139,8 @@ class EndToEndTest {
 
         Manifests.save(dir.resolve("route.yaml"), Manifests.route("green", "two"));
         awaitValue(this::get, "200 green", Duration.ofSeconds(3));
+        // The data plane takes a snapshot just before its status is published: wait for the status too.
+        awaitValue(() -> Long.toString(routeGeneration()), "2", Duration.ofSeconds(3));
         assertThat(routeGeneration()).as("spec change").isEqualTo(2);
         JsonNode route = admin("/api/v1/httproutes?namespace=default").path("items").get(0);
         assertThat(route.path("status").path("parents").get(0).path("conditions"))
