@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -26,17 +27,54 @@ final class HopByHopHeaders {
     /** A copy of {@code source} without hop-by-hop fields (names listed in Connection included). */
     static HttpHeaders copyEndToEnd(HttpHeaders source) {
         final HttpHeaders out = new DefaultHttpHeaders(false);
-        final List<String> connectionTokens = source.getAll(HttpHeaderNames.CONNECTION);
+        final List<String> listed = connectionTokens(source);
         final Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
         while (it.hasNext()) {
             final Map.Entry<CharSequence, CharSequence> e = it.next();
             final CharSequence name = e.getKey();
-            if (isHopByHop(name) || listedIn(connectionTokens, name) || isHttp2Extension(name)) {
+            if (isHopByHop(name) || isHttp2Extension(name) || listed != null && contains(listed, name)) {
                 continue;
             }
             out.add(name, e.getValue());
         }
         return out;
+    }
+
+    /**
+     * Field names listed in Connection (RFC 9110 section 7.6.1), or null when there are none
+     * beyond the usual keep-alive / close, so the common case allocates nothing.
+     */
+    private static List<String> connectionTokens(HttpHeaders source) {
+        List<String> tokens = null;
+        final Iterator<? extends CharSequence> values = source.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+        while (values.hasNext()) {
+            final CharSequence value = values.next();
+            int start = 0;
+            while (start <= value.length()) {
+                int end = start;
+                while (end < value.length() && value.charAt(end) != ',') {
+                    end++;
+                }
+                final String token = value.subSequence(start, end).toString().trim();
+                if (!token.isEmpty() && !"keep-alive".equalsIgnoreCase(token) && !"close".equalsIgnoreCase(token)) {
+                    if (tokens == null) {
+                        tokens = new ArrayList<>(2);
+                    }
+                    tokens.add(token);
+                }
+                start = end + 1;
+            }
+        }
+        return tokens;
+    }
+
+    private static boolean contains(List<String> tokens, CharSequence name) {
+        for (int i = 0; i < tokens.size(); i++) {
+            if (AsciiString.contentEqualsIgnoreCase(tokens.get(i), name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -56,22 +94,5 @@ final class HopByHopHeaders {
         return false;
     }
 
-    private static boolean listedIn(List<String> connectionValues, CharSequence name) {
-        for (int i = 0; i < connectionValues.size(); i++) {
-            final String value = connectionValues.get(i);
-            int start = 0;
-            while (start <= value.length()) {
-                int end = value.indexOf(',', start);
-                if (end < 0) {
-                    end = value.length();
-                }
-                final String token = value.substring(start, end).trim();
-                if (!token.isEmpty() && AsciiString.contentEqualsIgnoreCase(token, name)) {
-                    return true;
-                }
-                start = end + 1;
-            }
-        }
-        return false;
-    }
+
 }

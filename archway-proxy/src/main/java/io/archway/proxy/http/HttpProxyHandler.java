@@ -152,6 +152,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         currentIsHead = HttpMethod.HEAD.equals(request.method());
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         final RequestTarget target = RequestTarget.parse(request);
+        if (target == null) {
+            sendLocalAndClose(HttpResponseStatus.BAD_REQUEST);
+            return;
+        }
         final RouteIndex routes = port.current(); // read once: this request keeps it to the end
         final RequestView view = new RequestView(request.method().name(), target.pathAndQuery(),
                 Hostnames.normalizeHost(target.authority()), request.headers());

@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 
 /** Responses the proxy answers itself: errors, redirects. */
@@ -38,6 +40,21 @@ final class LocalResponses {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return response;
+    }
+
+    /**
+     * The status when the upstream connection could not be made: refused means nothing listens
+     * at the endpoint, so the service is unavailable (503); a connect timeout means the upstream
+     * did not answer in time (504); anything else is a bad gateway (502).
+     */
+    static HttpResponseStatus forConnectFailure(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return HttpResponseStatus.GATEWAY_TIMEOUT;
+        }
+        if (cause instanceof ConnectException) {
+            return HttpResponseStatus.SERVICE_UNAVAILABLE;
+        }
+        return HttpResponseStatus.BAD_GATEWAY;
     }
 
     /**

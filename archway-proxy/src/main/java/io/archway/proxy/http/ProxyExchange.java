@@ -2,7 +2,6 @@ package io.archway.proxy.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -121,15 +119,7 @@ final class ProxyExchange {
         if (done) {
             return;
         }
-        final HttpResponseStatus status;
-        if (cause instanceof ConnectTimeoutException) {
-            status = HttpResponseStatus.GATEWAY_TIMEOUT;
-        } else if (cause instanceof ConnectException) {
-            status = HttpResponseStatus.SERVICE_UNAVAILABLE;
-        } else {
-            status = HttpResponseStatus.BAD_GATEWAY;
-        }
-        failBeforeResponse(status);
+        failBeforeResponse(LocalResponses.forConnectFailure(cause));
     }
 
     // ---- request body, downstream -> upstream ---------------------------------------------------

@@ -47,9 +47,6 @@ final class RequestValidator {
         if (HttpMethod.CONNECT.equals(request.method())) {
             return HttpResponseStatus.METHOD_NOT_ALLOWED;
         }
-        if (RequestTarget.parse(request) == null) {
-            return HttpResponseStatus.BAD_REQUEST;
-        }
         return null;
     }
 }
