@@ -171,6 +171,31 @@ class DataPlaneRoutingTest {
     }
 
     @Test
+    void hungBackendIsAnswered504AfterTheIdleTimeout() throws Exception {
+        try (TestBackend hung = new TestBackend("hung")) {
+            hung.slowMillis(5000);
+            final ProxyConfig d = ProxyConfig.defaults();
+            final DataPlane quick = new DataPlane(new ProxyConfig(0, 1, d.maxInitialLineLength(), d.maxHeaderSize(),
+                    d.connectTimeout(), Duration.ofMillis(500), d.drainTimeout()));
+            final int quickPort = Ports.free();
+            try {
+                quick.apply(snapshot(1, http(quickPort, listener(null, vhost("*", prefix("h", "/",
+                        backend("hung", 1, hung.port())))))));
+                try (RawHttp c = RawHttp.connect(quickPort)) {
+                    final long start = System.nanoTime();
+                    final RawHttp.Response r = c.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n").read();
+                    assertThat(r.status()).isEqualTo(504);
+                    assertThat((System.nanoTime() - start) / 1_000_000).isBetween(400L, 3000L);
+                    // The connection stays usable.
+                    assertThat(c.send("GET /fast HTTP/1.1\r\nHost: h\r\n\r\n").read().body()).isEqualTo("hung");
+                }
+            } finally {
+                quick.close();
+            }
+        }
+    }
+
+    @Test
     void appliesHeaderFiltersRewritesAndForwardingHeaders() throws Exception {
         final HttpFilter requestMod = new HttpFilter.RequestHeaderModifier(new HeaderEdits(
                 List.of(new Header("X-Set", "set")), List.of(new Header("X-Add", "added")), List.of("X-Remove")));

@@ -318,6 +318,22 @@ final class ProxyExchange {
         upstream = null;
     }
 
+    /**
+     * Nothing moved on the upstream connection for the idle timeout: a backend that hangs must not
+     * hold the request forever. Before the response this answers 504; after, it aborts.
+     */
+    void onUpstreamIdle() {
+        if (done) {
+            return;
+        }
+        upstreamReusable = false;
+        if (!responseStarted) {
+            failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT);
+        } else {
+            abort();
+        }
+    }
+
     /** Upstream reset, closed or failed a write. */
     void onUpstreamClosed(Throwable cause) {
         if (done) {

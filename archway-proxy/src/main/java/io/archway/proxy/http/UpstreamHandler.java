@@ -83,8 +83,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && exchange == null) {
-            ctx.close();
+        if (evt instanceof IdleStateEvent) {
+            final ProxyExchange ex = exchange;
+            if (ex != null) {
+                ex.onUpstreamIdle();
+            } else {
+                ctx.close();
+            }
         }
         ReferenceCountUtil.release(evt);
     }

@@ -32,6 +32,11 @@ final class UpstreamRequestBuilder {
         }
         // The downstream codec answers "Expect: 100-continue" itself (HttpServerExpectContinueHandler).
         headers.remove(HttpHeaderNames.EXPECT);
+        // TE is hop-by-hop, but "TE: trailers" states that the client accepts trailers, which the
+        // proxy forwards; gRPC servers require it (RFC 9113 section 8.2.2 allows it on HTTP/2).
+        if (request.headers().containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true)) {
+            headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
         if (target.absoluteForm()) {
             // RFC 9112 section 3.2.2: with absolute-form, the target's authority replaces Host.
             headers.set(HttpHeaderNames.HOST, target.authority());
