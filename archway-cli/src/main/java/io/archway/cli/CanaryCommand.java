@@ -152,9 +152,18 @@ final class CanaryCommand implements Runnable {
                 CanaryStateStore store = state.store();
                 spec.commandLine().getErr().println("metrics: " + metricsBase + "/metrics; state: " + store.directory());
                 spec.commandLine().getErr().flush();
+                PrometheusMetricsSource source = new PrometheusMetricsSource(metricsBase);
+                try {
+                    // Before any weight moves: the judge must be readable.
+                    source.sample(new io.archway.client.canary.BackendKey(ref.namespace(), plan.canaryBackend()));
+                } catch (RuntimeException e) {
+                    throw new ClientOptions.CliFailure(ExitCodes.FAILURE, "cannot read the gateway's metrics at "
+                            + metricsBase + "/metrics (" + (e.getCause() != null ? e.getCause() : e.getMessage())
+                            + "); no weight was changed. Use --metrics URL or --admin HOST:PORT");
+                }
                 CanaryResult result;
                 try (CanaryProgress p = new CanaryProgress(out, progress, plan)) {
-                    CanaryRunner runner = new CanaryRunner(c.client(), new PrometheusMetricsSource(metricsBase), p, store);
+                    CanaryRunner runner = new CanaryRunner(c.client(), source, p, store);
                     result = runWithInterruptOnShutdown(runner, plan);
                 }
                 return switch (result.outcome()) {

@@ -86,11 +86,11 @@ final class CanaryProgress implements CanaryListener, AutoCloseable {
 
     private void draw() {
         int filled = Math.min(WIDTH, weight * WIDTH / 100);
-        long elapsed = (System.nanoTime() - stepStarted) / 1_000_000_000L;
-        long interval = Math.max(1, plan.interval().toSeconds());
+        double interval = plan.interval().toMillis() / 1000.0;
+        double elapsed = Math.min(interval, (System.nanoTime() - stepStarted) / 1e9);
         String line = "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + plan.canaryBackend() + " "
                 + weight + "%  step " + Math.max(0, step + 1) + "/" + plan.steps().size() + "  "
-                + Math.min(elapsed, interval) + "s/" + interval + "s";
+                + String.format(java.util.Locale.ROOT, "%.0fs/%.0fs", Math.floor(elapsed), Math.ceil(interval));
         out.print(line);
         drawn = line.length();
     }

@@ -326,6 +326,11 @@ class CliRoutesWeightsCanaryTest {
                     "--interval", "100ms", "--state-dir", sd));
             assertThat(badBackend.code()).isEqualTo(1);
             assertThat(badBackend.err()).contains("known backends: stable, canary");
+            Run noMetrics = run(cfg("canary", "run", "split", "--stable", "stable", "--canary", "canary",
+                    "--metrics", "http://127.0.0.1:" + Manifests.freePort() + "/metrics", "--state-dir", sd));
+            assertThat(noMetrics.code()).isEqualTo(3);
+            assertThat(noMetrics.err()).contains("cannot read the gateway's metrics").contains("no weight was changed");
+            assertThat(weights()).isEqualTo("stable=100 canary=0");
         } finally {
             load.shutdownNow();
         }
