@@ -11,7 +11,9 @@ import java.util.Objects;
  * @param maxInitialLineLength longest request line accepted; longer gets 414
  * @param maxHeaderSize total request header bytes accepted; more gets 431
  * @param connectTimeout upstream connect timeout
- * @param idleTimeout idle downstream/upstream connections are closed after this
+ * @param idleTimeout idle downstream/upstream connections are closed after this; an upstream
+ *     that sends nothing for this long during a request gets it answered 504 (or aborted once
+ *     the response started)
  * @param drainTimeout how long removed listeners keep serving in-flight requests
  */
 public record ProxyConfig(int portOffset, int ioThreads, int maxInitialLineLength, int maxHeaderSize,
@@ -20,6 +22,13 @@ public record ProxyConfig(int portOffset, int ioThreads, int maxInitialLineLengt
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        if (ioThreads < 0 || maxInitialLineLength <= 0 || maxHeaderSize <= 0) {
+            throw new IllegalArgumentException("ioThreads must be >= 0, line and header limits > 0");
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()
+                || drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("timeouts must be positive (drainTimeout may be 0)");
+        }
     }
 
     public static ProxyConfig defaults() {

@@ -137,6 +137,19 @@ class DataPlaneRoutingTest {
     }
 
     @Test
+    void invalidBackendGetsItsShareOfTrafficAnswered500() throws Exception {
+        plane.apply(snapshot(1, http(port, listener(null, vhost("*", prefix("mixed", "/",
+                backend("a", 3, a.port()), invalidBackend("missing")))))));
+        final Map<Integer, Integer> statuses = new TreeMap<>();
+        for (int i = 0; i < 400; i++) {
+            statuses.merge(get("/").statusCode(), 1, Integer::sum);
+        }
+        assertThat(statuses).containsOnlyKeys(200, 500);
+        // Expected 300 / 100 (weights 3 and 1); 5 sigma is about 43.
+        assertThat(statuses.get(500)).isBetween(57, 143);
+    }
+
+    @Test
     void answersLocalErrors() throws Exception {
         final int refused = Ports.free();
         try (ServerSocket closer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
