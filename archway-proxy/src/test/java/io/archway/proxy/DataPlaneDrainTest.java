@@ -87,6 +87,35 @@ class DataPlaneDrainTest {
     }
 
     @Test
+    void closeLetsInFlightRequestsFinishAndReturnsAtOnceWhenIdle() throws Exception {
+        backend.slowMillis(800);
+        plane.apply(snapshot(1,
+                http(kept, listener(null, vhost("*", prefix("k", "/", backend("d", 1, backend.port())))))));
+        try (RawHttp idle = RawHttp.connect(kept); RawHttp busy = RawHttp.connect(kept)) {
+            assertThat(idle.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+            busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+            waitForRequests(2);
+            final long start = System.nanoTime();
+            plane.close();
+            final long closeMillis = (System.nanoTime() - start) / 1_000_000;
+            final RawHttp.Response r = busy.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(idle.closedByPeer()).isTrue();
+            assertThat(closeMillis).isBetween(300L, 2400L);
+        }
+        final DataPlane empty = new DataPlane(ProxyConfig.defaults());
+        empty.apply(snapshot(1,
+                http(removed, listener(null, vhost("*", prefix("r", "/", backend("d", 1, backend.port())))))));
+        try (RawHttp idle = RawHttp.connect(removed)) {
+            assertThat(idle.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+            final long start = System.nanoTime();
+            empty.close();
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1500L);
+        }
+    }
+
+    @Test
     void drainTimeoutForcesRemainingConnectionsClosed() throws Exception {
         backend.slowMillis(10_000);
         plane.apply(snapshot(1,

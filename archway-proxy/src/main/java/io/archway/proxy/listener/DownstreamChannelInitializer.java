@@ -88,6 +88,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                                new HttpServerExpectContinueHandler(),
                                 new HttpProxyHandler(port, pool, false));
                     }
                 }))

@@ -15,8 +15,9 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -36,7 +37,8 @@ public final class ListenerManager implements AutoCloseable {
     private final AtomicReference<CompiledSnapshot> current = new AtomicReference<>(CompiledSnapshot.empty());
     /** Guarded by this. */
     private final Map<PortKey, BoundPort> bound = new LinkedHashMap<>();
-    private final List<BoundPort> draining = new ArrayList<>();
+    /** Ports draining; also touched by drain-timeout tasks on event loops, so not guarded by this. */
+    private final Set<BoundPort> draining = ConcurrentHashMap.newKeySet();
 
     public ListenerManager(Transport transport, UpstreamConnectionPool pool, ProxyConfig config) {
         this.transport = transport;
@@ -84,7 +86,7 @@ public final class ListenerManager implements AutoCloseable {
         LOG.info("Serving snapshot {} on {} port(s), {} new", next.snapshot().version(), bound.size(), added.size());
     }
 
-    private synchronized void finishDraining(BoundPort port) {
+    private void finishDraining(BoundPort port) {
         port.forceClose();
         draining.remove(port);
     }
@@ -119,16 +121,31 @@ public final class ListenerManager implements AutoCloseable {
         return port != null ? port.localAddress() : null;
     }
 
+    /**
+     * Drains every port like a removed one: stops accepting, closes idle connections now, lets
+     * in-flight requests finish for at most the drain timeout, then closes what is left. Returns
+     * at once when nothing is in flight.
+     */
     @Override
     public synchronized void close() {
+        final CompiledSnapshot last = current.getAndSet(CompiledSnapshot.empty());
         for (BoundPort port : bound.values()) {
-            port.forceClose();
+            port.startDraining(last.port(port.key()));
+            draining.add(port);
+        }
+        bound.clear();
+        final long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        while (System.nanoTime() < deadline && draining.stream().anyMatch(p -> !p.connections().isEmpty())) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         for (BoundPort port : draining) {
             port.forceClose();
         }
-        bound.clear();
         draining.clear();
-        current.set(CompiledSnapshot.empty());
     }
 }
