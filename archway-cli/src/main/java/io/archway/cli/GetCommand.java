@@ -103,6 +103,9 @@ final class GetCommand implements Callable<Integer> {
                     items.addAll(grpcRoutes(c, ns, err));
                 }
             }
+            if (c.mode() == ClientOptions.Mode.DIRECTORY && c.adminReachable()) {
+                stampCreation(items, ns, err);
+            }
             items.sort(Comparator.comparing((HasMetadata o) -> String.valueOf(o.getMetadata().getNamespace()))
                     .thenComparing(o -> String.valueOf(o.getKind())).thenComparing(o -> o.getMetadata().getName()));
             if (output != Printer.Format.table) {
@@ -118,6 +121,35 @@ final class GetCommand implements Callable<Integer> {
             out.print(Printer.table(kind, items, scope.all, Instant.now()));
             out.flush();
             return ExitCodes.OK;
+        }
+    }
+
+    /**
+     * Files carry no creationTimestamp; the running server stamps one when it first serves a
+     * resource. Copies it onto the directory's resources (for AGE), best effort.
+     */
+    private void stampCreation(List<HasMetadata> items, String ns, PrintWriter err) {
+        java.util.Map<String, String> stamps = new java.util.HashMap<>();
+        try {
+            for (String plural : List.of("gateways", "httproutes")) {
+                if (items.stream().noneMatch(o -> plural.startsWith(String.valueOf(o.getKind()).toLowerCase(Locale.ROOT)))) {
+                    continue;
+                }
+                List<? extends HasMetadata> served = plural.equals("gateways") ? admin(plural, ns, Gateway.class, err)
+                        : admin(plural, ns, HTTPRoute.class, err);
+                for (HasMetadata o : served) {
+                    stamps.put(o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(),
+                            o.getMetadata().getCreationTimestamp());
+                }
+            }
+        } catch (RuntimeException e) {
+            return;
+        }
+        for (HasMetadata o : items) {
+            if (o.getMetadata().getCreationTimestamp() == null) {
+                o.getMetadata().setCreationTimestamp(stamps.get(o.getKind() + "/" + o.getMetadata().getNamespace() + "/"
+                        + o.getMetadata().getName()));
+            }
         }
     }
 

@@ -121,7 +121,7 @@ class CliRoutesWeightsCanaryTest {
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).matches("KIND +NAME +HOSTNAMES +PARENTS +ACCEPTED +REFS +AGE");
         assertThat(lines.get(1)).matches("GRPCRoute +api +grpc\\.example\\.com +gw +- +- +.*");
-        assertThat(lines.get(2)).matches("HTTPRoute +split +\\* +gw +1/1 +Resolved +.*");
+        assertThat(lines.get(2)).as("AGE from the server").matches("HTTPRoute +split +\\* +gw +1/1 +Resolved +\\d+s");
 
         Run grpc = run(cfg("get", "grpcroutes", "-o", "json"));
         assertThat(grpc.code()).isEqualTo(0);
@@ -137,7 +137,7 @@ class CliRoutesWeightsCanaryTest {
                 .matches("NAMESPACE +NAME +HOSTNAMES +PARENTS +ACCEPTED +REFS +AGE");
 
         Run gws = run(cfg("get", "gateways"));
-        assertThat(gws.out().lines().toList().get(1)).matches("gw +archway +127\\.0\\.0\\.1 +True +1 +.*");
+        assertThat(gws.out().lines().toList().get(1)).matches("gw +archway +127\\.0\\.0\\.1 +True +1 +\\d+s");
 
         Run routesJson = run(cfg("get", "routes", "-A", "-o", "json"));
         assertThat(KubeJson.mapper().readTree(routesJson.out()).path("items")).hasSize(2);
