@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -161,55 +160,56 @@ final class CanaryCommand implements Runnable {
                             + metricsBase + "/metrics (" + (e.getCause() != null ? e.getCause() : e.getMessage())
                             + "); no weight was changed. Use --metrics URL or --admin HOST:PORT");
                 }
-                CanaryResult result;
-                try (CanaryProgress p = new CanaryProgress(out, progress, plan)) {
-                    CanaryRunner runner = new CanaryRunner(c.client(), source, p, store);
-                    result = runWithInterruptOnShutdown(runner, plan);
-                }
-                return switch (result.outcome()) {
-                    case PROMOTED -> {
-                        out.println("PROMOTED: " + result.reason());
-                        yield ExitCodes.OK;
-                    }
-                    case ROLLED_BACK -> {
-                        out.println("ROLLED BACK to 100% " + plan.stableBackend() + ": " + result.reason());
-                        yield ExitCodes.ROLLED_BACK;
-                    }
-                    case ABORTED -> {
-                        out.println("ABORTED, back to 100% " + plan.stableBackend() + ": " + result.reason());
-                        yield ExitCodes.ABORTED;
-                    }
-                };
-            } finally {
-                out.flush();
-            }
-        }
-
-        /** Runs on this thread; a JVM shutdown (Ctrl-C) interrupts it, which the runner treats as an abort. */
-        private static CanaryResult runWithInterruptOnShutdown(CanaryRunner runner, CanaryPlan plan) {
-            Thread self = Thread.currentThread();
-            AtomicReference<Boolean> done = new AtomicReference<>(false);
-            Thread hook = new Thread(() -> {
-                if (!done.get()) {
+                // Ctrl-C (JVM shutdown) interrupts this thread, which the runner treats as an abort: it
+                // rolls back, and the hook then ends the process with the abort's exit code.
+                Thread self = Thread.currentThread();
+                java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(-1);
+                Thread hook = new Thread(() -> {
                     self.interrupt();
                     try {
-                        self.join(15_000);
+                        if (finished.await(20, java.util.concurrent.TimeUnit.SECONDS) && exit.get() >= 0) {
+                            out.flush();
+                            Runtime.getRuntime().halt(exit.get());
+                        }
                     } catch (InterruptedException ignored) {
                         // exiting anyway
                     }
-                }
-            }, "archway-canary-abort");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                return runner.run(plan);
-            } finally {
-                done.set(true);
+                }, "archway-canary-abort");
+                Runtime.getRuntime().addShutdownHook(hook);
                 try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // shutting down
+                    CanaryResult result;
+                    try (CanaryProgress p = new CanaryProgress(out, progress, plan)) {
+                        result = new CanaryRunner(c.client(), source, p, store).run(plan);
+                    }
+                    int code = switch (result.outcome()) {
+                        case PROMOTED -> {
+                            out.println("PROMOTED: " + result.reason());
+                            yield ExitCodes.OK;
+                        }
+                        case ROLLED_BACK -> {
+                            out.println("ROLLED BACK to 100%% %s: %s".formatted(plan.stableBackend(), result.reason()));
+                            yield ExitCodes.ROLLED_BACK;
+                        }
+                        case ABORTED -> {
+                            out.println("ABORTED, back to 100%% %s: %s".formatted(plan.stableBackend(), result.reason()));
+                            yield ExitCodes.ABORTED;
+                        }
+                    };
+                    out.flush();
+                    exit.set(code);
+                    return code;
+                } finally {
+                    finished.countDown();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException ignored) {
+                        // shutting down: the hook ends the process
+                    }
+                    Thread.interrupted();
                 }
-                Thread.interrupted();
+            } finally {
+                out.flush();
             }
         }
     }
