@@ -102,7 +102,7 @@ class DataPlaneDrainTest {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("connection")).isEqualTo("close");
             assertThat(idle.closedByPeer()).isTrue();
-            assertThat(closeMillis).isBetween(300L, 2400L);
+            assertThat(closeMillis).isBetween(300L, 3000L);
         }
         final DataPlane empty = new DataPlane(ProxyConfig.defaults());
         empty.apply(snapshot(1,

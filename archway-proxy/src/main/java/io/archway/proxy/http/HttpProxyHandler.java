@@ -4,8 +4,8 @@ import io.archway.snapshot.AppProtocol;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.HttpFilter;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -256,14 +256,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return closing || port.draining();
     }
 
-    void onExchangeFinished(ProxyExchange finished, boolean closeAfter) {
+    void onExchangeFinished(ProxyExchange finished, boolean closeAfter, ChannelFuture lastWrite) {
         if (finished != exchange) {
             return;
         }
         exchange = null;
         if (closeAfter) {
+            // Close once the response is on the wire (closing earlier could drop its tail).
             closing = true;
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;
         }
         drainQueue();

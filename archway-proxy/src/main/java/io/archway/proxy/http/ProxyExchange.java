@@ -1,6 +1,7 @@
 package io.archway.proxy.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -263,8 +264,8 @@ final class ProxyExchange {
             return;
         }
         if (content instanceof LastHttpContent) {
-            downstream.writeAndFlush(content).addListener(downstreamWriteListener());
-            finish();
+            final ChannelFuture lastWrite = downstream.writeAndFlush(content).addListener(downstreamWriteListener());
+            finish(lastWrite);
             return;
         }
         downstream.write(content).addListener(downstreamWriteListener());
@@ -292,7 +293,7 @@ final class ProxyExchange {
 
     // ---- completion ---------------------------------------------------------------------------
 
-    private void finish() {
+    private void finish(ChannelFuture lastWrite) {
         done = true;
         log("completed");
         releaseUpstream(upstreamReusable && requestComplete);
@@ -301,7 +302,7 @@ final class ProxyExchange {
             // cannot be told apart from the next request without reading it, so close.
             closeDownstreamAfter = true;
         }
-        downstreamHandler.onExchangeFinished(this, closeDownstreamAfter);
+        downstreamHandler.onExchangeFinished(this, closeDownstreamAfter, lastWrite);
     }
 
     private void releaseUpstream(boolean reusable) {
