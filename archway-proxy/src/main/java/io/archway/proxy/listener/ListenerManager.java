@@ -87,8 +87,10 @@ public final class ListenerManager implements AutoCloseable {
     }
 
     private void finishDraining(BoundPort port) {
-        port.forceClose();
-        draining.remove(port);
+        // close() may have force-closed the port already (and the loops may be shutting down).
+        if (draining.remove(port)) {
+            port.forceClose();
+        }
     }
 
     private BoundPort bind(PortKey key) throws IOException {
