@@ -174,6 +174,11 @@ class CliTest {
         assertThat(java(jar, "validate", dir.toString())).isEqualTo(1);
         assertThat(java(jar, "--help")).isEqualTo(0);
         assertThat(java(jar, "serve")).as("--config is required").isEqualTo(2);
+        Files.delete(dir.resolve("broken.yaml"));
+        assertThat(java(jar, "weights", "set", "route", "blue=3", "--config", dir.toString(), "--admin",
+                "127.0.0.1:" + Manifests.freePort())).as("the client library is in the jar").isEqualTo(0);
+        assertThat(Files.readString(dir.resolve("route.yaml"))).contains("weight: 3");
+        assertThat(java(jar, "canary", "status", "--state-dir", dir.resolve("state").toString())).isEqualTo(0);
     }
 
     private static int java(Path jar, String... args) throws Exception {

@@ -3,7 +3,9 @@ package io.archway.server;
 import java.time.Duration;
 
 /**
- * Hook for metrics (Micrometer/Prometheus comes later): the rebuild loop reports each rebuild here.
+ * Hook for control-plane metrics: the rebuild loop reports each rebuild here. {@link ArchwayServer}
+ * always feeds {@link MicrometerServerMetrics} ({@code archway_snapshot_version},
+ * {@code archway_reloads_total}, served at {@code GET /metrics}) and, when given one, this hook too.
  * Implementations must be cheap and must not throw.
  */
 public interface ServerMetrics {
