@@ -96,6 +96,40 @@ class DataPlaneTlsTest {
     }
 
     @Test
+    void detectsMisdirectedRequestsWhenHostSelectsAnotherListenerThanSni() throws Exception {
+        // The listeners and cases of conformance HTTPRouteHTTPSListenerDetectMisdirectedRequests.
+        final List<CertificateBundle> cert = List.of(A_CERT);
+        plane.apply(snapshot(1, https(port,
+                listener("fourth", "fourth-example.wildcard.org", cert, vhost("fourth-example.wildcard.org",
+                        prefix("v1", "/", backend("a", 1, a.port())))),
+                listener("second", "second-example.org", cert, vhost("second-example.org",
+                        prefix("v2", "/", backend("b", 1, b.port())))),
+                listener("wild", "*.wildcard.org", cert, vhost("*.wildcard.org",
+                        prefix("v3", "/", backend("b", 1, b.port())))),
+                listener("https", null, cert, vhost("example.org", prefix("v1", "/", backend("a", 1, a.port())))))));
+        final String[][] cases = {
+            {"example.org", "example.org", "200"}, {"example.org", "second-example.org", "421"},
+            {"example.org", "unknown-example.org", "404"}, {"second-example.org", "second-example.org", "200"},
+            {"second-example.org", "example.org", "421"}, {"second-example.org", "unknown-example.org", "421"},
+            {"third-example.wildcard.org", "third-example.wildcard.org", "200"},
+            {"third-example.wildcard.org", "fith-example.wildcard.org", "200"},
+            {"third-example.wildcard.org", "fourth-example.wildcard.org", "421"},
+            {"third-example.wildcard.org", "second-example.org", "421"},
+            {"third-example.wildcard.org", "unknown-example.org", "421"},
+            {"fourth-example.wildcard.org", "fourth-example.wildcard.org", "200"},
+            {"fourth-example.wildcard.org", "fith-example.wildcard.org", "421"},
+            {"unknown-example.org", "example.org", "200"}, {"unknown-example.org", "unknown-example.org", "404"},
+        };
+        for (String[] c : cases) {
+            try (SSLSocket s = connect(c[0])) {
+                final RawHttp.Response r = new RawHttp(s).send("GET /detect-misdirected-requests HTTP/1.1\r\nHost: "
+                        + c[1] + "\r\n\r\n").read();
+                assertThat(r.status()).as("SNI %s Host %s", c[0], c[1]).isEqualTo(Integer.parseInt(c[2]));
+            }
+        }
+    }
+
+    @Test
     void newHandshakesSeeNewCertificateExistingConnectionsKeepTheirs() throws Exception {
         plane.apply(snapshotWith(1, A_CERT));
         try (SSLSocket before = connect("a.example.com")) {

@@ -41,6 +41,20 @@ record FilterChain(HttpFilter.RequestRedirect redirect, List<HeaderEdits> reques
         return new FilterChain(redirect, List.copyOf(request), List.copyOf(response), rewrite);
     }
 
+    /** This chain's ResponseHeaderModifier edits followed by {@code next}'s (rule, then backendRef). */
+    List<HeaderEdits> responseEditsThen(FilterChain next) {
+        if (next.responseEdits.isEmpty()) {
+            return responseEdits;
+        }
+        if (responseEdits.isEmpty()) {
+            return next.responseEdits;
+        }
+        final List<HeaderEdits> out = new ArrayList<>(responseEdits.size() + next.responseEdits.size());
+        out.addAll(responseEdits);
+        out.addAll(next.responseEdits);
+        return out;
+    }
+
     boolean isEmpty() {
         return redirect == null && requestEdits.isEmpty() && responseEdits.isEmpty() && urlRewrite == null;
     }

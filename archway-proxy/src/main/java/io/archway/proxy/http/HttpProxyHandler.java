@@ -26,9 +26,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,6 +39,8 @@ import java.util.List;
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_QUEUED = 32;
+    /** The SNI name a TLS connection was opened with; set by the pipeline once SNI is read. */
+    public static final AttributeKey<String> SNI_HOSTNAME = AttributeKey.valueOf("archway.sni.hostname");
 
     private final PortRoutes port;
     private final UpstreamConnectionPool pool;
@@ -159,6 +161,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final RouteIndex routes = port.current(); // read once: this request keeps it to the end
         final RequestView view = new RequestView(request.method().name(), target.pathAndQuery(),
                 Hostnames.normalizeHost(target.authority()), request.headers());
+        if (routes != null && routes.isHttps() && isMisdirected(routes, view.host())) {
+            AccessLog.local(view.method(), view.uri(), view.host(), 421, null);
+            sendLocal(HttpResponseStatus.MISDIRECTED_REQUEST, keepAlive);
+            return;
+        }
         final CompiledRoute route = routes != null ? routes.route(view) : null;
         if (route == null) {
             AccessLog.local(view.method(), view.uri(), view.host(), 404, null);
@@ -192,7 +199,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 && UpstreamRequestBuilder.isWebSocketUpgrade(request);
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
                 routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
-        final List<HeaderEdits> responseEdits = concat(ruleFilters.responseEdits(), backendFilters.responseEdits());
+        final List<HeaderEdits> responseEdits = ruleFilters.responseEditsThen(backendFilters);
         final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
                 : HttpUtil.isTransferEncodingChunked(request);
         exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(route.entry().origin(), address,
@@ -202,18 +209,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         updateAutoRead();
     }
 
-    private static List<HeaderEdits> concat(List<HeaderEdits> a, List<HeaderEdits> b) {
-        if (b.isEmpty()) {
-            return a;
+    private boolean isMisdirected(RouteIndex routes, String host) {
+        final Channel ch = ctx.channel();
+        String sni = ch.attr(SNI_HOSTNAME).get();
+        if (sni == null && ch.parent() != null) {
+            sni = ch.parent().attr(SNI_HOSTNAME).get(); // an HTTP/2 stream: the connection's SNI
         }
-        if (a.isEmpty()) {
-            return b;
-        }
-        final List<HeaderEdits> out = new ArrayList<>(a.size() + b.size());
-        out.addAll(a);
-        out.addAll(b);
-        return out;
+        // Without SNI (a client connecting by IP address) there is nothing to compare.
+        return sni != null && routes.misdirected(sni, host);
     }
+
 
     private void sendRedirect(HttpFilter.RequestRedirect redirect, RequestView view, RouteIndex routes,
                               CompiledRoute route, boolean keepAlive) {

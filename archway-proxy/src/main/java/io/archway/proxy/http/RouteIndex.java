@@ -51,6 +51,16 @@ public final class RouteIndex {
         return sniMapping;
     }
 
+    /**
+     * Whether an HTTPS request is misdirected: the listener its Host selects is not the one the
+     * connection's SNI name selected (Gateway API GatewayHTTPSListenerDetectMisdirectedRequests:
+     * answer 421, RFC 9110 section 15.5.20). Connection reuse across hostnames (HTTP/2
+     * coalescing) must not carry a request into another listener's routes.
+     */
+    public boolean misdirected(String sniHost, String host) {
+        return mostSpecific(listeners, Hostnames.normalizeHost(sniHost)) != mostSpecific(listeners, host);
+    }
+
     /** The first matching route entry, or null (404). */
     CompiledRoute route(RequestView request) {
         final CompiledListener listener = mostSpecific(listeners, request.host());

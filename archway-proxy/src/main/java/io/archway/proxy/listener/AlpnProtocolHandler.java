@@ -1,8 +1,10 @@
 package io.archway.proxy.listener;
 
+import io.archway.proxy.http.HttpProxyHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SniCompletionEvent;
 import java.util.function.Consumer;
 
 /** After the TLS handshake, installs HTTP/2 when ALPN chose h2, else HTTP/1.1. */
@@ -23,6 +25,14 @@ final class AlpnProtocolHandler extends ApplicationProtocolNegotiationHandler {
         } else {
             http1.accept(ctx);
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SniCompletionEvent sni && sni.isSuccess() && sni.hostname() != null) {
+            ctx.channel().attr(HttpProxyHandler.SNI_HOSTNAME).set(sni.hostname());
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
