@@ -80,7 +80,7 @@ public final class AdminStatusProvider implements StatusProvider {
             JavaType listType = json.getTypeFactory().constructCollectionType(List.class, type);
             return json.convertValue(items, listType);
         } catch (IOException e) {
-            throw new ArchwayClientException("GET " + uri + " failed: " + e.getMessage(), e);
+            throw new ArchwayClientException("GET " + uri + " failed: " + Errors.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ArchwayClientException("interrupted while fetching " + uri, e);

@@ -1,5 +1,6 @@
 package io.archway.client.canary;
 
+import io.archway.client.Errors;
 import io.archway.client.ArchwayClient;
 import io.archway.client.ArchwayClientException;
 import io.archway.client.InvalidWeightsException;
@@ -108,7 +109,7 @@ public final class CanaryRunner {
                     try {
                         setSplit(target);
                     } catch (ArchwayClientException e) {
-                        return rollback("could not set weights " + target + "/" + (100 - target) + ": " + e.getMessage());
+                        return rollback("could not set weights " + target + "/" + (100 - target) + ": " + Errors.describe(e));
                     }
                     weight = target;
                     emit(CanaryEvent.Type.STEP_STARTED, null, "step " + (step + 1) + "/" + plan.steps().size() + ": "
@@ -141,7 +142,7 @@ public final class CanaryRunner {
             try {
                 baseline = metrics.sample(canaryKey);
             } catch (RuntimeException e) {
-                return "cannot read metrics: " + e.getMessage();
+                return "cannot read metrics: " + Errors.describe(e);
             }
             Duration window = Duration.ZERO;
             for (int wait = 0; ; wait++) {
@@ -153,7 +154,7 @@ public final class CanaryRunner {
                 try {
                     delta = metrics.sample(canaryKey).since(baseline);
                 } catch (RuntimeException e) {
-                    return "cannot read metrics: " + e.getMessage();
+                    return "cannot read metrics: " + Errors.describe(e);
                 }
                 StepObservation o = judge(delta, window, wait < plan.extraTrafficWaits());
                 observations.add(o);
@@ -226,7 +227,7 @@ public final class CanaryRunner {
                 weight = 0;
             } catch (RuntimeException e) {
                 String message = "ROLLBACK FAILED after '" + why + "': " + plan.route() + " may still send " + weight + "% to "
-                        + plan.canaryBackend() + ": " + e.getMessage();
+                        + plan.canaryBackend() + ": " + Errors.describe(e);
                 save(CanaryState.Phase.ROLLED_BACK, message);
                 throw new ArchwayClientException(message, e);
             } finally {

@@ -1,5 +1,6 @@
 package io.archway.client.canary;
 
+import io.archway.client.Errors;
 import io.archway.client.AdminAddress;
 import java.io.IOException;
 import java.net.URI;
@@ -51,7 +52,7 @@ public final class PrometheusMetricsSource implements MetricsSource {
             }
             body = response.body();
         } catch (IOException e) {
-            throw new MetricsUnavailableException("GET " + metricsUri + " failed: " + e.getMessage(), e);
+            throw new MetricsUnavailableException("GET " + metricsUri + " failed: " + Errors.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MetricsUnavailableException("interrupted while reading " + metricsUri, e);
