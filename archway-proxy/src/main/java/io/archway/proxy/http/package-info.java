@@ -10,8 +10,9 @@
  *
  * <p>Status codes answered by the proxy itself: 400 malformed or smuggling-prone framing, 414
  * request line too long, 431 headers too large, 501 unsupported transfer coding, 404 no listener,
- * virtual host or route, 500 no usable backend (none, all weights 0, or invalid), 503 no
- * endpoints or connection refused, 504 upstream connect timeout, 502 upstream reset or closed
- * before the response (a request without body on a reused connection is retried once first).
+ * virtual host or route, 421 the Host selects another HTTPS listener than the SNI name, 500 no
+ * usable backend (none, all weights 0, or invalid), 503 no endpoints or connection refused, 504
+ * upstream connect timeout or silence for the idle timeout, 502 upstream reset or closed before
+ * the response (a request without body on a reused connection is retried once first).
  */
 package io.archway.proxy.http;
