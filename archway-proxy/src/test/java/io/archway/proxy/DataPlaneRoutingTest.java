@@ -349,6 +349,19 @@ class DataPlaneRoutingTest {
     }
 
     @Test
+    void clientConnectionCloseClosesAfterTheProxiedResponse() throws Exception {
+        plane.apply(snapshot(1, http(port, listener(null, vhost("*", prefix("a", "/", backend("a", 1, a.port())))))));
+        try (RawHttp c = RawHttp.connect(port)) {
+            final RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.body()).isEqualTo("a");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        // The upstream connection was not closed for it: Connection is hop-by-hop.
+        assertThat(a.lastRequest().headers().contains("connection")).isFalse();
+    }
+
+    @Test
     void answersPipelinedRequestsInOrder() throws Exception {
         plane.apply(snapshot(1, http(port, listener(null, vhost("*",
                 prefix("a", "/a", backend("a", 1, a.port())),

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -87,7 +88,12 @@ final class H2cUpstreamConnections {
         });
     }
 
+    /** Connected, open, and not told to go away (after GOAWAY no new stream may be opened). */
     private static boolean usable(ChannelFuture connection) {
-        return connection.isSuccess() && connection.channel().isActive();
+        if (!connection.isSuccess() || !connection.channel().isActive()) {
+            return false;
+        }
+        final Http2FrameCodec codec = connection.channel().pipeline().get(Http2FrameCodec.class);
+        return codec != null && !codec.connection().goAwayReceived();
     }
 }
