@@ -130,6 +130,21 @@ class DataPlaneTlsTest {
     }
 
     @Test
+    void switchingAPortFromHttpToHttpsRetiresPlainConnections() throws Exception {
+        plane.apply(snapshot(1, io.archway.proxy.testing.Snapshots.http(port, listener("a", "a.example.com", List.of(),
+                vhost("a.example.com", prefix("a", "/", backend("a", 1, a.port())))))));
+        try (RawHttp plain = RawHttp.connect(port)) {
+            assertThat(plain.send("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n").read().body()).isEqualTo("a");
+            plane.apply(snapshotWith(2, A_CERT));
+            assertThat(plain.closedByPeer()).isTrue();
+        }
+        try (SSLSocket s = connect("a.example.com")) {
+            assertThat(new RawHttp(s).send("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n").read().body())
+                    .isEqualTo("a");
+        }
+    }
+
+    @Test
     void newHandshakesSeeNewCertificateExistingConnectionsKeepTheirs() throws Exception {
         plane.apply(snapshotWith(1, A_CERT));
         try (SSLSocket before = connect("a.example.com")) {

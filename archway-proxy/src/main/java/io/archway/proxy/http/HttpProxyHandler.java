@@ -53,6 +53,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean discarding;
     /** The connection closes once the current response is written. */
     private boolean closing;
+    /** Asked to drain (port removed or its protocol changed): close after the current response. */
+    private boolean drainRequested;
 
     public HttpProxyHandler(PortRoutes port, UpstreamConnectionPool pool) {
         this(port, pool, true);
@@ -226,12 +228,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 route.matcher().matchedPrefix());
         AccessLog.local(view.method(), view.uri(), view.host(), RedirectBuilder.statusCode(redirect),
                 route.entry().origin());
-        final boolean close = !keepAlive || port.draining();
+        final boolean close = !keepAlive || mustCloseAfterResponse();
         writeLocal(LocalResponses.redirect(ctx.alloc(), RedirectBuilder.statusCode(redirect), location, close), close);
     }
 
     private void sendLocal(HttpResponseStatus status, boolean keepAlive) {
-        final boolean close = !keepAlive || port.draining();
+        final boolean close = !keepAlive || mustCloseAfterResponse();
         writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
     }
 
@@ -258,7 +260,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     boolean mustCloseAfterResponse() {
-        return closing || port.draining();
+        return closing || drainRequested || port.draining();
     }
 
     void onExchangeFinished(ProxyExchange finished, boolean closeAfter, ChannelFuture lastWrite) {
@@ -345,8 +347,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The port is draining: close now if idle, otherwise after the current response. */
+    /** Close now if idle, otherwise after the current response (sent with Connection: close). */
     public void drain() {
+        drainRequested = true;
         if (exchange == null && queued.isEmpty()) {
             closing = true;
             ctx.close();

@@ -127,10 +127,13 @@ public final class UpstreamConnectionPool {
             // Most recently used first: it is the least likely to have been closed by the server.
             while ((ch = queue.pollLast()) != null) {
                 if (ch.isActive()) {
-                    return ch;
+                    break;
                 }
             }
-            return null;
+            if (queue.isEmpty()) {
+                idle.remove(address); // endpoints come and go with snapshots; keep the map small
+            }
+            return ch;
         }
 
         boolean offer(UpstreamAddress address, Channel channel) {
@@ -144,8 +147,8 @@ public final class UpstreamConnectionPool {
 
         void remove(UpstreamAddress address, Channel channel) {
             final ArrayDeque<Channel> queue = idle.get(address);
-            if (queue != null) {
-                queue.remove(channel);
+            if (queue != null && queue.remove(channel) && queue.isEmpty()) {
+                idle.remove(address);
             }
         }
     }

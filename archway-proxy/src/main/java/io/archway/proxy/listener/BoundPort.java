@@ -73,6 +73,14 @@ final class BoundPort implements PortRoutes {
         } else {
             serverChannel.close().awaitUninterruptibly();
         }
+        drainConnections();
+    }
+
+    /**
+     * Retires the connections accepted so far while the port keeps accepting: used when the port
+     * switches between HTTP and HTTPS, so no plain-text connection outlives a switch to TLS.
+     */
+    void drainConnections() {
         for (Channel ch : connections) {
             ch.eventLoop().execute(() -> {
                 final HttpProxyHandler handler = ch.pipeline().get(HttpProxyHandler.class);

@@ -72,6 +72,14 @@ public final class ListenerManager implements AutoCloseable {
                     : new UncheckedIOException(new IOException(e.getMessage(), e));
         }
         final CompiledSnapshot previous = current.getAndSet(next);
+        for (Map.Entry<PortKey, BoundPort> kept : bound.entrySet()) {
+            final var before = previous.port(kept.getKey());
+            final var after = next.port(kept.getKey());
+            if (before != null && after != null && before.isHttps() != after.isHttps()) {
+                LOG.info("{} switched to {}: draining its existing connections", kept.getKey(), after.scheme());
+                kept.getValue().drainConnections();
+            }
+        }
         bound.putAll(added);
         for (BoundPort port : new ArrayList<>(bound.values())) {
             if (next.port(port.key()) == null) {
