@@ -34,11 +34,16 @@ public final class HeaderFilterApplier {
         }
         final List<Header> set = edits.set();
         for (int i = 0; i < set.size(); i++) {
-            headers.set(set.get(i).name(), set.get(i).value());
+            if (safe(set.get(i))) {
+                headers.set(set.get(i).name(), set.get(i).value());
+            }
         }
         final List<Header> add = edits.add();
         for (int i = 0; i < add.size(); i++) {
             final Header h = add.get(i);
+            if (!safe(h)) {
+                continue;
+            }
             final List<String> existing = headers.getAll(h.name());
             if (existing.isEmpty()) {
                 headers.add(h.name(), h.value());
@@ -46,5 +51,23 @@ public final class HeaderFilterApplier {
                 headers.set(h.name(), String.join(",", existing) + "," + h.value());
             }
         }
+    }
+
+    /**
+     * The copied headers are not re-validated before encoding, so a configured name or value with
+     * CR, LF or NUL (header injection, RFC 9110 section 5.5) or an empty name is skipped here.
+     */
+    static boolean safe(Header h) {
+        return !h.name().isEmpty() && clean(h.name()) && clean(h.value());
+    }
+
+    private static boolean clean(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            final char c = s.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

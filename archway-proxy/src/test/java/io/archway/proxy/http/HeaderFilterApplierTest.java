@@ -30,6 +30,17 @@ class HeaderFilterApplierTest {
     }
 
     @Test
+    void skipsEditsThatWouldInjectHeaders() {
+        final HttpHeaders h = new DefaultHttpHeaders();
+        HeaderFilterApplier.apply(new HeaderEdits(
+                List.of(new Header("X-A", "ok\r\nX-Injected: 1"), new Header("X-B", "fine")),
+                List.of(new Header("X-C\n", "v")), List.of()), h);
+        assertThat(h.contains("x-a")).isFalse();
+        assertThat(h.contains("x-c\n")).isFalse();
+        assertThat(h.get("x-b")).isEqualTo("fine");
+    }
+
+    @Test
     void editsApplyInOrder() {
         final HttpHeaders h = new DefaultHttpHeaders();
         HeaderFilterApplier.apply(List.of(
