@@ -80,6 +80,17 @@ final class Certificates {
     private final boolean pkcs8;
     private final List<Resource> resources = new ArrayList<>();
     private final Map<String, Issued> secrets = new LinkedHashMap<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<KeyPair> keys = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+            gen.initialize(2048, RANDOM);
+            return gen.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     Certificates(boolean pkcs8) {
         this.pkcs8 = pkcs8;
@@ -88,6 +99,8 @@ final class Certificates {
     /** Everything {@code ConformanceTestSuite.Setup} creates (conformance.md 3.2). */
     static Certificates upstreamSetup(boolean pkcs8) {
         Certificates c = new Certificates(pkcs8);
+        // 2048-bit RSA key generation dominates; do the 16 keys in parallel up front
+        java.util.stream.IntStream.range(0, 16).parallel().mapToObj(i -> newKeyPair()).forEach(c.keys::add);
         c.selfSignedSecret(WEB, "certificate", List.of("*"));
         c.selfSignedSecret(INFRA, "tls-validity-checks-certificate", List.of("*", "*.org", "*.wildcard.org"));
         c.caConfigMap(WEB, "web-backend-cm");
@@ -170,9 +183,8 @@ final class Certificates {
     /** Mirrors generateRSACert / generateCACert. */
     Issued issue(List<String> hosts, Issued ca, boolean isCa, boolean client) {
         try {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048, RANDOM);
-            KeyPair kp = gen.generateKeyPair();
+            KeyPair pooled = keys.poll();
+            KeyPair kp = pooled != null ? pooled : newKeyPair();
             Instant now = Instant.now();
             X500Name subject = isCa ? new X500Name("C=US,O=Kubernetes Gateway API,CN=gatewayapi")
                     : new X500Name("O=Acme Co,CN=default");
