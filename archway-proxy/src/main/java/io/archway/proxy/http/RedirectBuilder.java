@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.snapshot.Header;
 import io.archway.snapshot.HttpFilter;
 
 /** Builds the Location of an HTTPRequestRedirectFilter response. */
@@ -17,7 +18,9 @@ public final class RedirectBuilder {
     public static String location(HttpFilter.RequestRedirect redirect, RequestView request, String requestScheme,
                                   int listenerPort, String matchedPrefix) {
         final String scheme = redirect.scheme() != null ? redirect.scheme() : requestScheme;
-        final String host = redirect.hostname() != null ? redirect.hostname() : request.host();
+        final String host = redirect.hostname() != null
+                && HeaderFilterApplier.safe(new Header("location", redirect.hostname())) ? redirect.hostname()
+                : request.host();
         // HTTPRequestRedirectFilter.port: when unset, the well-known port of the redirect scheme
         // if a scheme is set, else the Gateway listener port.
         final int port;

@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.snapshot.Header;
 import io.archway.snapshot.HttpFilter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -79,7 +80,7 @@ final class UpstreamRequestBuilder {
         if (rewrite == null) {
             return path;
         }
-        if (rewrite.hostname() != null) {
+        if (rewrite.hostname() != null && HeaderFilterApplier.safe(new Header("host", rewrite.hostname()))) {
             headers.set(HttpHeaderNames.HOST, rewrite.hostname());
         }
         return PathRewriter.rewrite(rewrite.path(), path, route.matcher().matchedPrefix());
