@@ -1,8 +1,9 @@
 package io.archway.proxy.http;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,8 +17,13 @@ import java.util.Map;
  * re-frames bodies itself.
  */
 final class HopByHopHeaders {
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    /** Copies skip validation: every name and value was validated when it was decoded or configured. */
+    private static final HttpHeadersFactory UNVALIDATED = DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false);
     private static final AsciiString[] ALWAYS = {
-        HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE,
+        HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
         HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
     };
 
@@ -26,7 +32,7 @@ final class HopByHopHeaders {
 
     /** A copy of {@code source} without hop-by-hop fields (names listed in Connection included). */
     static HttpHeaders copyEndToEnd(HttpHeaders source) {
-        final HttpHeaders out = new DefaultHttpHeaders(false);
+        final HttpHeaders out = UNVALIDATED.newHeaders();
         final List<String> listed = connectionTokens(source);
         final Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
         while (it.hasNext()) {

@@ -88,7 +88,7 @@ class HttpProxyHandlerTest {
     }
 
     private void assertNothingMore() {
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     private void assertAnsweredAndClosed(String raw, String statusLine) {

@@ -26,9 +26,9 @@ class TunnelHandlerTest {
         final ByteBuf out = peer.readOutbound();
         assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("frame");
         out.release();
-        assertThat((Object) peer.readOutbound()).isNull();
-        assertThat((Object) side.readOutbound()).isNull();
-        assertThat((Object) side.readInbound()).isNull();
+        assertThat(peer.<Object>readOutbound()).isNull();
+        assertThat(side.<Object>readOutbound()).isNull();
+        assertThat(side.<Object>readInbound()).isNull();
     }
 
     @Test

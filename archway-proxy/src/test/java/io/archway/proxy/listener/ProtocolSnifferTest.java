@@ -57,7 +57,7 @@ class ProtocolSnifferTest {
     void priorKnowledgePrefaceSelectsHttp2OnlyWhenComplete() {
         channel.writeInbound(ascii("PRI * HTTP/2.0\r\n"));
         assertThat(chosen).isEmpty();
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         channel.writeInbound(ascii("\r\nSM\r\n\r\nFRAMES"));
         assertThat(chosen).containsExactly("h2");
         assertThat(inboundText()).isEqualTo("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nFRAMES");
