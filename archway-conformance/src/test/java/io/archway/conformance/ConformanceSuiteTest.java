@@ -121,6 +121,9 @@ class ConformanceSuiteTest {
                         Certificates.INFRA, Certificates.APP, Certificates.WEB)));
             }
             setupFailure = r;
+            if (r == null) {
+                checkAdvertisedFeatures();
+            }
             if (r != null) {
                 System.out.println("suite setup failed: " + r);
                 env.gateway.statusView().diagnostics().forEach(d -> System.out.println("    diagnostic: " + d));
@@ -128,6 +131,21 @@ class ConformanceSuiteTest {
         } catch (Throwable e) {
             setupFailure = e.toString();
             e.printStackTrace(System.out);
+        }
+    }
+
+    /**
+     * Upstream, without --supported-features, infers the features to test from the GatewayClass's
+     * status.supportedFeatures: say so when that differs from what this harness claims.
+     */
+    private static void checkAdvertisedFeatures() {
+        JsonNode gwc = env.gateway.get("GatewayClass", null, Manifests.GATEWAY_CLASS);
+        Set<String> advertised = new TreeSet<>();
+        gwc.path("status").path("supportedFeatures").forEach(f -> advertised.add(f.isTextual() ? f.asText() : f.path("name").asText()));
+        if (!advertised.equals(new TreeSet<>(Features.claimed()))) {
+            System.out.println("WARNING: GatewayClass " + Manifests.GATEWAY_CLASS + " status.supportedFeatures " + advertised
+                    + " differs from the features this run claims " + new TreeSet<>(Features.claimed())
+                    + " (upstream would infer the former)");
         }
     }
 
