@@ -206,6 +206,41 @@ final class StatusAssertions {
         return null;
     }
 
+    /** GatewayListenerMustHaveConditions: the named listener is in status and has every condition. */
+    static String listenerHasConditions(Source s, NN gwNN, String listener, List<Cond> conds) {
+        JsonNode gw = need(s, "Gateway", gwNN);
+        if (gw == null) {
+            return "Gateway " + gwNN + " not found";
+        }
+        for (JsonNode l : gw.path("status").path("listeners")) {
+            if (l.path("name").asText().equals(listener)) {
+                for (Cond c : conds) {
+                    if (!findCondition(l.path("conditions"), c)) {
+                        return "Gateway " + gwNN + " listener " + listener + " lacks " + c + ", has "
+                                + describe(l.path("conditions"));
+                    }
+                }
+                return null;
+            }
+        }
+        return "listener " + listener + " not found in Gateway " + gwNN + " status";
+    }
+
+    /** GatewayMustHaveAttachedListeners: status.attachedListenerSets. */
+    static String attachedListenerSets(Source s, NN gwNN, long expected) {
+        JsonNode gw = need(s, "Gateway", gwNN);
+        if (gw == null) {
+            return "Gateway " + gwNN + " not found";
+        }
+        String stale = latest(gw, gw.path("status").path("conditions"));
+        if (stale != null) {
+            return "Gateway " + gwNN + ": " + stale;
+        }
+        long got = gw.path("status").path("attachedListenerSets").asLong(0);
+        return got == expected ? null
+                : "Gateway " + gwNN + ": expected status.attachedListenerSets " + expected + ", got " + got;
+    }
+
     /** GatewayStatusMustHaveListeners: {Name, SupportedKinds[{Group,Kind}], Conditions[], AttachedRoutes}. */
     static String gatewayListeners(Source s, NN gwNN, JsonNode expected) {
         JsonNode gw = need(s, "Gateway", gwNN);

@@ -373,6 +373,17 @@ final class TestRunner implements Mutations.Context {
         StatusAssertions.Source s = env.gateway;
         Supplier<String> check = switch (helper) {
             case "GatewayAndHTTPRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(args, "HTTPRoute");
+            // (gw, routeType, usePort, routeNNs...): every route type used with it in the suite is HTTPRoute
+            case "GatewayAndRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(withoutArgs(args, 1, 2), "HTTPRoute");
+            case "WaitForGatewayAddress" -> () -> {
+                Object addr = StatusAssertions.gatewayAddress(s, nn(args.get(0).path("gateway")),
+                        listeners(args.get(0).path("listeners")));
+                return addr instanceof String err ? err : null;
+            };
+            case "GatewayListenerMustHaveConditions" -> () -> StatusAssertions.listenerHasConditions(s,
+                    nn(args.get(0)), args.get(1).asText(), conds(args.get(2)));
+            case "GatewayMustHaveAttachedListeners" -> () -> StatusAssertions.attachedListenerSets(s, nn(args.get(0)),
+                    args.get(1).asLong());
             case "HTTPRouteMustHaveResolvedRefsConditionsTrue" -> () -> StatusAssertions.routeHasCondition(s, "HTTPRoute",
                     nn(args.get(0)), nn(args.get(1)), new StatusAssertions.Cond("ResolvedRefs", "True", "ResolvedRefs"));
             case "HTTPRouteMustHaveResolvedRefsMustHaveBackendsNotFound" -> () -> StatusAssertions.routeHasCondition(s,
@@ -411,6 +422,18 @@ final class TestRunner implements Mutations.Context {
         } else {
             fail("line " + line + ": " + summary + ": " + result);
         }
+    }
+
+    /** {@code args} without the elements at the given positions. */
+    private static JsonNode withoutArgs(JsonNode args, int... drop) {
+        com.fasterxml.jackson.databind.node.ArrayNode out = Json.JSON.createArrayNode();
+        for (int i = 0; i < args.size(); i++) {
+            final int idx = i;
+            if (java.util.Arrays.stream(drop).noneMatch(d -> d == idx)) {
+                out.add(args.get(i));
+            }
+        }
+        return out;
     }
 
     private static String firstFailure(Supplier<String> a, Supplier<String> b) {
