@@ -82,7 +82,13 @@ class ConformanceSuiteTest {
         }
         System.out.println("=== RUN " + spec.shortName() + ": " + spec.description());
         TestRunner runner = new TestRunner(env, spec);
-        runner.run();
+        try {
+            runner.run();
+        } catch (Exception | Error e) {
+            record(spec, ConformanceReport.Outcome.FAILED, "harness error: " + e);
+            runner.log().forEach(l -> System.out.println("    " + l));
+            throw e;
+        }
         if (!runner.failures().isEmpty() || Boolean.getBoolean("archway.conformance.verbose")) {
             runner.log().forEach(l -> System.out.println("    " + l));
         }
