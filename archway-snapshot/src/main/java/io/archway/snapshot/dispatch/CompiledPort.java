@@ -1,0 +1,219 @@
+package io.archway.snapshot.dispatch;
+
+import io.archway.snapshot.Hostnames;
+import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.ListenerEntry;
+import io.archway.snapshot.PortBinding;
+import io.archway.snapshot.VirtualHost;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * The request dispatch of one socket, compiled once from a {@link PortBinding}: the single
+ * implementation the data plane serves with and {@code archway explain} reports with.
+ *
+ * <p>Dispatch: the listener whose hostname matches the request host most specifically (ties: the
+ * first in snapshot order), then that listener's most specific matching virtual host (no
+ * fall-through to a less specific one), then the first entry whose conditions hold (entries are
+ * already in precedence order). {@link #route} allocates nothing itself; {@link #trace} records
+ * every candidate and why it lost.
+ *
+ * @param <R> what each entry compiles to: the data plane keeps its own per-entry state
+ *     (filters, backend picker) next to the match
+ */
+public final class CompiledPort<R> {
+    private final PortBinding binding;
+    private final Listener[] listeners;
+
+    /**
+     * @param entryFactory makes the value {@link #route} returns for an entry, from the entry and
+     *     its compiled match (called once per entry, at compile time)
+     */
+    public CompiledPort(PortBinding binding, BiFunction<HttpRouteEntry, CompiledMatch, R> entryFactory) {
+        this.binding = binding;
+        final List<ListenerEntry> entries = binding.listeners();
+        this.listeners = new Listener[entries.size()];
+        for (int i = 0; i < listeners.length; i++) {
+            listeners[i] = new Listener(entries.get(i), entryFactory);
+        }
+    }
+
+    /** A dispatcher that returns the snapshot entries themselves. */
+    public static CompiledPort<HttpRouteEntry> of(PortBinding binding) {
+        return new CompiledPort<>(binding, (entry, match) -> entry);
+    }
+
+    public PortBinding binding() {
+        return binding;
+    }
+
+    /** The value of the first matching entry, or null (404). */
+    @SuppressWarnings("unchecked")
+    public R route(RequestFacts request) {
+        final String host = request.host();
+        final int l = mostSpecific(listeners, host);
+        if (l < 0) {
+            return null;
+        }
+        final VHost[] vhosts = listeners[l].virtualHosts;
+        final int v = mostSpecific(vhosts, host);
+        if (v < 0) {
+            return null;
+        }
+        final VHost vhost = vhosts[v];
+        for (int i = 0; i < vhost.matches.length; i++) {
+            if (vhost.matches[i].matches(request)) {
+                return (R) vhost.values[i];
+            }
+        }
+        return null;
+    }
+
+    /** Index of the listener a normalized host selects, or -1. */
+    public int listenerIndex(String normalizedHost) {
+        return mostSpecific(listeners, normalizedHost);
+    }
+
+    /** Dispatch with a record of every candidate examined; allocates, for explain only. */
+    public DispatchTrace trace(RequestFacts request) {
+        final String host = request.host();
+        final int l = mostSpecific(listeners, host);
+        final List<DispatchTrace.HostCandidate<ListenerEntry>> listenerCandidates =
+                candidates(listeners, l, host, "listener");
+        if (l < 0) {
+            return new DispatchTrace(binding, host, listenerCandidates, null, List.of(), null, List.of(), null,
+                    "no listener hostname on port " + binding.port() + " matches host " + host);
+        }
+        final Listener listener = listeners[l];
+        final int v = mostSpecific(listener.virtualHosts, host);
+        final List<DispatchTrace.HostCandidate<VirtualHost>> vhostCandidates =
+                candidates(listener.virtualHosts, v, host, "virtual host");
+        if (v < 0) {
+            return new DispatchTrace(binding, host, listenerCandidates, listener.entry, vhostCandidates, null,
+                    List.of(), null, listener.virtualHosts.length == 0
+                            ? "listener " + listener.entry.origin() + " has no attached routes"
+                            : "no route hostname on listener " + listener.entry.origin() + " matches host " + host);
+        }
+        final VHost vhost = listener.virtualHosts[v];
+        final List<DispatchTrace.EntryCandidate> entries = new ArrayList<>();
+        int winner = -1;
+        for (int i = 0; i < vhost.matches.length; i++) {
+            final int failure = vhost.matches[i].firstFailure(request);
+            final HttpRouteEntry entry = vhost.vhost.routes().get(i);
+            if (failure != CompiledMatch.MATCH) {
+                entries.add(new DispatchTrace.EntryCandidate(i, entry, DispatchTrace.Outcome.NO_MATCH, failure,
+                        vhost.matches[i].describeFailure(failure, request)));
+            } else if (winner < 0) {
+                winner = i;
+                entries.add(new DispatchTrace.EntryCandidate(i, entry, DispatchTrace.Outcome.WON, failure,
+                        "first matching entry in precedence order"));
+            } else {
+                entries.add(new DispatchTrace.EntryCandidate(i, entry, DispatchTrace.Outcome.LOWER_PRECEDENCE,
+                        failure, "matches too, but " + vhost.vhost.routes().get(winner).origin()
+                                + " comes first in precedence order"));
+            }
+        }
+        return new DispatchTrace(binding, host, listenerCandidates, listener.entry, vhostCandidates, vhost.vhost,
+                entries, winner < 0 ? null : vhost.vhost.routes().get(winner), winner < 0
+                        ? "no route entry of virtual host " + vhost.vhost.hostname() + " on listener "
+                                + listener.entry.origin() + " matches (no fall-through to less specific hostnames)"
+                        : null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<DispatchTrace.HostCandidate<T>> candidates(HostPattern[] all, int selected, String host,
+                                                                       String what) {
+        final List<DispatchTrace.HostCandidate<T>> out = new ArrayList<>();
+        for (int i = 0; i < all.length; i++) {
+            final HostPattern c = all[i];
+            final boolean matches = Hostnames.matches(c.pattern, host);
+            final String reason;
+            if (i == selected) {
+                reason = "most specific " + what + " hostname matching " + host;
+            } else if (!matches) {
+                reason = "hostname " + display(c.pattern) + " does not match " + host;
+            } else {
+                final HostPattern s = all[selected];
+                reason = s.specificity > c.specificity ? "less specific than " + display(s.pattern)
+                        : "as specific as " + display(s.pattern) + ", which comes first";
+            }
+            out.add(new DispatchTrace.HostCandidate<>((T) c.value(), c.pattern, c.specificity, matches,
+                    i == selected, reason));
+        }
+        return out;
+    }
+
+    private static String display(String pattern) {
+        return pattern == null ? "(any)" : pattern;
+    }
+
+    /** The index of the candidate whose pattern matches {@code host} most specifically; first wins ties; -1 for none. */
+    private static int mostSpecific(HostPattern[] candidates, String host) {
+        int best = -1;
+        int bestScore = -1;
+        for (int i = 0; i < candidates.length; i++) {
+            final HostPattern c = candidates[i];
+            if (c.specificity > bestScore && Hostnames.matches(c.pattern, host)) {
+                best = i;
+                bestScore = c.specificity;
+            }
+        }
+        return best;
+    }
+
+    private abstract static class HostPattern {
+        final String pattern;
+        final int specificity;
+
+        HostPattern(String pattern) {
+            this.pattern = pattern;
+            this.specificity = Hostnames.specificity(pattern);
+        }
+
+        abstract Object value();
+    }
+
+    private static final class Listener extends HostPattern {
+        final ListenerEntry entry;
+        final VHost[] virtualHosts;
+
+        Listener(ListenerEntry entry, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory) {
+            super(entry.hostname());
+            this.entry = entry;
+            final List<VirtualHost> vhosts = entry.virtualHosts();
+            this.virtualHosts = new VHost[vhosts.size()];
+            for (int i = 0; i < virtualHosts.length; i++) {
+                virtualHosts[i] = new VHost(vhosts.get(i), factory);
+            }
+        }
+
+        @Override
+        Object value() {
+            return entry;
+        }
+    }
+
+    private static final class VHost extends HostPattern {
+        final VirtualHost vhost;
+        final CompiledMatch[] matches;
+        final Object[] values;
+
+        VHost(VirtualHost vhost, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory) {
+            super(vhost.hostname());
+            this.vhost = vhost;
+            final List<HttpRouteEntry> routes = vhost.routes();
+            this.matches = new CompiledMatch[routes.size()];
+            this.values = new Object[routes.size()];
+            for (int i = 0; i < matches.length; i++) {
+                matches[i] = new CompiledMatch(routes.get(i).match());
+                values[i] = factory.apply(routes.get(i), matches[i]);
+            }
+        }
+
+        @Override
+        Object value() {
+            return vhost;
+        }
+    }
+}
