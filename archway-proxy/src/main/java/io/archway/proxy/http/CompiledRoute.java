@@ -1,6 +1,7 @@
 package io.archway.proxy.http;
 
 import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.dispatch.CompiledMatch;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** One route entry ready to serve: its matcher, filters, and a weighted backend picker. */
@@ -14,8 +15,13 @@ final class CompiledRoute {
     private final int totalWeight;
 
     CompiledRoute(HttpRouteEntry entry) {
+        this(entry, new CompiledMatch(entry.match()));
+    }
+
+    /** With the match the shared dispatcher already compiled (regular expressions compiled once). */
+    CompiledRoute(HttpRouteEntry entry, CompiledMatch match) {
         this.entry = entry;
-        this.matcher = new RequestMatcher(entry.match());
+        this.matcher = new RequestMatcher(match);
         this.filters = FilterChain.of(entry.filters());
         this.backends = new CompiledBackend[entry.backends().size()];
         this.cumulative = new int[backends.length];

@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.snapshot.dispatch.RequestFacts;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
@@ -7,9 +8,10 @@ import java.util.Map;
 
 /**
  * The parts of a request routing looks at, split once. Query parameters are decoded lazily: only
- * routes with query conditions pay for it.
+ * routes with query conditions pay for it. The {@link RequestFacts} the shared dispatcher reads,
+ * straight from Netty's headers (no copy).
  */
-public final class RequestView {
+public final class RequestView implements RequestFacts {
     private final String method;
     private final String uri;
     private final String path;
@@ -26,6 +28,7 @@ public final class RequestView {
         this.headers = headers;
     }
 
+    @Override
     public String method() {
         return method;
     }
@@ -35,6 +38,7 @@ public final class RequestView {
     }
 
     /** The path without the query string, as sent. */
+    @Override
     public String path() {
         return path;
     }
@@ -46,12 +50,26 @@ public final class RequestView {
     }
 
     /** Normalized host (lower case, no port), see {@link io.archway.snapshot.Hostnames#normalizeHost}. */
+    @Override
     public String host() {
         return host;
     }
 
     public HttpHeaders headers() {
         return headers;
+    }
+
+    /** The values of a header, by case-insensitive name; empty when absent. */
+    @Override
+    public List<String> headerValues(String name) {
+        return headers.getAll(name);
+    }
+
+    /** The first value of a query parameter (HTTPQueryParamMatch: the first one counts), or null. */
+    @Override
+    public String queryParam(String name) {
+        final List<String> values = queryParameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     Map<String, List<String>> queryParameters() {
