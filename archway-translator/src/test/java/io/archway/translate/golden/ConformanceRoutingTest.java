@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.WeightedBackend;
+import io.archway.snapshot.dispatch.CompiledPort;
+import io.archway.snapshot.dispatch.SimpleRequest;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.Translation;
 import io.archway.translate.Translator;
@@ -25,8 +28,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Sends the HTTP expectations of the GATEWAY-HTTP core conformance tests through a model of the
- * data plane's dispatch ({@link SnapshotDispatcher}) over the translated snapshot, and checks the
+ * Sends the HTTP expectations of the GATEWAY-HTTP core conformance tests through the data plane's
+ * own dispatcher ({@link CompiledPort}, io.archway.snapshot.dispatch) over the translated snapshot, and checks the
  * outcome the suite expects: 404 (no entry), 500 (no backend, zero total weight, or only invalid
  * backends), a redirect's status code, or 200 from the expected backend Service and namespace.
  * Filters' effects on the request are the data plane's business and are not checked here.
@@ -81,8 +84,8 @@ class ConformanceRoutingTest {
         final Map<String, String> headers = new HashMap<>();
         request.path("headers").properties().forEach(h -> headers.put(h.getKey(), h.getValue().asText()));
         final String host = request.hasNonNull("host") ? request.get("host").asText() : address;
-        final Optional<HttpRouteEntry> entry = SnapshotDispatcher.dispatch(t.snapshot(), address, port, host,
-                request.get("method").asText("GET"), request.get("path").asText(), headers);
+        final Optional<HttpRouteEntry> entry = dispatch(t.snapshot(), address, port,
+                SimpleRequest.of(request.get("method").asText("GET"), request.get("path").asText(), host, headers));
         final int expected = expectation.get("response").get("statusCodes").get(0).asInt();
         final String what = request + " -> " + entry.map(HttpRouteEntry::toString).orElse("404");
         switch (expected) {
@@ -111,6 +114,12 @@ class ConformanceRoutingTest {
                 assertThat(candidates).as(what + ": a ready backend " + namespace + "/" + backend + "*").isNotEmpty();
             }
         }
+    }
+
+    /** The entry a request reaches through the data plane's own dispatcher, or empty for a 404. */
+    static Optional<HttpRouteEntry> dispatch(RoutingSnapshot snapshot, String address, int port, SimpleRequest request) {
+        return snapshot.ports().stream().filter(p -> p.address().equals(address) && p.port() == port).findFirst()
+                .map(p -> CompiledPort.of(p).route(request));
     }
 
     /** GatewayAndHTTPRoutesMustBeAccepted: the first listener's port, or that of the first named one. */
