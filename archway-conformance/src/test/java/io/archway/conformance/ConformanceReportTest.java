@@ -14,7 +14,7 @@ class ConformanceReportTest {
     @Test
     void upstreamShapeAndCounts() {
         ConformanceReport r = new ConformanceReport(Map.of("GATEWAY-HTTP", Set.of("HTTPRouteCORS", "GatewayPort8080"),
-                "GATEWAY-TLS", Set.of("TLSRouteModeMixed")), Features.CLAIMED);
+                "GATEWAY-TLS", Set.of("TLSRouteModeMixed")), Set.of("Gateway", "HTTPRoute", "ReferenceGrant"));
         Map<String, String> both = Map.of("GATEWAY-HTTP", "core", "GATEWAY-TLS", "core");
         r.add(new ConformanceReport.Result("GatewayModifyListeners", ConformanceReport.Outcome.PASSED, both, "", false));
         r.add(new ConformanceReport.Result("HTTPRouteWeight", ConformanceReport.Outcome.FAILED,

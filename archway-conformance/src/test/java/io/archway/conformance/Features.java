@@ -1,11 +1,13 @@
 package io.archway.conformance;
 
+import io.archway.translate.bind.GatewayClassAcceptor;
+
 import java.util.Set;
 
 /** The Gateway API features Archway claims. Tests needing anything else are skipped (and listed). */
 final class Features {
-    /** Core features of GATEWAY-HTTP. Add extended features here as they land. */
-    static final Set<String> CLAIMED = Set.of("Gateway", "HTTPRoute", "ReferenceGrant");
+    /** What the product claims: the features its GatewayClass status publishes (one place). */
+    static final Set<String> CLAIMED = Set.copyOf(GatewayClassAcceptor.SUPPORTED_FEATURES);
 
     /**
      * {@link #CLAIMED} plus any features named in {@code -Darchway.conformance.extraFeatures=A,B}

@@ -118,21 +118,24 @@ class HarnessPiecesTest {
     void everyCoreTestIsRunnableByTheHarness() throws Exception {
         Path tests = Environment.Settings.fromSystemProperties().suiteDir().resolve("tests");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(tests), "shared conformance data not present");
-        int claimed = 0;
+        int claimedCore = 0;
         try (var files = Files.list(tests)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".json")).toList()) {
                 TestSpec spec = TestSpec.load(p);
                 if (!spec.unclaimed(Features.CLAIMED).isEmpty()) {
                     continue;
                 }
-                claimed++;
+                if ("core".equals(spec.json().path("profiles").path("GATEWAY-HTTP").path("level").asText())) {
+                    claimedCore++;
+                }
                 assertThat(TestRunner.harnessGaps(spec)).as(spec.shortName()).isEmpty();
                 for (var a : spec.json().path("status_assertions")) {
                     assertThat(KNOWN_HELPERS).as(spec.shortName()).contains(a.path("helper").asText());
                 }
             }
         }
-        assertThat(claimed).isEqualTo(37);
+        // Every GATEWAY-HTTP core test of v1.6.1 is claimed, and runnable as checked above.
+        assertThat(claimedCore).isEqualTo(37);
     }
 
     private static final List<String> KNOWN_HELPERS = List.of("GatewayAndHTTPRoutesMustBeAccepted",

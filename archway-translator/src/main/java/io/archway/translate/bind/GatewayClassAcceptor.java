@@ -23,7 +23,31 @@ import java.util.TreeMap;
  */
 public final class GatewayClassAcceptor {
     /** The features we claim in {@code status.supportedFeatures}, sorted as the spec requires. */
-    public static final List<String> SUPPORTED_FEATURES = List.of("Gateway", "HTTPRoute", "ReferenceGrant");
+    /**
+     * The Gateway API features we claim, published in {@code status.supportedFeatures} (the
+     * conformance suite infers what to run from it, and so does our harness). Add a feature only
+     * when its conformance tests pass.
+     */
+    public static final List<String> SUPPORTED_FEATURES = List.of(
+            "Gateway",
+            "GatewayHTTPListenerIsolation",
+            "GatewayPort8080",
+            "HTTPRoute",
+            "HTTPRoute303RedirectStatusCode",
+            "HTTPRoute307RedirectStatusCode",
+            "HTTPRoute308RedirectStatusCode",
+            "HTTPRouteBackendRequestHeaderModification",
+            "HTTPRouteHostRewrite",
+            "HTTPRouteMethodMatching",
+            "HTTPRouteNamedRouteRule",
+            "HTTPRouteParentRefPort",
+            "HTTPRoutePathRedirect",
+            "HTTPRoutePathRewrite",
+            "HTTPRoutePortRedirect",
+            "HTTPRouteQueryParamMatching",
+            "HTTPRouteResponseHeaderModification",
+            "HTTPRouteSchemeRedirect",
+            "ReferenceGrant");
 
     /**
      * What we decided about the class a Gateway names.
