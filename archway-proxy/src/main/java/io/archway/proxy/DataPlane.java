@@ -1,7 +1,9 @@
 package io.archway.proxy;
 
+import io.archway.proxy.http.AccessLog;
 import io.archway.proxy.http.CompiledSnapshot;
 import io.archway.proxy.http.PortKey;
+import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.listener.ListenerManager;
 import io.archway.proxy.listener.Transport;
@@ -19,19 +21,35 @@ import java.util.concurrent.TimeUnit;
  * <p>Starting points: {@link io.archway.proxy.listener.ListenerManager} (sockets, swap, drain),
  * {@link io.archway.proxy.http.HttpProxyHandler} (per request), {@link io.archway.proxy.http.RouteIndex}
  * (dispatch), {@link io.archway.proxy.tls.SniCertificateMapping} (certificates).
+ *
+ * <p>Observability: traffic is reported to the {@link TrafficObserver} given at construction
+ * (metrics live outside the proxy), and to the JSON access log when {@link ProxyConfig#accessLog()}
+ * names one.
  */
 public final class DataPlane implements AutoCloseable {
     private final ProxyConfig config;
     private final Transport transport;
     private final ListenerManager listeners;
+    private final AccessLog accessLog;
     private volatile boolean closed;
 
+    /** A data plane that reports to no observer. */
     public DataPlane(ProxyConfig config) {
+        this(config, TrafficObserver.NOOP);
+    }
+
+    /**
+     * @param observer told about every finished request, upstream failure, connection and stream
+     * @throws java.io.UncheckedIOException when the access log file cannot be opened
+     */
+    public DataPlane(ProxyConfig config, TrafficObserver observer) {
         this.config = Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(observer, "observer");
+        this.accessLog = config.accessLog() != null ? AccessLog.open(config.accessLog()) : null;
         this.transport = Transport.create(config.ioThreads());
         final UpstreamConnectionPool pool = new UpstreamConnectionPool(transport.group(), transport.channelClass(),
                 config.connectTimeout(), config.idleTimeout());
-        this.listeners = new ListenerManager(transport, pool, config);
+        this.listeners = new ListenerManager(transport, pool, config, new Telemetry(observer, accessLog));
     }
 
     /**
@@ -69,6 +87,11 @@ public final class DataPlane implements AutoCloseable {
         return config;
     }
 
+    /** Access-log lines dropped because the writer fell behind (0 without an access log). */
+    public long accessLogDropped() {
+        return accessLog != null ? accessLog.dropped() : 0;
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -77,5 +100,8 @@ public final class DataPlane implements AutoCloseable {
         closed = true;
         listeners.close();
         transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (accessLog != null) {
+            accessLog.close();
+        }
     }
 }

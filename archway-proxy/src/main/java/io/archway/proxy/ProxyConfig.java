@@ -15,10 +15,21 @@ import java.util.Objects;
  *     that sends nothing for this long during a request gets it answered 504 (or aborted once
  *     the response started)
  * @param drainTimeout how long removed listeners keep serving in-flight requests
+ * @param accessLog where the JSON access log goes: null (off), {@code stdout}, {@code stderr} or a
+ *     file path (appended to); see {@link io.archway.proxy.http.AccessLog}
  */
 public record ProxyConfig(int portOffset, int ioThreads, int maxInitialLineLength, int maxHeaderSize,
-                          Duration connectTimeout, Duration idleTimeout, Duration drainTimeout) {
+                          Duration connectTimeout, Duration idleTimeout, Duration drainTimeout, String accessLog) {
+    /** Without an access log. */
+    public ProxyConfig(int portOffset, int ioThreads, int maxInitialLineLength, int maxHeaderSize,
+                       Duration connectTimeout, Duration idleTimeout, Duration drainTimeout) {
+        this(portOffset, ioThreads, maxInitialLineLength, maxHeaderSize, connectTimeout, idleTimeout, drainTimeout, null);
+    }
+
     public ProxyConfig {
+        if (accessLog != null && accessLog.isBlank()) {
+            accessLog = null;
+        }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
@@ -38,6 +49,12 @@ public record ProxyConfig(int portOffset, int ioThreads, int maxInitialLineLengt
 
     public ProxyConfig withPortOffset(int offset) {
         return new ProxyConfig(offset, ioThreads, maxInitialLineLength, maxHeaderSize, connectTimeout, idleTimeout,
-                drainTimeout);
+                drainTimeout, accessLog);
+    }
+
+    /** @param target {@code stdout}, {@code stderr}, a file path, or null for no access log */
+    public ProxyConfig withAccessLog(String target) {
+        return new ProxyConfig(portOffset, ioThreads, maxInitialLineLength, maxHeaderSize, connectTimeout, idleTimeout,
+                drainTimeout, target);
     }
 }

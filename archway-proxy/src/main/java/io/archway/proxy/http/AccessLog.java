@@ -1,41 +1,242 @@
 package io.archway.proxy.http;
 
-import io.archway.snapshot.RouteOrigin;
+import java.io.BufferedWriter;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One line per request on logger {@code io.archway.proxy.access} at DEBUG, with a timeline in the
- * style of Zuul's passport: routed, upstream connected, first response byte, completed. Nothing
- * is formatted unless the logger is enabled.
+ * The JSON access log: one line per request, written off the event loop. An event loop only
+ * builds an {@link AccessLogEntry} (plain references, nothing formatted) and offers it to a
+ * bounded queue; one writer thread formats and writes. When the queue is full the entry is
+ * dropped and counted ({@link #dropped()}): the data plane never waits for the log.
+ *
+ * <pre>
+ * {"time":"2026-11-22T06:40:01.123Z","client":"127.0.0.1:51234","protocol":"HTTP/1.1","method":"GET",
+ *  "host":"shop.example","path":"/cart?id=7","status":200,"bytes":512,"duration_ms":1.874,
+ *  "route":{"kind":"HTTPRoute","namespace":"shop","name":"checkout","rule":"main","match":0},
+ *  "backend":"shop/checkout-v2:8080","endpoint":"10.0.0.7:8080","upstream_connect_ms":0.412,
+ *  "upstream_first_byte_ms":1.533,"outcome":"completed"}
+ * </pre>
+ *
+ * (one line in the log). {@code route}, {@code backend}, {@code endpoint} and the upstream
+ * timings are null when the request did not get that far; the timings count from the request's
+ * headers arriving.
  */
-final class AccessLog {
-    private static final Logger LOG = LoggerFactory.getLogger("io.archway.proxy.access");
+public final class AccessLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
+    static final int DEFAULT_CAPACITY = 16_384;
 
-    private AccessLog() {
-    }
+    private final BlockingQueue<AccessLogEntry> queue;
+    private final Writer out;
+    private final boolean closeOut;
+    private final Thread thread;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private volatile boolean closing;
 
-    static boolean enabled() {
-        return LOG.isDebugEnabled();
-    }
-
-    /** A request answered by the proxy itself. */
-    static void local(String method, String uri, String host, int status, RouteOrigin route) {
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} host={} status={} route=[{}] local", method, uri, host, status, route);
+    /**
+     * Opens the log named by a {@code --access-log} value: {@code stdout}, {@code stderr} or a file
+     * (appended to, created if missing).
+     */
+    public static AccessLog open(String target) {
+        if ("stdout".equals(target) || "-".equals(target)) {
+            return new AccessLog(System.out, false, DEFAULT_CAPACITY);
+        }
+        if ("stderr".equals(target)) {
+            return new AccessLog(System.err, false, DEFAULT_CAPACITY);
+        }
+        try {
+            return new AccessLog(new FileOutputStream(Path.of(target).toFile(), true), true, DEFAULT_CAPACITY);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open access log " + target + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * A proxied request; times in microseconds since its headers arrived, -1 when the step never
-     * happened.
+     * @param out where lines go (UTF-8)
+     * @param closeOut whether {@link #close()} closes {@code out}
+     * @param capacity entries that may wait for the writer before new ones are dropped
      */
-    static void proxied(ExchangeSpec spec, int status, String outcome, long connectedMicros, long firstByteMicros,
-                        long totalMicros) {
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} status={} route=[{}] upstream={} {} connected={}us firstByte={}us total={}us",
-                    spec.upstreamRequest().method(), spec.upstreamRequest().uri(), status, spec.route(),
-                    spec.address(), outcome, connectedMicros, firstByteMicros, totalMicros);
+    public AccessLog(OutputStream out, boolean closeOut, int capacity) {
+        this.out = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+        this.closeOut = closeOut;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.thread = new Thread(this::writeLoop, "archway-access-log");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Queues one entry; never blocks. Returns false (and counts a drop) when the queue is full. */
+    boolean offer(AccessLogEntry entry) {
+        if (closing || !queue.offer(entry)) {
+            dropped.incrementAndGet();
+            return false;
         }
+        return true;
+    }
+
+    /** Entries dropped because the writer fell behind (or the log was closed). */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Lines written so far. */
+    public long written() {
+        return written.get();
+    }
+
+    private void writeLoop() {
+        final StringBuilder line = new StringBuilder(512);
+        while (true) {
+            try {
+                AccessLogEntry e = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (e == null) {
+                    if (closing && queue.isEmpty()) {
+                        break;
+                    }
+                    continue;
+                }
+                do {
+                    line.setLength(0);
+                    format(e, line);
+                    line.append('\n');
+                    out.append(line);
+                    written.incrementAndGet();
+                } while ((e = queue.poll()) != null);
+                out.flush(); // the queue is empty: make what we have visible
+            } catch (InterruptedException ie) {
+                break;
+            } catch (IOException | RuntimeException ex) {
+                LOG.warn("access log: {}", ex.toString());
+            }
+        }
+        try {
+            out.flush();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+    }
+
+    /** Writes what is queued, then stops the writer (within a second or so). */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            out.flush();
+            if (closeOut) {
+                out.close();
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    static void format(AccessLogEntry e, StringBuilder b) {
+        b.append("{\"time\":");
+        string(b, Instant.ofEpochMilli(e.epochMillis()).toString());
+        b.append(",\"client\":");
+        string(b, address(e.client()));
+        b.append(",\"protocol\":");
+        string(b, e.protocol());
+        b.append(",\"method\":");
+        string(b, e.method());
+        b.append(",\"host\":");
+        string(b, e.host());
+        b.append(",\"path\":");
+        string(b, e.path());
+        b.append(",\"status\":").append(e.status());
+        b.append(",\"bytes\":").append(e.bytes());
+        b.append(",\"duration_ms\":");
+        millis(b, e.durationNanos());
+        b.append(",\"route\":");
+        if (e.route() == null) {
+            b.append("null");
+        } else {
+            b.append("{\"kind\":");
+            string(b, e.route().kind());
+            b.append(",\"namespace\":");
+            string(b, e.route().namespace());
+            b.append(",\"name\":");
+            string(b, e.route().name());
+            b.append(",\"rule\":");
+            string(b, e.route().ruleName() != null ? e.route().ruleName() : Integer.toString(e.route().ruleIndex()));
+            b.append(",\"match\":").append(e.route().matchIndex()).append('}');
+        }
+        b.append(",\"backend\":");
+        string(b, e.backend() == null ? null
+                : e.backend().namespace() + "/" + e.backend().name() + ":" + e.backend().port());
+        b.append(",\"endpoint\":");
+        string(b, e.endpoint() == null ? null : e.endpoint().key());
+        b.append(",\"upstream_connect_ms\":");
+        millis(b, e.connectNanos());
+        b.append(",\"upstream_first_byte_ms\":");
+        millis(b, e.firstByteNanos());
+        b.append(",\"outcome\":");
+        string(b, e.outcome());
+        b.append('}');
+    }
+
+    private static String address(SocketAddress a) {
+        if (a instanceof InetSocketAddress inet) {
+            final String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            return host.indexOf(':') >= 0 ? "[" + host + "]:" + inet.getPort() : host + ":" + inet.getPort();
+        }
+        return a == null ? null : a.toString();
+    }
+
+    /** Milliseconds with microsecond precision; null for a negative value (the step never happened). */
+    private static void millis(StringBuilder b, long nanos) {
+        if (nanos < 0) {
+            b.append("null");
+            return;
+        }
+        b.append(String.format(Locale.ROOT, "%.3f", nanos / 1_000_000.0));
+    }
+
+    private static void string(StringBuilder b, String s) {
+        if (s == null) {
+            b.append("null");
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            final char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
     }
 }

@@ -1,9 +1,11 @@
 package io.archway.proxy.http;
 
 import io.archway.snapshot.AppProtocol;
+import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.RouteOrigin;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -36,6 +38,9 @@ import java.util.List;
  * current when its headers arrived, answers locally (404, redirects, 4xx/5xx) or hands it to a
  * {@link ProxyExchange}. One exchange at a time per connection; pipelined requests wait in a
  * small queue (reading pauses when it fills).
+ *
+ * <p>Every request is reported to the {@link Telemetry} once its response's last byte is written:
+ * local answers here, proxied ones by their {@link ProxyExchange}.
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_QUEUED = 32;
@@ -45,6 +50,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final PortRoutes port;
     private final UpstreamConnectionPool pool;
     private final boolean tunnelsAllowed;
+    private final Telemetry telemetry;
+    /** Body length of the last local answer written (read right after by a failing exchange). */
+    private int lastLocalBodyBytes;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
     private ProxyExchange exchange;
@@ -65,9 +73,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      *     (HTTP/1.1 connections only; an HTTP/2 stream cannot be upgraded)
      */
     public HttpProxyHandler(PortRoutes port, UpstreamConnectionPool pool, boolean tunnelsAllowed) {
+        this(port, pool, tunnelsAllowed, Telemetry.NONE);
+    }
+
+    /** @param telemetry where finished requests and upstream failures are reported */
+    public HttpProxyHandler(PortRoutes port, UpstreamConnectionPool pool, boolean tunnelsAllowed, Telemetry telemetry) {
         this.port = port;
         this.pool = pool;
         this.tunnelsAllowed = tunnelsAllowed;
+        this.telemetry = telemetry;
     }
 
     @Override
@@ -144,56 +158,59 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest request) {
+        final long start = System.nanoTime();
         if (request.decoderResult().isFailure()) {
-            sendLocalAndClose(LocalResponses.forDecoderFailure(request.decoderResult()));
+            final HttpResponseStatus status = LocalResponses.forDecoderFailure(request.decoderResult());
+            reportLocal(sendLocalAndClose(status), request, start, null, null, status.code());
             return;
         }
         final HttpResponseStatus invalid = RequestValidator.validate(request);
         if (invalid != null) {
-            sendLocalAndClose(invalid);
+            reportLocal(sendLocalAndClose(invalid), request, start, null, null, invalid.code());
             return;
         }
         currentIsHead = HttpMethod.HEAD.equals(request.method());
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         final RequestTarget target = RequestTarget.parse(request);
         if (target == null) {
-            sendLocalAndClose(HttpResponseStatus.BAD_REQUEST);
+            reportLocal(sendLocalAndClose(HttpResponseStatus.BAD_REQUEST), request, start, null, null, 400);
             return;
         }
         final RouteIndex routes = port.current(); // read once: this request keeps it to the end
         final RequestView view = new RequestView(request.method().name(), target.pathAndQuery(),
                 Hostnames.normalizeHost(target.authority()), request.headers());
         if (routes != null && routes.isHttps() && isMisdirected(routes, view.host())) {
-            AccessLog.local(view.method(), view.uri(), view.host(), 421, null);
-            sendLocal(HttpResponseStatus.MISDIRECTED_REQUEST, keepAlive);
+            reportLocal(sendLocal(HttpResponseStatus.MISDIRECTED_REQUEST, keepAlive), request, view, start, null, null,
+                    421);
             return;
         }
         final CompiledRoute route = routes != null ? routes.route(view) : null;
         if (route == null) {
-            AccessLog.local(view.method(), view.uri(), view.host(), 404, null);
-            sendLocal(HttpResponseStatus.NOT_FOUND, keepAlive);
+            reportLocal(sendLocal(HttpResponseStatus.NOT_FOUND, keepAlive), request, view, start, null, null, 404);
             return;
         }
+        final RouteOrigin origin = route.entry().origin();
         final FilterChain ruleFilters = route.filters();
         if (ruleFilters.redirect() != null) {
-            sendRedirect(ruleFilters.redirect(), view, routes, route, keepAlive);
+            sendRedirect(ruleFilters.redirect(), request, view, start, routes, route, null, keepAlive);
             return;
         }
         final CompiledBackend backend = route.pickBackend();
         if (backend == null || backend.invalidReason() != null) {
             // HTTPRouteRule.backendRefs: no valid backend, or all weights 0 -> 500.
-            AccessLog.local(view.method(), view.uri(), view.host(), 500, route.entry().origin());
-            sendLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, keepAlive);
+            reportLocal(sendLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, keepAlive), request, view, start, origin,
+                    backend == null ? null : backend.backend().origin(), 500);
             return;
         }
+        final BackendOrigin backendOrigin = backend.backend().origin();
         final FilterChain backendFilters = backend.filters();
         if (backendFilters.redirect() != null) {
-            sendRedirect(backendFilters.redirect(), view, routes, route, keepAlive);
+            sendRedirect(backendFilters.redirect(), request, view, start, routes, route, backendOrigin, keepAlive);
             return;
         }
         if (!backend.hasEndpoints()) {
-            AccessLog.local(view.method(), view.uri(), view.host(), 503, route.entry().origin());
-            sendLocal(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive);
+            reportLocal(sendLocal(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive), request, view, start, origin,
+                    backendOrigin, 503);
             return;
         }
         final UpstreamAddress address = backend.nextEndpoint();
@@ -204,9 +221,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final List<HeaderEdits> responseEdits = ruleFilters.responseEditsThen(backendFilters);
         final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
                 : HttpUtil.isTransferEncodingChunked(request);
-        exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(route.entry().origin(), address,
-                upstreamRequest, responseEdits, keepAlive, request.protocolVersion().equals(HttpVersion.HTTP_1_0),
-                !hasBody && !websocket, websocket, backend.protocol() == AppProtocol.H2C));
+        exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(origin, backendOrigin, view, start,
+                address, upstreamRequest, responseEdits, keepAlive,
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket,
+                backend.protocol() == AppProtocol.H2C), telemetry);
         exchange.start();
         updateAutoRead();
     }
@@ -222,34 +240,63 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
 
-    private void sendRedirect(HttpFilter.RequestRedirect redirect, RequestView view, RouteIndex routes,
-                              CompiledRoute route, boolean keepAlive) {
+    private void sendRedirect(HttpFilter.RequestRedirect redirect, HttpRequest request, RequestView view, long start,
+                              RouteIndex routes, CompiledRoute route, BackendOrigin backend, boolean keepAlive) {
         final String location = RedirectBuilder.location(redirect, view, routes.scheme(), routes.specPort(),
                 route.matcher().matchedPrefix());
-        AccessLog.local(view.method(), view.uri(), view.host(), RedirectBuilder.statusCode(redirect),
-                route.entry().origin());
+        final int code = RedirectBuilder.statusCode(redirect);
         final boolean close = !keepAlive || mustCloseAfterResponse();
-        writeLocal(LocalResponses.redirect(ctx.alloc(), RedirectBuilder.statusCode(redirect), location, close), close);
+        final ChannelFuture written = writeLocal(LocalResponses.redirect(ctx.alloc(), code, location, close), close);
+        reportLocal(written, request, view, start, route.entry().origin(), backend, code);
     }
 
-    private void sendLocal(HttpResponseStatus status, boolean keepAlive) {
+    private ChannelFuture sendLocal(HttpResponseStatus status, boolean keepAlive) {
         final boolean close = !keepAlive || mustCloseAfterResponse();
-        writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
+        return writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
     }
 
-    private void sendLocalAndClose(HttpResponseStatus status) {
-        writeLocal(LocalResponses.of(ctx.alloc(), status, true), true);
+    private ChannelFuture sendLocalAndClose(HttpResponseStatus status) {
+        return writeLocal(LocalResponses.of(ctx.alloc(), status, true), true);
     }
 
-    private void writeLocal(FullHttpResponse response, boolean close) {
+    private ChannelFuture writeLocal(FullHttpResponse response, boolean close) {
         // The request body (if any) is still to come: read and drop it so the next request on
         // this connection starts at the right byte.
         discarding = true;
+        lastLocalBodyBytes = response.content().readableBytes();
         if (close) {
             closing = true;
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.writeAndFlush(response);
+            return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+        return ctx.writeAndFlush(response);
+    }
+
+    /** A request rejected before routing: reported with the request line as received. */
+    private void reportLocal(ChannelFuture written, HttpRequest request, long start, RouteOrigin route,
+                             BackendOrigin backend, int status) {
+        if (telemetry.enabled()) {
+            written.addListener(new LocalAnswer(telemetry, ctx.channel(), request.protocolVersion() == HttpVersion.HTTP_1_0,
+                    start, request.method().name(), request.headers().get(HttpHeaderNames.HOST), request.uri(), route,
+                    backend, status, lastLocalBodyBytes));
+        }
+    }
+
+    private void reportLocal(ChannelFuture written, HttpRequest request, RequestView view, long start,
+                             RouteOrigin route, BackendOrigin backend, int status) {
+        if (telemetry.enabled()) {
+            written.addListener(new LocalAnswer(telemetry, ctx.channel(), request.protocolVersion() == HttpVersion.HTTP_1_0,
+                    start, view.method(), view.host(), view.uri(), route, backend, status, lastLocalBodyBytes));
+        }
+    }
+
+    /** Reports a local answer once it is written. */
+    private record LocalAnswer(Telemetry telemetry, Channel channel, boolean http10, long start, String method,
+                               String host, String path, RouteOrigin route, BackendOrigin backend, int status,
+                               long bytes) implements ChannelFutureListener {
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            telemetry.completed(channel, http10, start, method, host, path, route, backend, null, status, bytes, 0, 0,
+                    future.isSuccess() ? "local" : "aborted");
         }
     }
 
@@ -282,9 +329,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      * byte tunnel. Replacing this handler before removing the codec hands any bytes the codec
      * still holds to the tunnel, in order.
      */
-    void switchToTunnel(ProxyExchange finished, HttpResponse switching, Channel upstream) {
+    ChannelFuture switchToTunnel(ProxyExchange finished, HttpResponse switching, Channel upstream) {
         exchange = null;
-        ctx.writeAndFlush(switching);
+        final ChannelFuture written = ctx.writeAndFlush(switching);
         final ChannelPipeline downstream = ctx.pipeline();
         final ChannelPipeline up = upstream.pipeline();
         up.replace(UpstreamHandler.class, "tunnel", new TunnelHandler(ctx.channel()));
@@ -300,23 +347,26 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         while ((msg = queued.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
+        return written;
     }
 
-    void onExchangeFailed(ProxyExchange failed, HttpResponseStatus status) {
+    /** Answers {@code status} for a failed exchange; returns the write, or null when not answered. */
+    ChannelFuture onExchangeFailed(ProxyExchange failed, HttpResponseStatus status) {
         if (failed != exchange) {
-            return;
+            return null;
         }
         final boolean requestComplete = failed.requestComplete();
         exchange = null;
         // If the request body is still arriving, discard the rest of it after answering.
         final boolean close = mustCloseAfterResponse();
-        writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
+        final ChannelFuture written = writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
         if (requestComplete) {
             discarding = false;
         }
         if (!close) {
             drainQueue();
         }
+        return written;
     }
 
     void onExchangeAborted(ProxyExchange aborted) {

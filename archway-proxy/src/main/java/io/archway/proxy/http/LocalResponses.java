@@ -32,6 +32,11 @@ final class LocalResponses {
         return response;
     }
 
+    /** The body length of {@link #of} for {@code status}. */
+    static int bodyLength(HttpResponseStatus status) {
+        return (status.code() + " " + status.reasonPhrase() + "\n").length();
+    }
+
     static FullHttpResponse redirect(ByteBufAllocator alloc, int status, String location, boolean close) {
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), alloc.buffer(0));

@@ -26,13 +26,19 @@ import java.util.List;
  * close before the response headers answers 502; after the response started the only honest
  * signal left is closing the downstream connection.
  *
+ * <p>Reporting: once the response's last byte is written (or the exchange ends without one) it
+ * reports itself to the {@link Telemetry} exactly once: status, duration, route, backend, bytes
+ * and the upstream timings. The exchange is its own write listener for that, so reporting costs
+ * no allocation beyond the access-log entry (when that log is on).
+ *
  * <p>Runs entirely on the downstream channel's event loop, which is also the upstream's.
  */
-final class ProxyExchange {
+final class ProxyExchange implements ChannelFutureListener {
     private final HttpProxyHandler downstreamHandler;
     private final Channel downstream;
     private final UpstreamConnectionPool pool;
     private final ExchangeSpec spec;
+    private final Telemetry telemetry;
     /** One listener object per exchange and direction, not one per write. */
     private final ChannelFutureListener upstreamWriteListener = f -> {
         if (!f.isSuccess()) {
@@ -44,11 +50,14 @@ final class ProxyExchange {
             abort();
         }
     };
-    /** Timeline for the access log (System.nanoTime; 0 = not reached). */
-    private final long startNanos = System.nanoTime();
+    /** Timeline for the access log (System.nanoTime; 0 = not reached); the start is spec.startNanos(). */
     private long connectedNanos;
     private long firstByteNanos;
     private int status;
+    /** Response body bytes sent downstream. */
+    private long bytes;
+    private String outcome;
+    private boolean reported;
 
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
@@ -65,11 +74,12 @@ final class ProxyExchange {
     private boolean done;
 
     ProxyExchange(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
-                  ExchangeSpec spec) {
+                  ExchangeSpec spec, Telemetry telemetry) {
         this.downstreamHandler = downstreamHandler;
         this.downstream = downstream;
         this.pool = pool;
         this.spec = spec;
+        this.telemetry = telemetry;
     }
 
     void start() {
@@ -117,6 +127,7 @@ final class ProxyExchange {
     }
 
     void onUpstreamConnectFailed(Throwable cause) {
+        telemetry.upstreamConnectError(spec.backend());
         if (done) {
             return;
         }
@@ -164,16 +175,32 @@ final class ProxyExchange {
         return upstreamWriteListener;
     }
 
-    private void log(String outcome) {
-        if (AccessLog.enabled()) {
-            final long now = System.nanoTime();
-            AccessLog.proxied(spec, status, outcome, micros(connectedNanos), micros(firstByteNanos),
-                    (now - startNanos) / 1000);
+    // ---- reporting -------------------------------------------------------------------------------
+
+    /** Reports once {@code written} completes (the response's last write). */
+    private void reportWhenWritten(ChannelFuture written, String how) {
+        outcome = how;
+        if (written == null) {
+            report(how);
+        } else if (telemetry.enabled()) {
+            written.addListener(this);
         }
     }
 
-    private long micros(long nanos) {
-        return nanos == 0 ? -1 : (nanos - startNanos) / 1000;
+    /** The last write of the response completed (successfully or not). */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        report(future.isSuccess() ? outcome : "aborted");
+    }
+
+    private void report(String how) {
+        if (reported || !telemetry.enabled()) {
+            return;
+        }
+        reported = true;
+        final RequestView r = spec.request();
+        telemetry.completed(downstream, spec.http10Client(), spec.startNanos(), r.method(), r.host(), r.uri(),
+                spec.route(), spec.backend(), spec.address(), status, bytes, connectedNanos, firstByteNanos, how);
     }
 
     // ---- response, upstream -> downstream ---------------------------------------------------------
@@ -240,12 +267,11 @@ final class ProxyExchange {
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         done = true;
         status = 101;
-        log("tunnel");
         upstreamHandler.detach();
         final Channel tunnelled = upstream;
         upstream = null;
-        downstreamHandler.switchToTunnel(this, new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                headers), tunnelled);
+        reportWhenWritten(downstreamHandler.switchToTunnel(this, new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+                response.status(), headers), tunnelled), "upgraded");
     }
 
     void onUpstreamContent(HttpContent content) {
@@ -263,6 +289,7 @@ final class ProxyExchange {
             abort();
             return;
         }
+        bytes += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
             final ChannelFuture lastWrite = downstream.writeAndFlush(content).addListener(downstreamWriteListener());
             finish(lastWrite);
@@ -295,7 +322,7 @@ final class ProxyExchange {
 
     private void finish(ChannelFuture lastWrite) {
         done = true;
-        log("completed");
+        reportWhenWritten(lastWrite, "completed");
         releaseUpstream(upstreamReusable && requestComplete);
         if (!requestComplete) {
             // The backend answered before the request body was complete; the rest of the body
@@ -328,6 +355,7 @@ final class ProxyExchange {
             return;
         }
         upstreamReusable = false;
+        telemetry.upstreamTimeout(spec.backend());
         if (!responseStarted) {
             failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT);
         } else {
@@ -360,10 +388,13 @@ final class ProxyExchange {
     private void failBeforeResponse(HttpResponseStatus status) {
         done = true;
         this.status = status.code();
-        log("failed");
         releasePending();
         releaseUpstream(false);
-        downstreamHandler.onExchangeFailed(this, status);
+        final ChannelFuture written = downstreamHandler.onExchangeFailed(this, status);
+        if (written != null) {
+            bytes = telemetry.enabled() ? LocalResponses.bodyLength(status) : 0;
+            reportWhenWritten(written, "failed");
+        }
     }
 
     /** Gives up on both connections: nothing meaningful can be sent downstream any more. */
@@ -372,7 +403,11 @@ final class ProxyExchange {
             return;
         }
         done = true;
-        log("aborted");
+        if (!responseStarted) {
+            // Nothing was sent: the request body broke, or the client went away mid-upload.
+            status = downstream.isActive() ? 400 : 499;
+        }
+        report("aborted");
         releasePending();
         releaseUpstream(false);
         downstreamHandler.onExchangeAborted(this);
@@ -391,6 +426,10 @@ final class ProxyExchange {
     void onDownstreamClosed() {
         if (!done) {
             done = true;
+            if (!responseStarted) {
+                status = 499; // the client closed the connection before a response (nginx's code)
+            }
+            report("client-closed");
             releasePending();
             releaseUpstream(false);
         }

@@ -1,11 +1,14 @@
 package io.archway.proxy.listener;
 
 import io.archway.proxy.ProxyConfig;
+import io.archway.proxy.TrafficObserver;
 import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.RouteIndex;
+import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.tls.SniCertificateMapping;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -30,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * knowledge). TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
  * codec and one {@link HttpProxyHandler}; HTTP/2 gets one {@link HttpProxyHandler} per stream,
  * behind a codec that turns stream frames into the same HTTP/1 message objects. The protocol
- * (HTTP or HTTPS) is the port's as of accept time.
+ * (HTTP or HTTPS) is the port's as of accept time. Connections and HTTP/2 streams are reported
+ * to the {@link TrafficObserver} as they open and close (by the snapshot's listener port).
  */
 final class DownstreamChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_CLIENT_HELLO = 16384;
@@ -39,16 +43,31 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
     private final BoundPort port;
     private final UpstreamConnectionPool pool;
     private final ProxyConfig config;
+    private final Telemetry telemetry;
+    private final TrafficObserver observer;
+    private final int listenerPort;
+    /** Shared by every connection / stream of the port: no allocation per close. */
+    private final ChannelFutureListener connectionClosed;
+    private final ChannelFutureListener streamClosed;
 
-    DownstreamChannelInitializer(BoundPort port, UpstreamConnectionPool pool, ProxyConfig config) {
+    DownstreamChannelInitializer(BoundPort port, UpstreamConnectionPool pool, ProxyConfig config, Telemetry telemetry) {
         this.port = port;
         this.pool = pool;
         this.config = config;
+        this.telemetry = telemetry;
+        this.observer = telemetry.observer();
+        this.listenerPort = port.key().port();
+        this.connectionClosed = f -> observer.connectionClosed(listenerPort);
+        this.streamClosed = f -> observer.streamClosed(listenerPort);
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         port.connections().add(ch);
+        if (observer != TrafficObserver.NOOP) {
+            observer.connectionOpened(listenerPort);
+            ch.closeFuture().addListener(connectionClosed);
+        }
         final RouteIndex routes = port.current();
         final ChannelPipeline p = ch.pipeline();
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -72,7 +91,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         ctx.pipeline().addAfter(after, "codec", new HttpServerCodec(HttpCodecConfig.server(
                         config.maxInitialLineLength(), config.maxHeaderSize())))
                 .addAfter("codec", "continue", new HttpServerExpectContinueHandler())
-                .addAfter("continue", "proxy", new HttpProxyHandler(port, pool));
+                .addAfter("continue", "proxy", new HttpProxyHandler(port, pool, true, telemetry));
     }
 
     private void configureHttp2(ChannelHandlerContext ctx) {
@@ -87,9 +106,13 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                 .addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
+                        if (observer != TrafficObserver.NOOP) {
+                            observer.streamOpened(listenerPort);
+                            stream.closeFuture().addListener(streamClosed);
+                        }
                         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
                                 new HttpServerExpectContinueHandler(),
-                                new HttpProxyHandler(port, pool, false));
+                                new HttpProxyHandler(port, pool, false, telemetry));
                     }
                 }))
                 .addAfter("h2-streams", "h2-idle", new ChannelInboundHandlerAdapter() {

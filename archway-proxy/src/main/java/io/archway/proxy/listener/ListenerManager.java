@@ -3,6 +3,7 @@ package io.archway.proxy.listener;
 import io.archway.proxy.ProxyConfig;
 import io.archway.proxy.http.CompiledSnapshot;
 import io.archway.proxy.http.PortKey;
+import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -34,6 +35,7 @@ public final class ListenerManager implements AutoCloseable {
     private final Transport transport;
     private final UpstreamConnectionPool pool;
     private final ProxyConfig config;
+    private final Telemetry telemetry;
     private final AtomicReference<CompiledSnapshot> current = new AtomicReference<>(CompiledSnapshot.empty());
     /** Guarded by this. */
     private final Map<PortKey, BoundPort> bound = new LinkedHashMap<>();
@@ -41,9 +43,15 @@ public final class ListenerManager implements AutoCloseable {
     private final Set<BoundPort> draining = ConcurrentHashMap.newKeySet();
 
     public ListenerManager(Transport transport, UpstreamConnectionPool pool, ProxyConfig config) {
+        this(transport, pool, config, Telemetry.NONE);
+    }
+
+    /** @param telemetry where requests, upstream failures, connections and streams are reported */
+    public ListenerManager(Transport transport, UpstreamConnectionPool pool, ProxyConfig config, Telemetry telemetry) {
         this.transport = transport;
         this.pool = pool;
         this.config = config;
+        this.telemetry = telemetry;
     }
 
     public CompiledSnapshot current() {
@@ -112,7 +120,7 @@ public final class ListenerManager implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new DownstreamChannelInitializer(boundPort, pool, config));
+                .childHandler(new DownstreamChannelInitializer(boundPort, pool, config, telemetry));
         final ChannelFuture future = bootstrap.bind(address).awaitUninterruptibly();
         if (!future.isSuccess()) {
             final Throwable cause = future.cause();

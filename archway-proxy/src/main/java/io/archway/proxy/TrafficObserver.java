@@ -1,0 +1,62 @@
+package io.archway.proxy;
+
+import io.archway.snapshot.BackendOrigin;
+import io.archway.snapshot.RouteOrigin;
+
+/**
+ * Where the data plane reports its traffic: a metrics adapter (archway-server's
+ * {@code MicrometerTrafficMetrics}) implements it; the proxy itself stays free of metrics
+ * libraries. Pass one to {@link DataPlane#DataPlane(ProxyConfig, TrafficObserver)}.
+ *
+ * <p>Every method is called on an event loop, once per event, with no allocation by the caller
+ * beyond the arguments (which are the snapshot's own records). Implementations must be
+ * thread-safe (there are several event loops), cheap, must never block and must never throw.
+ */
+public interface TrafficObserver {
+    /** Observes nothing. */
+    TrafficObserver NOOP = new TrafficObserver() {
+    };
+
+    /**
+     * One request finished: its response's last byte was written (or the request ended without a
+     * complete response: client gone, upstream failure after the response started).
+     *
+     * @param route the route entry that served it; null when no route matched (404, 421, and
+     *     requests rejected before routing: 400, 414, 431, 501, 405)
+     * @param backend the backend picked; null when none was (no route, a redirect, a rule with no
+     *     backend or only zero weights). Local answers for a picked backend (500 invalid backend,
+     *     503 no endpoints or connection refused, 504, 502) are attributed to it.
+     * @param status the status sent downstream; 499 when the client closed the connection
+     *     before a response started
+     * @param durationNanos from the request's headers arriving to its last response byte written
+     */
+    default void requestCompleted(RouteOrigin route, BackendOrigin backend, int status, long durationNanos) {
+    }
+
+    /** A connection to an endpoint of {@code backend} failed (refused, connect timeout, unreachable). */
+    default void upstreamConnectError(BackendOrigin backend) {
+    }
+
+    /**
+     * A connected upstream of {@code backend} sent nothing for the idle timeout during a request
+     * (answered 504 before the response started, aborted after).
+     */
+    default void upstreamTimeout(BackendOrigin backend) {
+    }
+
+    /** A downstream connection was accepted on a listener port (the snapshot's spec port). */
+    default void connectionOpened(int listenerPort) {
+    }
+
+    /** A downstream connection of that listener port closed. */
+    default void connectionClosed(int listenerPort) {
+    }
+
+    /** An HTTP/2 stream opened on a downstream connection of that listener port. */
+    default void streamOpened(int listenerPort) {
+    }
+
+    /** An HTTP/2 stream of that listener port closed. */
+    default void streamClosed(int listenerPort) {
+    }
+}

@@ -1,0 +1,77 @@
+package io.archway.proxy.http;
+
+import io.archway.proxy.TrafficObserver;
+import io.archway.snapshot.BackendOrigin;
+import io.archway.snapshot.RouteOrigin;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.util.Objects;
+
+/**
+ * What the request path reports to: the {@link TrafficObserver} (metrics) and, when enabled, the
+ * {@link AccessLog}. Immutable, shared by every connection of a data plane.
+ */
+public final class Telemetry {
+    /** Reports nowhere. */
+    public static final Telemetry NONE = new Telemetry(TrafficObserver.NOOP, null);
+
+    private final TrafficObserver observer;
+    private final AccessLog accessLog;
+    private final boolean enabled;
+
+    /** @param accessLog null: no access log */
+    public Telemetry(TrafficObserver observer, AccessLog accessLog) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+        this.accessLog = accessLog;
+        this.enabled = observer != TrafficObserver.NOOP || accessLog != null;
+    }
+
+    public TrafficObserver observer() {
+        return observer;
+    }
+
+    /** Whether finished requests are reported at all (else callers skip the bookkeeping). */
+    boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * One request finished; called on the event loop once its last byte was written (or it ended
+     * without a complete response).
+     *
+     * @param startNanos System.nanoTime() when its headers arrived
+     * @param connectedNanos / firstByteNanos System.nanoTime() of those steps, 0 when never reached
+     */
+    void completed(Channel downstream, boolean http10, long startNanos, String method, String host, String path, RouteOrigin route,
+                   BackendOrigin backend, UpstreamAddress endpoint, int status, long bytes, long connectedNanos,
+                   long firstByteNanos, String outcome) {
+        final long duration = System.nanoTime() - startNanos;
+        try {
+            observer.requestCompleted(route, backend, status, duration);
+        } catch (RuntimeException ignored) {
+            // an observer must not break the data plane
+        }
+        if (accessLog != null) {
+            accessLog.offer(new AccessLogEntry(System.currentTimeMillis(), downstream.remoteAddress(),
+                    downstream instanceof Http2StreamChannel ? "HTTP/2" : http10 ? "HTTP/1.0" : "HTTP/1.1", method, host, path, status, bytes,
+                    duration, route, backend, endpoint, connectedNanos == 0 ? -1 : connectedNanos - startNanos,
+                    firstByteNanos == 0 ? -1 : firstByteNanos - startNanos, outcome));
+        }
+    }
+
+    void upstreamConnectError(BackendOrigin backend) {
+        try {
+            observer.upstreamConnectError(backend);
+        } catch (RuntimeException ignored) {
+            // never break the data plane
+        }
+    }
+
+    void upstreamTimeout(BackendOrigin backend) {
+        try {
+            observer.upstreamTimeout(backend);
+        } catch (RuntimeException ignored) {
+            // never break the data plane
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.archway.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.archway.snapshot.BackendOrigin;
+import io.archway.snapshot.RouteOrigin;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+    private static AccessLogEntry entry(String path) {
+        return new AccessLogEntry(0, new InetSocketAddress("127.0.0.1", 4242), "HTTP/1.1", "GET", "h", path, 200, 5,
+                1_500_000, new RouteOrigin("HTTPRoute", "ns", "r", 1, "main", 2),
+                new BackendOrigin("Service", "ns", "svc", 8080), new UpstreamAddress("::1", 9000), 200_000, -1,
+                "completed");
+    }
+
+    @Test
+    void formatsOneJsonObjectPerLineAndEscapes() {
+        StringBuilder b = new StringBuilder();
+        AccessLog.format(entry("/a\"b\\c\u0001"), b);
+        assertThat(b.toString()).isEqualTo("{\"time\":\"1970-01-01T00:00:00Z\",\"client\":\"127.0.0.1:4242\","
+                + "\"protocol\":\"HTTP/1.1\",\"method\":\"GET\",\"host\":\"h\",\"path\":\"/a\\\"b\\\\c\\u0001\","
+                + "\"status\":200,\"bytes\":5,\"duration_ms\":1.500,\"route\":{\"kind\":\"HTTPRoute\",\"namespace\":\"ns\","
+                + "\"name\":\"r\",\"rule\":\"main\",\"match\":2},\"backend\":\"ns/svc:8080\",\"endpoint\":\"[::1]:9000\","
+                + "\"upstream_connect_ms\":0.200,\"upstream_first_byte_ms\":null,\"outcome\":\"completed\"}");
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        OutputStream stuck = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    release.await(); // a disk that hangs
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                sink.write(b, off, len);
+            }
+        };
+        AccessLog log = new AccessLog(stuck, true, 4);
+        long started = System.nanoTime();
+        int accepted = 0;
+        for (int i = 0; i < 1000; i++) {
+            if (log.offer(entry("/" + i))) {
+                accepted++;
+            }
+        }
+        assertThat(System.nanoTime() - started).as("offer never waits").isLessThan(1_000_000_000L);
+        assertThat(accepted).isBetween(4, 5 + 1); // the queue, plus what the writer took
+        assertThat(log.dropped()).isEqualTo(1000 - accepted);
+        release.countDown();
+        log.close();
+        assertThat(log.written()).isEqualTo(accepted);
+        assertThat(sink.toString(StandardCharsets.UTF_8).lines().count()).isEqualTo(accepted);
+    }
+}
