@@ -42,6 +42,11 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--no-backends", description = "Do not start the demo backends (you run your own on 9001/9002).")
     boolean noBackends;
 
+    @Option(names = "--access-log", paramLabel = "stdout|FILE", arity = "0..1", fallbackValue = "stdout",
+            description = "Write one JSON line per request to stdout (the default when given without a value),"
+                    + " stderr or FILE. Off by default.")
+    String accessLog;
+
     @Override
     public Integer call() throws Exception {
         Path example = dir != null ? dir : locateExample();
@@ -54,7 +59,7 @@ final class QuickstartCommand implements Callable<Integer> {
         LOG.info("edit the weights in {} and watch the split change", example.resolve("route.yaml"));
         ServerConfig cfg = new ServerConfig(example,
                 new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME, new GatewayAddressing.Shared("127.0.0.1"),
-                        true), 0, ServeCommand.parseHostPort(admin), Duration.ofMillis(100), true);
+                        true), 0, ServeCommand.parseHostPort(admin), Duration.ofMillis(100), true, accessLog);
         return ServeCommand.run(cfg);
     }
 

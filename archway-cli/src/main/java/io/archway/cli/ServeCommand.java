@@ -51,11 +51,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-watch", description = "Read the directory once; do not watch for changes.")
     boolean noWatch;
 
+    @Option(names = "--access-log", paramLabel = "stdout|FILE", arity = "0..1", fallbackValue = "stdout",
+            description = "Write one JSON line per request (time, client, method, host, path, status, bytes,"
+                    + " duration, route, backend, endpoint, upstream timings) to stdout (the default when given"
+                    + " without a value), stderr or FILE (appended to). Off by default.")
+    String accessLog;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig cfg = new ServerConfig(config,
                 new TranslatorOptions(controllerName, new GatewayAddressing.Shared(address), !noAdopt), portOffset,
-                parseHostPort(admin), Duration.ofMillis(100), !noWatch);
+                parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog);
         return run(cfg);
     }
 
@@ -75,6 +81,8 @@ final class ServeCommand implements Callable<Integer> {
                 cfg.watch() ? "watching " + cfg.configDir() + " for changes" : "not watching for changes");
         LOG.info("try: archway get gateways -A --admin {}:{}", server.adminAddress().getHostString(),
                 server.adminAddress().getPort());
+        LOG.info("metrics: http://{}:{}/metrics{}", server.adminAddress().getHostString(),
+                server.adminAddress().getPort(), cfg.accessLog() != null ? "; access log: " + cfg.accessLog() : "");
         stopped.await();
         return ExitCodes.OK;
     }

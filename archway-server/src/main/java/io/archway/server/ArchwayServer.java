@@ -6,6 +6,7 @@ import io.archway.source.ResourceStore;
 import io.archway.source.file.DirectorySource;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Translator;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -54,7 +55,12 @@ public final class ArchwayServer implements AutoCloseable {
         this.config = config;
         this.store = new ResourceStore();
         this.status = new StandaloneStatusView(Clock.systemUTC());
-        this.dataPlane = new DataPlane(ProxyConfig.defaults().withPortOffset(config.portOffset()));
+        // The one place the data plane gets its observer: every request, upstream failure,
+        // connection and stream lands in the registry served at /metrics.
+        this.dataPlane = new DataPlane(ProxyConfig.defaults().withPortOffset(config.portOffset())
+                .withAccessLog(config.accessLog()), traffic);
+        FunctionCounter.builder("archway.access.log.dropped", dataPlane, DataPlane::accessLogDropped)
+                .description("Access-log lines dropped because the writer fell behind").register(registry);
         ServerMetrics controlPlane = new MicrometerServerMetrics(registry);
         ServerMetrics both = metrics == ServerMetrics.NOOP ? controlPlane : new ServerMetrics() {
             @Override
@@ -87,7 +93,12 @@ public final class ArchwayServer implements AutoCloseable {
         if (!Files.isDirectory(config.configDir())) {
             throw new IOException("config directory does not exist or is not a directory: " + config.configDir());
         }
-        ArchwayServer server = new ArchwayServer(config, metrics);
+        ArchwayServer server;
+        try {
+            server = new ArchwayServer(config, metrics);
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // the access log cannot be opened
+        }
         try {
             server.source.rescan();
             server.loop.rebuildNow();
@@ -139,8 +150,9 @@ public final class ArchwayServer implements AutoCloseable {
     }
 
     /**
-     * Where the data plane reports requests, upstream failures and connections (the per-request
-     * metrics of docs/DESIGN.md); served at {@code GET /metrics}.
+     * The data plane's {@link io.archway.proxy.TrafficObserver}: requests, upstream failures,
+     * connections and streams (the per-request metrics of docs/DESIGN.md); served at
+     * {@code GET /metrics}.
      */
     public MicrometerTrafficMetrics trafficMetrics() {
         return traffic;

@@ -1,5 +1,8 @@
 package io.archway.server;
 
+import io.archway.proxy.TrafficObserver;
+import io.archway.snapshot.BackendOrigin;
+import io.archway.snapshot.RouteOrigin;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -10,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The data-plane metrics of docs/DESIGN.md ("Metrics") on a Micrometer registry; the proxy reports
@@ -24,13 +28,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@link #LATENCY_BUCKETS} from 0.5 ms to 30 s, fine enough for a p99 by interpolation</li>
  *   <li>{@code archway_upstream_connect_errors_total}, {@code archway_upstream_timeouts_total}
  *       {@code {backend_namespace, backend_name, backend_port}}</li>
- *   <li>{@code archway_active_connections{listener_port}}</li>
+ *   <li>{@code archway_active_connections{listener_port}}, {@code archway_active_streams{listener_port}}
+ *       (HTTP/2 streams)</li>
  * </ul>
  *
  * <p>A request that matched no route: {@code routeKind} null or {@code "none"}; it is counted with
  * {@code route_kind="none"} and empty route and backend labels.
+ *
+ * <p>As the data plane's {@link TrafficObserver} ({@code new DataPlane(config, metrics)}) it is
+ * called on the event loops with the snapshot's own {@link RouteOrigin} / {@link BackendOrigin}
+ * records; their meters are cached per record pair, so a request costs two map lookups, a counter
+ * increment and a timer record, with no allocation.
  */
-public final class MicrometerTrafficMetrics {
+public final class MicrometerTrafficMetrics implements TrafficObserver {
     /** Upper bounds of the latency histogram. */
     public static final Duration[] LATENCY_BUCKETS = {
             Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
@@ -44,6 +54,9 @@ public final class MicrometerTrafficMetrics {
     static final String CONNECT_ERRORS = "archway.upstream.connect.errors";
     static final String TIMEOUTS = "archway.upstream.timeouts";
     static final String ACTIVE_CONNECTIONS = "archway.active.connections";
+    static final String ACTIVE_STREAMS = "archway.active.streams";
+    /** Stands for "no backend picked" in the per-origin cache (which cannot hold null keys). */
+    private static final BackendOrigin NO_BACKEND = new BackendOrigin("", "", "", 0);
 
     private record RouteBackend(String routeKind, String routeNamespace, String routeName, String rule,
                                 String backendNamespace, String backendName, int backendPort) {
@@ -70,10 +83,112 @@ public final class MicrometerTrafficMetrics {
     private final Map<BackendKey, Counter> connectErrors = new ConcurrentHashMap<>();
     private final Map<BackendKey, Counter> timeouts = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicLong> connections = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicLong> streams = new ConcurrentHashMap<>();
+    /** The meters of one (route entry, backend) pair of the snapshot records, for the observer path. */
+    private final Map<RouteOrigin, Map<BackendOrigin, Meters>> byOrigin = new ConcurrentHashMap<>();
+    private volatile Meters noRoute;
 
     public MicrometerTrafficMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
+
+    /** The timer and the per-status-class counters of one label set. */
+    private final class Meters {
+        private final RouteBackend rb;
+        private final Timer timer;
+        private final AtomicReferenceArray<Counter> byClass = new AtomicReferenceArray<>(5);
+
+        Meters(RouteBackend rb) {
+            this.rb = rb;
+            this.timer = timer(rb);
+        }
+
+        void record(int status, long durationNanos) {
+            final int cls = status >= 100 && status < 600 ? status / 100 - 1 : 4;
+            Counter c = byClass.get(cls);
+            if (c == null) {
+                c = counter(rb, statusClass(status));
+                byClass.set(cls, c); // a race registers nothing twice: the maps and the registry dedupe
+            }
+            c.increment();
+            timer.record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    // ---- TrafficObserver (the data plane's event loops) --------------------------------------------
+
+    @Override
+    public void requestCompleted(RouteOrigin route, BackendOrigin backend, int status, long durationNanos) {
+        try {
+            meters(route, backend).record(status, durationNanos);
+        } catch (RuntimeException ignored) {
+            // metrics must never break the data plane
+        }
+    }
+
+    private Meters meters(RouteOrigin route, BackendOrigin backend) {
+        if (route == null) {
+            Meters m = noRoute;
+            if (m == null) {
+                m = new Meters(new RouteBackend("none", "", "", "", "", "", 0));
+                noRoute = m;
+            }
+            return m;
+        }
+        Map<BackendOrigin, Meters> perBackend = byOrigin.get(route);
+        if (perBackend == null) {
+            perBackend = byOrigin.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+        }
+        final BackendOrigin b = backend != null ? backend : NO_BACKEND;
+        Meters m = perBackend.get(b);
+        if (m == null) {
+            m = perBackend.computeIfAbsent(b, k -> new Meters(new RouteBackend(route.kind(), route.namespace(),
+                    route.name(), route.ruleName() != null ? route.ruleName() : Integer.toString(route.ruleIndex()),
+                    k.namespace(), k.name(), k.port())));
+        }
+        return m;
+    }
+
+    @Override
+    public void upstreamConnectError(BackendOrigin backend) {
+        if (backend != null) {
+            upstreamConnectError(backend.namespace(), backend.name(), backend.port());
+        }
+    }
+
+    @Override
+    public void upstreamTimeout(BackendOrigin backend) {
+        if (backend != null) {
+            upstreamTimeout(backend.namespace(), backend.name(), backend.port());
+        }
+    }
+
+    /** An HTTP/2 stream opened on a downstream connection of this listener port. */
+    @Override
+    public void streamOpened(int listenerPort) {
+        gauge(streams, ACTIVE_STREAMS, "Open downstream HTTP/2 streams", listenerPort).incrementAndGet();
+    }
+
+    /** An HTTP/2 stream of this listener port closed. */
+    @Override
+    public void streamClosed(int listenerPort) {
+        gauge(streams, ACTIVE_STREAMS, "Open downstream HTTP/2 streams", listenerPort)
+                .updateAndGet(v -> Math.max(0, v - 1));
+    }
+
+    private Counter counter(RouteBackend rb, String statusClass) {
+        return requests.computeIfAbsent(new RequestKey(rb, statusClass), k -> Counter.builder(REQUESTS)
+                .description("Requests served, by route, backend and status class")
+                .tags(k.rb().tags()).tag("status_class", k.statusClass()).register(registry));
+    }
+
+    private Timer timer(RouteBackend rb) {
+        return durations.computeIfAbsent(rb, k -> Timer.builder(DURATION)
+                .description("Request duration, first request byte to last response byte")
+                .tags(k.tags()).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+    }
+
+    // ---- the same by label values -------------------------------------------------------------------
 
     /**
      * One finished request.
@@ -92,13 +207,8 @@ public final class MicrometerTrafficMetrics {
             RouteBackend rb = none ? new RouteBackend("none", "", "", "", "", "", 0)
                     : new RouteBackend(routeKind, s(routeNamespace), s(routeName), s(rule), s(backendNamespace),
                             s(backendName), backendPort);
-            requests.computeIfAbsent(new RequestKey(rb, statusClass(status)), k -> Counter.builder(REQUESTS)
-                    .description("Requests served, by route, backend and status class")
-                    .tags(k.rb().tags()).tag("status_class", k.statusClass()).register(registry)).increment();
-            durations.computeIfAbsent(rb, k -> Timer.builder(DURATION)
-                    .description("Request duration, first request byte to last response byte")
-                    .tags(k.tags()).serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
-                    .record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+            counter(rb, statusClass(status)).increment();
+            timer(rb).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
         } catch (RuntimeException ignored) {
             // metrics must never break the data plane
         }
@@ -116,20 +226,27 @@ public final class MicrometerTrafficMetrics {
     }
 
     /** A downstream connection was accepted on this listener port (the spec port). */
+    @Override
     public void connectionOpened(int listenerPort) {
-        gauge(listenerPort).incrementAndGet();
+        gauge(connections, ACTIVE_CONNECTIONS, "Open downstream connections", listenerPort).incrementAndGet();
     }
 
     /** A downstream connection of this listener port closed. */
+    @Override
     public void connectionClosed(int listenerPort) {
-        gauge(listenerPort).updateAndGet(v -> Math.max(0, v - 1));
+        gauge(connections, ACTIVE_CONNECTIONS, "Open downstream connections", listenerPort)
+                .updateAndGet(v -> Math.max(0, v - 1));
     }
 
-    private AtomicLong gauge(int port) {
-        return connections.computeIfAbsent(port, p -> {
+    private AtomicLong gauge(Map<Integer, AtomicLong> cache, String name, String description, int port) {
+        AtomicLong existing = cache.get(port);
+        if (existing != null) {
+            return existing;
+        }
+        return cache.computeIfAbsent(port, p -> {
             AtomicLong value = new AtomicLong();
-            io.micrometer.core.instrument.Gauge.builder(ACTIVE_CONNECTIONS, value, AtomicLong::doubleValue)
-                    .description("Open downstream connections").tag("listener_port", Integer.toString(p))
+            io.micrometer.core.instrument.Gauge.builder(name, value, AtomicLong::doubleValue)
+                    .description(description).tag("listener_port", Integer.toString(p))
                     .register(registry);
             return value;
         });

@@ -17,13 +17,26 @@ import java.util.Objects;
  * @param adminAddress where the admin endpoint listens (loopback by default; port 0 = ephemeral)
  * @param debounce holdoff between a file change and the rebuild
  * @param watch whether to watch configDir for changes
+ * @param accessLog the data plane's JSON access log: null (off), {@code stdout}, {@code stderr} or a
+ *     file (appended to)
  */
 public record ServerConfig(Path configDir, TranslatorOptions translator, int portOffset,
-                           InetSocketAddress adminAddress, Duration debounce, boolean watch) {
+                           InetSocketAddress adminAddress, Duration debounce, boolean watch, String accessLog) {
+    /** Without an access log. */
+    public ServerConfig(Path configDir, TranslatorOptions translator, int portOffset, InetSocketAddress adminAddress,
+                        Duration debounce, boolean watch) {
+        this(configDir, translator, portOffset, adminAddress, debounce, watch, null);
+    }
+
     public ServerConfig {
         Objects.requireNonNull(configDir, "configDir");
         Objects.requireNonNull(translator, "translator");
         Objects.requireNonNull(adminAddress, "adminAddress");
         Objects.requireNonNull(debounce, "debounce");
+    }
+
+    /** @param target {@code stdout}, {@code stderr}, a file, or null for no access log */
+    public ServerConfig withAccessLog(String target) {
+        return new ServerConfig(configDir, translator, portOffset, adminAddress, debounce, watch, target);
     }
 }

@@ -67,6 +67,51 @@ class MicrometerMetricsTest {
     }
 
     @Test
+    void asTheDataPlanesObserverItLabelsBySnapshotOrigins() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MicrometerTrafficMetrics m = new MicrometerTrafficMetrics(registry);
+        io.archway.proxy.TrafficObserver observer = m;
+        var named = new io.archway.snapshot.RouteOrigin("HTTPRoute", "shop", "checkout", 2, "main", 0);
+        var otherMatch = new io.archway.snapshot.RouteOrigin("HTTPRoute", "shop", "checkout", 2, "main", 1);
+        var indexed = new io.archway.snapshot.RouteOrigin("GRPCRoute", "shop", "api", 1, null, 0);
+        var v2 = new io.archway.snapshot.BackendOrigin("Service", "shop", "checkout-v2", 8080);
+        for (int i = 0; i < 3; i++) {
+            observer.requestCompleted(named, v2, 200, 1_000_000);
+        }
+        observer.requestCompleted(otherMatch, v2, 502, 1_000_000); // same rule, other match: same series
+        observer.requestCompleted(named, null, 302, 1_000_000); // a redirect: no backend
+        observer.requestCompleted(indexed, v2, 200, 1_000_000);
+        observer.requestCompleted(null, null, 404, 1_000_000);
+        observer.upstreamConnectError(v2);
+        observer.upstreamTimeout(v2);
+        observer.streamOpened(443);
+        observer.streamOpened(443);
+        observer.streamClosed(443);
+        observer.connectionOpened(443);
+
+        String labels = "backend_name=\"checkout-v2\",backend_namespace=\"shop\",backend_port=\"8080\","
+                + "route_kind=\"HTTPRoute\",route_name=\"checkout\",route_namespace=\"shop\",rule=\"main\"";
+        assertThat(registry.scrape()).contains("archway_requests_total{" + labels + ",status_class=\"2xx\"} 3")
+                .contains("archway_requests_total{" + labels + ",status_class=\"5xx\"} 1")
+                .contains("archway_request_duration_seconds_count{" + labels + "} 4")
+                .contains("archway_requests_total{backend_name=\"\",backend_namespace=\"\",backend_port=\"\","
+                        + "route_kind=\"HTTPRoute\",route_name=\"checkout\",route_namespace=\"shop\",rule=\"main\","
+                        + "status_class=\"3xx\"} 1")
+                .contains("route_kind=\"GRPCRoute\",route_name=\"api\",route_namespace=\"shop\",rule=\"1\","
+                        + "status_class=\"2xx\"} 1")
+                .contains("route_kind=\"none\",route_name=\"\",route_namespace=\"\",rule=\"\",status_class=\"4xx\"} 1")
+                .contains("archway_upstream_connect_errors_total{backend_name=\"checkout-v2\",backend_namespace=\"shop\","
+                        + "backend_port=\"8080\"} 1")
+                .contains("archway_upstream_timeouts_total{backend_name=\"checkout-v2\",backend_namespace=\"shop\","
+                        + "backend_port=\"8080\"} 1")
+                .contains("archway_active_streams{listener_port=\"443\"} 1")
+                .contains("archway_active_connections{listener_port=\"443\"} 1");
+        // The string API and the observer share the series.
+        m.requestCompleted("HTTPRoute", "shop", "checkout", "main", "shop", "checkout-v2", 8080, 200, 1_000_000);
+        assertThat(registry.scrape()).contains("archway_requests_total{" + labels + ",status_class=\"2xx\"} 4");
+    }
+
+    @Test
     void adminServesMetricsWithSnapshotVersionAndReloads(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("gw.yaml"), """
                 apiVersion: gateway.networking.k8s.io/v1
