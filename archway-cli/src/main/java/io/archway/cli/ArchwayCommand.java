@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "archway", mixinStandardHelpOptions = true, versionProvider = ArchwayCommand.Version.class,
         description = "Archway: a Kubernetes Gateway API gateway that runs from a directory of manifests.",
         subcommands = {ServeCommand.class, GetCommand.class, WeightsCommand.class, CanaryCommand.class,
-                ValidateCommand.class, QuickstartCommand.class,
+                ValidateCommand.class, QuickstartCommand.class, ExplainCommand.class,
                 CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP_FOOTER)
 public final class ArchwayCommand implements Runnable {

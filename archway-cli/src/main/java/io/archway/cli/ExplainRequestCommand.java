@@ -1,0 +1,155 @@
+package io.archway.cli;
+
+import io.archway.source.KubeJson;
+import io.archway.translate.ResourceView;
+import io.archway.translate.explain.RequestExplainer;
+import io.archway.translate.explain.RequestExplanation;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code archway explain request --host H --path P ...}. */
+@Command(name = "request", mixinStandardHelpOptions = true,
+        description = {"Where a request goes: the listener, route, rule and match that win (and the ones that lost,",
+                "and why), the filters in order, the backends with their weights; or why the answer is 404."})
+final class ExplainRequestCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ExplainSource source;
+
+    @Option(names = "--gateway", paramLabel = "NS/NAME", description = "Only the sockets of this Gateway (default: all).")
+    String gateway;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Only this listener port.")
+    Integer port;
+
+    @Option(names = "--host", required = true, paramLabel = "HOST", description = "Host header (may carry :port).")
+    String host;
+
+    @Option(names = "--path", defaultValue = "/", paramLabel = "PATH",
+            description = "Path, may carry ?query (default: ${DEFAULT-VALUE}).")
+    String path;
+
+    @Option(names = {"-X", "--method"}, defaultValue = "GET", paramLabel = "METHOD",
+            description = "Method (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = {"-H", "--header"}, paramLabel = "NAME:VALUE", description = "A request header; repeatable.")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--query", paramLabel = "NAME=VALUE", description = "A query parameter (appended); repeatable.")
+    List<String> query = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table (default: human-readable), yaml or json.")
+    Printer.Format output;
+
+    @Override
+    public Integer call() {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final Map<String, List<String>> h = new LinkedHashMap<>();
+        for (String header : headers) {
+            final int colon = header.indexOf(':');
+            if (colon <= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "-H wants NAME:VALUE, got " + header);
+            }
+            h.computeIfAbsent(header.substring(0, colon).trim(), k -> new ArrayList<>())
+                    .add(header.substring(colon + 1).trim());
+        }
+        final StringBuilder target = new StringBuilder(path.startsWith("/") ? path : "/" + path);
+        for (String q : query) {
+            if (!q.contains("=")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--query wants NAME=VALUE, got " + q);
+            }
+            target.append(target.indexOf("?") < 0 ? '?' : '&').append(q);
+        }
+        if (gateway != null && !gateway.contains("/")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway wants NS/NAME, got " + gateway);
+        }
+        final ExplainSource.Loaded loaded = source.load(spec.commandLine());
+        final ResourceView view = loaded.view();
+        if (gateway != null && view.gateways().stream().noneMatch(g -> gateway.equals(
+                g.getMetadata().getNamespace() + "/" + g.getMetadata().getName()))) {
+            err.println("error: Gateway " + gateway + " not found");
+            err.flush();
+            return ExitCodes.INVALID;
+        }
+        final RequestExplanation e = new RequestExplainer(loaded.options()).explain(view,
+                new RequestExplainer.Query(gateway, port, host, method, target.toString(), h));
+        if (output == Printer.Format.table) {
+            out.print(human(e));
+        } else {
+            out.print(Printer.render(KubeJson.mapper().valueToTree(e), output));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    static String human(RequestExplanation e) {
+        final StringBuilder sb = new StringBuilder();
+        sb.append("request: ").append(e.request()).append('\n');
+        if (e.answers().isEmpty()) {
+            sb.append(e.notFound()).append('\n');
+        }
+        for (RequestExplanation.PortAnswer a : e.answers()) {
+            sb.append('\n').append("socket ").append(a.address()).append(':').append(a.port()).append(" (")
+                    .append(a.protocol()).append(") of ").append(String.join(", ", a.gateways())).append('\n');
+            sb.append("  answer: ").append(a.status() == 200 ? "200 " : "").append(a.outcome()).append('\n');
+            sb.append("  listener: ").append(a.listener() == null ? "(none)" : a.listener()).append('\n');
+            for (RequestExplanation.Candidate c : a.listeners()) {
+                if (!c.selected()) {
+                    sb.append("      - ").append(c.name()).append(" [").append(c.hostname()).append("]: ")
+                            .append(c.reason()).append('\n');
+                }
+            }
+            if (a.listener() != null) {
+                sb.append("  virtual host: ").append(a.virtualHost() == null ? "(none)" : a.virtualHost()).append('\n');
+                for (RequestExplanation.Candidate c : a.virtualHosts()) {
+                    if (!c.selected()) {
+                        sb.append("      - ").append(c.hostname()).append(": ").append(c.reason()).append('\n');
+                    }
+                }
+            }
+            if (a.route() != null) {
+                sb.append("  route: ").append(a.route().route()).append(" rule ").append(a.route().rule())
+                        .append(" match ").append(a.route().matchIndex()).append(": ").append(a.route().match())
+                        .append('\n');
+            }
+            if (!a.entries().isEmpty()) {
+                sb.append("  entries, in precedence order:\n");
+                for (RequestExplanation.Entry x : a.entries()) {
+                    sb.append(String.format("    #%-2d %-16s %s rule %s match %d [%s]: %s%n", x.position(), x.outcome(),
+                            x.route(), x.rule(), x.matchIndex(), x.match(), x.reason()));
+                }
+            }
+            if (a.route() != null) {
+                sb.append("  filters:").append(a.filters().isEmpty() ? " (none)" : "").append('\n');
+                for (int i = 0; i < a.filters().size(); i++) {
+                    sb.append("    ").append(i + 1).append(". ").append(a.filters().get(i)).append('\n');
+                }
+                sb.append("  backends:").append(a.backends().isEmpty() ? " (none)" : "").append('\n');
+                for (RequestExplanation.Backend b : a.backends()) {
+                    sb.append("    ").append(b.backend()).append("  weight ").append(b.weight()).append("  ")
+                            .append(b.share()).append("  ").append(b.valid() ? b.readyEndpoints()
+                                    + " ready endpoint(s)" : "invalid: " + b.invalidReason()).append('\n');
+                    for (String f : b.filters()) {
+                        sb.append("      filter ").append(f).append('\n');
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+}

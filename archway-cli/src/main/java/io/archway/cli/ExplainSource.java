@@ -1,0 +1,131 @@
+package io.archway.cli;
+
+import io.archway.source.KubeJson;
+import io.archway.source.LoadedFile;
+import io.archway.source.ResourceStore;
+import io.archway.source.file.ManifestLoader;
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.ResourceView;
+import io.archway.translate.TranslatorOptions;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Where explain reads resources: {@code --config DIR} (loaded and translated locally, as
+ * {@code archway validate} does) or {@code --kubernetes} (listed from the API server once, then
+ * translated locally with the same translator). Prints the mode line on stderr.
+ */
+final class ExplainSource {
+    @Mixin
+    ClientOptions client;
+
+    @Option(names = "--controller-name", defaultValue = TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+            description = "GatewayClass controllerName that marks a class as ours (default: ${DEFAULT-VALUE}).")
+    String controllerName;
+
+    @Option(names = "--no-adopt", description = "Gateways whose class is not among the resources are not ours.")
+    boolean noAdopt;
+
+    @Option(names = "--address", defaultValue = "0.0.0.0", paramLabel = "IP",
+            description = "Bind address of every Gateway, as 'archway serve --address' (default: ${DEFAULT-VALUE}).")
+    String address;
+
+    @Option(names = "--loopback-per-gateway",
+            description = "Each Gateway on its own 127.0.x.y, as the conformance server binds (default: all on --address).")
+    boolean loopbackPerGateway;
+
+    record Loaded(ResourceView view, TranslatorOptions options, String mode) {
+    }
+
+    TranslatorOptions options() {
+        return new TranslatorOptions(controllerName, loopbackPerGateway
+                ? new GatewayAddressing.LoopbackPerGateway() : new GatewayAddressing.Shared(address), !noAdopt);
+    }
+
+    Loaded load(CommandLine cmd) {
+        final ClientOptions.Mode mode = client.mode(cmd);
+        final PrintWriter err = cmd.getErr();
+        switch (mode) {
+            case DIRECTORY -> {
+                if (!Files.isDirectory(client.config)) {
+                    throw new ClientOptions.CliFailure(ExitCodes.FAILURE, client.config + " is not a directory");
+                }
+                final String line = "standalone directory " + client.config + " (translated locally)";
+                err.println("mode: " + line);
+                err.flush();
+                final ResourceStore store = new ResourceStore();
+                try {
+                    for (LoadedFile f : new ManifestLoader().loadDirectory(client.config)) {
+                        store.apply(f);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                store.diagnostics().forEach(d -> err.println("warning: " + d));
+                err.flush();
+                return new Loaded(store.view(), options(), line);
+            }
+            case KUBERNETES -> {
+                try (ClientOptions.Connection c = client.open(cmd, true)) {
+                    return new Loaded(fromCluster(c.kube(), err), options(), c.describe() + " (translated locally)");
+                }
+            }
+            default -> throw new CommandLine.ParameterException(cmd,
+                    "say where the routes live: --config DIR (standalone) or --kubernetes [--context C]");
+        }
+    }
+
+    /** Lists every resource the translator reads, once. */
+    static ResourceView fromCluster(KubernetesClient kube, PrintWriter err) {
+        final List<ReferenceGrant> grants = list("ReferenceGrant", err, () -> {
+            try {
+                return kube.resources(ReferenceGrant.class).inAnyNamespace().list().getItems();
+            } catch (KubernetesClientException e) {
+                // Clusters with the v1beta1 CRD only: read as v1 (same schema).
+                return kube.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class)
+                        .inAnyNamespace().list().getItems().stream()
+                        .map(g -> KubeJson.mapper().convertValue(g, ReferenceGrant.class)).toList();
+            }
+        });
+        return new ResourceView(
+                list("GatewayClass", err, () -> kube.resources(GatewayClass.class).list().getItems()),
+                list("Gateway", err, () -> kube.resources(Gateway.class).inAnyNamespace().list().getItems()),
+                list("HTTPRoute", err, () -> kube.resources(HTTPRoute.class).inAnyNamespace().list().getItems()),
+                grants,
+                list("Service", err, () -> kube.services().inAnyNamespace().list().getItems()),
+                list("EndpointSlice", err, () -> kube.resources(EndpointSlice.class).inAnyNamespace().list().getItems()),
+                list("Secret", err, () -> kube.secrets().inAnyNamespace().list().getItems()),
+                list("ConfigMap", err, () -> kube.configMaps().inAnyNamespace().list().getItems()),
+                list("Namespace", err, () -> kube.namespaces().list().getItems()),
+                Map.of());
+    }
+
+    private static <T extends HasMetadata> List<T> list(String kind, PrintWriter err, Supplier<List<T>> call) {
+        try {
+            return call.get();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403 || e.getCode() == 404) {
+                err.println("warning: cannot list " + kind + " (" + e.getCode() + "): explaining without them");
+                err.flush();
+                return List.of();
+            }
+            throw e;
+        }
+    }
+}
