@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.dispatch.CompiledPort;
@@ -13,6 +14,8 @@ import io.archway.snapshot.dispatch.SimpleRequest;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.Translation;
 import io.archway.translate.Translator;
+import io.archway.translate.explain.RequestExplainer;
+import io.archway.translate.explain.RequestExplanation;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
@@ -88,6 +91,7 @@ class ConformanceRoutingTest {
                 SimpleRequest.of(request.get("method").asText("GET"), request.get("path").asText(), host, headers));
         final int expected = expectation.get("response").get("statusCodes").get(0).asInt();
         final String what = request + " -> " + entry.map(HttpRouteEntry::toString).orElse("404");
+        explainAgrees(input, t, key, port, host, request, headers, entry, expected, what);
         switch (expected) {
             case 404 -> assertThat(entry).as(what).isEmpty();
             case 500 -> {
@@ -113,6 +117,35 @@ class ConformanceRoutingTest {
                         .toList();
                 assertThat(candidates).as(what + ": a ready backend " + namespace + "/" + backend + "*").isNotEmpty();
             }
+        }
+    }
+
+    /**
+     * {@code archway explain request} on the same request names the same entry, and its answer is
+     * the status class the suite expects (and, for 200, offers the expected backend).
+     */
+    private static void explainAgrees(GoldenInput input, Translation t, ResourceKey gateway, int port, String host,
+                                      JsonNode request, Map<String, String> headers, Optional<HttpRouteEntry> entry,
+                                      int expected, String what) {
+        final Map<String, List<String>> multi = new HashMap<>();
+        headers.forEach((k, v) -> multi.put(k, List.of(v)));
+        final RequestExplanation e = new RequestExplainer(input.options).explain(input.view, t,
+                new RequestExplainer.Query(gateway.namespace() + "/" + gateway.name(), port, host,
+                        request.get("method").asText("GET"), request.get("path").asText(), multi));
+        assertThat(e.answers()).as("explain: " + what).hasSize(1);
+        final RequestExplanation.PortAnswer a = e.answers().get(0);
+        if (entry.isEmpty()) {
+            assertThat(a.route()).as("explain: " + what).isNull();
+            assertThat(a.status()).as("explain: " + what).isEqualTo(404);
+            return;
+        }
+        final RouteOrigin o = entry.get().origin();
+        assertThat(a.route()).as("explain: " + what).isNotNull();
+        assertThat(a.route().route()).as("explain: " + what).isEqualTo(o.kind() + " " + o.namespace() + "/" + o.name());
+        assertThat(a.route().ruleIndex()).as("explain: " + what).isEqualTo(o.ruleIndex());
+        assertThat(a.route().matchIndex()).as("explain: " + what).isEqualTo(o.matchIndex());
+        if (expected == 500 || (expected >= 301 && expected <= 308)) {
+            assertThat(a.status()).as("explain: " + what + " " + a.outcome()).isEqualTo(expected);
         }
     }
 
