@@ -139,6 +139,7 @@ public final class RequestExplainer {
             backends.add(new RequestExplanation.Backend(b.origin().toString(), b.origin().namespace(),
                     b.origin().name(), b.origin().port(), b.weight(), String.format(Locale.ROOT, "%.1f%%", share),
                     b.valid(), b.invalidReason(), b.endpoints().size(),
+                    b.endpoints().stream().map(Object::toString).toList(),
                     b.filters().stream().map(RequestExplainer::describe).toList()));
         }
         final HttpFilter.RequestRedirect redirect = win.filters().stream()

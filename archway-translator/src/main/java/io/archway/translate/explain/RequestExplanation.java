@@ -60,8 +60,10 @@ public record RequestExplanation(String request, List<PortAnswer> answers, Strin
      * @param share percentage of the traffic, e.g. {@code 50.0%}
      * @param valid false: its share answers 500 ({@code invalidReason} says why)
      * @param readyEndpoints 0: its share answers 503
+     * @param endpoints the ready endpoints, {@code address:port}
      */
     public record Backend(String backend, String namespace, String name, int port, int weight, String share,
-                          boolean valid, String invalidReason, int readyEndpoints, List<String> filters) {
+                          boolean valid, String invalidReason, int readyEndpoints, List<String> endpoints,
+                          List<String> filters) {
     }
 }
