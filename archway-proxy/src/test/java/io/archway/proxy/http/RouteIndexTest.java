@@ -45,4 +45,17 @@ class RouteIndexTest {
         assertThat(ordered.route(new RequestView("GET", "/ab", "h", new DefaultHttpHeaders())).entry().origin().name())
                 .isEqualTo("second");
     }
+
+    @Test
+    void explainTraceOfTheSameDispatcherAgreesWithRoute() {
+        for (String[] hp : new String[][] {{"foo.example.com", "/"}, {"foo.example.com", "/api"}, {"x.example.com", "/"},
+                {"a.b.example.com", "/"}, {"other.test", "/"}}) {
+            final RequestView v = new RequestView("GET", hp[1], hp[0], new DefaultHttpHeaders());
+            final CompiledRoute r = index.route(v);
+            assertThat(index.dispatcher().trace(v).winner()).as(hp[0] + hp[1])
+                    .isEqualTo(r == null ? null : r.entry());
+        }
+        assertThat(index.dispatcher().trace(new RequestView("GET", "/", "foo.example.com", new DefaultHttpHeaders()))
+                .notFound()).startsWith("no route entry of virtual host foo.example.com");
+    }
 }
