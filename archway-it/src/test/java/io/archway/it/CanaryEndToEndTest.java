@@ -350,9 +350,16 @@ class CanaryEndToEndTest {
             thread.start();
         }
 
-        /** The first time after {@code t} that a new version was served, or -1. */
-        long firstChangeAfter(long t) {
-            return changes.stream().mapToLong(c -> c[0]).filter(at -> at > t).findFirst().orElse(-1);
+        /** The first time after {@code t} that a new version was served; waits up to 5 s for it; -1 if none. */
+        long firstChangeAfter(long t) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (true) {
+                long at = changes.stream().mapToLong(c -> c[0]).filter(x -> x > t).findFirst().orElse(-1);
+                if (at > 0 || System.nanoTime() > deadline) {
+                    return at;
+                }
+                Thread.sleep(10);
+            }
         }
 
         @Override

@@ -190,6 +190,9 @@ final class ProxyExchange implements ChannelFutureListener {
     /** The last write of the response completed (successfully or not). */
     @Override
     public void operationComplete(ChannelFuture future) {
+        if (!future.isSuccess()) {
+            downstream.close(); // as an abort would: the response is incomplete
+        }
         report(future.isSuccess() ? outcome : "aborted");
     }
 
@@ -291,7 +294,9 @@ final class ProxyExchange implements ChannelFutureListener {
         }
         bytes += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
-            final ChannelFuture lastWrite = downstream.writeAndFlush(content).addListener(downstreamWriteListener());
+            // The exchange is complete once this is handed over; the exchange itself listens to the
+            // last write (closing the downstream if it failed, and reporting): one listener, no array.
+            final ChannelFuture lastWrite = downstream.writeAndFlush(content);
             finish(lastWrite);
             return;
         }
@@ -322,7 +327,8 @@ final class ProxyExchange implements ChannelFutureListener {
 
     private void finish(ChannelFuture lastWrite) {
         done = true;
-        reportWhenWritten(lastWrite, "completed");
+        outcome = "completed";
+        lastWrite.addListener(this);
         releaseUpstream(upstreamReusable && requestComplete);
         if (!requestComplete) {
             // The backend answered before the request body was complete; the rest of the body
