@@ -12,6 +12,8 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -103,22 +105,28 @@ public final class AccessLog implements AutoCloseable {
 
     private void writeLoop() {
         final StringBuilder line = new StringBuilder(512);
+        final List<AccessLogEntry> batch = new ArrayList<>(1024);
         while (true) {
             try {
-                AccessLogEntry e = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (e == null) {
+                AccessLogEntry first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
                     if (closing && queue.isEmpty()) {
                         break;
                     }
                     continue;
                 }
+                batch.add(first);
                 do {
-                    line.setLength(0);
-                    format(e, line);
-                    line.append('\n');
-                    out.append(line);
-                    written.incrementAndGet();
-                } while ((e = queue.poll()) != null);
+                    // One lock acquisition per batch, not per line.
+                    for (AccessLogEntry e : batch) {
+                        line.setLength(0);
+                        format(e, line);
+                        line.append('\n');
+                        out.append(line);
+                        written.incrementAndGet();
+                    }
+                    batch.clear();
+                } while (queue.drainTo(batch, 1024) > 0);
                 out.flush(); // the queue is empty: make what we have visible
             } catch (InterruptedException ie) {
                 break;
@@ -211,7 +219,16 @@ public final class AccessLog implements AutoCloseable {
             b.append("null");
             return;
         }
-        b.append(String.format(Locale.ROOT, "%.3f", nanos / 1_000_000.0));
+        final long micros = (nanos + 500) / 1000;
+        final long frac = micros % 1000;
+        b.append(micros / 1000).append('.');
+        if (frac < 100) {
+            b.append('0');
+        }
+        if (frac < 10) {
+            b.append('0');
+        }
+        b.append(frac);
     }
 
     private static void string(StringBuilder b, String s) {
