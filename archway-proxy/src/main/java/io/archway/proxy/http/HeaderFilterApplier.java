@@ -11,6 +11,8 @@ import java.util.List;
  * (HTTPHeaderName is case-insensitive).
  */
 public final class HeaderFilterApplier {
+    /** Visible ASCII that is not a tchar (RFC 9110 section 5.6.2). */
+    private static final String TOKEN_DELIMITERS = "\"(),/:;<=>?@[\\]{}";
     private HeaderFilterApplier() {
     }
 
@@ -54,17 +56,29 @@ public final class HeaderFilterApplier {
     }
 
     /**
-     * The copied headers are not re-validated before encoding, so a configured name or value with
-     * CR, LF or NUL (header injection, RFC 9110 section 5.5) or an empty name is skipped here.
+     * A configured name or value that is not a valid field (header injection with CR, LF or NUL,
+     * RFC 9110 section 5.5; an empty name or one that is not a token; a value with other control
+     * characters) is skipped here: the edited headers may be the decoder's validating ones, which
+     * would throw, or a copy that is not re-validated before encoding.
      */
     static boolean safe(Header h) {
-        return !h.name().isEmpty() && clean(h.name()) && clean(h.value());
+        return !h.name().isEmpty() && token(h.name()) && cleanValue(h.value());
     }
 
-    private static boolean clean(String s) {
+    private static boolean token(String s) {
         for (int i = 0; i < s.length(); i++) {
             final char c = s.charAt(i);
-            if (c == '\r' || c == '\n' || c == 0) {
+            if (c > 0x7e || c <= 0x20 || TOKEN_DELIMITERS.indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean cleanValue(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            final char c = s.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
                 return false;
             }
         }

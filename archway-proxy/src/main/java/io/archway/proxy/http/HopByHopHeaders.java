@@ -47,6 +47,41 @@ final class HopByHopHeaders {
     }
 
     /**
+     * Removes the hop-by-hop fields (names listed in Connection included) from {@code headers}
+     * itself and returns it: the decoded message's headers are forwarded without a copy (no second
+     * map, no second validation pass; they were validated when decoded).
+     */
+    static HttpHeaders stripInPlace(HttpHeaders headers) {
+        final List<String> listed = connectionTokens(headers);
+        for (AsciiString h : ALWAYS) {
+            headers.remove(h);
+        }
+        if (listed != null) {
+            for (int i = 0; i < listed.size(); i++) {
+                headers.remove(listed.get(i));
+            }
+        }
+        // Netty's header iterators are read-only: collect, then remove (HTTP/2 requests only).
+        List<String> extensions = null;
+        final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            final CharSequence name = it.next().getKey();
+            if (isHttp2Extension(name)) {
+                if (extensions == null) {
+                    extensions = new ArrayList<>(4);
+                }
+                extensions.add(name.toString());
+            }
+        }
+        if (extensions != null) {
+            for (int i = 0; i < extensions.size(); i++) {
+                headers.remove(extensions.get(i));
+            }
+        }
+        return headers;
+    }
+
+    /**
      * Field names listed in Connection (RFC 9110 section 7.6.1), or null when there are none
      * beyond the usual keep-alive / close, so the common case allocates nothing.
      */

@@ -216,11 +216,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final UpstreamAddress address = backend.nextEndpoint();
         final boolean websocket = tunnelsAllowed && backend.protocol() != AppProtocol.H2C
                 && UpstreamRequestBuilder.isWebSocketUpgrade(request);
+        // Before build: it strips Transfer-Encoding and the other hop-by-hop fields from these headers.
+        final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
+                : HttpUtil.isTransferEncodingChunked(request);
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
                 routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
         final List<HeaderEdits> responseEdits = ruleFilters.responseEditsThen(backendFilters);
-        final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
-                : HttpUtil.isTransferEncodingChunked(request);
         exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(origin, backendOrigin, view, start,
                 address, upstreamRequest, responseEdits, keepAlive,
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket,

@@ -234,7 +234,8 @@ final class ProxyExchange implements ChannelFutureListener {
         if (!HttpUtil.isKeepAlive(response)) {
             upstreamReusable = false;
         }
-        final HttpHeaders headers = HopByHopHeaders.copyEndToEnd(response.headers());
+        // The decoded response's own headers go downstream (hop-by-hop fields removed in place).
+        final HttpHeaders headers = HopByHopHeaders.stripInPlace(response.headers());
         HeaderFilterApplier.apply(spec.responseEdits(), headers);
         final HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers);
         final boolean bodyless = downstreamHandler.currentIsHead() || code == 204 || code == 304;

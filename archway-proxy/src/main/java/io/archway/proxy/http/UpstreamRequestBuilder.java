@@ -10,21 +10,33 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /** Builds the request sent upstream: end-to-end headers, filters, rewrites, forwarding headers. */
 final class UpstreamRequestBuilder {
-    private static final String X_FORWARDED_FOR = "x-forwarded-for";
-    private static final String X_FORWARDED_PROTO = "x-forwarded-proto";
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
 
     private UpstreamRequestBuilder() {
     }
 
+    /**
+     * The request to send upstream. It reuses {@code request}'s headers object (hop-by-hop fields
+     * removed in place, filters and forwarding headers applied): the caller must read anything it
+     * needs from the original headers (Transfer-Encoding, Connection, Upgrade, TE) before this.
+     * The result is not reference counted and is never changed afterwards, so a retry after a stale
+     * keep-alive connection writes the same object again.
+     */
     static HttpRequest build(HttpRequest request, RequestView view, RequestTarget target, CompiledRoute route,
                              CompiledBackend backend, String scheme, SocketAddress client, UpstreamAddress upstream,
                              boolean websocketUpgrade) {
-        final HttpHeaders headers = HopByHopHeaders.copyEndToEnd(request.headers());
+        final HttpHeaders in = request.headers();
+        // Read before the hop-by-hop fields are stripped from these very headers.
+        final boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        final boolean teTrailers = in.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
+        final HttpHeaders headers = HopByHopHeaders.stripInPlace(in);
         if (websocketUpgrade) {
             // Upgrade is hop-by-hop, but a WebSocket handshake is forwarded as one (RFC 6455
             // section 4.1): the proxy tunnels the connection once the backend answers 101.
@@ -35,7 +47,7 @@ final class UpstreamRequestBuilder {
         headers.remove(HttpHeaderNames.EXPECT);
         // TE is hop-by-hop, but "TE: trailers" states that the client accepts trailers, which the
         // proxy forwards; gRPC servers require it (RFC 9113 section 8.2.2 allows it on HTTP/2).
-        if (request.headers().containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true)) {
+        if (teTrailers) {
             headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
         if (target.absoluteForm()) {
@@ -60,7 +72,7 @@ final class UpstreamRequestBuilder {
         final String query = view.rawQuery();
         final String uri = query.isEmpty() ? path : path + "?" + query;
         final HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers);
-        if (HttpUtil.isTransferEncodingChunked(request)) {
+        if (chunked) {
             // Transfer-Encoding is hop-by-hop and was dropped above; the body is re-framed chunked.
             HttpUtil.setTransferEncodingChunked(out, true);
         }

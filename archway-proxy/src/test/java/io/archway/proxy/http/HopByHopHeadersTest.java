@@ -20,4 +20,17 @@ class HopByHopHeadersTest {
         assertThat(out.get("content-length")).isEqualTo("3");
         assertThat(out.getAll("x-end")).containsExactly("e", "e2");
     }
+
+    @Test
+    void stripsInPlaceKeepingEndToEndFieldsInOrder() {
+        final HttpHeaders in = new DefaultHttpHeaders()
+                .add("Host", "h").add("Connection", "keep-alive, X-Private").add("Keep-Alive", "timeout=5")
+                .add("TE", "trailers").add("Transfer-Encoding", "chunked").add("Upgrade", "h2c")
+                .add("X-Private", "p").add("x-http2-stream-id", "3").add("X-End", "e").add("x-end", "e2");
+        final HttpHeaders out = HopByHopHeaders.stripInPlace(in);
+        assertThat(out).isSameAs(in);
+        assertThat(out.size()).isEqualTo(3);
+        assertThat(out.get("host")).isEqualTo("h");
+        assertThat(out.getAll("x-end")).containsExactly("e", "e2");
+    }
 }
