@@ -39,17 +39,11 @@ final class ProxyExchange implements ChannelFutureListener {
     private final UpstreamConnectionPool pool;
     private final ExchangeSpec spec;
     private final Telemetry telemetry;
-    /** One listener object per exchange and direction, not one per write. */
-    private final ChannelFutureListener upstreamWriteListener = f -> {
-        if (!f.isSuccess()) {
-            onUpstreamClosed(f.cause());
-        }
-    };
-    private final ChannelFutureListener downstreamWriteListener = f -> {
-        if (!f.isSuccess()) {
-            abort();
-        }
-    };
+    /**
+     * The response's last write: the exchange listens to every downstream write it makes (one
+     * listener object, no per-write or per-exchange lambda) and tells this one apart.
+     */
+    private ChannelFuture lastWrite;
     /** Timeline for the access log (System.nanoTime; 0 = not reached); the start is spec.startNanos(). */
     private long connectedNanos;
     private long firstByteNanos;
@@ -114,7 +108,9 @@ final class ProxyExchange implements ChannelFutureListener {
         channel.config().setAutoRead(true);
         // DefaultHttpRequest is not reference counted, so the same object can be written again
         // when a stale connection forces a retry.
-        channel.write(spec.upstreamRequest()).addListener(writeListener());
+        // Upstream writes use the void promise: a failed write fires exceptionCaught on the
+        // upstream pipeline, and UpstreamHandler hands it to onUpstreamClosed as a listener would.
+        channel.write(spec.upstreamRequest(), channel.voidPromise());
         if (pending != null) {
             final List<HttpContent> parts = pending;
             pending = null;
@@ -158,7 +154,7 @@ final class ProxyExchange implements ChannelFutureListener {
         if (content.content().isReadable() || content instanceof LastHttpContent && content != LastHttpContent.EMPTY_LAST_CONTENT) {
             requestBodySent = true;
         }
-        upstream.write(content).addListener(writeListener());
+        upstream.write(content, upstream.voidPromise());
     }
 
     void flushUpstream() {
@@ -171,15 +167,12 @@ final class ProxyExchange implements ChannelFutureListener {
         downstreamHandler.updateAutoRead();
     }
 
-    private ChannelFutureListener writeListener() {
-        return upstreamWriteListener;
-    }
-
     // ---- reporting -------------------------------------------------------------------------------
 
     /** Reports once {@code written} completes (the response's last write). */
     private void reportWhenWritten(ChannelFuture written, String how) {
         outcome = how;
+        lastWrite = written;
         if (written == null) {
             report(how);
         } else if (telemetry.enabled()) {
@@ -187,9 +180,15 @@ final class ProxyExchange implements ChannelFutureListener {
         }
     }
 
-    /** The last write of the response completed (successfully or not). */
+    /** A downstream write completed: a failure aborts; the last one also reports. */
     @Override
     public void operationComplete(ChannelFuture future) {
+        if (future != lastWrite) {
+            if (!future.isSuccess()) {
+                abort();
+            }
+            return;
+        }
         if (!future.isSuccess()) {
             downstream.close(); // as an abort would: the response is incomplete
         }
@@ -255,7 +254,7 @@ final class ProxyExchange implements ChannelFutureListener {
         } else if (spec.http10Client()) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        downstream.write(out).addListener(downstreamWriteListener());
+        downstream.write(out).addListener(this);
     }
 
     /** 101 Switching Protocols: tunnel a WebSocket; any other switch is not ours to accept. */
@@ -301,7 +300,7 @@ final class ProxyExchange implements ChannelFutureListener {
             finish(lastWrite);
             return;
         }
-        downstream.write(content).addListener(downstreamWriteListener());
+        downstream.write(content).addListener(this);
         if (!downstream.isWritable()) {
             upstream.config().setAutoRead(false);
         }
@@ -320,15 +319,12 @@ final class ProxyExchange implements ChannelFutureListener {
         }
     }
 
-    private ChannelFutureListener downstreamWriteListener() {
-        return downstreamWriteListener;
-    }
-
     // ---- completion ---------------------------------------------------------------------------
 
     private void finish(ChannelFuture lastWrite) {
         done = true;
         outcome = "completed";
+        this.lastWrite = lastWrite;
         lastWrite.addListener(this);
         releaseUpstream(upstreamReusable && requestComplete);
         if (!requestComplete) {
