@@ -638,6 +638,14 @@ final class TestRunner implements Mutations.Context {
         } else {
             fail(what + ": " + result);
         }
+        // archway explain request must agree with the live proxy on the same request.
+        String explained = ExplainAgreement.check(env.manifests.dir(),
+                nn(gatewayAddrFor(spec.shortName(), exp, via.path("gatewayAddr")).path("gateway")), addr.port(), req,
+                pod -> env.backends.allPods().stream().filter(p -> p.name().equals(pod)).map(EchoServer.Pod::ip)
+                        .findFirst().orElse(null), log);
+        if (explained != null) {
+            fail(what + ": " + explained);
+        }
     }
 
     /** AwaitConvergence: 3 successes in a row within the consistency timeout. */

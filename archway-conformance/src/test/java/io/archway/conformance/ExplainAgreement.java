@@ -1,0 +1,128 @@
+package io.archway.conformance;
+
+import io.archway.source.LoadedFile;
+import io.archway.source.ResourceStore;
+import io.archway.source.file.ManifestLoader;
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.ResourceView;
+import io.archway.translate.TranslatorOptions;
+import io.archway.translate.explain.RequestExplainer;
+import io.archway.translate.explain.RequestExplanation;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The agreement check of {@code archway explain request}: for a request the harness just sent,
+ * explain it offline on the same configuration directory, with the translator options the server
+ * runs with, and compare with what the live proxy answered: the same status (404, 500, 503, the
+ * redirect's code) or, for 200, a backend Service the explanation offers (same namespace and the
+ * echo pod named after it, or the pod's address among its endpoints).
+ */
+final class ExplainAgreement {
+    static final AtomicInteger COMPARED = new AtomicInteger();
+    static final AtomicInteger AGREED = new AtomicInteger();
+    static final AtomicInteger SKIPPED = new AtomicInteger();
+
+    private static final RequestExplainer EXPLAINER = new RequestExplainer(new TranslatorOptions(Manifests.CONTROLLER,
+            new GatewayAddressing.LoopbackPerGateway(), false));
+
+    private ExplainAgreement() {
+    }
+
+    /**
+     * Sends {@code req} once more to the live proxy and compares its answer with the explanation.
+     *
+     * @return null when they agree (or the answer is one explain does not model: 421, 400); else
+     *     the disagreement
+     */
+    static String check(Path configDir, StatusAssertions.NN gateway, int specPort, HttpProbe.Request req,
+                        Function<String, String> podAddress, List<String> log) {
+        final HttpProbe.Response live;
+        try {
+            live = HttpProbe.send(req);
+        } catch (IOException e) {
+            SKIPPED.incrementAndGet();
+            log.add("explain: not compared, the live request failed: " + e);
+            return null;
+        }
+        final RequestExplanation explained;
+        try {
+            explained = EXPLAINER.explain(load(configDir), new RequestExplainer.Query(
+                    gateway.namespace() + "/" + gateway.name(), specPort, req.host(), req.method(), req.path(),
+                    multi(req.headers())));
+        } catch (IOException e) {
+            return "explain could not read " + configDir + ": " + e;
+        }
+        if (live.status() == 421 || live.status() == 400 || live.status() == 405) {
+            SKIPPED.incrementAndGet();
+            log.add("explain: not compared, live answered " + live.status() + " (not a routing answer)");
+            return null;
+        }
+        COMPARED.incrementAndGet();
+        final String disagreement = compare(explained, live, podAddress);
+        if (disagreement == null) {
+            AGREED.incrementAndGet();
+            log.add("explain agrees: " + summary(explained));
+        }
+        return disagreement;
+    }
+
+    static String compare(RequestExplanation explained, HttpProbe.Response live, Function<String, String> podAddress) {
+        if (explained.answers().size() != 1) {
+            return "explain disagrees: expected one socket, got " + explained.answers().size()
+                    + (explained.notFound() != null ? " (" + explained.notFound() + ")" : "") + "; live answered "
+                    + live.status();
+        }
+        final RequestExplanation.PortAnswer a = explained.answers().get(0);
+        if (live.status() != 200) {
+            return a.status() == live.status() ? null
+                    : "explain disagrees: explained " + a.outcome() + "; live answered " + live.status();
+        }
+        if (a.status() != 200) {
+            return "explain disagrees: explained " + a.outcome() + "; live answered 200";
+        }
+        final ExpectationChecker.Captured c;
+        try {
+            c = ExpectationChecker.Captured.parse(Json.parse(live.bodyText()));
+        } catch (RuntimeException e) {
+            return null; // not an echo answer (e.g. a websocket or h2c backend of the test): nothing to compare
+        }
+        if (c.pod().isEmpty()) {
+            return null;
+        }
+        // The pod is named after its Deployment, which the Service usually shares; selector-less
+        // Services (manual EndpointSlices) point at other pods, so the pod's address decides.
+        final String ip = podAddress.apply(c.pod());
+        final boolean offered = a.backends().stream().anyMatch(b -> b.valid() && b.weight() > 0 && b.readyEndpoints() > 0
+                && (b.namespace().equals(c.namespace()) && c.pod().startsWith(b.name() + "-")
+                        || ip != null && b.endpoints().stream().anyMatch(e -> e.startsWith(ip + ":"))));
+        return offered ? null : "explain disagrees: live served pod " + c.namespace() + "/" + c.pod()
+                + ", explained " + a.outcome();
+    }
+
+    private static String summary(RequestExplanation e) {
+        final RequestExplanation.PortAnswer a = e.answers().get(0);
+        return e.request() + " -> " + (a.route() != null ? a.route().route() + " rule " + a.route().rule() + ": " : "")
+                + a.outcome();
+    }
+
+    private static Map<String, List<String>> multi(Map<String, String> headers) {
+        final Map<String, List<String>> out = new LinkedHashMap<>();
+        headers.forEach((k, v) -> out.put(k, List.of(v)));
+        return out;
+    }
+
+    /** The directory as the server reads it. */
+    private static ResourceView load(Path dir) throws IOException {
+        final ResourceStore store = new ResourceStore();
+        for (LoadedFile f : new ManifestLoader().loadDirectory(dir)) {
+            store.apply(f);
+        }
+        return store.view();
+    }
+}
