@@ -1,9 +1,8 @@
 package io.archway.cli;
 
 import io.archway.source.KubeJson;
-import io.archway.source.LoadedFile;
 import io.archway.source.ResourceStore;
-import io.archway.source.file.ManifestLoader;
+import io.archway.source.file.DirectorySource;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.ResourceView;
 import io.archway.translate.TranslatorOptions;
@@ -69,11 +68,9 @@ final class ExplainSource {
                 final String line = "standalone directory " + client.config + " (translated locally)";
                 err.println("mode: " + line);
                 err.flush();
-                final ResourceStore store = new ResourceStore();
+                final ResourceStore store;
                 try {
-                    for (LoadedFile f : new ManifestLoader().loadDirectory(client.config)) {
-                        store.apply(f);
-                    }
+                    store = DirectorySource.loadOnce(client.config);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

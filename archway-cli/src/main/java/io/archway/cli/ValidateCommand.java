@@ -3,9 +3,8 @@ package io.archway.cli;
 import io.archway.server.Kinds;
 import io.archway.server.OfflineStatus;
 import io.archway.server.StatusView;
-import io.archway.source.LoadedFile;
 import io.archway.source.ResourceStore;
-import io.archway.source.file.ManifestLoader;
+import io.archway.source.file.DirectorySource;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.ResourceKey;
@@ -77,12 +76,7 @@ final class ValidateCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.FAILURE;
         }
-        ManifestLoader loader = new ManifestLoader();
-        ResourceStore store = new ResourceStore();
-        List<LoadedFile> files = loader.loadDirectory(dir);
-        for (LoadedFile f : files) {
-            store.apply(f);
-        }
+        ResourceStore store = DirectorySource.loadOnce(dir);
         ResourceView view = store.view();
         Translation translation = new Translator(new TranslatorOptions(controllerName,
                 new GatewayAddressing.Shared(address), !noAdopt)).translate(view, 1);
@@ -121,7 +115,7 @@ final class ValidateCommand implements Callable<Integer> {
         for (String p : problems) {
             report.println(p);
         }
-        String counts = files.size() + " file(s), " + view.gatewayClasses().size() + " GatewayClass(es), "
+        String counts = store.files().size() + " file(s), " + view.gatewayClasses().size() + " GatewayClass(es), "
                 + view.gateways().size() + " Gateway(s), " + view.httpRoutes().size() + " HTTPRoute(s)";
         if (problems.isEmpty()) {
             report.println("OK: " + counts + "; " + (ours == 0 ? "none of them is served by Archway."

@@ -66,6 +66,18 @@ public final class DirectorySource implements AutoCloseable {
         this.onChange = Objects.requireNonNull(onChange, "onChange");
     }
 
+    /**
+     * Reads a directory once into a new store, for offline use ({@code archway validate},
+     * {@code archway explain}): the same loader and store as {@code serve}, no watching.
+     */
+    public static ResourceStore loadOnce(Path dir) throws IOException {
+        final ResourceStore store = new ResourceStore();
+        for (LoadedFile f : new ManifestLoader().loadDirectory(dir)) {
+            store.apply(f);
+        }
+        return store;
+    }
+
     public Path directory() {
         return dir;
     }
