@@ -22,6 +22,16 @@ public final class HttpCodecConfig {
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
-                .setValidateHeaders(true);
+                .setValidateHeaders(true)
+                .setTrailersFactory(SmallTrailers.FACTORY);
+    }
+
+    /** Decoder settings of the upstream HTTP/1.1 codec (responses from backends; validating). */
+    static HttpDecoderConfig client() {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(16384)
+                .setMaxHeaderSize(65536)
+                .setMaxChunkSize(65536)
+                .setTrailersFactory(SmallTrailers.FACTORY);
     }
 }

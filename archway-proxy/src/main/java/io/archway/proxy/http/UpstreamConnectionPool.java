@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
@@ -47,10 +46,7 @@ public final class UpstreamConnectionPool {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                                .addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
-                                        .setMaxInitialLineLength(16384)
-                                        .setMaxHeaderSize(65536)
-                                        .setMaxChunkSize(65536), false, false))
+                                .addLast("codec", new HttpClientCodec(HttpCodecConfig.client(), false, false))
                                 .addLast("upstream", new UpstreamHandler(UpstreamConnectionPool.this));
                     }
                 });
