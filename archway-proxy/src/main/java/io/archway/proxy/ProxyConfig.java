@@ -7,7 +7,7 @@ import java.util.Objects;
  * Data-plane settings that do not come from Gateway API resources.
  *
  * @param portOffset added to every snapshot port when binding (see ServerConfig)
- * @param ioThreads event-loop threads (0 = Netty's default, 2 x cores)
+ * @param ioThreads event-loop threads (0 = one per available core)
  * @param maxInitialLineLength longest request line accepted; longer gets 414
  * @param maxHeaderSize total request header bytes accepted; more gets 431
  * @param connectTimeout upstream connect timeout

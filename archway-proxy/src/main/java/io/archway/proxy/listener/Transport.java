@@ -18,12 +18,17 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public record Transport(EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
                         Class<? extends SocketChannel> channelClass) {
 
-    /** @param threads event-loop threads; 0 lets Netty pick (2 x cores) */
+    /**
+     * @param threads event-loop threads; 0 means one per available core. A proxy's event loops never
+     *     block, so more loops than cores only adds context switches (Netty's own default is 2 x cores;
+     *     nginx and Envoy also run one worker per core).
+     */
     public static Transport create(int threads) {
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
-                new DefaultThreadFactory("archway-io", true), factory);
+        final int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("archway-io", true),
+                factory);
         return epoll
                 ? new Transport(group, EpollServerSocketChannel.class, EpollSocketChannel.class)
                 : new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class);
