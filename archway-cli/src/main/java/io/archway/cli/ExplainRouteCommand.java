@@ -77,7 +77,9 @@ final class ExplainRouteCommand implements Callable<Integer> {
             }
             sb.append("  Accepted=").append(p.accepted()).append(" ").append(p.reason())
                     .append(p.message() != null ? ": " + p.message() : "").append('\n');
-            sb.append("  ResolvedRefs ").append(p.resolvedRefs())
+            // The condition is True exactly when its reason is ResolvedRefs (the spec's success reason).
+            sb.append("  ResolvedRefs=").append("ResolvedRefs".equals(p.resolvedRefs()) ? "True " : "False ")
+                    .append(p.resolvedRefs())
                     .append(p.resolvedRefsMessage() != null ? ": " + p.resolvedRefsMessage() : "").append('\n');
             for (RouteExplanation.ListenerCheck l : p.listeners()) {
                 sb.append("  listener ").append(l.name()).append(" (port ").append(l.port()).append(", ")

@@ -91,7 +91,8 @@ class ExplainCommandTest {
                 "listener other (port 8080, HTTP, hostname (any)): not attached, NotAllowedByListeners",
                 "allowedRoutes.namespaces.from Selector {team=a} vs labels of namespace infra"
                         + " {kubernetes.io/metadata.name=infra, team=b}: not allowed",
-                "Service infra/missing:80 weight 1: BackendNotFound: Service infra/missing does not exist");
+                "Service infra/missing:80 weight 1: BackendNotFound: Service infra/missing does not exist",
+                "ResolvedRefs=False BackendNotFound");
     }
 
     @Test
