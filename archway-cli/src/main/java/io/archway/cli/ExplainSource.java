@@ -94,6 +94,9 @@ final class ExplainSource {
             try {
                 return kube.resources(ReferenceGrant.class).inAnyNamespace().list().getItems();
             } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e; // a 403 or 5xx must reach the operator as itself, not as a v1beta1 miss
+                }
                 // Clusters with the v1beta1 CRD only: read as v1 (same schema).
                 return kube.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class)
                         .inAnyNamespace().list().getItems().stream()

@@ -111,6 +111,10 @@ public final class ArchwayServer implements AutoCloseable {
             }
             if (config.watch()) {
                 server.source.start();
+                // A file written between the first read and the watcher's registration raised no
+                // event: read once more now that the watcher is in place (unchanged files are no-ops).
+                server.source.rescan();
+                server.loop.rebuildNow();
             }
         } catch (UncheckedIOException e) {
             server.close();

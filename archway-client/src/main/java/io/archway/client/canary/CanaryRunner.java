@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link CanaryPlan}. For each step it sets the rule's weights (canary = step,
@@ -34,6 +36,7 @@ import java.util.Objects;
  * within {@code pollEvery} while waiting.
  */
 public final class CanaryRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(CanaryRunner.class);
 
     private final ArchwayClient client;
     private final MetricsSource metrics;
@@ -124,7 +127,12 @@ public final class CanaryRunner {
                 }
             } finally {
                 if (store != null) {
-                    store.clearAbort(plan.route());
+                    try {
+                        store.clearAbort(plan.route());
+                    } catch (RuntimeException e) {
+                        // Never let a leftover abort file hide the outcome (e.g. "ROLLBACK FAILED").
+                        LOG.warn("could not clear the abort request of {}: {}", plan.route(), Errors.describe(e));
+                    }
                 }
             }
             String reason = "all " + plan.steps().size() + " steps passed; " + plan.canaryBackend() + " carries " + weight + "%";

@@ -1,10 +1,9 @@
 package io.archway.proxy.http;
 
+import io.archway.snapshot.dispatch.QueryParams;
 import io.archway.snapshot.dispatch.RequestFacts;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The parts of a request routing looks at, split once. Query parameters are decoded lazily: only
@@ -17,7 +16,6 @@ public final class RequestView implements RequestFacts {
     private final String path;
     private final String host;
     private final HttpHeaders headers;
-    private Map<String, List<String>> queryParameters;
 
     public RequestView(String method, String uri, String host, HttpHeaders headers) {
         this.method = method;
@@ -65,17 +63,9 @@ public final class RequestView implements RequestFacts {
         return headers.getAll(name);
     }
 
-    /** The first value of a query parameter (HTTPQueryParamMatch: the first one counts), or null. */
+    /** The first value of a query parameter, read as explain reads it ({@link QueryParams}), or null. */
     @Override
     public String queryParam(String name) {
-        final List<String> values = queryParameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    Map<String, List<String>> queryParameters() {
-        if (queryParameters == null) {
-            queryParameters = new QueryStringDecoder(uri).parameters();
-        }
-        return queryParameters;
+        return QueryParams.first(rawQuery(), name);
     }
 }

@@ -1,8 +1,6 @@
 package io.archway.snapshot.dispatch;
 
 import io.archway.snapshot.Hostnames;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,27 +59,6 @@ public record SimpleRequest(String method, String pathAndQuery, String rawHost, 
     @Override
     public String queryParam(String name) {
         final int q = pathAndQuery.indexOf('?');
-        if (q < 0) {
-            return null;
-        }
-        for (String pair : pathAndQuery.substring(q + 1).split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            final int eq = pair.indexOf('=');
-            final String key = decode(eq >= 0 ? pair.substring(0, eq) : pair);
-            if (key.equals(name)) {
-                return eq >= 0 ? decode(pair.substring(eq + 1)) : "";
-            }
-        }
-        return null;
-    }
-
-    private static String decode(String s) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return s;
-        }
+        return q < 0 ? null : QueryParams.first(pathAndQuery.substring(q + 1), name);
     }
 }
