@@ -31,8 +31,22 @@ final class ConformanceReport {
 
     enum Outcome { PASSED, FAILED, SKIPPED }
 
+    /**
+     * One test's outcome; {@code checks} are the checks it executed and saw hold. A test counts as
+     * passed only with at least one: one that executed nothing has proved nothing.
+     */
     record Result(String test, Outcome outcome, Map<String, String> profileLevels, String reason,
-                  boolean provisional) {
+                  boolean provisional, List<String> checks) {
+        Result {
+            checks = List.copyOf(checks);
+            if (outcome == Outcome.PASSED && checks.isEmpty()) {
+                throw new IllegalArgumentException(test + " cannot pass without an executed check");
+            }
+        }
+
+        Result(String test, Outcome outcome, Map<String, String> profileLevels, String reason, boolean provisional) {
+            this(test, outcome, profileLevels, reason, provisional, List.of());
+        }
     }
 
     /** Per profile and level. */
@@ -206,8 +220,37 @@ final class ConformanceReport {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
+    /** The side file: every passed test with the checks it executed, in the order they ran. */
+    String checksYaml() {
+        StringBuilder y = new StringBuilder();
+        y.append("# The checks each passed conformance test executed (archway-conformance harness).\n");
+        List<Result> passed = new ArrayList<>();
+        for (Result r : results()) {
+            if (r.outcome() == Outcome.PASSED) {
+                passed.add(r);
+            }
+        }
+        passed.sort(java.util.Comparator.comparing(Result::test));
+        y.append(passed.isEmpty() ? "tests: {}\n" : "tests:\n");
+        for (Result r : passed) {
+            y.append("  ").append(r.test()).append(": # ").append(r.checks().size()).append(" checks\n");
+            for (String c : r.checks()) {
+                y.append("  - ").append(quote(c)).append('\n');
+            }
+        }
+        return y.toString();
+    }
+
+    /** Writes the report to {@code file} and the checks side file beside it ({@code *-checks.yaml}). */
     void write(Path file, String version) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, toYaml(version, OffsetDateTime.now()));
+        Files.writeString(checksFile(file), checksYaml());
+    }
+
+    static Path checksFile(Path report) {
+        String name = report.getFileName().toString();
+        String base = name.endsWith(".yaml") ? name.substring(0, name.length() - 5) : name;
+        return report.resolveSibling(base + "-checks.yaml");
     }
 }

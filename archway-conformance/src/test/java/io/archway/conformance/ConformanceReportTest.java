@@ -16,7 +16,8 @@ class ConformanceReportTest {
         ConformanceReport r = new ConformanceReport(Map.of("GATEWAY-HTTP", Set.of("HTTPRouteCORS", "GatewayPort8080"),
                 "GATEWAY-TLS", Set.of("TLSRouteModeMixed")), Set.of("Gateway", "HTTPRoute", "ReferenceGrant"));
         Map<String, String> both = Map.of("GATEWAY-HTTP", "core", "GATEWAY-TLS", "core");
-        r.add(new ConformanceReport.Result("GatewayModifyListeners", ConformanceReport.Outcome.PASSED, both, "", false));
+        r.add(new ConformanceReport.Result("GatewayModifyListeners", ConformanceReport.Outcome.PASSED, both, "", false,
+                List.of("line 52: GatewayMustHaveLatestConditions")));
         r.add(new ConformanceReport.Result("HTTPRouteWeight", ConformanceReport.Outcome.FAILED,
                 Map.of("GATEWAY-HTTP", "core"), "x", false));
         r.add(new ConformanceReport.Result("HTTPRouteCORS", ConformanceReport.Outcome.SKIPPED,
@@ -47,5 +48,26 @@ class ConformanceReportTest {
         assertThat(tls.path("core").path("result").asText()).isEqualTo("success");
         assertThat(tls.has("extended")).isFalse();
         assertThat(List.of(yaml.split("\n"))).contains("date: \"2026-11-22T05:00Z\"");
+    }
+
+    @Test
+    void aPassedTestNamesItsChecksInTheSideFile() {
+        ConformanceReport r = new ConformanceReport(Map.of(), Set.of("Gateway"));
+        r.add(new ConformanceReport.Result("B", ConformanceReport.Outcome.PASSED, Map.of("GATEWAY-HTTP", "core"), "",
+                false, List.of("line 1: x", "GET http://h/ -> [200]")));
+        r.add(new ConformanceReport.Result("A", ConformanceReport.Outcome.FAILED, Map.of("GATEWAY-HTTP", "core"), "no",
+                false));
+        JsonNode doc = Json.readYamlDocuments(r.checksYaml()).get(0);
+        assertThat(doc.path("tests").size()).isEqualTo(1);
+        assertThat(doc.path("tests").path("B").get(1).asText()).isEqualTo("GET http://h/ -> [200]");
+        assertThat(ConformanceReport.checksFile(java.nio.file.Path.of("/t/conformance-report.yaml")))
+                .isEqualTo(java.nio.file.Path.of("/t/conformance-report-checks.yaml"));
+    }
+
+    @Test
+    void aTestThatExecutedNoCheckCannotBeRecordedAsPassed() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ConformanceReport.Result("Empty",
+                ConformanceReport.Outcome.PASSED, Map.of(), "", false, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without an executed check");
     }
 }

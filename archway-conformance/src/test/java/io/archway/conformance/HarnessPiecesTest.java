@@ -119,9 +119,8 @@ class HarnessPiecesTest {
         Path tests = Environment.Settings.fromSystemProperties().suiteDir().resolve("tests");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(tests), "shared conformance data not present");
         int claimedCore = 0;
-        try (var files = Files.list(tests)) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".json")).toList()) {
-                TestSpec spec = TestSpec.load(p);
+        {
+            for (TestSpec spec : TestSpec.loadSuite(tests)) {
                 if (!spec.unclaimed(Features.CLAIMED).isEmpty()) {
                     continue;
                 }
@@ -151,5 +150,49 @@ class HarnessPiecesTest {
         String s = new String(raw, java.nio.charset.StandardCharsets.US_ASCII);
         assertThat(s).startsWith("GET /a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\n")
                 .contains("X-Custom: v\r\n").contains("Connection: close\r\n").endsWith("\r\n\r\n");
+    }
+
+    @Test
+    void markersTheHarnessDoesNotModelAreGaps() {
+        TestSpec plain = TestSpec.of(Json.parse("""
+                {"shortName": "X", "features": [], "manifests": [], "http_expectations": [
+                  {"request": {"path": "/"}, "line": 5, "sentVia": [{"call": "http.MakeRequestAndExpectEventuallyConsistentResponse", "line": 9}]}]}
+                """));
+        assertThat(TestRunner.harnessGaps(plain)).isEmpty();
+        TestSpec marked = TestSpec.of(Json.parse("""
+                {"shortName": "X", "features": [], "manifests": [], "someNewMarker": ["x"],
+                 "notes": ["mirroring is verified by reading pod logs"],
+                 "unmodeled_calls_with_gateway_address": [{"call": "udpEchoSendOnce", "line": 7}],
+                 "local_helper_calls": [{"call": "parentRefTo", "line": 3}, {"call": "generateSupportedRouteKinds", "line": 4}],
+                 "status_assertions": [{"helper": "HTTPRouteMustHaveParents", "line": 2, "args": [{"$unresolved": "lsRef"}]}],
+                 "http_expectations": [{"request": {"path": "/"}, "line": 5, "unresolved": ["response"],
+                   "sentVia": [{"call": "client.RequestBatch", "line": 9}]}]}
+                """));
+        assertThat(TestRunner.harnessGaps(marked)).containsExactlyInAnyOrder(
+                "unknown marker 'someNewMarker'",
+                "note: mirroring is verified by reading pod logs",
+                "unmodelled call udpEchoSendOnce at line 7",
+                "local helper generateSupportedRouteKinds at line 4",
+                "unresolved expression lsRef",
+                "unresolved request field response (line 5)",
+                "send client.RequestBatch at line 9 is neither a weighted distribution nor a custom check");
+    }
+
+    @Test
+    void aSharedTestFunctionRunsWithTheSharingTestsOwnManifests() throws Exception {
+        Path tests = Environment.Settings.fromSystemProperties().suiteDir().resolve("tests");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(tests), "shared conformance data not present");
+        TestSpec backend = TestSpec.loadSuite(tests).stream()
+                .filter(t -> t.shortName().equals("HTTPRouteBackendRequestHeaderModifier")).findFirst().orElseThrow();
+        assertThat(backend.testFunction()).isEqualTo("HTTPRouteRequestHeaderModifier");
+        assertThat(backend.manifests()).containsExactly("tests/httproute-request-header-modifier-backend.yaml");
+        assertThat(backend.features()).contains("HTTPRouteBackendRequestHeaderModification");
+        assertThat(backend.json().path("http_expectations")).hasSize(7);
+        assertThat(TestRunner.harnessGaps(backend)).isEmpty();
+        TestSpec orphan = TestSpec.of(Json.parse("""
+                {"shortName": "Y", "sharesTestFuncWith": "Missing", "features": [], "manifests": []}
+                """));
+        assertThat(TestRunner.harnessGaps(orphan))
+                .containsExactly("shares the test function of Missing, which the suite does not have");
     }
 }

@@ -27,6 +27,8 @@ final class TestRunner implements Mutations.Context {
     private final Map<String, List<ObjectNode>> files = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
     private final List<String> log = new ArrayList<>();
+    /** The checks that ran and held, in order: a test passes only when this is not empty. */
+    private final List<String> checks = new ArrayList<>();
     private final List<Map.Entry<String, Supplier<String>>> endChecks = new ArrayList<>();
     private StatusAssertions.NN lastGateway;
 
@@ -41,6 +43,16 @@ final class TestRunner implements Mutations.Context {
 
     List<String> log() {
         return log;
+    }
+
+    List<String> checks() {
+        return checks;
+    }
+
+    /** Records a check that ran and held. */
+    private void passed(String check) {
+        checks.add(check);
+        log.add("ok " + check);
     }
 
     // ------------------------------------------------------------------ events
@@ -85,7 +97,7 @@ final class TestRunner implements Mutations.Context {
     List<Timed> timeline() {
         List<Timed> events = new ArrayList<>();
         int seq = 0;
-        for (Mutations.Mutation m : Mutations.forTest(spec.shortName())) {
+        for (Mutations.Mutation m : Mutations.forTest(spec.testFunction())) {
             events.add(new Timed(m.beforeLine(), 0, seq++, new MutationEvent(m)));
         }
         for (JsonNode a : spec.json().path("status_assertions")) {
@@ -142,7 +154,12 @@ final class TestRunner implements Mutations.Context {
                 String r = c.getValue().get();
                 if (r != null) {
                     fail(c.getKey() + ": " + r);
+                } else {
+                    passed(c.getKey());
                 }
+            }
+            if (failures.isEmpty() && checks.isEmpty()) {
+                fail("the test executed no check: its timeline is empty and no custom check ran");
             }
         } finally {
             if (!failures.isEmpty()) {
@@ -152,9 +169,12 @@ final class TestRunner implements Mutations.Context {
         }
     }
 
+    /** The test whose Go code {@link #customChecks} reproduces (its plain http.MakeRequest sends). */
+    static final String CUSTOM_CHECKED = "HTTPRouteRequestHeaderModifierBackendWeights";
+
     /** Go code of a test that the extraction does not carry, reproduced here. */
     private void customChecks() {
-        if (spec.shortName().equals("HTTPRouteRequestHeaderModifierBackendWeights")) {
+        if (spec.testFunction().equals(CUSTOM_CHECKED)) {
             // 100 requests: each must carry exactly one "Backend" header, set by the backendRef's
             // filter, naming the pod's backend
             JsonNode exp = spec.json().path("http_expectations").get(0);
@@ -178,7 +198,7 @@ final class TestRunner implements Mutations.Context {
                     return;
                 }
             }
-            log.add("ok 100 requests carried the Backend header of the backend that served them");
+            passed("100 requests carried the Backend header of the backend that served them");
         }
     }
 
@@ -201,10 +221,59 @@ final class TestRunner implements Mutations.Context {
     private static final Map<String, String> UNMODELLED = Map.of(
             "GatewayInfrastructure", "labels/annotations on generated ServiceAccounts/Pods/Services (Kubernetes only)");
 
+    /** The top-level fields of an extracted test this harness reads or knows to carry no check. */
+    private static final java.util.Set<String> KNOWN_FIELDS = java.util.Set.of("shortName", "sharesTestFuncWith",
+            "description", "file", "features", "manifests", "provisional", "slow", "parallel", "profiles", "group",
+            "traffic", "conditions", "status_assertions", "http_expectations", "weighted_distributions",
+            // each of these is a gap below when present
+            "manual", "manual_reasons", "grpc_expectations", "other_traffic_checks", "notes", "local_helper_calls",
+            "unmodeled_calls_with_gateway_address");
+
+    /** Go helpers local to a test file that this harness reproduces, and where. */
+    private static final Map<String, String> MODELLED_LOCAL_HELPERS = Map.of(
+            "parentRefTo", "routeParents resolves parentRefTo(gwNN) to the test's Gateway",
+            "setupEndpointSlices", "Mutations: HTTPRouteServiceTypes");
+
+    /** Unresolved Go expressions in extracted arguments that this harness resolves itself. */
+    private static final java.util.Set<String> RESOLVED_EXPRESSIONS = java.util.Set.of("parentRefTo(gwNN)",
+            "suite.ControllerName");
+
     /** Parts of a test this harness does not model (so a claimed test is never silently passed). */
     static List<String> harnessGaps(TestSpec spec) {
         List<String> gaps = new ArrayList<>();
         JsonNode j = spec.json();
+        j.fieldNames().forEachRemaining(f -> {
+            JsonNode v = j.get(f);
+            boolean empty = v.isNull() || (v.isContainerNode() && v.isEmpty()) || (v.isBoolean() && !v.asBoolean())
+                    || (v.isTextual() && v.asText().isEmpty());
+            if (!KNOWN_FIELDS.contains(f) && !empty) {
+                gaps.add("unknown marker '" + f + "'");
+            }
+        });
+        if (!spec.sharedFunctionResolved()) {
+            gaps.add("shares the test function of " + spec.sharesTestFuncWith() + ", which the suite does not have");
+        }
+        j.path("notes").forEach(n -> gaps.add("note: " + n.asText()));
+        j.path("unmodeled_calls_with_gateway_address").forEach(c -> gaps.add("unmodelled call "
+                + c.path("call").asText() + " at line " + c.path("line").asInt()));
+        j.path("local_helper_calls").forEach(c -> {
+            if (!MODELLED_LOCAL_HELPERS.containsKey(c.path("call").asText())) {
+                gaps.add("local helper " + c.path("call").asText() + " at line " + c.path("line").asInt());
+            }
+        });
+        unresolvedExpressions(j, gaps);
+        boolean consumesPlainSends = j.path("weighted_distributions").size() > 0
+                || spec.testFunction().equals(CUSTOM_CHECKED);
+        for (JsonNode e : j.path("http_expectations")) {
+            e.path("unresolved").forEach(u -> gaps.add("unresolved request field " + u.asText() + " (line "
+                    + e.path("line").asInt() + ")"));
+            for (JsonNode v : e.path("sentVia")) {
+                if (!v.path("call").asText().contains("AndExpect") && !consumesPlainSends) {
+                    gaps.add("send " + v.path("call").asText() + " at line " + v.path("line").asInt()
+                            + " is neither a weighted distribution nor a custom check");
+                }
+            }
+        }
         if (UNMODELLED.containsKey(spec.shortName())) {
             gaps.add(UNMODELLED.get(spec.shortName()));
         }
@@ -236,6 +305,18 @@ final class TestRunner implements Mutations.Context {
             }
         }
         return gaps;
+    }
+
+    /** Every {@code {"$unresolved": expr}} the harness cannot resolve. */
+    private static void unresolvedExpressions(JsonNode n, List<String> gaps) {
+        if (n.isObject() && n.has("$unresolved")) {
+            String expr = n.path("$unresolved").asText();
+            if (!RESOLVED_EXPRESSIONS.contains(expr)) {
+                gaps.add("unresolved expression " + expr);
+            }
+            return;
+        }
+        n.elements().forEachRemaining(c -> unresolvedExpressions(c, gaps));
     }
 
     private static List<String> iter(JsonNode arr) {
@@ -418,7 +499,7 @@ final class TestRunner implements Mutations.Context {
         String result = poll(check);
         String summary = helper + "(" + shortArgs(args) + ")";
         if (result == null) {
-            log.add("line " + line + ": ok " + summary);
+            passed("line " + line + ": " + summary);
         } else {
             fail("line " + line + ": " + summary + ": " + result);
         }
@@ -628,19 +709,19 @@ final class TestRunner implements Mutations.Context {
     }
 
     private void runHttp(JsonNode exp, JsonNode via, int index) {
-        StatusAssertions.Address addr = address(gatewayAddrFor(spec.shortName(), exp, via.path("gatewayAddr")));
+        StatusAssertions.Address addr = address(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")));
         HttpProbe.Request req = request(exp, via, addr, Map.of());
         String what = "expectation #" + index + " (line " + exp.path("line").asInt() + ") " + describe(exp, req);
         boolean expectFailure = via.path("call").asText().contains("ExpectFailure") || via.path("expectFailure").asBoolean(false);
         String result = expectFailure ? awaitFailure(req) : awaitConsistent(exp, req);
         if (result == null) {
-            log.add("ok " + what);
+            passed(what);
         } else {
             fail(what + ": " + result);
         }
         // archway explain request must agree with the live proxy on the same request.
         String explained = ExplainAgreement.check(env.manifests.dir(),
-                nn(gatewayAddrFor(spec.shortName(), exp, via.path("gatewayAddr")).path("gateway")), addr.port(), req,
+                nn(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")).path("gateway")), addr.port(), req,
                 pod -> env.backends.allPods().stream().filter(p -> p.name().equals(pod)).map(EchoServer.Pod::ip)
                         .findFirst().orElse(null), log);
         if (explained != null) {
@@ -726,7 +807,7 @@ final class TestRunner implements Mutations.Context {
         for (int attempt = 1; attempt <= 10; attempt++) {
             last = weightedOnce(exp, via, addr, weights);
             if (last == null) {
-                log.add("ok weighted distribution " + weights + " (attempt " + attempt + ")");
+                passed("weighted distribution " + weights + " (attempt " + attempt + ")");
                 return;
             }
             log.add("weighted distribution attempt " + attempt + "/10 failed: " + last);
