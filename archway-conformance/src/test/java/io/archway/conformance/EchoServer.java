@@ -38,15 +38,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * In-process equivalent of the upstream {@code echo-basic} backend: one Netty listener per pod
- * address and port, answering every request with the JSON description of what it received.
+ * In-process equivalent of the upstream {@code echo-basic} backend ({@code conformance/echo-basic}
+ * at v1.6.1) behind Go's {@code net/http} server: one Netty listener per pod address and port,
+ * answering every request with the JSON description of what it received.
+ *
+ * <p>Like Go's server it refuses, with 400 and a closed connection, a request it cannot parse, an
+ * HTTP/1.1 request with no Host, with more than one Host line (even identical ones) or with a
+ * malformed Host; like Go's {@code ServeMux} behind echo-basic's {@code preserveSlashes} (which
+ * first folds {@code //} into {@code /}) it answers 301 to a path with {@code .} or {@code ..}
+ * segments (to the cleaned path) and to {@code /status} or {@code /retry} (to the subtree).
  *
  * <ul>
  *   <li>{@code /health}: 200 {@code OK};</li>
  *   <li>{@code /status/NNN}: status NNN (400 when malformed);</li>
+ *   <li>{@code /retry/?uuid=U&succeedAfter=N[&responseCode=C][&delayRetry=D]}: the first N
+ *       attempts of U are reset (or answered C), later ones echo;</li>
  *   <li>anything else: 200 {@code application/json} {@code {path, host, method, proto, headers,
- *       namespace, ingress, service, pod, httpPort}}, after an optional {@code ?delay=} and with
- *       the response headers asked for by {@code X-Echo-Set-Header: Name:value,Name2:value2}.</li>
+ *       httpPort, namespace, ingress, service, pod[, tls]}}, after an optional {@code ?delay=} and
+ *       with the response headers asked for by {@code X-Echo-Set-Header: Name:value,Name2:value2}.
+ *       {@code tls} (version, peerCertificates, serverName, negotiatedProtocol, cipherSuite) is
+ *       there on a TLS listener only.</li>
  * </ul>
  */
 final class EchoServer implements AutoCloseable {
@@ -60,6 +71,8 @@ final class EchoServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
     private final AtomicLong requests = new AtomicLong();
+    /** retrySimulation.attempts: uuid -> attempts refused so far. */
+    private final Map<String, Integer> retryAttempts = new java.util.concurrent.ConcurrentHashMap<>();
 
     EchoServer() {
         group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -68,6 +81,15 @@ final class EchoServer implements AutoCloseable {
 
     /** Starts answering for {@code pod} on {@code pod.ip():port}; returns the bound address. */
     InetSocketAddress listen(Pod pod, int port) throws InterruptedException {
+        return listen(pod, port, null);
+    }
+
+    /**
+     * Starts answering for {@code pod} on {@code pod.ip():port}, over TLS when {@code tls} is set
+     * (echo-basic's HTTPS port; a client certificate is verified if given, as
+     * {@code tls.VerifyClientCertIfGiven}); returns the bound address.
+     */
+    InetSocketAddress listen(Pod pod, int port, io.netty.handler.ssl.SslContext tls) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -78,6 +100,9 @@ final class EchoServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         int local = ((InetSocketAddress) ch.localAddress()).getPort();
                         // echo-basic reports HTTP_PORT (3000) also on its h2c port 3001
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                                 new Handler(pod, local == 3001 ? 3000 : local));
                     }
@@ -148,9 +173,27 @@ final class EchoServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             requests.incrementAndGet();
+            String refused = GoServerRules.refusal(req);
+            if (refused != null) {
+                ctx.writeAndFlush(GoServerRules.badRequest(refused)).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             String uri = req.uri();
             String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+            String redirect = GoServerRules.muxRedirect(uri);
+            if (redirect != null) {
+                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.MOVED_PERMANENTLY);
+                res.headers().set(HttpHeaderNames.LOCATION, redirect);
+                res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                write(ctx, keepAlive, res);
+                return;
+            }
+            if (path.startsWith("/retry/")) {
+                retry(ctx, req, keepAlive);
+                return;
+            }
             if (path.equals("/health")) {
                 write(ctx, keepAlive, text(HttpResponseStatus.OK, "OK"));
                 return;
@@ -163,7 +206,7 @@ final class EchoServer implements AutoCloseable {
                 write(ctx, keepAlive, res);
                 return;
             }
-            FullHttpResponse res = echo(req);
+            FullHttpResponse res = echo(ctx, req);
             String delay = queryParam(uri, "delay");
             if (delay != null && !delay.isEmpty()) {
                 long ms;
@@ -180,7 +223,67 @@ final class EchoServer implements AutoCloseable {
             write(ctx, keepAlive, res);
         }
 
-        private FullHttpResponse echo(FullHttpRequest req) {
+        /** retrySimulationHandler: refuse the first succeedAfter attempts of a uuid, then echo. */
+        private void retry(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+            String uuid = queryParam(req.uri(), "uuid");
+            if (uuid == null || uuid.isEmpty()) {
+                write(ctx, keepAlive, text(HttpResponseStatus.BAD_REQUEST, "uuid is required"));
+                return;
+            }
+            int succeedAfter;
+            try {
+                succeedAfter = Integer.parseInt(String.valueOf(queryParam(req.uri(), "succeedAfter")));
+            } catch (NumberFormatException e) {
+                write(ctx, keepAlive, text(HttpResponseStatus.BAD_REQUEST, "succeedAfter is required"));
+                return;
+            }
+            boolean refuse;
+            synchronized (retryAttempts) {
+                int seen = retryAttempts.getOrDefault(uuid, 0);
+                refuse = seen < succeedAfter;
+                if (refuse) {
+                    retryAttempts.put(uuid, seen + 1);
+                }
+            }
+            if (!refuse) {
+                write(ctx, keepAlive, echo(ctx, req));
+                return;
+            }
+            Integer code;
+            try {
+                code = Integer.valueOf(String.valueOf(queryParam(req.uri(), "responseCode")));
+            } catch (NumberFormatException e) {
+                code = null;
+            }
+            Integer answer = code;
+            Runnable attempt = () -> {
+                if (answer != null) {
+                    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.valueOf(answer));
+                    res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                    write(ctx, keepAlive, res);
+                } else {
+                    // Hijack, SetLinger(0), Close: the client sees a reset
+                    ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                    ctx.close();
+                }
+            };
+            String delay = queryParam(req.uri(), "delayRetry");
+            if (delay == null || delay.isEmpty()) {
+                attempt.run();
+                return;
+            }
+            long ms;
+            try {
+                ms = parseDurationMillis(delay);
+            } catch (IllegalArgumentException e) {
+                write(ctx, keepAlive, error(e.getMessage()));
+                return;
+            }
+            ctx.executor().schedule(attempt, ms, TimeUnit.MILLISECONDS);
+        }
+
+        private FullHttpResponse echo(ChannelHandlerContext ctx, FullHttpRequest req) {
             ObjectNode body = Json.JSON.createObjectNode();
             body.put("path", req.uri());
             String host = req.headers().get(HttpHeaderNames.HOST);
@@ -205,6 +308,10 @@ final class EchoServer implements AutoCloseable {
             body.put("service", pod.service());
             body.put("pod", pod.name());
             body.put("httpPort", String.valueOf(port));
+            io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (ssl != null) {
+                body.set("tls", GoServerRules.tlsAssertions(ssl));
+            }
             byte[] json;
             try {
                 json = Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);

@@ -195,4 +195,35 @@ class HarnessPiecesTest {
         assertThat(TestRunner.harnessGaps(orphan))
                 .containsExactly("shares the test function of Missing, which the suite does not have");
     }
+
+    private static HttpProbe.Response parse(String response) throws java.io.IOException {
+        return HttpProbe.read(new java.io.ByteArrayInputStream(response.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+                false, System.nanoTime() + 1_000_000_000L);
+    }
+
+    @Test
+    void theProbeParsesResponsesAsStrictlyAsGosClient() throws Exception {
+        assertThat(parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 1\r\n\r\nok").bodyText()).isEqualTo("ok");
+        assertThat(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n").bodyText())
+                .isEqualTo("ok");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"))
+                .hasMessageContaining("malformed MIME header line");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nBad Name: v\r\n\r\n"))
+                .hasMessageContaining("malformed MIME header line");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("HTTP/1.1 2000 OK\r\n\r\n"))
+                .hasMessageContaining("malformed HTTP status code");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("HTTX/1.1 200 OK\r\n\r\n"))
+                .hasMessageContaining("malformed HTTP version");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("HTTP/1.1\r\n\r\n"))
+                .hasMessageContaining("malformed HTTP response");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"))
+                .hasMessageContaining("multiple Content-Length");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"))
+                .hasMessageContaining("bad Content-Length");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n")).hasMessageContaining("unsupported transfer encoding");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")).hasMessageContaining("chunk length");
+    }
 }

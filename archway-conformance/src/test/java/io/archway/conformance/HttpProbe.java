@@ -30,14 +30,26 @@ import javax.net.ssl.TrustManagerFactory;
  * A deliberately small HTTP/1.1 client over a raw socket, behaving like the upstream Go round
  * tripper with {@code DisableKeepAlives}: one new connection (and TLS handshake) per request,
  * {@code Host} freely overridable, {@code Connection: close}, SNI = server name, trust = the
- * given certificates, Go's hostname verification rules.
+ * given certificates, Go's hostname verification rules. Like Go's Transport with a custom TLS
+ * config and no {@code ForceAttemptHTTP2}, it offers no ALPN unless the request names protocols;
+ * like Go's client it refuses a response it cannot parse strictly (status line, header lines,
+ * Content-Length, Transfer-Encoding, chunk sizes).
  */
 final class HttpProbe {
 
     /** What to send. {@code connectPort} is the real socket port (spec port + offset). */
     record Request(String scheme, String ip, int connectPort, String method, String host, String path,
                    Map<String, String> headers, String body, String serverName, SSLContext tls,
-                   Duration timeout) {
+                   Duration timeout, List<String> alpn) {
+        Request {
+            alpn = List.copyOf(alpn);
+        }
+
+        /** A request that offers no ALPN, as the upstream suite's round tripper. */
+        Request(String scheme, String ip, int connectPort, String method, String host, String path,
+                Map<String, String> headers, String body, String serverName, SSLContext tls, Duration timeout) {
+            this(scheme, ip, connectPort, method, host, path, headers, body, serverName, tls, timeout, List.of());
+        }
     }
 
     /** What came back; header names keep their case, lookups ignore it. */
@@ -119,7 +131,9 @@ final class HttpProbe {
         if (!isIp(r.serverName())) {
             params.setServerNames(List.of(new SNIHostName(r.serverName())));
         }
-        params.setApplicationProtocols(new String[] {"http/1.1"});
+        if (!r.alpn().isEmpty()) {
+            params.setApplicationProtocols(r.alpn().toArray(new String[0]));
+        }
         ssl.setSSLParameters(params);
         ssl.startHandshake();
         Certificate[] peer = ssl.getSession().getPeerCertificates();
@@ -255,18 +269,26 @@ final class HttpProbe {
         while (statusLine.isEmpty()) {
             statusLine = line(in);
         }
+        // net/http ReadResponse: "proto status reason", status exactly three digits, a valid version
         String[] parts = statusLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
-            throw new IOException("malformed HTTP response " + statusLine);
+        if (parts.length < 2) {
+            throw new IOException("malformed HTTP response \"" + statusLine + "\"");
         }
-        int status = Integer.parseInt(parts[1].trim());
+        if (!parts[0].matches("HTTP/\\d\\.\\d")) {
+            throw new IOException("malformed HTTP version \"" + parts[0] + "\"");
+        }
+        if (!parts[1].matches("\\d{3}")) {
+            throw new IOException("malformed HTTP status code \"" + parts[1] + "\"");
+        }
+        int status = Integer.parseInt(parts[1]);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String l = line(in); !l.isEmpty(); l = line(in)) {
+            // textproto.ReadMIMEHeader: a field name of token characters, then a colon
             int colon = l.indexOf(':');
-            if (colon <= 0) {
-                continue;
+            if (colon <= 0 || !isToken(l.substring(0, colon))) {
+                throw new IOException("malformed MIME header line: " + l);
             }
-            String name = EchoServer.canonicalHeaderName(l.substring(0, colon).trim());
+            String name = EchoServer.canonicalHeaderName(l.substring(0, colon));
             headers.computeIfAbsent(name, k -> new ArrayList<>()).add(l.substring(colon + 1).trim());
         }
         if (status >= 100 && status < 200) {
@@ -275,7 +297,10 @@ final class HttpProbe {
         byte[] body;
         Response probe = new Response(status, parts[0], headers, new byte[0]);
         String te = probe.firstHeader("Transfer-Encoding");
-        String cl = probe.firstHeader("Content-Length");
+        String cl = contentLength(probe.header("Content-Length"));
+        if (te != null && !te.equalsIgnoreCase("chunked")) {
+            throw new IOException("unsupported transfer encoding: \"" + te + "\"");
+        }
         if (head || status == 204 || status == 304) {
             body = new byte[0];
         } else if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
@@ -283,7 +308,11 @@ final class HttpProbe {
             while (true) {
                 String size = line(in);
                 int semi = size.indexOf(';');
-                int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                String hex = (semi < 0 ? size : size.substring(0, semi)).trim();
+                if (!hex.matches("[0-9a-fA-F]{1,16}")) {
+                    throw new IOException("invalid byte in chunk length: \"" + size + "\"");
+                }
+                int n = Integer.parseInt(hex, 16);
                 if (n == 0) {
                     for (String t = line(in); !t.isEmpty(); t = line(in)) {
                         // trailers ignored
@@ -311,6 +340,40 @@ final class HttpProbe {
             throw new IOException("request timeout");
         }
         return new Response(status, parts[0], headers, body);
+    }
+
+    /** RFC 9110 token characters, as Go's validHeaderFieldByte. */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(Character.isLetterOrDigit(c) && c < 0x80) && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * net/http fixLength: every Content-Length line must carry the same non-negative decimal
+     * value; returns it (or null when absent).
+     */
+    static String contentLength(List<String> values) throws IOException {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        String first = values.get(0).trim();
+        for (String v : values) {
+            if (!v.trim().equals(first)) {
+                throw new IOException("http: message cannot contain multiple Content-Length headers; got " + values);
+            }
+        }
+        if (!first.matches("\\d{1,18}")) {
+            throw new IOException("bad Content-Length \"" + first + "\"");
+        }
+        return first;
     }
 
     private static String line(InputStream in) throws IOException {
