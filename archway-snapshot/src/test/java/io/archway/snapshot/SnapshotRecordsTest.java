@@ -40,6 +40,7 @@ class SnapshotRecordsTest {
     void endpointBracketsAnIpv6Address() {
         assertThat(new Endpoint("10.0.0.1", 80)).hasToString("10.0.0.1:80");
         assertThat(new Endpoint("fd00::1", 80)).hasToString("[fd00::1]:80");
+        assertThat(new Endpoint("::1", 80)).as("a colon in first position").hasToString("[::1]:80");
     }
 
     @Test
