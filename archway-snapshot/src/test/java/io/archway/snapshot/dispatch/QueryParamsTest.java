@@ -20,4 +20,22 @@ class QueryParamsTest {
         assertThat(QueryParams.first("a=%zz&b=2", "a")).isEqualTo("%zz");
         assertThat(QueryParams.first("a=%zz&b=2", "b")).isEqualTo("2");
     }
+
+    /** Like Go's url.ParseQuery: '+' is a space and an escape may start the name or the value. */
+    @Test
+    void plusIsASpaceAndEscapesDecodeAnywhere() {
+        assertThat(QueryParams.first("q=a+b", "q")).isEqualTo("a b");
+        assertThat(QueryParams.first("q=+", "q")).isEqualTo(" ");
+        assertThat(QueryParams.first("q=%41b", "q")).isEqualTo("Ab");
+        assertThat(QueryParams.first("%71=1", "q")).isEqualTo("1");
+        assertThat(QueryParams.first("q=a%2Bb", "q")).isEqualTo("a+b");
+    }
+
+    @Test
+    void emptyPairsAreSkipped() {
+        assertThat(QueryParams.first("&a=1", "a")).isEqualTo("1");
+        assertThat(QueryParams.first("&&a=1&", "a")).isEqualTo("1");
+        assertThat(QueryParams.first("b=2&", "a")).isNull();
+        assertThat(QueryParams.first(null, "a")).isNull();
+    }
 }
