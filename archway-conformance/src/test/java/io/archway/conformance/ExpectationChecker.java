@@ -67,11 +67,12 @@ final class ExpectationChecker {
     }
 
     /**
-     * @param scheme http or https (the request URL's scheme)
-     * @param requestPath the path the request was sent with (query included)
+     * @param requestUrl the URL the request was sent to, as upstream builds it: the request's
+     *     scheme, the gateway address (its port left out when it is the scheme's default) and the
+     *     path with its query
      * @return null on match, else why not
      */
-    static String check(JsonNode exp, String scheme, String requestPath, HttpProbe.Response res) {
+    static String check(JsonNode exp, URI requestUrl, HttpProbe.Response res) {
         List<Integer> codes = statusCodes(exp);
         int status = res.status();
         if (isTimeout(status) && codes.stream().anyMatch(ExpectationChecker::isTimeout)) {
@@ -88,7 +89,7 @@ final class ExpectationChecker {
             return checkBackend(exp, res);
         }
         if (isRedirect(status)) {
-            return checkRedirect(exp, scheme, requestPath, res);
+            return checkRedirect(exp, requestUrl, res);
         }
         return null;
     }
@@ -216,7 +217,7 @@ final class ExpectationChecker {
         return null;
     }
 
-    private static String checkRedirect(JsonNode exp, String scheme, String requestPath, HttpProbe.Response res) {
+    private static String checkRedirect(JsonNode exp, URI requestUrl, HttpProbe.Response res) {
         JsonNode rr = exp.path("redirectRequest");
         if (!rr.isObject()) {
             return null;
@@ -225,25 +226,24 @@ final class ExpectationChecker {
         if (location == null) {
             return "http: no Location header in response";
         }
+        // http.Response.Location: the Location parsed and resolved against the request's URL, so
+        // a relative reference takes the request URL's scheme, host (the gateway address, not the
+        // Host header) and port, and a relative path merges with the request path (RFC 3986 5.2)
         URI loc;
         try {
-            loc = new URI(location);
-        } catch (URISyntaxException e) {
+            loc = requestUrl.resolve(new URI(location)).normalize();
+        } catch (URISyntaxException | IllegalArgumentException e) {
             return "bad Location " + location + ": " + e.getMessage();
         }
-        String reqPath = requestPath.contains("?") ? requestPath.substring(0, requestPath.indexOf('?')) : requestPath;
-        String gotScheme = loc.getScheme() == null ? scheme : loc.getScheme();
+        String scheme = requestUrl.getScheme();
+        String reqPath = requestUrl.getPath();
+        String gotScheme = loc.getScheme() == null ? "" : loc.getScheme();
         String gotHost = loc.getHost() == null ? "" : loc.getHost();
         if (gotHost.startsWith("[") && gotHost.endsWith("]")) {
             gotHost = gotHost.substring(1, gotHost.length() - 1);
         }
         String gotPort = loc.getPort() < 0 ? "" : String.valueOf(loc.getPort());
         String gotPath = loc.getPath() == null ? "" : loc.getPath();
-        if (loc.getScheme() == null && !gotPath.startsWith("/")) {
-            // relative reference: resolve against the request path
-            int slash = reqPath.lastIndexOf('/');
-            gotPath = reqPath.substring(0, slash + 1) + gotPath;
-        }
         String eHost = rr.path("host").asText("");
         if (eHost.isEmpty()) {
             eHost = gotHost;

@@ -10,6 +10,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ExpectationCheckerTest {
+    /** The URL the harness sends to: a gateway address on the scheme's default port. */
+    static java.net.URI url(String scheme, String pathAndQuery) {
+        return java.net.URI.create(scheme + "://192.0.2.1" + pathAndQuery);
+    }
+
 
     private static JsonNode exp(String json) {
         return Json.parse(json.replace('\'', '"'));
@@ -36,25 +41,25 @@ class ExpectationCheckerTest {
 
     @Test
     void matchingEchoPasses() {
-        assertThat(ExpectationChecker.check(exp(SIMPLE), "http", "/v2?x=1", echo(200, "/v2?x=1", "example.com",
+        assertThat(ExpectationChecker.check(exp(SIMPLE), url("http", "/v2?x=1"), echo(200, "/v2?x=1", "example.com",
                 "gateway-conformance-infra", "infra-backend-v2-abc-def", Map.of(), Map.of()))).isNull();
     }
 
     @Test
     void wrongBackendStatusPathNamespaceHostFail() {
         JsonNode e = exp(SIMPLE);
-        assertThat(ExpectationChecker.check(e, "http", "/v2?x=1", echo(200, "/v2?x=1", "example.com",
+        assertThat(ExpectationChecker.check(e, url("http", "/v2?x=1"), echo(200, "/v2?x=1", "example.com",
                 "gateway-conformance-infra", "infra-backend-v1-abc-def", Map.of(), Map.of())))
                 .contains("expected pod name to start with infra-backend-v2");
-        assertThat(ExpectationChecker.check(e, "http", "/v2?x=1", echo(404, "", "", "", "", Map.of(), Map.of())))
+        assertThat(ExpectationChecker.check(e, url("http", "/v2?x=1"), echo(404, "", "", "", "", Map.of(), Map.of())))
                 .contains("expected status code to be one of [200], got 404");
-        assertThat(ExpectationChecker.check(e, "http", "/v2?x=1", echo(200, "/v2", "example.com",
+        assertThat(ExpectationChecker.check(e, url("http", "/v2?x=1"), echo(200, "/v2", "example.com",
                 "gateway-conformance-infra", "infra-backend-v2-a-b", Map.of(), Map.of())))
                 .contains("expected path to be /v2?x=1");
-        assertThat(ExpectationChecker.check(e, "http", "/v2?x=1", echo(200, "/v2?x=1", "example.com",
+        assertThat(ExpectationChecker.check(e, url("http", "/v2?x=1"), echo(200, "/v2?x=1", "example.com",
                 "gateway-conformance-web-backend", "infra-backend-v2-a-b", Map.of(), Map.of())))
                 .contains("expected namespace");
-        assertThat(ExpectationChecker.check(e, "http", "/v2?x=1", echo(200, "/v2?x=1", "other.com",
+        assertThat(ExpectationChecker.check(e, url("http", "/v2?x=1"), echo(200, "/v2?x=1", "other.com",
                 "gateway-conformance-infra", "infra-backend-v2-a-b", Map.of(), Map.of())))
                 .contains("expected host to be example.com");
     }
@@ -64,16 +69,16 @@ class ExpectationCheckerTest {
         JsonNode e = exp(SIMPLE);
         HttpProbe.Response res = new HttpProbe.Response(200, "HTTP/1.1", Map.of("Content-Type", List.of("text/plain")),
                 "hi".getBytes(StandardCharsets.UTF_8));
-        assertThat(ExpectationChecker.check(e, "http", "/v2?x=1", res)).contains("expected host to be example.com, got ");
+        assertThat(ExpectationChecker.check(e, url("http", "/v2?x=1"), res)).contains("expected host to be example.com, got ");
     }
 
     @Test
     void nonSuccessStatusesOnlyCheckTheCode() {
         JsonNode e = exp("{'request':{'path':'/'},'namespace':'','response':{'statusCodes':[500]}}");
-        assertThat(ExpectationChecker.check(e, "http", "/", new HttpProbe.Response(500, "HTTP/1.1", Map.of(), new byte[0])))
+        assertThat(ExpectationChecker.check(e, url("http", "/"), new HttpProbe.Response(500, "HTTP/1.1", Map.of(), new byte[0])))
                 .isNull();
         JsonNode t = exp("{'request':{'path':'/'},'namespace':'','response':{'statusCodes':[504]}}");
-        assertThat(ExpectationChecker.check(t, "http", "/", new HttpProbe.Response(408, "HTTP/1.1", Map.of(), new byte[0])))
+        assertThat(ExpectationChecker.check(t, url("http", "/"), new HttpProbe.Response(408, "HTTP/1.1", Map.of(), new byte[0])))
                 .isNull();
     }
 
@@ -86,16 +91,16 @@ class ExpectationCheckerTest {
         Map<String, List<String>> req = new LinkedHashMap<>();
         req.put("X-Header-Add", List.of("a", "b"));
         req.put("X-Set", List.of("s"));
-        assertThat(ExpectationChecker.check(e, "http", "/", echo(200, "/", "", "ns", "b-1-2", req,
+        assertThat(ExpectationChecker.check(e, url("http", "/"), echo(200, "/", "", "ns", "b-1-2", req,
                 Map.of("x-res", List.of("r"))))).isNull();
         req.put("X-Remove", List.of("x"));
-        assertThat(ExpectationChecker.check(e, "http", "/", echo(200, "/", "", "ns", "b-1-2", req,
+        assertThat(ExpectationChecker.check(e, url("http", "/"), echo(200, "/", "", "ns", "b-1-2", req,
                 Map.of("x-res", List.of("r"))))).contains("X-Remove header to not be set");
         req.remove("X-Remove");
-        assertThat(ExpectationChecker.check(e, "http", "/", echo(200, "/", "", "ns", "b-1-2", req,
+        assertThat(ExpectationChecker.check(e, url("http", "/"), echo(200, "/", "", "ns", "b-1-2", req,
                 Map.of("x-res", List.of("r"), "X-Gone", List.of("1"))))).contains("X-Gone");
         req.put("X-Set", List.of("other"));
-        assertThat(ExpectationChecker.check(e, "http", "/", echo(200, "/", "", "ns", "b-1-2", req,
+        assertThat(ExpectationChecker.check(e, url("http", "/"), echo(200, "/", "", "ns", "b-1-2", req,
                 Map.of("x-res", List.of("r"))))).contains("expected X-Set header to be set to s");
     }
 
@@ -105,17 +110,40 @@ class ExpectationCheckerTest {
                 + "'response':{'statusCodes':[302]},'redirectRequest':{'host':'example.org'}}");
         HttpProbe.Response ok = new HttpProbe.Response(302, "HTTP/1.1",
                 Map.of("Location", List.of("http://example.org/hostname-redirect")), new byte[0]);
-        assertThat(ExpectationChecker.check(e, "http", "/hostname-redirect", ok)).isNull();
+        assertThat(ExpectationChecker.check(e, url("http", "/hostname-redirect"), ok)).isNull();
         HttpProbe.Response port = new HttpProbe.Response(302, "HTTP/1.1",
                 Map.of("Location", List.of("http://example.org:20080/hostname-redirect")), new byte[0]);
-        assertThat(ExpectationChecker.check(e, "http", "/hostname-redirect", port))
+        assertThat(ExpectationChecker.check(e, url("http", "/hostname-redirect"), port))
                 .contains("expected redirected port to be 80 or not set");
         HttpProbe.Response host = new HttpProbe.Response(302, "HTTP/1.1",
                 Map.of("Location", List.of("http://example.com/hostname-redirect")), new byte[0]);
-        assertThat(ExpectationChecker.check(e, "http", "/hostname-redirect", host)).contains("redirected hostname");
+        assertThat(ExpectationChecker.check(e, url("http", "/hostname-redirect"), host)).contains("redirected hostname");
         HttpProbe.Response path = new HttpProbe.Response(302, "HTTP/1.1",
                 Map.of("Location", List.of("http://example.org/other")), new byte[0]);
-        assertThat(ExpectationChecker.check(e, "http", "/hostname-redirect", path)).contains("redirected path");
+        assertThat(ExpectationChecker.check(e, url("http", "/hostname-redirect"), path)).contains("redirected path");
+
+    }
+
+    @Test
+    void aRelativeLocationResolvesAgainstTheRequestUrlAsGosResponseLocation() {
+        JsonNode sameHost = exp("{'request':{'path':'/a/b'},'namespace':'','response':{'statusCodes':[302]},"
+                + "'redirectRequest':{'host':'192.0.2.1','path':'/a/c'}}");
+        HttpProbe.Response relative = new HttpProbe.Response(302, "HTTP/1.1", Map.of("Location", List.of("c")),
+                new byte[0]);
+        assertThat(ExpectationChecker.check(sameHost, url("http", "/a/b"), relative)).isNull();
+        HttpProbe.Response absolutePath = new HttpProbe.Response(302, "HTTP/1.1",
+                Map.of("Location", List.of("/x/../a/c")), new byte[0]);
+        assertThat(ExpectationChecker.check(sameHost, url("http", "/a/b"), absolutePath)).isNull();
+        // the host of a relative Location is the gateway address the request went to, not empty
+        JsonNode otherHost = exp("{'request':{'path':'/a/b'},'namespace':'','response':{'statusCodes':[302]},"
+                + "'redirectRequest':{'host':'example.org'}}");
+        assertThat(ExpectationChecker.check(otherHost, url("http", "/a/b"), absolutePath))
+                .isEqualTo("expected redirected hostname to be \"example.org\", got \"192.0.2.1\"");
+        // and its port is the request URL's: 8080 here, which an http redirect with no port must not have
+        JsonNode noPort = exp("{'request':{'path':'/a/b'},'namespace':'','response':{'statusCodes':[302]},"
+                + "'redirectRequest':{'path':'/a/c'}}");
+        assertThat(ExpectationChecker.check(noPort, java.net.URI.create("http://192.0.2.1:8080/a/b"), relative))
+                .contains("expected redirected port to be 80 or not set, got \"8080\"");
     }
 
     @Test

@@ -30,6 +30,13 @@ final class StatusAssertions {
         }
     }
 
+    /**
+     * Marks a result that ends the wait at once: upstream's poll function returned an error
+     * (the object could not be fetched, or GatewayMustHaveCondition saw a stale condition), which
+     * {@code wait.PollUntilContextTimeout} does not retry.
+     */
+    static final String FATAL = "fatal: ";
+
     /** A namespaced name from the extraction ({"name":..,"namespace":..}). */
     record NN(String namespace, String name) {
         static NN of(JsonNode n) {
@@ -117,7 +124,7 @@ final class StatusAssertions {
     static String gatewayClassAccepted(Source s, String name, String status) {
         JsonNode gwc = s.get("GatewayClass", null, name);
         if (gwc == null) {
-            return "GatewayClass " + name + " not found";
+            return FATAL + "GatewayClass " + name + " not found";
         }
         JsonNode conds = gwc.path("status").path("conditions");
         String stale = latest(gwc, conds);
@@ -134,7 +141,7 @@ final class StatusAssertions {
     static String gatewayClassLatest(Source s, String name) {
         JsonNode gwc = s.get("GatewayClass", null, name);
         if (gwc == null) {
-            return "GatewayClass " + name + " not found";
+            return FATAL + "GatewayClass " + name + " not found";
         }
         String stale = latest(gwc, gwc.path("status").path("conditions"));
         return stale == null ? null : "GatewayClass " + name + ": " + stale;
@@ -145,7 +152,7 @@ final class StatusAssertions {
     static String gatewayLatest(Source s, NN gwNN) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
-            return "Gateway " + gwNN + " not found";
+            return FATAL + "Gateway " + gwNN + " not found";
         }
         String stale = latest(gw, gw.path("status").path("conditions"));
         return stale == null ? null : "Gateway " + gwNN + ": " + stale;
@@ -154,12 +161,14 @@ final class StatusAssertions {
     static String gatewayHasCondition(Source s, NN gwNN, Cond want) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
-            return "Gateway " + gwNN + " not found";
+            return FATAL + "Gateway " + gwNN + " not found";
         }
         JsonNode conds = gw.path("status").path("conditions");
         String stale = latest(gw, conds);
         if (stale != null) {
-            return "Gateway " + gwNN + ": " + stale;
+            // GatewayMustHaveCondition returns ConditionsHaveLatestObservedGeneration's error from
+            // its poll function: a stale condition fails at once instead of being waited for
+            return FATAL + "Gateway " + gwNN + ": " + stale;
         }
         return findCondition(conds, want) ? null
                 : "Gateway " + gwNN + " lacks condition " + want + ", has " + describe(conds);
@@ -193,7 +202,7 @@ final class StatusAssertions {
     static String listenersHaveConditions(Source s, NN gwNN, List<Cond> conds) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
-            return "Gateway " + gwNN + " not found";
+            return FATAL + "Gateway " + gwNN + " not found";
         }
         for (Cond c : conds) {
             for (JsonNode l : gw.path("status").path("listeners")) {
@@ -210,7 +219,7 @@ final class StatusAssertions {
     static String listenerHasConditions(Source s, NN gwNN, String listener, List<Cond> conds) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
-            return "Gateway " + gwNN + " not found";
+            return FATAL + "Gateway " + gwNN + " not found";
         }
         for (JsonNode l : gw.path("status").path("listeners")) {
             if (l.path("name").asText().equals(listener)) {
@@ -230,7 +239,7 @@ final class StatusAssertions {
     static String attachedListenerSets(Source s, NN gwNN, long expected) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
-            return "Gateway " + gwNN + " not found";
+            return FATAL + "Gateway " + gwNN + " not found";
         }
         String stale = latest(gw, gw.path("status").path("conditions"));
         if (stale != null) {
@@ -245,7 +254,7 @@ final class StatusAssertions {
     static String gatewayListeners(Source s, NN gwNN, JsonNode expected) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
-            return "Gateway " + gwNN + " not found";
+            return FATAL + "Gateway " + gwNN + " not found";
         }
         String stale = latest(gw, gw.path("status").path("conditions"));
         if (stale != null) {
@@ -310,7 +319,7 @@ final class StatusAssertions {
     static String gatewayZeroRoutes(Source s, NN gwNN) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
-            return "Gateway " + gwNN + " not found";
+            return FATAL + "Gateway " + gwNN + " not found";
         }
         String stale = latest(gw, gw.path("status").path("conditions"));
         if (stale != null) {
@@ -331,7 +340,7 @@ final class StatusAssertions {
     static Object gatewayAddress(Source s, NN gwNN, List<String> listenerNames) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
-            return "Gateway " + gwNN + " not found";
+            return FATAL + "Gateway " + gwNN + " not found";
         }
         String stale = latest(gw, gw.path("status").path("conditions"));
         if (stale != null) {
@@ -367,7 +376,7 @@ final class StatusAssertions {
     static String routeParents(Source s, String kind, NN routeNN, List<Parent> expected, boolean namespaceRequired) {
         JsonNode route = need(s, kind, routeNN);
         if (route == null) {
-            return kind + " " + routeNN + " not found";
+            return FATAL + kind + " " + routeNN + " not found";
         }
         JsonNode actual = route.path("status").path("parents");
         for (JsonNode p : actual) {
@@ -428,7 +437,7 @@ final class StatusAssertions {
     static String routeHasCondition(Source s, String kind, NN routeNN, NN gwNN, Cond want) {
         JsonNode route = need(s, kind, routeNN);
         if (route == null) {
-            return kind + " " + routeNN + " not found";
+            return FATAL + kind + " " + routeNN + " not found";
         }
         boolean found = false;
         JsonNode parents = route.path("status").path("parents");
@@ -451,7 +460,7 @@ final class StatusAssertions {
     static String routeLatest(Source s, String kind, NN routeNN) {
         JsonNode route = need(s, kind, routeNN);
         if (route == null) {
-            return kind + " " + routeNN + " not found";
+            return FATAL + kind + " " + routeNN + " not found";
         }
         for (JsonNode p : route.path("status").path("parents")) {
             String stale = latest(route, p.path("conditions"));
@@ -469,7 +478,7 @@ final class StatusAssertions {
     static String routeNoAcceptedParents(Source s, String kind, NN routeNN) {
         JsonNode route = need(s, kind, routeNN);
         if (route == null) {
-            return kind + " " + routeNN + " not found";
+            return FATAL + kind + " " + routeNN + " not found";
         }
         JsonNode parents = route.path("status").path("parents");
         if (parents.size() == 0) {

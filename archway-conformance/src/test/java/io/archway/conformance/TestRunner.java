@@ -431,7 +431,7 @@ final class TestRunner implements Mutations.Context {
             } catch (RuntimeException e) {
                 last = "error reading status: " + e;
             }
-            if (last == null || System.nanoTime() > deadline) {
+            if (last == null || last.startsWith(StatusAssertions.FATAL) || System.nanoTime() > deadline) {
                 return last;
             }
             sleep(50);
@@ -609,22 +609,28 @@ final class TestRunner implements Mutations.Context {
         return v.isMissingNode() || v.isNull() ? null : v.asText();
     }
 
+    /**
+     * HTTPRouteMustHaveNoAcceptedParents polls every second (not the default interval: a negative
+     * test) and takes empty parents as "correctly not set" only on a second look, one poll later.
+     */
     private Supplier<String> noAcceptedParents(StatusAssertions.NN route) {
-        int[] emptySeen = {0};
+        boolean[] emptyChecked = {false};
         return () -> {
             String r = StatusAssertions.routeNoAcceptedParents(env.gateway, "HTTPRoute", route);
             if ("empty".equals(r)) {
-                // "correctly did not set" vs "not set yet": require a second look
-                if (emptySeen[0]++ == 0) {
-                    sleep(200);
+                if (!emptyChecked[0]) {
+                    emptyChecked[0] = true;
+                    sleep(NO_PARENTS_POLL_MS);
                     return "no parents yet";
                 }
                 return null;
             }
-            emptySeen[0] = 0;
             return r;
         };
     }
+
+    /** HTTPRouteMustHaveNoAcceptedParents' poll interval (1 s upstream). */
+    static final long NO_PARENTS_POLL_MS = 1000;
 
     // ------------------------------------------------------------------ traffic
 
@@ -700,6 +706,18 @@ final class TestRunner implements Mutations.Context {
         return "serverCertPem".equals(via.path("serverCertificate").asText("")) ? env.tlsValidityChecks : env.tls;
     }
 
+    /**
+     * The URL upstream sends {@code req} to: scheme, CalculateHost(gwAddr) (the spec port left
+     * out when it is the scheme's default) and the escaped path with its query.
+     */
+    java.net.URI requestUrl(HttpProbe.Request req) {
+        int port = req.connectPort() - env.settings.portOffset();
+        boolean defaultPort = (req.scheme().equals("http") && port == 80) || (req.scheme().equals("https") && port == 443);
+        String host = req.ip().contains(":") ? "[" + req.ip() + "]" : req.ip();
+        return java.net.URI.create(req.scheme() + "://" + host + (defaultPort ? "" : ":" + port)
+                + HttpProbe.escapePath(req.path()));
+    }
+
     static String describe(JsonNode exp, HttpProbe.Request req) {
         JsonNode r = exp.path("request");
         String backend = exp.path("backend").asText("");
@@ -738,7 +756,7 @@ final class TestRunner implements Mutations.Context {
             } catch (IOException e) {
                 return "request failed: " + e;
             }
-            return ExpectationChecker.check(exp, req.scheme(), req.path(), res);
+            return ExpectationChecker.check(exp, requestUrl(req), res);
         });
     }
 
@@ -829,7 +847,7 @@ final class TestRunner implements Mutations.Context {
                     HttpProbe.Response res = HttpProbe.send(req);
                     ObjectNode e2 = exp.deepCopy();
                     ((ObjectNode) e2.with("request").with("headers")).put("X-Jitter", req.headers().get("X-Jitter"));
-                    String err = ExpectationChecker.check(e2, req.scheme(), req.path(), res);
+                    String err = ExpectationChecker.check(e2, requestUrl(req), res);
                     if (err != null) {
                         throw new IllegalStateException("response expectation failed: " + err);
                     }
