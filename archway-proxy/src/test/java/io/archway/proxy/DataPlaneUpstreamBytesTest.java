@@ -42,9 +42,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,22 +67,13 @@ class DataPlaneUpstreamBytesTest {
     private static final String XFF_LOCAL = "x-forwarded-for: 127.0.0.1";
     private static final String XFP_HTTP = "x-forwarded-proto: http";
 
-    private static RawBackend backend;
+    private RawBackend backend;
     private DataPlane plane;
     private int port;
 
-    @BeforeAll
-    static void startBackend() {
-        backend = new RawBackend();
-    }
-
-    @AfterAll
-    static void stopBackend() {
-        backend.close();
-    }
-
     @BeforeEach
     void start() {
+        backend = new RawBackend();
         plane = new DataPlane(ProxyConfig.defaults());
         port = Ports.free();
         final HttpFilter rewrite = new HttpFilter.UrlRewrite("rewritten.test",
@@ -98,6 +87,7 @@ class DataPlaneUpstreamBytesTest {
     @AfterEach
     void stop() {
         plane.close();
+        backend.close();
         assertThat(backend.pending()).as("requests the test did not look at").isZero();
     }
 
@@ -269,6 +259,18 @@ class DataPlaneUpstreamBytesTest {
                 "X-Forwarded-Host: public.example",
                 "Accept: */*",
                 "x-forwarded-for: 10.0.0.1, 127.0.0.1",
+                XFP_HTTP);
+    }
+
+    @Test
+    void everyClientXForwardedForLineIsKeptInOrder() throws Exception {
+        final RawBackend.Captured got = forward("GET /f HTTP/1.1\r\nHost: app.test\r\n"
+                + "X-Forwarded-For: 10.0.0.1\r\nAccept: */*\r\nx-forwarded-for: 10.0.0.2, 10.0.0.3\r\n\r\n");
+        assertThat(got.lines()).containsExactly(
+                "GET /f HTTP/1.1",
+                "Host: app.test",
+                "Accept: */*",
+                "x-forwarded-for: 10.0.0.1, 10.0.0.2, 10.0.0.3, 127.0.0.1",
                 XFP_HTTP);
     }
 
