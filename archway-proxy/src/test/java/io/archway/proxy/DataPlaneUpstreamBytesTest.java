@@ -209,6 +209,24 @@ class DataPlaneUpstreamBytesTest {
     }
 
     @Test
+    void connectionCannotStripTheFramingOrTheHost() throws Exception {
+        // Content-Length and Host are meant for every recipient (RFC 9110 section 7.6.1): a
+        // Connection option naming them is ignored, or the backend would read the body as the
+        // next request (request smuggling) and see a Host the request was not routed on.
+        final String smuggled = "GET /smuggled HTTP/1.1\r\nHost: app.test\r\n\r\n";
+        final RawBackend.Captured got = forward("POST /cl HTTP/1.1\r\nHost: app.test\r\n"
+                + "Connection: Content-Length, host, X-Gone\r\nX-Gone: 1\r\nContent-Length: " + smuggled.length()
+                + "\r\n\r\n" + smuggled);
+        assertThat(got.lines()).containsExactly(
+                "POST /cl HTTP/1.1",
+                "Host: app.test",
+                "Content-Length: " + smuggled.length(),
+                XFF_LOCAL,
+                XFP_HTTP);
+        assertThat(got.bodyText()).isEqualTo(smuggled);
+    }
+
+    @Test
     void h2cUpgradeAttemptIsForwardedAsPlainHttp11() throws Exception {
         // curl --http2 on an http:// URL; the proxy speaks h2c by prior knowledge only.
         final RawBackend.Captured got = forward("GET /up HTTP/1.1\r\nHost: app.test\r\n"
