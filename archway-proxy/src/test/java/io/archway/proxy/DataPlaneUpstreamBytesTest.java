@@ -2,6 +2,7 @@ package io.archway.proxy;
 
 import static io.archway.proxy.testing.Snapshots.backend;
 import static io.archway.proxy.testing.Snapshots.http;
+import static io.archway.proxy.testing.Snapshots.https;
 import static io.archway.proxy.testing.Snapshots.listener;
 import static io.archway.proxy.testing.Snapshots.prefix;
 import static io.archway.proxy.testing.Snapshots.route;
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.RawBackend;
 import io.archway.proxy.testing.RawHttp;
+import io.archway.proxy.testing.TestCertificates;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PathModifier;
 import io.archway.snapshot.HttpFilter;
@@ -38,10 +40,20 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -398,6 +410,76 @@ class DataPlaneUpstreamBytesTest {
         assertThat(h2(h, null)).isEqualTo(200);
         final RawBackend.Captured got = backend.take();
         assertThat(got.lines()).containsExactly("GET /hostonly HTTP/1.1", "host: app.test", XFF_LOCAL, XFP_HTTP);
+    }
+
+    @Test
+    void jdkClientOverTlsH2() throws Exception {
+        // A real h2 client (ALPN over TLS): its header order is the JDK's business, so the head is
+        // compared as a multiset, which still fails on any added, missing or duplicated field.
+        final DataPlane tls = new DataPlane(ProxyConfig.defaults());
+        final int tlsPort = Ports.free();
+        try {
+            tls.apply(snapshot(1, https(tlsPort, listener("l", null,
+                    List.of(TestCertificates.selfSigned("app.test", false)),
+                    vhost("*", prefix("all", "/", backend("raw", 1, backend.port())))))));
+            final SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, new TrustManager[] {new TrustAll()}, null);
+            final HttpClient client = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_2)
+                    .build();
+            final HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + tlsPort + "/tls?a=b"))
+                    .header("X-Forwarded-Proto", "http").header("X-Trace", "t1")
+                    .POST(HttpRequest.BodyPublishers.ofString("payload")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(r.statusCode()).isEqualTo(200);
+            final RawBackend.Captured got = backend.take();
+            assertThat(got.lines().get(0)).isEqualTo("POST /tls?a=b HTTP/1.1");
+            assertThat(got.lines().subList(1, got.lines().size()))
+                    .map(l -> l.startsWith("user-agent: Java-http-client/") ? "user-agent: Java-http-client" : l)
+                    .containsExactlyInAnyOrder(
+                            "host: 127.0.0.1:" + tlsPort,
+                            "content-length: 7",
+                            "user-agent: Java-http-client",
+                            "x-trace: t1",
+                            XFF_LOCAL,
+                            "x-forwarded-proto: https");
+            assertThat(got.bodyText()).isEqualTo("payload");
+        } finally {
+            tls.close();
+        }
+    }
+
+    /** Trusts any certificate and skips hostname checks (an X509ExtendedTrustManager is not wrapped). */
+    private static final class TrustAll extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 
     /** Sends one request on a new h2c connection (prior knowledge); returns the response status. */
