@@ -83,7 +83,11 @@ final class HopByHopHeaders {
 
     /**
      * Field names listed in Connection (RFC 9110 section 7.6.1), or null when there are none
-     * beyond the usual keep-alive / close, so the common case allocates nothing.
+     * beyond the usual keep-alive / close, so the common case allocates nothing. Content-Length
+     * and Host are never connection options (they are meant for every recipient): dropping
+     * Content-Length while forwarding the body would let the backend read the body as a second
+     * request (request smuggling), and dropping Host would forward a Host the request was not
+     * routed on. Those tokens are ignored.
      */
     private static List<String> connectionTokens(HttpHeaders source) {
         List<String> tokens = null;
@@ -97,7 +101,8 @@ final class HopByHopHeaders {
                     end++;
                 }
                 final String token = value.subSequence(start, end).toString().trim();
-                if (!token.isEmpty() && !"keep-alive".equalsIgnoreCase(token) && !"close".equalsIgnoreCase(token)) {
+                if (!token.isEmpty() && !"keep-alive".equalsIgnoreCase(token) && !"close".equalsIgnoreCase(token)
+                        && !"content-length".equalsIgnoreCase(token) && !"host".equalsIgnoreCase(token)) {
                     if (tokens == null) {
                         tokens = new ArrayList<>(2);
                     }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
 
 /** Builds the request sent upstream: end-to-end headers, filters, rewrites, forwarding headers. */
 final class UpstreamRequestBuilder {
@@ -65,8 +66,7 @@ final class UpstreamRequestBuilder {
         }
         if (client instanceof InetSocketAddress inet && inet.getAddress() != null) {
             final String ip = inet.getAddress().getHostAddress();
-            final String prior = headers.get(X_FORWARDED_FOR);
-            headers.set(X_FORWARDED_FOR, prior == null || prior.isEmpty() ? ip : prior + ", " + ip);
+            headers.set(X_FORWARDED_FOR, forwardedFor(headers, ip));
         }
         headers.set(X_FORWARDED_PROTO, scheme);
         final String query = view.rawQuery();
@@ -77,6 +77,27 @@ final class UpstreamRequestBuilder {
             HttpUtil.setTransferEncodingChunked(out, true);
         }
         return out;
+    }
+
+    /**
+     * The client's X-Forwarded-For with {@code ip} appended. A client (or a proxy before it) may
+     * send the field on several lines; they form one list in order (RFC 9110 section 5.3), so
+     * every line is kept, not only the first. Empty values add nothing.
+     */
+    private static String forwardedFor(HttpHeaders headers, String ip) {
+        final String first = headers.get(X_FORWARDED_FOR);
+        if (first == null) {
+            return ip; // the common case: nothing to join, nothing allocated
+        }
+        final List<String> prior = headers.getAll(X_FORWARDED_FOR);
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < prior.size(); i++) {
+            final String value = prior.get(i).trim();
+            if (!value.isEmpty()) {
+                out.append(value).append(", ");
+            }
+        }
+        return out.append(ip).toString();
     }
 
     /** A WebSocket opening handshake: GET with Upgrade: websocket and Connection: upgrade. */

@@ -33,4 +33,19 @@ class HopByHopHeadersTest {
         assertThat(out.get("host")).isEqualTo("h");
         assertThat(out.getAll("x-end")).containsExactly("e", "e2");
     }
+
+    @Test
+    void connectionCannotNameContentLengthOrHost() {
+        // Dropping Content-Length would turn the forwarded body into a second request upstream.
+        final HttpHeaders in = new DefaultHttpHeaders()
+                .add("Host", "h").add("Connection", "Content-Length, HOST , x-gone").add("X-Gone", "g")
+                .add("Content-Length", "3");
+        final HttpHeaders out = HopByHopHeaders.stripInPlace(in);
+        assertThat(out.names()).containsExactly("Host", "Content-Length");
+        assertThat(out.get("host")).isEqualTo("h");
+        assertThat(out.get("content-length")).isEqualTo("3");
+        final HttpHeaders copy = HopByHopHeaders.copyEndToEnd(new DefaultHttpHeaders()
+                .add("Connection", "content-length").add("Content-Length", "5"));
+        assertThat(copy.get("content-length")).isEqualTo("5");
+    }
 }
