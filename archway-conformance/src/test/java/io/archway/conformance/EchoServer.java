@@ -74,7 +74,17 @@ final class EchoServer implements AutoCloseable {
     /** retrySimulation.attempts: uuid -> attempts refused so far. */
     private final Map<String, Integer> retryAttempts = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Faults a proxy under test is made to commit on the wire, as this backend would read them. */
+    private final java.util.Set<Fault> faults;
+
     EchoServer() {
+        this(java.util.Set.of());
+    }
+
+    /** An echo server reading the faults {@code faults} holds at each request (a live set). */
+
+    EchoServer(java.util.Set<Fault> faults) {
+        this.faults = faults;
         group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
     }
@@ -103,8 +113,17 @@ final class EchoServer implements AutoCloseable {
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                                new Handler(pod, local == 3001 ? 3000 : local));
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (msg instanceof io.netty.handler.codec.http.HttpRequest req) {
+                                    faults.forEach(f -> f.distortUpstreamRequest(req));
+                                }
+                                ctx.fireChannelRead(msg);
+                            }
+                        });
+                        ch.pipeline().addLast(new HttpObjectAggregator(1 << 20), new Handler(pod, local == 3001 ? 3000 : local));
                     }
                 });
         Channel ch = b.bind(new InetSocketAddress(pod.ip(), port)).sync().channel();

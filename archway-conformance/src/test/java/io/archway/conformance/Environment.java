@@ -29,12 +29,19 @@ final class Environment implements AutoCloseable {
     final SSLContext tls;
     /** Trusts only infra/tls-validity-checks-certificate: the serverCertPem of every HTTPS test. */
     final SSLContext tlsValidityChecks;
+    /**
+     * Product faults this environment injects now (empty for a real conformance run); the echo
+     * pods and the gateway process read this same set, so a self-check can switch faults between
+     * tests.
+     */
+    final Set<Fault> faults;
     private final Set<String> listening = new HashSet<>();
     GatewayProcess gateway;
 
     private Environment(Settings settings, Manifests manifests, Certificates certificates, Backends backends,
-                        EchoServer echo) {
+                        EchoServer echo, Set<Fault> faults) {
         this.settings = settings;
+        this.faults = faults;
         this.manifests = manifests;
         this.certificates = certificates;
         this.backends = backends;
@@ -46,13 +53,18 @@ final class Environment implements AutoCloseable {
 
     /** Lays out the directory and starts the echo pods (not yet the gateway). */
     static Environment prepare(Settings settings) throws Exception {
+        return prepare(settings, Set.of());
+    }
+
+    /** As {@link #prepare(Settings)}, injecting the faults {@code faults} holds at each moment (see {@link Fault}). */
+    static Environment prepare(Settings settings, Set<Fault> faults) throws Exception {
         Manifests manifests = new Manifests(settings.configDir());
         String base = Files.readString(settings.suiteDir().resolve("base/base-manifests.yaml"));
         List<ObjectNode> baseDocs = Json.readYamlDocuments(Manifests.substitute(base));
         Backends backends = Backends.of(baseDocs);
         Certificates certs = Certificates.upstreamSetup(settings.pkcs8Keys());
-        EchoServer echo = new EchoServer();
-        Environment env = new Environment(settings, manifests, certs, backends, echo);
+        EchoServer echo = new EchoServer(faults);
+        Environment env = new Environment(settings, manifests, certs, backends, echo, faults);
         try {
             env.listen(backends.listenPorts(List.of()));
             manifests.write("00-gatewayclass.yaml", Manifests.gatewayClassYaml());
@@ -81,7 +93,7 @@ final class Environment implements AutoCloseable {
         ServerConfig config = new ServerConfig(manifests.dir(),
                 new TranslatorOptions(Manifests.CONTROLLER, new GatewayAddressing.LoopbackPerGateway(), false),
                 settings.portOffset(), new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(20), false);
-        gateway = GatewayProcess.start(config);
+        gateway = GatewayProcess.start(config, faults);
     }
 
     @Override

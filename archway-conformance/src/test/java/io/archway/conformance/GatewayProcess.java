@@ -22,14 +22,17 @@ final class GatewayProcess implements AutoCloseable, StatusAssertions.Source {
     private final Object server;
     private final Method status;
     private final Method reloadNow;
+    private final java.util.Set<Fault> faults;
 
-    private GatewayProcess(Object server) throws NoSuchMethodException {
+    private GatewayProcess(Object server, java.util.Set<Fault> faults) throws NoSuchMethodException {
         this.server = server;
+        this.faults = faults;
         this.status = server.getClass().getMethod("status");
         this.reloadNow = server.getClass().getMethod("reloadNow");
     }
 
-    static GatewayProcess start(ServerConfig config) throws Exception {
+    /** Starts the server; {@code faults} distort the status this process reports (see {@link Fault}). */
+    static GatewayProcess start(ServerConfig config, java.util.Set<Fault> faults) throws Exception {
         Method start;
         try {
             start = ArchwayServer.class.getMethod("start", ServerConfig.class);
@@ -37,7 +40,7 @@ final class GatewayProcess implements AutoCloseable, StatusAssertions.Source {
             throw new IllegalStateException("archway-server does not implement ArchwayServer.start(ServerConfig) yet "
                     + "(install the current archway-server into ~/.m2)", e);
         }
-        return new GatewayProcess(invoke(start, null, config));
+        return new GatewayProcess(invoke(start, null, config), faults);
     }
 
     private static Object invoke(Method m, Object target, Object... args) throws Exception {
@@ -77,7 +80,9 @@ final class GatewayProcess implements AutoCloseable, StatusAssertions.Source {
     public List<JsonNode> list(String kind, String namespace) {
         List<JsonNode> out = new ArrayList<>();
         for (HasMetadata r : statusView().list(kind, namespace)) {
-            out.add(MAPPER.valueToTree(r));
+            JsonNode json = MAPPER.valueToTree(r);
+            faults.forEach(f -> f.distortStatus(kind, json));
+            out.add(json);
         }
         return out;
     }

@@ -337,6 +337,7 @@ final class TestRunner implements Mutations.Context {
             String text = Files.readString(env.settings.suiteDir().resolve("manifests").resolve(m));
             List<ObjectNode> docs = Manifests.prepare(text);
             for (ObjectNode d : docs) {
+                env.faults.forEach(f -> f.distortManifest(d));
                 if (Json.text(d, "kind").equals("Service")) {
                     services.add(Backends.parseService(d));
                 }
