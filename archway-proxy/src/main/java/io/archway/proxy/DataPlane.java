@@ -1,12 +1,13 @@
 package io.archway.proxy;
 
 import io.archway.proxy.http.AccessLog;
-import io.archway.proxy.http.CompiledSnapshot;
-import io.archway.proxy.http.PortKey;
+import io.archway.proxy.listener.CompiledSnapshot;
+import io.archway.snapshot.SocketKey;
+import io.archway.snapshot.Transport;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.listener.ListenerManager;
-import io.archway.proxy.listener.Transport;
+import io.archway.proxy.listener.EventLoops;
 import io.archway.snapshot.RoutingSnapshot;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DataPlane implements AutoCloseable {
     private final ProxyConfig config;
-    private final Transport transport;
+    private final EventLoops eventLoops;
     private final ListenerManager listeners;
     private final AccessLog accessLog;
     private volatile boolean closed;
@@ -46,10 +47,10 @@ public final class DataPlane implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(observer, "observer");
         this.accessLog = config.accessLog() != null ? AccessLog.open(config.accessLog()) : null;
-        this.transport = Transport.create(config.ioThreads());
-        final UpstreamConnectionPool pool = new UpstreamConnectionPool(transport.group(), transport.channelClass(),
+        this.eventLoops = EventLoops.create(config.ioThreads());
+        final UpstreamConnectionPool pool = new UpstreamConnectionPool(eventLoops.group(), eventLoops.channelClass(),
                 config.connectTimeout(), config.idleTimeout());
-        this.listeners = new ListenerManager(transport, pool, config, new Telemetry(observer, accessLog));
+        this.listeners = new ListenerManager(eventLoops, pool, config, new Telemetry(observer, accessLog));
     }
 
     /**
@@ -80,7 +81,7 @@ public final class DataPlane implements AutoCloseable {
      * @param specPort the {@link io.archway.snapshot.PortBinding#port()} (without offset)
      */
     public InetSocketAddress localAddress(String address, int specPort) {
-        return listeners.localAddress(new PortKey(address, specPort));
+        return listeners.localAddress(new SocketKey(address, specPort, Transport.TCP));
     }
 
     public ProxyConfig config() {
@@ -99,7 +100,7 @@ public final class DataPlane implements AutoCloseable {
         }
         closed = true;
         listeners.close();
-        transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        eventLoops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (accessLog != null) {
             accessLog.close();
         }

@@ -136,8 +136,7 @@ public final class RebuildLoop implements AutoCloseable {
         status.publish(view, translation.status(), diagnostics, version);
         everServed = true;
         RoutingSnapshot s = translation.snapshot();
-        List<String> ports = s.ports().stream().map(p -> p.protocol().name().toLowerCase(java.util.Locale.ROOT)
-                + "://" + (p.address().contains(":") ? "[" + p.address() + "]" : p.address()) + ":"
+        List<String> ports = s.ports().stream().map(p -> p.kind().protocolName() + "://" + (p.address().contains(":") ? "[" + p.address() + "]" : p.address()) + ":"
                 + (p.port() + portOffset) + (portOffset != 0 ? " (spec port " + p.port() + ")" : "")).sorted().toList();
         if (!ports.equals(listening)) {
             LOG.info("listening on {}", ports.isEmpty() ? "no ports (no Gateway listener is programmed)"

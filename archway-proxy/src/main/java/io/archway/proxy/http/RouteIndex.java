@@ -2,6 +2,7 @@ package io.archway.proxy.http;
 
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.archway.snapshot.Hostnames;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.dispatch.CompiledPort;
@@ -17,11 +18,14 @@ public final class RouteIndex {
     private final PortBinding binding;
     private final CompiledPort<CompiledRoute> dispatch;
     private final SniCertificateMapping sniMapping;
+    private final boolean https;
 
+    /** @param binding an HTTP socket ({@link HttpPort}) */
     public RouteIndex(PortBinding binding, SniCertificateMapping sniMapping) {
         this.binding = binding;
         this.sniMapping = sniMapping;
         this.dispatch = new CompiledPort<>(binding, CompiledRoute::new);
+        this.https = ((HttpPort) binding.kind()).protocol() == ListenerProtocol.HTTPS;
     }
 
     public PortBinding binding() {
@@ -34,7 +38,7 @@ public final class RouteIndex {
     }
 
     public boolean isHttps() {
-        return binding.protocol() == ListenerProtocol.HTTPS;
+        return https;
     }
 
     public String scheme() {

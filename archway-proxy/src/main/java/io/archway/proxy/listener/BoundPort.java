@@ -1,10 +1,9 @@
 package io.archway.proxy.listener;
 
-import io.archway.proxy.http.CompiledSnapshot;
 import io.archway.proxy.http.HttpProxyHandler;
-import io.archway.proxy.http.PortKey;
 import io.archway.proxy.http.PortRoutes;
 import io.archway.proxy.http.RouteIndex;
+import io.archway.snapshot.SocketKey;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -18,18 +17,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * requests on its last routing while it drains.
  */
 final class BoundPort implements PortRoutes {
-    private final PortKey key;
+    private final SocketKey key;
     private final AtomicReference<CompiledSnapshot> current;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile Channel serverChannel;
-    private volatile RouteIndex retired;
+    private volatile ServedPort retired;
 
-    BoundPort(PortKey key, AtomicReference<CompiledSnapshot> current) {
+    BoundPort(SocketKey key, AtomicReference<CompiledSnapshot> current) {
         this.key = key;
         this.current = current;
     }
 
-    PortKey key() {
+    SocketKey key() {
         return key;
     }
 
@@ -51,8 +50,13 @@ final class BoundPort implements PortRoutes {
 
     @Override
     public RouteIndex current() {
-        final RouteIndex index = current.get().port(key);
-        return index != null ? index : retired;
+        return served() instanceof ServedPort.Http http ? http.index() : null;
+    }
+
+    /** What this socket serves now: the current snapshot's, or its last while it drains. */
+    ServedPort served() {
+        final ServedPort now = current.get().port(key);
+        return now != null ? now : retired;
     }
 
     @Override
@@ -64,7 +68,7 @@ final class BoundPort implements PortRoutes {
      * Stops accepting, and closes connections as they become idle: an idle one now, a busy one
      * after its current response (which carries {@code Connection: close}).
      */
-    void startDraining(RouteIndex last) {
+    void startDraining(ServedPort last) {
         this.retired = last;
         // Wait for the listening socket to close, so that when apply returns the port no longer
         // accepts, and a later snapshot may bind it again. apply never runs on an event loop.

@@ -1,8 +1,7 @@
 package io.archway.proxy.listener;
 
 import io.archway.proxy.ProxyConfig;
-import io.archway.proxy.http.CompiledSnapshot;
-import io.archway.proxy.http.PortKey;
+import io.archway.snapshot.SocketKey;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.netty.bootstrap.ServerBootstrap;
@@ -32,23 +31,23 @@ import org.slf4j.LoggerFactory;
 public final class ListenerManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
 
-    private final Transport transport;
+    private final EventLoops eventLoops;
     private final UpstreamConnectionPool pool;
     private final ProxyConfig config;
     private final Telemetry telemetry;
     private final AtomicReference<CompiledSnapshot> current = new AtomicReference<>(CompiledSnapshot.empty());
     /** Guarded by this. */
-    private final Map<PortKey, BoundPort> bound = new LinkedHashMap<>();
+    private final Map<SocketKey, BoundPort> bound = new LinkedHashMap<>();
     /** Ports draining; also touched by drain-timeout tasks on event loops, so not guarded by this. */
     private final Set<BoundPort> draining = ConcurrentHashMap.newKeySet();
 
-    public ListenerManager(Transport transport, UpstreamConnectionPool pool, ProxyConfig config) {
-        this(transport, pool, config, Telemetry.NONE);
+    public ListenerManager(EventLoops eventLoops, UpstreamConnectionPool pool, ProxyConfig config) {
+        this(eventLoops, pool, config, Telemetry.NONE);
     }
 
     /** @param telemetry where requests, upstream failures, connections and streams are reported */
-    public ListenerManager(Transport transport, UpstreamConnectionPool pool, ProxyConfig config, Telemetry telemetry) {
-        this.transport = transport;
+    public ListenerManager(EventLoops eventLoops, UpstreamConnectionPool pool, ProxyConfig config, Telemetry telemetry) {
+        this.eventLoops = eventLoops;
         this.pool = pool;
         this.config = config;
         this.telemetry = telemetry;
@@ -65,9 +64,9 @@ public final class ListenerManager implements AutoCloseable {
      *     closed again and the previous snapshot keeps serving
      */
     public synchronized void apply(CompiledSnapshot next) {
-        final Map<PortKey, BoundPort> added = new HashMap<>();
+        final Map<SocketKey, BoundPort> added = new HashMap<>();
         try {
-            for (PortKey key : next.ports().keySet()) {
+            for (SocketKey key : next.ports().keySet()) {
                 if (!bound.containsKey(key)) {
                     added.put(key, bind(key));
                 }
@@ -80,11 +79,12 @@ public final class ListenerManager implements AutoCloseable {
                     : new UncheckedIOException(new IOException(e.getMessage(), e));
         }
         final CompiledSnapshot previous = current.getAndSet(next);
-        for (Map.Entry<PortKey, BoundPort> kept : bound.entrySet()) {
+        for (Map.Entry<SocketKey, BoundPort> kept : bound.entrySet()) {
             final var before = previous.port(kept.getKey());
             final var after = next.port(kept.getKey());
-            if (before != null && after != null && before.isHttps() != after.isHttps()) {
-                LOG.info("{} switched to {}: draining its existing connections", kept.getKey(), after.scheme());
+            if (before != null && after != null && !before.sameProtocol(after)) {
+                LOG.info("{} switched from {} to {}: draining its existing connections", kept.getKey(),
+                        before.protocolName(), after.protocolName());
                 kept.getValue().drainConnections();
             }
         }
@@ -95,7 +95,7 @@ public final class ListenerManager implements AutoCloseable {
                 LOG.info("Draining {} (snapshot {})", port.key(), next.snapshot().version());
                 port.startDraining(previous.port(port.key()));
                 draining.add(port);
-                transport.group().schedule(() -> finishDraining(port), config.drainTimeout().toMillis(),
+                eventLoops.group().schedule(() -> finishDraining(port), config.drainTimeout().toMillis(),
                         TimeUnit.MILLISECONDS);
             }
         }
@@ -109,13 +109,13 @@ public final class ListenerManager implements AutoCloseable {
         }
     }
 
-    private BoundPort bind(PortKey key) throws IOException {
+    private BoundPort bind(SocketKey key) throws IOException {
         final int port = key.port() == 0 ? 0 : key.port() + config.portOffset();
         final InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(key.address()), port);
         final BoundPort boundPort = new BoundPort(key, current);
         final ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(transport.group())
-                .channel(transport.serverChannelClass())
+                .group(eventLoops.group())
+                .channel(eventLoops.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -134,7 +134,7 @@ public final class ListenerManager implements AutoCloseable {
     }
 
     /** The address a snapshot socket is bound to (its port includes the offset), or null. */
-    public synchronized InetSocketAddress localAddress(PortKey key) {
+    public synchronized InetSocketAddress localAddress(SocketKey key) {
         final BoundPort port = bound.get(key);
         return port != null ? port.localAddress() : null;
     }

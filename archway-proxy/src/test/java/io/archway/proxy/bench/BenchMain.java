@@ -9,6 +9,7 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerOrigin;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PortBinding;
@@ -37,8 +38,8 @@ public final class BenchMain {
         final ListenerEntry listener = new ListenerEntry(new ListenerOrigin("bench", "gw", "http"), null, List.of(),
                 List.of(new VirtualHost("*", List.of(route))));
         final DataPlane plane = new DataPlane(ProxyConfig.defaults());
-        plane.apply(new RoutingSnapshot(1, List.of(new PortBinding("127.0.0.1", listen, ListenerProtocol.HTTP,
-                List.of(listener)))));
+        plane.apply(new RoutingSnapshot(1, List.of(new PortBinding("127.0.0.1", listen, new HttpPort(ListenerProtocol.HTTP,
+                List.of(listener))))));
         Runtime.getRuntime().addShutdownHook(new Thread(plane::close));
         Thread.currentThread().join();
     }

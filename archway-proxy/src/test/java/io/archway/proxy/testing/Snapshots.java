@@ -9,6 +9,7 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerOrigin;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PortBinding;
@@ -28,11 +29,11 @@ public final class Snapshots {
     }
 
     public static PortBinding http(int port, ListenerEntry... listeners) {
-        return new PortBinding("127.0.0.1", port, ListenerProtocol.HTTP, List.of(listeners));
+        return new PortBinding("127.0.0.1", port, new HttpPort(ListenerProtocol.HTTP, List.of(listeners)));
     }
 
     public static PortBinding https(int port, ListenerEntry... listeners) {
-        return new PortBinding("127.0.0.1", port, ListenerProtocol.HTTPS, List.of(listeners));
+        return new PortBinding("127.0.0.1", port, new HttpPort(ListenerProtocol.HTTPS, List.of(listeners)));
     }
 
     public static ListenerEntry listener(String name, String hostname, List<CertificateBundle> certs,

@@ -1,6 +1,7 @@
 package io.archway.snapshot.dispatch;
 
 import io.archway.snapshot.Hostnames;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.PortBinding;
@@ -10,7 +11,8 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * The request dispatch of one socket, compiled once from a {@link PortBinding}: the single
+ * The request dispatch of one HTTP socket, compiled once from a {@link PortBinding} whose kind is
+ * {@link HttpPort}: the single
  * implementation the data plane serves with and {@code archway explain} reports with.
  *
  * <p>Dispatch: the listener whose hostname matches the request host most specifically (ties: the
@@ -27,12 +29,17 @@ public final class CompiledPort<R> {
     private final Listener[] listeners;
 
     /**
+     * @param binding an HTTP socket
      * @param entryFactory makes the value {@link #route} returns for an entry, from the entry and
      *     its compiled match (called once per entry, at compile time)
+     * @throws IllegalArgumentException when the socket does not serve HTTP
      */
     public CompiledPort(PortBinding binding, BiFunction<HttpRouteEntry, CompiledMatch, R> entryFactory) {
+        if (!(binding.kind() instanceof HttpPort http)) {
+            throw new IllegalArgumentException(binding.key() + " is not an HTTP socket: " + binding.kind());
+        }
         this.binding = binding;
-        final List<ListenerEntry> entries = binding.listeners();
+        final List<ListenerEntry> entries = http.listeners();
         this.listeners = new Listener[entries.size()];
         for (int i = 0; i < listeners.length; i++) {
             listeners[i] = new Listener(entries.get(i), entryFactory);

@@ -7,6 +7,7 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerOrigin;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PortBinding;
@@ -35,7 +36,7 @@ class CompiledPortTest {
         return new VirtualHost(hostname, List.of(entries));
     }
 
-    private static final PortBinding BINDING = new PortBinding("127.0.0.1", 80, ListenerProtocol.HTTP, List.of(
+    private static final PortBinding BINDING = new PortBinding("127.0.0.1", 80, new HttpPort(ListenerProtocol.HTTP, List.of(
             listener("wild", "*.example.com",
                     vhost("foo.example.com", entry("exact-vhost", prefix("/api"))),
                     vhost("*.example.com",
@@ -43,7 +44,7 @@ class CompiledPortTest {
                                     List.of(new HeaderMatch("X-Env", StringMatchType.REGULAR_EXPRESSION, "can.*")),
                                     List.of(new QueryParamMatch("v", StringMatchType.EXACT, "2")))),
                             entry("wild-vhost", prefix("/")))),
-            listener("any", null, vhost("*", entry("any-listener", prefix("/")), entry("shadowed", prefix("/"))))));
+            listener("any", null, vhost("*", entry("any-listener", prefix("/")), entry("shadowed", prefix("/")))))));
 
     private final CompiledPort<HttpRouteEntry> port = CompiledPort.of(BINDING);
 
@@ -92,8 +93,7 @@ class CompiledPortTest {
 
     @Test
     void noListener() {
-        final CompiledPort<HttpRouteEntry> only = CompiledPort.of(new PortBinding("0.0.0.0", 80,
-                ListenerProtocol.HTTP, List.of(listener("l", "foo.com", vhost("foo.com", entry("r", prefix("/")))))));
+        final CompiledPort<HttpRouteEntry> only = CompiledPort.of(new PortBinding("0.0.0.0", 80, new HttpPort(ListenerProtocol.HTTP, List.of(listener("l", "foo.com", vhost("foo.com", entry("r", prefix("/"))))))));
         final DispatchTrace t = only.trace(SimpleRequest.of("GET", "/", "bar.com", Map.of()));
         assertThat(t.notFound()).isEqualTo("no listener hostname on port 80 matches host bar.com");
         assertThat(only.route(SimpleRequest.of("GET", "/", "bar.com", Map.of()))).isNull();

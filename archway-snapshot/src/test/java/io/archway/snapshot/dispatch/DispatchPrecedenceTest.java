@@ -7,6 +7,7 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerOrigin;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PortBinding;
@@ -40,7 +41,7 @@ class DispatchPrecedenceTest {
     }
 
     private static PortBinding port(ListenerEntry... listeners) {
-        return new PortBinding("0.0.0.0", 8080, ListenerProtocol.HTTP, List.of(listeners));
+        return new PortBinding("0.0.0.0", 8080, new HttpPort(ListenerProtocol.HTTP, List.of(listeners)));
     }
 
     private static String route(CompiledPort<HttpRouteEntry> port, String host, String path) {
@@ -98,7 +99,7 @@ class DispatchPrecedenceTest {
         assertThat(t.listeners().get(0).reason()).isEqualTo("most specific listener hostname matching h.test");
         assertThat(t.listeners().get(1).reason()).isEqualTo("as specific as (any), which comes first");
         assertThat(t.listeners()).extracting(DispatchTrace.HostCandidate::value)
-                .containsExactly(binding.listeners().get(0), binding.listeners().get(1));
+                .containsExactly(((HttpPort) binding.kind()).listeners().get(0), ((HttpPort) binding.kind()).listeners().get(1));
 
         final CompiledPort<HttpRouteEntry> vhosts = CompiledPort.of(port(listener("l", "*.test",
                 vhost("*.test", any("r-a")), vhost("*.test", any("r-b")))));
@@ -147,7 +148,7 @@ class DispatchPrecedenceTest {
         assertThat(t.entries().get(1).reason())
                 .isEqualTo("matches too, but HTTPRoute ns/first rule 0 match 0 comes first in precedence order");
         assertThat(t.virtualHosts()).singleElement().satisfies(c -> {
-            assertThat(c.value()).isSameAs(binding.listeners().get(0).virtualHosts().get(0));
+            assertThat(c.value()).isSameAs(((HttpPort) binding.kind()).listeners().get(0).virtualHosts().get(0));
             assertThat(c.hostname()).isEqualTo("h.test");
             assertThat(c.specificity()).isEqualTo(Hostnames.specificity("h.test"));
             assertThat(c.selected()).isTrue();

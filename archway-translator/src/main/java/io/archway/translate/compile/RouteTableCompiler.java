@@ -4,6 +4,7 @@ import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerProtocol;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.VirtualHost;
 import io.archway.translate.bind.Attachment;
@@ -81,7 +82,7 @@ public final class RouteTableCompiler {
         final List<PortBinding> bindings = new ArrayList<>();
         for (Socket socket : sockets.values()) {
             socket.listeners.sort(LISTENER_ORDER);
-            bindings.add(new PortBinding(socket.address, socket.port, socket.protocol, socket.listeners));
+            bindings.add(new PortBinding(socket.address, socket.port, new HttpPort(socket.protocol, socket.listeners)));
         }
         return bindings;
     }

@@ -7,6 +7,7 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PathModifier;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.RoutingSnapshot;
@@ -71,16 +72,17 @@ public final class RequestExplainer {
         final RoutingSnapshot snapshot = translation.snapshot();
         final List<RequestExplanation.PortAnswer> answers = new ArrayList<>();
         for (PortBinding binding : snapshot.ports()) {
-            if (query.port() != null && binding.port() != query.port()) {
+            if (query.port() != null && binding.port() != query.port()
+                    || !(binding.kind() instanceof HttpPort http)) {
                 continue;
             }
             final TreeSet<String> gateways = new TreeSet<>();
-            binding.listeners().forEach(l -> gateways.add(l.origin().gatewayNamespace() + "/"
+            http.listeners().forEach(l -> gateways.add(l.origin().gatewayNamespace() + "/"
                     + l.origin().gatewayName()));
             if (query.gateway() != null && !gateways.contains(query.gateway())) {
                 continue;
             }
-            answers.add(answer(view, binding, List.copyOf(gateways), CompiledPort.of(binding).trace(request)));
+            answers.add(answer(view, binding, http, List.copyOf(gateways), CompiledPort.of(binding).trace(request)));
         }
         String notFound = null;
         if (answers.isEmpty()) {
@@ -91,7 +93,8 @@ public final class RequestExplainer {
         return new RequestExplanation(what, answers, notFound);
     }
 
-    private static RequestExplanation.PortAnswer answer(ResourceView view, PortBinding binding, List<String> gateways,
+    private static RequestExplanation.PortAnswer answer(ResourceView view, PortBinding binding, HttpPort http,
+                                                        List<String> gateways,
                                                         DispatchTrace t) {
         final List<RequestExplanation.Candidate> listeners = t.listeners().stream()
                 .map(c -> new RequestExplanation.Candidate(c.value().origin().toString(), display(c.hostname()),
@@ -114,7 +117,7 @@ public final class RequestExplainer {
         final String listener = t.listener() == null ? null : t.listener().origin().toString();
         final String vhost = t.virtualHost() == null ? null : t.virtualHost().hostname();
         if (win == null) {
-            return new RequestExplanation.PortAnswer(binding.address(), binding.port(), binding.protocol().name(),
+            return new RequestExplanation.PortAnswer(binding.address(), binding.port(), http.protocol().name(),
                     gateways, 404, "404: " + t.notFound(), listener, listeners, vhost, vhosts, null, entries,
                     List.of(), List.of());
         }
@@ -171,7 +174,7 @@ public final class RequestExplainer {
                     empty);
         }
         final RouteOrigin o = win.origin();
-        return new RequestExplanation.PortAnswer(binding.address(), binding.port(), binding.protocol().name(), gateways,
+        return new RequestExplanation.PortAnswer(binding.address(), binding.port(), http.protocol().name(), gateways,
                 status, outcome, listener, listeners, vhost, vhosts, new RequestExplanation.Winner(route(o), rule(o),
                         o.ruleIndex(), o.matchIndex(), CompiledMatch.describe(win.match())), entries, filters, backends);
     }

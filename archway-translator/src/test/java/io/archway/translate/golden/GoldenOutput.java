@@ -8,6 +8,7 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.PathModifier;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.QueryParamMatch;
 import io.archway.snapshot.VirtualHost;
@@ -73,8 +74,10 @@ final class GoldenOutput {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("address", p.address());
         m.put("port", p.port());
-        m.put("protocol", p.protocol().name());
-        m.put("listeners", p.listeners().stream().map(GoldenOutput::listener).toList());
+        if (p.kind() instanceof HttpPort http) {
+            m.put("protocol", http.protocol().name());
+            m.put("listeners", http.listeners().stream().map(GoldenOutput::listener).toList());
+        }
         return m;
     }
 

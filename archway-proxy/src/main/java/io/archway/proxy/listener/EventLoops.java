@@ -15,7 +15,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** The event loops and channel types: native epoll when available, else NIO. */
-public record Transport(EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
+public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
                         Class<? extends SocketChannel> channelClass) {
 
     /**
@@ -23,14 +23,14 @@ public record Transport(EventLoopGroup group, Class<? extends ServerChannel> ser
      *     block, so more loops than cores only adds context switches (Netty's own default is 2 x cores;
      *     nginx and Envoy also run one worker per core).
      */
-    public static Transport create(int threads) {
+    public static EventLoops create(int threads) {
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("archway-io", true),
                 factory);
         return epoll
-                ? new Transport(group, EpollServerSocketChannel.class, EpollSocketChannel.class)
-                : new Transport(group, NioServerSocketChannel.class, NioSocketChannel.class);
+                ? new EventLoops(group, EpollServerSocketChannel.class, EpollSocketChannel.class)
+                : new EventLoops(group, NioServerSocketChannel.class, NioSocketChannel.class);
     }
 }

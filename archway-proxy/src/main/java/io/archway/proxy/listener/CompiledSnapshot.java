@@ -1,17 +1,20 @@
-package io.archway.proxy.http;
+package io.archway.proxy.listener;
 
+import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RoutingSnapshot;
+import io.archway.snapshot.SocketKey;
 import io.netty.handler.ssl.SslContext;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A {@link RoutingSnapshot} compiled for serving: one {@link RouteIndex} per socket, regular
+ * A {@link RoutingSnapshot} compiled for serving: one {@link ServedPort} per socket, regular
  * expressions compiled and SslContexts built. Immutable once built; the data plane swaps it as a
  * whole. Compiling is CPU work (TLS contexts especially) and never runs on an event loop.
  */
@@ -19,9 +22,9 @@ public final class CompiledSnapshot {
     private static final CompiledSnapshot EMPTY = new CompiledSnapshot(RoutingSnapshot.empty(), Map.of());
 
     private final RoutingSnapshot snapshot;
-    private final Map<PortKey, RouteIndex> ports;
+    private final Map<SocketKey, ServedPort> ports;
 
-    private CompiledSnapshot(RoutingSnapshot snapshot, Map<PortKey, RouteIndex> ports) {
+    private CompiledSnapshot(RoutingSnapshot snapshot, Map<SocketKey, ServedPort> ports) {
         this.snapshot = snapshot;
         this.ports = ports;
     }
@@ -36,22 +39,29 @@ public final class CompiledSnapshot {
      */
     public static CompiledSnapshot compile(RoutingSnapshot snapshot, CompiledSnapshot previous) {
         final Map<CertificateBundle, SslContext> contexts = new HashMap<>();
-        final Map<PortKey, RouteIndex> ports = new LinkedHashMap<>();
+        final Map<SocketKey, ServedPort> ports = new LinkedHashMap<>();
         for (PortBinding binding : snapshot.ports()) {
-            SniCertificateMapping sni = null;
-            if (binding.protocol() == ListenerProtocol.HTTPS) {
-                sni = SniCertificateMapping.build(binding.listeners(), contexts, previous.certificateCache());
-            }
-            ports.put(new PortKey(binding.address(), binding.port()), new RouteIndex(binding, sni));
+            ports.put(binding.key(), compile(binding, contexts, previous));
         }
         return new CompiledSnapshot(snapshot, Map.copyOf(ports));
     }
 
+    /** Compiles one socket for the part of the data plane that serves its kind. */
+    private static ServedPort compile(PortBinding binding, Map<CertificateBundle, SslContext> contexts,
+                                      CompiledSnapshot previous) {
+        if (binding.kind() instanceof HttpPort http) {
+            return new ServedPort.Http(new RouteIndex(binding, http.protocol() == ListenerProtocol.HTTPS
+                    ? SniCertificateMapping.build(http.listeners(), contexts, previous.certificateCache())
+                    : null));
+        }
+        throw new IllegalArgumentException("no part of the data plane serves " + binding.kind());
+    }
+
     private Map<CertificateBundle, SslContext> certificateCache() {
         final Map<CertificateBundle, SslContext> all = new HashMap<>();
-        for (RouteIndex index : ports.values()) {
-            if (index.sniMapping() != null) {
-                all.putAll(index.sniMapping().contexts());
+        for (ServedPort port : ports.values()) {
+            if (port instanceof ServedPort.Http http && http.index().sniMapping() != null) {
+                all.putAll(http.index().sniMapping().contexts());
             }
         }
         return all;
@@ -61,12 +71,12 @@ public final class CompiledSnapshot {
         return snapshot;
     }
 
-    public Map<PortKey, RouteIndex> ports() {
+    Map<SocketKey, ServedPort> ports() {
         return ports;
     }
 
-    /** The routing of one socket, or null when this snapshot does not serve it. */
-    public RouteIndex port(PortKey key) {
+    /** What this snapshot serves on a socket, or null when it does not serve it. */
+    ServedPort port(SocketKey key) {
         return ports.get(key);
     }
 }
