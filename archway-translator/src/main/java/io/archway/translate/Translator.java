@@ -19,6 +19,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -39,7 +42,8 @@ import java.util.stream.Collectors;
  *   <li>GatewayClasses: which are ours, and are they accepted ({@link GatewayClassAcceptor});</li>
  *   <li>Gateways of our classes: validate listeners, certificates, conflicts ({@link ListenerValidator});</li>
  *   <li>HTTPRoutes: compile rules, resolve backendRefs ({@link HttpRouteRuleCompiler});</li>
- *   <li>attach routes to listeners, which yields route status and attachedRoutes ({@link RouteAttacher});</li>
+ *   <li>attach routes of every kind to listeners ({@link RouteAttacher} over each route's
+ *       {@link io.archway.translate.bind.RouteContext}), which yields route status and attachedRoutes;</li>
  *   <li>Gateway status, now that attachedRoutes is known ({@link GatewayStatusWriter});</li>
  *   <li>the routing table: sockets, listeners, virtual hosts, sorted entries ({@link RouteTableCompiler}).</li>
  * </ol>
@@ -93,8 +97,7 @@ public final class Translator {
         final Set<ResourceKey> allGateways = view.gateways().stream().map(g -> Kinds.keyOf(Kinds.GATEWAY, g))
                 .collect(Collectors.toSet());
         final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allGateways, diagnostics);
-        attacher.attach(routes.stream().map(r -> new RouteAttacher.RouteInput(r.key(), r.route(), r.notAccepted(),
-                r.resolvedRefs())).toList());
+        attacher.attach(routes.stream().map(CompiledRoute::context).toList());
 
         // 5. Gateway status.
         final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
@@ -106,7 +109,14 @@ public final class Translator {
                 .compile(new ArrayList<>(bound.values()), attacher.attachments(), routes);
 
         return new Translation(new RoutingSnapshot(version, ports),
-                new StatusReport(classes.statuses(), gatewayStatuses, attacher.statuses()), diagnostics.sorted());
+                new StatusReport(classes.statuses(), gatewayStatuses, httpRouteStatuses(attacher.statuses())),
+                diagnostics.sorted());
+    }
+
+    private static Map<ResourceKey, HTTPRouteStatus> httpRouteStatuses(Map<ResourceKey, List<RouteParentStatus>> parents) {
+        final Map<ResourceKey, HTTPRouteStatus> out = new TreeMap<>();
+        parents.forEach((key, list) -> out.put(key, new HTTPRouteStatusBuilder().withParents(list).build()));
+        return out;
     }
 
     private static List<HTTPRoute> sortedByKey(List<HTTPRoute> routes, String kind) {

@@ -17,6 +17,9 @@ public final class AllowedNamespaces {
     private final LabelSelector selector;
     private final Function<String, Map<String, String>> namespaceLabels;
 
+    /**
+     * @param namespaceLabels the labels of a namespace's Namespace object, null when it has none
+     */
     AllowedNamespaces(String from, String gatewayNamespace, LabelSelector selector,
                       Function<String, Map<String, String>> namespaceLabels) {
         this.from = from == null ? "Same" : from;
@@ -30,12 +33,51 @@ public final class AllowedNamespaces {
             case "All":
                 return true;
             case "Selector":
-                return selector != null && matches(selector, namespaceLabels.apply(routeNamespace));
+                return selector != null && matches(selector, labelsOf(routeNamespace));
             case "None":
                 return false;
             default:
                 return Objects.equals(gatewayNamespace, routeNamespace);
         }
+    }
+
+    private Map<String, String> labelsOf(String namespace) {
+        final Map<String, String> labels = namespaceLabels.apply(namespace);
+        return labels == null ? Map.of() : labels;
+    }
+
+    /** The policy in words, with the labels compared for a Selector, for {@code archway explain}. */
+    public String describe(String routeNamespace) {
+        switch (from) {
+            case "All":
+                return "allowedRoutes.namespaces.from All";
+            case "None":
+                return "allowedRoutes.namespaces.from None";
+            case "Selector": {
+                final Map<String, String> labels = namespaceLabels.apply(routeNamespace);
+                return "allowedRoutes.namespaces.from Selector " + describe(selector) + " vs labels of namespace "
+                        + routeNamespace + " " + (labels == null ? "(no Namespace object: no labels)"
+                        : new java.util.TreeMap<>(labels).toString());
+            }
+            default:
+                return "allowedRoutes.namespaces.from Same: Gateway namespace " + gatewayNamespace
+                        + ", route namespace " + routeNamespace;
+        }
+    }
+
+    private static String describe(LabelSelector sel) {
+        if (sel == null) {
+            return "(no selector)";
+        }
+        final List<String> parts = new java.util.ArrayList<>();
+        if (sel.getMatchLabels() != null) {
+            new java.util.TreeMap<>(sel.getMatchLabels()).forEach((k, v) -> parts.add(k + "=" + v));
+        }
+        if (sel.getMatchExpressions() != null) {
+            sel.getMatchExpressions().forEach(e -> parts.add(e.getKey() + " " + e.getOperator()
+                    + (e.getValues() == null ? "" : " " + e.getValues())));
+        }
+        return "{" + String.join(", ", parts) + "}";
     }
 
     /** Kubernetes label selector semantics: all matchLabels and all matchExpressions must hold. */

@@ -256,8 +256,9 @@ public final class ListenerValidator {
         d.certificates.addAll(result.bundles());
     }
 
+    /** The labels of a namespace's Namespace object; null when there is none. */
     private Map<String, String> labelsOf(String namespace) {
-        return namespaceLabels.getOrDefault(namespace, Map.of());
+        return namespaceLabels.get(namespace);
     }
 
     /** Mutable scratch state for one listener; {@link #bind} freezes it. */

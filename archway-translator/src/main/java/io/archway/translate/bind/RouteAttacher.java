@@ -4,14 +4,12 @@ import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.archway.translate.status.Diagnostics;
 import io.archway.translate.status.Reasons;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,23 +18,21 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Phase 4: attaches HTTPRoutes to the listeners of our Gateways (HTTPRoute parentRefs). For each
- * parentRef that names a Gateway of ours: the listeners named by sectionName and port
- * (NoMatchingParent when none), which accept the route's kind and namespace
- * (NotAllowedByListeners), and whose hostname intersects the route's (NoMatchingListenerHostname).
- * parentRefs to Gateways of other controllers get no status entry from us.
+ * Phase 4: attaches routes of every kind to the listeners of our Gateways (parentRefs). For each
+ * parentRef that names a Gateway of ours, every listener is checked ({@link ListenerCheck}: named
+ * by sectionName and port, accepted, allowing the route's kind and namespace, hostnames
+ * intersecting); the route attaches to each listener that passes. When none does, the route is not
+ * accepted by that parent, for the reason of the step the furthest listener reached
+ * (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname). parentRefs to Gateways of
+ * other controllers get no status entry from us.
  */
 public final class RouteAttacher {
-    /** What the attacher needs to know about one route. */
-    public record RouteInput(ResourceKey key, HTTPRoute route, ConditionSpec notAccepted, ConditionSpec resolvedRefs) {
-    }
-
     private final String controllerName;
     private final Map<ResourceKey, BoundGateway> gateways;
     private final Set<ResourceKey> allGateways;
     private final Diagnostics diagnostics;
     private final List<Attachment> attachments = new ArrayList<>();
-    private final Map<ResourceKey, HTTPRouteStatus> statuses = new TreeMap<>();
+    private final Map<ResourceKey, List<RouteParentStatus>> statuses = new TreeMap<>();
     private final Map<String, Integer> attachedRoutes = new HashMap<>();
     private final Set<String> attached = new java.util.HashSet<>();
 
@@ -48,17 +44,15 @@ public final class RouteAttacher {
         this.diagnostics = diagnostics;
     }
 
-    public void attach(List<RouteInput> routes) {
+    /** Attaches {@code routes}; an {@link Attachment#routeIndex()} is the route's index in this list. */
+    public void attach(List<RouteContext> routes) {
         for (int i = 0; i < routes.size(); i++) {
             attach(i, routes.get(i));
         }
     }
 
-    private void attach(int routeIndex, RouteInput input) {
-        final HTTPRoute route = input.route();
-        final String namespace = input.key().namespace();
-        final List<ParentReference> parentRefs = route.getSpec() == null || route.getSpec().getParentRefs() == null
-                ? List.of() : route.getSpec().getParentRefs();
+    private void attach(int routeIndex, RouteContext route) {
+        final List<ParentReference> parentRefs = route.parentRefs();
         final List<RouteParentStatus> parents = new ArrayList<>();
         for (int p = 0; p < parentRefs.size(); p++) {
             final ParentReference ref = parentRefs.get(p);
@@ -68,96 +62,77 @@ public final class RouteAttacher {
                 continue;
             }
             if (ref.getName() == null) {
-                diagnostics.error(input.key(), "spec.parentRefs[" + p + "].name", "parentRef without name");
+                diagnostics.error(route.key(), "spec.parentRefs[" + p + "].name", "parentRef without name");
                 continue;
             }
             final ResourceKey gatewayKey = new ResourceKey(Kinds.GATEWAY,
-                    Kinds.orDefault(ref.getNamespace(), namespace), ref.getName());
+                    Kinds.orDefault(ref.getNamespace(), route.key().namespace()), ref.getName());
             final BoundGateway gateway = gateways.get(gatewayKey);
             if (gateway == null) {
                 if (!allGateways.contains(gatewayKey)) {
-                    diagnostics.warning(input.key(), "spec.parentRefs[" + p + "]", gatewayKey + " does not exist");
+                    diagnostics.warning(route.key(), "spec.parentRefs[" + p + "]", gatewayKey + " does not exist");
                 }
                 continue;
             }
-            final ConditionSpec accepted = attachToGateway(routeIndex, input, ref, gateway, p);
+            final ConditionSpec accepted = attachToGateway(routeIndex, route, ref, gateway, p);
             parents.add(new RouteParentStatusBuilder()
                     .withParentRef(echo(ref, group, kind))
                     .withControllerName(controllerName)
-                    .withConditions(accepted.toCondition(route.getMetadata().getGeneration()),
-                            input.resolvedRefs().toCondition(route.getMetadata().getGeneration()))
+                    .withConditions(accepted.toCondition(route.generation()),
+                            route.resolvedRefs().toCondition(route.generation()))
                     .build());
         }
         if (!parents.isEmpty()) {
-            statuses.put(input.key(), new HTTPRouteStatusBuilder().withParents(parents).build());
+            statuses.put(route.key(), List.copyOf(parents));
         }
     }
 
-    private ConditionSpec attachToGateway(int routeIndex, RouteInput input, ParentReference ref,
+    private ConditionSpec attachToGateway(int routeIndex, RouteContext route, ParentReference ref,
                                           BoundGateway gateway, int p) {
-        final String field = "spec.parentRefs[" + p + "]";
-        final ConditionSpec refused = refusal(input, ref, gateway);
+        final List<ListenerCheck> checks = gateway.listeners().stream()
+                .map(l -> ListenerCheck.of(l, ref, route)).toList();
+        final ConditionSpec refused = refusal(route, ref, gateway, checks);
         if (refused != null) {
-            if (refused != input.notAccepted()) { // the compile phase reported that one
-                diagnostics.error(input.key(), field, refused.message());
+            if (refused != route.notAccepted()) { // the compile phase reported that one
+                diagnostics.error(route.key(), "spec.parentRefs[" + p + "]", refused.message());
             }
             return refused;
         }
-        for (BoundListener listener : candidates(ref, gateway)) {
-            if (listener.accepted() && listener.allowsKind(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE)
-                    && listener.allowedNamespaces().allows(input.key().namespace())) {
-                final List<String> hostnames = HostnameIntersection.intersect(listener.hostname(),
-                        input.route().getSpec().getHostnames());
-                if (!hostnames.isEmpty() && attached.add(routeIndex + "@" + listenerId(gateway.key(), listener.name()))) {
-                    attachments.add(new Attachment(gateway, listener, routeIndex, hostnames));
-                    attachedRoutes.merge(listenerId(gateway.key(), listener.name()), 1, Integer::sum);
-                }
+        for (ListenerCheck check : checks) {
+            final String listener = listenerId(gateway.key(), check.listener().name());
+            if (check.attached() && attached.add(routeIndex + "@" + listener)) {
+                attachments.add(new Attachment(gateway, check.listener(), routeIndex, check.effectiveHostnames()));
+                attachedRoutes.merge(listener, 1, Integer::sum);
             }
         }
         return ConditionSpec.isTrue(Reasons.ACCEPTED, Reasons.ACCEPTED, "route is accepted");
     }
 
-    /** Why the route cannot attach to this parent at all, or null when it attaches to at least one listener. */
-    private ConditionSpec refusal(RouteInput input, ParentReference ref, BoundGateway gateway) {
+    /**
+     * Why the route cannot attach to this parent at all, or null when it attaches to at least one
+     * listener: the Gateway is not accepted, or no listener passes its check (the reason of the
+     * furthest step reached), or the route itself is not accepted.
+     */
+    private static ConditionSpec refusal(RouteContext route, ParentReference ref, BoundGateway gateway,
+                                         List<ListenerCheck> checks) {
         if (!gateway.accepted()) {
             return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.PENDING, gateway.key() + " is not accepted");
         }
-        final List<BoundListener> named = candidates(ref, gateway);
-        final List<BoundListener> accepted = named.stream().filter(BoundListener::accepted).toList();
-        if (accepted.isEmpty()) {
-            return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NO_MATCHING_PARENT, "no accepted listener of "
-                    + gateway.key() + (describe(ref).isEmpty() ? "" : " matches" + describe(ref)));
+        if (checks.stream().noneMatch(ListenerCheck::attached)) {
+            final ListenerCheck.Step furthest = checks.stream().map(ListenerCheck::failedAt)
+                    .max(Comparator.naturalOrder()).orElse(ListenerCheck.Step.NAMED);
+            return ConditionSpec.isFalse(Reasons.ACCEPTED, furthest.reason(), switch (furthest) {
+                case NAMED, LISTENER_ACCEPTED -> "no accepted listener of " + gateway.key()
+                        + (describe(ref).isEmpty() ? "" : " matches" + describe(ref));
+                case KIND_ALLOWED -> "no listener of " + gateway.key() + describe(ref) + " allows the kind "
+                        + route.kind();
+                case NAMESPACE_ALLOWED -> "no listener of " + gateway.key() + describe(ref)
+                        + " allows routes from namespace " + route.key().namespace();
+                case HOSTNAME_INTERSECTS -> "no listener hostname of " + gateway.key() + describe(ref)
+                        + " intersects the route's hostnames " + route.hostnames();
+            });
         }
-        final List<BoundListener> kindAllowed = accepted.stream()
-                .filter(l -> l.allowsKind(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE)).toList();
-        if (kindAllowed.isEmpty()) {
-            return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NOT_ALLOWED_BY_LISTENERS, "no listener of "
-                    + gateway.key() + describe(ref) + " allows the kind HTTPRoute");
-        }
-        final List<BoundListener> allowed = kindAllowed.stream()
-                .filter(l -> l.allowedNamespaces().allows(input.key().namespace())).toList();
-        if (allowed.isEmpty()) {
-            return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NOT_ALLOWED_BY_LISTENERS, "no listener of "
-                    + gateway.key() + describe(ref) + " allows routes from namespace " + input.key().namespace());
-        }
-        final List<String> routeHostnames = input.route().getSpec().getHostnames();
-        if (allowed.stream().allMatch(l -> HostnameIntersection.intersect(l.hostname(), routeHostnames).isEmpty())) {
-            return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NO_MATCHING_LISTENER_HOSTNAME,
-                    "no listener hostname of " + gateway.key() + describe(ref) + " intersects the route's hostnames "
-                            + routeHostnames);
-        }
-        if (input.notAccepted() != null) {
-            return input.notAccepted();
-        }
-        return null;
-    }
-
-    /** The listeners a parentRef names: all, or those with its sectionName and/or port. */
-    private static List<BoundListener> candidates(ParentReference ref, BoundGateway gateway) {
-        return gateway.listeners().stream()
-                .filter(l -> ref.getSectionName() == null || ref.getSectionName().equals(l.name()))
-                .filter(l -> ref.getPort() == null || ref.getPort() == l.port())
-                .toList();
+        return route.notAccepted();
     }
 
     private static String describe(ParentReference ref) {
@@ -179,7 +154,8 @@ public final class RouteAttacher {
         return attachments;
     }
 
-    public Map<ResourceKey, HTTPRouteStatus> statuses() {
+    /** The parents' status of each route with at least one parent of ours. */
+    public Map<ResourceKey, List<RouteParentStatus>> statuses() {
         return statuses;
     }
 

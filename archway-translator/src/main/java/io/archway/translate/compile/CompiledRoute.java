@@ -1,5 +1,6 @@
 package io.archway.translate.compile;
 
+import io.archway.translate.bind.RouteContext;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
@@ -19,5 +20,10 @@ public record CompiledRoute(ResourceKey key, HTTPRoute route, Instant created, L
                             ConditionSpec notAccepted, ConditionSpec resolvedRefs) {
     public CompiledRoute {
         entries = List.copyOf(entries);
+    }
+
+    /** The route as attachment sees it. */
+    public RouteContext context() {
+        return RouteContext.of(route, notAccepted, resolvedRefs);
     }
 }

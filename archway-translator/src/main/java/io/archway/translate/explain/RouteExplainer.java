@@ -7,33 +7,27 @@ import io.archway.translate.TranslatorOptions;
 import io.archway.translate.bind.BackendResolver;
 import io.archway.translate.bind.BoundGateway;
 import io.archway.translate.bind.BoundListener;
-import io.archway.translate.bind.HostnameIntersection;
 import io.archway.translate.bind.Kinds;
-import io.archway.translate.status.ConditionSpec;
+import io.archway.translate.bind.ListenerCheck;
+import io.archway.translate.bind.RouteContext;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
- * Explains an HTTPRoute's attachment, parentRef by parentRef and listener by listener, with the
- * translator's own binding classes ({@link BoundListener#allowsKind}, {@code AllowedNamespaces},
- * {@link HostnameIntersection}, {@link BackendResolver}); the parent's Accepted/ResolvedRefs
- * conditions are the ones the translator reports.
+ * Explains an HTTPRoute's attachment, parentRef by parentRef and listener by listener, by
+ * rendering the translator's own per-listener check ({@link ListenerCheck}) and backend resolution
+ * ({@link BackendResolver}); the parent's Accepted/ResolvedRefs conditions are the ones the
+ * translator reports.
  */
 public final class RouteExplainer {
     private final TranslatorOptions options;
@@ -58,7 +52,7 @@ public final class RouteExplainer {
                 ? List.of() : route.getSpec().getParentRefs();
         final List<RouteExplanation.Parent> parents = new ArrayList<>();
         for (int p = 0; p < refs.size(); p++) {
-            parents.add(parent(model, namespace, routeHostnames, refs.get(p), p, status));
+            parents.add(parent(model, RouteContext.of(route, null, null), refs.get(p), p, status));
         }
         final List<String> problems = model.translation.diagnostics().stream()
                 .filter(d -> d.resource() != null && d.resource().kind().equals(Kinds.HTTP_ROUTE)
@@ -68,11 +62,11 @@ public final class RouteExplainer {
                 backends(model.backends, namespace, route), problems));
     }
 
-    private RouteExplanation.Parent parent(BoundModel model, String routeNamespace, List<String> routeHostnames,
+    private RouteExplanation.Parent parent(BoundModel model, RouteContext context,
                                            ParentReference ref, int index, HTTPRouteStatus status) {
         final String group = Kinds.orDefault(ref.getGroup(), Kinds.GATEWAY_GROUP);
         final String kind = Kinds.orDefault(ref.getKind(), Kinds.GATEWAY);
-        final String gwNamespace = Kinds.orDefault(ref.getNamespace(), routeNamespace);
+        final String gwNamespace = Kinds.orDefault(ref.getNamespace(), context.key().namespace());
         final String described = kind + " " + gwNamespace + "/" + ref.getName()
                 + (ref.getSectionName() != null ? " sectionName " + ref.getSectionName() : "")
                 + (ref.getPort() != null ? " port " + ref.getPort() : "");
@@ -97,7 +91,7 @@ public final class RouteExplainer {
         final Condition resolved = condition(ps, Reasons.RESOLVED_REFS);
         final List<RouteExplanation.ListenerCheck> checks = new ArrayList<>();
         for (BoundListener l : gateway.listeners()) {
-            checks.add(listener(model, gateway, l, ref, routeNamespace, routeHostnames));
+            checks.add(listener(gateway, l, ref, context));
         }
         return new RouteExplanation.Parent(index, described, gatewayName, true,
                 accepted == null ? null : accepted.getStatus(), accepted == null ? null : accepted.getReason(),
@@ -107,107 +101,20 @@ public final class RouteExplainer {
                 checks);
     }
 
-    private static RouteExplanation.ListenerCheck listener(BoundModel model, BoundGateway gateway, BoundListener l,
-                                                           ParentReference ref, String routeNamespace,
-                                                           List<String> routeHostnames) {
-        final List<String> why = new ArrayList<>();
+    /**
+     * One listener as the translator checks it ({@link ListenerCheck}); a listener of a Gateway
+     * that is not accepted, once named, is Pending.
+     */
+    private static RouteExplanation.ListenerCheck listener(BoundGateway gateway, BoundListener l, ParentReference ref,
+                                                           RouteContext route) {
         final String protocol = l.protocol() == null ? "unsupported" : l.protocol().name();
-        String reason = null;
-        if (ref.getSectionName() != null && !ref.getSectionName().equals(l.name())) {
-            why.add("sectionName " + ref.getSectionName() + " does not name this listener");
-            reason = Reasons.NO_MATCHING_PARENT;
+        final ListenerCheck check = ListenerCheck.of(l, ref, route);
+        if (!gateway.accepted() && check.failedAt() != ListenerCheck.Step.NAMED) {
+            return new RouteExplanation.ListenerCheck(l.name(), l.port(), protocol, l.hostname(), false, Reasons.PENDING,
+                    List.of("the Gateway is not accepted"), List.of());
         }
-        if (ref.getPort() != null && ref.getPort() != l.port()) {
-            why.add("parentRef port " + ref.getPort() + " is not the listener port " + l.port());
-            reason = reason == null ? Reasons.NO_MATCHING_PARENT : reason;
-        }
-        if (reason == null && !gateway.accepted()) {
-            why.add("the Gateway is not accepted");
-            reason = Reasons.PENDING;
-        }
-        if (reason == null && !l.accepted()) {
-            final ConditionSpec c = l.conditions().isEmpty() ? null : l.conditions().get(0);
-            why.add("the listener is not accepted" + (c != null ? " (" + c.reason() + ": " + c.message() + ")" : ""));
-            reason = Reasons.NO_MATCHING_PARENT;
-        }
-        if (reason == null && !l.allowsKind(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE)) {
-            why.add("allowedRoutes.kinds " + l.supportedKinds().stream().map(k -> k.getKind())
-                    .collect(Collectors.toList()) + " does not include HTTPRoute");
-            reason = Reasons.NOT_ALLOWED_BY_LISTENERS;
-        }
-        if (reason == null) {
-            final boolean allowed = l.allowedNamespaces().allows(routeNamespace);
-            why.add(namespacePolicy(model, gateway, l, routeNamespace) + (allowed ? ": allowed" : ": not allowed"));
-            if (!allowed) {
-                reason = Reasons.NOT_ALLOWED_BY_LISTENERS;
-            }
-        }
-        List<String> effective = List.of();
-        if (reason == null) {
-            effective = HostnameIntersection.intersect(l.hostname(), routeHostnames);
-            final String listenerHost = l.hostname() == null ? "(any)" : l.hostname();
-            final String routeHosts = routeHostnames.isEmpty() ? "(any)" : String.join(", ", routeHostnames);
-            if (effective.isEmpty()) {
-                why.add("listener hostname " + listenerHost + " does not intersect route hostnames " + routeHosts);
-                reason = Reasons.NO_MATCHING_LISTENER_HOSTNAME;
-            } else {
-                why.add("listener hostname " + listenerHost + " x route hostnames " + routeHosts + " = "
-                        + String.join(", ", effective));
-            }
-        }
-        return new RouteExplanation.ListenerCheck(l.name(), l.port(), protocol, l.hostname(), reason == null,
-                reason == null ? Reasons.ACCEPTED : reason, why, effective);
-    }
-
-    /** The listener's allowedRoutes.namespaces in words, with the labels compared for a Selector. */
-    private static String namespacePolicy(BoundModel model, BoundGateway gateway, BoundListener l, String routeNs) {
-        final Listener spec = gateway.gateway().getSpec().getListeners().stream()
-                .filter(x -> l.name().equals(x.getName())).findFirst().orElse(null);
-        final var ns = spec == null || spec.getAllowedRoutes() == null ? null : spec.getAllowedRoutes().getNamespaces();
-        final String from = ns == null || ns.getFrom() == null ? "Same" : ns.getFrom();
-        switch (from) {
-            case "All":
-                return "allowedRoutes.namespaces.from All";
-            case "None":
-                return "allowedRoutes.namespaces.from None";
-            case "Selector": {
-                final LabelSelector sel = ns.getSelector();
-                return "allowedRoutes.namespaces.from Selector " + describe(sel) + " vs labels of namespace "
-                        + routeNs + " " + labels(model, routeNs);
-            }
-            default:
-                return "allowedRoutes.namespaces.from Same: Gateway namespace " + gateway.key().namespace()
-                        + ", route namespace " + routeNs;
-        }
-    }
-
-    private static String describe(LabelSelector sel) {
-        if (sel == null) {
-            return "(no selector)";
-        }
-        final List<String> parts = new ArrayList<>();
-        if (sel.getMatchLabels() != null) {
-            new TreeMap<>(sel.getMatchLabels()).forEach((k, v) -> parts.add(k + "=" + v));
-        }
-        if (sel.getMatchExpressions() != null) {
-            sel.getMatchExpressions().forEach(e -> parts.add(e.getKey() + " " + e.getOperator()
-                    + (e.getValues() == null ? "" : " " + e.getValues())));
-        }
-        return "{" + String.join(", ", parts) + "}";
-    }
-
-    private static String labels(BoundModel model, String namespace) {
-        final Map<String, String> labels = new TreeMap<>();
-        for (Namespace n : model.view.namespaces()) {
-            if (namespace.equals(n.getMetadata().getName())) {
-                if (n.getMetadata().getLabels() != null) {
-                    labels.putAll(n.getMetadata().getLabels());
-                }
-                labels.putIfAbsent("kubernetes.io/metadata.name", namespace);
-                return labels.toString();
-            }
-        }
-        return "(no Namespace object: no labels)";
+        return new RouteExplanation.ListenerCheck(l.name(), l.port(), protocol, l.hostname(), check.attached(),
+                check.reason(), check.why(), check.effectiveHostnames());
     }
 
     private static List<RouteExplanation.Backend> backends(BackendResolver resolver, String namespace, HTTPRoute route) {
