@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.archway.translate.status.Diagnostics;
@@ -62,16 +63,16 @@ public final class RouteAttacher {
         final List<RouteParentStatus> parents = new ArrayList<>();
         for (int p = 0; p < parentRefs.size(); p++) {
             final ParentReference ref = parentRefs.get(p);
-            final String group = Kinds.orDefault(ref.getGroup(), Kinds.GATEWAY_GROUP);
-            final String kind = Kinds.orDefault(ref.getKind(), Kinds.GATEWAY);
-            if (!group.equals(Kinds.GATEWAY_GROUP) || !kind.equals(Kinds.GATEWAY)) {
+            final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
+            final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind());
+            if (!group.equals(ResourceKind.GATEWAY_GROUP) || !kind.equals(ResourceKind.GATEWAY.kind())) {
                 continue;
             }
             if (ref.getName() == null) {
                 diagnostics.error(input.key(), "spec.parentRefs[" + p + "].name", "parentRef without name");
                 continue;
             }
-            final ResourceKey gatewayKey = new ResourceKey(Kinds.GATEWAY,
+            final ResourceKey gatewayKey = new ResourceKey(ResourceKind.GATEWAY.kind(),
                     Kinds.orDefault(ref.getNamespace(), namespace), ref.getName());
             final BoundGateway gateway = gateways.get(gatewayKey);
             if (gateway == null) {
@@ -104,7 +105,7 @@ public final class RouteAttacher {
             return refused;
         }
         for (BoundListener listener : candidates(ref, gateway)) {
-            if (listener.accepted() && listener.allowsKind(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE)
+            if (listener.accepted() && listener.allowsKind(ResourceKind.GATEWAY_GROUP, ResourceKind.HTTP_ROUTE.kind())
                     && listener.allowedNamespaces().allows(input.key().namespace())) {
                 final List<String> hostnames = HostnameIntersection.intersect(listener.hostname(),
                         input.route().getSpec().getHostnames());
@@ -129,7 +130,7 @@ public final class RouteAttacher {
                     + gateway.key() + (describe(ref).isEmpty() ? "" : " matches" + describe(ref)));
         }
         final List<BoundListener> kindAllowed = accepted.stream()
-                .filter(l -> l.allowsKind(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE)).toList();
+                .filter(l -> l.allowsKind(ResourceKind.GATEWAY_GROUP, ResourceKind.HTTP_ROUTE.kind())).toList();
         if (kindAllowed.isEmpty()) {
             return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NOT_ALLOWED_BY_LISTENERS, "no listener of "
                     + gateway.key() + describe(ref) + " allows the kind HTTPRoute");
