@@ -205,6 +205,11 @@ public enum ResourceKind {
         return byKind(kind).filter(k -> k.group.equals(g));
     }
 
+    /** The kind whose objects are read into {@code modelClass}. */
+    public static Optional<ResourceKind> of(Class<? extends HasMetadata> modelClass) {
+        return ALL.stream().filter(k -> k.modelClass.equals(modelClass)).findFirst();
+    }
+
     /** The kind whose model class {@code object} is an instance of. */
     public static Optional<ResourceKind> of(HasMetadata object) {
         return ALL.stream().filter(k -> k.modelClass.isInstance(object)).findFirst();

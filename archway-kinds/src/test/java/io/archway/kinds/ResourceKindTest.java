@@ -93,6 +93,7 @@ class ResourceKindTest {
             assertThat(o.getKind()).as(k.name()).isEqualTo(k.kind());
             assertThat(o.getApiVersion()).as(k.name()).isEqualTo(k.apiVersion());
             assertThat(ResourceKind.of(o)).contains(k);
+            assertThat(ResourceKind.of(k.modelClass())).contains(k);
         }
         assertThat(ResourceKind.SERVICE.apiVersion()).isEqualTo("v1");
         assertThat(ResourceKind.ENDPOINT_SLICE.apiVersion()).isEqualTo("discovery.k8s.io/v1");
