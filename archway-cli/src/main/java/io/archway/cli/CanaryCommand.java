@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.archway.client.AdminAddress;
-import io.archway.client.RouteKind;
 import io.archway.client.RouteRef;
 import io.archway.client.RuleSelector;
 import io.archway.client.canary.CanaryArgs;
@@ -214,14 +213,14 @@ final class CanaryCommand implements Runnable {
         }
     }
 
-    /** Finds the state of ROUTE: the kind as typed, else an HTTPRoute's, else a GRPCRoute's. */
+    /** Finds the state of ROUTE: the kind as typed, else the first of {@link RouteRef#KINDS} with one. */
     static Optional<CanaryState> find(CanaryStateStore store, String route, String namespace) {
         RouteRef ref = Routes.parse(route, namespace);
-        Optional<CanaryState> s = store.read(ref);
-        if (s.isEmpty() && !Routes.explicitKind(route)) {
-            s = store.read(new RouteRef(RouteKind.GRPC_ROUTE, ref.namespace(), ref.name()));
+        if (Routes.explicitKind(route)) {
+            return store.read(ref);
         }
-        return s;
+        return RouteRef.KINDS.stream().map(k -> store.read(new RouteRef(k, ref.namespace(), ref.name())))
+                .flatMap(Optional::stream).findFirst();
     }
 
     static void printMode(CommandSpec spec, CanaryStateStore store) {

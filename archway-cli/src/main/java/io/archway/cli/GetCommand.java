@@ -2,13 +2,13 @@ package io.archway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.archway.client.AdminAddress;
-import io.archway.server.Kinds;
+import io.archway.client.ArchwayClient;
+import io.archway.client.RouteRef;
+import io.archway.kinds.ResourceKind;
+import io.archway.server.StatusView;
 import io.archway.source.KubeJson;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -74,12 +74,10 @@ final class GetCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String t = type.toLowerCase(Locale.ROOT);
         boolean diagnostics = t.equals("diagnostics") || t.equals("diag");
-        String kind = switch (t) {
-            case "routes", "route" -> Printer.ROUTES;
-            case "grpcroutes", "grpcroute" -> Printer.GRPC_ROUTE;
-            default -> Kinds.normalise(t).orElse(null);
-        };
-        if (kind == null && !diagnostics) {
+        // One kind of the status view's, or every route kind the client reads ("routes").
+        List<ResourceKind> kinds = t.equals("routes") || t.equals("route") ? RouteRef.KINDS
+                : StatusView.kind(t).map(List::of).orElse(List.of());
+        if (kinds.isEmpty() && !diagnostics) {
             err.println("error: unknown resource type '" + type + "'; use gatewayclasses, gateways, routes, httproutes,"
                     + " grpcroutes or diagnostics");
             err.flush();
@@ -89,19 +87,11 @@ final class GetCommand implements Callable<Integer> {
             if (diagnostics) {
                 return diagnostics(c, out, err);
             }
-            String ns = scope.all || Kinds.clusterScoped(kind) ? null
+            String ns = scope.all || kinds.get(0).clusterScoped() ? null
                     : scope.namespace != null ? scope.namespace : "default";
             List<HasMetadata> items = new ArrayList<>();
-            switch (kind) {
-                case Kinds.GATEWAY_CLASS -> items.addAll(gatewayClasses(c, err));
-                case Kinds.GATEWAY -> items.addAll(c.client() != null ? c.client().listGateways(ns)
-                        : admin("gateways", ns, Gateway.class, err));
-                case Kinds.HTTP_ROUTE -> items.addAll(httpRoutes(c, ns, err));
-                case Printer.GRPC_ROUTE -> items.addAll(grpcRoutes(c, ns, err));
-                default -> {
-                    items.addAll(httpRoutes(c, ns, err));
-                    items.addAll(grpcRoutes(c, ns, err));
-                }
+            for (ResourceKind kind : kinds) {
+                items.addAll(items(c, kind, ns, err));
             }
             if (c.mode() == ClientOptions.Mode.DIRECTORY && c.adminReachable()) {
                 stampCreation(items, ns, err);
@@ -118,7 +108,7 @@ final class GetCommand implements Callable<Integer> {
                 err.flush();
                 return ExitCodes.OK;
             }
-            out.print(Printer.table(kind, items, scope.all, Instant.now()));
+            out.print(Printer.table(kinds, items, scope.all, Instant.now()));
             out.flush();
             return ExitCodes.OK;
         }
@@ -131,12 +121,11 @@ final class GetCommand implements Callable<Integer> {
     private void stampCreation(List<HasMetadata> items, String ns, PrintWriter err) {
         java.util.Map<String, String> stamps = new java.util.HashMap<>();
         try {
-            for (String plural : List.of("gateways", "httproutes")) {
-                if (items.stream().noneMatch(o -> plural.startsWith(String.valueOf(o.getKind()).toLowerCase(Locale.ROOT)))) {
+            for (ResourceKind kind : List.of(ResourceKind.GATEWAY, ResourceKind.HTTP_ROUTE)) {
+                if (items.stream().noneMatch(o -> kind.kind().equals(o.getKind()))) {
                     continue;
                 }
-                List<? extends HasMetadata> served = plural.equals("gateways") ? admin(plural, ns, Gateway.class, err)
-                        : admin(plural, ns, HTTPRoute.class, err);
+                List<? extends HasMetadata> served = admin(kind, ns, err);
                 for (HasMetadata o : served) {
                     stamps.put(o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(),
                             o.getMetadata().getCreationTimestamp());
@@ -153,19 +142,25 @@ final class GetCommand implements Callable<Integer> {
         }
     }
 
-    private List<HTTPRoute> httpRoutes(ClientOptions.Connection c, String ns, PrintWriter err) {
-        return c.client() != null ? c.client().listHttpRoutes(ns) : admin("httproutes", ns, HTTPRoute.class, err);
-    }
-
-    private List<GRPCRoute> grpcRoutes(ClientOptions.Connection c, String ns, PrintWriter err) {
-        return c.client() != null ? c.client().listGrpcRoutes(ns) : admin("grpcroutes", ns, GRPCRoute.class, err);
-    }
-
-    private List<GatewayClass> gatewayClasses(ClientOptions.Connection c, PrintWriter err) {
-        if (c.kube() != null) {
+    /**
+     * The resources of {@code kind}: from the client's typed lists when there is a client, from the
+     * API server for GatewayClasses in Kubernetes mode (the client has no list of them), else from
+     * the admin endpoint.
+     */
+    private List<? extends HasMetadata> items(ClientOptions.Connection c, ResourceKind kind, String ns, PrintWriter err) {
+        ArchwayClient client = c.client();
+        if (kind == ResourceKind.GATEWAY_CLASS && c.kube() != null) {
             return c.kube().resources(GatewayClass.class).list().getItems();
         }
-        return admin("gatewayclasses", null, GatewayClass.class, err);
+        if (client == null) {
+            return admin(kind, ns, err);
+        }
+        return switch (kind) {
+            case GATEWAY -> client.listGateways(ns);
+            case HTTP_ROUTE -> client.listHttpRoutes(ns);
+            case GRPC_ROUTE -> client.listGrpcRoutes(ns);
+            default -> admin(kind, ns, err);
+        };
     }
 
     private int diagnostics(ClientOptions.Connection c, PrintWriter out, PrintWriter err) {
@@ -190,16 +185,17 @@ final class GetCommand implements Callable<Integer> {
     }
 
     /** The items of {@code GET /api/v1/PLURAL}; a 404 (an older server) is an empty list. */
-    private <T> List<T> admin(String plural, String ns, Class<T> type, PrintWriter err) {
+    private List<HasMetadata> admin(ResourceKind kind, String ns, PrintWriter err) {
+        String plural = kind.plural();
         JsonNode list = fetch("/api/v1/" + plural
                 + (ns == null ? "" : "?namespace=" + URLEncoder.encode(ns, StandardCharsets.UTF_8)), err);
-        List<T> items = new ArrayList<>();
+        List<HasMetadata> items = new ArrayList<>();
         if (list == null) {
             return items;
         }
         for (JsonNode item : list.path("items")) {
             try {
-                items.add(KubeJson.mapper().treeToValue(item, type));
+                items.add(KubeJson.mapper().treeToValue(item, kind.modelClass()));
             } catch (IOException e) {
                 throw new ClientOptions.CliFailure(ExitCodes.FAILURE, "cannot read " + plural + " from the admin endpoint: "
                         + e.getMessage());

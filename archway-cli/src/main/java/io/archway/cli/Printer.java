@@ -5,15 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.archway.server.Kinds;
+import io.archway.kinds.ResourceKind;
 import io.archway.source.KubeJson;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
@@ -61,12 +59,17 @@ final class Printer {
         }
     }
 
-    /** A human table; {@code allNamespaces} adds a NAMESPACE column. */
-    static String table(String kind, List<? extends HasMetadata> items, boolean allNamespaces, Instant now) {
+    /**
+     * A human table of items of {@code kinds} (several: route kinds, with a KIND column);
+     * {@code allNamespaces} adds a NAMESPACE column.
+     */
+    static String table(List<ResourceKind> kinds, List<? extends HasMetadata> items, boolean allNamespaces, Instant now) {
         List<String[]> rows = new ArrayList<>();
-        boolean ns = allNamespaces && !Kinds.clusterScoped(kind);
+        ResourceKind kind = kinds.get(0);
+        boolean kindColumn = kinds.size() > 1;
+        boolean ns = allNamespaces && !kind.clusterScoped();
         switch (kind) {
-            case Kinds.GATEWAY_CLASS -> {
+            case GATEWAY_CLASS -> {
                 rows.add(new String[] {"NAME", "CONTROLLER", "ACCEPTED", "AGE"});
                 for (HasMetadata o : items) {
                     GatewayClass gc = (GatewayClass) o;
@@ -75,7 +78,7 @@ final class Printer {
                             age(o, now)});
                 }
             }
-            case Kinds.GATEWAY -> {
+            case GATEWAY -> {
                 rows.add(new String[] {"NAME", "CLASS", "ADDRESS", "PROGRAMMED", "ROUTES", "AGE"});
                 for (HasMetadata o : items) {
                     Gateway g = (Gateway) o;
@@ -87,8 +90,10 @@ final class Printer {
                             attachedRoutes(g), age(o, now)});
                 }
             }
-            case Kinds.HTTP_ROUTE, GRPC_ROUTE, ROUTES -> {
-                boolean kindColumn = ROUTES.equals(kind);
+            default -> {
+                if (!kind.isRoute()) {
+                    throw new IllegalArgumentException("no table for " + kind.kind());
+                }
                 rows.add(kindColumn ? new String[] {"KIND", "NAME", "HOSTNAMES", "PARENTS", "ACCEPTED", "REFS", "AGE"}
                         : new String[] {"NAME", "HOSTNAMES", "PARENTS", "ACCEPTED", "REFS", "AGE"});
                 for (HasMetadata o : items) {
@@ -97,17 +102,16 @@ final class Printer {
                             parents(o), parentsAccepted(o), refs(o), age(o, now)};
                     if (kindColumn) {
                         String[] wide = new String[row.length + 1];
-                        wide[0] = o.getKind() != null ? o.getKind() : o instanceof GRPCRoute ? "GRPCRoute" : "HTTPRoute";
+                        wide[0] = o.getKind() != null ? o.getKind() : ResourceKind.of(o).map(ResourceKind::kind).orElse("");
                         System.arraycopy(row, 0, wide, 1, row.length);
                         row = wide;
                     }
                     rows.add(row);
                 }
             }
-            default -> throw new IllegalArgumentException("unknown kind " + kind);
         }
         if (ns) {
-            int at = kind.equals(ROUTES) ? 1 : 0;
+            int at = kindColumn ? 1 : 0;
             for (int i = 0; i < rows.size(); i++) {
                 String[] row = rows.get(i);
                 String[] wide = new String[row.length + 1];
@@ -119,10 +123,6 @@ final class Printer {
         }
         return format(rows);
     }
-
-    /** Table kinds beyond {@link Kinds}: GRPCRoutes, and HTTPRoutes + GRPCRoutes together. */
-    static final String GRPC_ROUTE = "GRPCRoute";
-    static final String ROUTES = "routes";
 
     /** Sum of attachedRoutes over the listeners; "-" without status. */
     static String attachedRoutes(Gateway g) {
@@ -136,35 +136,25 @@ final class Printer {
         return Integer.toString(n);
     }
 
+    /** spec.hostnames of a route of any kind (all route kinds share the fields read here). */
     static List<String> hostnames(HasMetadata route) {
-        List<String> h = null;
-        if (route instanceof HTTPRoute r && r.getSpec() != null) {
-            h = r.getSpec().getHostnames();
-        } else if (route instanceof GRPCRoute r && r.getSpec() != null) {
-            h = r.getSpec().getHostnames();
-        }
-        return h == null ? List.of() : h;
+        return routeList(route, "/spec/hostnames", String.class);
     }
 
     static List<ParentReference> parentRefs(HasMetadata route) {
-        List<ParentReference> p = null;
-        if (route instanceof HTTPRoute r && r.getSpec() != null) {
-            p = r.getSpec().getParentRefs();
-        } else if (route instanceof GRPCRoute r && r.getSpec() != null) {
-            p = r.getSpec().getParentRefs();
-        }
-        return p == null ? List.of() : p;
+        return routeList(route, "/spec/parentRefs", ParentReference.class);
     }
 
     /** The route's status parents; null when the route has no status at all. */
     static List<RouteParentStatus> statusParents(HasMetadata route) {
-        List<RouteParentStatus> p = null;
-        if (route instanceof HTTPRoute r && r.getStatus() != null) {
-            p = r.getStatus().getParents();
-        } else if (route instanceof GRPCRoute r && r.getStatus() != null) {
-            p = r.getStatus().getParents();
-        }
-        return p == null || p.isEmpty() ? null : p;
+        List<RouteParentStatus> p = routeList(route, "/status/parents", RouteParentStatus.class);
+        return p.isEmpty() ? null : p;
+    }
+
+    private static <T> List<T> routeList(HasMetadata route, String pointer, Class<T> type) {
+        JsonNode node = KubeJson.mapper().valueToTree(route).at(pointer);
+        return node.isArray() ? KubeJson.mapper().convertValue(node,
+                KubeJson.mapper().getTypeFactory().constructCollectionType(List.class, type)) : List.of();
     }
 
     /** The parentRefs, as ns/name#section:port (ns only when not the route's). */

@@ -2,8 +2,8 @@ package io.archway.cli;
 
 import io.archway.client.ArchwayClient;
 import io.archway.client.ResourceNotFoundException;
-import io.archway.client.RouteKind;
 import io.archway.client.RouteRef;
+import io.archway.kinds.ResourceKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Optional;
 
@@ -17,7 +17,7 @@ final class Routes {
 
     /** The ref as typed; {@code namespace} (from -n) applies when the text names none; kind defaults to HTTPRoute. */
     static RouteRef parse(String text, String namespace) {
-        RouteRef ref = RouteRef.parse(text, RouteKind.HTTP_ROUTE);
+        RouteRef ref = RouteRef.parse(text, RouteRef.KINDS.get(0));
         if (namespace != null && text.split("/", -1).length == 1) {
             ref = new RouteRef(ref.kind(), namespace, ref.name());
         }
@@ -29,26 +29,20 @@ final class Routes {
         return text.split("/", -1).length == 3;
     }
 
-    /** Finds the route; without an explicit kind an HTTPRoute is preferred, else a GRPCRoute of that name. */
+    /** Finds the route; without an explicit kind, the first of {@link RouteRef#KINDS} with that name (HTTPRoute first). */
     static Found find(ArchwayClient client, String text, String namespace) {
         RouteRef ref = parse(text, namespace);
-        Optional<? extends HasMetadata> r = get(client, ref);
-        if (r.isEmpty() && !explicitKind(text)) {
-            RouteRef grpc = RouteRef.grpc(ref.namespace(), ref.name());
-            Optional<? extends HasMetadata> g = get(client, grpc);
-            if (g.isPresent()) {
-                return new Found(grpc, g.get());
+        if (explicitKind(text)) {
+            return new Found(ref, client.getRoute(ref).orElseThrow(() -> new ResourceNotFoundException("no " + ref)));
+        }
+        for (ResourceKind kind : RouteRef.KINDS) {
+            RouteRef candidate = new RouteRef(kind, ref.namespace(), ref.name());
+            Optional<HasMetadata> r = client.getRoute(candidate);
+            if (r.isPresent()) {
+                return new Found(candidate, r.get());
             }
-            throw new ResourceNotFoundException("no HTTPRoute or GRPCRoute " + ref.namespace() + "/" + ref.name());
         }
-        if (r.isEmpty()) {
-            throw new ResourceNotFoundException("no " + ref);
-        }
-        return new Found(ref, r.get());
-    }
-
-    private static Optional<? extends HasMetadata> get(ArchwayClient client, RouteRef ref) {
-        return ref.kind() == RouteKind.HTTP_ROUTE ? client.getHttpRoute(ref.namespace(), ref.name())
-                : client.getGrpcRoute(ref.namespace(), ref.name());
+        throw new ResourceNotFoundException("no " + ResourceKind.describe(RouteRef.KINDS) + " " + ref.namespace() + "/"
+                + ref.name());
     }
 }

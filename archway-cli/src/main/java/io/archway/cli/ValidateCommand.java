@@ -1,6 +1,6 @@
 package io.archway.cli;
 
-import io.archway.server.Kinds;
+import io.archway.kinds.ResourceKind;
 import io.archway.server.OfflineStatus;
 import io.archway.server.StatusView;
 import io.archway.source.ResourceStore;
@@ -89,13 +89,13 @@ final class ValidateCommand implements Callable<Integer> {
         }
         List<HasMetadata> all = new ArrayList<>();
         int ours = 0;
-        for (String kind : List.of(Kinds.GATEWAY_CLASS, Kinds.GATEWAY, Kinds.HTTP_ROUTE)) {
-            for (HasMetadata o : status.list(kind, null)) {
+        for (ResourceKind kind : StatusView.KINDS) {
+            for (HasMetadata o : status.list(kind.kind(), null)) {
                 all.add(o);
                 if (check(kind, o, view, problems)) {
                     ours++;
                 } else if (o instanceof Gateway g) {
-                    String where = view.locationOf(new ResourceKey(kind, g.getMetadata().getNamespace(),
+                    String where = view.locationOf(new ResourceKey(kind.kind(), g.getMetadata().getNamespace(),
                             g.getMetadata().getName())).map(l -> l + ": ").orElse("");
                     warnings.add(where + "warning: Gateway " + g.getMetadata().getNamespace() + "/"
                             + g.getMetadata().getName() + " is not served by Archway: its class '"
@@ -128,8 +128,8 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     /** Adds a problem per required condition that is not True; returns true when the object has our status. */
-    private static boolean check(String kind, HasMetadata o, ResourceView view, List<String> problems) {
-        ResourceKey key = new ResourceKey(kind, Kinds.clusterScoped(kind) ? "" : o.getMetadata().getNamespace(),
+    private static boolean check(ResourceKind kind, HasMetadata o, ResourceView view, List<String> problems) {
+        ResourceKey key = new ResourceKey(kind.kind(), kind.clusterScoped() ? "" : o.getMetadata().getNamespace(),
                 o.getMetadata().getName());
         String where = view.locationOf(key).map(SourceLocation::toString).map(s -> s + ": ").orElse("");
         String subject = where + key;

@@ -3,6 +3,8 @@ package io.archway.client;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archway.kinds.ResourceKind;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -45,20 +47,21 @@ public final class AdminStatusProvider implements StatusProvider {
 
     @Override
     public List<Gateway> gateways(String namespace) {
-        return fetch("gateways", namespace, Gateway.class);
+        return fetch(Gateway.class, namespace);
     }
 
     @Override
     public List<HTTPRoute> httpRoutes(String namespace) {
-        return fetch("httproutes", namespace, HTTPRoute.class);
+        return fetch(HTTPRoute.class, namespace);
     }
 
     @Override
     public List<GRPCRoute> grpcRoutes(String namespace) {
-        return fetch("grpcroutes", namespace, GRPCRoute.class);
+        return fetch(GRPCRoute.class, namespace);
     }
 
-    private <T> List<T> fetch(String plural, String namespace, Class<T> type) {
+    private <T extends HasMetadata> List<T> fetch(Class<T> type, String namespace) {
+        String plural = ResourceKind.of(type).orElseThrow().plural();
         String base = admin.toString().replaceAll("/+$", "");
         String query = namespace == null ? "" : "?namespace=" + URLEncoder.encode(namespace, StandardCharsets.UTF_8);
         URI uri = URI.create(base + "/api/v1/" + plural + query);

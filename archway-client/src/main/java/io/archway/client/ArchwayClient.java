@@ -2,6 +2,7 @@ package io.archway.client;
 
 import io.archway.client.directory.DirectoryClient;
 import io.archway.client.kubernetes.KubernetesArchwayClient;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -46,6 +47,9 @@ public interface ArchwayClient extends AutoCloseable {
 
     /** HTTPRoutes in {@code namespace} (null: all), with status where the back end has it. */
     List<HTTPRoute> listHttpRoutes(String namespace);
+
+    /** The route {@code ref} names (an HTTPRoute or GRPCRoute, as its kind says), or empty. */
+    Optional<HasMetadata> getRoute(RouteRef ref);
 
     /** GRPCRoutes in {@code namespace} (null: all), with status where the back end has it. */
     List<GRPCRoute> listGrpcRoutes(String namespace);

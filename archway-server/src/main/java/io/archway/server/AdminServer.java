@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.archway.kinds.ResourceKind;
 import io.archway.source.KubeJson;
 import io.archway.translate.Diagnostic;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -111,14 +112,14 @@ public final class AdminServer implements AutoCloseable {
             json(ex, 200, diagnosticsJson(status.diagnostics(), status.servedVersion()));
             return;
         }
-        Optional<String> kind = Kinds.normalise(resource);
-        boolean grpc = resource.equalsIgnoreCase("grpcroutes");
-        if ((kind.isEmpty() && !grpc) || resource.contains("/")) {
-            error(ex, 404, "unknown resource '" + resource + "'; try gatewayclasses, gateways, httproutes, grpcroutes, diagnostics");
+        Optional<ResourceKind> kind = StatusView.kind(resource);
+        if (kind.isEmpty() || resource.contains("/")) {
+            error(ex, 404, "unknown resource '" + resource + "'; try " + String.join(", ",
+                    StatusView.KINDS.stream().map(ResourceKind::plural).toList()) + ", diagnostics");
             return;
         }
         String ns = query.get("namespace");
-        List<HasMetadata> items = grpc ? List.of() : status.list(kind.get(), ns == null || ns.isEmpty() ? null : ns);
+        List<HasMetadata> items = status.list(kind.get().kind(), ns == null || ns.isEmpty() ? null : ns);
         ObjectNode list = mapper.createObjectNode();
         // Field order as kubectl prints a List: apiVersion, items, kind, metadata.
         list.put("apiVersion", "v1");

@@ -1,5 +1,6 @@
 package io.archway.server;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.source.KubeJson;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
@@ -44,7 +45,7 @@ final class StandaloneStatusView implements StatusView {
     /** condition identity -> (status, time); replaced on every publish. */
     private Map<String, Stamp> stamps = new HashMap<>();
 
-    private record Published(Map<String, List<HasMetadata>> byKind, List<Diagnostic> diagnostics, long servedVersion) {
+    private record Published(Map<ResourceKind, List<HasMetadata>> byKind, List<Diagnostic> diagnostics, long servedVersion) {
     }
 
     private record Stamp(String status, String time) {
@@ -56,10 +57,10 @@ final class StandaloneStatusView implements StatusView {
 
     @Override
     public List<HasMetadata> list(String kind, String namespace) {
-        String k = Kinds.normalise(kind).orElseThrow(() -> new IllegalArgumentException("unknown kind " + kind));
+        ResourceKind k = StatusView.kind(kind).orElseThrow(() -> new IllegalArgumentException("unknown kind " + kind));
         List<HasMetadata> out = new ArrayList<>();
         for (HasMetadata o : published.byKind().getOrDefault(k, List.of())) {
-            if (namespace == null || Kinds.clusterScoped(k) || namespace.equals(o.getMetadata().getNamespace())) {
+            if (namespace == null || k.clusterScoped() || namespace.equals(o.getMetadata().getNamespace())) {
                 out.add(KubeJson.deepCopy(o));
             }
         }
@@ -80,12 +81,12 @@ final class StandaloneStatusView implements StatusView {
     synchronized void publish(ResourceView view, StatusReport report, List<Diagnostic> diagnostics, long servedVersion) {
         String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
         Map<String, Stamp> next = new HashMap<>();
-        Map<String, List<HasMetadata>> byKind = new HashMap<>();
+        Map<ResourceKind, List<HasMetadata>> byKind = new HashMap<>();
 
         List<HasMetadata> classes = new ArrayList<>();
         for (GatewayClass gc : view.gatewayClasses()) {
             GatewayClass copy = KubeJson.deepCopy(gc);
-            ResourceKey key = new ResourceKey(Kinds.GATEWAY_CLASS, "", gc.getMetadata().getName());
+            ResourceKey key = new ResourceKey(ResourceKind.GATEWAY_CLASS.kind(), "", gc.getMetadata().getName());
             GatewayClassStatus st = report.gatewayClasses().get(key);
             if (st != null) {
                 st = KubeJson.deepCopy(st);
@@ -97,7 +98,7 @@ final class StandaloneStatusView implements StatusView {
         List<HasMetadata> gateways = new ArrayList<>();
         for (Gateway gw : view.gateways()) {
             Gateway copy = KubeJson.deepCopy(gw);
-            ResourceKey key = new ResourceKey(Kinds.GATEWAY, gw.getMetadata().getNamespace(), gw.getMetadata().getName());
+            ResourceKey key = new ResourceKey(ResourceKind.GATEWAY.kind(), gw.getMetadata().getNamespace(), gw.getMetadata().getName());
             GatewayStatus st = report.gateways().get(key);
             if (st != null) {
                 st = KubeJson.deepCopy(st);
@@ -114,7 +115,7 @@ final class StandaloneStatusView implements StatusView {
         List<HasMetadata> routes = new ArrayList<>();
         for (HTTPRoute r : view.httpRoutes()) {
             HTTPRoute copy = KubeJson.deepCopy(r);
-            ResourceKey key = new ResourceKey(Kinds.HTTP_ROUTE, r.getMetadata().getNamespace(), r.getMetadata().getName());
+            ResourceKey key = new ResourceKey(ResourceKind.HTTP_ROUTE.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
             HTTPRouteStatus st = report.httpRoutes().get(key);
             if (st != null) {
                 st = KubeJson.deepCopy(st);
@@ -130,9 +131,9 @@ final class StandaloneStatusView implements StatusView {
         classes.sort(ORDER);
         gateways.sort(ORDER);
         routes.sort(ORDER);
-        byKind.put(Kinds.GATEWAY_CLASS, List.copyOf(classes));
-        byKind.put(Kinds.GATEWAY, List.copyOf(gateways));
-        byKind.put(Kinds.HTTP_ROUTE, List.copyOf(routes));
+        byKind.put(ResourceKind.GATEWAY_CLASS, List.copyOf(classes));
+        byKind.put(ResourceKind.GATEWAY, List.copyOf(gateways));
+        byKind.put(ResourceKind.HTTP_ROUTE, List.copyOf(routes));
         stamps = next;
         published = new Published(Map.copyOf(byKind), List.copyOf(diagnostics), servedVersion);
     }

@@ -1,8 +1,10 @@
 package io.archway.server;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.Diagnostic;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The resources as last translated, each a copy carrying the status the translator computed, as
@@ -10,9 +12,18 @@ import java.util.List;
  */
 public interface StatusView {
 
+    /** The kinds the view lists, in this order (GRPCRoutes are not translated yet: there are none). */
+    List<ResourceKind> KINDS = List.of(ResourceKind.GATEWAY_CLASS, ResourceKind.GATEWAY, ResourceKind.HTTP_ROUTE,
+            ResourceKind.GRPC_ROUTE);
+
+    /** One of {@link #KINDS} by a kubectl-style name: {@code Gateway}, {@code gateways}, {@code gtw}, ... */
+    static Optional<ResourceKind> kind(String name) {
+        return ResourceKind.parse(name).filter(KINDS::contains);
+    }
+
     /**
-     * Copies of the resources of one kind ({@code GatewayClass}, {@code Gateway}, {@code HTTPRoute}),
-     * with status set; {@code namespace} null means all namespaces. Sorted by namespace, then name.
+     * Copies of the resources of one of {@link #KINDS}, named as {@link #kind(String)} accepts, with
+     * status set; {@code namespace} null means all namespaces. Sorted by namespace, then name.
      */
     List<HasMetadata> list(String kind, String namespace);
 

@@ -1,5 +1,6 @@
 package io.archway.translate;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.translate.bind.BackendResolver;
@@ -76,7 +77,7 @@ public final class Translator {
             final String className = gateway.getSpec() == null ? null : gateway.getSpec().getGatewayClassName();
             final Optional<ClassDecision> decision = classes.decisionFor(className);
             if (decision.isPresent()) {
-                final ResourceKey key = Kinds.keyOf(Kinds.GATEWAY, gateway);
+                final ResourceKey key = Kinds.keyOf(ResourceKind.GATEWAY, gateway);
                 ourGateways.put(key, gateway);
                 decisions.put(key, decision.get());
             }
@@ -90,11 +91,11 @@ public final class Translator {
         // 3. HTTPRoutes, in key order, compiled once whatever they attach to.
         final HttpRouteRuleCompiler ruleCompiler =
                 new HttpRouteRuleCompiler(new BackendResolver(view, grants), diagnostics);
-        final List<CompiledRoute> routes = sortedByKey(view.httpRoutes(), Kinds.HTTP_ROUTE).stream()
+        final List<CompiledRoute> routes = sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).stream()
                 .map(ruleCompiler::compile).toList();
 
         // 4. Attachment.
-        final Set<ResourceKey> allGateways = view.gateways().stream().map(g -> Kinds.keyOf(Kinds.GATEWAY, g))
+        final Set<ResourceKey> allGateways = view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))
                 .collect(Collectors.toSet());
         final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allGateways, diagnostics);
         attacher.attach(routes.stream().map(CompiledRoute::context).toList());
@@ -119,7 +120,7 @@ public final class Translator {
         return out;
     }
 
-    private static List<HTTPRoute> sortedByKey(List<HTTPRoute> routes, String kind) {
+    private static List<HTTPRoute> sortedByKey(List<HTTPRoute> routes, ResourceKind kind) {
         final List<HTTPRoute> sorted = new ArrayList<>(routes);
         sorted.sort(Comparator.comparing((HasMetadata r) -> Kinds.keyOf(kind, r)));
         return sorted;

@@ -5,7 +5,6 @@ import io.archway.client.ArchwayClient;
 import io.archway.client.ArchwayClientException;
 import io.archway.client.InvalidWeightsException;
 import io.archway.client.ResourceNotFoundException;
-import io.archway.client.RouteKind;
 import io.archway.client.RouteRules;
 import io.archway.client.WeightAssigner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -276,10 +275,7 @@ public final class CanaryRunner {
         }
 
         private BackendKey resolveCanary() {
-            HasMetadata route = (plan.route().kind() == RouteKind.HTTP_ROUTE
-                    ? client.getHttpRoute(plan.route().namespace(), plan.route().name()).map(HasMetadata.class::cast)
-                    : client.getGrpcRoute(plan.route().namespace(), plan.route().name()).map(HasMetadata.class::cast))
-                    .orElseThrow(() -> new ResourceNotFoundException(plan.route() + " not found"));
+            HasMetadata route = client.getRoute(plan.route()).orElseThrow(() -> new ResourceNotFoundException(plan.route() + " not found"));
             List<RouteRules.Rule> rules = RouteRules.of(route);
             RouteRules.Rule rule = rules.get(WeightAssigner.chooseRule(plan.route(), rules, plan.rule()));
             List<String> names = rule.backends().stream().map(RouteRules.Backend::name).toList();

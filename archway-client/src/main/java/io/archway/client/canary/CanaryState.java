@@ -1,6 +1,6 @@
 package io.archway.client.canary;
 
-import io.archway.client.RouteKind;
+import io.archway.kinds.ResourceKind;
 import io.archway.client.RouteRef;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +24,7 @@ import java.util.List;
  * @param pid          the runner's process id
  * @param observations every observation so far
  */
-public record CanaryState(String route, RouteKind routeKind, String namespace, String name, String stable, String canary,
+public record CanaryState(String route, ResourceKind routeKind, String namespace, String name, String stable, String canary,
                           List<Integer> steps, int step, int canaryWeight, Phase phase, String reason,
                           Instant startedAt, Instant updatedAt, long pid, List<StepObservation> observations) {
 

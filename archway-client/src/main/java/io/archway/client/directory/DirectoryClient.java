@@ -10,12 +10,12 @@ import io.archway.client.ClientMode;
 import io.archway.client.ConcurrentEditException;
 import io.archway.client.ResourceExistsException;
 import io.archway.client.ResourceNotFoundException;
-import io.archway.client.RouteKind;
 import io.archway.client.RouteRef;
 import io.archway.client.RuleSelector;
 import io.archway.client.StatusProvider;
 import io.archway.client.WeightAssigner;
 import io.archway.client.WeightUpdate;
+import io.archway.kinds.ResourceKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class DirectoryClient implements ArchwayClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryClient.class);
-    private static final String GROUP = "gateway.networking.k8s.io";
 
     private final Path dir;
     private final StatusProvider statusProvider;
@@ -84,19 +83,19 @@ public final class DirectoryClient implements ArchwayClient {
 
     @Override
     public List<Gateway> listGateways(String namespace) {
-        return withStatus(list("Gateway", Gateway.class, namespace), safe(() -> statusProvider.gateways(namespace)),
+        return withStatus(list(Gateway.class, namespace), safe(() -> statusProvider.gateways(namespace)),
                 (g, s) -> g.setStatus(s.getStatus()));
     }
 
     @Override
     public List<HTTPRoute> listHttpRoutes(String namespace) {
-        return withStatus(list("HTTPRoute", HTTPRoute.class, namespace), safe(() -> statusProvider.httpRoutes(namespace)),
+        return withStatus(list(HTTPRoute.class, namespace), safe(() -> statusProvider.httpRoutes(namespace)),
                 (r, s) -> r.setStatus(s.getStatus()));
     }
 
     @Override
     public List<GRPCRoute> listGrpcRoutes(String namespace) {
-        return withStatus(list("GRPCRoute", GRPCRoute.class, namespace), safe(() -> statusProvider.grpcRoutes(namespace)),
+        return withStatus(list(GRPCRoute.class, namespace), safe(() -> statusProvider.grpcRoutes(namespace)),
                 (r, s) -> r.setStatus(s.getStatus()));
     }
 
@@ -118,6 +117,11 @@ public final class DirectoryClient implements ArchwayClient {
     @Override
     public boolean deleteHttpRoute(String namespace, String name) {
         return delete(RouteRef.http(namespace, name));
+    }
+
+    @Override
+    public Optional<HasMetadata> getRoute(RouteRef ref) {
+        return find(ref).map(d -> toModel(d, ref.kind().modelClass()));
     }
 
     @Override
@@ -143,7 +147,7 @@ public final class DirectoryClient implements ArchwayClient {
     @Override
     public WeightUpdate setWeights(RouteRef route, RuleSelector rule, Map<String, Integer> weights, boolean allowAllZero) {
         ManifestDocument doc = findForWrite(route);
-        Class<? extends HasMetadata> type = modelClass(route.kind());
+        Class<? extends HasMetadata> type = route.kind().modelClass();
         HasMetadata expected = treeToModel(doc.tree(), type);
         WeightUpdate update = WeightAssigner.apply(route, expected, rule, weights, allowAllZero);
         if (!update.anyChange()) {
@@ -162,11 +166,12 @@ public final class DirectoryClient implements ArchwayClient {
 
     // ---- reading -------------------------------------------------------------------------------
 
-    private <T extends HasMetadata> List<T> list(String kind, Class<T> type, String namespace) {
+    private <T extends HasMetadata> List<T> list(Class<T> type, String namespace) {
+        ResourceKind kind = ResourceKind.of(type).orElseThrow();
         List<T> out = new ArrayList<>();
         for (ManifestFile f : ManifestScanner.scan(dir)) {
             for (ManifestDocument d : f.documents()) {
-                if (isGatewayApi(d, kind) && (namespace == null || namespace.equals(d.namespace()))) {
+                if (isOfKind(d, kind) && (namespace == null || namespace.equals(d.namespace()))) {
                     try {
                         out.add(toModel(d, type));
                     } catch (ArchwayClientException e) {
@@ -186,7 +191,7 @@ public final class DirectoryClient implements ArchwayClient {
         List<ManifestDocument> found = new ArrayList<>();
         for (ManifestFile f : ManifestScanner.scan(dir, problems)) {
             for (ManifestDocument d : f.documents()) {
-                if (isGatewayApi(d, ref.kind().kind()) && d.namespace().equals(ref.namespace()) && d.name().equals(ref.name())) {
+                if (isOfKind(d, ref.kind()) && d.namespace().equals(ref.namespace()) && d.name().equals(ref.name())) {
                     found.add(d);
                 }
             }
@@ -212,8 +217,8 @@ public final class DirectoryClient implements ArchwayClient {
         return found.get(0);
     }
 
-    private static boolean isGatewayApi(ManifestDocument d, String kind) {
-        return d.kind().equals(kind) && d.tree().path("apiVersion").asText("").startsWith(GROUP + "/");
+    private static boolean isOfKind(ManifestDocument d, ResourceKind kind) {
+        return d.kind().equals(kind.kind()) && d.tree().path("apiVersion").asText("").startsWith(kind.group() + "/");
     }
 
     private <T extends HasMetadata> T toModel(ManifestDocument d, Class<T> type) {
@@ -403,11 +408,6 @@ public final class DirectoryClient implements ArchwayClient {
         if (item.getMetadata() == null || item.getMetadata().getName() == null) {
             throw new ArchwayClientException("the resource has no metadata.name");
         }
-        RouteKind kind = item instanceof GRPCRoute ? RouteKind.GRPC_ROUTE : RouteKind.HTTP_ROUTE;
-        return new RouteRef(kind, item.getMetadata().getNamespace(), item.getMetadata().getName());
-    }
-
-    private static Class<? extends HasMetadata> modelClass(RouteKind kind) {
-        return kind == RouteKind.HTTP_ROUTE ? HTTPRoute.class : GRPCRoute.class;
+        return RouteRef.of(item);
     }
 }

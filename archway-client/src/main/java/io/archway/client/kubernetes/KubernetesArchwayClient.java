@@ -6,7 +6,6 @@ import io.archway.client.ClientMode;
 import io.archway.client.ConcurrentEditException;
 import io.archway.client.ResourceExistsException;
 import io.archway.client.ResourceNotFoundException;
-import io.archway.client.RouteKind;
 import io.archway.client.RouteRef;
 import io.archway.client.RuleSelector;
 import io.archway.client.WeightAssigner;
@@ -103,6 +102,11 @@ public final class KubernetesArchwayClient implements ArchwayClient {
     }
 
     @Override
+    public Optional<HasMetadata> getRoute(RouteRef ref) {
+        return get(ref.kind().modelClass(), ref.namespace(), ref.name()).map(HasMetadata.class::cast);
+    }
+
+    @Override
     public Optional<GRPCRoute> getGrpcRoute(String namespace, String name) {
         return get(GRPCRoute.class, namespace, name);
     }
@@ -124,7 +128,7 @@ public final class KubernetesArchwayClient implements ArchwayClient {
 
     @Override
     public WeightUpdate setWeights(RouteRef route, RuleSelector rule, Map<String, Integer> weights, boolean allowAllZero) {
-        Class<? extends HasMetadata> type = route.kind() == RouteKind.HTTP_ROUTE ? HTTPRoute.class : GRPCRoute.class;
+        Class<? extends HasMetadata> type = route.kind().modelClass();
         KubernetesClientException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             HasMetadata current = get(type, route.namespace(), route.name())

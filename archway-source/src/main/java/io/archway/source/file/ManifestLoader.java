@@ -9,22 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.archway.kinds.ResourceKind;
 import io.archway.source.KubeJson;
 import io.archway.source.LoadedFile;
 import io.archway.source.SourcedObject;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.SourceLocation;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,34 +39,13 @@ import org.slf4j.LoggerFactory;
  * of each document. Never throws for bad input: every problem becomes a {@link Diagnostic} naming
  * file, line and, when known, the field.
  *
- * <p>Gateway API documents at v1beta1 or v1alpha2 are converted by re-reading their JSON as the v1
+ * <p>The kinds, their groups, accepted versions and top-level fields come from {@link ResourceKind}.
+ * Documents at an older version (v1beta1, v1alpha2) are converted by re-reading their JSON as the v1
  * class. Kinds we do not read (Deployment, Pod, ...) are skipped; Gateway API kinds we do not
  * serve yet (GRPCRoute, TLSRoute, ...) are counted and reported as warnings.
  */
 public final class ManifestLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ManifestLoader.class);
-
-    public static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
-    private static final Set<String> GATEWAY_VERSIONS = Set.of("v1", "v1beta1", "v1alpha2");
-
-    /** Kinds we serve: kind -> (group, v1 class). */
-    private static final Map<String, Served> SERVED = Map.of(
-            "GatewayClass", new Served(GATEWAY_GROUP, GatewayClass.class, false),
-            "Gateway", new Served(GATEWAY_GROUP, Gateway.class, true),
-            "HTTPRoute", new Served(GATEWAY_GROUP, HTTPRoute.class, true),
-            "ReferenceGrant", new Served(GATEWAY_GROUP, ReferenceGrant.class, true),
-            "Service", new Served("", Service.class, true),
-            "EndpointSlice", new Served("discovery.k8s.io", EndpointSlice.class, true),
-            "Secret", new Served("", Secret.class, true),
-            "ConfigMap", new Served("", ConfigMap.class, true),
-            "Namespace", new Served("", Namespace.class, false));
-
-    /** Fields allowed at the top level of each served kind (anything else is most likely mis-indented). */
-    private static final Set<String> COMMON_TOP = Set.of("apiVersion", "kind", "metadata", "spec", "status");
-    private static final Map<String, Set<String>> EXTRA_TOP = Map.of(
-            "Secret", Set.of("data", "stringData", "type", "immutable"),
-            "ConfigMap", Set.of("data", "binaryData", "immutable"),
-            "EndpointSlice", Set.of("addressType", "endpoints", "ports"));
 
     private static final Pattern DOC_START = Pattern.compile("^---(?:[ \\t]+(.*))?$");
     private static final Pattern DOC_END = Pattern.compile("^\\.\\.\\.\\s*$");
@@ -287,7 +257,7 @@ public final class ManifestLoader {
                 continue;
             }
             String key = k.group(1);
-            if (COMMON_TOP.contains(key)) {
+            if (ResourceKind.COMMON_TOP_LEVEL_FIELDS.contains(key)) {
                 continue; // e.g. "status:" followed by "---" or a legitimately empty field
             }
             String parent = m.group(1);
@@ -359,9 +329,9 @@ public final class ManifestLoader {
         int slash = apiVersion.lastIndexOf('/');
         String group = slash < 0 ? "" : apiVersion.substring(0, slash);
         String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
-        Served served = SERVED.get(kind);
-        if (served == null || !served.group.equals(group)) {
-            if (GATEWAY_GROUP.equals(group)) {
+        ResourceKind served = ResourceKind.of(group, kind).filter(ResourceKind::servedByArchway).orElse(null);
+        if (served == null) {
+            if (ResourceKind.GATEWAY_GROUP.equals(group)) {
                 acc.unserved.merge(kind, 1, Integer::sum);
                 acc.warning(partialKey(kind, obj), "", kind + " is not served by Archway yet; ignored", line);
             } else {
@@ -370,17 +340,14 @@ public final class ManifestLoader {
             }
             return;
         }
-        if (GATEWAY_GROUP.equals(group) && !GATEWAY_VERSIONS.contains(version)
-                || !GATEWAY_GROUP.equals(group) && !"v1".equals(version)
-                && !("discovery.k8s.io".equals(group) && "v1beta1".equals(version))) {
+        if (!served.accepts(version)) {
             acc.error(partialKey(kind, obj), pathPrefix + "apiVersion", "unsupported apiVersion '" + apiVersion + "' for "
-                    + kind + " (expected " + (group.isEmpty() ? "v1" : group + "/v1") + ")", line);
+                    + kind + " (expected " + served.apiVersion() + ")", line);
             return;
         }
-        Set<String> extra = EXTRA_TOP.getOrDefault(kind, Set.of());
         for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
             String field = it.next();
-            if (!COMMON_TOP.contains(field) && !extra.contains(field)) {
+            if (!served.allowsTopLevelField(field)) {
                 int at = pathPrefix.isEmpty() ? lineOfTopKey(doc, field, line) : line;
                 acc.error(partialKey(kind, obj), pathPrefix + field, "unknown top-level field '" + field + "' in " + kind
                         + "; is it mis-indented (it probably belongs under 'spec:' or 'metadata:')?", at);
@@ -393,20 +360,20 @@ public final class ManifestLoader {
             return;
         }
         ObjectNode v1 = obj.deepCopy();
-        v1.put("apiVersion", group.isEmpty() ? "v1" : group + "/v1");
+        v1.put("apiVersion", served.apiVersion());
         HasMetadata value;
         try {
-            value = typed.treeToValue(v1, served.type);
+            value = typed.treeToValue(v1, served.modelClass());
         } catch (JsonProcessingException | IllegalArgumentException e) {
             JsonMappingException jme = e instanceof JsonMappingException j ? j
                     : e.getCause() instanceof JsonMappingException j2 ? j2 : null;
             String field = jme == null ? "" : fieldPath(jme);
-            int at = pathPrefix.isEmpty() ? locate(doc, served.type, line) : line;
+            int at = pathPrefix.isEmpty() ? locate(doc, served.modelClass(), line) : line;
             String msg = jme != null ? jme.getOriginalMessage() : e.getMessage();
             acc.error(partialKey(kind, obj), pathPrefix + field, cleanMappingMessage(msg), at);
             return;
         }
-        if (served.namespaced) {
+        if (served.namespaced()) {
             String ns = value.getMetadata().getNamespace();
             if (ns == null || ns.isBlank()) {
                 value.getMetadata().setNamespace("default");
@@ -506,8 +473,7 @@ public final class ManifestLoader {
     private static ResourceKey partialKey(String kind, ObjectNode obj) {
         String name = obj.path("metadata").path("name").asText("");
         String ns = obj.path("metadata").path("namespace").asText("");
-        Served served = SERVED.get(kind);
-        if (ns.isEmpty() && served != null && served.namespaced) {
+        if (ns.isEmpty() && ResourceKind.byKind(kind).filter(k -> k.servedByArchway() && k.namespaced()).isPresent()) {
             ns = "default";
         }
         return new ResourceKey(kind == null ? "Document" : kind, ns, name.isEmpty() ? "<unnamed>" : name);
@@ -515,9 +481,6 @@ public final class ManifestLoader {
 
     private static ResourceKey fileKey(String file) {
         return new ResourceKey("File", "", file);
-    }
-
-    private record Served(String group, Class<? extends HasMetadata> type, boolean namespaced) {
     }
 
     /** Accumulates one file's results. */

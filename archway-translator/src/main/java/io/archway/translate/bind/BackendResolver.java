@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.AppProtocol;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.Endpoint;
@@ -60,17 +61,17 @@ public final class BackendResolver {
 
     public Resolved resolve(String routeNamespace, HTTPBackendRef ref, List<HttpFilter> filters) {
         final String group = Kinds.coreGroupIfUnset(ref.getGroup());
-        final String kind = Kinds.orDefault(ref.getKind(), Kinds.SERVICE);
+        final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.SERVICE.kind());
         final String namespace = Kinds.orDefault(ref.getNamespace(), routeNamespace);
         final int port = ref.getPort() == null ? 0 : ref.getPort();
         final int weight = ref.getWeight() == null ? 1 : Math.max(0, ref.getWeight());
         final BackendOrigin origin = new BackendOrigin(group.isEmpty() ? kind : group + "/" + kind, namespace,
                 Objects.requireNonNullElse(ref.getName(), ""), port);
         final String what = origin.kind() + " " + namespace + "/" + origin.name();
-        if (!group.isEmpty() || !Kinds.SERVICE.equals(kind)) {
+        if (!group.isEmpty() || !ResourceKind.SERVICE.kind().equals(kind)) {
             return invalid(origin, weight, filters, Reasons.INVALID_KIND, what + " is not a core Service");
         }
-        if (!grants.permits(Kinds.GATEWAY_GROUP, Kinds.HTTP_ROUTE, routeNamespace, Kinds.CORE_GROUP, Kinds.SERVICE,
+        if (!grants.permits(ResourceKind.GATEWAY_GROUP, ResourceKind.HTTP_ROUTE.kind(), routeNamespace, ResourceKind.CORE_GROUP, ResourceKind.SERVICE.kind(),
                 namespace, origin.name())) {
             return invalid(origin, weight, filters, Reasons.REF_NOT_PERMITTED,
                     what + " is in another namespace and no ReferenceGrant allows it");

@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.ListenerProtocol;
@@ -34,6 +35,6 @@ public record BoundListener(ListenerOrigin origin, int port, ListenerProtocol pr
 
     public boolean allowsKind(String group, String kind) {
         return supportedKinds.stream().anyMatch(k -> kind.equals(k.getKind())
-                && group.equals(Kinds.orDefault(k.getGroup(), Kinds.GATEWAY_GROUP)));
+                && group.equals(Kinds.orDefault(k.getGroup(), ResourceKind.GATEWAY_GROUP)));
     }
 }

@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -41,18 +42,18 @@ public final class CertificateRefResolver {
         final List<CertificateBundle> bundles = new ArrayList<>();
         for (SecretObjectReference ref : refs) {
             final String group = Kinds.coreGroupIfUnset(ref.getGroup());
-            final String kind = Kinds.orDefault(ref.getKind(), Kinds.SECRET);
+            final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.SECRET.kind());
             final String namespace = Kinds.orDefault(ref.getNamespace(), gatewayNamespace);
             final String what = kind + " " + namespace + "/" + ref.getName();
             if (ref.getName() == null) {
                 return new Result(List.of(), Reasons.INVALID_CERTIFICATE_REF, "certificateRef without name");
             }
-            if (!group.isEmpty() || !Kinds.SECRET.equals(kind)) {
+            if (!group.isEmpty() || !ResourceKind.SECRET.kind().equals(kind)) {
                 return new Result(List.of(), Reasons.INVALID_CERTIFICATE_REF,
                         "certificateRef " + (group.isEmpty() ? "" : group + "/") + what + " is not a core Secret");
             }
-            if (!grants.permits(Kinds.GATEWAY_GROUP, Kinds.GATEWAY, gatewayNamespace, Kinds.CORE_GROUP,
-                    Kinds.SECRET, namespace, ref.getName())) {
+            if (!grants.permits(ResourceKind.GATEWAY_GROUP, ResourceKind.GATEWAY.kind(), gatewayNamespace, ResourceKind.CORE_GROUP,
+                    ResourceKind.SECRET.kind(), namespace, ref.getName())) {
                 return new Result(List.of(), Reasons.REF_NOT_PERMITTED,
                         what + " is in another namespace and no ReferenceGrant allows it");
             }
@@ -65,7 +66,7 @@ public final class CertificateRefResolver {
             if (problem != null) {
                 return new Result(List.of(), Reasons.INVALID_CERTIFICATE_REF, what + " " + problem);
             }
-            bundles.add(new CertificateBundle(Kinds.SECRET + " " + namespace + "/" + ref.getName(),
+            bundles.add(new CertificateBundle(ResourceKind.SECRET.kind() + " " + namespace + "/" + ref.getName(),
                     value(secret, "tls.crt"), value(secret, "tls.key")));
         }
         return new Result(bundles, null, null);

@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.TranslatorOptions;
@@ -74,7 +75,7 @@ public final class GatewayClassAcceptor {
                     || !options.controllerName().equals(gatewayClass.getSpec().getControllerName())) {
                 continue;
             }
-            final ResourceKey key = Kinds.keyOf(Kinds.GATEWAY_CLASS, gatewayClass);
+            final ResourceKey key = Kinds.keyOf(ResourceKind.GATEWAY_CLASS, gatewayClass);
             final ConditionSpec accepted = acceptedCondition(gatewayClass, view, diagnostics, key);
             ours.put(name, new ClassDecision(accepted.status(), accepted.status() ? null : accepted.message()));
             final Long generation = gatewayClass.getMetadata().getGeneration();
@@ -90,8 +91,8 @@ public final class GatewayClassAcceptor {
         final ParametersReference ref = gatewayClass.getSpec().getParametersRef();
         if (ref != null) {
             // We understand no parameters kind but a core ConfigMap, and read nothing from it.
-            final boolean found = Kinds.CORE_GROUP.equals(Kinds.coreGroupIfUnset(ref.getGroup()))
-                    && Kinds.CONFIG_MAP.equals(ref.getKind())
+            final boolean found = ResourceKind.CORE_GROUP.equals(Kinds.coreGroupIfUnset(ref.getGroup()))
+                    && ResourceKind.CONFIG_MAP.kind().equals(ref.getKind())
                     && view.configMaps().stream().anyMatch(cm -> cm.getMetadata().getName().equals(ref.getName())
                             && java.util.Objects.equals(cm.getMetadata().getNamespace(), ref.getNamespace()));
             if (!found) {

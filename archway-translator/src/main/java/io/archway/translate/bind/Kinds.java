@@ -1,30 +1,22 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.ResourceKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
-/** API groups and kinds as the spec names them, and the defaulting rules for references. */
+/** The defaulting rules for references, and resource keys; the kinds themselves are {@link ResourceKind}. */
 public final class Kinds {
     private Kinds() {
     }
 
-    public static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
-    public static final String CORE_GROUP = "";
-    public static final String GATEWAY_CLASS = "GatewayClass";
-    public static final String GATEWAY = "Gateway";
-    public static final String HTTP_ROUTE = "HTTPRoute";
-    public static final String SERVICE = "Service";
-    public static final String SECRET = "Secret";
-    public static final String CONFIG_MAP = "ConfigMap";
-
     /** The key of a resource of a known kind (the object's own {@code kind} may be unset). */
-    public static ResourceKey keyOf(String kind, HasMetadata object) {
-        return new ResourceKey(kind, object.getMetadata().getNamespace(), object.getMetadata().getName());
+    public static ResourceKey keyOf(ResourceKind kind, HasMetadata object) {
+        return new ResourceKey(kind.kind(), object.getMetadata().getNamespace(), object.getMetadata().getName());
     }
 
     /** A reference's group: unset means the core group for object references. */
     public static String coreGroupIfUnset(String group) {
-        return group == null ? CORE_GROUP : group;
+        return group == null ? ResourceKind.CORE_GROUP : group;
     }
 
     public static String orDefault(String value, String fallback) {

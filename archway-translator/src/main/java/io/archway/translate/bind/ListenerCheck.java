@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ public record ListenerCheck(BoundListener listener, Step failedAt, List<String> 
             why.add("the listener is not accepted" + (c != null ? " (" + c.reason() + ": " + c.message() + ")" : ""));
             return new ListenerCheck(listener, Step.LISTENER_ACCEPTED, why, List.of());
         }
-        if (!listener.allowsKind(Kinds.GATEWAY_GROUP, route.kind())) {
+        if (!listener.allowsKind(ResourceKind.GATEWAY_GROUP, route.kind())) {
             why.add("allowedRoutes.kinds " + listener.supportedKinds().stream().map(k -> k.getKind())
                     .collect(Collectors.toList()) + " does not include " + route.kind());
             return new ListenerCheck(listener, Step.KIND_ALLOWED, why, List.of());

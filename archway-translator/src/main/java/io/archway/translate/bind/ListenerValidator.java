@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.ListenerProtocol;
@@ -52,7 +53,7 @@ public final class ListenerValidator {
     }
 
     public BoundGateway validate(Gateway gateway, ClassDecision decision, String address) {
-        final ResourceKey key = Kinds.keyOf(Kinds.GATEWAY, gateway);
+        final ResourceKey key = Kinds.keyOf(ResourceKind.GATEWAY, gateway);
         final List<Listener> listeners = gateway.getSpec() == null || gateway.getSpec().getListeners() == null
                 ? List.of() : gateway.getSpec().getListeners();
         final Map<Integer, String> conflicts = findConflicts(listeners);
@@ -124,8 +125,8 @@ public final class ListenerValidator {
             return null;
         }
         final LocalParametersReference ref = gateway.getSpec().getInfrastructure().getParametersRef();
-        final boolean found = Kinds.CORE_GROUP.equals(Kinds.coreGroupIfUnset(ref.getGroup()))
-                && Kinds.CONFIG_MAP.equals(ref.getKind())
+        final boolean found = ResourceKind.CORE_GROUP.equals(Kinds.coreGroupIfUnset(ref.getGroup()))
+                && ResourceKind.CONFIG_MAP.kind().equals(ref.getKind())
                 && view.configMaps().stream().anyMatch(cm -> cm.getMetadata().getName().equals(ref.getName())
                         && Objects.equals(cm.getMetadata().getNamespace(), gateway.getMetadata().getNamespace()));
         return found ? null : "parametersRef " + Kinds.orDefault(ref.getGroup(), "core") + "/" + ref.getKind() + " "
@@ -205,16 +206,16 @@ public final class ListenerValidator {
     private void resolveRouteKinds(ResourceKey key, String field, Listener listener, ListenerDraft d) {
         final List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null
                 : listener.getAllowedRoutes().getKinds();
-        final RouteGroupKind httpRoute = new RouteGroupKindBuilder().withGroup(Kinds.GATEWAY_GROUP)
-                .withKind(Kinds.HTTP_ROUTE).build();
+        final RouteGroupKind httpRoute = new RouteGroupKindBuilder().withGroup(ResourceKind.GATEWAY_GROUP)
+                .withKind(ResourceKind.HTTP_ROUTE.kind()).build();
         if (kinds == null || kinds.isEmpty()) {
             d.supportedKinds.add(httpRoute);
             return;
         }
         final List<String> invalid = new ArrayList<>();
         for (RouteGroupKind kind : kinds) {
-            final String group = Kinds.orDefault(kind.getGroup(), Kinds.GATEWAY_GROUP);
-            if (group.equals(Kinds.GATEWAY_GROUP) && Kinds.HTTP_ROUTE.equals(kind.getKind())) {
+            final String group = Kinds.orDefault(kind.getGroup(), ResourceKind.GATEWAY_GROUP);
+            if (group.equals(ResourceKind.GATEWAY_GROUP) && ResourceKind.HTTP_ROUTE.kind().equals(kind.getKind())) {
                 if (d.supportedKinds.isEmpty()) {
                     d.supportedKinds.add(httpRoute);
                 }

@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.archway.translate.status.Diagnostics;
@@ -56,16 +57,16 @@ public final class RouteAttacher {
         final List<RouteParentStatus> parents = new ArrayList<>();
         for (int p = 0; p < parentRefs.size(); p++) {
             final ParentReference ref = parentRefs.get(p);
-            final String group = Kinds.orDefault(ref.getGroup(), Kinds.GATEWAY_GROUP);
-            final String kind = Kinds.orDefault(ref.getKind(), Kinds.GATEWAY);
-            if (!group.equals(Kinds.GATEWAY_GROUP) || !kind.equals(Kinds.GATEWAY)) {
+            final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
+            final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind());
+            if (!group.equals(ResourceKind.GATEWAY_GROUP) || !kind.equals(ResourceKind.GATEWAY.kind())) {
                 continue;
             }
             if (ref.getName() == null) {
                 diagnostics.error(route.key(), "spec.parentRefs[" + p + "].name", "parentRef without name");
                 continue;
             }
-            final ResourceKey gatewayKey = new ResourceKey(Kinds.GATEWAY,
+            final ResourceKey gatewayKey = new ResourceKey(ResourceKind.GATEWAY.kind(),
                     Kinds.orDefault(ref.getNamespace(), route.key().namespace()), ref.getName());
             final BoundGateway gateway = gateways.get(gatewayKey);
             if (gateway == null) {

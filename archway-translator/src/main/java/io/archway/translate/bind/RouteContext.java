@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
@@ -31,7 +32,7 @@ public record RouteContext(ResourceKey key, Long generation, List<ParentReferenc
     public static RouteContext of(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute route,
                                   ConditionSpec notAccepted, ConditionSpec resolvedRefs) {
         final var spec = route.getSpec();
-        return new RouteContext(Kinds.keyOf(Kinds.HTTP_ROUTE, route), route.getMetadata().getGeneration(),
+        return new RouteContext(Kinds.keyOf(ResourceKind.HTTP_ROUTE, route), route.getMetadata().getGeneration(),
                 spec == null ? null : spec.getParentRefs(),
                 spec == null || spec.getHostnames() == null ? List.of() : spec.getHostnames(), notAccepted, resolvedRefs);
     }

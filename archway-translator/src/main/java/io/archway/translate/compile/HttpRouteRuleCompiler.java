@@ -1,5 +1,6 @@
 package io.archway.translate.compile;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
@@ -36,7 +37,7 @@ public final class HttpRouteRuleCompiler {
     }
 
     public CompiledRoute compile(HTTPRoute route) {
-        final ResourceKey key = Kinds.keyOf(Kinds.HTTP_ROUTE, route);
+        final ResourceKey key = Kinds.keyOf(ResourceKind.HTTP_ROUTE, route);
         final String namespace = key.namespace();
         // HTTPRouteSpec.rules defaults to one rule matching PathPrefix "/" (with no backends: 500).
         final List<HTTPRouteRule> rules = route.getSpec() == null || route.getSpec().getRules() == null
@@ -80,7 +81,7 @@ public final class HttpRouteRuleCompiler {
                 continue;
             }
             for (int m = 0; m < matches.size(); m++) {
-                entries.add(new HttpRouteEntry(new RouteOrigin(Kinds.HTTP_ROUTE, namespace,
+                entries.add(new HttpRouteEntry(new RouteOrigin(ResourceKind.HTTP_ROUTE.kind(), namespace,
                         route.getMetadata().getName(), r, rule.getName(), m), matches.get(m), filters, weighted));
             }
         }

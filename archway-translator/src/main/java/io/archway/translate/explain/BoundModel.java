@@ -1,5 +1,6 @@
 package io.archway.translate.explain;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
@@ -44,7 +45,7 @@ final class BoundModel {
             final String className = g.getSpec() == null ? null : g.getSpec().getGatewayClassName();
             final Optional<GatewayClassAcceptor.ClassDecision> d = classes.decisionFor(className);
             if (d.isPresent()) {
-                final ResourceKey key = Kinds.keyOf(Kinds.GATEWAY, g);
+                final ResourceKey key = Kinds.keyOf(ResourceKind.GATEWAY, g);
                 ours.put(key, g);
                 decisions.put(key, d.get());
             }

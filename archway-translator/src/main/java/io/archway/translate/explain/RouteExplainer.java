@@ -1,5 +1,6 @@
 package io.archway.translate.explain;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
@@ -45,7 +46,7 @@ public final class RouteExplainer {
         }
         final BoundModel model = new BoundModel(view, options);
         final HTTPRouteStatus status = model.translation.status().httpRoutes()
-                .get(new ResourceKey(Kinds.HTTP_ROUTE, namespace, name));
+                .get(new ResourceKey(ResourceKind.HTTP_ROUTE.kind(), namespace, name));
         final List<String> routeHostnames = route.getSpec() == null || route.getSpec().getHostnames() == null
                 ? List.of() : route.getSpec().getHostnames();
         final List<ParentReference> refs = route.getSpec() == null || route.getSpec().getParentRefs() == null
@@ -55,7 +56,7 @@ public final class RouteExplainer {
             parents.add(parent(model, RouteContext.of(route, null, null), refs.get(p), p, status));
         }
         final List<String> problems = model.translation.diagnostics().stream()
-                .filter(d -> d.resource() != null && d.resource().kind().equals(Kinds.HTTP_ROUTE)
+                .filter(d -> d.resource() != null && d.resource().kind().equals(ResourceKind.HTTP_ROUTE.kind())
                         && d.resource().namespace().equals(namespace) && d.resource().name().equals(name))
                 .map(d -> d.severity() + " " + (d.field() != null ? d.field() + ": " : "") + d.message()).toList();
         return Optional.of(new RouteExplanation(namespace, name, routeHostnames, parents,
@@ -64,21 +65,21 @@ public final class RouteExplainer {
 
     private RouteExplanation.Parent parent(BoundModel model, RouteContext context,
                                            ParentReference ref, int index, HTTPRouteStatus status) {
-        final String group = Kinds.orDefault(ref.getGroup(), Kinds.GATEWAY_GROUP);
-        final String kind = Kinds.orDefault(ref.getKind(), Kinds.GATEWAY);
+        final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
+        final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind());
         final String gwNamespace = Kinds.orDefault(ref.getNamespace(), context.key().namespace());
         final String described = kind + " " + gwNamespace + "/" + ref.getName()
                 + (ref.getSectionName() != null ? " sectionName " + ref.getSectionName() : "")
                 + (ref.getPort() != null ? " port " + ref.getPort() : "");
-        if (!group.equals(Kinds.GATEWAY_GROUP) || !kind.equals(Kinds.GATEWAY) || ref.getName() == null) {
+        if (!group.equals(ResourceKind.GATEWAY_GROUP) || !kind.equals(ResourceKind.GATEWAY.kind()) || ref.getName() == null) {
             return new RouteExplanation.Parent(index, described, null, false, null, null,
                     "not a Gateway parent: ignored", null, null, List.of());
         }
-        final ResourceKey gatewayKey = new ResourceKey(Kinds.GATEWAY, gwNamespace, ref.getName());
+        final ResourceKey gatewayKey = new ResourceKey(ResourceKind.GATEWAY.kind(), gwNamespace, ref.getName());
         final BoundGateway gateway = model.gateways.get(gatewayKey);
         final String gatewayName = gwNamespace + "/" + ref.getName();
         if (gateway == null) {
-            final boolean exists = model.view.gateways().stream().anyMatch(g -> Kinds.keyOf(Kinds.GATEWAY, g)
+            final boolean exists = model.view.gateways().stream().anyMatch(g -> Kinds.keyOf(ResourceKind.GATEWAY, g)
                     .equals(gatewayKey));
             return new RouteExplanation.Parent(index, described, gatewayName, false, null, null,
                     exists ? "Gateway " + gatewayName + " is not served by us (its GatewayClass belongs to another"
