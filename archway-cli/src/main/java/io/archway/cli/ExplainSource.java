@@ -103,17 +103,17 @@ final class ExplainSource {
                         .map(g -> KubeJson.mapper().convertValue(g, ReferenceGrant.class)).toList();
             }
         });
-        return new ResourceView(
-                list("GatewayClass", err, () -> kube.resources(GatewayClass.class).list().getItems()),
-                list("Gateway", err, () -> kube.resources(Gateway.class).inAnyNamespace().list().getItems()),
-                list("HTTPRoute", err, () -> kube.resources(HTTPRoute.class).inAnyNamespace().list().getItems()),
-                grants,
-                list("Service", err, () -> kube.services().inAnyNamespace().list().getItems()),
-                list("EndpointSlice", err, () -> kube.resources(EndpointSlice.class).inAnyNamespace().list().getItems()),
-                list("Secret", err, () -> kube.secrets().inAnyNamespace().list().getItems()),
-                list("ConfigMap", err, () -> kube.configMaps().inAnyNamespace().list().getItems()),
-                list("Namespace", err, () -> kube.namespaces().list().getItems()),
-                Map.of());
+        final List<HasMetadata> all = new java.util.ArrayList<>();
+        all.addAll(list("GatewayClass", err, () -> kube.resources(GatewayClass.class).list().getItems()));
+        all.addAll(list("Gateway", err, () -> kube.resources(Gateway.class).inAnyNamespace().list().getItems()));
+        all.addAll(list("HTTPRoute", err, () -> kube.resources(HTTPRoute.class).inAnyNamespace().list().getItems()));
+        all.addAll(grants);
+        all.addAll(list("Service", err, () -> kube.services().inAnyNamespace().list().getItems()));
+        all.addAll(list("EndpointSlice", err, () -> kube.resources(EndpointSlice.class).inAnyNamespace().list().getItems()));
+        all.addAll(list("Secret", err, () -> kube.secrets().inAnyNamespace().list().getItems()));
+        all.addAll(list("ConfigMap", err, () -> kube.configMaps().inAnyNamespace().list().getItems()));
+        all.addAll(list("Namespace", err, () -> kube.namespaces().list().getItems()));
+        return ResourceView.of(all, Map.of());
     }
 
     private static <T extends HasMetadata> List<T> list(String kind, PrintWriter err, Supplier<List<T>> call) {

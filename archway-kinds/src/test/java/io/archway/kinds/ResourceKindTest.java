@@ -139,7 +139,8 @@ class ResourceKindTest {
     @Test
     void servedNowAndTopLevelFields() {
         assertThat(ResourceKind.all().stream().filter(ResourceKind::servedByArchway).map(ResourceKind::kind))
-                .containsExactly("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant", "Service", "EndpointSlice",
+                .containsExactly("GatewayClass", "Gateway", "HTTPRoute", "TCPRoute", "UDPRoute", "ReferenceGrant",
+                        "Service", "EndpointSlice",
                         "Secret", "ConfigMap", "Namespace");
         assertThat(ResourceKind.SECRET.allowsTopLevelField("stringData")).isTrue();
         assertThat(ResourceKind.SECRET.allowsTopLevelField("spec")).isTrue();

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -112,28 +113,29 @@ final class StandaloneStatusView implements StatusView {
             copy.setStatus(st);
             gateways.add(copy);
         }
-        List<HasMetadata> routes = new ArrayList<>();
-        for (HTTPRoute r : view.httpRoutes()) {
-            HTTPRoute copy = KubeJson.deepCopy(r);
-            ResourceKey key = new ResourceKey(ResourceKind.HTTP_ROUTE.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
-            HTTPRouteStatus st = report.httpRoutes().get(key);
-            if (st != null) {
-                st = KubeJson.deepCopy(st);
-                if (st.getParents() != null) {
-                    for (RouteParentStatus ps : st.getParents()) {
+        for (ResourceKind kind : KINDS) {
+            if (!kind.isRoute()) {
+                continue;
+            }
+            List<HasMetadata> routes = new ArrayList<>();
+            for (HasMetadata r : view.<HasMetadata>list(kind)) {
+                ResourceKey key = new ResourceKey(kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
+                List<RouteParentStatus> parents = report.routes().get(key);
+                if (parents != null) {
+                    parents = parents.stream().map(KubeJson::deepCopy).toList();
+                    for (RouteParentStatus ps : parents) {
                         stamp(key + "|parent=" + parentId(ps) + "|", ps.getConditions(), now, next);
                     }
                 }
+                routes.add(withParents(r, parents));
             }
-            copy.setStatus(st);
-            routes.add(copy);
+            routes.sort(ORDER);
+            byKind.put(kind, List.copyOf(routes));
         }
         classes.sort(ORDER);
         gateways.sort(ORDER);
-        routes.sort(ORDER);
         byKind.put(ResourceKind.GATEWAY_CLASS, List.copyOf(classes));
         byKind.put(ResourceKind.GATEWAY, List.copyOf(gateways));
-        byKind.put(ResourceKind.HTTP_ROUTE, List.copyOf(routes));
         stamps = next;
         published = new Published(Map.copyOf(byKind), List.copyOf(diagnostics), servedVersion);
     }
@@ -155,6 +157,19 @@ final class StandaloneStatusView implements StatusView {
             c.setLastTransitionTime(time);
             next.put(id, new Stamp(c.getStatus(), time));
         }
+    }
+
+    /**
+     * A copy of a route of any kind with {@code status.parents} set (every route kind's status is
+     * its parents alone), or with no status when none of its parents is ours.
+     */
+    private static HasMetadata withParents(HasMetadata route, List<RouteParentStatus> parents) {
+        ObjectNode tree = KubeJson.mapper().valueToTree(route);
+        tree.remove("status");
+        if (parents != null) {
+            tree.putObject("status").set("parents", KubeJson.mapper().valueToTree(parents));
+        }
+        return KubeJson.mapper().convertValue(tree, route.getClass());
     }
 
     private static String parentId(RouteParentStatus ps) {

@@ -15,7 +15,9 @@ import java.util.Objects;
  */
 public record HttpPort(ListenerProtocol protocol, List<ListenerEntry> listeners) implements PortKind {
     public HttpPort {
-        Objects.requireNonNull(protocol, "protocol");
+        if (protocol != ListenerProtocol.HTTP && protocol != ListenerProtocol.HTTPS) {
+            throw new IllegalArgumentException("an HTTP socket speaks HTTP or HTTPS, not " + protocol);
+        }
         listeners = List.copyOf(Objects.requireNonNull(listeners, "listeners"));
     }
 

@@ -237,44 +237,14 @@ public final class ResourceStore {
     }
 
     private static ResourceView buildView(Map<ResourceKey, SourcedObject> objects) {
-        List<GatewayClass> classes = new ArrayList<>();
-        List<Gateway> gateways = new ArrayList<>();
-        List<HTTPRoute> routes = new ArrayList<>();
-        List<ReferenceGrant> grants = new ArrayList<>();
-        List<Service> services = new ArrayList<>();
-        List<EndpointSlice> slices = new ArrayList<>();
-        List<Secret> secrets = new ArrayList<>();
-        List<ConfigMap> configMaps = new ArrayList<>();
-        List<Namespace> namespaces = new ArrayList<>();
+        List<HasMetadata> all = new ArrayList<>();
         Map<ResourceKey, SourceLocation> locations = new HashMap<>();
         for (SourcedObject o : objects.values()) { // sorted by key
-            HasMetadata obj = o.object();
-            if (obj instanceof GatewayClass x) {
-                classes.add(x);
-            } else if (obj instanceof Gateway x) {
-                gateways.add(x);
-            } else if (obj instanceof HTTPRoute x) {
-                routes.add(x);
-            } else if (obj instanceof ReferenceGrant x) {
-                grants.add(x);
-            } else if (obj instanceof Service x) {
-                services.add(x);
-            } else if (obj instanceof EndpointSlice x) {
-                slices.add(x);
-            } else if (obj instanceof Secret x) {
-                secrets.add(x);
-            } else if (obj instanceof ConfigMap x) {
-                configMaps.add(x);
-            } else if (obj instanceof Namespace x) {
-                namespaces.add(x);
-            } else {
-                continue;
-            }
+            all.add(o.object());
             if (o.location() != null) {
                 locations.put(o.key(), o.location());
             }
         }
-        return new ResourceView(classes, gateways, routes, grants, services, slices, secrets, configMaps, namespaces,
-                locations);
+        return ResourceView.of(all, locations);
     }
 }

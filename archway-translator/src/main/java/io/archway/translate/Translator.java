@@ -11,7 +11,10 @@ import io.archway.translate.bind.Kinds;
 import io.archway.translate.bind.ListenerValidator;
 import io.archway.translate.bind.ReferenceGrantIndex;
 import io.archway.translate.bind.RouteAttacher;
+import io.archway.translate.bind.RouteContext;
+import io.archway.translate.compile.CompiledL4Route;
 import io.archway.translate.compile.CompiledRoute;
+import io.archway.translate.compile.L4RouteCompiler;
 import io.archway.translate.compile.HttpRouteRuleCompiler;
 import io.archway.translate.compile.RouteTableCompiler;
 import io.archway.translate.status.Diagnostics;
@@ -20,9 +23,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>GatewayClasses: which are ours, and are they accepted ({@link GatewayClassAcceptor});</li>
  *   <li>Gateways of our classes: validate listeners, certificates, conflicts ({@link ListenerValidator});</li>
- *   <li>HTTPRoutes: compile rules, resolve backendRefs ({@link HttpRouteRuleCompiler});</li>
+ *   <li>routes: compile rules, resolve backendRefs ({@link HttpRouteRuleCompiler} for HTTPRoutes,
+ *       {@link L4RouteCompiler} for TCPRoutes and UDPRoutes);</li>
  *   <li>attach routes of every kind to listeners ({@link RouteAttacher} over each route's
  *       {@link io.archway.translate.bind.RouteContext}), which yields route status and attachedRoutes;</li>
  *   <li>Gateway status, now that attachedRoutes is known ({@link GatewayStatusWriter});</li>
@@ -89,16 +90,23 @@ public final class Translator {
                 options.addressing().addressFor(gatewayKeys, key))));
 
         // 3. HTTPRoutes, in key order, compiled once whatever they attach to.
-        final HttpRouteRuleCompiler ruleCompiler =
-                new HttpRouteRuleCompiler(new BackendResolver(view, grants), diagnostics);
+        final BackendResolver backends = new BackendResolver(view, grants);
+        final HttpRouteRuleCompiler ruleCompiler = new HttpRouteRuleCompiler(backends, diagnostics);
         final List<CompiledRoute> routes = sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).stream()
                 .map(ruleCompiler::compile).toList();
+        final L4RouteCompiler l4Compiler = new L4RouteCompiler(backends, diagnostics);
+        final List<CompiledL4Route> l4Routes = new ArrayList<>();
+        sortedByKey(view.tcpRoutes(), ResourceKind.TCP_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
+        sortedByKey(view.udpRoutes(), ResourceKind.UDP_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
 
         // 4. Attachment.
         final Set<ResourceKey> allGateways = view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))
                 .collect(Collectors.toSet());
         final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allGateways, diagnostics);
-        attacher.attach(routes.stream().map(CompiledRoute::context).toList());
+        final List<RouteContext> contexts = new ArrayList<>();
+        routes.forEach(r -> contexts.add(r.context()));
+        l4Routes.forEach(r -> contexts.add(r.context()));
+        attacher.attach(contexts);
 
         // 5. Gateway status.
         final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
@@ -107,21 +115,15 @@ public final class Translator {
 
         // 6. The routing table.
         final List<PortBinding> ports = new RouteTableCompiler(diagnostics)
-                .compile(new ArrayList<>(bound.values()), attacher.attachments(), routes);
+                .compile(new ArrayList<>(bound.values()), attacher.attachments(), routes, l4Routes);
 
         return new Translation(new RoutingSnapshot(version, ports),
-                new StatusReport(classes.statuses(), gatewayStatuses, httpRouteStatuses(attacher.statuses())),
+                new StatusReport(classes.statuses(), gatewayStatuses, attacher.statuses()),
                 diagnostics.sorted());
     }
 
-    private static Map<ResourceKey, HTTPRouteStatus> httpRouteStatuses(Map<ResourceKey, List<RouteParentStatus>> parents) {
-        final Map<ResourceKey, HTTPRouteStatus> out = new TreeMap<>();
-        parents.forEach((key, list) -> out.put(key, new HTTPRouteStatusBuilder().withParents(list).build()));
-        return out;
-    }
-
-    private static List<HTTPRoute> sortedByKey(List<HTTPRoute> routes, ResourceKind kind) {
-        final List<HTTPRoute> sorted = new ArrayList<>(routes);
+    private static <T extends HasMetadata> List<T> sortedByKey(List<T> routes, ResourceKind kind) {
+        final List<T> sorted = new ArrayList<>(routes);
         sorted.sort(Comparator.comparing((HasMetadata r) -> Kinds.keyOf(kind, r)));
         return sorted;
     }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -59,19 +60,37 @@ public final class BackendResolver {
         }
     }
 
+    /** An HTTPRoute's backendRef, with its backendRef-level filters. */
     public Resolved resolve(String routeNamespace, HTTPBackendRef ref, List<HttpFilter> filters) {
-        final String group = Kinds.coreGroupIfUnset(ref.getGroup());
-        final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.SERVICE.kind());
-        final String namespace = Kinds.orDefault(ref.getNamespace(), routeNamespace);
-        final int port = ref.getPort() == null ? 0 : ref.getPort();
-        final int weight = ref.getWeight() == null ? 1 : Math.max(0, ref.getWeight());
+        return resolve(ResourceKind.HTTP_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(), ref.getNamespace(),
+                ref.getName(), ref.getPort(), ref.getWeight(), filters);
+    }
+
+    /** A backendRef of another route kind (TCPRoute, UDPRoute: no filters). */
+    public Resolved resolve(ResourceKind routeKind, String routeNamespace, BackendRef ref) {
+        return resolve(routeKind, routeNamespace, ref.getGroup(), ref.getKind(), ref.getNamespace(), ref.getName(),
+                ref.getPort(), ref.getWeight(), List.of());
+    }
+
+    /**
+     * BackendObjectReference: a core Service (the default kind) in the route's namespace unless
+     * one is named, which then needs a ReferenceGrant from the route's kind; weight defaults to 1.
+     */
+    private Resolved resolve(ResourceKind routeKind, String routeNamespace, String refGroup, String refKind,
+                             String refNamespace, String refName, Integer refPort, Integer refWeight,
+                             List<HttpFilter> filters) {
+        final String group = Kinds.coreGroupIfUnset(refGroup);
+        final String kind = Kinds.orDefault(refKind, ResourceKind.SERVICE.kind());
+        final String namespace = Kinds.orDefault(refNamespace, routeNamespace);
+        final int port = refPort == null ? 0 : refPort;
+        final int weight = refWeight == null ? 1 : Math.max(0, refWeight);
         final BackendOrigin origin = new BackendOrigin(group.isEmpty() ? kind : group + "/" + kind, namespace,
-                Objects.requireNonNullElse(ref.getName(), ""), port);
+                Objects.requireNonNullElse(refName, ""), port);
         final String what = origin.kind() + " " + namespace + "/" + origin.name();
         if (!group.isEmpty() || !ResourceKind.SERVICE.kind().equals(kind)) {
             return invalid(origin, weight, filters, Reasons.INVALID_KIND, what + " is not a core Service");
         }
-        if (!grants.permits(ResourceKind.GATEWAY_GROUP, ResourceKind.HTTP_ROUTE.kind(), routeNamespace, ResourceKind.CORE_GROUP, ResourceKind.SERVICE.kind(),
+        if (!grants.permits(routeKind.group(), routeKind.kind(), routeNamespace, ResourceKind.CORE_GROUP, ResourceKind.SERVICE.kind(),
                 namespace, origin.name())) {
             return invalid(origin, weight, filters, Reasons.REF_NOT_PERMITTED,
                     what + " is in another namespace and no ReferenceGrant allows it");
@@ -80,7 +99,7 @@ public final class BackendResolver {
         if (service == null) {
             return invalid(origin, weight, filters, Reasons.BACKEND_NOT_FOUND, what + " does not exist");
         }
-        if (ref.getPort() == null) {
+        if (refPort == null) {
             return invalid(origin, weight, filters, Reasons.BACKEND_NOT_FOUND, what + ": port is required");
         }
         final ServicePort servicePort = service.getSpec() == null || service.getSpec().getPorts() == null ? null

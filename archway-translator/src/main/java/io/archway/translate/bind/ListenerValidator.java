@@ -30,7 +30,18 @@ import java.util.Objects;
  * wins).
  */
 public final class ListenerValidator {
-    private static final List<String> SUPPORTED_PROTOCOLS = List.of("HTTP", "HTTPS");
+    private static final List<String> SUPPORTED_PROTOCOLS =
+            java.util.Arrays.stream(ListenerProtocol.values()).map(Enum::name).toList();
+
+    /**
+     * The route kind each protocol serves: its default allowedRoutes.kinds and the only kind it
+     * accepts there (Listener.allowedRoutes: kinds incompatible with the protocol are invalid).
+     */
+    private static final Map<ListenerProtocol, ResourceKind> ROUTE_KIND = Map.of(
+            ListenerProtocol.HTTP, ResourceKind.HTTP_ROUTE,
+            ListenerProtocol.HTTPS, ResourceKind.HTTP_ROUTE,
+            ListenerProtocol.TCP, ResourceKind.TCP_ROUTE,
+            ListenerProtocol.UDP, ResourceKind.UDP_ROUTE);
 
     private final ResourceView view;
     private final CertificateRefResolver certificates;
@@ -134,9 +145,11 @@ public final class ListenerValidator {
     }
 
     /**
-     * Listener index to conflict reason. Listeners of supported protocols on one port conflict when
-     * their protocols differ (ProtocolConflict) or, with one protocol, when their hostnames are
-     * equal (HostnameConflict). All indistinct listeners conflict: there is no winner.
+     * Listener index to conflict reason. Listeners of supported protocols on one port and transport
+     * conflict when their protocols differ (ProtocolConflict) or, with one protocol, when their
+     * hostnames are equal (HostnameConflict; a TCP or UDP listener has no hostname to tell it
+     * apart). A TCP-based and a UDP listener share a port number without conflict. All indistinct
+     * listeners conflict: there is no winner.
      */
     static Map<Integer, String> findConflicts(List<Listener> listeners) {
         final Map<Integer, String> conflicts = new HashMap<>();
@@ -147,7 +160,8 @@ public final class ListenerValidator {
             }
             for (int j = 0; j < listeners.size(); j++) {
                 final Listener b = listeners.get(j);
-                if (i == j || !supported(b.getProtocol()) || !Objects.equals(a.getPort(), b.getPort())) {
+                if (i == j || !supported(b.getProtocol()) || !Objects.equals(a.getPort(), b.getPort())
+                        || transport(a) != transport(b)) {
                     continue;
                 }
                 if (!a.getProtocol().equals(b.getProtocol())) {
@@ -158,6 +172,10 @@ public final class ListenerValidator {
             }
         }
         return conflicts;
+    }
+
+    private static io.archway.snapshot.Transport transport(Listener l) {
+        return ListenerProtocol.valueOf(l.getProtocol()).transport();
     }
 
     private static boolean supported(String protocol) {
@@ -185,7 +203,7 @@ public final class ListenerValidator {
         if (!supported(listener.getProtocol())) {
             d.reject(Reasons.UNSUPPORTED_PROTOCOL, "protocol " + listener.getProtocol() + " is not supported");
             diagnostics.error(key, field + ".protocol", "listener " + listener.getName() + ": protocol "
-                    + listener.getProtocol() + " is not supported (HTTP and HTTPS are)");
+                    + listener.getProtocol() + " is not supported (" + String.join(", ", SUPPORTED_PROTOCOLS) + " are)");
             return d;
         }
         d.protocol = ListenerProtocol.valueOf(listener.getProtocol());
@@ -206,18 +224,19 @@ public final class ListenerValidator {
     private void resolveRouteKinds(ResourceKey key, String field, Listener listener, ListenerDraft d) {
         final List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null
                 : listener.getAllowedRoutes().getKinds();
-        final RouteGroupKind httpRoute = new RouteGroupKindBuilder().withGroup(ResourceKind.GATEWAY_GROUP)
-                .withKind(ResourceKind.HTTP_ROUTE.kind()).build();
+        final ResourceKind served = ROUTE_KIND.get(d.protocol);
+        final RouteGroupKind routeKind = new RouteGroupKindBuilder().withGroup(served.group())
+                .withKind(served.kind()).build();
         if (kinds == null || kinds.isEmpty()) {
-            d.supportedKinds.add(httpRoute);
+            d.supportedKinds.add(routeKind);
             return;
         }
         final List<String> invalid = new ArrayList<>();
         for (RouteGroupKind kind : kinds) {
             final String group = Kinds.orDefault(kind.getGroup(), ResourceKind.GATEWAY_GROUP);
-            if (group.equals(ResourceKind.GATEWAY_GROUP) && ResourceKind.HTTP_ROUTE.kind().equals(kind.getKind())) {
+            if (group.equals(served.group()) && served.kind().equals(kind.getKind())) {
                 if (d.supportedKinds.isEmpty()) {
-                    d.supportedKinds.add(httpRoute);
+                    d.supportedKinds.add(routeKind);
                 }
             } else {
                 invalid.add(group + "/" + kind.getKind());

@@ -89,7 +89,7 @@ public final class HttpRouteRuleCompiler {
             resolvedRefs = ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS,
                     "all references are resolved");
         }
-        return new CompiledRoute(key, route, created(route), entries, notAccepted, resolvedRefs);
+        return new CompiledRoute(key, route, CreationTimestamps.of(route), entries, notAccepted, resolvedRefs);
     }
 
     private static List<HttpRequestMatch> matches(HTTPRouteRule rule) {
@@ -110,18 +110,6 @@ public final class HttpRouteRuleCompiler {
                     && matches.stream().anyMatch(m -> m.path().type() != PathMatch.Type.PATH_PREFIX)) {
                 throw new UnsupportedValueException("ReplacePrefixMatch requires PathPrefix matches");
             }
-        }
-    }
-
-    private static Instant created(HTTPRoute route) {
-        final String ts = route.getMetadata().getCreationTimestamp();
-        if (ts == null || ts.isEmpty()) {
-            return null;
-        }
-        try {
-            return Instant.parse(ts);
-        } catch (DateTimeParseException e) {
-            return null;
         }
     }
 }

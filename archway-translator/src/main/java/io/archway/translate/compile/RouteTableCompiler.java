@@ -5,6 +5,10 @@ import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.HttpPort;
+import io.archway.snapshot.L4Route;
+import io.archway.snapshot.PortKind;
+import io.archway.snapshot.TcpPort;
+import io.archway.snapshot.UdpPort;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.VirtualHost;
 import io.archway.translate.bind.Attachment;
@@ -19,10 +23,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Phase 5: builds the routing table. Every programmed listener of an accepted Gateway becomes a
- * {@link ListenerEntry} on the {@link PortBinding} of its (address, port), most specific hostname
- * first; its attached routes are grouped into virtual hosts by effective hostname (most specific
- * first) and sorted by {@link HttpRulePrecedence}.
+ * Phase 6: builds the routing table, one {@link PortBinding} per socket (address, port,
+ * transport). Every programmed HTTP or HTTPS listener of an accepted Gateway becomes a
+ * {@link ListenerEntry} on its socket's {@link HttpPort}, most specific hostname first; its
+ * attached routes are grouped into virtual hosts by effective hostname (most specific first) and
+ * sorted by {@link HttpRulePrecedence}. A TCP or UDP listener gets its socket to itself
+ * ({@link TcpPort}, {@link UdpPort}), serving the first of its attached routes by
+ * {@link CompiledL4Route#PRECEDENCE}.
  */
 public final class RouteTableCompiler {
     private static final Comparator<ListenerEntry> LISTENER_ORDER = Comparator
@@ -40,10 +47,14 @@ public final class RouteTableCompiler {
 
     /**
      * @param gateways ours, in key order
-     * @param routes the compiled routes, indexed by {@link Attachment#routeIndex()}
+     * @param routes the compiled HTTPRoutes: {@link Attachment#routeIndex()} {@code i} below their
+     *     count names {@code routes.get(i)}
+     * @param l4Routes the compiled TCPRoutes and UDPRoutes, which the attacher saw after the
+     *     HTTPRoutes: index {@code i} at or above the HTTPRoutes' count names
+     *     {@code l4Routes.get(i - routes.size())}
      */
     public List<PortBinding> compile(List<BoundGateway> gateways, List<Attachment> attachments,
-                                     List<CompiledRoute> routes) {
+                                     List<CompiledRoute> routes, List<CompiledL4Route> l4Routes) {
         final Map<BoundListener, List<Attachment>> byListener = new java.util.IdentityHashMap<>();
         for (Attachment a : attachments) {
             byListener.computeIfAbsent(a.listener(), l -> new ArrayList<>()).add(a);
@@ -57,13 +68,25 @@ public final class RouteTableCompiler {
                 if (!listener.programmed()) {
                     continue;
                 }
-                final String socketKey = String.format("%05d %s", listener.port(), gateway.address());
+                final String socketKey = String.format("%05d %s %s", listener.port(), listener.protocol().transport(),
+                        gateway.address());
                 final Socket socket = sockets.computeIfAbsent(socketKey,
                         k -> new Socket(gateway.address(), listener.port(), listener.protocol()));
                 if (socket.protocol != listener.protocol()) {
                     diagnostics.error(gateway.key(), "spec.listeners", "listener " + listener.name() + " ("
                             + listener.protocol() + ") is not served: " + gateway.address() + ":" + listener.port()
                             + " already serves " + socket.protocol + " for another Gateway");
+                    continue;
+                }
+                if (listener.protocol() == ListenerProtocol.TCP || listener.protocol() == ListenerProtocol.UDP) {
+                    if (socket.l4 != null) {
+                        diagnostics.error(gateway.key(), "spec.listeners", "listener " + listener.name() + " ("
+                                + listener.protocol() + ") is not served: " + gateway.address() + ":" + listener.port()
+                                + " already serves " + socket.l4.listener().origin());
+                        continue;
+                    }
+                    socket.l4 = new L4Listener(listener, servedRoute(byListener.getOrDefault(listener, List.of()),
+                            routes.size(), l4Routes));
                     continue;
                 }
                 final ListenerEntry shadowing = socket.listeners.stream()
@@ -81,10 +104,19 @@ public final class RouteTableCompiler {
         }
         final List<PortBinding> bindings = new ArrayList<>();
         for (Socket socket : sockets.values()) {
-            socket.listeners.sort(LISTENER_ORDER);
-            bindings.add(new PortBinding(socket.address, socket.port, new HttpPort(socket.protocol, socket.listeners)));
+            bindings.add(new PortBinding(socket.address, socket.port, socket.kind()));
         }
         return bindings;
+    }
+
+    /** The route an L4 listener serves: the first of its attached routes by precedence, or null. */
+    private static L4Route servedRoute(List<Attachment> attachments, int httpRoutes, List<CompiledL4Route> l4Routes) {
+        return attachments.stream().map(a -> l4Routes.get(a.routeIndex() - httpRoutes))
+                .min(CompiledL4Route.PRECEDENCE).map(CompiledL4Route::route).orElse(null);
+    }
+
+    /** An L4 listener and the route it serves. */
+    private record L4Listener(BoundListener listener, L4Route route) {
     }
 
     /** @param attachments the routes attached to one listener */
@@ -114,11 +146,24 @@ public final class RouteTableCompiler {
         final int port;
         final ListenerProtocol protocol;
         final List<ListenerEntry> listeners = new ArrayList<>();
+        L4Listener l4;
 
         Socket(String address, int port, ListenerProtocol protocol) {
             this.address = address;
             this.port = port;
             this.protocol = protocol;
+        }
+
+        PortKind kind() {
+            switch (protocol) {
+                case TCP:
+                    return new TcpPort(l4.listener().origin(), l4.route());
+                case UDP:
+                    return new UdpPort(l4.listener().origin(), l4.route());
+                default:
+                    listeners.sort(LISTENER_ORDER);
+                    return new HttpPort(protocol, listeners);
+            }
         }
     }
 }

@@ -66,15 +66,7 @@ final class GoldenInput {
     }
 
     private static final class Builder {
-        final List<GatewayClass> classes = new ArrayList<>();
-        final List<Gateway> gateways = new ArrayList<>();
-        final List<HTTPRoute> routes = new ArrayList<>();
-        final List<ReferenceGrant> grants = new ArrayList<>();
-        final List<Service> services = new ArrayList<>();
-        final List<EndpointSlice> slices = new ArrayList<>();
-        final List<Secret> secrets = new ArrayList<>();
-        final List<ConfigMap> configMaps = new ArrayList<>();
-        final List<Namespace> namespaces = new ArrayList<>();
+        final List<HasMetadata> objects = new ArrayList<>();
         final Map<ResourceKey, SourceLocation> locations = new HashMap<>();
         Map<String, Object> optionsDoc = Map.of();
 
@@ -143,36 +135,27 @@ final class GoldenInput {
             final String kind = String.valueOf(doc.get("kind"));
             final Map<String, Object> metadata = (Map<String, Object>) doc.computeIfAbsent("metadata", k -> new HashMap<>());
             metadata.putIfAbsent("generation", 1);
-            switch (kind) {
-                case "GatewayClass" -> track(classes, GatewayClass.class, doc, kind, location);
-                case "Gateway" -> track(gateways, Gateway.class, doc, kind, location);
-                case "HTTPRoute" -> track(routes, HTTPRoute.class, doc, kind, location);
-                case "ReferenceGrant" -> track(grants, ReferenceGrant.class, doc, kind, location);
-                case "Service" -> track(services, Service.class, doc, kind, location);
-                case "EndpointSlice" -> track(slices, EndpointSlice.class, doc, kind, location);
-                case "Secret" -> track(secrets, Secret.class, doc, kind, location);
-                case "ConfigMap" -> track(configMaps, ConfigMap.class, doc, kind, location);
-                case "Namespace" -> track(namespaces, Namespace.class, doc, kind, location);
-                default -> {
-                    if (!IGNORED.contains(kind)) {
-                        throw new IllegalArgumentException(location + ": unexpected kind " + kind);
-                    }
-                }
+            final var registered = io.archway.kinds.ResourceKind.byKind(kind)
+                    .filter(io.archway.kinds.ResourceKind::servedByArchway);
+            if (registered.isPresent()) {
+                track(registered.get().modelClass(), doc, kind, location);
+            } else if (!IGNORED.contains(kind)) {
+                throw new IllegalArgumentException(location + ": unexpected kind " + kind);
             }
         }
 
-        private <T extends HasMetadata> void track(List<T> into, Class<T> type, Map<String, Object> doc, String kind,
-                                                   SourceLocation location) {
+        private void track(Class<? extends HasMetadata> type, Map<String, Object> doc, String kind,
+                           SourceLocation location) {
             // Re-reading the document as the v1 class converts v1beta1 / v1alpha2 documents.
             final Map<String, Object> copy = new HashMap<>(doc);
             copy.remove("apiVersion");
-            final T object = SERIALIZATION.convertValue(copy, type);
+            final HasMetadata object = SERIALIZATION.convertValue(copy, type);
             final List<String> unknown = new ArrayList<>();
             unknownFields(object, "", unknown);
             if (!unknown.isEmpty()) {
                 throw new IllegalArgumentException(location + ": unknown fields " + unknown);
             }
-            into.add(object);
+            objects.add(object);
             locations.put(new ResourceKey(kind, object.getMetadata().getNamespace(), object.getMetadata().getName()),
                     location);
         }
@@ -220,8 +203,7 @@ final class GoldenInput {
         }
 
         ResourceView view() {
-            return new ResourceView(classes, gateways, routes, grants, services, slices, secrets, configMaps,
-                    namespaces, locations);
+            return ResourceView.of(objects, locations);
         }
     }
 }

@@ -42,11 +42,11 @@ final class GoldenOutput {
         final Map<String, Object> root = new LinkedHashMap<>();
         final List<Object> status = new ArrayList<>();
         final Map<ResourceKey, Object> all = new TreeMap<>(java.util.Comparator
-                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "HTTPRoute").indexOf(k.kind()))
+                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "HTTPRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
                 .thenComparing(k -> k));
         all.putAll(t.status().gatewayClasses());
         all.putAll(t.status().gateways());
-        all.putAll(t.status().httpRoutes());
+        t.status().routes().forEach((key, parents) -> all.put(key, Map.of("parents", parents)));
         all.forEach((key, value) -> {
             final Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("kind", key.kind());
@@ -77,7 +77,25 @@ final class GoldenOutput {
         if (p.kind() instanceof HttpPort http) {
             m.put("protocol", http.protocol().name());
             m.put("listeners", http.listeners().stream().map(GoldenOutput::listener).toList());
+        } else if (p.kind() instanceof io.archway.snapshot.TcpPort tcp) {
+            m.put("protocol", "TCP");
+            m.put("listener", tcp.listener().toString());
+            m.put("route", l4Route(tcp.route()));
+        } else if (p.kind() instanceof io.archway.snapshot.UdpPort udp) {
+            m.put("protocol", "UDP");
+            m.put("listener", udp.listener().toString());
+            m.put("route", l4Route(udp.route()));
         }
+        return m;
+    }
+
+    private static Map<String, Object> l4Route(io.archway.snapshot.L4Route r) {
+        if (r == null) {
+            return null;
+        }
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("origin", r.origin().toString());
+        m.put("backends", r.backends().stream().map(GoldenOutput::backend).toList());
         return m;
     }
 
