@@ -2,6 +2,9 @@ package io.archway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.archway.kinds.ResourceKind;
+import io.archway.source.KubeJson;
 import io.archway.source.LoadedFile;
 import io.archway.source.ResourceStore;
 import io.archway.source.file.ManifestLoader;
@@ -11,8 +14,8 @@ import io.archway.translate.Translation;
 import io.archway.translate.Translator;
 import io.archway.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,21 +95,28 @@ class SeedExamplesTest {
                 assertThat(types(status.getConditions())).contains("Accepted", "Programmed");
             }
         }
-        // A route whose parent Gateway is in the same file is Accepted by it.
-        for (var r : store.view().httpRoutes()) {
-            boolean parentHere = r.getSpec().getParentRefs().stream().anyMatch(p -> store.view().gateways().stream()
-                    .anyMatch(g -> g.getMetadata().getName().equals(p.getName())));
-            if (!parentHere) {
-                continue;
-            }
-            HTTPRouteStatus status = t.status().httpRoutes().get(new io.archway.translate.ResourceKey("HTTPRoute",
-                    r.getMetadata().getNamespace(), r.getMetadata().getName()));
-            assertThat(status).as("status of route " + r.getMetadata().getName()).isNotNull();
-            for (RouteParentStatus parent : status.getParents()) {
-                assertThat(parent.getConditions()).anySatisfy(c -> {
-                    assertThat(c.getType()).isEqualTo("Accepted");
-                    assertThat(c.getStatus()).isEqualTo("True");
-                });
+        // A route of any kind whose parent Gateway is in the same file is Accepted by it.
+        for (ResourceKind kind : ResourceKind.routes()) {
+            for (HasMetadata r : store.view().<HasMetadata>list(kind)) {
+                JsonNode spec = KubeJson.mapper().valueToTree(r).path("spec");
+                boolean parentHere = false;
+                for (JsonNode p : spec.path("parentRefs")) {
+                    parentHere |= store.view().gateways().stream()
+                            .anyMatch(g -> g.getMetadata().getName().equals(p.path("name").asText()));
+                }
+                if (!parentHere) {
+                    continue;
+                }
+                List<RouteParentStatus> parents = t.status().routes().get(new io.archway.translate.ResourceKey(
+                        kind.kind(), r.getMetadata().getNamespace(), r.getMetadata().getName()));
+                assertThat(parents).as("status of " + kind.kind() + " " + r.getMetadata().getName()).isNotNull();
+                for (RouteParentStatus parent : parents) {
+                    assertThat(parent.getConditions()).as(kind.kind() + " " + r.getMetadata().getName())
+                            .anySatisfy(c -> {
+                                assertThat(c.getType()).isEqualTo("Accepted");
+                                assertThat(c.getStatus()).isEqualTo("True");
+                            });
+                }
             }
         }
     }
