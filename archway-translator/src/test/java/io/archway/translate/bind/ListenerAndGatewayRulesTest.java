@@ -145,4 +145,22 @@ class ListenerAndGatewayRulesTest {
         assertThat(c.gatewayConditions("default/no-spec")).containsEntry("Accepted", "True/Accepted");
         assertThat(c.servedListeners()).extracting(ListenerEntry::hostname).isEmpty();
     }
+
+    /**
+     * Listener.port is required (1-65535) on a cluster; standalone input is not validated, and a
+     * listener without port must not make the translation throw (it is read as port 0).
+     */
+    @Test
+    void aListenerWithoutPortNeverThrows() {
+        final SpecCase c = SpecCase.of("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: default}
+                spec:
+                  gatewayClassName: archway
+                  listeners: [{name: http, protocol: HTTP}]
+                """);
+        assertThat(c.listenerConditions("default/gw", "http")).containsKeys("Accepted", "Programmed");
+        assertThat(c.translation().snapshot().ports()).extracting(p -> p.port()).containsExactly(0);
+    }
 }

@@ -108,4 +108,14 @@ class ReferenceGrantIndexTest {
         assertThat(routeToService(index, "s")).isTrue();
         assertThat(routeToService(index, "t")).isFalse();
     }
+
+    /** A grant whose from or to list is an explicit null grants nothing (and never throws). */
+    @Test
+    void nullFromOrToGrantsNothing() {
+        final ReferenceGrant nullFrom = grant("backends", GW, "HTTPRoute", "routes", "", "Service", null);
+        nullFrom.getSpec().setFrom(null);
+        final ReferenceGrant nullTo = grant("backends", GW, "HTTPRoute", "routes", "", "Service", null);
+        nullTo.getSpec().setTo(null);
+        assertThat(routeToService(new ReferenceGrantIndex(List.of(nullFrom, nullTo)), "s")).isFalse();
+    }
 }
