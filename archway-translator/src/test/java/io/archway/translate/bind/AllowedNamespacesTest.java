@@ -137,6 +137,7 @@ class AllowedNamespacesTest {
         assertThat(from("Selector", second).allows("team-b")).as("the second expression fails").isFalse();
     }
 
+    /** "None" is not in the RouteNamespaces.from enum (All, Selector, Same); unvalidated standalone input only. */
     @Test
     void fromNoneAllowsNothing() {
         assertThat(from("None", null).allows("infra")).isFalse();
