@@ -42,6 +42,13 @@ class HostnameIntersectionTest {
         assertThat(HostnameIntersection.intersect(listener, split(route))).isEqualTo(split(expected));
     }
 
+    /** Listener.hostname: an empty hostname is the same as none ("all hostnames"). */
+    @org.junit.jupiter.api.Test
+    void anEmptyListenerHostnameIsAny() {
+        assertThat(HostnameIntersection.intersect("", List.of())).containsExactly("*");
+        assertThat(HostnameIntersection.intersect("", List.of("A.example.com"))).containsExactly("a.example.com");
+    }
+
     private static List<String> split(String value) {
         return value == null || value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
     }
