@@ -36,7 +36,7 @@ class BackendResolutionRulesTest {
     }
 
     private static WeightedBackend backend(SpecCase c) {
-        return c.translation().snapshot().ports().get(0).listeners().get(0).virtualHosts().get(0).routes().get(0)
+        return ((io.archway.snapshot.HttpPort) c.translation().snapshot().ports().get(0).kind()).listeners().get(0).virtualHosts().get(0).routes().get(0)
                 .backends().get(0);
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * Group and Kind in the local namespace").
  */
 class ReferenceGrantIndexTest {
-    private static final String GW = Kinds.GATEWAY_GROUP;
+    private static final String GW = io.archway.kinds.ResourceKind.GATEWAY_GROUP;
 
     private static ReferenceGrant grant(String namespace, String fromGroup, String fromKind, String fromNamespace,
                                         String toGroup, String toKind, String toName) {

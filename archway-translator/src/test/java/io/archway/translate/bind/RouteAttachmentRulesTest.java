@@ -81,9 +81,9 @@ class RouteAttachmentRulesTest {
     void allowsKindComparesGroupAndKind() {
         final BoundListener l = new BoundListener(new ListenerOrigin("ns", "gw", "http"), 80, null, null, true, true,
                 null, List.of(new RouteGroupKindBuilder().withKind("HTTPRoute").build()), List.of(), List.of());
-        assertThat(l.allowsKind(Kinds.GATEWAY_GROUP, "HTTPRoute")).as("group defaults to gateway.networking.k8s.io")
+        assertThat(l.allowsKind(io.archway.kinds.ResourceKind.GATEWAY_GROUP, "HTTPRoute")).as("group defaults to gateway.networking.k8s.io")
                 .isTrue();
-        assertThat(l.allowsKind(Kinds.GATEWAY_GROUP, "GRPCRoute")).isFalse();
+        assertThat(l.allowsKind(io.archway.kinds.ResourceKind.GATEWAY_GROUP, "GRPCRoute")).isFalse();
         assertThat(l.allowsKind("example.com", "HTTPRoute")).isFalse();
     }
 }

@@ -33,7 +33,7 @@ class RouteCompileRulesTest {
     }
 
     private static List<HttpRouteEntry> entries(SpecCase c) {
-        return c.translation().snapshot().ports().get(0).listeners().get(0).virtualHosts().get(0).routes();
+        return ((io.archway.snapshot.HttpPort) c.translation().snapshot().ports().get(0).kind()).listeners().get(0).virtualHosts().get(0).routes();
     }
 
     private static String accepted(SpecCase c) {

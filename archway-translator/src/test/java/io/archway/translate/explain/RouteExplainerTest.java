@@ -131,10 +131,10 @@ class RouteExplainerTest {
             assertThat(l.why()).containsExactly("allowedRoutes.kinds [] does not include HTTPRoute");
         });
         assertThat(check(p, "tcp")).satisfies(l -> {
-            assertThat(l.protocol()).isEqualTo("unsupported");
-            assertThat(l.reason()).isEqualTo("NoMatchingParent");
-            assertThat(l.why()).containsExactly("the listener is not accepted (UnsupportedProtocol: protocol TCP is"
-                    + " not supported)");
+            // a TCP listener takes TCPRoutes only (its supportedKinds)
+            assertThat(l.protocol()).isEqualTo("TCP");
+            assertThat(l.reason()).isEqualTo("NotAllowedByListeners");
+            assertThat(l.why()).containsExactly("allowedRoutes.kinds [TCPRoute] does not include HTTPRoute");
         });
         assertThat(check(p, "other-host")).satisfies(l -> {
             assertThat(l.reason()).isEqualTo("NoMatchingListenerHostname");

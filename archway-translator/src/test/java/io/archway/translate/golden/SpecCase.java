@@ -113,7 +113,9 @@ public final class SpecCase {
 
     /** Every listener entry of the snapshot, in socket then precedence order. */
     public List<ListenerEntry> servedListeners() {
-        return translation.snapshot().ports().stream().map(PortBinding::listeners).flatMap(List::stream).toList();
+        return translation.snapshot().ports().stream()
+                .map(p -> p.kind() instanceof io.archway.snapshot.HttpPort h ? h.listeners() : List.<ListenerEntry>of())
+                .flatMap(List::stream).toList();
     }
 
     public List<String> diagnostics() {
