@@ -81,7 +81,12 @@ public final class DataPlane implements AutoCloseable {
      * @param specPort the {@link io.archway.snapshot.PortBinding#port()} (without offset)
      */
     public InetSocketAddress localAddress(String address, int specPort) {
-        return listeners.localAddress(new SocketKey(address, specPort, Transport.TCP));
+        return localAddress(address, specPort, Transport.TCP);
+    }
+
+    /** As {@link #localAddress(String, int)}, for the TCP or the UDP socket of that port number. */
+    public InetSocketAddress localAddress(String address, int specPort, Transport transport) {
+        return listeners.localAddress(new SocketKey(address, specPort, transport));
     }
 
     public ProxyConfig config() {
