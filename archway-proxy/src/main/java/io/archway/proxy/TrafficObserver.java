@@ -73,8 +73,9 @@ public interface TrafficObserver {
      * A TCP connection of a TCP listener closed (both sides).
      *
      * @param route as given to {@link #tcpConnectionOpened}
-     * @param backend the backend it was forwarded to; null when none was picked or usable (no
-     *     route, only zero weights, an invalid backend or one without endpoints)
+     * @param backend the backend it was forwarded to, or whose endpoint refused it (also reported
+     *     by {@link #upstreamConnectError}); null when none was picked or usable (no route, only
+     *     zero weights, an invalid backend or one without endpoints)
      * @param bytesFromClient bytes forwarded from the client to the backend
      * @param bytesToClient bytes forwarded from the backend to the client
      * @param durationNanos from accept to close
