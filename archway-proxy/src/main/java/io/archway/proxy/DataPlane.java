@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Starting points: {@link io.archway.proxy.listener.ListenerManager} (sockets, swap, drain),
  * {@link io.archway.proxy.http.HttpProxyHandler} (per request), {@link io.archway.proxy.http.RouteIndex}
- * (dispatch), {@link io.archway.proxy.tls.SniCertificateMapping} (certificates).
+ * (dispatch), {@link io.archway.proxy.tls.SniCertificateMapping} (certificates),
+ * {@link io.archway.proxy.tcp.TcpProxy} (TCP listeners), {@link io.archway.proxy.udp.UdpProxy}
+ * (UDP listeners), {@link io.archway.proxy.balance.WeightedChoice} (the weighted backend pick).
  *
  * <p>Observability: traffic is reported to the {@link TrafficObserver} given at construction
  * (metrics live outside the proxy), and to the JSON access log when {@link ProxyConfig#accessLog()}
@@ -81,7 +83,12 @@ public final class DataPlane implements AutoCloseable {
      * @param specPort the {@link io.archway.snapshot.PortBinding#port()} (without offset)
      */
     public InetSocketAddress localAddress(String address, int specPort) {
-        return listeners.localAddress(new SocketKey(address, specPort, Transport.TCP));
+        return localAddress(address, specPort, Transport.TCP);
+    }
+
+    /** As {@link #localAddress(String, int)}, for the TCP or the UDP socket of that port number. */
+    public InetSocketAddress localAddress(String address, int specPort, Transport transport) {
+        return listeners.localAddress(new SocketKey(address, specPort, transport));
     }
 
     public ProxyConfig config() {

@@ -59,4 +59,57 @@ public interface TrafficObserver {
     /** An HTTP/2 stream of that listener port closed. */
     default void streamClosed(int listenerPort) {
     }
+
+    /**
+     * A connection was accepted on a TCP listener (TCPRoute), after {@link #connectionOpened}.
+     *
+     * @param route the route it will be forwarded by; null when the listener has none (the
+     *     connection is closed at once)
+     */
+    default void tcpConnectionOpened(RouteOrigin route) {
+    }
+
+    /**
+     * A TCP connection of a TCP listener closed (both sides).
+     *
+     * @param route as given to {@link #tcpConnectionOpened}
+     * @param backend the backend it was forwarded to, or whose endpoint refused it (also reported
+     *     by {@link #upstreamConnectError}); null when none was picked or usable (no route, only
+     *     zero weights, an invalid backend or one without endpoints)
+     * @param bytesFromClient bytes forwarded from the client to the backend
+     * @param bytesToClient bytes forwarded from the backend to the client
+     * @param durationNanos from accept to close
+     */
+    default void tcpConnectionClosed(RouteOrigin route, BackendOrigin backend, long bytesFromClient,
+                                     long bytesToClient, long durationNanos) {
+    }
+
+    /** A UDP session (a new client address and port on a UDP listener) started, forwarded to {@code backend}. */
+    default void udpSessionOpened(RouteOrigin route, BackendOrigin backend) {
+    }
+
+    /**
+     * A UDP session ended: idle expiry, eviction, or its port closing.
+     *
+     * @param bytesFromClient datagram payload bytes forwarded to the backend
+     * @param bytesToClient datagram payload bytes forwarded back to the client
+     * @param durationNanos from its first datagram to its end
+     */
+    default void udpSessionClosed(RouteOrigin route, BackendOrigin backend, long bytesFromClient, long bytesToClient,
+                                  long durationNanos) {
+    }
+
+    /**
+     * A UDP session was evicted, before its idle expiry, to make room for a new client: the port
+     * held {@link ProxyConfig#udpMaxSessions()} sessions. Followed by {@link #udpSessionClosed}.
+     */
+    default void udpSessionEvicted(RouteOrigin route) {
+    }
+
+    /**
+     * A datagram of a UDP listener was dropped: no route, no usable backend, the port draining
+     * (new clients), or a socket not keeping up.
+     */
+    default void udpDatagramDropped(int listenerPort) {
+    }
 }

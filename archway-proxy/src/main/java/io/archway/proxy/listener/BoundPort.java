@@ -2,30 +2,64 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.PortRoutes;
+import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.RouteIndex;
+import io.archway.proxy.tcp.TcpProxy;
+import io.archway.proxy.udp.UdpPortState;
 import io.archway.snapshot.SocketKey;
+import io.archway.snapshot.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One listening socket and the connections it accepted. While the port is in the snapshot its
- * routing is read from the data plane's current snapshot; once removed it keeps serving in-flight
- * requests on its last routing while it drains.
+ * One socket and its connections: a listening TCP socket and the connections it accepted (HTTP,
+ * HTTPS or TCP, as the port's kind was at accept time), or a UDP socket and the upstream sockets
+ * of its sessions. While the port is in the snapshot its routing is read from the data plane's
+ * current snapshot; once removed it keeps serving what is in flight on its last routing while it
+ * drains: HTTP requests finish, TCP connections run on, UDP sessions go on (the socket stays open,
+ * new clients are dropped), until the drain timeout closes what is left.
  */
-final class BoundPort implements PortRoutes {
+final class BoundPort implements PortRoutes, UdpPortState {
     private final SocketKey key;
     private final AtomicReference<CompiledSnapshot> current;
+    private final Duration drainTimeout;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile Channel serverChannel;
     private volatile ServedPort retired;
+    /** The drain timeout's task while draining; guarded by the ListenerManager's lock. */
+    private ScheduledFuture<?> drainDeadline;
 
-    BoundPort(SocketKey key, AtomicReference<CompiledSnapshot> current) {
+    BoundPort(SocketKey key, AtomicReference<CompiledSnapshot> current, Duration drainTimeout) {
         this.key = key;
         this.current = current;
+        this.drainTimeout = drainTimeout;
+    }
+
+    boolean udp() {
+        return key.transport() == Transport.UDP;
+    }
+
+    void drainDeadline(ScheduledFuture<?> task) {
+        this.drainDeadline = task;
+    }
+
+    /**
+     * Serves again a removed UDP port whose socket is still open while it drains (the port came
+     * back within the drain timeout): its sessions go on, new clients are served again.
+     */
+    void revive() {
+        if (drainDeadline != null) {
+            drainDeadline.cancel(false);
+            drainDeadline = null;
+        }
+        retired = null;
     }
 
     SocketKey key() {
@@ -53,6 +87,11 @@ final class BoundPort implements PortRoutes {
         return served() instanceof ServedPort.Http http ? http.index() : null;
     }
 
+    @Override
+    public L4Targets targets() {
+        return served() instanceof ServedPort.Udp udp ? udp.targets() : null;
+    }
+
     /** What this socket serves now: the current snapshot's, or its last while it drains. */
     ServedPort served() {
         final ServedPort now = current.get().port(key);
@@ -70,6 +109,11 @@ final class BoundPort implements PortRoutes {
      */
     void startDraining(ServedPort last) {
         this.retired = last;
+        if (udp()) {
+            // The socket stays open: session replies leave through it. New clients are dropped
+            // (draining()), and the drain timeout closes it.
+            return;
+        }
         // Wait for the listening socket to close, so that when apply returns the port no longer
         // accepts, and a later snapshot may bind it again. apply never runs on an event loop.
         if (serverChannel.eventLoop().inEventLoop()) {
@@ -82,7 +126,10 @@ final class BoundPort implements PortRoutes {
 
     /**
      * Retires the connections accepted so far while the port keeps accepting: used when the port
-     * switches between HTTP and HTTPS, so no plain-text connection outlives a switch to TLS.
+     * switches protocol (HTTP, HTTPS, TCP), so no plain-text connection outlives a switch to TLS
+     * and no connection is served by a kind its port no longer has. HTTP/1.1 connections close
+     * after their current response, HTTP/2 ones after GOAWAY, TCP ones run on until the drain
+     * timeout.
      */
     void drainConnections() {
         for (Channel ch : connections) {
@@ -90,6 +137,10 @@ final class BoundPort implements PortRoutes {
                 final HttpProxyHandler handler = ch.pipeline().get(HttpProxyHandler.class);
                 if (handler != null) {
                     handler.drain();
+                } else if (TcpProxy.relays(ch)) {
+                    ch.eventLoop().schedule(() -> {
+                        ch.close();
+                    }, drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 } else {
                     ch.close();
                 }

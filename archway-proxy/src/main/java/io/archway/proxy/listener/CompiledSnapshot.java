@@ -1,5 +1,6 @@
 package io.archway.proxy.listener;
 
+import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.archway.snapshot.CertificateBundle;
@@ -8,6 +9,8 @@ import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.SocketKey;
+import io.archway.snapshot.TcpPort;
+import io.archway.snapshot.UdpPort;
 import io.netty.handler.ssl.SslContext;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -53,6 +56,12 @@ public final class CompiledSnapshot {
             return new ServedPort.Http(new RouteIndex(binding, http.protocol() == ListenerProtocol.HTTPS
                     ? SniCertificateMapping.build(http.listeners(), contexts, previous.certificateCache())
                     : null));
+        }
+        if (binding.kind() instanceof TcpPort tcp) {
+            return new ServedPort.Tcp(binding, tcp.route() != null ? new L4Targets(tcp.route()) : null);
+        }
+        if (binding.kind() instanceof UdpPort udp) {
+            return new ServedPort.Udp(binding, udp.route() != null ? new L4Targets(udp.route()) : null);
         }
         throw new IllegalArgumentException("no part of the data plane serves " + binding.kind());
     }

@@ -7,6 +7,7 @@ import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
+import io.archway.proxy.tcp.TcpProxy;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,7 +30,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of an accepted connection. Cleartext: a sniffer picks HTTP/1.1 or h2c (prior
+ * The pipeline of an accepted connection. The port's kind as of accept time decides: a TCP port
+ * hands the connection to the {@link TcpProxy}; HTTP and HTTPS are served here. Cleartext: a sniffer picks HTTP/1.1 or h2c (prior
  * knowledge). TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
  * codec and one {@link HttpProxyHandler}; HTTP/2 gets one {@link HttpProxyHandler} per stream,
  * behind a codec that turns stream frames into the same HTTP/1 message objects. The protocol
@@ -49,9 +51,12 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
     /** Shared by every connection / stream of the port: no allocation per close. */
     private final ChannelFutureListener connectionClosed;
     private final ChannelFutureListener streamClosed;
+    private final TcpProxy tcpProxy;
 
-    DownstreamChannelInitializer(BoundPort port, UpstreamConnectionPool pool, ProxyConfig config, Telemetry telemetry) {
+    DownstreamChannelInitializer(BoundPort port, UpstreamConnectionPool pool, ProxyConfig config, Telemetry telemetry,
+                                 TcpProxy tcpProxy) {
         this.port = port;
+        this.tcpProxy = tcpProxy;
         this.pool = pool;
         this.config = config;
         this.telemetry = telemetry;
@@ -67,6 +72,11 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         if (observer != TrafficObserver.NOOP) {
             observer.connectionOpened(listenerPort);
             ch.closeFuture().addListener(connectionClosed);
+        }
+        final ServedPort served = port.served();
+        if (served instanceof ServedPort.Tcp tcp) {
+            tcpProxy.serve(ch, tcp.targets());
+            return;
         }
         final RouteIndex routes = port.current();
         final ChannelPipeline p = ch.pipeline();

@@ -5,18 +5,28 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-/** The event loops and channel types: native epoll when available, else NIO. */
+/**
+ * The event loops and channel types: native epoll when available, else NIO.
+ *
+ * @param serverChannelClass listening TCP sockets
+ * @param channelClass accepted and upstream TCP connections
+ * @param datagramChannelClass UDP listening sockets and UDP upstream sessions
+ */
 public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
-                        Class<? extends SocketChannel> channelClass) {
+                         Class<? extends SocketChannel> channelClass,
+                         Class<? extends DatagramChannel> datagramChannelClass) {
 
     /**
      * @param threads event-loop threads; 0 means one per available core. A proxy's event loops never
@@ -30,7 +40,8 @@ public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> se
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("archway-io", true),
                 factory);
         return epoll
-                ? new EventLoops(group, EpollServerSocketChannel.class, EpollSocketChannel.class)
-                : new EventLoops(group, NioServerSocketChannel.class, NioSocketChannel.class);
+                ? new EventLoops(group, EpollServerSocketChannel.class, EpollSocketChannel.class,
+                        EpollDatagramChannel.class)
+                : new EventLoops(group, NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class);
     }
 }

@@ -4,6 +4,10 @@ import io.archway.proxy.ProxyConfig;
 import io.archway.snapshot.SocketKey;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
+import io.archway.proxy.tcp.TcpProxy;
+import io.archway.proxy.udp.UdpProxy;
+import io.archway.snapshot.Transport;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,9 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the listening sockets and the swap. {@link #apply} binds the sockets a new snapshot adds
- * (all or nothing), swaps the compiled snapshot in one atomic set, then drains the sockets it
- * removed. Sockets that stay are never rebound, so their connections never notice a swap.
+ * Owns the sockets and the swap. {@link #apply} binds the sockets a new snapshot adds (all or
+ * nothing): a listening TCP socket for HTTP, HTTPS and TCP ports, a datagram socket for UDP ports.
+ * It then swaps the compiled snapshot in one atomic set, and drains the sockets it removed.
+ * Sockets that stay are never rebound, so their connections never notice a swap (a kept socket
+ * whose kind changed drains the connections it accepted under the old kind).
  */
 public final class ListenerManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
@@ -35,6 +41,8 @@ public final class ListenerManager implements AutoCloseable {
     private final UpstreamConnectionPool pool;
     private final ProxyConfig config;
     private final Telemetry telemetry;
+    private final TcpProxy tcpProxy;
+    private final UdpProxy udpProxy;
     private final AtomicReference<CompiledSnapshot> current = new AtomicReference<>(CompiledSnapshot.empty());
     /** Guarded by this. */
     private final Map<SocketKey, BoundPort> bound = new LinkedHashMap<>();
@@ -51,6 +59,8 @@ public final class ListenerManager implements AutoCloseable {
         this.pool = pool;
         this.config = config;
         this.telemetry = telemetry;
+        this.tcpProxy = new TcpProxy(eventLoops.channelClass(), config, telemetry.observer());
+        this.udpProxy = new UdpProxy(eventLoops.datagramChannelClass(), config, telemetry.observer());
     }
 
     public CompiledSnapshot current() {
@@ -65,10 +75,16 @@ public final class ListenerManager implements AutoCloseable {
      */
     public synchronized void apply(CompiledSnapshot next) {
         final Map<SocketKey, BoundPort> added = new HashMap<>();
+        final Map<SocketKey, BoundPort> revived = new HashMap<>();
         try {
             for (SocketKey key : next.ports().keySet()) {
                 if (!bound.containsKey(key)) {
-                    added.put(key, bind(key));
+                    final BoundPort stillOpen = drainingUdp(key);
+                    if (stillOpen != null) {
+                        revived.put(key, stillOpen);
+                    } else {
+                        added.put(key, bind(key));
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -78,6 +94,12 @@ public final class ListenerManager implements AutoCloseable {
             throw e instanceof IOException io ? new UncheckedIOException(io)
                     : new UncheckedIOException(new IOException(e.getMessage(), e));
         }
+        for (BoundPort port : revived.values()) {
+            draining.remove(port);
+            port.revive();
+            LOG.info("{} is back: its socket, still draining, serves again", port.key());
+        }
+        added.putAll(revived);
         final CompiledSnapshot previous = current.getAndSet(next);
         for (Map.Entry<SocketKey, BoundPort> kept : bound.entrySet()) {
             final var before = previous.port(kept.getKey());
@@ -95,8 +117,8 @@ public final class ListenerManager implements AutoCloseable {
                 LOG.info("Draining {} (snapshot {})", port.key(), next.snapshot().version());
                 port.startDraining(previous.port(port.key()));
                 draining.add(port);
-                eventLoops.group().schedule(() -> finishDraining(port), config.drainTimeout().toMillis(),
-                        TimeUnit.MILLISECONDS);
+                port.drainDeadline(eventLoops.group().schedule(() -> finishDraining(port),
+                        config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS));
             }
         }
         LOG.info("Serving snapshot {} on {} port(s), {} new", next.snapshot().version(), bound.size(), added.size());
@@ -109,19 +131,41 @@ public final class ListenerManager implements AutoCloseable {
         }
     }
 
+    /** A removed UDP port of that key whose socket is still open while it drains, or null. */
+    private BoundPort drainingUdp(SocketKey key) {
+        if (key.transport() != Transport.UDP) {
+            return null;
+        }
+        for (BoundPort port : draining) {
+            if (port.key().equals(key) && port.serverChannel().isOpen()) {
+                return port;
+            }
+        }
+        return null;
+    }
+
     private BoundPort bind(SocketKey key) throws IOException {
         final int port = key.port() == 0 ? 0 : key.port() + config.portOffset();
         final InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(key.address()), port);
-        final BoundPort boundPort = new BoundPort(key, current);
-        final ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(eventLoops.group())
-                .channel(eventLoops.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new DownstreamChannelInitializer(boundPort, pool, config, telemetry));
-        final ChannelFuture future = bootstrap.bind(address).awaitUninterruptibly();
+        final BoundPort boundPort = new BoundPort(key, current, config.drainTimeout());
+        final ChannelFuture future;
+        if (key.transport() == Transport.UDP) {
+            future = UdpProxy.listenerOptions(new Bootstrap())
+                    .group(eventLoops.group())
+                    .channel(eventLoops.datagramChannelClass())
+                    .handler(udpProxy.listenerHandler(boundPort, key.port(), boundPort.connections()))
+                    .bind(address).awaitUninterruptibly();
+        } else {
+            future = new ServerBootstrap()
+                    .group(eventLoops.group())
+                    .channel(eventLoops.serverChannelClass())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new DownstreamChannelInitializer(boundPort, pool, config, telemetry, tcpProxy))
+                    .bind(address).awaitUninterruptibly();
+        }
         if (!future.isSuccess()) {
             final Throwable cause = future.cause();
             throw cause instanceof IOException io ? new IOException("cannot bind " + address + ": " + io.getMessage(), io)
@@ -140,16 +184,27 @@ public final class ListenerManager implements AutoCloseable {
     }
 
     /**
-     * Drains every port like a removed one: stops accepting, closes idle connections now, lets
-     * in-flight requests finish for at most the drain timeout, then closes what is left. Returns
-     * at once when nothing is in flight.
+     * Drains every TCP port like a removed one: stops accepting, closes idle connections now, lets
+     * in-flight requests and open TCP connections go on for at most the drain timeout, then closes
+     * what is left. Returns at once when nothing is in flight. UDP sockets close at once: a
+     * datagram has nothing in flight to finish.
      */
     @Override
     public synchronized void close() {
         final CompiledSnapshot last = current.getAndSet(CompiledSnapshot.empty());
         for (BoundPort port : bound.values()) {
+            if (port.udp()) {
+                port.forceClose();
+                continue;
+            }
             port.startDraining(last.port(port.key()));
             draining.add(port);
+        }
+        for (BoundPort port : draining) {
+            if (port.udp()) {
+                port.forceClose();
+                draining.remove(port);
+            }
         }
         bound.clear();
         final long deadline = System.nanoTime() + config.drainTimeout().toNanos();

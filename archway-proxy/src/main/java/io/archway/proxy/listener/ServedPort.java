@@ -1,5 +1,6 @@
 package io.archway.proxy.listener;
 
+import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.RouteIndex;
 import io.archway.snapshot.PortBinding;
 
@@ -29,5 +30,22 @@ sealed interface ServedPort {
         public PortBinding binding() {
             return index.binding();
         }
+    }
+
+    /**
+     * A TCP socket forwarding each connection to a backend of its TCPRoute.
+     *
+     * @param targets the route compiled; null when the listener has no route (connections are
+     *     closed at once)
+     */
+    record Tcp(PortBinding binding, L4Targets targets) implements ServedPort {
+    }
+
+    /**
+     * A UDP socket forwarding each client session to a backend of its UDPRoute.
+     *
+     * @param targets the route compiled; null when the listener has no route (datagrams dropped)
+     */
+    record Udp(PortBinding binding, L4Targets targets) implements ServedPort {
     }
 }

@@ -7,6 +7,7 @@ import io.archway.snapshot.Endpoint;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.L4Route;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.HttpPort;
@@ -15,6 +16,8 @@ import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.RoutingSnapshot;
+import io.archway.snapshot.TcpPort;
+import io.archway.snapshot.UdpPort;
 import io.archway.snapshot.VirtualHost;
 import io.archway.snapshot.WeightedBackend;
 import java.util.List;
@@ -76,5 +79,20 @@ public final class Snapshots {
     public static WeightedBackend invalidBackend(String name) {
         return new WeightedBackend(new BackendOrigin("Service", "ns", name, 80), 1, AppProtocol.HTTP1, List.of(),
                 "BackendNotFound", List.of());
+    }
+
+    /** A TCP listener's socket; {@code route} may be null (no TCPRoute attached). */
+    public static PortBinding tcp(int port, L4Route route) {
+        return new PortBinding("127.0.0.1", port, new TcpPort(new ListenerOrigin("ns", "gw", "tcp-" + port), route));
+    }
+
+    /** A UDP listener's socket; {@code route} may be null (no UDPRoute attached). */
+    public static PortBinding udp(int port, L4Route route) {
+        return new PortBinding("127.0.0.1", port, new UdpPort(new ListenerOrigin("ns", "gw", "udp-" + port), route));
+    }
+
+    /** The rule of a TCPRoute or UDPRoute named {@code name}. */
+    public static L4Route l4(String kind, String name, WeightedBackend... backends) {
+        return new L4Route(new RouteOrigin(kind, "ns", name, 0, null, 0), List.of(backends));
     }
 }

@@ -1,0 +1,72 @@
+package io.archway.proxy.tcp;
+
+import io.archway.proxy.ProxyConfig;
+import io.archway.proxy.TrafficObserver;
+import io.archway.proxy.balance.L4Targets;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Forwards the connections of TCP listeners, one per data plane. {@link #serve} turns an accepted
+ * connection into a {@link TcpRelay}: it reads the port's route once, at accept (a snapshot swap
+ * never moves an open connection; new connections use the new route), picks a backend by weight
+ * and an endpoint round-robin, connects on the connection's own event loop (so both ends run on
+ * one thread), then relays bytes both ways.
+ *
+ * <p>Backpressure: auto-read is off on both sides; a side reads its next chunk only when the
+ * previous one was written to the other side, so the proxy holds at most one read buffer (at most
+ * 64 KiB) per direction per connection, however slow either peer reads.
+ */
+public final class TcpProxy {
+    static final String RELAY = "tcp-relay";
+
+    private final Bootstrap bootstrap;
+    private final long idleMillis;
+    private final TrafficObserver observer;
+
+    public TcpProxy(Class<? extends SocketChannel> channelClass, ProxyConfig config, TrafficObserver observer) {
+        this.bootstrap = new Bootstrap()
+                .channel(channelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.AUTO_READ, false);
+        this.idleMillis = config.tcpIdleTimeout().toMillis();
+        this.observer = observer;
+    }
+
+    /**
+     * Forwards {@code downstream}, an accepted connection not yet active, to a backend of
+     * {@code targets}; a null route, a rule with only zero weights, or a picked backend that is
+     * invalid or has no endpoint closes it at once. Call from its channel initializer.
+     */
+    public void serve(SocketChannel downstream, L4Targets targets) {
+        downstream.config().setAutoRead(false);
+        downstream.config().setAllowHalfClosure(true);
+        final TcpRelay relay = new TcpRelay(downstream, targets, bootstrap, observer);
+        // Idle = no byte read from or written to the client; every relayed byte crosses this channel.
+        downstream.pipeline()
+                .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                .addLast(RELAY, relay.clientSide());
+        safe(() -> observer.tcpConnectionOpened(targets != null ? targets.origin() : null));
+    }
+
+    /** Whether {@code ch} is a downstream connection relayed by this package. */
+    public static boolean relays(Channel ch) {
+        return ch.pipeline().get(RELAY) != null;
+    }
+
+    static void safe(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException ignored) {
+            // an observer must not break the data plane
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.archway.proxy.tcp;
+
+import io.archway.proxy.TrafficObserver;
+import io.archway.proxy.balance.L4Targets;
+import io.archway.snapshot.BackendOrigin;
+import io.archway.snapshot.RouteOrigin;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied TCP connection: the client's ({@code downstream}) and the backend's
+ * ({@code upstream}) channels, both on the downstream's event loop, so this state needs no lock.
+ *
+ * <p>Life: accept (auto-read off) -> connect within the connect timeout -> both sides read ->
+ * each chunk read is written to the other side, and the reading side reads again only once that
+ * write completed -> a FIN from one side (input shutdown, with half-closure allowed) becomes a
+ * FIN to the other after the bytes before it are written -> when both sides sent FIN, or on any
+ * error, reset or idle timeout, both close.
+ */
+final class TcpRelay {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpRelay.class);
+
+    private final Channel downstream;
+    private final L4Targets targets;
+    private final Bootstrap bootstrap;
+    private final TrafficObserver observer;
+    private final long startNanos = System.nanoTime();
+    private final Side client = new Side(true);
+    private final Side backend = new Side(false);
+    private Channel upstream;
+    private BackendOrigin backendOrigin;
+
+    TcpRelay(Channel downstream, L4Targets targets, Bootstrap bootstrap, TrafficObserver observer) {
+        this.downstream = downstream;
+        this.targets = targets;
+        this.bootstrap = bootstrap;
+        this.observer = observer;
+        downstream.closeFuture().addListener(f -> closed());
+    }
+
+    Side clientSide() {
+        return client;
+    }
+
+    private void start() {
+        final L4Targets.Backend picked = targets != null ? targets.pick() : null;
+        final InetSocketAddress endpoint = picked != null ? picked.nextEndpoint() : null;
+        if (endpoint == null) {
+            // No route, only zero weights, or an invalid backend / one without endpoints picked.
+            LOG.debug("{}: no usable backend ({}), closing", downstream, targets == null ? "no route"
+                    : picked == null ? "no backend with weight" : "backend " + picked.origin() + " invalid or without endpoints");
+            downstream.close();
+            return;
+        }
+        backendOrigin = picked.origin();
+        final ChannelFuture connect = bootstrap.clone(downstream.eventLoop()).handler(backend).connect(endpoint);
+        upstream = connect.channel();
+        connect.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                LOG.debug("{}: connect to {} ({}) failed: {}", downstream, endpoint, backendOrigin, f.cause().toString());
+                TcpProxy.safe(() -> observer.upstreamConnectError(backendOrigin));
+                downstream.close();
+            } else if (!downstream.isActive()) {
+                upstream.close();
+            } else {
+                downstream.read();
+                upstream.read();
+            }
+        });
+    }
+
+    private void closeBoth() {
+        downstream.close();
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    /** Once, when the client's channel closed: the backend's goes too, then telemetry. */
+    private void closed() {
+        if (upstream != null) {
+            upstream.close();
+        }
+        final RouteOrigin route = targets != null ? targets.origin() : null;
+        final long duration = System.nanoTime() - startNanos;
+        TcpProxy.safe(() -> observer.tcpConnectionClosed(route, upstream != null ? backendOrigin : null,
+                client.bytes, backend.bytes, duration));
+    }
+
+    /** Reads one side and writes what it read to the other. */
+    final class Side extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+        private final boolean fromClient;
+        private Channel self;
+        /** Bytes read on this side (and written to the other). */
+        private long bytes;
+        private boolean inputShut;
+
+        Side(boolean fromClient) {
+            this.fromClient = fromClient;
+        }
+
+        private Channel other() {
+            return fromClient ? upstream : downstream;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            self = ctx.channel();
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (fromClient) {
+                start();
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            final Channel other = other();
+            if (!(msg instanceof ByteBuf buf) || other == null || !other.isActive()) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            bytes += buf.readableBytes();
+            // The next read waits for this write: at most one chunk in flight per direction.
+            other.writeAndFlush(buf).addListener(this);
+        }
+
+        /** The chunk read on this side was written to the other (or failed). */
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            if (future.isSuccess()) {
+                if (!inputShut) {
+                    self.read();
+                }
+            } else {
+                closeBoth();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                inputShut = true;
+                halfClose();
+            } else if (evt instanceof IdleStateEvent) {
+                LOG.debug("{}: idle timeout, closing", downstream);
+                closeBoth();
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        /** This side sent FIN: FIN the other after what was read before it; close once both did. */
+        private void halfClose() {
+            final Channel other = other();
+            if (other == null || !other.isActive()) {
+                closeBoth();
+                return;
+            }
+            // Queued behind the last chunk written, so the FIN never overtakes data.
+            other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture written) -> {
+                if (!written.isSuccess()) {
+                    closeBoth();
+                    return;
+                }
+                ((DuplexChannel) other).shutdownOutput().addListener((ChannelFuture shut) -> {
+                    if (!shut.isSuccess() || (client.inputShut && backend.inputShut)) {
+                        closeBoth();
+                    }
+                });
+            });
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            // Closed (reset, error or our own close): the other side goes as soon as what it was
+            // sent is written.
+            final Channel other = other();
+            if (other != null && other.isActive()) {
+                other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("{} side of {}: {}", fromClient ? "client" : "backend", downstream, cause.toString());
+            closeBoth();
+        }
+    }
+}
