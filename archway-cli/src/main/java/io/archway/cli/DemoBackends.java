@@ -11,22 +11,49 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Two tiny HTTP backends for the quickstart: each answers any request with a line saying which one
- * it is (JSON when the client asks for it with {@code Accept: application/json}).
+ * it is (JSON when the client asks for it with {@code Accept: application/json}); and a UDP echo
+ * (for the L4 example's UDPRoute) answering each datagram with {@code hello from udp-echo: } and
+ * what it received.
  */
 final class DemoBackends implements AutoCloseable {
     private final List<HttpServer> servers = new ArrayList<>();
+    private java.net.DatagramSocket udp;
 
-    static DemoBackends start(String host, int stablePort, int canaryPort) throws IOException {
+    static DemoBackends start(String host, int stablePort, int canaryPort, int udpPort) throws IOException {
         DemoBackends b = new DemoBackends();
         try {
             b.servers.add(backend("stable", host, stablePort));
             b.servers.add(backend("canary", host, canaryPort));
+            b.udp = udpEcho(host, udpPort);
         } catch (IOException e) {
             b.close();
             throw new IOException("cannot start the demo backends on " + host + ":" + stablePort + "/" + canaryPort
-                    + " (" + e.getMessage() + "); is another quickstart running?", e);
+                    + "/" + udpPort + "/udp (" + e.getMessage() + "); is another quickstart running?", e);
         }
         return b;
+    }
+
+    private static java.net.DatagramSocket udpEcho(String host, int port) throws IOException {
+        java.net.DatagramSocket socket = new java.net.DatagramSocket(new InetSocketAddress(host, port));
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[65_536];
+            byte[] prefix = "hello from udp-echo: ".getBytes(StandardCharsets.UTF_8);
+            while (!socket.isClosed()) {
+                try {
+                    java.net.DatagramPacket in = new java.net.DatagramPacket(buf, buf.length);
+                    socket.receive(in);
+                    byte[] reply = new byte[Math.min(prefix.length + in.getLength(), buf.length)];
+                    System.arraycopy(prefix, 0, reply, 0, prefix.length);
+                    System.arraycopy(buf, 0, reply, prefix.length, reply.length - prefix.length);
+                    socket.send(new java.net.DatagramPacket(reply, reply.length, in.getSocketAddress()));
+                } catch (IOException e) {
+                    // closed, or a send to a vanished client: the next receive tells which
+                }
+            }
+        }, "demo-udp-echo");
+        t.setDaemon(true);
+        t.start();
+        return socket;
     }
 
     private static HttpServer backend(String name, String host, int port) throws IOException {
@@ -60,6 +87,9 @@ final class DemoBackends implements AutoCloseable {
     public void close() {
         for (HttpServer s : servers) {
             s.stop(0);
+        }
+        if (udp != null) {
+            udp.close();
         }
     }
 }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /** {@code archway quickstart}: two demo backends and the quickstart example, served. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = {"Starts two demo backends (stable on 127.0.0.1:9001, canary on 127.0.0.1:9002) and serves"
+        description = {"Starts two demo backends (stable on 127.0.0.1:9001, canary on 127.0.0.1:9002), a UDP echo"
+                + " (127.0.0.1:9003, for examples/l4), and serves"
                 + " examples/quickstart: a Gateway on port 8080 splitting traffic 90/10 between them.",
                 "Then: curl http://127.0.0.1:8080/   and edit the weights in the example; changes are live within a"
                         + " second."},
@@ -50,10 +51,10 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path example = dir != null ? dir : locateExample();
-        DemoBackends backends = noBackends ? null : DemoBackends.start("127.0.0.1", 9001, 9002);
+        DemoBackends backends = noBackends ? null : DemoBackends.start("127.0.0.1", 9001, 9002, 9003);
         if (backends != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(backends::close, "archway-demo-backends"));
-            LOG.info("demo backends: stable on http://127.0.0.1:9001, canary on http://127.0.0.1:9002");
+            LOG.info("demo backends: stable on http://127.0.0.1:9001, canary on http://127.0.0.1:9002, udp echo on 127.0.0.1:9003");
         }
         LOG.info("serving {}; try:  curl http://127.0.0.1:8080/   (about 9 in 10 answers come from stable)", example);
         LOG.info("edit the weights in {} and watch the split change", example.resolve("route.yaml"));

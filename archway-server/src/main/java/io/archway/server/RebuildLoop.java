@@ -144,7 +144,8 @@ public final class RebuildLoop implements AutoCloseable {
             listening = ports;
         }
         LOG.info("serving snapshot v{}: {} gateway(s), {} route(s), {} port(s); {}", version, view.gateways().size(),
-                view.httpRoutes().size(), s.ports().size(), summary(diagnostics));
+                io.archway.kinds.ResourceKind.routes().stream().mapToInt(k -> view.list(k).size()).sum(), s.ports().size(),
+                summary(diagnostics));
         return finish(version, true, revision, diagnostics, started);
     }
 
