@@ -30,6 +30,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       {@code {backend_namespace, backend_name, backend_port}}</li>
  *   <li>{@code archway_active_connections{listener_port}}, {@code archway_active_streams{listener_port}}
  *       (HTTP/2 streams)</li>
+ *   <li>L4 (TCPRoute, UDPRoute), with the route and backend labels of the requests (rule and
+ *       {@code transport} {@code tcp} or {@code udp}): {@code archway_l4_connections_total} (TCP
+ *       connections and UDP sessions, counted when they end), {@code archway_l4_bytes_total{direction}}
+ *       ({@code from_client}, {@code to_client}), {@code archway_l4_connection_duration_seconds}
+ *       (histogram, same buckets), {@code archway_udp_session_evictions_total} and
+ *       {@code archway_udp_datagrams_dropped_total{listener_port}}</li>
  * </ul>
  *
  * <p>A request that matched no route: {@code routeKind} null or {@code "none"}; it is counted with
@@ -55,6 +61,11 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     static final String TIMEOUTS = "archway.upstream.timeouts";
     static final String ACTIVE_CONNECTIONS = "archway.active.connections";
     static final String ACTIVE_STREAMS = "archway.active.streams";
+    static final String L4_CONNECTIONS = "archway.l4.connections";
+    static final String L4_BYTES = "archway.l4.bytes";
+    static final String L4_DURATION = "archway.l4.connection.duration";
+    static final String UDP_EVICTIONS = "archway.udp.session.evictions";
+    static final String UDP_DROPPED = "archway.udp.datagrams.dropped";
     /** Stands for "no backend picked" in the per-origin cache (which cannot hold null keys). */
     private static final BackendOrigin NO_BACKEND = new BackendOrigin("", "", "", 0);
 
@@ -87,6 +98,10 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     /** The meters of one (route entry, backend) pair of the snapshot records, for the observer path. */
     private final Map<RouteOrigin, Map<BackendOrigin, Meters>> byOrigin = new ConcurrentHashMap<>();
     private volatile Meters noRoute;
+    /** The L4 meters of one (route, backend) pair, per transport. */
+    private final Map<String, Map<RouteOrigin, Map<BackendOrigin, L4Meters>>> l4 = new ConcurrentHashMap<>();
+    private final Map<RouteOrigin, Counter> evictions = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter> dropped = new ConcurrentHashMap<>();
 
     public MicrometerTrafficMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -147,6 +162,87 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
                     k.namespace(), k.name(), k.port())));
         }
         return m;
+    }
+
+    /** A TCP connection's or UDP session's counters and duration. */
+    private final class L4Meters {
+        private final Counter connections;
+        private final Counter fromClient;
+        private final Counter toClient;
+        private final Timer duration;
+
+        L4Meters(String transport, RouteOrigin route, BackendOrigin backend) {
+            final Tags tags = (route == null ? new RouteBackend("none", "", "", "", "", "", 0)
+                    : new RouteBackend(route.kind(), route.namespace(), route.name(),
+                    route.ruleName() != null ? route.ruleName() : Integer.toString(route.ruleIndex()),
+                    backend.namespace(), backend.name(), backend.port())).tags().and("transport", transport);
+            connections = Counter.builder(L4_CONNECTIONS).description("L4 connections (TCP) and sessions (UDP), "
+                    + "counted when they end").tags(tags).register(registry);
+            fromClient = Counter.builder(L4_BYTES).description("L4 payload bytes forwarded").tags(tags)
+                    .tag("direction", "from_client").register(registry);
+            toClient = Counter.builder(L4_BYTES).description("L4 payload bytes forwarded").tags(tags)
+                    .tag("direction", "to_client").register(registry);
+            duration = Timer.builder(L4_DURATION).description("L4 connection or session duration").tags(tags)
+                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        }
+
+        void record(long bytesFromClient, long bytesToClient, long durationNanos) {
+            connections.increment();
+            fromClient.increment(Math.max(0, bytesFromClient));
+            toClient.increment(Math.max(0, bytesToClient));
+            duration.record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private L4Meters l4(String transport, RouteOrigin route, BackendOrigin backend) {
+        final RouteOrigin r = route != null ? route : new RouteOrigin("none", "", "", 0, null, 0);
+        final BackendOrigin b = backend != null ? backend : NO_BACKEND;
+        return l4.computeIfAbsent(transport, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(r, x -> new ConcurrentHashMap<>())
+                .computeIfAbsent(b, x -> new L4Meters(transport, route, b));
+    }
+
+    @Override
+    public void tcpConnectionClosed(RouteOrigin route, BackendOrigin backend, long bytesFromClient, long bytesToClient,
+                                    long durationNanos) {
+        try {
+            l4("tcp", route, backend).record(bytesFromClient, bytesToClient, durationNanos);
+        } catch (RuntimeException ignored) {
+            // metrics must never break the data plane
+        }
+    }
+
+    @Override
+    public void udpSessionClosed(RouteOrigin route, BackendOrigin backend, long bytesFromClient, long bytesToClient,
+                                 long durationNanos) {
+        try {
+            l4("udp", route, backend).record(bytesFromClient, bytesToClient, durationNanos);
+        } catch (RuntimeException ignored) {
+            // metrics must never break the data plane
+        }
+    }
+
+    @Override
+    public void udpSessionEvicted(RouteOrigin route) {
+        try {
+            evictions.computeIfAbsent(route != null ? route : new RouteOrigin("none", "", "", 0, null, 0),
+                    r -> Counter.builder(UDP_EVICTIONS).description("UDP sessions evicted to make room for new clients")
+                            .tags("route_kind", r.kind(), "route_namespace", r.namespace(), "route_name", r.name())
+                            .register(registry)).increment();
+        } catch (RuntimeException ignored) {
+            // metrics must never break the data plane
+        }
+    }
+
+    @Override
+    public void udpDatagramDropped(int listenerPort) {
+        try {
+            dropped.computeIfAbsent(listenerPort, p -> Counter.builder(UDP_DROPPED)
+                    .description("UDP datagrams dropped: no route or usable backend, draining, or not keeping up")
+                    .tag("listener_port", Integer.toString(p)).register(registry)).increment();
+        } catch (RuntimeException ignored) {
+            // metrics must never break the data plane
+        }
     }
 
     @Override

@@ -142,4 +142,37 @@ class MicrometerMetricsTest {
             return s.getLocalPort();
         }
     }
+
+    @Test
+    void l4ConnectionsAndSessionsCountBytesEachWayAndDuration() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MicrometerTrafficMetrics m = new MicrometerTrafficMetrics(registry);
+        io.archway.snapshot.RouteOrigin db = new io.archway.snapshot.RouteOrigin("TCPRoute", "shop", "db", 0, null, 0);
+        io.archway.snapshot.BackendOrigin mysql = new io.archway.snapshot.BackendOrigin("Service", "shop", "mysql", 3306);
+        m.tcpConnectionClosed(db, mysql, 100, 2_000, 3_000_000);
+        m.tcpConnectionClosed(db, mysql, 50, 0, 400_000_000);
+        m.tcpConnectionClosed(null, null, 0, 0, 1_000); // no route: closed at once
+        io.archway.snapshot.RouteOrigin dns = new io.archway.snapshot.RouteOrigin("UDPRoute", "net", "dns", 0, "main", 0);
+        io.archway.snapshot.BackendOrigin coredns = new io.archway.snapshot.BackendOrigin("Service", "net", "coredns", 53);
+        m.udpSessionClosed(dns, coredns, 40, 120, 60_000_000_000L);
+        m.udpSessionEvicted(dns);
+        m.udpDatagramDropped(53);
+        m.udpDatagramDropped(53);
+
+        String tcp = "backend_name=\"mysql\",backend_namespace=\"shop\",backend_port=\"3306\",route_kind=\"TCPRoute\","
+                + "route_name=\"db\",route_namespace=\"shop\",rule=\"0\",transport=\"tcp\"";
+        String udp = "backend_name=\"coredns\",backend_namespace=\"net\",backend_port=\"53\",route_kind=\"UDPRoute\","
+                + "route_name=\"dns\",route_namespace=\"net\",rule=\"main\",transport=\"udp\"";
+        String text = registry.scrape();
+        assertThat(text).contains("archway_l4_connections_total{" + tcp + "} 2")
+                .contains("archway_l4_bytes_total{" + tcp.replace("backend_port=\"3306\",", "backend_port=\"3306\",direction=\"from_client\",") + "} 150")
+                .contains("archway_l4_bytes_total{" + tcp.replace("backend_port=\"3306\",", "backend_port=\"3306\",direction=\"to_client\",") + "} 2000")
+                .contains("archway_l4_connection_duration_seconds_bucket{" + tcp + ",le=\"0.005\"} 1")
+                .contains("archway_l4_connection_duration_seconds_count{" + tcp + "} 2")
+                .contains("archway_l4_connections_total{backend_name=\"\",backend_namespace=\"\",backend_port=\"\","
+                        + "route_kind=\"none\",route_name=\"\",route_namespace=\"\",rule=\"\",transport=\"tcp\"} 1")
+                .contains("archway_l4_connections_total{" + udp + "} 1")
+                .contains("archway_udp_session_evictions_total{route_kind=\"UDPRoute\",route_name=\"dns\",route_namespace=\"net\"} 1")
+                .contains("archway_udp_datagrams_dropped_total{listener_port=\"53\"} 2");
+    }
 }
