@@ -33,7 +33,6 @@ import java.util.function.Consumer;
  * plus the run's port offset).
  */
 final class L4Clients {
-    static final String TCP_PROBE_MISMATCH = "assertion: ";
 
     private L4Clients() {
     }
