@@ -17,7 +17,21 @@ import java.util.TreeSet;
  * EndpointSlice (label {@code kubernetes.io/service-name}) listing those pods.
  */
 final class Backends {
-    record Deployment(String namespace, String name, int replicas, Map<String, String> labels) {
+    record Deployment(String namespace, String name, int replicas, Map<String, String> labels, Server server,
+                      Map<String, String> env) {
+    }
+
+    /**
+     * What a pod runs: echo-basic answers HTTP unless its env names another server (echo-basic's
+     * main: TCP_ECHO_SERVER, UDP_ECHO_SERVER, GRPC_ECHO_SERVER); the coredns image answers DNS.
+     */
+    enum Server { HTTP, GRPC, TCP, UDP, DNS }
+
+    /** One socket a pod answers on outside the HTTP echo: its server, protocol and port. */
+    record L4Listen(EchoServer.Pod pod, Server server, int port, L4Echo.PodContext context) {
+        String key() {
+            return server + " " + pod.ip() + ":" + port;
+        }
     }
 
     record ServicePort(String name, int port, int targetPort, String protocol, String appProtocol) {
@@ -55,7 +69,17 @@ final class Backends {
         Map<String, String> labels = new LinkedHashMap<>();
         doc.path("spec").path("template").path("metadata").path("labels").fields()
                 .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-        Deployment d = new Deployment(ns, name, replicas, labels);
+        JsonNode container = doc.path("spec").path("template").path("spec").path("containers").path(0);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (JsonNode e : container.path("env")) {
+            // valueFrom (the downward API's pod name and namespace) is what the Pod record carries
+            env.put(e.path("name").asText(), e.has("value") ? e.path("value").asText() : null);
+        }
+        Server server = container.path("image").asText().contains("/coredns") ? Server.DNS
+                : env.containsKey("TCP_ECHO_SERVER") ? Server.TCP
+                : env.containsKey("UDP_ECHO_SERVER") ? Server.UDP
+                : env.containsKey("GRPC_ECHO_SERVER") ? Server.GRPC : Server.HTTP;
+        Deployment d = new Deployment(ns, name, replicas, labels, server, env);
         deployments.add(d);
         List<EchoServer.Pod> pods = new ArrayList<>();
         String rs = suffix(ns + "/" + name, 10);
@@ -98,6 +122,69 @@ final class Backends {
         return List.copyOf(deployments);
     }
 
+    /**
+     * Adds the Deployments of a test's own manifests (the upstream TCP/UDP tests bring their
+     * backends); one already known (same namespace and name) keeps its pods. Returns the new ones.
+     */
+    List<Deployment> addDeployments(List<ObjectNode> docs) {
+        List<Deployment> added = new ArrayList<>();
+        for (ObjectNode doc : docs) {
+            if (!Json.text(doc, "kind").equals("Deployment")) {
+                continue;
+            }
+            JsonNode meta = doc.path("metadata");
+            String key = meta.path("namespace").asText("default") + "/" + meta.path("name").asText();
+            if (!podsByDeployment.containsKey(key)) {
+                addDeployment(doc);
+                added.add(deployments.get(deployments.size() - 1));
+            }
+        }
+        return added;
+    }
+
+    /** The Deployment a pod belongs to. */
+    Deployment deploymentOf(EchoServer.Pod pod) {
+        for (Deployment d : deployments) {
+            if (d.namespace().equals(pod.namespace()) && pods(d.namespace(), d.name()).contains(pod)) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("no Deployment for pod " + pod);
+    }
+
+    /**
+     * The non-HTTP servers every pod runs, whether or not a Service selects it (a container binds
+     * its ports on start): tcpserver on TCP_PORT (3000), udpechoserver on UDP_PORT (8080), coredns
+     * on 53/UDP (its Corefile's {@code .:53} and {@code foo.bar.com:53}). tcpserver's TLS port
+     * (8443, when TLS_SERVER_CERT is set) is not served: no TCPRoute test uses it.
+     */
+    List<L4Listen> l4Listeners() {
+        List<L4Listen> out = new ArrayList<>();
+        for (Deployment d : deployments) {
+            for (EchoServer.Pod pod : pods(d.namespace(), d.name())) {
+                String service = d.env().get("SERVICE_NAME") == null ? "" : d.env().get("SERVICE_NAME");
+                L4Echo.PodContext ctx = L4Echo.PodContext.of(pod, service);
+                switch (d.server()) {
+                    case TCP -> {
+                        String tcp = envOr(d, "TCP_PORT", "3000");
+                        out.add(new L4Listen(pod, Server.TCP, Integer.parseInt(tcp),
+                                ctx.withPorts(tcp, envOr(d, "TLS_PORT", "8443"))));
+                    }
+                    case UDP -> out.add(new L4Listen(pod, Server.UDP, Integer.parseInt(envOr(d, "UDP_PORT", "8080")), ctx));
+                    case DNS -> out.add(new L4Listen(pod, Server.DNS, 53, ctx));
+                    default -> {
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String envOr(Deployment d, String name, String dflt) {
+        String v = d.env().get(name);
+        return v == null || v.isEmpty() ? dflt : v;
+    }
+
     List<EchoServer.Pod> pods(String namespace, String deployment) {
         return podsByDeployment.getOrDefault(namespace + "/" + deployment, List.of());
     }
@@ -123,18 +210,25 @@ final class Backends {
     }
 
     /**
-     * TCP ports each pod must answer on: the target ports of every Service selecting it (8443, the
-     * TLS port of the TLS echo backends, and DNS are not served: no core test uses them).
+     * TCP ports each HTTP echo pod must answer on: the target ports of every Service selecting it
+     * (8443, the TLS port of the TLS echo backends, is not served: no core test uses it). Pods
+     * running another server are in {@link #l4Listeners} instead.
      */
     Map<EchoServer.Pod, Set<Integer>> listenPorts(List<Service> extraServices) {
         Map<EchoServer.Pod, Set<Integer>> ports = new LinkedHashMap<>();
         for (EchoServer.Pod pod : allPods()) {
             ports.put(pod, new TreeSet<>());
         }
+        java.util.Set<EchoServer.Pod> l4 = new java.util.HashSet<>();
+        l4Listeners().forEach(l -> l4.add(l.pod()));
         List<Service> all = new ArrayList<>(services);
         all.addAll(extraServices);
         for (Service s : all) {
             for (EchoServer.Pod pod : select(s.namespace(), s.selector())) {
+                if (l4.contains(pod)) {
+                    // a TCP/UDP/DNS pod answers with its own server, not echo-basic's HTTP
+                    continue;
+                }
                 for (ServicePort p : s.ports()) {
                     if (p.protocol().equals("TCP") && p.targetPort() > 0 && p.targetPort() != 8443
                             && p.targetPort() != 53) {

@@ -26,6 +26,8 @@ final class Environment implements AutoCloseable {
     final Certificates certificates;
     final Backends backends;
     final EchoServer echo;
+    /** The TCP, UDP and DNS backends (tcpserver, udpechoserver, coredns) of the pods that run them. */
+    final L4Echo l4 = new L4Echo();
     final SSLContext tls;
     /** Trusts only infra/tls-validity-checks-certificate: the serverCertPem of every HTTPS test. */
     final SSLContext tlsValidityChecks;
@@ -67,6 +69,7 @@ final class Environment implements AutoCloseable {
         Environment env = new Environment(settings, manifests, certs, backends, echo, faults);
         try {
             env.listen(backends.listenPorts(List.of()));
+            env.listenL4();
             manifests.write("00-gatewayclass.yaml", Manifests.gatewayClassYaml());
             manifests.write("01-base.yaml", Manifests.prepare(base));
             manifests.write("02-certificates.yaml", certs.yaml());
@@ -89,6 +92,20 @@ final class Environment implements AutoCloseable {
         }
     }
 
+    /** Makes sure every pod running a TCP, UDP or DNS server answers on its port. */
+    void listenL4() throws java.io.IOException {
+        for (Backends.L4Listen l : backends.l4Listeners()) {
+            if (listening.add(l.key())) {
+                switch (l.server()) {
+                    case TCP -> l4.listenTcp(l.pod().ip(), l.port(), l.context());
+                    case UDP -> l4.listenUdp(l.pod().ip(), l.port(), l.context());
+                    case DNS -> l4.listenDns(l.pod().ip(), l.port());
+                    default -> throw new IllegalStateException("not a layer-4 server: " + l);
+                }
+            }
+        }
+    }
+
     void startGateway() throws Exception {
         ServerConfig config = new ServerConfig(manifests.dir(),
                 new TranslatorOptions(Manifests.CONTROLLER, new GatewayAddressing.LoopbackPerGateway(), false),
@@ -106,6 +123,7 @@ final class Environment implements AutoCloseable {
             }
         }
         echo.close();
+        l4.close();
     }
 
     /** Run settings, from system properties. */

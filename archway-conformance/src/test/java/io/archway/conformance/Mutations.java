@@ -21,6 +21,9 @@ final class Mutations {
 
         void removeDoc(String kind, String namespace, String name);
 
+        /** Adds a document to the test's first manifest file (so the test's cleanup removes it). */
+        void addDoc(ObjectNode doc);
+
         /** Writes the test's manifest files and reloads the server. */
         void rewrite();
 
@@ -38,21 +41,21 @@ final class Mutations {
 
     static final String INFRA = "gateway-conformance-infra";
 
-    private static final Map<String, List<Mutation>> BY_TEST = Map.of(
+    private static final Map<String, List<Mutation>> BY_TEST = Map.ofEntries(Map.entry(
             "GatewayClassObservedGenerationBump", List.of(new Mutation(65, "set GatewayClass spec.description",
                     ctx -> {
                         String name = "gatewayclass-observed-generation-bump";
                         ObjectNode gwc = ctx.doc("GatewayClass", null, name);
                         ((ObjectNode) gwc.get("spec")).put("description", "new");
                         bump(ctx, "GatewayClass", null, name);
-                    })),
+                    }))), Map.entry(
             "GatewayObservedGenerationBump", List.of(new Mutation(76, "add listener 'alternate' (foo.com:80)",
                     ctx -> {
                         String name = "gateway-observed-generation-bump";
                         ObjectNode gw = ctx.doc("Gateway", INFRA, name);
                         addListener(gw, "alternate", "foo.com");
                         bump(ctx, "Gateway", INFRA, name);
-                    })),
+                    }))), Map.entry(
             "GatewayModifyListeners", List.of(
                     new Mutation(76, "gateway-add-listener: add listener 'http' (data.test.com:80)", ctx -> {
                         ObjectNode gw = ctx.doc("Gateway", INFRA, "gateway-add-listener");
@@ -71,7 +74,7 @@ final class Mutations {
                             }
                         }
                         bump(ctx, "Gateway", INFRA, "gateway-remove-listener");
-                    })),
+                    }))), Map.entry(
             "HTTPRouteObservedGenerationBump", List.of(new Mutation(66,
                     "rules[0].backendRefs[0].name = infra-backend-v2", ctx -> {
                         String name = "observed-generation-bump";
@@ -79,12 +82,12 @@ final class Mutations {
                         ((ObjectNode) route.path("spec").path("rules").get(0).path("backendRefs").get(0))
                                 .put("name", "infra-backend-v2");
                         bump(ctx, "HTTPRoute", INFRA, name);
-                    })),
+                    }))), Map.entry(
             "HTTPRouteReferenceGrant", List.of(new Mutation(73,
                     "delete ReferenceGrant gateway-conformance-web-backend/reference-grant", ctx -> {
                         ctx.removeDoc("ReferenceGrant", "gateway-conformance-web-backend", "reference-grant");
                         ctx.rewrite();
-                    })),
+                    }))), Map.entry(
             "HTTPRouteServiceTypes", List.of(new Mutation(89,
                     "setupEndpointSlices: point the manual EndpointSlices at the infra-backend-v1 pods", ctx -> {
                         List<EchoServer.Pod> pods = ctx.pods(INFRA, "infra-backend-v1");
@@ -92,13 +95,57 @@ final class Mutations {
                             Backends.addEndpoints(ctx.doc("EndpointSlice", INFRA, slice), pods);
                         }
                         ctx.rewrite();
-                    })));
+                    }))),
+            Map.entry("TCPRouteMultipleRoutesAttachment", List.of(new Mutation(64,
+                    "sleep 1 s (creationTimestamp has second precision), then create TCPRoute tcproute-attach-newer"
+                            + " (sectionName tcp, backend tcp-attach-backend-2:3000)",
+                    ctx -> createNewerRoute(ctx, "TCPRoute", "tcproute-attach-newer", "tcp-multi-route-attach-gateway",
+                            "tcp", "tcp-attach-backend-2", 3000)))),
+            Map.entry("UDPRouteMultipleRoutesAttachment", List.of(new Mutation(67,
+                    "sleep 1 s (creationTimestamp has second precision), then create UDPRoute udproute-attach-newer"
+                            + " (sectionName udp, backend udp-attach-backend-2:8080)",
+                    ctx -> createNewerRoute(ctx, "UDPRoute", "udproute-attach-newer", "udp-multi-route-attach-gateway",
+                            "udp", "udp-attach-backend-2", 8080)))),
+            Map.entry("TCPRouteReferenceGrant", List.of(new Mutation(81,
+                    "delete ReferenceGrant gateway-conformance-web-backend/tcp-reference-grant", ctx -> {
+                        ctx.removeDoc("ReferenceGrant", "gateway-conformance-web-backend", "tcp-reference-grant");
+                        ctx.rewrite();
+                    }))),
+            Map.entry("UDPRouteReferenceGrant", List.of(new Mutation(80,
+                    "delete ReferenceGrant gateway-conformance-app-backend/udp-reference-grant", ctx -> {
+                        ctx.removeDoc("ReferenceGrant", "gateway-conformance-app-backend", "udp-reference-grant");
+                        ctx.rewrite();
+                    }))));
 
     private Mutations() {
     }
 
     static List<Mutation> forTest(String shortName) {
         return BY_TEST.getOrDefault(shortName, List.of());
+    }
+
+    /**
+     * The multiple-routes-attachment tests: time.Sleep(time.Second), then
+     * MustApplyObjectsWithCleanup of a gatewayv1 route with one parentRef (name, sectionName) and one
+     * rule with one backendRef (name, port).
+     */
+    private static void createNewerRoute(Context ctx, String kind, String name, String gateway, String section,
+                                         String backend, int port) {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        ObjectNode route = Json.JSON.createObjectNode();
+        route.put("apiVersion", "gateway.networking.k8s.io/v1");
+        route.put("kind", kind);
+        route.putObject("metadata").put("name", name).put("namespace", INFRA);
+        ObjectNode spec = route.putObject("spec");
+        spec.putArray("parentRefs").addObject().put("name", gateway).put("sectionName", section);
+        spec.putArray("rules").addObject().putArray("backendRefs").addObject().put("name", backend).put("port", port);
+        ctx.addDoc(route);
+        ctx.rewrite();
     }
 
     private static void addListener(ObjectNode gw, String name, String hostname) {

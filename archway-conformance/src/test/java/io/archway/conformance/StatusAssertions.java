@@ -385,6 +385,38 @@ final class StatusAssertions {
                 return kind + " " + routeNN + " parent " + p.path("parentRef").path("name").asText() + ": " + stale;
             }
         }
+        return parentsMatch(kind, routeNN, expected, actual, namespaceRequired);
+    }
+
+    /**
+     * One poll of RouteMustHaveParents (HTTP/TCP/UDPRouteMustHaveParents, and the routes of
+     * Gateway*RoutesMustBeAccepted) exactly as upstream writes it: the observedGeneration check
+     * runs over {@code actual}, the parents the <em>previous</em> poll read (upstream assigns
+     * {@code actual} after the check), against the route fetched now; then {@code actual} becomes
+     * this poll's parents and they must match. So the first poll checks no generation, and a
+     * stale {@code actual} is never replaced: the wait then runs out.
+     */
+    static String routeParentsPolled(Source s, String kind, NN routeNN, List<Parent> expected, boolean namespaceRequired,
+                                     JsonNode[] actual) {
+        JsonNode route = need(s, kind, routeNN);
+        if (route == null) {
+            return FATAL + "error fetching " + kind + " " + routeNN + ": not found";
+        }
+        if (actual[0] != null) {
+            for (JsonNode p : actual[0]) {
+                String stale = latest(route, p.path("conditions"));
+                if (stale != null) {
+                    return kind + " " + routeNN + " parent " + p.path("parentRef").path("name").asText()
+                            + " (as the previous poll saw it): " + stale;
+                }
+            }
+        }
+        actual[0] = route.path("status").path("parents");
+        return parentsMatch(kind, routeNN, expected, actual[0], namespaceRequired);
+    }
+
+    /** parentsForRouteMatch: every expected parent has an actual one that matches it. */
+    static String parentsMatch(String kind, NN routeNN, List<Parent> expected, JsonNode actual, boolean namespaceRequired) {
         for (Parent e : expected) {
             boolean matched = false;
             for (JsonNode a : actual) {

@@ -106,4 +106,51 @@ class StatusAssertionsTest {
         assertThat(StatusAssertions.gatewayAddress(typed, gw, List.of("l2")))
                 .isEqualTo(new StatusAssertions.Address("127.0.1.2", 8080));
     }
+
+    private static final String TCP_ROUTE = "{'kind':'TCPRoute','metadata':{'name':'r','namespace':'infra','generation':3},"
+            + "'status':{'parents':[{'parentRef':{'group':'gateway.networking.k8s.io','kind':'Gateway','name':'gw',"
+            + "'namespace':'infra'},'controllerName':'archway.io/gateway-controller','conditions':["
+            + "{'type':'Accepted','status':'True','reason':'Accepted','observedGeneration':GEN},"
+            + "{'type':'ResolvedRefs','status':'False','reason':'RefNotPermitted','observedGeneration':GEN}]}]}}";
+
+    @Test
+    void tcpAndUdpRouteHelpersReadTheirOwnKind() {
+        Fake s = new Fake(List.of(j(TCP_ROUTE.replace("GEN", "3")), j(TCP_ROUTE.replace("GEN", "3")
+                .replace("TCPRoute", "UDPRoute").replace("'name':'r'", "'name':'u'"))));
+        StatusAssertions.NN r = new StatusAssertions.NN("infra", "r");
+        StatusAssertions.NN gw = new StatusAssertions.NN("infra", "gw");
+        assertThat(StatusAssertions.routeHasCondition(s, "TCPRoute", r, gw,
+                new StatusAssertions.Cond("ResolvedRefs", "False", "RefNotPermitted"))).isNull();
+        assertThat(StatusAssertions.routeHasCondition(s, "UDPRoute", r, gw,
+                new StatusAssertions.Cond("Accepted", "True", "Accepted"))).startsWith(StatusAssertions.FATAL);
+        assertThat(StatusAssertions.routeHasCondition(s, "UDPRoute", new StatusAssertions.NN("infra", "u"), gw,
+                new StatusAssertions.Cond("Accepted", "True", "Accepted"))).isNull();
+        assertThat(StatusAssertions.routeHasCondition(s, "HTTPRoute", r, gw,
+                new StatusAssertions.Cond("Accepted", "True", ""))).startsWith(StatusAssertions.FATAL);
+        assertThat(StatusAssertions.routeNoAcceptedParents(s, "TCPRoute", r)).contains("parent is accepted");
+    }
+
+    @Test
+    void routeMustHaveParentsChecksTheGenerationOfThePreviousPoll() {
+        StatusAssertions.NN r = new StatusAssertions.NN("infra", "r");
+        StatusAssertions.Parent parent = new StatusAssertions.Parent(StatusAssertions.GROUP, "Gateway", "infra", "gw",
+                "archway.io/gateway-controller", List.of(new StatusAssertions.Cond("Accepted", "True", "Accepted")));
+        // stale but matching on the first poll: upstream has no previous parents to check, so it holds
+        Fake stale = new Fake(List.of(j(TCP_ROUTE.replace("GEN", "2"))));
+        assertThat(StatusAssertions.routeParentsPolled(stale, "TCPRoute", r, List.of(parent), false,
+                new JsonNode[1])).isNull();
+        // a stale first look is kept: every later poll fails on it, even once the status is fresh
+        JsonNode[] actual = new JsonNode[1];
+        StatusAssertions.Parent other = new StatusAssertions.Parent(StatusAssertions.GROUP, "Gateway", "infra", "gw2",
+                "archway.io/gateway-controller", List.of());
+        assertThat(StatusAssertions.routeParentsPolled(stale, "TCPRoute", r, List.of(other), false, actual))
+                .contains("no status.parents entry");
+        Fake fresh = new Fake(List.of(j(TCP_ROUTE.replace("GEN", "3"))));
+        assertThat(StatusAssertions.routeParentsPolled(fresh, "TCPRoute", r, List.of(parent), false, actual))
+                .contains("as the previous poll saw it");
+        assertThat(StatusAssertions.routeParentsPolled(fresh, "TCPRoute", r, List.of(parent), false, actual))
+                .contains("as the previous poll saw it");
+        assertThat(StatusAssertions.routeParentsPolled(fresh, "UDPRoute", r, List.of(parent), false, new JsonNode[1]))
+                .startsWith(StatusAssertions.FATAL);
+    }
 }

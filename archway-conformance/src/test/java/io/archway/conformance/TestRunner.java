@@ -77,6 +77,14 @@ final class TestRunner implements Mutations.Context {
 
     /** The replay order, for tests: "line kind detail". */
     List<String> describeTimeline() {
+        L4Cases.Case kase = L4Cases.forTest(spec.testFunction());
+        if (kase != null) {
+            List<String> out = new ArrayList<>();
+            for (L4Cases.Step step : kase.steps()) {
+                out.add(step.line() + " " + describe(step));
+            }
+            return out;
+        }
         List<String> out = new ArrayList<>();
         for (Timed t : timeline()) {
             String what;
@@ -132,7 +140,8 @@ final class TestRunner implements Mutations.Context {
         }
         apply();
         try {
-            for (Timed t : timeline()) {
+            L4Cases.Case kase = L4Cases.forTest(spec.testFunction());
+            for (Timed t : kase != null ? List.<Timed>of() : timeline()) {
                 Event e = t.event();
                 try {
                     if (e instanceof MutationEvent m) {
@@ -148,6 +157,9 @@ final class TestRunner implements Mutations.Context {
                 } catch (AssertionError | RuntimeException ex) {
                     fail("line " + t.line() + ": " + ex);
                 }
+            }
+            if (kase != null) {
+                runCase(kase);
             }
             customChecks();
             for (Map.Entry<String, Supplier<String>> c : endChecks) {
@@ -168,6 +180,123 @@ final class TestRunner implements Mutations.Context {
             cleanup();
         }
     }
+
+    // ------------------------------------------------------------------ layer-4 cases
+
+    private String describe(L4Cases.Step step) {
+        if (step instanceof L4Cases.Status st) {
+            JsonNode a = statusAssertion(st);
+            return "status " + (a == null ? "?" : a.path("helper").asText()) + (st.note().isEmpty() ? "" : " [" + st.note() + "]");
+        } else if (step instanceof L4Cases.Mutate m) {
+            Mutations.Mutation mu = mutationAt(m.line());
+            return "mutate " + (mu == null ? "?" : mu.description());
+        }
+        L4Cases.Traffic tr = (L4Cases.Traffic) step;
+        return "traffic " + tr.description();
+    }
+
+    /** The extracted status assertion a case step replays, its args rewritten (null if absent). */
+    private JsonNode statusAssertion(L4Cases.Status st) {
+        JsonNode a = nthAssertion(spec.json(), st.line(), st.occurrence());
+        if (a == null) {
+            return null;
+        }
+        ObjectNode copy = a.deepCopy();
+        copy.set("args", st.args().apply(a.path("args")));
+        return copy;
+    }
+
+    static JsonNode nthAssertion(JsonNode json, int line, int occurrence) {
+        int n = 0;
+        for (JsonNode a : json.path("status_assertions")) {
+            if (a.path("line").asInt() == line && n++ == occurrence) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private Mutations.Mutation mutationAt(int line) {
+        for (Mutations.Mutation m : Mutations.forTest(spec.testFunction())) {
+            if (m.beforeLine() == line) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** Runs a layer-4 case's steps in order; a failed step is recorded and the next one runs. */
+    private void runCase(L4Cases.Case kase) {
+        L4Cases.Ctx ctx = new L4Cases.Ctx() {
+            @Override
+            public java.net.InetSocketAddress dial(JsonNode gatewayAddr) {
+                StatusAssertions.Address a = address(gatewayAddr);
+                return new java.net.InetSocketAddress(a.ip(), a.port() + env.settings.portOffset());
+            }
+
+            @Override
+            public JsonNode spec() {
+                return spec.json();
+            }
+
+            @Override
+            public Duration maxTimeToConsistency() {
+                return env.settings.consistencyTimeout();
+            }
+
+            @Override
+            public Duration defaultTestTimeout() {
+                return env.settings.consistencyTimeout();
+            }
+
+            @Override
+            public Duration requestTimeout() {
+                return env.settings.requestTimeout();
+            }
+
+            @Override
+            public Duration defaultPollInterval() {
+                return DEFAULT_POLL_INTERVAL;
+            }
+
+            @Override
+            public void log(String line) {
+                synchronized (log) {
+                    log.add("  " + line);
+                }
+            }
+        };
+        for (L4Cases.Step step : kase.steps()) {
+            try {
+                if (step instanceof L4Cases.Status st) {
+                    JsonNode a = statusAssertion(st);
+                    if (a == null) {
+                        fail("harness: no status assertion at line " + st.line() + " #" + st.occurrence());
+                        continue;
+                    }
+                    runStatus(a);
+                } else if (step instanceof L4Cases.Mutate m) {
+                    Mutations.Mutation mu = mutationAt(m.line());
+                    log.add("line " + m.line() + ": mutate: " + mu.description());
+                    mu.action().accept(this);
+                } else if (step instanceof L4Cases.Traffic tr) {
+                    String what = "line " + tr.line() + ": " + tr.description();
+                    log.add(what);
+                    List<String> failed = tr.check().apply(ctx);
+                    if (failed.isEmpty()) {
+                        passed(what);
+                    } else {
+                        failed.forEach(f -> fail(what + ": " + f));
+                    }
+                }
+            } catch (AssertionError | RuntimeException ex) {
+                fail("line " + step.line() + ": " + ex);
+            }
+        }
+    }
+
+    /** TimeoutConfig.DefaultPollInterval (100 ms upstream; not shortened). */
+    static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
 
     /** The test whose Go code {@link #customChecks} reproduces (its plain http.MakeRequest sends). */
     static final String CUSTOM_CHECKED = "HTTPRouteRequestHeaderModifierBackendWeights";
@@ -253,16 +382,46 @@ final class TestRunner implements Mutations.Context {
         if (!spec.sharedFunctionResolved()) {
             gaps.add("shares the test function of " + spec.sharesTestFuncWith() + ", which the suite does not have");
         }
-        j.path("notes").forEach(n -> gaps.add("note: " + n.asText()));
-        j.path("unmodeled_calls_with_gateway_address").forEach(c -> gaps.add("unmodelled call "
-                + c.path("call").asText() + " at line " + c.path("line").asInt()));
+        // a layer-4 case acknowledges, one by one, the markers it reproduces
+        L4Cases.Case kase = L4Cases.forTest(spec.testFunction());
+        java.util.Set<String> ack = kase == null ? java.util.Set.of() : kase.acknowledged();
+        java.util.Set<String> present = new java.util.HashSet<>();
+        j.path("notes").forEach(n -> {
+            present.add("note:" + n.asText());
+            if (!ack.contains("note:" + n.asText())) {
+                gaps.add("note: " + n.asText());
+            }
+        });
+        j.path("unmodeled_calls_with_gateway_address").forEach(c -> {
+            String key = c.path("call").asText() + "@" + c.path("line").asInt();
+            present.add("unmodelled:" + key);
+            if (!ack.contains("unmodelled:" + key)) {
+                gaps.add("unmodelled call " + c.path("call").asText() + " at line " + c.path("line").asInt());
+            }
+        });
         j.path("local_helper_calls").forEach(c -> {
-            if (!MODELLED_LOCAL_HELPERS.containsKey(c.path("call").asText())) {
+            String key = c.path("call").asText() + "@" + c.path("line").asInt();
+            present.add("local:" + key);
+            if (!MODELLED_LOCAL_HELPERS.containsKey(c.path("call").asText()) && !ack.contains("local:" + key)) {
                 gaps.add("local helper " + c.path("call").asText() + " at line " + c.path("line").asInt());
             }
         });
-        unresolvedExpressions(j, gaps);
-        boolean consumesPlainSends = j.path("weighted_distributions").size() > 0
+        List<String> unresolved = new ArrayList<>();
+        unresolvedExpressions(j, unresolved);
+        for (String u : unresolved) {
+            String expr = u.substring("unresolved expression ".length());
+            present.add("expr:" + expr);
+            if (!ack.contains("expr:" + expr)) {
+                gaps.add(u);
+            }
+        }
+        j.path("other_traffic_checks").forEach(c -> present.add("other:" + c.path("call").asText() + "@"
+                + c.path("line").asInt()));
+        j.path("weighted_distributions").forEach(w -> present.add("weights@" + w.path("line").asInt()));
+        if (kase != null) {
+            caseGaps(spec, kase, present, gaps);
+        }
+        boolean consumesPlainSends = (kase == null && j.path("weighted_distributions").size() > 0)
                 || spec.testFunction().equals(CUSTOM_CHECKED);
         for (JsonNode e : j.path("http_expectations")) {
             e.path("unresolved").forEach(u -> gaps.add("unresolved request field " + u.asText() + " (line "
@@ -277,14 +436,20 @@ final class TestRunner implements Mutations.Context {
         if (UNMODELLED.containsKey(spec.shortName())) {
             gaps.add(UNMODELLED.get(spec.shortName()));
         }
-        if (j.path("manual").asBoolean(false)) {
+        if (j.path("manual").asBoolean(false) && !L4Cases.implementedManualTests().contains(spec.testFunction())) {
             gaps.add("manual: " + j.path("manual_reasons"));
         }
         if (j.path("grpc_expectations").size() > 0) {
             gaps.add("gRPC expectations");
         }
-        if (j.path("other_traffic_checks").size() > 0) {
-            gaps.add("other traffic checks " + j.path("other_traffic_checks").size());
+        int otherUnacknowledged = 0;
+        for (JsonNode c : j.path("other_traffic_checks")) {
+            if (!ack.contains("other:" + c.path("call").asText() + "@" + c.path("line").asInt())) {
+                otherUnacknowledged++;
+            }
+        }
+        if (otherUnacknowledged > 0) {
+            gaps.add("other traffic checks " + otherUnacknowledged);
         }
         for (JsonNode e : j.path("http_expectations")) {
             for (JsonNode v : e.path("sentVia")) {
@@ -305,6 +470,57 @@ final class TestRunner implements Mutations.Context {
             }
         }
         return gaps;
+    }
+
+    /**
+     * A case must replay every extracted status assertion, run only steps the extraction has,
+     * acknowledge only markers the extraction has, and weighted distributions are its to run.
+     */
+    private static void caseGaps(TestSpec spec, L4Cases.Case kase, java.util.Set<String> present, List<String> gaps) {
+        JsonNode j = spec.json();
+        java.util.Set<String> replayed = new java.util.HashSet<>();
+        java.util.Set<Integer> mutationLines = new java.util.HashSet<>();
+        Mutations.forTest(spec.testFunction()).forEach(m -> mutationLines.add(m.beforeLine()));
+        for (L4Cases.Step step : kase.steps()) {
+            if (step instanceof L4Cases.Status st) {
+                if (nthAssertion(j, st.line(), st.occurrence()) == null) {
+                    gaps.add("case step: no extracted status assertion at line " + st.line() + " #" + st.occurrence());
+                }
+                replayed.add(st.line() + "#" + st.occurrence());
+            } else if (step instanceof L4Cases.Mutate m) {
+                if (!mutationLines.remove(m.line())) {
+                    gaps.add("case step: no mutation at line " + m.line());
+                }
+            } else if (step instanceof L4Cases.Traffic tr) {
+                String key = tr.call() + "@" + tr.line();
+                if (!present.contains("other:" + key) && !present.contains("unmodelled:" + key)
+                        && !present.contains("local:" + key) && !present.contains("weights@" + tr.line())) {
+                    gaps.add("case step: the extraction has no " + key);
+                }
+            }
+        }
+        mutationLines.forEach(l -> gaps.add("case does not run the mutation at line " + l));
+        java.util.Map<Integer, Integer> seen = new java.util.HashMap<>();
+        for (JsonNode a : j.path("status_assertions")) {
+            int line = a.path("line").asInt();
+            int occurrence = seen.merge(line, 1, Integer::sum) - 1;
+            if (!replayed.contains(line + "#" + occurrence)) {
+                gaps.add("case does not replay " + a.path("helper").asText() + " at line " + line + " #" + occurrence);
+            }
+        }
+        for (String a : kase.acknowledged()) {
+            if (!present.contains(a)) {
+                gaps.add("case acknowledges " + a + ", which the extraction does not have");
+            }
+        }
+        for (String p : present) {
+            if (p.startsWith("weights@") && !kase.acknowledged().contains(p)) {
+                gaps.add("case does not run the weighted distribution at line " + p.substring("weights@".length()));
+            }
+        }
+        if (j.path("http_expectations").size() > 0 || j.path("grpc_expectations").size() > 0) {
+            gaps.add("case replaces the timeline of a test with HTTP/gRPC expectations");
+        }
     }
 
     /** Every {@code {"$unresolved": expr}} the harness cannot resolve. */
@@ -335,6 +551,8 @@ final class TestRunner implements Mutations.Context {
         int i = 0;
         for (String m : spec.manifests()) {
             String text = Files.readString(env.settings.suiteDir().resolve("manifests").resolve(m));
+            // the test's own Deployments (TCP/UDP backends) become echo pods, as the kubelet would start them
+            env.backends.addDeployments(Json.readYamlDocuments(Manifests.substitute(text)));
             List<ObjectNode> docs = Manifests.prepare(text);
             for (ObjectNode d : docs) {
                 env.faults.forEach(f -> f.distortManifest(d));
@@ -348,6 +566,7 @@ final class TestRunner implements Mutations.Context {
         if (!slices.isEmpty()) {
             try {
                 env.listen(env.backends.listenPorts(services));
+                env.listenL4();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);
@@ -390,6 +609,11 @@ final class TestRunner implements Mutations.Context {
         for (List<ObjectNode> docs : files.values()) {
             docs.removeIf(x -> x == d);
         }
+    }
+
+    @Override
+    public void addDoc(ObjectNode doc) {
+        files.values().iterator().next().add(doc);
     }
 
     @Override
@@ -455,8 +679,21 @@ final class TestRunner implements Mutations.Context {
         StatusAssertions.Source s = env.gateway;
         Supplier<String> check = switch (helper) {
             case "GatewayAndHTTPRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(args, "HTTPRoute");
-            // (gw, routeType, usePort, routeNNs...): every route type used with it in the suite is HTTPRoute
-            case "GatewayAndRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(withoutArgs(args, 1, 2), "HTTPRoute");
+            case "GatewayAndTCPRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(args, "TCPRoute");
+            case "GatewayAndUDPRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(args, "UDPRoute");
+            // (gw, routeType, usePort, routeNNs...)
+            case "GatewayAndRoutesMustBeAccepted" -> {
+                JsonNode routes = withoutArgs(args, 0, 1, 2);
+                String kind = routeTypeArg(args.get(1), routes);
+                yield kind.startsWith("harness:") ? () -> kind : gatewayAndRoutesAccepted(withoutArgs(args, 1, 2), kind);
+            }
+            case "HTTPRouteMustHaveCondition", "TCPRouteMustHaveCondition", "UDPRouteMustHaveCondition" -> () ->
+                    StatusAssertions.routeHasCondition(s, routeKindOf(helper), nn(args.get(0)), nn(args.get(1)),
+                            StatusAssertions.Cond.of(args.get(2)));
+            case "HTTPRouteMustHaveParents", "TCPRouteMustHaveParents", "UDPRouteMustHaveParents" ->
+                    routeParents(args, routeKindOf(helper));
+            case "HTTPRouteMustHaveNoAcceptedParents", "TCPRouteMustHaveNoAcceptedParents",
+                 "UDPRouteMustHaveNoAcceptedParents" -> noAcceptedParents(nn(args.get(0)), routeKindOf(helper));
             case "WaitForGatewayAddress" -> () -> {
                 Object addr = StatusAssertions.gatewayAddress(s, nn(args.get(0).path("gateway")),
                         listeners(args.get(0).path("listeners")));
@@ -478,11 +715,7 @@ final class TestRunner implements Mutations.Context {
                             new StatusAssertions.Cond("Accepted", "True", "Accepted")),
                     () -> StatusAssertions.routeHasCondition(s, "HTTPRoute", nn(args.get(0)), nn(args.get(1)),
                             new StatusAssertions.Cond("ResolvedRefs", "True", "ResolvedRefs")));
-            case "HTTPRouteMustHaveCondition" -> () -> StatusAssertions.routeHasCondition(s, "HTTPRoute",
-                    nn(args.get(0)), nn(args.get(1)), StatusAssertions.Cond.of(args.get(2)));
-            case "HTTPRouteMustHaveParents" -> routeParents(args);
             case "HTTPRouteMustHaveLatestConditions" -> () -> StatusAssertions.routeLatest(s, "HTTPRoute", nn(args.get(0)));
-            case "HTTPRouteMustHaveNoAcceptedParents" -> noAcceptedParents(nn(args.get(0)));
             case "GatewayMustHaveLatestConditions" -> () -> StatusAssertions.gatewayLatest(s, nn(args.get(0)));
             case "GatewayMustHaveCondition" -> () -> StatusAssertions.gatewayHasCondition(s, nn(args.get(0)),
                     StatusAssertions.Cond.of(args.get(1)));
@@ -504,6 +737,49 @@ final class TestRunner implements Mutations.Context {
         } else {
             fail("line " + line + ": " + summary + ": " + result);
         }
+    }
+
+    /** "TCPRouteMustHaveCondition" -> "TCPRoute": the route type a kind-specific helper reads. */
+    static String routeKindOf(String helper) {
+        return helper.substring(0, helper.indexOf("Route") + "Route".length());
+    }
+
+    /**
+     * The route type of GatewayAndRoutesMustBeAccepted's {@code routeType} argument: named in its
+     * expression ({@code &gatewayv1.TCPRoute{}}); the extraction gives {@code {}} for a bare
+     * composite literal, then the kind of the routes it names in the test's manifests (they must
+     * agree).
+     */
+    String routeTypeArg(JsonNode routeType, JsonNode routeNNs) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z]+Route)\\{")
+                .matcher(routeType.path("expr").asText(""));
+        if (m.find()) {
+            return m.group(1);
+        }
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        List<JsonNode> routes = new ArrayList<>();
+        routeNNs.forEach(r -> {
+            if (r.isArray()) {
+                r.forEach(routes::add);
+            } else {
+                routes.add(r);
+            }
+        });
+        for (JsonNode r : routes) {
+            StatusAssertions.NN route = nn(r);
+            for (List<ObjectNode> docs : files.values()) {
+                for (ObjectNode d : docs) {
+                    String kind = Json.text(d, "kind");
+                    if (kind.endsWith("Route") && d.path("metadata").path("name").asText().equals(route.name())
+                            && d.path("metadata").path("namespace").asText("").equals(route.namespace())) {
+                        kinds.add(kind);
+                    }
+                }
+            }
+        }
+        return kinds.size() == 1 ? kinds.iterator().next()
+                : "harness: cannot tell the route type of GatewayAndRoutesMustBeAccepted(" + routeType + ") from the "
+                + "test's routes: " + kinds;
     }
 
     /** {@code args} without the elements at the given positions. */
@@ -549,6 +825,8 @@ final class TestRunner implements Mutations.Context {
         lastGateway = gw;
         List<String> listenerNames = listeners(args.get(0).path("listeners"));
         StatusAssertions.Source s = env.gateway;
+        // RouteMustHaveParents per route: the parents its previous poll saw
+        Map<StatusAssertions.NN, JsonNode[]> actual = new java.util.HashMap<>();
         return () -> {
             Object addr = StatusAssertions.gatewayAddress(s, gw, listenerNames);
             if (addr instanceof String err) {
@@ -569,7 +847,8 @@ final class TestRunner implements Mutations.Context {
                 StatusAssertions.Parent parent = new StatusAssertions.Parent(StatusAssertions.GROUP, "Gateway",
                         gw.namespace(), gw.name(), Manifests.CONTROLLER,
                         List.of(new StatusAssertions.Cond("Accepted", "True", "Accepted")));
-                String r = StatusAssertions.routeParents(s, routeKind, route, List.of(parent), nsRequired);
+                String r = StatusAssertions.routeParentsPolled(s, routeKind, route, List.of(parent), nsRequired,
+                        actual.computeIfAbsent(route, k -> new JsonNode[1]));
                 if (r != null) {
                     return r;
                 }
@@ -581,7 +860,7 @@ final class TestRunner implements Mutations.Context {
         };
     }
 
-    private Supplier<String> routeParents(JsonNode args) {
+    private Supplier<String> routeParents(JsonNode args, String kind) {
         StatusAssertions.NN route = nn(args.get(0));
         boolean nsRequired = args.size() > 2 && args.get(2).asBoolean(false);
         List<StatusAssertions.Parent> parents = new ArrayList<>();
@@ -602,7 +881,8 @@ final class TestRunner implements Mutations.Context {
             }
             parents.add(parent);
         }
-        return () -> StatusAssertions.routeParents(env.gateway, "HTTPRoute", route, parents, nsRequired);
+        JsonNode[] actual = {null};
+        return () -> StatusAssertions.routeParentsPolled(env.gateway, kind, route, parents, nsRequired, actual);
     }
 
     private static String textOrNull(JsonNode n, String f) {
@@ -614,10 +894,10 @@ final class TestRunner implements Mutations.Context {
      * HTTPRouteMustHaveNoAcceptedParents polls every second (not the default interval: a negative
      * test) and takes empty parents as "correctly not set" only on a second look, one poll later.
      */
-    private Supplier<String> noAcceptedParents(StatusAssertions.NN route) {
+    private Supplier<String> noAcceptedParents(StatusAssertions.NN route, String kind) {
         boolean[] emptyChecked = {false};
         return () -> {
-            String r = StatusAssertions.routeNoAcceptedParents(env.gateway, "HTTPRoute", route);
+            String r = StatusAssertions.routeNoAcceptedParents(env.gateway, kind, route);
             if ("empty".equals(r)) {
                 if (!emptyChecked[0]) {
                     emptyChecked[0] = true;
