@@ -350,6 +350,100 @@ class DataPlaneTcpTest {
         }
     }
 
+    /**
+     * The client sends its request and half-closes before the backend answers, so the proxy's
+     * client channel has its input shut and nothing to write (Netty 4.2.18's epoll transport then
+     * drops the socket from epoll); the backend's large reply must still all reach the client,
+     * which reads late so the proxy's writes have to wait for the socket to become writable.
+     */
+    @Test
+    void largeReplyAfterTheClientHalfClosedArrivesWhole() throws Exception {
+        final int total = 8 << 20;
+        try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            serve(1, backend("s", 1, server.getLocalPort()));
+            for (int round = 0; round < 3; round++) {
+                try (Client c = new Client(port)) {
+                    c.send("request\n");
+                    c.socket.shutdownOutput();
+                    try (Socket s = server.accept()) {
+                        // The client's FIN went through the proxy before the reply starts.
+                        assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                                .isEqualTo("request\n");
+                        final Thread replier = new Thread(() -> {
+                            try (OutputStream out = s.getOutputStream()) {
+                                final byte[] chunk = new byte[65536];
+                                for (int sent = 0; sent < total; sent += chunk.length) {
+                                    for (int i = 0; i < chunk.length; i++) {
+                                        chunk[i] = (byte) ((sent + i) % 251);
+                                    }
+                                    out.write(chunk);
+                                }
+                            } catch (IOException ignored) {
+                                // the reading side fails the test
+                            }
+                        });
+                        replier.start();
+                        Thread.sleep(100);
+                        final InputStream in = c.socket.getInputStream();
+                        final byte[] buf = new byte[65536];
+                        long read = 0;
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            for (int i = 0; i < n; i++) {
+                                if (buf[i] != (byte) ((read + i) % 251)) {
+                                    throw new AssertionError("byte " + (read + i) + " differs");
+                                }
+                            }
+                            read += n;
+                        }
+                        assertThat(read).as("round %d", round).isEqualTo(total);
+                        replier.join();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Many short echo exchanges where the client half-closes right after writing (often before
+     * the proxy's connection to the backend is up) and the backend closes right after its last
+     * write: every byte, both ways, and the FIN arrive every time.
+     */
+    @Test
+    void manyShortExchangesWithImmediateHalfCloseLoseNothing() throws Exception {
+        serve(1, backend("a", 1, a.port()));
+        final byte[] payload = new byte[200_000];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i % 253);
+        }
+        for (int round = 0; round < 100; round++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(5000);
+                final Thread writer = new Thread(() -> {
+                    try {
+                        s.getOutputStream().write(payload);
+                        s.shutdownOutput();
+                    } catch (IOException ignored) {
+                        // the reading side fails the test
+                    }
+                });
+                writer.start();
+                final byte[] got = s.getInputStream().readAllBytes();
+                writer.join();
+                final String head = "a\n";
+                final String tail = "eof:a\n";
+                assertThat(got.length).as("round %d", round).isEqualTo(head.length() + payload.length + tail.length());
+                for (int i = 0; i < payload.length; i++) {
+                    if (got[head.length() + i] != payload[i]) {
+                        throw new AssertionError("round " + round + ": byte " + i + " differs");
+                    }
+                }
+                assertThat(new String(got, got.length - tail.length(), tail.length(), StandardCharsets.UTF_8))
+                        .isEqualTo(tail);
+            }
+        }
+    }
+
     private static long directMemoryUsed() {
         return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p ? p.metric().usedDirectMemory() : 0;
     }

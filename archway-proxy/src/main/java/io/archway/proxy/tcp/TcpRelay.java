@@ -17,6 +17,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +28,13 @@ import org.slf4j.LoggerFactory;
  * <p>Life: accept (auto-read off) -> connect within the connect timeout -> both sides read ->
  * each chunk read is written to the other side, and the reading side reads again only once that
  * write completed -> a FIN from one side (input shutdown, with half-closure allowed) becomes a
- * FIN to the other after the bytes before it are written -> when both sides sent FIN, or on any
- * error, reset or idle timeout, both close.
+ * FIN to the other after the bytes before it are written -> when both FINs were forwarded (every
+ * byte of both directions written), or on any error, reset or idle timeout, both close.
+ *
+ * <p>No byte is lost on a graceful close: a channel is closed gracefully only once nothing is left
+ * to write to it; bytes the client sends before the backend connection is up (the epoll transport
+ * reads a socket to its end when the peer's FIN arrives, read requested or not) wait for it; and
+ * {@link EpollInterest} keeps Netty's epoll transport from losing writes to half-closed sockets.
  */
 final class TcpRelay {
     private static final Logger LOG = LoggerFactory.getLogger(TcpRelay.class);
@@ -42,6 +48,8 @@ final class TcpRelay {
     private final Side backend = new Side(false);
     private Channel upstream;
     private BackendOrigin backendOrigin;
+    /** The backend connection is up: bytes read from the client can be written to it. */
+    private boolean connected;
 
     TcpRelay(Channel downstream, L4Targets targets, Bootstrap bootstrap, TrafficObserver observer) {
         this.downstream = downstream;
@@ -76,7 +84,8 @@ final class TcpRelay {
             } else if (!downstream.isActive()) {
                 upstream.close();
             } else {
-                downstream.read();
+                connected = true;
+                client.flushEarly();
                 upstream.read();
             }
         });
@@ -112,6 +121,11 @@ final class TcpRelay {
             this.fromClient = fromClient;
         }
 
+        /** Read from the client before the backend connection was up, in order. */
+        private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+        /** This side's FIN, after every byte read before it, was written to the other side. */
+        private boolean finForwarded;
+
         private Channel other() {
             return fromClient ? upstream : downstream;
         }
@@ -123,6 +137,7 @@ final class TcpRelay {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            EpollInterest.keep(ctx.channel());
             if (fromClient) {
                 start();
             }
@@ -131,14 +146,57 @@ final class TcpRelay {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            final Channel other = other();
-            if (!(msg instanceof ByteBuf buf) || other == null || !other.isActive()) {
+            if (!(msg instanceof ByteBuf buf)) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            if (fromClient && !connected) {
+                // Read although no read was asked for (the client's FIN came with data): it waits
+                // for the backend connection, never dropped.
+                if (ctx.channel().isActive()) {
+                    early.add(buf);
+                } else {
+                    buf.release();
+                }
+                return;
+            }
+            final Channel other = other();
+            if (!other.isActive()) {
+                // The other side is gone: these bytes can never be delivered, so the connection ends.
+                LOG.debug("{}: {} bytes read after the {} side closed, closing", downstream, buf.readableBytes(),
+                        fromClient ? "backend" : "client");
+                buf.release();
+                closeBoth();
+                return;
+            }
+            relay(buf);
+        }
+
+        private void relay(ByteBuf buf) {
             bytes += buf.readableBytes();
             // The next read waits for this write: at most one chunk in flight per direction.
-            other.writeAndFlush(buf).addListener(this);
+            other().writeAndFlush(buf).addListener(this);
+        }
+
+        /** The backend connection is up: writes what the client sent before, then its FIN if it came. */
+        void flushEarly() {
+            ByteBuf buf;
+            final boolean any = !early.isEmpty();
+            while ((buf = early.poll()) != null) {
+                relay(buf);
+            }
+            if (inputShut) {
+                forwardFin();
+            } else if (!any) {
+                self.read();
+            }
+        }
+
+        private void releaseEarly() {
+            ByteBuf buf;
+            while ((buf = early.poll()) != null) {
+                buf.release();
+            }
         }
 
         /** The chunk read on this side was written to the other (or failed). */
@@ -156,8 +214,13 @@ final class TcpRelay {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                inputShut = true;
-                halfClose();
+                if (!inputShut) {
+                    inputShut = true;
+                    if (!fromClient || connected) {
+                        forwardFin();
+                    }
+                    // else forwarded behind the early bytes once the backend connection is up
+                }
             } else if (evt instanceof IdleStateEvent) {
                 LOG.debug("{}: idle timeout, closing", downstream);
                 closeBoth();
@@ -165,21 +228,30 @@ final class TcpRelay {
             ReferenceCountUtil.release(evt);
         }
 
-        /** This side sent FIN: FIN the other after what was read before it; close once both did. */
-        private void halfClose() {
+        /**
+         * This side sent FIN: FIN the other after what was read before it; close both once both
+         * directions' FINs were written (so nothing is left to write to either side).
+         */
+        private void forwardFin() {
             final Channel other = other();
-            if (other == null || !other.isActive()) {
+            if (!other.isActive()) {
                 closeBoth();
                 return;
             }
-            // Queued behind the last chunk written, so the FIN never overtakes data.
+            // Queued behind the last chunk written, so the FIN never overtakes data: it completes
+            // only once every byte before it was written.
             other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture written) -> {
                 if (!written.isSuccess()) {
                     closeBoth();
                     return;
                 }
                 ((DuplexChannel) other).shutdownOutput().addListener((ChannelFuture shut) -> {
-                    if (!shut.isSuccess() || (client.inputShut && backend.inputShut)) {
+                    if (!shut.isSuccess()) {
+                        closeBoth();
+                        return;
+                    }
+                    finForwarded = true;
+                    if (client.finForwarded && backend.finForwarded) {
                         closeBoth();
                     }
                 });
@@ -190,6 +262,7 @@ final class TcpRelay {
         public void channelInactive(ChannelHandlerContext ctx) {
             // Closed (reset, error or our own close): the other side goes as soon as what it was
             // sent is written.
+            releaseEarly();
             final Channel other = other();
             if (other != null && other.isActive()) {
                 other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
