@@ -141,7 +141,10 @@ class HarnessPiecesTest {
             "HTTPRouteMustHaveResolvedRefsConditionsTrue", "HTTPRouteMustHaveCondition", "HTTPRouteMustHaveParents",
             "HTTPRouteMustHaveLatestConditions", "HTTPRouteMustHaveNoAcceptedParents", "GatewayMustHaveLatestConditions",
             "GatewayMustHaveCondition", "GatewayStatusMustHaveListeners", "GatewayMustHaveZeroRoutes",
-            "NamespacesMustBeReady", "GWCMustHaveAcceptedConditionAny", "GatewayClassMustHaveLatestConditions");
+            "NamespacesMustBeReady", "GWCMustHaveAcceptedConditionAny", "GatewayClassMustHaveLatestConditions",
+            "GatewayAndTCPRoutesMustBeAccepted", "GatewayAndUDPRoutesMustBeAccepted", "GatewayAndRoutesMustBeAccepted",
+            "TCPRouteMustHaveCondition", "UDPRouteMustHaveCondition", "TCPRouteMustHaveParents", "UDPRouteMustHaveParents",
+            "TCPRouteMustHaveNoAcceptedParents", "UDPRouteMustHaveNoAcceptedParents");
 
     @Test
     void requestLooksLikeGos() {

@@ -48,7 +48,8 @@ public final class GatewayClassAcceptor {
             "HTTPRouteQueryParamMatching",
             "HTTPRouteResponseHeaderModification",
             "HTTPRouteSchemeRedirect",
-            "ReferenceGrant");
+            "ReferenceGrant",
+            "TCPRoute");
 
     /**
      * What we decided about the class a Gateway names.
