@@ -137,14 +137,21 @@ class HarnessPiecesTest {
         assertThat(claimedCore).isEqualTo(37);
     }
 
-    private static final List<String> KNOWN_HELPERS = List.of("GatewayAndHTTPRoutesMustBeAccepted",
-            "HTTPRouteMustHaveResolvedRefsConditionsTrue", "HTTPRouteMustHaveCondition", "HTTPRouteMustHaveParents",
-            "HTTPRouteMustHaveLatestConditions", "HTTPRouteMustHaveNoAcceptedParents", "GatewayMustHaveLatestConditions",
-            "GatewayMustHaveCondition", "GatewayStatusMustHaveListeners", "GatewayMustHaveZeroRoutes",
-            "NamespacesMustBeReady", "GWCMustHaveAcceptedConditionAny", "GatewayClassMustHaveLatestConditions",
-            "GatewayAndTCPRoutesMustBeAccepted", "GatewayAndUDPRoutesMustBeAccepted", "GatewayAndRoutesMustBeAccepted",
-            "TCPRouteMustHaveCondition", "UDPRouteMustHaveCondition", "TCPRouteMustHaveParents", "UDPRouteMustHaveParents",
-            "TCPRouteMustHaveNoAcceptedParents", "UDPRouteMustHaveNoAcceptedParents");
+    /** The status helpers TestRunner.runStatus implements (its switch cases). */
+    private static final List<String> KNOWN_HELPERS = List.of(
+            "GWCMustHaveAcceptedConditionAny", "GWCMustHaveAcceptedConditionTrue",
+            "GatewayAndHTTPRoutesMustBeAccepted", "GatewayAndRoutesMustBeAccepted",
+            "GatewayAndTCPRoutesMustBeAccepted", "GatewayAndUDPRoutesMustBeAccepted",
+            "GatewayClassMustHaveLatestConditions", "GatewayListenerMustHaveConditions",
+            "GatewayListenersMustHaveConditions", "GatewayMustHaveAttachedListeners", "GatewayMustHaveCondition",
+            "GatewayMustHaveLatestConditions", "GatewayMustHaveZeroRoutes", "GatewayStatusMustHaveListeners",
+            "HTTPRouteMustBeAcceptedAndResolved", "HTTPRouteMustHaveCondition",
+            "HTTPRouteMustHaveLatestConditions", "HTTPRouteMustHaveNoAcceptedParents", "HTTPRouteMustHaveParents",
+            "HTTPRouteMustHaveResolvedRefsConditionsTrue",
+            "HTTPRouteMustHaveResolvedRefsMustHaveBackendsNotFound",
+            "HTTPRouteMustHaveRouteAcceptedConditionsTrue", "NamespacesMustBeReady", "TCPRouteMustHaveCondition",
+            "TCPRouteMustHaveNoAcceptedParents", "TCPRouteMustHaveParents", "UDPRouteMustHaveCondition",
+            "UDPRouteMustHaveNoAcceptedParents", "UDPRouteMustHaveParents", "WaitForGatewayAddress");
 
     @Test
     void requestLooksLikeGos() {
