@@ -84,6 +84,33 @@ public interface TrafficObserver {
                                      long bytesToClient, long durationNanos) {
     }
 
+    /**
+     * A connection of a TLS passthrough listener (TLSRoute) was closed before it was forwarded:
+     * its first bytes were no TLS ClientHello, or named no server, or a server no listener and
+     * route serve, or the ClientHello was too large or too slow. A connection that is forwarded
+     * is reported as a TCP connection instead ({@link #tcpConnectionOpened}, with the TLSRoute).
+     *
+     * @param listenerPort the snapshot's spec port
+     */
+    default void tlsPassthroughRejected(int listenerPort, TlsRejection reason) {
+    }
+
+    /** Why a TLS passthrough listener closed a connection without forwarding it. */
+    enum TlsRejection {
+        /** The first bytes are not a TLS ClientHello (plain text, another record type, a malformed record). */
+        NOT_TLS,
+        /** A ClientHello without a server name (SNI). */
+        NO_SNI,
+        /** A server name no listener hostname and route hostname of the port match (or not a valid hostname). */
+        UNKNOWN_SNI,
+        /** The ClientHello is longer than the data plane reads (16 KiB). */
+        TOO_LARGE,
+        /** The ClientHello did not arrive within the read timeout (10 s). */
+        TIMEOUT,
+        /** The client closed (or half-closed, or reset) the connection before its ClientHello was complete. */
+        CLIENT_CLOSED
+    }
+
     /** A UDP session (a new client address and port on a UDP listener) started, forwarded to {@code backend}. */
     default void udpSessionOpened(RouteOrigin route, BackendOrigin backend) {
     }

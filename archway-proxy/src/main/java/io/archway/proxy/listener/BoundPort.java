@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One socket and its connections: a listening TCP socket and the connections it accepted (HTTP,
- * HTTPS or TCP, as the port's kind was at accept time), or a UDP socket and the upstream sockets
+ * HTTPS, TLS passthrough or TCP, as the port's kind was at accept time), or a UDP socket and the upstream sockets
  * of its sessions. While the port is in the snapshot its routing is read from the data plane's
  * current snapshot; once removed it keeps serving what is in flight on its last routing while it
- * drains: HTTP requests finish, TCP connections run on, UDP sessions go on (the socket stays open,
+ * drains: HTTP requests finish, TCP and TLS passthrough connections run on (one still reading its
+ * ClientHello closes), UDP sessions go on (the socket stays open,
  * new clients are dropped), until the drain timeout closes what is left.
  */
 final class BoundPort implements PortRoutes, UdpPortState {
@@ -126,10 +127,11 @@ final class BoundPort implements PortRoutes, UdpPortState {
 
     /**
      * Retires the connections accepted so far while the port keeps accepting: used when the port
-     * switches protocol (HTTP, HTTPS, TCP), so no plain-text connection outlives a switch to TLS
-     * and no connection is served by a kind its port no longer has. HTTP/1.1 connections close
-     * after their current response, HTTP/2 ones after GOAWAY, TCP ones run on until the drain
-     * timeout.
+     * switches protocol (HTTP, HTTPS, TLS passthrough, TCP), so no plain-text connection outlives
+     * a switch to TLS and no connection is served by a kind its port no longer has. HTTP/1.1
+     * connections close after their current response, HTTP/2 ones after GOAWAY, relayed TCP and
+     * TLS passthrough ones run on until the drain timeout, the rest (a TLS passthrough connection
+     * still reading its ClientHello) close at once.
      */
     void drainConnections() {
         for (Channel ch : connections) {

@@ -2,6 +2,7 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.RouteIndex;
+import io.archway.proxy.tls.PassthroughRoutes;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.HttpPort;
@@ -10,6 +11,7 @@ import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.SocketKey;
 import io.archway.snapshot.TcpPort;
+import io.archway.snapshot.TlsPassthroughPort;
 import io.archway.snapshot.UdpPort;
 import io.netty.handler.ssl.SslContext;
 import java.util.HashMap;
@@ -59,6 +61,9 @@ public final class CompiledSnapshot {
         }
         if (binding.kind() instanceof TcpPort tcp) {
             return new ServedPort.Tcp(binding, tcp.route() != null ? new L4Targets(tcp.route()) : null);
+        }
+        if (binding.kind() instanceof TlsPassthroughPort) {
+            return new ServedPort.TlsPassthrough(new PassthroughRoutes(binding));
         }
         if (binding.kind() instanceof UdpPort udp) {
             return new ServedPort.Udp(binding, udp.route() != null ? new L4Targets(udp.route()) : null);

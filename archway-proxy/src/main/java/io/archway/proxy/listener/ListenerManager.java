@@ -5,6 +5,7 @@ import io.archway.snapshot.SocketKey;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.tcp.TcpProxy;
+import io.archway.proxy.tls.PassthroughProxy;
 import io.archway.proxy.udp.UdpProxy;
 import io.archway.snapshot.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns the sockets and the swap. {@link #apply} binds the sockets a new snapshot adds (all or
- * nothing): a listening TCP socket for HTTP, HTTPS and TCP ports, a datagram socket for UDP ports.
+ * nothing): a listening TCP socket for HTTP, HTTPS, TLS passthrough and TCP ports, a datagram socket for UDP ports.
  * It then swaps the compiled snapshot in one atomic set, and drains the sockets it removed.
  * Sockets that stay are never rebound, so their connections never notice a swap (a kept socket
  * whose kind changed drains the connections it accepted under the old kind).
@@ -42,6 +43,7 @@ public final class ListenerManager implements AutoCloseable {
     private final ProxyConfig config;
     private final Telemetry telemetry;
     private final TcpProxy tcpProxy;
+    private final PassthroughProxy passthroughProxy;
     private final UdpProxy udpProxy;
     private final AtomicReference<CompiledSnapshot> current = new AtomicReference<>(CompiledSnapshot.empty());
     /** Guarded by this. */
@@ -60,6 +62,7 @@ public final class ListenerManager implements AutoCloseable {
         this.config = config;
         this.telemetry = telemetry;
         this.tcpProxy = new TcpProxy(eventLoops.channelClass(), config, telemetry.observer());
+        this.passthroughProxy = new PassthroughProxy(tcpProxy, telemetry.observer());
         this.udpProxy = new UdpProxy(eventLoops.datagramChannelClass(), config, telemetry.observer());
     }
 
@@ -163,7 +166,8 @@ public final class ListenerManager implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new DownstreamChannelInitializer(boundPort, pool, config, telemetry, tcpProxy))
+                    .childHandler(new DownstreamChannelInitializer(boundPort, pool, config, telemetry, tcpProxy,
+                            passthroughProxy))
                     .bind(address).awaitUninterruptibly();
         }
         if (!future.isSuccess()) {

@@ -2,6 +2,7 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.RouteIndex;
+import io.archway.proxy.tls.PassthroughRoutes;
 import io.archway.snapshot.PortBinding;
 
 /**
@@ -39,6 +40,17 @@ sealed interface ServedPort {
      *     closed at once)
      */
     record Tcp(PortBinding binding, L4Targets targets) implements ServedPort {
+    }
+
+    /**
+     * A TLS passthrough socket forwarding each connection, by the server name of its ClientHello,
+     * to a backend of the TLSRoute serving that name.
+     */
+    record TlsPassthrough(PassthroughRoutes routes) implements ServedPort {
+        @Override
+        public PortBinding binding() {
+            return routes.binding();
+        }
     }
 
     /**

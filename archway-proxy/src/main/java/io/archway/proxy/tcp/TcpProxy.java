@@ -5,6 +5,7 @@ import io.archway.proxy.TrafficObserver;
 import io.archway.proxy.balance.L4Targets;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -55,6 +56,21 @@ public final class TcpProxy {
                 .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                 .addLast(RELAY, relay.clientSide());
         safe(() -> observer.tcpConnectionOpened(targets != null ? targets.origin() : null));
+    }
+
+    /**
+     * Forwards an accepted connection that is already active, as {@link #serve} does, behind
+     * {@code ctx}: for a listener that read a preface first (TLS passthrough reads the
+     * ClientHello to choose {@code targets}). The relay is added after {@code ctx} and started
+     * (the channel's activation, held back from it so far, is fired to it from {@code ctx}). What
+     * {@code ctx} holds of the preface it passes on when the relay first reads the client, so
+     * nothing overtakes it.
+     *
+     * @param ctx the last handler of the connection's pipeline, on its event loop
+     */
+    public void serveActive(ChannelHandlerContext ctx, L4Targets targets) {
+        serve((SocketChannel) ctx.channel(), targets);
+        ctx.fireChannelActive();
     }
 
     /** Whether {@code ch} is a downstream connection relayed by this package. */

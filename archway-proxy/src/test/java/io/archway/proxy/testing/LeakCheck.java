@@ -1,0 +1,69 @@
+package io.archway.proxy.testing;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Fails a test class whose Netty buffers leaked: Netty's detector (paranoid in the build) logs
+ * {@code LEAK:} through slf4j-simple on System.err; this tees System.err while the class runs,
+ * then collects garbage, allocates (the detector reports on allocation) and looks for the report.
+ */
+public final class LeakCheck implements AutoCloseable {
+    private final PrintStream original = System.err;
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+    public LeakCheck() {
+        final OutputStream tee = new OutputStream() {
+            @Override
+            public void write(int b) {
+                original.write(b);
+                synchronized (captured) {
+                    captured.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                original.write(b, off, len);
+                synchronized (captured) {
+                    captured.write(b, off, len);
+                }
+            }
+        };
+        System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
+    }
+
+    public static boolean paranoid() {
+        return ResourceLeakDetector.getLevel() == ResourceLeakDetector.Level.PARANOID;
+    }
+
+    /** Forces leak reports of what is unreachable now; returns them (empty when none). */
+    public String leaks() throws InterruptedException {
+        for (int round = 0; round < 5; round++) {
+            System.gc();
+            Thread.sleep(50);
+            for (int i = 0; i < 64; i++) {
+                final ByteBuf probe = ByteBufAllocator.DEFAULT.directBuffer(16);
+                probe.release();
+                final ByteBuf heap = ByteBufAllocator.DEFAULT.heapBuffer(16);
+                heap.release();
+            }
+        }
+        final String all;
+        synchronized (captured) {
+            all = captured.toString(StandardCharsets.UTF_8);
+        }
+        final int at = all.indexOf("LEAK:");
+        return at < 0 ? "" : all.substring(at, Math.min(all.length(), at + 4000));
+    }
+
+    @Override
+    public void close() {
+        System.setErr(original);
+    }
+}
