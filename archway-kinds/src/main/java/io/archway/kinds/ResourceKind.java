@@ -42,7 +42,7 @@ public enum ResourceKind {
     GRPC_ROUTE(ResourceKind.GATEWAY_GROUP, "GRPCRoute", "grpcroutes", names(), Scope.NAMESPACED,
             versions("v1", "v1alpha2"), GRPCRoute.class, Role.ROUTE, false),
     TLS_ROUTE(ResourceKind.GATEWAY_GROUP, "TLSRoute", "tlsroutes", names(), Scope.NAMESPACED,
-            versions("v1", "v1alpha3", "v1alpha2"), TLSRoute.class, Role.ROUTE, false),
+            versions("v1", "v1alpha3", "v1alpha2"), TLSRoute.class, Role.ROUTE, true),
     TCP_ROUTE(ResourceKind.GATEWAY_GROUP, "TCPRoute", "tcproutes", names(), Scope.NAMESPACED,
             versions("v1", "v1alpha2"), TCPRoute.class, Role.ROUTE, true),
     UDP_ROUTE(ResourceKind.GATEWAY_GROUP, "UDPRoute", "udproutes", names(), Scope.NAMESPACED,

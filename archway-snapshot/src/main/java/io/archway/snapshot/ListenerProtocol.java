@@ -6,6 +6,11 @@ public enum ListenerProtocol {
     HTTP(Transport.TCP),
     /** TLS terminated by the gateway, then HTTP/1.1 or h2 by ALPN. */
     HTTPS(Transport.TCP),
+    /**
+     * TLS: in Passthrough mode the ClientHello's server name picks a TLSRoute and the encrypted
+     * stream is forwarded as it is ({@link TlsPassthroughPort}).
+     */
+    TLS(Transport.TCP),
     /** A TCP byte stream forwarded as it is (TCPRoute). */
     TCP(Transport.TCP),
     /** UDP datagrams forwarded per client session (UDPRoute). */

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param objects the objects we serve, in document order (empty when {@code errors} is not)
  * @param errors problems that make the whole file unusable; the store then keeps the file's last good objects
  * @param warnings problems that do not reject the file (e.g. a Gateway API kind we do not serve yet)
- * @param unserved count per kind of Gateway API objects we do not serve yet (GRPCRoute, TLSRoute, ...)
+ * @param unserved count per kind of Gateway API objects we do not serve yet (GRPCRoute, BackendTLSPolicy, ...)
  * @param skipped number of documents of other kinds (Deployment, Pod, ...) ignored
  */
 public record LoadedFile(String file, List<SourcedObject> objects, List<Diagnostic> errors,

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -70,6 +71,10 @@ public record ResourceView(Map<ResourceKind, List<HasMetadata>> objects, Map<Res
 
     public List<HTTPRoute> httpRoutes() {
         return list(ResourceKind.HTTP_ROUTE);
+    }
+
+    public List<TLSRoute> tlsRoutes() {
+        return list(ResourceKind.TLS_ROUTE);
     }
 
     public List<TCPRoute> tcpRoutes() {

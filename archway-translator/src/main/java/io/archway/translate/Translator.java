@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
  *   <li>GatewayClasses: which are ours, and are they accepted ({@link GatewayClassAcceptor});</li>
  *   <li>Gateways of our classes: validate listeners, certificates, conflicts ({@link ListenerValidator});</li>
  *   <li>routes: compile rules, resolve backendRefs ({@link HttpRouteRuleCompiler} for HTTPRoutes,
- *       {@link L4RouteCompiler} for TCPRoutes and UDPRoutes);</li>
+ *       {@link L4RouteCompiler} for TLSRoutes, TCPRoutes and UDPRoutes);</li>
  *   <li>attach routes of every kind to listeners ({@link RouteAttacher} over each route's
  *       {@link io.archway.translate.bind.RouteContext}), which yields route status and attachedRoutes;</li>
  *   <li>Gateway status, now that attachedRoutes is known ({@link GatewayStatusWriter});</li>
@@ -89,13 +89,14 @@ public final class Translator {
         ourGateways.forEach((key, gateway) -> bound.put(key, validator.validate(gateway, decisions.get(key),
                 options.addressing().addressFor(gatewayKeys, key))));
 
-        // 3. HTTPRoutes, in key order, compiled once whatever they attach to.
+        // 3. Routes, kind by kind in key order, compiled once whatever they attach to.
         final BackendResolver backends = new BackendResolver(view, grants);
         final HttpRouteRuleCompiler ruleCompiler = new HttpRouteRuleCompiler(backends, diagnostics);
         final List<CompiledRoute> routes = sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).stream()
                 .map(ruleCompiler::compile).toList();
         final L4RouteCompiler l4Compiler = new L4RouteCompiler(backends, diagnostics);
         final List<CompiledL4Route> l4Routes = new ArrayList<>();
+        sortedByKey(view.tlsRoutes(), ResourceKind.TLS_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
         sortedByKey(view.tcpRoutes(), ResourceKind.TCP_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
         sortedByKey(view.udpRoutes(), ResourceKind.UDP_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
 

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>The kinds, their groups, accepted versions and top-level fields come from {@link ResourceKind}.
  * Documents at an older version (v1beta1, v1alpha2) are converted by re-reading their JSON as the v1
  * class. Kinds we do not read (Deployment, Pod, ...) are skipped; Gateway API kinds we do not
- * serve yet (GRPCRoute, TLSRoute, ...) are counted and reported as warnings.
+ * serve yet (GRPCRoute, BackendTLSPolicy, ...) are counted and reported as warnings.
  */
 public final class ManifestLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ManifestLoader.class);

@@ -267,8 +267,8 @@ class ManifestLoaderTest {
                   metadata:
                     name: g
                 ---
-                apiVersion: gateway.networking.k8s.io/v1alpha2
-                kind: TLSRoute
+                apiVersion: gateway.networking.k8s.io/v1alpha3
+                kind: BackendTLSPolicy
                 metadata:
                   name: t
                 """);
@@ -277,7 +277,7 @@ class ManifestLoaderTest {
             assertThat(o.object()).isInstanceOf(EndpointSlice.class);
             assertThat(o.key()).isEqualTo(new ResourceKey("EndpointSlice", "default", "svc-1"));
         });
-        assertThat(f.unserved()).containsEntry("GRPCRoute", 1).containsEntry("TLSRoute", 1);
+        assertThat(f.unserved()).containsEntry("GRPCRoute", 1).containsEntry("BackendTLSPolicy", 1);
         assertThat(f.warnings()).hasSize(2);
     }
 

@@ -24,10 +24,15 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Phase 2: validates a Gateway of ours and each of its listeners: protocol (HTTP and HTTPS),
- * TLS certificate references, allowed route kinds, and distinctness (Listener: listeners on one
- * port must differ in protocol-relevant fields; indistinct ones are Conflicted and none of them
- * wins).
+ * Phase 2: validates a Gateway of ours and each of its listeners: protocol (HTTP, HTTPS, TLS in
+ * Passthrough mode, TCP, UDP), TLS certificate references, allowed route kinds, and distinctness
+ * (Listener: listeners on one port must differ in protocol-relevant fields; indistinct ones are
+ * Conflicted and none of them wins).
+ *
+ * <p>A TLS listener in Terminate mode (the default) is refused with Accepted=False/UnsupportedValue
+ * and no supportedKinds, as TLSRouteListenerTerminateNotSupported expects of an implementation
+ * without TLSRouteModeTerminate; like a listener of an unsupported protocol it takes no part in
+ * conflicts, so a Passthrough listener sharing its port is still served.
  */
 public final class ListenerValidator {
     private static final List<String> SUPPORTED_PROTOCOLS =
@@ -40,6 +45,7 @@ public final class ListenerValidator {
     private static final Map<ListenerProtocol, ResourceKind> ROUTE_KIND = Map.of(
             ListenerProtocol.HTTP, ResourceKind.HTTP_ROUTE,
             ListenerProtocol.HTTPS, ResourceKind.HTTP_ROUTE,
+            ListenerProtocol.TLS, ResourceKind.TLS_ROUTE,
             ListenerProtocol.TCP, ResourceKind.TCP_ROUTE,
             ListenerProtocol.UDP, ResourceKind.UDP_ROUTE);
 
@@ -150,17 +156,24 @@ public final class ListenerValidator {
      * hostnames are equal (HostnameConflict; a TCP or UDP listener has no hostname to tell it
      * apart). A TCP-based and a UDP listener share a port number without conflict. All indistinct
      * listeners conflict: there is no winner.
+     *
+     * <p>So a TLS and a TCP listener on one port conflict (Listener: every listener sharing a port
+     * with a TCP listener is indistinct), and so do an HTTPS and a TLS listener: they are distinct
+     * by hostname, but the spec leaves it to the implementation whether it can serve HTTPS and
+     * generic TLS on one port ("Compatible Listeners"), and a socket here carries one listener kind
+     * ({@link io.archway.snapshot.HttpPort} or {@link io.archway.snapshot.TlsPassthroughPort}), so
+     * they are not compatible. A TLS listener in an unsupported mode takes no part.
      */
     static Map<Integer, String> findConflicts(List<Listener> listeners) {
         final Map<Integer, String> conflicts = new HashMap<>();
         for (int i = 0; i < listeners.size(); i++) {
             final Listener a = listeners.get(i);
-            if (!supported(a.getProtocol())) {
+            if (!servable(a)) {
                 continue;
             }
             for (int j = 0; j < listeners.size(); j++) {
                 final Listener b = listeners.get(j);
-                if (i == j || !supported(b.getProtocol()) || !Objects.equals(a.getPort(), b.getPort())
+                if (i == j || !servable(b) || !Objects.equals(a.getPort(), b.getPort())
                         || transport(a) != transport(b)) {
                     continue;
                 }
@@ -180,6 +193,26 @@ public final class ListenerValidator {
 
     private static boolean supported(String protocol) {
         return protocol != null && SUPPORTED_PROTOCOLS.contains(protocol);
+    }
+
+    /** A listener of a supported protocol and, for TLS, a supported mode: one that may be served. */
+    private static boolean servable(Listener listener) {
+        return supported(listener.getProtocol())
+                && (!ListenerProtocol.TLS.name().equals(listener.getProtocol()) || tlsMode(listener) == null);
+    }
+
+    /**
+     * Why a TLS listener's mode is not served, or null when it is Passthrough. The mode defaults to
+     * Terminate (ListenerTLSConfig.mode); TLSRouteModeTerminate is not supported yet.
+     */
+    private static String tlsMode(Listener listener) {
+        if (listener.getTls() == null) {
+            return "protocol TLS requires tls.mode; only Passthrough is supported";
+        }
+        final String mode = listener.getTls().getMode() == null || listener.getTls().getMode().isEmpty()
+                ? "Terminate" : listener.getTls().getMode();
+        return "Passthrough".equals(mode) ? null
+                : "TLS with tls.mode " + mode + " is not supported (only Passthrough is)";
     }
 
     private static String normalized(String hostname) {
@@ -207,6 +240,12 @@ public final class ListenerValidator {
             return d;
         }
         d.protocol = ListenerProtocol.valueOf(listener.getProtocol());
+        if (d.protocol == ListenerProtocol.TLS && tlsMode(listener) != null) {
+            // TLSRouteListenerTerminateNotSupported: Accepted=False/UnsupportedValue, no supportedKinds.
+            d.reject(Reasons.UNSUPPORTED_VALUE, tlsMode(listener));
+            diagnostics.error(key, field + ".tls.mode", "listener " + listener.getName() + ": " + d.acceptedMessage);
+            return d;
+        }
         resolveRouteKinds(key, field, listener, d);
         if (d.protocol == ListenerProtocol.HTTPS) {
             resolveCertificates(key, field, gatewayNamespace, listener, d);
@@ -302,7 +341,7 @@ public final class ListenerValidator {
             accepted = false;
             acceptedReason = reason;
             acceptedMessage = message;
-            if (Reasons.UNSUPPORTED_PROTOCOL.equals(reason)) {
+            if (Reasons.UNSUPPORTED_PROTOCOL.equals(reason) || Reasons.UNSUPPORTED_VALUE.equals(reason)) {
                 supportedKinds.clear();
             }
         }

@@ -15,15 +15,18 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Phase 3 for TCPRoute and UDPRoute: the rule's backendRefs resolved to weighted backends. At v1
- * a TCPRoute or UDPRoute has exactly one rule; a v1alpha2 document may carry up to 16, and only
- * the first is served (with a warning). A backendRef that does not resolve sets ResolvedRefs=False
- * with its reason, and its share of the connections is refused.
+ * Phase 3 for TLSRoute, TCPRoute and UDPRoute: the rule's backendRefs resolved to weighted
+ * backends. At v1 such a route has exactly one rule; a v1alpha2 document may carry up to 16, and
+ * only the first is served (with a warning). A backendRef that does not resolve sets
+ * ResolvedRefs=False with its reason, and its share of the connections is refused. A TLSRoute
+ * also carries its hostnames (required at v1, optional at v1alpha2: none means any), which
+ * attachment intersects with the listener's.
  */
 public final class L4RouteCompiler {
     private final BackendResolver backends;
@@ -32,6 +35,21 @@ public final class L4RouteCompiler {
     public L4RouteCompiler(BackendResolver backends, Diagnostics diagnostics) {
         this.backends = backends;
         this.diagnostics = diagnostics;
+    }
+
+    public CompiledL4Route compile(TLSRoute route) {
+        final var spec = route.getSpec();
+        final List<List<BackendRef>> rules = new ArrayList<>();
+        final List<String> names = new ArrayList<>();
+        if (spec != null && spec.getRules() != null) {
+            spec.getRules().forEach(r -> {
+                rules.add(r.getBackendRefs());
+                names.add(r.getName());
+            });
+        }
+        final List<String> hostnames = spec == null || spec.getHostnames() == null ? List.of() : spec.getHostnames();
+        return compile(ResourceKind.TLS_ROUTE, route, spec == null ? null : spec.getParentRefs(), hostnames, rules,
+                names);
     }
 
     public CompiledL4Route compile(TCPRoute route) {
@@ -44,7 +62,7 @@ public final class L4RouteCompiler {
                 names.add(r.getName());
             });
         }
-        return compile(ResourceKind.TCP_ROUTE, route, spec == null ? null : spec.getParentRefs(), rules, names);
+        return compile(ResourceKind.TCP_ROUTE, route, spec == null ? null : spec.getParentRefs(), null, rules, names);
     }
 
     public CompiledL4Route compile(UDPRoute route) {
@@ -57,11 +75,12 @@ public final class L4RouteCompiler {
                 names.add(r.getName());
             });
         }
-        return compile(ResourceKind.UDP_ROUTE, route, spec == null ? null : spec.getParentRefs(), rules, names);
+        return compile(ResourceKind.UDP_ROUTE, route, spec == null ? null : spec.getParentRefs(), null, rules, names);
     }
 
+    /** @param hostnames the route's hostnames (empty: any); null for a kind without hostnames */
     private CompiledL4Route compile(ResourceKind kind, HasMetadata route, List<ParentReference> parentRefs,
-                                    List<List<BackendRef>> rules, List<String> ruleNames) {
+                                    List<String> hostnames, List<List<BackendRef>> rules, List<String> ruleNames) {
         final ResourceKey key = Kinds.keyOf(kind, route);
         if (rules.size() > 1) {
             diagnostics.warning(key, "spec.rules", kind.kind() + " has " + rules.size()
@@ -87,8 +106,8 @@ public final class L4RouteCompiler {
         }
         final RouteOrigin origin = new RouteOrigin(kind.kind(), key.namespace(), key.name(), 0,
                 ruleNames.isEmpty() ? null : ruleNames.get(0), 0);
-        final RouteContext context = new RouteContext(key, route.getMetadata().getGeneration(), parentRefs, null,
-                null, resolvedRefs);
+        final RouteContext context = new RouteContext(key, route.getMetadata().getGeneration(), parentRefs,
+                hostnames, null, resolvedRefs);
         return new CompiledL4Route(context, CreationTimestamps.of(route), new L4Route(origin, weighted));
     }
 }

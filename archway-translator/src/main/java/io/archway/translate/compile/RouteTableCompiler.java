@@ -8,6 +8,9 @@ import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.L4Route;
 import io.archway.snapshot.PortKind;
 import io.archway.snapshot.TcpPort;
+import io.archway.snapshot.TlsPassthroughPort;
+import io.archway.snapshot.TlsPassthroughPort.PassthroughListener;
+import io.archway.snapshot.TlsPassthroughPort.SniRoute;
 import io.archway.snapshot.UdpPort;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.VirtualHost;
@@ -27,14 +30,23 @@ import java.util.TreeMap;
  * transport). Every programmed HTTP or HTTPS listener of an accepted Gateway becomes a
  * {@link ListenerEntry} on its socket's {@link HttpPort}, most specific hostname first; its
  * attached routes are grouped into virtual hosts by effective hostname (most specific first) and
- * sorted by {@link HttpRulePrecedence}. A TCP or UDP listener gets its socket to itself
- * ({@link TcpPort}, {@link UdpPort}), serving the first of its attached routes by
- * {@link CompiledL4Route#PRECEDENCE}.
+ * sorted by {@link HttpRulePrecedence}. Every programmed TLS Passthrough listener becomes a
+ * {@link PassthroughListener} on its socket's {@link TlsPassthroughPort}, most specific hostname
+ * first; its attached TLSRoutes are grouped by effective hostname (most specific first), and where
+ * several claim one hostname the first by {@link CompiledL4Route#PRECEDENCE} (the oldest) serves
+ * it. A TCP or UDP listener gets its socket to itself ({@link TcpPort}, {@link UdpPort}), serving
+ * the first of its attached routes by {@link CompiledL4Route#PRECEDENCE}.
  */
 public final class RouteTableCompiler {
     private static final Comparator<ListenerEntry> LISTENER_ORDER = Comparator
             .comparing((ListenerEntry l) -> Hostnames.specificity(l.hostname()), Comparator.reverseOrder())
             .thenComparing(l -> l.origin().toString());
+    private static final Comparator<PassthroughListener> PASSTHROUGH_LISTENER_ORDER = Comparator
+            .comparing((PassthroughListener l) -> Hostnames.specificity(l.hostname()), Comparator.reverseOrder())
+            .thenComparing(l -> l.origin().toString());
+    private static final Comparator<SniRoute> SNI_ROUTE_ORDER = Comparator
+            .comparing((SniRoute r) -> Hostnames.specificity(r.hostname()), Comparator.reverseOrder())
+            .thenComparing(SniRoute::hostname);
     private static final Comparator<VirtualHost> VIRTUAL_HOST_ORDER = Comparator
             .comparing((VirtualHost v) -> Hostnames.specificity(v.hostname()), Comparator.reverseOrder())
             .thenComparing(VirtualHost::hostname);
@@ -49,7 +61,7 @@ public final class RouteTableCompiler {
      * @param gateways ours, in key order
      * @param routes the compiled HTTPRoutes: {@link Attachment#routeIndex()} {@code i} below their
      *     count names {@code routes.get(i)}
-     * @param l4Routes the compiled TCPRoutes and UDPRoutes, which the attacher saw after the
+     * @param l4Routes the compiled TLSRoutes, TCPRoutes and UDPRoutes, which the attacher saw after the
      *     HTTPRoutes: index {@code i} at or above the HTTPRoutes' count names
      *     {@code l4Routes.get(i - routes.size())}
      */
@@ -89,6 +101,16 @@ public final class RouteTableCompiler {
                             routes.size(), l4Routes));
                     continue;
                 }
+                if (listener.protocol() == ListenerProtocol.TLS) {
+                    socket.passthrough.stream()
+                            .filter(l -> java.util.Objects.equals(l.hostname(), listener.hostname())).findFirst()
+                            .ifPresent(shadowing -> diagnostics.warning(gateway.key(), "spec.listeners", "listener "
+                                    + listener.name() + " has the same hostname on " + gateway.address() + ":"
+                                    + listener.port() + " as " + shadowing.origin() + ", which is served first"));
+                    socket.passthrough.add(new PassthroughListener(listener.origin(), listener.hostname(),
+                            sniRoutes(byListener.getOrDefault(listener, List.of()), routes.size(), l4Routes)));
+                    continue;
+                }
                 final ListenerEntry shadowing = socket.listeners.stream()
                         .filter(l -> java.util.Objects.equals(l.hostname(), listener.hostname())).findFirst().orElse(null);
                 if (shadowing != null) {
@@ -113,6 +135,26 @@ public final class RouteTableCompiler {
     private static L4Route servedRoute(List<Attachment> attachments, int httpRoutes, List<CompiledL4Route> l4Routes) {
         return attachments.stream().map(a -> l4Routes.get(a.routeIndex() - httpRoutes))
                 .min(CompiledL4Route.PRECEDENCE).map(CompiledL4Route::route).orElse(null);
+    }
+
+    /**
+     * The TLSRoutes a Passthrough listener serves, one per effective hostname: where several routes
+     * claim a hostname, the first by precedence (the oldest).
+     */
+    private static List<SniRoute> sniRoutes(List<Attachment> attachments, int httpRoutes,
+                                            List<CompiledL4Route> l4Routes) {
+        final Map<String, CompiledL4Route> byHostname = new TreeMap<>();
+        for (Attachment a : attachments) {
+            final CompiledL4Route route = l4Routes.get(a.routeIndex() - httpRoutes);
+            for (String hostname : a.hostnames()) {
+                byHostname.merge(hostname, route,
+                        (x, y) -> CompiledL4Route.PRECEDENCE.compare(x, y) <= 0 ? x : y);
+            }
+        }
+        final List<SniRoute> out = new ArrayList<>();
+        byHostname.forEach((hostname, route) -> out.add(new SniRoute(hostname, route.route())));
+        out.sort(SNI_ROUTE_ORDER);
+        return out;
     }
 
     /** An L4 listener and the route it serves. */
@@ -146,6 +188,7 @@ public final class RouteTableCompiler {
         final int port;
         final ListenerProtocol protocol;
         final List<ListenerEntry> listeners = new ArrayList<>();
+        final List<PassthroughListener> passthrough = new ArrayList<>();
         L4Listener l4;
 
         Socket(String address, int port, ListenerProtocol protocol) {
@@ -160,6 +203,9 @@ public final class RouteTableCompiler {
                     return new TcpPort(l4.listener().origin(), l4.route());
                 case UDP:
                     return new UdpPort(l4.listener().origin(), l4.route());
+                case TLS:
+                    passthrough.sort(PASSTHROUGH_LISTENER_ORDER);
+                    return new TlsPassthroughPort(passthrough);
                 default:
                     listeners.sort(LISTENER_ORDER);
                     return new HttpPort(protocol, listeners);

@@ -35,6 +35,7 @@ public final class Reasons {
     public static final String NOT_ALLOWED_BY_LISTENERS = "NotAllowedByListeners";
     public static final String NO_MATCHING_LISTENER_HOSTNAME = "NoMatchingListenerHostname";
     public static final String NO_MATCHING_PARENT = "NoMatchingParent";
+    /** A route parent reason, and a Listener Accepted reason (e.g. a TLS listener in Terminate mode). */
     public static final String UNSUPPORTED_VALUE = "UnsupportedValue";
     public static final String INCOMPATIBLE_FILTERS = "IncompatibleFilters";
     public static final String BACKEND_NOT_FOUND = "BackendNotFound";

@@ -42,7 +42,7 @@ final class GoldenOutput {
         final Map<String, Object> root = new LinkedHashMap<>();
         final List<Object> status = new ArrayList<>();
         final Map<ResourceKey, Object> all = new TreeMap<>(java.util.Comparator
-                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "HTTPRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
+                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
                 .thenComparing(k -> k));
         all.putAll(t.status().gatewayClasses());
         all.putAll(t.status().gateways());
@@ -77,6 +77,9 @@ final class GoldenOutput {
         if (p.kind() instanceof HttpPort http) {
             m.put("protocol", http.protocol().name());
             m.put("listeners", http.listeners().stream().map(GoldenOutput::listener).toList());
+        } else if (p.kind() instanceof io.archway.snapshot.TlsPassthroughPort tls) {
+            m.put("protocol", "TLS");
+            m.put("listeners", tls.listeners().stream().map(GoldenOutput::passthroughListener).toList());
         } else if (p.kind() instanceof io.archway.snapshot.TcpPort tcp) {
             m.put("protocol", "TCP");
             m.put("listener", tcp.listener().toString());
@@ -86,6 +89,19 @@ final class GoldenOutput {
             m.put("listener", udp.listener().toString());
             m.put("route", l4Route(udp.route()));
         }
+        return m;
+    }
+
+    private static Map<String, Object> passthroughListener(io.archway.snapshot.TlsPassthroughPort.PassthroughListener l) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("origin", l.origin().toString());
+        m.put("hostname", l.hostname());
+        m.put("routes", l.routes().stream().map(r -> {
+            final Map<String, Object> sni = new LinkedHashMap<>();
+            sni.put("hostname", r.hostname());
+            sni.putAll(l4Route(r.route()));
+            return sni;
+        }).toList());
         return m;
     }
 
