@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
 /** {@code archway validate DIR}: load and translate offline; no sockets. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Checks a directory of manifests offline (no sockets): every file must parse and every"
-                + " GatewayClass, Gateway and HTTPRoute of ours must be Accepted with its references resolved.",
+                + " GatewayClass, Gateway and route of ours must be Accepted with its references resolved.",
                 "Problems are printed as FILE:LINE: ... and the exit code is 1."},
         footer = ExitCodes.HELP_FOOTER)
 final class ValidateCommand implements Callable<Integer> {
@@ -115,8 +115,14 @@ final class ValidateCommand implements Callable<Integer> {
         for (String p : problems) {
             report.println(p);
         }
-        String counts = store.files().size() + " file(s), " + view.gatewayClasses().size() + " GatewayClass(es), "
-                + view.gateways().size() + " Gateway(s), " + view.httpRoutes().size() + " HTTPRoute(s)";
+        StringBuilder counts = new StringBuilder(store.files().size() + " file(s), " + view.gatewayClasses().size()
+                + " GatewayClass(es), " + view.gateways().size() + " Gateway(s), " + view.httpRoutes().size()
+                + " HTTPRoute(s)");
+        for (io.archway.kinds.ResourceKind kind : io.archway.kinds.ResourceKind.routes()) {
+            if (kind != io.archway.kinds.ResourceKind.HTTP_ROUTE && !view.list(kind).isEmpty()) {
+                counts.append(", ").append(view.list(kind).size()).append(' ').append(kind.kind()).append("(s)");
+            }
+        }
         if (problems.isEmpty()) {
             report.println("OK: " + counts + "; " + (ours == 0 ? "none of them is served by Archway."
                     : ours + " of ours, all Accepted with references resolved."));
@@ -146,9 +152,15 @@ final class ValidateCommand implements Callable<Integer> {
             }
             return true;
         }
-        if (o instanceof HTTPRoute r && r.getStatus() != null && r.getStatus().getParents() != null
-                && !r.getStatus().getParents().isEmpty()) {
-            for (RouteParentStatus p : r.getStatus().getParents()) {
+        if (kind.isRoute()) {
+            // every route kind's status is its parents alone
+            List<RouteParentStatus> parents = io.archway.source.KubeJson.mapper().convertValue(
+                    io.archway.source.KubeJson.mapper().valueToTree(o).path("status").path("parents"),
+                    new com.fasterxml.jackson.core.type.TypeReference<List<RouteParentStatus>>() { });
+            if (parents == null || parents.isEmpty()) {
+                return false;
+            }
+            for (RouteParentStatus p : parents) {
                 conditions(subject + " parent " + parent(p.getParentRef()), p.getConditions(), problems);
             }
             return true;
