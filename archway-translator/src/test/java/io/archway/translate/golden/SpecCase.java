@@ -1,7 +1,6 @@
 package io.archway.translate.golden;
 
 import io.archway.snapshot.ListenerEntry;
-import io.archway.snapshot.PortBinding;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
