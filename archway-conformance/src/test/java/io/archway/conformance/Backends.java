@@ -18,7 +18,26 @@ import java.util.TreeSet;
  */
 final class Backends {
     record Deployment(String namespace, String name, int replicas, Map<String, String> labels, Server server,
-                      Map<String, String> env) {
+                      Map<String, String> env, Map<String, SecretFile> files) {
+        Deployment(String namespace, String name, int replicas, Map<String, String> labels, Server server,
+                   Map<String, String> env) {
+            this(namespace, name, replicas, labels, server, env, Map.of());
+        }
+    }
+
+    /**
+     * A file the container sees from a Secret volume: {@code volumeMounts[].mountPath} + the
+     * volume's {@code items[].path} (or the key itself when the volume lists no items).
+     */
+    record SecretFile(String namespace, String secret, String key) {
+    }
+
+    /**
+     * A server certificate a pod presents, read as the container reads it: the files its env
+     * names (TLS_SERVER_CERT and the key variable of the server it runs) must both come from the
+     * same Secret's {@code tls.crt} and {@code tls.key}.
+     */
+    record TlsSecret(String namespace, String name) {
     }
 
     /**
@@ -28,9 +47,20 @@ final class Backends {
     enum Server { HTTP, GRPC, TCP, UDP, DNS }
 
     /** One socket a pod answers on outside the HTTP echo: its server, protocol and port. */
-    record L4Listen(EchoServer.Pod pod, Server server, int port, L4Echo.PodContext context) {
+    record L4Listen(EchoServer.Pod pod, Server server, int port, L4Echo.PodContext context, TlsSecret tls) {
+        L4Listen(EchoServer.Pod pod, Server server, int port, L4Echo.PodContext context) {
+            this(pod, server, port, context, null);
+        }
+
         String key() {
-            return server + " " + pod.ip() + ":" + port;
+            return server + (tls == null ? "" : "+TLS") + " " + pod.ip() + ":" + port;
+        }
+    }
+
+    /** echo-basic's HTTPS listener on a pod (HTTPS_PORT, 8443 by default), presenting {@code tls}. */
+    record HttpsListen(EchoServer.Pod pod, int port, TlsSecret tls) {
+        String key() {
+            return pod.ip() + ":" + port;
         }
     }
 
@@ -79,7 +109,8 @@ final class Backends {
                 : env.containsKey("TCP_ECHO_SERVER") ? Server.TCP
                 : env.containsKey("UDP_ECHO_SERVER") ? Server.UDP
                 : env.containsKey("GRPC_ECHO_SERVER") ? Server.GRPC : Server.HTTP;
-        Deployment d = new Deployment(ns, name, replicas, labels, server, env);
+        Deployment d = new Deployment(ns, name, replicas, labels, server, env,
+                secretFiles(ns, doc.path("spec").path("template").path("spec"), container));
         deployments.add(d);
         List<EchoServer.Pod> pods = new ArrayList<>();
         String rs = suffix(ns + "/" + name, 10);
@@ -89,6 +120,78 @@ final class Backends {
             pods.add(new EchoServer.Pod(ns, name + "-" + rs + "-" + suffix(ns + "/" + name + "#" + i, 5), name, ip));
         }
         podsByDeployment.put(ns + "/" + name, pods);
+    }
+
+    /** The files a container sees from Secret volumes, by absolute path. */
+    static Map<String, SecretFile> secretFiles(String namespace, JsonNode podSpec, JsonNode container) {
+        Map<String, SecretFile> files = new LinkedHashMap<>();
+        for (JsonNode mount : container.path("volumeMounts")) {
+            String dir = mount.path("mountPath").asText();
+            for (JsonNode v : podSpec.path("volumes")) {
+                if (!v.path("name").asText().equals(mount.path("name").asText()) || !v.has("secret")) {
+                    continue;
+                }
+                String secret = v.path("secret").path("secretName").asText();
+                String base = dir.endsWith("/") ? dir : dir + "/";
+                if (v.path("secret").path("items").size() > 0) {
+                    for (JsonNode item : v.path("secret").path("items")) {
+                        files.put(base + item.path("path").asText(), new SecretFile(namespace, secret,
+                                item.path("key").asText()));
+                    }
+                } else {
+                    // without items every key of the Secret is a file named after it
+                    for (String key : List.of("tls.crt", "tls.key", "ca.crt")) {
+                        files.put(base + key, new SecretFile(namespace, secret, key));
+                    }
+                }
+            }
+        }
+        return files;
+    }
+
+    /**
+     * The certificate a server presents when its env sets both {@code certVar} and {@code keyVar}
+     * (null when either is unset or empty: the server does not serve TLS). Throws when the files
+     * are not one Secret's tls.crt and tls.key: the harness could not present them.
+     */
+    static TlsSecret tlsSecret(Deployment d, String certVar, String keyVar) {
+        String cert = d.env().get(certVar);
+        String key = d.env().get(keyVar);
+        if (cert == null || cert.isEmpty() || key == null || key.isEmpty()) {
+            return null;
+        }
+        SecretFile c = d.files().get(cert);
+        SecretFile k = d.files().get(key);
+        if (c == null || k == null || !c.secret().equals(k.secret()) || !c.key().equals("tls.crt")
+                || !k.key().equals("tls.key")) {
+            throw new IllegalStateException("harness: Deployment " + d.namespace() + "/" + d.name() + " reads " + certVar
+                    + "=" + cert + " and " + keyVar + "=" + key + ", which are not one Secret's tls.crt and tls.key: "
+                    + d.files());
+        }
+        return new TlsSecret(c.namespace(), c.secret());
+    }
+
+    /**
+     * echo-basic's HTTPS servers: a pod running the HTTP echo with TLS_SERVER_CERT and
+     * TLS_SERVER_PRIVKEY set listens on HTTPS_PORT (8443) with that certificate, as its main does
+     * on start, whether or not a Service selects it.
+     */
+    List<HttpsListen> httpsListeners() {
+        List<HttpsListen> out = new ArrayList<>();
+        for (Deployment d : deployments) {
+            if (d.server() != Server.HTTP) {
+                continue;
+            }
+            TlsSecret tls = tlsSecret(d, "TLS_SERVER_CERT", "TLS_SERVER_PRIVKEY");
+            if (tls == null) {
+                continue;
+            }
+            int port = Integer.parseInt(envOr(d, "HTTPS_PORT", "8443"));
+            for (EchoServer.Pod pod : pods(d.namespace(), d.name())) {
+                out.add(new HttpsListen(pod, port, tls));
+            }
+        }
+        return out;
     }
 
     static Service parseService(JsonNode doc) {
@@ -155,8 +258,9 @@ final class Backends {
     /**
      * The non-HTTP servers every pod runs, whether or not a Service selects it (a container binds
      * its ports on start): tcpserver on TCP_PORT (3000), udpechoserver on UDP_PORT (8080), coredns
-     * on 53/UDP (its Corefile's {@code .:53} and {@code foo.bar.com:53}). tcpserver's TLS port
-     * (8443, when TLS_SERVER_CERT is set) is not served: no TCPRoute test uses it.
+     * on 53/UDP (its Corefile's {@code .:53} and {@code foo.bar.com:53}); tcpserver's TLS listener
+     * on TLS_PORT (8443) when TLS_SERVER_CERT and TLS_SERVER_PRIV_KEY (tcpserver's name, not
+     * echo-basic's TLS_SERVER_PRIVKEY) are set, with the certificate those files hold.
      */
     List<L4Listen> l4Listeners() {
         List<L4Listen> out = new ArrayList<>();
@@ -167,8 +271,13 @@ final class Backends {
                 switch (d.server()) {
                     case TCP -> {
                         String tcp = envOr(d, "TCP_PORT", "3000");
-                        out.add(new L4Listen(pod, Server.TCP, Integer.parseInt(tcp),
-                                ctx.withPorts(tcp, envOr(d, "TLS_PORT", "8443"))));
+                        String tlsPort = envOr(d, "TLS_PORT", "8443");
+                        out.add(new L4Listen(pod, Server.TCP, Integer.parseInt(tcp), ctx.withPorts(tcp, tlsPort)));
+                        TlsSecret tls = tlsSecret(d, "TLS_SERVER_CERT", "TLS_SERVER_PRIV_KEY");
+                        if (tls != null) {
+                            out.add(new L4Listen(pod, Server.TCP, Integer.parseInt(tlsPort), ctx.withPorts(tcp, tlsPort),
+                                    tls));
+                        }
                     }
                     case UDP -> out.add(new L4Listen(pod, Server.UDP, Integer.parseInt(envOr(d, "UDP_PORT", "8080")), ctx));
                     case DNS -> out.add(new L4Listen(pod, Server.DNS, 53, ctx));
@@ -210,8 +319,9 @@ final class Backends {
     }
 
     /**
-     * TCP ports each HTTP echo pod must answer on: the target ports of every Service selecting it
-     * (8443, the TLS port of the TLS echo backends, is not served: no core test uses it). Pods
+     * TCP ports each HTTP echo pod must answer on in plain HTTP: the target ports of every Service
+     * selecting it but 8443 (echo-basic's HTTPS port: {@link #httpsListeners} when the pod has a
+     * certificate, nothing otherwise). Pods
      * running another server are in {@link #l4Listeners} instead.
      */
     Map<EchoServer.Pod, Set<Integer>> listenPorts(List<Service> extraServices) {

@@ -132,6 +132,46 @@ final class Certificates {
         return issued;
     }
 
+    /** The certificate of a generated ConfigMap ({@code ca.crt}), keyed by namespace/name. */
+    Issued configMap(String namespace, String name) {
+        Issued issued = secrets.get("configmap:" + namespace + "/" + name);
+        if (issued == null) {
+            throw new IllegalArgumentException("no generated ConfigMap " + namespace + "/" + name);
+        }
+        return issued;
+    }
+
+    /**
+     * A JSSE server context presenting {@code issued} as a Go server given its tls.crt and tls.key
+     * does (tls.X509KeyPair: the chain is the PEM's certificates, here the leaf alone).
+     */
+    static javax.net.ssl.SSLContext serverContext(Issued issued) {
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            char[] pw = "archway".toCharArray();
+            ks.setKeyEntry("server", issued.key(), pw, new java.security.cert.Certificate[] {issued.certificate()});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory
+                    .getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, pw);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The same for the Netty echo server (echo-basic's HTTPS port: TLS 1.2 and 1.3, no client certificate asked). */
+    static io.netty.handler.ssl.SslContext nettyServerContext(Issued issued) {
+        try {
+            return io.netty.handler.ssl.SslContextBuilder.forServer(issued.key(), issued.certificate())
+                    .protocols("TLSv1.3", "TLSv1.2").build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Every generated certificate (leaves and CAs): the harness's HTTPS client trusts these. */
     List<X509Certificate> allCertificates() {
         List<X509Certificate> all = new ArrayList<>();

@@ -109,7 +109,7 @@ final class EchoServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         int local = ((InetSocketAddress) ch.localAddress()).getPort();
-                        // echo-basic reports HTTP_PORT (3000) also on its h2c port 3001
+                        // echo-basic reports HTTP_PORT (3000) also on its h2c port 3001 and its HTTPS port
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
@@ -123,7 +123,7 @@ final class EchoServer implements AutoCloseable {
                                 ctx.fireChannelRead(msg);
                             }
                         });
-                        ch.pipeline().addLast(new HttpObjectAggregator(1 << 20), new Handler(pod, local == 3001 ? 3000 : local));
+                        ch.pipeline().addLast(new HttpObjectAggregator(1 << 20), new Handler(pod, local == 3001 || (tls != null && local == 8443) ? 3000 : local));
                     }
                 });
         Channel ch = b.bind(new InetSocketAddress(pod.ip(), port)).sync().channel();

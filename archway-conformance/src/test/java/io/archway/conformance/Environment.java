@@ -70,6 +70,7 @@ final class Environment implements AutoCloseable {
         try {
             env.listen(backends.listenPorts(List.of()));
             env.listenL4();
+            env.listenHttps();
             manifests.write("00-gatewayclass.yaml", Manifests.gatewayClassYaml());
             manifests.write("01-base.yaml", Manifests.prepare(base));
             manifests.write("02-certificates.yaml", certs.yaml());
@@ -96,12 +97,30 @@ final class Environment implements AutoCloseable {
     void listenL4() throws java.io.IOException {
         for (Backends.L4Listen l : backends.l4Listeners()) {
             if (listening.add(l.key())) {
+                if (l.tls() != null) {
+                    if (l.server() != Backends.Server.TCP) {
+                        throw new IllegalStateException("a TLS listener of a server other than tcpserver: " + l);
+                    }
+                    l4.listenTls(l.pod().ip(), l.port(), l.context(),
+                            Certificates.serverContext(certificates.secret(l.tls().namespace(), l.tls().name())));
+                    continue;
+                }
                 switch (l.server()) {
                     case TCP -> l4.listenTcp(l.pod().ip(), l.port(), l.context());
                     case UDP -> l4.listenUdp(l.pod().ip(), l.port(), l.context());
                     case DNS -> l4.listenDns(l.pod().ip(), l.port());
                     default -> throw new IllegalStateException("not a layer-4 server: " + l);
                 }
+            }
+        }
+    }
+
+    /** Makes sure every echo-basic pod with a server certificate answers HTTPS on its HTTPS_PORT. */
+    void listenHttps() throws InterruptedException {
+        for (Backends.HttpsListen l : backends.httpsListeners()) {
+            if (listening.add("HTTPS " + l.key())) {
+                echo.listen(l.pod(), l.port(),
+                        Certificates.nettyServerContext(certificates.secret(l.tls().namespace(), l.tls().name())));
             }
         }
     }

@@ -15,7 +15,9 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * The GATEWAY-TCP and GATEWAY-UDP tests whose Go code the extraction marks {@code manual}, written
+ * The GATEWAY-TCP and GATEWAY-UDP tests whose Go code the extraction marks {@code manual}, and the
+ * GATEWAY-TLS core tests whose traffic checks need values the extraction leaves as expressions
+ * (a route's hostnames[0], a ConfigMap's CA), written
  * out step by step as the upstream test function (v1.6.1) runs them: loops unrolled, closures
  * inlined, in execution order (not source-line order). Status steps replay the extracted assertion
  * of that line (its arguments, with the loop variables the extraction could not resolve filled
@@ -45,6 +47,12 @@ final class L4Cases {
         Duration defaultPollInterval();
 
         void log(String line);
+
+        /** The object the server reports now (client.Get), null when absent. */
+        JsonNode resource(String kind, String namespace, String name);
+
+        /** An SSLContext whose roots are the PEM under {@code ca.crt} of a ConfigMap (GetConfigMapData). */
+        javax.net.ssl.SSLContext trustConfigMapCa(String namespace, String name);
     }
 
     sealed interface Step permits Status, Mutate, Traffic {
@@ -85,6 +93,11 @@ final class L4Cases {
         add(udpParentRefPortAndSectionName());
         add(udpReferenceGrant());
         add(udpWeightedRouting());
+        add(tlsSimpleSameNamespace());
+        add(tlsInvalidBackendRef("TLSRouteInvalidBackendRefNonexistent", "invalid-backend-ref-nonexistent",
+                "gateway-tlsroute-invalid-backend-ref-nonexistent"));
+        add(tlsInvalidBackendRef("TLSRouteInvalidBackendRefUnknownKind", "invalid-backend-ref-unknown-kind",
+                "gateway-tlsroute-invalid-backend-ref-unknown-kind"));
     }
 
     private L4Cases() {
@@ -426,6 +439,80 @@ final class L4Cases {
                 Set.of("other:udp.ExpectEchoResponse@74", "other:dialer.DialContext@96", "unmodelled:udpEchoSendOnce@77",
                         "unmodelled:dialer.DialContext@96", "local:udpEchoSendOnce@77", "local:extractBackendName@130",
                         "weights@81", "note:gateway address also used by unmodeled code: dialer.DialContext, udpEchoSendOnce"));
+    }
+
+    // ------------------------------------------------------------------ TLS (GATEWAY-TLS core)
+
+    /**
+     * The hostnames GatewayAndTLSRoutesMustBeAccepted returns: route.Spec.Hostnames of the (last)
+     * route it waited for, as the server reports it.
+     */
+    static List<String> routeHostnames(Ctx ctx, String namespace, String route) {
+        JsonNode r = ctx.resource("TLSRoute", namespace, route);
+        if (r == null) {
+            throw new AssertionError("TLSRoute " + namespace + "/" + route + " not found");
+        }
+        List<String> out = new ArrayList<>();
+        r.path("spec").path("hostnames").forEach(h -> out.add(h.asText()));
+        return out;
+    }
+
+    /**
+     * tlsroute-simple-same-namespace.go: NamespacesMustBeReady; gwAddr, hostnames =
+     * GatewayAndTLSRoutesMustBeAccepted(gateway-tlsroute, gateway-conformance-infra-test);
+     * t.Fatalf unless exactly one hostname; caString = ca.crt of ConfigMap tls-checks-ca-certificate;
+     * tcp.MakeTCPRequestAndExpectEventuallyValidResponse(gwAddr, caString, serverStr, useTLS=true,
+     * {BackendIsTLS: true, Backend: tcp-backend, Namespace: infra, Hostname: serverStr}): a TLS
+     * dial with SNI = the route's hostname that must verify the BACKEND's certificate
+     * (tls-passthrough-checks-certificate, issued by that CA for abc.example.com) and reach
+     * tcpserver's TLS listener, which must have seen that SNI.
+     */
+    private static Case tlsSimpleSameNamespace() {
+        String call = "tcp.MakeTCPRequestAndExpectEventuallyValidResponse";
+        return new Case("TLSRouteSimpleSameNamespace", List.of(
+                status(48),
+                status(50),
+                new Traffic(66, call, call + "(gwAddr, ca.crt of tls-checks-ca-certificate, hostnames[0], useTLS, "
+                        + "{BackendIsTLS: true, Backend: tcp-backend, Namespace: " + INFRA + ", Hostname: hostnames[0]})",
+                        ctx -> {
+                            List<String> hostnames = routeHostnames(ctx, INFRA, "gateway-conformance-infra-test");
+                            if (hostnames.size() != 1) {
+                                return List.of("unexpected error in test configuration, found " + hostnames.size()
+                                        + " hostnames");
+                            }
+                            String serverStr = hostnames.get(0);
+                            javax.net.ssl.SSLContext ca = ctx.trustConfigMapCa(INFRA, "tls-checks-ca-certificate");
+                            return L4Clients.tcpEventuallyValid(ctx.dial(trafficAddr(ctx.spec(), call, 66, null)),
+                                    new L4Clients.TlsDial(ca, serverStr),
+                                    new L4Clients.TcpExpected(true, "tcp-backend", INFRA, serverStr),
+                                    ctx.maxTimeToConsistency(), ctx::log);
+                        })),
+                Set.of("other:" + call + "@66", "expr:hostnames[0]"));
+    }
+
+    /**
+     * tlsroute-invalid-backendref-{nonexistent,unknown-kind}.go: NamespacesMustBeReady; gwAddr,
+     * hostnames = GatewayAndTLSRoutesMustBeAccepted(gw, route); TLSRouteMustHaveCondition
+     * (ResolvedRefs=False with the test's reason); then
+     * tls.MakeTLSConnectionAndExpectEventuallyConnectionRejection(gwAddr, string(hostnames[0])):
+     * a route with no usable backend must get the connection closed or reset during the handshake.
+     */
+    private static Case tlsInvalidBackendRef(String test, String route, String gateway) {
+        String call = L4Clients.TLS_REJECTION;
+        return new Case(test, List.of(
+                status(51),
+                status(54),
+                status(64),
+                new Traffic(69, call, call + "(gwAddr of " + gateway + ", hostnames[0] of " + route + ")", ctx -> {
+                    List<String> hostnames = routeHostnames(ctx, INFRA, route);
+                    if (hostnames.isEmpty()) {
+                        // hostnames[0] on an empty slice: a Go panic
+                        return List.of("TLSRoute " + route + " has no hostnames: index out of range");
+                    }
+                    return none(L4Clients.tlsRejectedEventually(ctx.dial(trafficAddr(ctx.spec(), call, 69, null)),
+                            hostnames.get(0), ctx.maxTimeToConsistency(), ctx::log));
+                })),
+                Set.of("other:" + call + "@69", "note:" + TestRunner.TLS_REJECTION_NOTE));
     }
 
     private static void sleep(long ms) {

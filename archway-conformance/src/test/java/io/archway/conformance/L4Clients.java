@@ -37,6 +37,19 @@ final class L4Clients {
     private L4Clients() {
     }
 
+    static final String TLS_REJECTION = "tls.MakeTLSConnectionAndExpectEventuallyConnectionRejection";
+
+    /** tcp.ExpectedResponse: BackendIsTLS, Backend (the pod-name prefix), Namespace, Hostname ("" = not checked). */
+    record TcpExpected(boolean backendIsTls, String backend, String namespace, String hostname) {
+    }
+
+    /**
+     * The tls.Config of tcp.MakeTCPRequestAndExpectEventuallyValidResponse with useTLS: ServerName
+     * (SNI and the name verified), MinVersion TLS 1.2, RootCAs = the given certificate(s).
+     */
+    record TlsDial(javax.net.ssl.SSLContext trust, String serverName) {
+    }
+
     /**
      * tcp.WaitForValidTCPResponse for a plain-TCP, no-TLS expectation: testify's
      * {@code assert.Eventually(cond, maxTimeToConsistency, time.Second)} (v1.11: the condition runs
@@ -47,11 +60,23 @@ final class L4Clients {
      */
     static List<String> tcpEventuallyValid(InetSocketAddress addr, String backend, String namespace,
                                            Duration maxTimeToConsistency, Consumer<String> log) {
+        return tcpEventuallyValid(addr, null, new TcpExpected(false, backend, namespace, ""), maxTimeToConsistency, log);
+    }
+
+    /**
+     * tcp.MakeTCPRequestAndExpectEventuallyValidResponse with {@code tls} set (useTLS): the dial is
+     * a tls.Dialer's (a failed handshake, an untrusted certificate or one not valid for ServerName
+     * is "could not connect", retried); IS_TLS must answer {@code expected.backendIsTls}; a set
+     * Hostname must equal the ServerName the backend's TLS listener saw (a TEST answer without a
+     * "tls" object fails: upstream dereferences a nil TLSAssertion).
+     */
+    static List<String> tcpEventuallyValid(InetSocketAddress addr, TlsDial tls, TcpExpected expected,
+                                           Duration maxTimeToConsistency, Consumer<String> log) {
         List<String> failures = new ArrayList<>();
         long deadline = System.nanoTime() + maxTimeToConsistency.toNanos();
         while (true) {
             long start = System.nanoTime();
-            if (tcpValidOnce(addr, backend, namespace, deadline, failures, log)) {
+            if (tcpValidOnce(addr, tls, expected, deadline, failures, log)) {
                 return failures;
             }
             long next = start + 1_000_000_000L;
@@ -61,69 +86,188 @@ final class L4Clients {
                 next += 1_000_000_000L;
             }
             if (next >= deadline) {
-                failures.add("Condition never satisfied (tcp request to " + hostPort(addr) + " within "
-                        + maxTimeToConsistency.toMillis() + " ms)");
+                failures.add("Condition never satisfied (" + (tls == null ? "tcp" : "tls") + " request to "
+                        + hostPort(addr) + " within " + maxTimeToConsistency.toMillis() + " ms)");
                 return failures;
             }
             sleepNanos(next - now);
         }
     }
 
-    private static boolean tcpValidOnce(InetSocketAddress addr, String backend, String namespace, long deadline,
+    private static boolean tcpValidOnce(InetSocketAddress addr, TlsDial tls, TcpExpected expected, long deadline,
                                         List<String> failures, Consumer<String> log) {
         Socket s = new Socket();
         try (s) {
+            Socket conn;
             try {
                 s.connect(addr, (int) Math.max(1, millisUntil(deadline)));
+                s.setSoTimeout((int) Math.max(1, millisUntil(deadline)));
+                conn = tls == null ? s : tlsHandshake(s, addr, tls.trust(), tls.serverName());
             } catch (IOException e) {
                 log.accept("client could not connect: " + e + "; retrying");
                 return false;
             }
-            s.setSoTimeout((int) Math.max(1, millisUntil(deadline)));
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
-            String welcome = readString(in);
-            if (!welcome.equals(L4Echo.TCP_WELCOME)) {
-                failures.add("TCPServer welcome message does not match: expected " + quote(L4Echo.TCP_WELCOME) + ", got "
-                        + quote(welcome));
+            try (conn) {
+                InputStream in = conn.getInputStream();
+                OutputStream out = conn.getOutputStream();
+                String welcome = readString(in);
+                if (!welcome.equals(L4Echo.TCP_WELCOME)) {
+                    failures.add("TCPServer welcome message does not match: expected " + quote(L4Echo.TCP_WELCOME)
+                            + ", got " + quote(welcome));
+                }
+                out.write("PING\n".getBytes(StandardCharsets.UTF_8));
+                String pong = readString(in);
+                if (!pong.equals("PONG\n")) {
+                    failures.add("expected \"PONG\\n\", got " + quote(pong));
+                }
+                out.write("IS_TLS\n".getBytes(StandardCharsets.UTF_8));
+                String isTls = readString(in);
+                if (!stripNewline(isTls).equals(Boolean.toString(expected.backendIsTls()))) {
+                    failures.add("IS_TLS: expected \"" + expected.backendIsTls() + "\", got " + quote(stripNewline(isTls)));
+                }
+                out.write("TEST\n".getBytes(StandardCharsets.UTF_8));
+                String test = readString(in);
+                JsonNode payload;
+                try {
+                    payload = Json.JSON.readTree(test);
+                } catch (IOException e) {
+                    log.accept("an error occurred during assertion, will retry: " + e.getMessage());
+                    return false;
+                }
+                if (payload == null || !(payload.isObject() || payload.isNull())) {
+                    log.accept("an error occurred during assertion, will retry: cannot unmarshal " + quote(test));
+                    return false;
+                }
+                String ns = payload.path("namespace").asText("");
+                String pod = payload.path("pod").asText("");
+                if (!ns.equals(expected.namespace())) {
+                    failures.add("namespace does not match: expected " + quote(expected.namespace()) + ", got " + quote(ns));
+                }
+                if (!pod.startsWith(expected.backend() + "-")) {
+                    failures.add("backend name does not match with pod prefix. pod=" + pod + " and backend="
+                            + expected.backend());
+                }
+                if (!expected.hostname().isEmpty()) {
+                    JsonNode t = payload.path("tls");
+                    if (!t.isObject()) {
+                        failures.add("TEST answer has no \"tls\" object: upstream dereferences a nil TLSAssertion (panic)");
+                    } else if (!t.path("serverName").asText("").equals(expected.hostname())) {
+                        failures.add("server name: expected " + quote(expected.hostname()) + ", got "
+                                + quote(t.path("serverName").asText("")));
+                    }
+                }
+                log.accept((tls == null ? "tcp " : "tls ") + hostPort(addr) + ": TEST answered by pod " + pod
+                        + " (namespace " + ns + ")" + (payload.has("tls") ? " tls " + payload.path("tls") : ""));
+                return true;
             }
-            out.write("PING\n".getBytes(StandardCharsets.UTF_8));
-            String pong = readString(in);
-            if (!pong.equals("PONG\n")) {
-                failures.add("expected \"PONG\\n\", got " + quote(pong));
-            }
-            out.write("IS_TLS\n".getBytes(StandardCharsets.UTF_8));
-            String isTls = readString(in);
-            if (!stripNewline(isTls).equals("false")) {
-                failures.add("IS_TLS: expected \"false\", got " + quote(stripNewline(isTls)));
-            }
-            out.write("TEST\n".getBytes(StandardCharsets.UTF_8));
-            String test = readString(in);
-            JsonNode payload;
-            try {
-                payload = Json.JSON.readTree(test);
-            } catch (IOException e) {
-                log.accept("an error occurred during assertion, will retry: " + e.getMessage());
-                return false;
-            }
-            if (payload == null || !(payload.isObject() || payload.isNull())) {
-                log.accept("an error occurred during assertion, will retry: cannot unmarshal " + quote(test));
-                return false;
-            }
-            String ns = payload.path("namespace").asText("");
-            String pod = payload.path("pod").asText("");
-            if (!ns.equals(namespace)) {
-                failures.add("namespace does not match: expected " + quote(namespace) + ", got " + quote(ns));
-            }
-            if (!pod.startsWith(backend + "-")) {
-                failures.add("backend name does not match with pod prefix. pod=" + pod + " and backend=" + backend);
-            }
-            log.accept("tcp " + hostPort(addr) + ": TEST answered by pod " + pod + " (namespace " + ns + ")");
-            return true;
         } catch (IOException e) {
             log.accept("an error occurred during assertion, will retry: " + e);
             return false;
         }
+    }
+
+    /**
+     * A crypto/tls client handshake over {@code plain}: SNI = {@code serverName} (none for an IP
+     * or ""), TLS 1.2 or 1.3, no ALPN, the chain verified against {@code trust}, then Go's
+     * VerifyHostname against the server name (or the dialled IP when it is ""). Throws as Go's
+     * tls.Dialer fails its dial.
+     */
+    static javax.net.ssl.SSLSocket tlsHandshake(Socket plain, InetSocketAddress addr, javax.net.ssl.SSLContext trust,
+                                                String serverName) throws IOException {
+        String name = serverName.isEmpty() ? addr.getAddress().getHostAddress() : serverName;
+        javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) trust.getSocketFactory().createSocket(plain, name,
+                addr.getPort(), true);
+        javax.net.ssl.SSLParameters params = ssl.getSSLParameters();
+        params.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        params.setServerNames(HttpProbe.isIp(name) ? List.of() : List.of(new javax.net.ssl.SNIHostName(name)));
+        params.setApplicationProtocols(new String[0]);
+        ssl.setSSLParameters(params);
+        ssl.startHandshake();
+        java.security.cert.Certificate[] peer = ssl.getSession().getPeerCertificates();
+        if (peer.length == 0 || !(peer[0] instanceof java.security.cert.X509Certificate leaf)
+                || !HttpProbe.verifyHostname(leaf, name)) {
+            ssl.close();
+            throw new javax.net.ssl.SSLHandshakeException("tls: failed to verify certificate: x509: certificate is not "
+                    + "valid for " + name);
+        }
+        return ssl;
+    }
+
+    /**
+     * tls.MakeTLSConnectionAndExpectEventuallyConnectionRejection: {@code assert.Eventually(cond,
+     * maxTimeToConsistency, time.Second)} around a tls.Dialer dial (ServerName, MinVersion TLS 1.2,
+     * the system roots). It holds once a dial fails with a rejection ({@link #isConnectionRejected}:
+     * EOF or a reset during the handshake); a completed handshake, a refused connect, a TLS alert or
+     * an untrusted certificate are retried. Null when it held.
+     */
+    static String tlsRejectedEventually(InetSocketAddress addr, String serverName, Duration maxTimeToConsistency,
+                                        Consumer<String> log) {
+        javax.net.ssl.SSLContext systemRoots;
+        try {
+            systemRoots = javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long deadline = System.nanoTime() + maxTimeToConsistency.toNanos();
+        String last = null;
+        while (true) {
+            long start = System.nanoTime();
+            try (Socket s = new Socket()) {
+                try {
+                    s.connect(addr, (int) Math.max(1, millisUntil(deadline)));
+                    s.setSoTimeout((int) Math.max(1, millisUntil(deadline)));
+                    tlsHandshake(s, addr, systemRoots, serverName).close();
+                    last = "client could connect";
+                    log.accept("tls " + hostPort(addr) + " (SNI " + serverName + "): client could connect");
+                } catch (IOException e) {
+                    if (isConnectionRejected(e)) {
+                        log.accept("tls " + hostPort(addr) + " (SNI " + serverName + "): connection was rejected during "
+                                + "dial: " + e);
+                        return null;
+                    }
+                    last = "client could not connect: " + e;
+                    log.accept("tls " + hostPort(addr) + " (SNI " + serverName + "): client could not connect: " + e
+                            + "; retrying");
+                }
+            } catch (IOException closing) {
+                // closing the socket
+            }
+            long next = start + 1_000_000_000L;
+            long now = System.nanoTime();
+            while (next <= now) {
+                next += 1_000_000_000L;
+            }
+            if (next >= deadline) {
+                return "Condition never satisfied: the TLS connection to " + hostPort(addr) + " with SNI " + serverName
+                        + " was not rejected within " + maxTimeToConsistency.toMillis() + " ms; last: " + last;
+            }
+            sleepNanos(next - now);
+        }
+    }
+
+    /**
+     * isConnectionRejected: an EOF (the peer closed: JSSE's "Remote host terminated the handshake",
+     * caused by an EOFException) or a reset (ECONNRESET, "Connection reset"). A refused connect
+     * is not one.
+     */
+    static boolean isConnectionRejected(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException) {
+                return true;
+            }
+            String m = t.getMessage() == null ? "" : t.getMessage();
+            if (t instanceof javax.net.ssl.SSLHandshakeException && m.equals("Remote host terminated the handshake")) {
+                return true;
+            }
+            if (t instanceof java.net.SocketException && !(t instanceof java.net.ConnectException)
+                    && m.toLowerCase(java.util.Locale.ROOT).contains("connection reset")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** tcp.EchoSendOnce: one connection, welcome, TEST; the pod that answered. */

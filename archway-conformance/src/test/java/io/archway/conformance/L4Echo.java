@@ -26,7 +26,14 @@ import java.util.concurrent.Executors;
  *       v1.6.1): writes {@link #TCP_WELCOME} on accept, then answers line by line: {@code TEST} with
  *       the pod's JSON ({@code {"namespace","ingress","service","pod","tcpport","tlsport","isTLS"}}),
  *       {@code IS_TLS} with {@code false}, {@code PING} with {@code PONG}; other lines are ignored;
- *       the connection closes when the client does (or a line exceeds bufio.Scanner's 64 KiB);</li>
+ *       the connection closes when the client does (or a line exceeds bufio.Scanner's 64 KiB);
+ *       with TLS_SERVER_CERT and TLS_SERVER_PRIV_KEY set it also listens on TLS_PORT (8443) with
+ *       that certificate (TLS 1.2 and up, no client certificate, no ALPN), handshakes each
+ *       connection before the welcome (a failed handshake closes it silently), and answers the
+ *       same lines with {@code IS_TLS} {@code true} and, in the TEST JSON, {@code "isTLS":true} and
+ *       {@code "tls":{"version","serverName","cipherSuite"}} (Go's names: "TLS 1.3"; the SNI the
+ *       client sent). tcpserver also reports {@code "curves"}, the negotiated group, which JSSE
+ *       does not expose: it is left out (omitzero), and no upstream check reads it;</li>
  *   <li>{@code echo-basic} with {@code UDP_ECHO_SERVER} ({@code conformance/echo-basic/udpechoserver}):
  *       answers every datagram (read into a 1024-byte buffer, so longer ones are cut) with
  *       {@code {"request","namespace","ingress","service","pod"}} sent back to the sender;</li>
@@ -60,8 +67,43 @@ final class L4Echo implements AutoCloseable {
     });
     private final List<AutoCloseable> sockets = new CopyOnWriteArrayList<>();
 
+    /** What tcpserver reports of a TLS connection (TLSAssertions; curves left out, see above). */
+    record TlsState(String version, String serverName, String negotiatedProtocol, String cipherSuite) {
+        static TlsState of(javax.net.ssl.SSLSocket ssl) {
+            javax.net.ssl.SSLSession session = ssl.getSession();
+            String sni = "";
+            if (session instanceof javax.net.ssl.ExtendedSSLSession ext) {
+                for (javax.net.ssl.SNIServerName n : ext.getRequestedServerNames()) {
+                    if (n instanceof javax.net.ssl.SNIHostName h) {
+                        sni = h.getAsciiName();
+                    }
+                }
+            }
+            String alpn = ssl.getApplicationProtocol();
+            return new TlsState(goVersionName(session.getProtocol()), sni, alpn == null ? "" : alpn,
+                    session.getCipherSuite());
+        }
+    }
+
+    /** crypto/tls VersionName for a JSSE protocol name ("TLSv1.3" -> "TLS 1.3"). */
+    static String goVersionName(String jsse) {
+        return switch (jsse) {
+            case "TLSv1.3" -> "TLS 1.3";
+            case "TLSv1.2" -> "TLS 1.2";
+            case "TLSv1.1" -> "TLS 1.1";
+            case "TLSv1" -> "TLS 1.0";
+            case "SSLv3" -> "SSLv3";
+            default -> jsse;
+        };
+    }
+
     /** tcpserver's TEST payload: Go's json.Marshal of TCPAssertions (plain TCP: no "tls"). */
     static String tcpTestPayload(PodContext c) {
+        return tcpTestPayload(c, null);
+    }
+
+    /** tcpserver's TEST payload, with the TLS state of a connection to its TLS listener. */
+    static String tcpTestPayload(PodContext c, TlsState tls) {
         StringBuilder sb = new StringBuilder("{");
         field(sb, "namespace", c.namespace()).append(',');
         field(sb, "ingress", c.ingress()).append(',');
@@ -72,7 +114,17 @@ final class L4Echo implements AutoCloseable {
             sb.append(',');
             field(sb, "tlsport", c.tlsPort());
         }
-        return sb.append(",\"isTLS\":false}").toString();
+        sb.append(",\"isTLS\":").append(tls != null);
+        if (tls != null) {
+            sb.append(",\"tls\":{");
+            field(sb, "version", tls.version()).append(',');
+            field(sb, "serverName", tls.serverName()).append(',');
+            if (!tls.negotiatedProtocol().isEmpty()) {
+                field(sb, "negotiatedProtocol", tls.negotiatedProtocol()).append(',');
+            }
+            field(sb, "cipherSuite", tls.cipherSuite()).append('}');
+        }
+        return sb.append('}').toString();
     }
 
     /** udpechoserver's EchoResponse for a datagram. */
@@ -137,20 +189,57 @@ final class L4Echo implements AutoCloseable {
         return (InetSocketAddress) server.getLocalSocketAddress();
     }
 
-    /** tcpserver.handleConnection. */
+    /**
+     * Starts tcpserver's TLS listener of {@code ctx} on {@code ip:port}, presenting the key and
+     * certificate {@code server} holds (tls.Listen with MinVersion TLS 1.2); returns the bound address.
+     */
+    InetSocketAddress listenTls(String ip, int port, PodContext ctx, javax.net.ssl.SSLContext server) throws IOException {
+        javax.net.ssl.SSLServerSocket ss = (javax.net.ssl.SSLServerSocket) server.getServerSocketFactory().createServerSocket();
+        ss.setReuseAddress(true);
+        ss.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        ss.setNeedClientAuth(false);
+        ss.setWantClientAuth(false);
+        ss.bind(new InetSocketAddress(ip, port), 1024);
+        sockets.add(ss);
+        threads.execute(() -> {
+            while (!ss.isClosed()) {
+                try {
+                    Socket conn = ss.accept();
+                    threads.execute(() -> handleTcp(conn, ctx));
+                } catch (IOException e) {
+                    if (ss.isClosed()) {
+                        return;
+                    }
+                }
+            }
+        });
+        return (InetSocketAddress) ss.getLocalSocketAddress();
+    }
+
+    /** tcpserver.handleConnection (a TLS connection is handshaken first; a failed handshake closes it). */
     static void handleTcp(Socket conn, PodContext ctx) {
         try (conn) {
             conn.setTcpNoDelay(true);
+            TlsState tls = null;
+            if (conn instanceof javax.net.ssl.SSLSocket ssl) {
+                try {
+                    ssl.startHandshake();
+                } catch (IOException e) {
+                    return; // slog.Error("TLS Handshake failed"); the deferred Close
+                }
+                tls = TlsState.of(ssl);
+            }
+            boolean isTls = tls != null;
             OutputStream out = conn.getOutputStream();
             out.write(TCP_WELCOME.getBytes(StandardCharsets.UTF_8));
             out.flush();
-            byte[] test = (tcpTestPayload(ctx) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] test = (tcpTestPayload(ctx, tls) + "\n").getBytes(StandardCharsets.UTF_8);
             InputStream in = conn.getInputStream();
             String line;
             while ((line = scanLine(in)) != null) {
                 switch (line) {
                     case "TEST" -> out.write(test);
-                    case "IS_TLS" -> out.write("false\n".getBytes(StandardCharsets.UTF_8));
+                    case "IS_TLS" -> out.write((isTls + "\n").getBytes(StandardCharsets.UTF_8));
                     case "PING" -> out.write("PONG\n".getBytes(StandardCharsets.UTF_8));
                     default -> {
                         continue;

@@ -415,6 +415,18 @@ final class StatusAssertions {
         return parentsMatch(kind, routeNN, expected, actual[0], namespaceRequired);
     }
 
+    /**
+     * One poll of TLSRouteMustHaveParents: unlike RouteMustHaveParents it checks no
+     * observedGeneration at all, only that the parents match (a missing route ends the wait).
+     */
+    static String tlsRouteParents(Source s, NN routeNN, List<Parent> expected, boolean namespaceRequired) {
+        JsonNode route = need(s, "TLSRoute", routeNN);
+        if (route == null) {
+            return FATAL + "error fetching TLSRoute " + routeNN + ": not found";
+        }
+        return parentsMatch("TLSRoute", routeNN, expected, route.path("status").path("parents"), namespaceRequired);
+    }
+
     /** parentsForRouteMatch: every expected parent has an actual one that matches it. */
     static String parentsMatch(String kind, NN routeNN, List<Parent> expected, JsonNode actual, boolean namespaceRequired) {
         for (Parent e : expected) {

@@ -57,7 +57,11 @@ final class TestRunner implements Mutations.Context {
 
     // ------------------------------------------------------------------ events
 
-    private sealed interface Event permits StatusEvent, HttpEvent, WeightEvent, MutationEvent {
+    private sealed interface Event permits StatusEvent, HttpEvent, WeightEvent, MutationEvent, OtherEvent {
+    }
+
+    /** A non-HTTP traffic check the timeline runs itself ({@link #TIMELINE_TRAFFIC}). */
+    private record OtherEvent(JsonNode check) implements Event {
     }
 
     private record StatusEvent(JsonNode assertion) implements Event {
@@ -94,6 +98,8 @@ final class TestRunner implements Mutations.Context {
                 what = "status " + s.assertion().path("helper").asText();
             } else if (t.event() instanceof HttpEvent h) {
                 what = "http #" + h.index();
+            } else if (t.event() instanceof OtherEvent o) {
+                what = "other " + o.check().path("call").asText();
             } else {
                 what = "weights";
             }
@@ -124,6 +130,11 @@ final class TestRunner implements Mutations.Context {
         for (JsonNode w : spec.json().path("weighted_distributions")) {
             events.add(new Timed(w.path("line").asInt(), 3, seq++, new WeightEvent(w)));
         }
+        for (JsonNode c : spec.json().path("other_traffic_checks")) {
+            if (timelineRuns(c)) {
+                events.add(new Timed(c.path("line").asInt(), 2, seq++, new OtherEvent(c)));
+            }
+        }
         events.sort(Comparator.comparingInt(Timed::line).thenComparingInt(Timed::rank).thenComparingInt(Timed::seq));
         return events;
     }
@@ -153,6 +164,8 @@ final class TestRunner implements Mutations.Context {
                         runHttp(h.expectation(), h.sentVia(), h.index());
                     } else if (e instanceof WeightEvent w) {
                         runWeights(w.distribution());
+                    } else if (e instanceof OtherEvent o) {
+                        runOther(o.check());
                     }
                 } catch (AssertionError | RuntimeException ex) {
                     fail("line " + t.line() + ": " + ex);
@@ -265,6 +278,16 @@ final class TestRunner implements Mutations.Context {
                     log.add("  " + line);
                 }
             }
+
+            @Override
+            public JsonNode resource(String kind, String namespace, String name) {
+                return env.gateway.get(kind, namespace, name);
+            }
+
+            @Override
+            public javax.net.ssl.SSLContext trustConfigMapCa(String namespace, String name) {
+                return HttpProbe.trusting(List.of(env.certificates.configMap(namespace, name).certificate()));
+            }
         };
         for (L4Cases.Step step : kase.steps()) {
             try {
@@ -367,6 +390,42 @@ final class TestRunner implements Mutations.Context {
     private static final java.util.Set<String> RESOLVED_EXPRESSIONS = java.util.Set.of("parentRefTo(gwNN)",
             "suite.ControllerName");
 
+    /** The note the extraction leaves on a test with TLS connection rejection checks. */
+    static final String TLS_REJECTION_NOTE =
+            "TLS connection rejection checks present (MakeTLSConnectionAndExpectEventuallyConnectionRejection)";
+    static final String TLS_REJECTION = L4Clients.TLS_REJECTION;
+
+    /**
+     * Non-HTTP traffic calls the timeline replays itself, when every argument is known: a TLS
+     * connection rejection whose server name is a literal (an expression, such as a route's
+     * hostnames[0], needs a case that reads it).
+     */
+    static boolean timelineRuns(JsonNode check) {
+        JsonNode args = check.path("args");
+        return check.path("call").asText().equals(TLS_REJECTION) && args.size() == 3
+                && args.get(1).has("gatewayAddr") && args.get(2).isTextual();
+    }
+
+    /**
+     * The markers a test without a case has reproduced by its timeline: each other_traffic_check
+     * {@link #timelineRuns} runs, and the TLS rejection note once every rejection check is run.
+     */
+    static java.util.Set<String> timelineAcknowledged(JsonNode j) {
+        java.util.Set<String> ack = new java.util.HashSet<>();
+        boolean allRejections = true;
+        for (JsonNode c : j.path("other_traffic_checks")) {
+            if (timelineRuns(c)) {
+                ack.add("other:" + c.path("call").asText() + "@" + c.path("line").asInt());
+            } else if (c.path("call").asText().equals(TLS_REJECTION)) {
+                allRejections = false;
+            }
+        }
+        if (allRejections) {
+            ack.add("note:" + TLS_REJECTION_NOTE);
+        }
+        return ack;
+    }
+
     /** Parts of a test this harness does not model (so a claimed test is never silently passed). */
     static List<String> harnessGaps(TestSpec spec) {
         List<String> gaps = new ArrayList<>();
@@ -384,7 +443,7 @@ final class TestRunner implements Mutations.Context {
         }
         // a layer-4 case acknowledges, one by one, the markers it reproduces
         L4Cases.Case kase = L4Cases.forTest(spec.testFunction());
-        java.util.Set<String> ack = kase == null ? java.util.Set.of() : kase.acknowledged();
+        java.util.Set<String> ack = kase == null ? timelineAcknowledged(j) : kase.acknowledged();
         java.util.Set<String> present = new java.util.HashSet<>();
         j.path("notes").forEach(n -> {
             present.add("note:" + n.asText());
@@ -567,6 +626,7 @@ final class TestRunner implements Mutations.Context {
             try {
                 env.listen(env.backends.listenPorts(services));
                 env.listenL4();
+                env.listenHttps();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);
@@ -687,13 +747,18 @@ final class TestRunner implements Mutations.Context {
                 String kind = routeTypeArg(args.get(1), routes);
                 yield kind.startsWith("harness:") ? () -> kind : gatewayAndRoutesAccepted(withoutArgs(args, 1, 2), kind);
             }
-            case "HTTPRouteMustHaveCondition", "TCPRouteMustHaveCondition", "UDPRouteMustHaveCondition" -> () ->
+            case "GatewayAndTLSRoutesMustBeAccepted" -> gatewayAndTlsRoutesAccepted(args);
+            case "TLSRouteMustHaveResolvedRefsConditionsTrue" -> () -> StatusAssertions.routeHasCondition(s, "TLSRoute",
+                    nn(args.get(0)), nn(args.get(1)), new StatusAssertions.Cond("ResolvedRefs", "True", "ResolvedRefs"));
+            case "HTTPRouteMustHaveCondition", "TCPRouteMustHaveCondition", "UDPRouteMustHaveCondition",
+                 "TLSRouteMustHaveCondition" -> () ->
                     StatusAssertions.routeHasCondition(s, routeKindOf(helper), nn(args.get(0)), nn(args.get(1)),
                             StatusAssertions.Cond.of(args.get(2)));
-            case "HTTPRouteMustHaveParents", "TCPRouteMustHaveParents", "UDPRouteMustHaveParents" ->
-                    routeParents(args, routeKindOf(helper));
+            case "HTTPRouteMustHaveParents", "TCPRouteMustHaveParents", "UDPRouteMustHaveParents",
+                 "TLSRouteMustHaveParents" -> routeParents(args, routeKindOf(helper));
             case "HTTPRouteMustHaveNoAcceptedParents", "TCPRouteMustHaveNoAcceptedParents",
-                 "UDPRouteMustHaveNoAcceptedParents" -> noAcceptedParents(nn(args.get(0)), routeKindOf(helper));
+                 "UDPRouteMustHaveNoAcceptedParents", "TLSRouteMustHaveNoAcceptedParents" ->
+                    noAcceptedParents(nn(args.get(0)), routeKindOf(helper));
             case "WaitForGatewayAddress" -> () -> {
                 Object addr = StatusAssertions.gatewayAddress(s, nn(args.get(0).path("gateway")),
                         listeners(args.get(0).path("listeners")));
@@ -860,6 +925,47 @@ final class TestRunner implements Mutations.Context {
         };
     }
 
+    /**
+     * GatewayAndTLSRoutesMustBeAccepted: WaitForGatewayAddress, then TLSRouteMustHaveParents per
+     * route with one expected parent per listener name of NewGatewayRef(gwNN) (one, section name
+     * "", which parentsForRouteMatch does not compare): group, kind Gateway, the Gateway's name and
+     * namespace, the suite's controller, Accepted=True/Accepted; the namespace required when the
+     * route lives elsewhere. Unlike GatewayAndRoutesMustBeAccepted it checks no observedGeneration
+     * of the routes and no listener conditions.
+     */
+    private Supplier<String> gatewayAndTlsRoutesAccepted(JsonNode args) {
+        StatusAssertions.NN gw = nn(args.get(0).path("gateway"));
+        lastGateway = gw;
+        List<String> listenerNames = listeners(args.get(0).path("listeners"));
+        StatusAssertions.Source s = env.gateway;
+        List<JsonNode> routes = new ArrayList<>();
+        for (int i = 1; i < args.size(); i++) {
+            if (args.get(i).isArray()) {
+                args.get(i).forEach(routes::add);
+            } else {
+                routes.add(args.get(i));
+            }
+        }
+        return () -> {
+            Object addr = StatusAssertions.gatewayAddress(s, gw, listenerNames);
+            if (addr instanceof String err) {
+                return err;
+            }
+            for (JsonNode r0 : routes) {
+                StatusAssertions.NN route = nn(r0);
+                boolean nsRequired = !java.util.Objects.equals(route.namespace(), gw.namespace());
+                StatusAssertions.Parent parent = new StatusAssertions.Parent(StatusAssertions.GROUP, "Gateway",
+                        gw.namespace(), gw.name(), Manifests.CONTROLLER,
+                        List.of(new StatusAssertions.Cond("Accepted", "True", "Accepted")));
+                String r = StatusAssertions.tlsRouteParents(s, route, List.of(parent), nsRequired);
+                if (r != null) {
+                    return r;
+                }
+            }
+            return null;
+        };
+    }
+
     private Supplier<String> routeParents(JsonNode args, String kind) {
         StatusAssertions.NN route = nn(args.get(0));
         boolean nsRequired = args.size() > 2 && args.get(2).asBoolean(false);
@@ -880,6 +986,9 @@ final class TestRunner implements Mutations.Context {
                         conds(p.path("Conditions")));
             }
             parents.add(parent);
+        }
+        if (kind.equals("TLSRoute")) {
+            return () -> StatusAssertions.tlsRouteParents(env.gateway, route, parents, nsRequired);
         }
         JsonNode[] actual = {null};
         return () -> StatusAssertions.routeParentsPolled(env.gateway, kind, route, parents, nsRequired, actual);
@@ -982,9 +1091,22 @@ final class TestRunner implements Mutations.Context {
                 scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout());
     }
 
-    /** Upstream HTTPS tests pass serverCertPem = the tls.crt of infra/tls-validity-checks-certificate. */
+    /**
+     * The Secret whose tls.crt a test reads into serverCertPem (GetTLSSecret(certNN)) when it is not
+     * infra/tls-validity-checks-certificate, as every HTTPS listener test reads: the passthrough
+     * test trusts the TLS backends' certificate only, so the gateway's own would fail the handshake.
+     */
+    static final Map<String, String> SERVER_CERT_PEM_SECRET = Map.of(
+            "TLSRouteHostnameIntersection", "tls-checks-certificate");
+
+    /** Upstream HTTPS tests pass serverCertPem = the tls.crt of the Secret the test reads (see above). */
     private javax.net.ssl.SSLContext trustFor(JsonNode via) {
-        return "serverCertPem".equals(via.path("serverCertificate").asText("")) ? env.tlsValidityChecks : env.tls;
+        if (!"serverCertPem".equals(via.path("serverCertificate").asText(""))) {
+            return env.tls;
+        }
+        String secret = SERVER_CERT_PEM_SECRET.get(spec.shortName());
+        return secret == null ? env.tlsValidityChecks
+                : HttpProbe.trusting(List.of(env.certificates.secret(Certificates.INFRA, secret).certificate()));
     }
 
     /**
@@ -1018,6 +1140,11 @@ final class TestRunner implements Mutations.Context {
         } else {
             fail(what + ": " + result);
         }
+        if (tlsListener(nn(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")).path("gateway")),
+                addr.port())) {
+            log.add("explain: not compared, a TLS listener (explain request models HTTP routing)");
+            return;
+        }
         // archway explain request must agree with the live proxy on the same request.
         String explained = ExplainAgreement.check(env.manifests.dir(),
                 nn(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")).path("gateway")), addr.port(), req,
@@ -1025,6 +1152,45 @@ final class TestRunner implements Mutations.Context {
                         .findFirst().orElse(null), log);
         if (explained != null) {
             fail(what + ": " + explained);
+        }
+    }
+
+    /** Whether the Gateway's spec has a TLS listener on {@code port}. */
+    private boolean tlsListener(StatusAssertions.NN gw, int port) {
+        JsonNode g = env.gateway.get("Gateway", gw.namespace(), gw.name());
+        if (g == null) {
+            return false;
+        }
+        for (JsonNode l : g.path("spec").path("listeners")) {
+            if (l.path("port").asInt() == port && l.path("protocol").asText().equals("TLS")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A non-HTTP check of the timeline: tls.MakeTLSConnectionAndExpectEventuallyConnectionRejection. */
+    private void runOther(JsonNode check) {
+        String call = check.path("call").asText();
+        JsonNode args = check.path("args");
+        StatusAssertions.Address a = address(args.get(1).path("gatewayAddr"));
+        String serverName = args.get(2).asText();
+        String what = "line " + check.path("line").asInt() + ": " + call + "(" + a.ip() + ":" + a.port() + ", "
+                + serverName + ")";
+        if (!call.equals(TLS_REJECTION)) {
+            fail(what + ": harness: not a timeline call");
+            return;
+        }
+        String r = L4Clients.tlsRejectedEventually(new java.net.InetSocketAddress(a.ip(), a.port() + env.settings.portOffset()),
+                serverName, env.settings.consistencyTimeout(), line -> {
+                    synchronized (log) {
+                        log.add("  " + line);
+                    }
+                });
+        if (r == null) {
+            passed(what);
+        } else {
+            fail(what + ": " + r);
         }
     }
 
