@@ -49,7 +49,9 @@ public final class GatewayClassAcceptor {
             "HTTPRouteResponseHeaderModification",
             "HTTPRouteSchemeRedirect",
             "ReferenceGrant",
-            "TCPRoute");
+            "TCPRoute",
+            "TLSRoute",
+            "UDPRoute");
 
     /**
      * What we decided about the class a Gateway names.
