@@ -141,16 +141,19 @@ class HarnessPiecesTest {
     private static final List<String> KNOWN_HELPERS = List.of(
             "GWCMustHaveAcceptedConditionAny", "GWCMustHaveAcceptedConditionTrue",
             "GatewayAndHTTPRoutesMustBeAccepted", "GatewayAndRoutesMustBeAccepted",
-            "GatewayAndTCPRoutesMustBeAccepted", "GatewayAndUDPRoutesMustBeAccepted",
-            "GatewayClassMustHaveLatestConditions", "GatewayListenerMustHaveConditions",
-            "GatewayListenersMustHaveConditions", "GatewayMustHaveAttachedListeners", "GatewayMustHaveCondition",
-            "GatewayMustHaveLatestConditions", "GatewayMustHaveZeroRoutes", "GatewayStatusMustHaveListeners",
-            "HTTPRouteMustBeAcceptedAndResolved", "HTTPRouteMustHaveCondition",
-            "HTTPRouteMustHaveLatestConditions", "HTTPRouteMustHaveNoAcceptedParents", "HTTPRouteMustHaveParents",
+            "GatewayAndTCPRoutesMustBeAccepted", "GatewayAndTLSRoutesMustBeAccepted",
+            "GatewayAndUDPRoutesMustBeAccepted", "GatewayClassMustHaveLatestConditions",
+            "GatewayListenerMustHaveConditions", "GatewayListenersMustHaveConditions",
+            "GatewayMustHaveAttachedListeners", "GatewayMustHaveCondition", "GatewayMustHaveLatestConditions",
+            "GatewayMustHaveZeroRoutes", "GatewayStatusMustHaveListeners", "HTTPRouteMustBeAcceptedAndResolved",
+            "HTTPRouteMustHaveCondition", "HTTPRouteMustHaveLatestConditions",
+            "HTTPRouteMustHaveNoAcceptedParents", "HTTPRouteMustHaveParents",
             "HTTPRouteMustHaveResolvedRefsConditionsTrue",
             "HTTPRouteMustHaveResolvedRefsMustHaveBackendsNotFound",
             "HTTPRouteMustHaveRouteAcceptedConditionsTrue", "NamespacesMustBeReady", "TCPRouteMustHaveCondition",
-            "TCPRouteMustHaveNoAcceptedParents", "TCPRouteMustHaveParents", "UDPRouteMustHaveCondition",
+            "TCPRouteMustHaveNoAcceptedParents", "TCPRouteMustHaveParents", "TLSRouteMustHaveCondition",
+            "TLSRouteMustHaveNoAcceptedParents", "TLSRouteMustHaveParents",
+            "TLSRouteMustHaveResolvedRefsConditionsTrue", "UDPRouteMustHaveCondition",
             "UDPRouteMustHaveNoAcceptedParents", "UDPRouteMustHaveParents", "WaitForGatewayAddress");
 
     @Test
