@@ -159,7 +159,7 @@ final class GetCommand implements Callable<Integer> {
             case GATEWAY -> client.listGateways(ns);
             case HTTP_ROUTE -> client.listHttpRoutes(ns);
             case GRPC_ROUTE -> client.listGrpcRoutes(ns);
-            default -> admin(kind, ns, err);
+            default -> kind.isRoute() ? client.listRoutes(kind, ns) : admin(kind, ns, err);
         };
     }
 

@@ -60,6 +60,11 @@ public final class AdminStatusProvider implements StatusProvider {
         return fetch(GRPCRoute.class, namespace);
     }
 
+    @Override
+    public List<? extends HasMetadata> routes(ResourceKind kind, String namespace) {
+        return fetch(kind.modelClass(), namespace);
+    }
+
     private <T extends HasMetadata> List<T> fetch(Class<T> type, String namespace) {
         String plural = ResourceKind.of(type).orElseThrow().plural();
         String base = admin.toString().replaceAll("/+$", "");

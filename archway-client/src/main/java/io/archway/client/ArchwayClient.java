@@ -54,6 +54,15 @@ public interface ArchwayClient extends AutoCloseable {
     /** GRPCRoutes in {@code namespace} (null: all), with status where the back end has it. */
     List<GRPCRoute> listGrpcRoutes(String namespace);
 
+    /**
+     * Routes of any kind in {@code namespace} (null: all), with status where the back end has it
+     * (TCPRoute, UDPRoute and TLSRoute have no typed method of their own).
+     *
+     * @throws IllegalArgumentException when {@code kind} is not a route kind
+     */
+    List<? extends io.fabric8.kubernetes.api.model.HasMetadata> listRoutes(io.archway.kinds.ResourceKind kind,
+                                                                            String namespace);
+
     /** One HTTPRoute, or empty. */
     Optional<HTTPRoute> getHttpRoute(String namespace, String name);
 

@@ -28,6 +28,12 @@ public interface StatusProvider {
         public List<GRPCRoute> grpcRoutes(String namespace) {
             return List.of();
         }
+
+        @Override
+        public List<? extends io.fabric8.kubernetes.api.model.HasMetadata> routes(io.archway.kinds.ResourceKind kind,
+                                                                                String namespace) {
+            return List.of();
+        }
     };
 
     /** Gateways with status in {@code namespace} (null: all). */
@@ -38,4 +44,8 @@ public interface StatusProvider {
 
     /** GRPCRoutes with status in {@code namespace} (null: all). */
     List<GRPCRoute> grpcRoutes(String namespace);
+
+    /** Routes of {@code kind} with status in {@code namespace} (null: all). */
+    List<? extends io.fabric8.kubernetes.api.model.HasMetadata> routes(io.archway.kinds.ResourceKind kind,
+                                                                        String namespace);
 }

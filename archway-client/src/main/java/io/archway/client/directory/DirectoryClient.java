@@ -94,6 +94,28 @@ public final class DirectoryClient implements ArchwayClient {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
+    public List<? extends HasMetadata> listRoutes(io.archway.kinds.ResourceKind kind, String namespace) {
+        if (!kind.isRoute()) {
+            throw new IllegalArgumentException(kind.kind() + " is not a route kind");
+        }
+        final Class<HasMetadata> type = (Class<HasMetadata>) kind.modelClass();
+        return withStatus(list(type, namespace),
+                (List<HasMetadata>) safe(() -> (List<HasMetadata>) statusProvider.routes(kind, namespace)),
+                DirectoryClient::copyStatus);
+    }
+
+    /** Every fabric8 route class has its own status type behind getStatus/setStatus. */
+    private static void copyStatus(HasMetadata into, HasMetadata from) {
+        try {
+            final java.lang.reflect.Method get = from.getClass().getMethod("getStatus");
+            into.getClass().getMethod("setStatus", get.getReturnType()).invoke(into, get.invoke(from));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(into.getClass() + " has no status to copy", e);
+        }
+    }
+
+    @Override
     public List<GRPCRoute> listGrpcRoutes(String namespace) {
         return withStatus(list(GRPCRoute.class, namespace), safe(() -> statusProvider.grpcRoutes(namespace)),
                 (r, s) -> r.setStatus(s.getStatus()));

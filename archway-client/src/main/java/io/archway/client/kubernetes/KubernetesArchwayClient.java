@@ -153,6 +153,14 @@ public final class KubernetesArchwayClient implements ArchwayClient {
                 + " attempts met 409 Conflict", last);
     }
 
+    @Override
+    public List<? extends HasMetadata> listRoutes(io.archway.kinds.ResourceKind kind, String namespace) {
+        if (!kind.isRoute()) {
+            throw new IllegalArgumentException(kind.kind() + " is not a route kind");
+        }
+        return list(kind.modelClass(), namespace);
+    }
+
     private <T extends HasMetadata> List<T> list(Class<T> type, String namespace) {
         try {
             MixedOperation<T, ? extends KubernetesResourceList<T>, Resource<T>> op = client.resources(type);

@@ -378,8 +378,37 @@ class DirectoryClientTest {
             public List<GRPCRoute> grpcRoutes(String namespace) {
                 return List.of();
             }
+
+            @Override
+            public List<? extends io.fabric8.kubernetes.api.model.HasMetadata> routes(
+                    io.archway.kinds.ResourceKind kind, String namespace) {
+                return kind != io.archway.kinds.ResourceKind.TCP_ROUTE ? List.of()
+                        : List.of(new io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRouteBuilder().withNewMetadata()
+                                .withName("db").withNamespace("shop").endMetadata()
+                                .withNewStatus().addNewParent().withControllerName("archway.io/gateway-controller")
+                                .withNewParentRef().withName("edge").endParentRef().endParent().endStatus().build());
+            }
         };
+        try {
+            Files.writeString(dir.resolve("tcp.yaml"), """
+                    apiVersion: gateway.networking.k8s.io/v1alpha2
+                    kind: TCPRoute
+                    metadata: {name: db, namespace: shop}
+                    spec:
+                      parentRefs: [{name: edge, sectionName: mysql}]
+                      rules: [{backendRefs: [{name: mysql, port: 3306}]}]
+                    """);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         ArchwayClient c = ArchwayClient.forDirectory(dir, provider);
+        // a route kind without a typed method of its own: listed from the files, status from the provider
+        assertThat(c.listRoutes(io.archway.kinds.ResourceKind.TCP_ROUTE, null)).singleElement().satisfies(r -> {
+            assertThat(r.getMetadata().getName()).isEqualTo("db");
+            assertThat(((io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute) r).getStatus().getParents()).hasSize(1);
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.listRoutes(io.archway.kinds.ResourceKind.GATEWAY, null))
+                .isInstanceOf(IllegalArgumentException.class);
         HTTPRoute checkout = c.listHttpRoutes("shop").stream().filter(r -> r.getMetadata().getName().equals("checkout")).findFirst()
                 .orElseThrow();
         assertThat(checkout.getStatus().getParents()).hasSize(1);
