@@ -15,8 +15,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRouteRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,43 +42,37 @@ public final class L4RouteCompiler {
 
     public CompiledL4Route compile(TLSRoute route) {
         final var spec = route.getSpec();
-        final List<List<BackendRef>> rules = new ArrayList<>();
-        final List<String> names = new ArrayList<>();
-        if (spec != null && spec.getRules() != null) {
-            spec.getRules().forEach(r -> {
-                rules.add(r.getBackendRefs());
-                names.add(r.getName());
-            });
-        }
         final List<String> hostnames = spec == null || spec.getHostnames() == null ? List.of() : spec.getHostnames();
-        return compile(ResourceKind.TLS_ROUTE, route, spec == null ? null : spec.getParentRefs(), hostnames, rules,
-                names);
+        return compile(ResourceKind.TLS_ROUTE, route, spec == null ? null : spec.getParentRefs(), hostnames,
+                spec == null ? null : spec.getRules(), TLSRouteRule::getBackendRefs, TLSRouteRule::getName);
     }
 
     public CompiledL4Route compile(TCPRoute route) {
         final var spec = route.getSpec();
-        final List<List<BackendRef>> rules = new ArrayList<>();
-        final List<String> names = new ArrayList<>();
-        if (spec != null && spec.getRules() != null) {
-            spec.getRules().forEach(r -> {
-                rules.add(r.getBackendRefs());
-                names.add(r.getName());
-            });
-        }
-        return compile(ResourceKind.TCP_ROUTE, route, spec == null ? null : spec.getParentRefs(), null, rules, names);
+        return compile(ResourceKind.TCP_ROUTE, route, spec == null ? null : spec.getParentRefs(), null,
+                spec == null ? null : spec.getRules(), TCPRouteRule::getBackendRefs, TCPRouteRule::getName);
     }
 
     public CompiledL4Route compile(UDPRoute route) {
         final var spec = route.getSpec();
+        return compile(ResourceKind.UDP_ROUTE, route, spec == null ? null : spec.getParentRefs(), null,
+                spec == null ? null : spec.getRules(), UDPRouteRule::getBackendRefs, UDPRouteRule::getName);
+    }
+
+    /** The backendRefs and name of each rule of a TLSRoute, TCPRoute or UDPRoute (one model class each). */
+    private <R> CompiledL4Route compile(ResourceKind kind, HasMetadata route, List<ParentReference> parentRefs,
+                                        List<String> hostnames, List<R> specRules,
+                                        java.util.function.Function<R, List<BackendRef>> backendRefs,
+                                        java.util.function.Function<R, String> name) {
         final List<List<BackendRef>> rules = new ArrayList<>();
         final List<String> names = new ArrayList<>();
-        if (spec != null && spec.getRules() != null) {
-            spec.getRules().forEach(r -> {
-                rules.add(r.getBackendRefs());
-                names.add(r.getName());
-            });
+        if (specRules != null) {
+            for (R rule : specRules) {
+                rules.add(backendRefs.apply(rule));
+                names.add(name.apply(rule));
+            }
         }
-        return compile(ResourceKind.UDP_ROUTE, route, spec == null ? null : spec.getParentRefs(), null, rules, names);
+        return compile(kind, route, parentRefs, hostnames, rules, names);
     }
 
     /** @param hostnames the route's hostnames (empty: any); null for a kind without hostnames */
