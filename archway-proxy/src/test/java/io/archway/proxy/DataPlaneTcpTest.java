@@ -247,13 +247,14 @@ class DataPlaneTcpTest {
     }
 
     /**
-     * 64 MiB from a backend that writes as fast as it can to a client that reads slowly: the
-     * proxy's buffers stay bounded (it reads the backend only as fast as the client takes the
-     * bytes), and every byte arrives in order.
+     * 64 MiB (or {@code -Darchway.test.slowReaderMiB=1024} for the issue's 1 GiB) from a backend
+     * that writes as fast as it can to a client that reads slowly: the proxy's buffers stay
+     * bounded (it reads the backend only as fast as the client takes the bytes), and every byte
+     * arrives in order.
      */
     @Test
     void largeTransferToSlowReaderKeepsProxyMemoryBounded() throws Exception {
-        final long total = 64L << 20;
+        final long total = Long.getLong("archway.test.slowReaderMiB", 64) << 20;
         final AtomicLong written = new AtomicLong();
         try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             serve(1, backend("firehose", 1, server.getLocalPort()));
@@ -305,9 +306,9 @@ class DataPlaneTcpTest {
                 assertThat(read).isEqualTo(total);
             }
             final long millis = (System.nanoTime() - t0) / 1_000_000;
-            System.out.printf("TCP 64 MiB to a slow reader: %d ms; proxy pooled direct memory %d KiB above baseline at most;"
-                    + " backend ahead of the client by %d KiB at most (kernel socket buffers included)%n",
-                    millis, (maxUsed - baseline) >> 10, maxAhead >> 10);
+            System.out.printf("TCP %d MiB to a slow reader: %d ms; proxy pooled direct memory %d KiB above baseline at"
+                    + " most; backend ahead of the client by %d KiB at most (kernel socket buffers included)%n",
+                    total >> 20, millis, (maxUsed - baseline) >> 10, maxAhead >> 10);
             // Buffering the transfer would take 64 MiB; the relay holds one read buffer per direction.
             assertThat(maxUsed - baseline).isLessThan(8L << 20);
             // The backend's writes blocked: it never got far ahead of what the client read.
