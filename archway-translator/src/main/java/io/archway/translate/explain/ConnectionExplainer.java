@@ -49,7 +49,8 @@ final class ConnectionExplainer {
 
     RequestExplanation explain(RequestExplainer.Query query) {
         final String sni = query.sni();
-        final String what = "connection" + (query.port() != null ? " to port " + query.port() : "")
+        final String what = "connection" + (query.port() != null ? " to port " + query.port()
+                : " to each TCP, UDP and TLS passthrough socket")
                 + (sni != null ? " with SNI " + sni : "");
         final RoutingSnapshot snapshot = translation.snapshot();
         final List<RequestExplanation.ConnectionAnswer> answers = new ArrayList<>();
