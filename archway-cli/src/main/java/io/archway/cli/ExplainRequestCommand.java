@@ -17,10 +17,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code archway explain request --host H --path P ...}. */
+/** {@code archway explain request --host H --path P ...}, or {@code --port N [--sni NAME]} for L4 sockets. */
 @Command(name = "request", mixinStandardHelpOptions = true,
         description = {"Where a request goes: the listener, route, rule and match that win (and the ones that lost,",
-                "and why), the filters in order, the backends with their weights; or why the answer is 404."})
+                "and why), the filters in order, the backends with their weights; or why the answer is 404.",
+                "Without --host: where a connection to a TCP, UDP or TLS passthrough socket goes (the listener,",
+                "the route that serves it and the attached routes that lose, the backends; --sni picks the TLS",
+                "listener and route as the proxy does), or why it is closed."})
 final class ExplainRequestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,8 +37,13 @@ final class ExplainRequestCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Only this listener port.")
     Integer port;
 
-    @Option(names = "--host", required = true, paramLabel = "HOST", description = "Host header (may carry :port).")
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "Host header (may carry :port). Without it: a connection to the L4 sockets.")
     String host;
+
+    @Option(names = "--sni", paramLabel = "NAME",
+            description = "Server name a TLS client sends (TLS passthrough sockets; implies a connection, no --host).")
+    String sni;
 
     @Option(names = "--path", defaultValue = "/", paramLabel = "PATH",
             description = "Path, may carry ?query (default: ${DEFAULT-VALUE}).")
@@ -78,6 +86,10 @@ final class ExplainRequestCommand implements Callable<Integer> {
         if (gateway != null && !gateway.contains("/")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--gateway wants NS/NAME, got " + gateway);
         }
+        if (host != null && sni != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--sni explains a TLS passthrough connection, --host an HTTP request: give one of them");
+        }
         final ExplainSource.Loaded loaded = source.load(spec.commandLine());
         final ResourceView view = loaded.view();
         if (gateway != null && view.gateways().stream().noneMatch(g -> gateway.equals(
@@ -86,8 +98,9 @@ final class ExplainRequestCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.INVALID;
         }
-        final RequestExplanation e = new RequestExplainer(loaded.options()).explain(view,
-                new RequestExplainer.Query(gateway, port, host, method, target.toString(), h));
+        final RequestExplanation e = new RequestExplainer(loaded.options()).explain(view, host == null
+                ? RequestExplainer.Query.connection(gateway, port, sni)
+                : new RequestExplainer.Query(gateway, port, host, method, target.toString(), h));
         if (output == Printer.Format.table) {
             out.print(human(e));
         } else {
@@ -100,8 +113,11 @@ final class ExplainRequestCommand implements Callable<Integer> {
     static String human(RequestExplanation e) {
         final StringBuilder sb = new StringBuilder();
         sb.append("request: ").append(e.request()).append('\n');
-        if (e.answers().isEmpty()) {
+        if (e.answers().isEmpty() && e.connections().isEmpty()) {
             sb.append(e.notFound()).append('\n');
+        }
+        for (RequestExplanation.ConnectionAnswer a : e.connections()) {
+            connection(sb, a);
         }
         for (RequestExplanation.PortAnswer a : e.answers()) {
             sb.append('\n').append("socket ").append(a.address()).append(':').append(a.port()).append(" (")
@@ -151,5 +167,41 @@ final class ExplainRequestCommand implements Callable<Integer> {
             }
         }
         return sb.toString();
+    }
+
+    private static void connection(StringBuilder sb, RequestExplanation.ConnectionAnswer a) {
+        sb.append('\n').append("socket ").append(a.address()).append(':').append(a.port()).append(" (")
+                .append(a.protocol()).append(") of ").append(String.join(", ", a.gateways())).append('\n');
+        if (a.serverName() != null) {
+            sb.append("  server name: ").append(a.serverName()).append('\n');
+        }
+        sb.append("  answer: ").append(a.outcome()).append('\n');
+        sb.append("  listener: ").append(a.listener() == null ? "(none)" : a.listener()).append('\n');
+        for (RequestExplanation.Candidate c : a.listeners()) {
+            if (!c.selected()) {
+                sb.append("      - ").append(c.name()).append(" [").append(c.hostname()).append("]: ")
+                        .append(c.reason()).append('\n');
+            }
+        }
+        sb.append("  route: ").append(a.route() == null ? "(none)" : a.route() + " rule " + a.rule()).append('\n');
+        for (RequestExplanation.Candidate c : a.routes()) {
+            if (!c.selected()) {
+                sb.append("      - ").append(c.name()).append(" [").append(c.hostname()).append("]: ")
+                        .append(c.reason()).append('\n');
+            }
+        }
+        for (RequestExplanation.OtherRoute o : a.otherRoutes()) {
+            sb.append("      - ").append(o.route()).append(": ").append(o.reason()).append('\n');
+        }
+        if (a.route() != null) {
+            sb.append("  backends:").append(a.backends().isEmpty() ? " (none)" : "").append('\n');
+            for (RequestExplanation.Backend b : a.backends()) {
+                sb.append("    ").append(b.backend()).append("  weight ").append(b.weight()).append("  ")
+                        .append(b.share()).append("  ").append(b.valid() ? b.readyEndpoints()
+                                + " ready endpoint(s)" + (b.endpoints().isEmpty() ? ""
+                                : " " + String.join(", ", b.endpoints())) : "invalid: " + b.invalidReason())
+                        .append('\n');
+            }
+        }
     }
 }

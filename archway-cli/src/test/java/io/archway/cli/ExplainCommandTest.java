@@ -122,6 +122,70 @@ class ExplainCommandTest {
         assertThat(yaml.out()).contains("reason: NotAllowedByListeners");
     }
 
+    static final String L4 = """
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: l4, namespace: infra}
+            spec:
+              gatewayClassName: archway
+              listeners:
+              - {name: db, port: 3306, protocol: TCP}
+              - {name: tls, port: 443, protocol: TLS, hostname: "*.example.com", tls: {mode: Passthrough}}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TCPRoute
+            metadata: {name: db, namespace: infra, creationTimestamp: "2026-01-01T00:00:00Z"}
+            spec:
+              parentRefs: [{name: l4, sectionName: db}]
+              rules: [{backendRefs: [{name: stable, port: 80}]}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TCPRoute
+            metadata: {name: db-later, namespace: infra, creationTimestamp: "2026-03-01T00:00:00Z"}
+            spec:
+              parentRefs: [{name: l4, sectionName: db}]
+              rules: [{backendRefs: [{name: stable, port: 80}]}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TLSRoute
+            metadata: {name: shop, namespace: infra}
+            spec:
+              parentRefs: [{name: l4, sectionName: tls}]
+              hostnames: [shop.example.com]
+              rules: [{backendRefs: [{name: stable, port: 80}]}]
+            """;
+
+    @Test
+    void explainRequestForTcpAndTlsPassthroughConnections() throws Exception {
+        Files.writeString(dir.resolve("all.yaml"), MANIFESTS + L4);
+        final Run tcp = run("explain", "request", "--config", dir.toString(), "--port", "3306");
+        assertThat(tcp.code()).as(tcp.err()).isEqualTo(0);
+        assertThat(tcp.out()).contains("request: connection to port 3306", "(tcp) of infra/l4",
+                "answer: forwarded to Service infra/stable:80 (100.0%)", "listener: infra/l4/db",
+                "route: TCPRoute infra/db rule 0", "- TCPRoute infra/db-later: attached too",
+                "Service infra/stable:80  weight 1  100.0%  1 ready endpoint(s) 10.0.0.1:8080");
+
+        final Run tls = run("explain", "request", "--config", dir.toString(), "--port", "443", "--sni",
+                "shop.example.com");
+        assertThat(tls.code()).as(tls.err()).isEqualTo(0);
+        assertThat(tls.out()).contains("(tls) of infra/l4", "server name: shop.example.com",
+                "listener: infra/l4/tls", "route: TLSRoute infra/shop rule 0");
+
+        final Run noSni = run("explain", "request", "--config", dir.toString(), "--port", "443", "-o", "json");
+        final JsonNode tree = new ObjectMapper().readTree(noSni.out());
+        final JsonNode c = tree.get("connections").get(0);
+        assertThat(c.get("forwarded").asBoolean()).isFalse();
+        assertThat(c.get("outcome").asText()).contains("no SNI given");
+
+        final Run yaml = run("explain", "request", "--config", dir.toString(), "--port", "443", "--sni",
+                "nope.example.org", "-o", "yaml");
+        assertThat(yaml.out()).contains("outcome: \"closed: no listener hostname matches nope.example.org\"");
+
+        assertThat(run("explain", "request", "--config", dir.toString(), "--host", "h", "--sni", "s").code())
+                .isEqualTo(2);
+    }
+
     @Test
     void notFoundIsExitCodeOneAndHelpWorks() {
         assertThat(run("explain", "route", "--config", dir.toString(), "nope").code()).isEqualTo(1);

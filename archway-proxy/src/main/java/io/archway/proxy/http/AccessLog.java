@@ -1,5 +1,7 @@
 package io.archway.proxy.http;
 
+import io.archway.snapshot.BackendOrigin;
+import io.archway.snapshot.RouteOrigin;
 import java.io.BufferedWriter;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -39,12 +41,25 @@ import org.slf4j.LoggerFactory;
  * (one line in the log). {@code route}, {@code backend}, {@code endpoint} and the upstream
  * timings are null when the request did not get that far; the timings count from the request's
  * headers arriving.
+ *
+ * <p>A TCP connection, UDP session (one client address and port) or TLS passthrough connection
+ * gets one line when it ends, with {@code transport} instead of {@code protocol}:
+ *
+ * <pre>
+ * {"time":"2026-11-22T06:40:01.123Z","client":"127.0.0.1:51234","listener_port":443,"transport":"tls",
+ *  "sni":"db.example.com","route":{"kind":"TLSRoute","namespace":"db","name":"pg","rule":"0","match":0},
+ *  "backend":"db/pg:5432","endpoint":"10.0.0.9:5432","bytes_from_client":5120,"bytes_to_client":88000,
+ *  "duration_ms":812.004}
+ * </pre>
+ *
+ * ({@code sni} only for {@code tls}); {@code route}, {@code backend} and {@code endpoint} are null
+ * when the connection got no further (it was closed at once).
  */
 public final class AccessLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
     static final int DEFAULT_CAPACITY = 16_384;
 
-    private final BlockingQueue<AccessLogEntry> queue;
+    private final BlockingQueue<AccessLogLine> queue;
     private final Writer out;
     private final boolean closeOut;
     private final Thread thread;
@@ -85,7 +100,7 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /** Queues one entry; never blocks. Returns false (and counts a drop) when the queue is full. */
-    boolean offer(AccessLogEntry entry) {
+    boolean offer(AccessLogLine entry) {
         if (closing || !queue.offer(entry)) {
             dropped.incrementAndGet();
             return false;
@@ -105,10 +120,10 @@ public final class AccessLog implements AutoCloseable {
 
     private void writeLoop() {
         final StringBuilder line = new StringBuilder(512);
-        final List<AccessLogEntry> batch = new ArrayList<>(1024);
+        final List<AccessLogLine> batch = new ArrayList<>(1024);
         while (true) {
             try {
-                AccessLogEntry first = queue.poll(100, TimeUnit.MILLISECONDS);
+                AccessLogLine first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     if (closing && queue.isEmpty()) {
                         break;
@@ -118,7 +133,7 @@ public final class AccessLog implements AutoCloseable {
                 batch.add(first);
                 do {
                     // One lock acquisition per batch, not per line.
-                    for (AccessLogEntry e : batch) {
+                    for (AccessLogLine e : batch) {
                         line.setLength(0);
                         format(e, line);
                         line.append('\n');
@@ -160,6 +175,39 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
+    static void format(AccessLogLine line, StringBuilder b) {
+        if (line instanceof L4AccessLogEntry l4) {
+            format(l4, b);
+        } else {
+            format((AccessLogEntry) line, b);
+        }
+    }
+
+    static void format(L4AccessLogEntry e, StringBuilder b) {
+        b.append("{\"time\":");
+        string(b, Instant.ofEpochMilli(e.epochMillis()).toString());
+        b.append(",\"client\":");
+        string(b, address(e.client()));
+        b.append(",\"listener_port\":").append(e.listenerPort());
+        b.append(",\"transport\":");
+        string(b, e.transport());
+        if ("tls".equals(e.transport())) {
+            b.append(",\"sni\":");
+            string(b, e.sni());
+        }
+        b.append(",\"route\":");
+        route(b, e.route());
+        b.append(",\"backend\":");
+        backend(b, e.backend());
+        b.append(",\"endpoint\":");
+        string(b, address(e.endpoint()));
+        b.append(",\"bytes_from_client\":").append(e.bytesFromClient());
+        b.append(",\"bytes_to_client\":").append(e.bytesToClient());
+        b.append(",\"duration_ms\":");
+        millis(b, e.durationNanos());
+        b.append('}');
+    }
+
     static void format(AccessLogEntry e, StringBuilder b) {
         b.append("{\"time\":");
         string(b, Instant.ofEpochMilli(e.epochMillis()).toString());
@@ -178,22 +226,9 @@ public final class AccessLog implements AutoCloseable {
         b.append(",\"duration_ms\":");
         millis(b, e.durationNanos());
         b.append(",\"route\":");
-        if (e.route() == null) {
-            b.append("null");
-        } else {
-            b.append("{\"kind\":");
-            string(b, e.route().kind());
-            b.append(",\"namespace\":");
-            string(b, e.route().namespace());
-            b.append(",\"name\":");
-            string(b, e.route().name());
-            b.append(",\"rule\":");
-            string(b, e.route().ruleName() != null ? e.route().ruleName() : Integer.toString(e.route().ruleIndex()));
-            b.append(",\"match\":").append(e.route().matchIndex()).append('}');
-        }
+        route(b, e.route());
         b.append(",\"backend\":");
-        string(b, e.backend() == null ? null
-                : e.backend().namespace() + "/" + e.backend().name() + ":" + e.backend().port());
+        backend(b, e.backend());
         b.append(",\"endpoint\":");
         string(b, e.endpoint() == null ? null : e.endpoint().key());
         b.append(",\"upstream_connect_ms\":");
@@ -203,6 +238,26 @@ public final class AccessLog implements AutoCloseable {
         b.append(",\"outcome\":");
         string(b, e.outcome());
         b.append('}');
+    }
+
+    private static void route(StringBuilder b, RouteOrigin route) {
+        if (route == null) {
+            b.append("null");
+            return;
+        }
+        b.append("{\"kind\":");
+        string(b, route.kind());
+        b.append(",\"namespace\":");
+        string(b, route.namespace());
+        b.append(",\"name\":");
+        string(b, route.name());
+        b.append(",\"rule\":");
+        string(b, route.ruleName() != null ? route.ruleName() : Integer.toString(route.ruleIndex()));
+        b.append(",\"match\":").append(route.matchIndex()).append('}');
+    }
+
+    private static void backend(StringBuilder b, BackendOrigin backend) {
+        string(b, backend == null ? null : backend.namespace() + "/" + backend.name() + ":" + backend.port());
     }
 
     private static String address(SocketAddress a) {

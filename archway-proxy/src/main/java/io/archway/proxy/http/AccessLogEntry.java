@@ -16,5 +16,6 @@ import java.net.SocketAddress;
  */
 record AccessLogEntry(long epochMillis, SocketAddress client, String protocol, String method, String host, String path,
                       int status, long bytes, long durationNanos, RouteOrigin route, BackendOrigin backend,
-                      UpstreamAddress endpoint, long connectNanos, long firstByteNanos, String outcome) {
+                      UpstreamAddress endpoint, long connectNanos, long firstByteNanos, String outcome)
+        implements AccessLogLine {
 }

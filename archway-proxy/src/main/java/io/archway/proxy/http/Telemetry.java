@@ -5,6 +5,7 @@ import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.RouteOrigin;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.net.SocketAddress;
 import java.util.Objects;
 
 /**
@@ -56,6 +57,23 @@ public final class Telemetry {
                     downstream instanceof Http2StreamChannel ? "HTTP/2" : http10 ? "HTTP/1.0" : "HTTP/1.1", method, host, path, status, bytes,
                     duration, route, backend, endpoint, connectedNanos == 0 ? -1 : connectedNanos - startNanos,
                     firstByteNanos == 0 ? -1 : firstByteNanos - startNanos, outcome));
+        }
+    }
+
+    /**
+     * One TCP connection, UDP session or TLS passthrough connection ended: its access-log line
+     * (the {@link TrafficObserver} hears of it from the L4 proxies directly). Call on its event loop.
+     *
+     * @param transport {@code tcp}, {@code udp} or {@code tls}
+     * @param endpoint the endpoint connected to (or tried), or null
+     * @param sni TLS passthrough: the server name; else null
+     */
+    public void l4Finished(SocketAddress client, int listenerPort, String transport, RouteOrigin route,
+                           BackendOrigin backend, SocketAddress endpoint, long bytesFromClient, long bytesToClient,
+                           long durationNanos, String sni) {
+        if (accessLog != null) {
+            accessLog.offer(new L4AccessLogEntry(System.currentTimeMillis(), client, listenerPort, transport, route,
+                    backend, endpoint, bytesFromClient, bytesToClient, durationNanos, sni));
         }
     }
 

@@ -80,7 +80,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         }
         final ServedPort served = port.served();
         if (served instanceof ServedPort.Tcp tcp) {
-            tcpProxy.serve(ch, tcp.targets());
+            tcpProxy.serve(ch, tcp.targets(), listenerPort, null);
             return;
         }
         if (served instanceof ServedPort.TlsPassthrough tls) {

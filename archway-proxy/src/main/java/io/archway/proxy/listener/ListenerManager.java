@@ -61,9 +61,9 @@ public final class ListenerManager implements AutoCloseable {
         this.pool = pool;
         this.config = config;
         this.telemetry = telemetry;
-        this.tcpProxy = new TcpProxy(eventLoops.channelClass(), config, telemetry.observer());
+        this.tcpProxy = new TcpProxy(eventLoops.channelClass(), config, telemetry);
         this.passthroughProxy = new PassthroughProxy(tcpProxy, telemetry.observer());
-        this.udpProxy = new UdpProxy(eventLoops.datagramChannelClass(), config, telemetry.observer());
+        this.udpProxy = new UdpProxy(eventLoops.datagramChannelClass(), config, telemetry);
     }
 
     public CompiledSnapshot current() {

@@ -3,6 +3,7 @@ package io.archway.proxy.tcp;
 import io.archway.proxy.ProxyConfig;
 import io.archway.proxy.TrafficObserver;
 import io.archway.proxy.balance.L4Targets;
+import io.archway.proxy.http.Telemetry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,8 +29,10 @@ public final class TcpProxy {
     private final Bootstrap bootstrap;
     private final long idleMillis;
     private final TrafficObserver observer;
+    private final Telemetry telemetry;
 
-    public TcpProxy(Class<? extends SocketChannel> channelClass, ProxyConfig config, TrafficObserver observer) {
+    /** @param telemetry its observer hears of every connection; its access log gets a line per connection */
+    public TcpProxy(Class<? extends SocketChannel> channelClass, ProxyConfig config, Telemetry telemetry) {
         this.bootstrap = new Bootstrap()
                 .channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -39,18 +42,22 @@ public final class TcpProxy {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.AUTO_READ, false);
         this.idleMillis = config.tcpIdleTimeout().toMillis();
-        this.observer = observer;
+        this.observer = telemetry.observer();
+        this.telemetry = telemetry;
     }
 
     /**
      * Forwards {@code downstream}, an accepted connection not yet active, to a backend of
      * {@code targets}; a null route, a rule with only zero weights, or a picked backend that is
      * invalid or has no endpoint closes it at once. Call from its channel initializer.
+     *
+     * @param listenerPort the snapshot's spec port, for the access log
+     * @param sni the server name of a TLS passthrough connection (logged as transport tls); null for TCP
      */
-    public void serve(SocketChannel downstream, L4Targets targets) {
+    public void serve(SocketChannel downstream, L4Targets targets, int listenerPort, String sni) {
         downstream.config().setAutoRead(false);
         downstream.config().setAllowHalfClosure(true);
-        final TcpRelay relay = new TcpRelay(downstream, targets, bootstrap, observer);
+        final TcpRelay relay = new TcpRelay(downstream, targets, bootstrap, observer, telemetry, listenerPort, sni);
         // Idle = no byte read from or written to the client; every relayed byte crosses this channel.
         downstream.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
@@ -68,8 +75,8 @@ public final class TcpProxy {
      *
      * @param ctx the last handler of the connection's pipeline, on its event loop
      */
-    public void serveActive(ChannelHandlerContext ctx, L4Targets targets) {
-        serve((SocketChannel) ctx.channel(), targets);
+    public void serveActive(ChannelHandlerContext ctx, L4Targets targets, int listenerPort, String sni) {
+        serve((SocketChannel) ctx.channel(), targets, listenerPort, sni);
         ctx.fireChannelActive();
     }
 

@@ -2,6 +2,7 @@ package io.archway.proxy.tcp;
 
 import io.archway.proxy.TrafficObserver;
 import io.archway.proxy.balance.L4Targets;
+import io.archway.proxy.http.Telemetry;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.RouteOrigin;
 import io.netty.bootstrap.Bootstrap;
@@ -17,6 +18,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,12 @@ final class TcpRelay {
     private final L4Targets targets;
     private final Bootstrap bootstrap;
     private final TrafficObserver observer;
+    private final Telemetry telemetry;
+    private final int listenerPort;
+    /** TLS passthrough: the server name; null for a TCP listener. */
+    private final String sni;
+    private SocketAddress clientAddress;
+    private InetSocketAddress endpoint;
     private final long startNanos = System.nanoTime();
     private final Side client = new Side(true);
     private final Side backend = new Side(false);
@@ -51,11 +59,15 @@ final class TcpRelay {
     /** The backend connection is up: bytes read from the client can be written to it. */
     private boolean connected;
 
-    TcpRelay(Channel downstream, L4Targets targets, Bootstrap bootstrap, TrafficObserver observer) {
+    TcpRelay(Channel downstream, L4Targets targets, Bootstrap bootstrap, TrafficObserver observer,
+             Telemetry telemetry, int listenerPort, String sni) {
         this.downstream = downstream;
         this.targets = targets;
         this.bootstrap = bootstrap;
         this.observer = observer;
+        this.telemetry = telemetry;
+        this.listenerPort = listenerPort;
+        this.sni = sni;
         downstream.closeFuture().addListener(f -> closed());
     }
 
@@ -64,8 +76,10 @@ final class TcpRelay {
     }
 
     private void start() {
+        clientAddress = downstream.remoteAddress();
         final L4Targets.Backend picked = targets != null ? targets.pick() : null;
         final InetSocketAddress endpoint = picked != null ? picked.nextEndpoint() : null;
+        this.endpoint = endpoint;
         if (endpoint == null) {
             // No route, only zero weights, or an invalid backend / one without endpoints picked.
             LOG.debug("{}: no usable backend ({}), closing", downstream, targets == null ? "no route"
@@ -105,8 +119,11 @@ final class TcpRelay {
         }
         final RouteOrigin route = targets != null ? targets.origin() : null;
         final long duration = System.nanoTime() - startNanos;
-        TcpProxy.safe(() -> observer.tcpConnectionClosed(route, upstream != null ? backendOrigin : null,
-                client.bytes, backend.bytes, duration));
+        final BackendOrigin used = upstream != null ? backendOrigin : null;
+        TcpProxy.safe(() -> observer.tcpConnectionClosed(route, used, client.bytes, backend.bytes, duration));
+        TcpProxy.safe(() -> telemetry.l4Finished(clientAddress != null ? clientAddress : downstream.remoteAddress(),
+                listenerPort, sni != null ? "tls" : "tcp", route, used, used != null ? endpoint : null, client.bytes,
+                backend.bytes, duration, sni));
     }
 
     /** Reads one side and writes what it read to the other. */

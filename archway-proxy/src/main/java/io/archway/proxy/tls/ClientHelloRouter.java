@@ -121,7 +121,8 @@ final class ClientHelloRouter extends AbstractSniHandler<L4Targets> {
         // the replay once this returns; the relay reads it from there before the socket.
         final HelloReplay replay = new HelloReplay();
         ctx.pipeline().replace(this, REPLAY, replay);
-        tcpProxy.serveActive(ctx.pipeline().context(replay), targets);
+        tcpProxy.serveActive(ctx.pipeline().context(replay), targets, listenerPort,
+                PassthroughRoutes.normalizeServerName(hostname));
     }
 
     @Override

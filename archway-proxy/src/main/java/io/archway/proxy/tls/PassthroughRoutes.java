@@ -1,13 +1,12 @@
 package io.archway.proxy.tls;
 
 import io.archway.proxy.balance.L4Targets;
-import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.L4Route;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.TlsPassthroughPort;
+import io.archway.snapshot.dispatch.SniDispatch;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,19 +14,16 @@ import java.util.Map;
  * {@link PortBinding} whose kind is {@link TlsPassthroughPort}: each route's backends compiled
  * into {@link L4Targets} (shared by every connection that starts under this snapshot).
  *
- * <p>Dispatch, as HTTP picks a listener and a virtual host by the Host header: the listener whose
- * hostname matches the server name most specifically (exact, then the longest wildcard, then any;
- * ties: the first in snapshot order), then that listener's route whose hostname matches it most
- * specifically, by the same precedence. There is no fall-through to a less specific listener when
- * the chosen one has no matching route. Matching is case-insensitive ({@link Hostnames}).
- * Immutable; {@link #route} allocates nothing.
+ * <p>Dispatch is {@link SniDispatch}'s, the one implementation {@code explain request --sni}
+ * reports too: the listener whose hostname matches the server name most specifically, then that
+ * listener's route whose hostname matches it most specifically. Immutable; {@link #route}
+ * allocates nothing.
  */
 public final class PassthroughRoutes {
-    /** RFC 1035: a hostname is at most 253 characters (without the trailing dot). */
-    private static final int MAX_HOSTNAME = 253;
-
     private final PortBinding binding;
-    private final Listener[] listeners;
+    private final SniDispatch dispatch;
+    /** By listener, then route: the indices of {@link #dispatch}. */
+    private final L4Targets[][] targets;
 
     /** @throws IllegalArgumentException when the socket does not serve TLS passthrough */
     public PassthroughRoutes(PortBinding binding) {
@@ -35,17 +31,16 @@ public final class PassthroughRoutes {
             throw new IllegalArgumentException(binding.key() + " is not a TLS passthrough socket: " + binding.kind());
         }
         this.binding = binding;
+        this.dispatch = new SniDispatch(tls);
         final Map<L4Route, L4Targets> compiled = new IdentityHashMap<>();
         final List<TlsPassthroughPort.PassthroughListener> entries = tls.listeners();
-        this.listeners = new Listener[entries.size()];
-        for (int i = 0; i < listeners.length; i++) {
-            final TlsPassthroughPort.PassthroughListener l = entries.get(i);
-            final Route[] routes = new Route[l.routes().size()];
-            for (int r = 0; r < routes.length; r++) {
-                final TlsPassthroughPort.SniRoute sni = l.routes().get(r);
-                routes[r] = new Route(sni.hostname(), compiled.computeIfAbsent(sni.route(), L4Targets::new));
+        this.targets = new L4Targets[entries.size()][];
+        for (int i = 0; i < targets.length; i++) {
+            final List<TlsPassthroughPort.SniRoute> routes = entries.get(i).routes();
+            targets[i] = new L4Targets[routes.size()];
+            for (int r = 0; r < routes.size(); r++) {
+                targets[i][r] = compiled.computeIfAbsent(routes.get(r).route(), L4Targets::new);
             }
-            listeners[i] = new Listener(l.hostname(), routes);
         }
     }
 
@@ -60,78 +55,16 @@ public final class PassthroughRoutes {
      * @param serverName normalized ({@link #normalizeServerName})
      */
     public L4Targets route(String serverName) {
-        final int l = mostSpecific(listeners, serverName);
+        final int l = dispatch.listener(serverName);
         if (l < 0) {
             return null;
         }
-        final Route[] routes = listeners[l].routes;
-        final int r = mostSpecific(routes, serverName);
-        return r < 0 ? null : routes[r].targets;
+        final int r = dispatch.route(l, serverName);
+        return r < 0 ? null : targets[l][r];
     }
 
-    /**
-     * The server name of a ClientHello ready for {@link #route}: lower case, without a trailing
-     * dot; null when it is not a DNS hostname (empty, too long, a wildcard, an IP literal's colon,
-     * or a character other than letters, digits, '-', '_' and '.'), which no listener serves.
-     */
+    /** {@link SniDispatch#normalizeServerName}. */
     public static String normalizeServerName(String serverName) {
-        if (serverName == null) {
-            return null;
-        }
-        String name = serverName.endsWith(".") ? serverName.substring(0, serverName.length() - 1) : serverName;
-        if (name.isEmpty() || name.length() > MAX_HOSTNAME) {
-            return null;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            final char c = name.charAt(i);
-            final boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_';
-            if (!ok) {
-                return null;
-            }
-        }
-        return name.toLowerCase(Locale.ROOT);
-    }
-
-    /** The index of the candidate matching {@code host} most specifically; the first wins ties; -1 for none. */
-    private static int mostSpecific(HostPattern[] candidates, String host) {
-        int best = -1;
-        int bestScore = -1;
-        for (int i = 0; i < candidates.length; i++) {
-            final HostPattern c = candidates[i];
-            if (c.specificity > bestScore && Hostnames.matches(c.pattern, host)) {
-                best = i;
-                bestScore = c.specificity;
-            }
-        }
-        return best;
-    }
-
-    private abstract static class HostPattern {
-        final String pattern;
-        final int specificity;
-
-        HostPattern(String pattern) {
-            this.pattern = pattern;
-            this.specificity = Hostnames.specificity(pattern);
-        }
-    }
-
-    private static final class Listener extends HostPattern {
-        final Route[] routes;
-
-        Listener(String hostname, Route[] routes) {
-            super(hostname);
-            this.routes = routes;
-        }
-    }
-
-    private static final class Route extends HostPattern {
-        final L4Targets targets;
-
-        Route(String hostname, L4Targets targets) {
-            super(hostname);
-            this.targets = targets;
-        }
+        return SniDispatch.normalizeServerName(serverName);
     }
 }

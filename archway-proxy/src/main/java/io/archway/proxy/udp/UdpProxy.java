@@ -1,7 +1,7 @@
 package io.archway.proxy.udp;
 
 import io.archway.proxy.ProxyConfig;
-import io.archway.proxy.TrafficObserver;
+import io.archway.proxy.http.Telemetry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -21,15 +21,16 @@ public final class UdpProxy {
     private final Bootstrap upstream;
     private final long idleMillis;
     private final int maxSessions;
-    private final TrafficObserver observer;
+    private final Telemetry telemetry;
 
-    public UdpProxy(Class<? extends DatagramChannel> channelClass, ProxyConfig config, TrafficObserver observer) {
+    /** @param telemetry its observer hears of every session; its access log gets a line per session */
+    public UdpProxy(Class<? extends DatagramChannel> channelClass, ProxyConfig config, Telemetry telemetry) {
         this.upstream = new Bootstrap()
                 .channel(channelClass)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
         this.idleMillis = config.udpSessionIdleTimeout().toMillis();
         this.maxSessions = config.udpMaxSessions();
-        this.observer = observer;
+        this.telemetry = telemetry;
     }
 
     /** Options for a listening datagram socket. */
@@ -46,6 +47,6 @@ public final class UdpProxy {
      * @param sessions where each session's upstream channel is added (closed when the port closes)
      */
     public ChannelHandler listenerHandler(UdpPortState port, int listenerPort, ChannelGroup sessions) {
-        return new UdpSessionTable(port, listenerPort, sessions, upstream, idleMillis, maxSessions, observer);
+        return new UdpSessionTable(port, listenerPort, sessions, upstream, idleMillis, maxSessions, telemetry);
     }
 }

@@ -1,6 +1,7 @@
 package io.archway.proxy.udp;
 
 import io.archway.proxy.TrafficObserver;
+import io.archway.proxy.http.Telemetry;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.RouteOrigin;
 import io.netty.bootstrap.Bootstrap;
@@ -43,6 +44,9 @@ final class UdpSession extends ChannelInboundHandlerAdapter {
     private final RouteOrigin route;
     private final BackendOrigin backend;
     private final TrafficObserver observer;
+    private final Telemetry telemetry;
+    private final int listenerPort;
+    private final InetSocketAddress endpoint;
     private final long startNanos = System.nanoTime();
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private Channel upstream;
@@ -52,7 +56,10 @@ final class UdpSession extends ChannelInboundHandlerAdapter {
     private long bytesToClient;
 
     UdpSession(UdpSessionTable table, InetSocketAddress client, RouteOrigin route, BackendOrigin backend,
-               TrafficObserver observer) {
+               TrafficObserver observer, Telemetry telemetry, int listenerPort, InetSocketAddress endpoint) {
+        this.telemetry = telemetry;
+        this.listenerPort = listenerPort;
+        this.endpoint = endpoint;
         this.table = table;
         this.client = client;
         this.route = route;
@@ -185,6 +192,8 @@ final class UdpSession extends ChannelInboundHandlerAdapter {
         }
         final long duration = System.nanoTime() - startNanos;
         safe(() -> observer.udpSessionClosed(route, backend, bytesFromClient, bytesToClient, duration));
+        safe(() -> telemetry.l4Finished(client, listenerPort, "udp", route, backend, endpoint, bytesFromClient,
+                bytesToClient, duration, null));
     }
 
     static void safe(Runnable call) {

@@ -1,6 +1,7 @@
 package io.archway.proxy.udp;
 
 import io.archway.proxy.TrafficObserver;
+import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.balance.L4Targets;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -34,19 +35,21 @@ final class UdpSessionTable extends ChannelInboundHandlerAdapter {
     private final long idleMillis;
     private final int maxSessions;
     private final TrafficObserver observer;
+    private final Telemetry telemetry;
     /** Access order: the first entry is the session whose client spoke least recently. */
     private final Map<InetSocketAddress, UdpSession> sessions = new LinkedHashMap<>(16, 0.75f, true);
     private Channel listener;
 
     UdpSessionTable(UdpPortState port, int listenerPort, ChannelGroup group, Bootstrap bootstrap, long idleMillis,
-                    int maxSessions, TrafficObserver observer) {
+                    int maxSessions, Telemetry telemetry) {
         this.port = port;
         this.listenerPort = listenerPort;
         this.group = group;
         this.bootstrap = bootstrap;
         this.idleMillis = idleMillis;
         this.maxSessions = maxSessions;
-        this.observer = observer;
+        this.observer = telemetry.observer();
+        this.telemetry = telemetry;
     }
 
     @Override
@@ -89,7 +92,8 @@ final class UdpSessionTable extends ChannelInboundHandlerAdapter {
             UdpSession.safe(() -> observer.udpSessionEvicted(evicted.route()));
             evicted.close();
         }
-        final UdpSession session = new UdpSession(this, client, targets.origin(), backend.origin(), observer);
+        final UdpSession session = new UdpSession(this, client, targets.origin(), backend.origin(), observer,
+                telemetry, listenerPort, endpoint);
         sessions.put(client, session);
         session.connect(bootstrap.clone(listener.eventLoop()), endpoint, idleMillis, group);
         return session;

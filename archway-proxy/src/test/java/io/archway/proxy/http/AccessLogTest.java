@@ -31,6 +31,27 @@ class AccessLogTest {
     }
 
     @Test
+    void formatsL4ConnectionsWithTransportBytesEachWayAndSniForTls() {
+        StringBuilder tcp = new StringBuilder();
+        AccessLog.format((AccessLogLine) new L4AccessLogEntry(0, new InetSocketAddress("127.0.0.1", 4242), 3306, "tcp",
+                new RouteOrigin("TCPRoute", "db", "mysql", 0, null, 0), new BackendOrigin("Service", "db", "mysql", 3306),
+                new InetSocketAddress("10.0.0.7", 3306), 120, 4096, 2_000_000, null), tcp);
+        assertThat(tcp.toString()).isEqualTo("{\"time\":\"1970-01-01T00:00:00Z\",\"client\":\"127.0.0.1:4242\","
+                + "\"listener_port\":3306,\"transport\":\"tcp\",\"route\":{\"kind\":\"TCPRoute\",\"namespace\":\"db\","
+                + "\"name\":\"mysql\",\"rule\":\"0\",\"match\":0},\"backend\":\"db/mysql:3306\","
+                + "\"endpoint\":\"10.0.0.7:3306\",\"bytes_from_client\":120,\"bytes_to_client\":4096,"
+                + "\"duration_ms\":2.000}");
+        StringBuilder tls = new StringBuilder();
+        AccessLog.format((AccessLogLine) new L4AccessLogEntry(0, new InetSocketAddress("::1", 1), 443, "tls", null, null,
+                null, 0, 0, 0, "a.example.com"), tls);
+        assertThat(tls.toString()).contains("\"client\":\"[0:0:0:0:0:0:0:1]:1\"", "\"transport\":\"tls\",\"sni\":\"a.example.com\"",
+                "\"route\":null,\"backend\":null,\"endpoint\":null");
+        StringBuilder udp = new StringBuilder();
+        AccessLog.format((AccessLogLine) new L4AccessLogEntry(0, null, 53, "udp", null, null, null, 0, 0, 0, null), udp);
+        assertThat(udp.toString()).contains("\"transport\":\"udp\",\"route\"").doesNotContain("sni");
+    }
+
+    @Test
     void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch stuckWriting = new CountDownLatch(1);

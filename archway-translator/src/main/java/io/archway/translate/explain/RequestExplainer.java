@@ -39,17 +39,34 @@ public final class RequestExplainer {
      *
      * @param gateway {@code namespace/name}, or null for every Gateway
      * @param port a listener port, or null for every port of the Gateway(s)
-     * @param host the Host header (may carry a port)
+     * @param host the Host header (may carry a port); null asks about a connection to the TCP, UDP
+     *     and TLS passthrough sockets instead of an HTTP request
      * @param pathAndQuery e.g. {@code /foo?a=1}
      * @param headers header name to values
+     * @param sni the server name a TLS client sends (TLS passthrough sockets); null for none
      */
     public record Query(String gateway, Integer port, String host, String method, String pathAndQuery,
-                        Map<String, List<String>> headers) {
+                        Map<String, List<String>> headers, String sni) {
         public Query {
-            Objects.requireNonNull(host, "host");
-            Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+            pathAndQuery = pathAndQuery == null ? "/" : pathAndQuery;
             method = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
             headers = headers == null ? Map.of() : headers;
+        }
+
+        /** An HTTP request. */
+        public Query(String gateway, Integer port, String host, String method, String pathAndQuery,
+                     Map<String, List<String>> headers) {
+            this(gateway, port, Objects.requireNonNull(host, "host"), method, pathAndQuery, headers, null);
+        }
+
+        /** A connection to the L4 sockets (TCP, UDP, TLS passthrough). */
+        public static Query connection(String gateway, Integer port, String sni) {
+            return new Query(gateway, port, null, null, null, null, sni);
+        }
+
+        /** Whether a connection, not an HTTP request, is asked about. */
+        public boolean connection() {
+            return host == null;
         }
     }
 
@@ -66,6 +83,9 @@ public final class RequestExplainer {
 
     /** Explains against an existing translation of {@code view}. */
     public RequestExplanation explain(ResourceView view, Translation translation, Query query) {
+        if (query.connection()) {
+            return new ConnectionExplainer(options, view, translation).explain(query);
+        }
         final SimpleRequest request = new SimpleRequest(query.method(), query.pathAndQuery(), query.host(),
                 query.headers());
         final String what = query.method() + " " + request.host() + query.pathAndQuery();
@@ -122,29 +142,12 @@ public final class RequestExplainer {
                     List.of(), List.of());
         }
         final List<String> filters = win.filters().stream().map(RequestExplainer::describe).toList();
-        long total = 0;
-        for (WeightedBackend b : win.backends()) {
-            total += b.weight();
-        }
-        final List<RequestExplanation.Backend> backends = new ArrayList<>();
-        double ok = 0;
-        double invalid = 0;
-        double empty = 0;
-        for (WeightedBackend b : win.backends()) {
-            final double share = total == 0 ? 0 : 100.0 * b.weight() / total;
-            if (!b.valid()) {
-                invalid += share;
-            } else if (b.endpoints().isEmpty()) {
-                empty += share;
-            } else {
-                ok += share;
-            }
-            backends.add(new RequestExplanation.Backend(b.origin().toString(), b.origin().namespace(),
-                    b.origin().name(), b.origin().port(), b.weight(), String.format(Locale.ROOT, "%.1f%%", share),
-                    b.valid(), b.invalidReason(), b.endpoints().size(),
-                    b.endpoints().stream().map(Object::toString).toList(),
-                    b.filters().stream().map(RequestExplainer::describe).toList()));
-        }
+        final Shares shares = shares(win.backends());
+        final long total = shares.total();
+        final double invalid = shares.invalid();
+        final double empty = shares.empty();
+        final double ok = shares.ok();
+        final List<RequestExplanation.Backend> backends = shares.backends();
         final HttpFilter.RequestRedirect redirect = win.filters().stream()
                 .filter(f -> f instanceof HttpFilter.RequestRedirect).map(f -> (HttpFilter.RequestRedirect) f)
                 .findFirst().orElse(null);
@@ -179,15 +182,46 @@ public final class RequestExplainer {
                         o.ruleIndex(), o.matchIndex(), CompiledMatch.describe(win.match())), entries, filters, backends);
     }
 
+    /** A rule's backends with their shares of the traffic, and the shares that fail. */
+    record Shares(long total, double ok, double invalid, double empty, List<RequestExplanation.Backend> backends) {
+    }
+
+    static Shares shares(List<WeightedBackend> weighted) {
+        long total = 0;
+        for (WeightedBackend b : weighted) {
+            total += b.weight();
+        }
+        final List<RequestExplanation.Backend> backends = new ArrayList<>();
+        double ok = 0;
+        double invalid = 0;
+        double empty = 0;
+        for (WeightedBackend b : weighted) {
+            final double share = total == 0 ? 0 : 100.0 * b.weight() / total;
+            if (!b.valid()) {
+                invalid += share;
+            } else if (b.endpoints().isEmpty()) {
+                empty += share;
+            } else {
+                ok += share;
+            }
+            backends.add(new RequestExplanation.Backend(b.origin().toString(), b.origin().namespace(),
+                    b.origin().name(), b.origin().port(), b.weight(), String.format(Locale.ROOT, "%.1f%%", share),
+                    b.valid(), b.invalidReason(), b.endpoints().size(),
+                    b.endpoints().stream().map(Object::toString).toList(),
+                    b.filters().stream().map(RequestExplainer::describe).toList()));
+        }
+        return new Shares(total, ok, invalid, empty, backends);
+    }
+
     private static String display(String hostname) {
         return hostname == null ? "(any)" : hostname;
     }
 
-    private static String route(RouteOrigin o) {
+    static String route(RouteOrigin o) {
         return o.kind() + " " + o.namespace() + "/" + o.name();
     }
 
-    private static String rule(RouteOrigin o) {
+    static String rule(RouteOrigin o) {
         return o.ruleName() != null ? o.ruleName() : String.valueOf(o.ruleIndex());
     }
 

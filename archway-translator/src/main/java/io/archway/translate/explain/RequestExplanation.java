@@ -5,13 +5,50 @@ import java.util.List;
 /**
  * {@code archway explain request}: for each socket the request could arrive on, the listener,
  * virtual host, route entry and backends that serve it, the candidates that lost and why; or why
- * the answer is 404.
+ * the answer is 404. For a connection to a TCP, UDP or TLS passthrough socket (no Host asked):
+ * the listener, route and backends it reaches, in {@code connections}.
  *
  * @param request the request as explained, e.g. {@code GET http://foo.example.com/bar}
- * @param answers one per socket examined; empty when no socket matched the --gateway/--port asked for
- * @param notFound when {@code answers} is empty: why
+ * @param answers one per HTTP socket examined; empty when no socket matched the --gateway/--port asked for
+ * @param notFound when {@code answers} and {@code connections} are empty: why
+ * @param connections one per L4 socket examined (a connection, not an HTTP request, was asked)
  */
-public record RequestExplanation(String request, List<PortAnswer> answers, String notFound) {
+public record RequestExplanation(String request, List<PortAnswer> answers, String notFound,
+                                 List<ConnectionAnswer> connections) {
+    public RequestExplanation {
+        answers = List.copyOf(answers);
+        connections = connections == null ? List.of() : List.copyOf(connections);
+    }
+
+    /** An HTTP request's explanation. */
+    public RequestExplanation(String request, List<PortAnswer> answers, String notFound) {
+        this(request, answers, notFound, List.of());
+    }
+
+    /**
+     * A connection to an L4 socket: TCP, UDP (a client session) or TLS passthrough.
+     *
+     * @param protocol {@code tcp}, {@code udp} or {@code tls}
+     * @param serverName the SNI asked (TLS), normalized as the data plane does; null when none
+     * @param forwarded whether the connection reaches a backend (for a mix of backends: some share does)
+     * @param outcome what the data plane does, in words
+     * @param listener the listener that takes it ({@code ns/gateway/listener}), or null
+     * @param listeners TLS: the listeners of the socket by hostname, and how each fared
+     * @param routes TLS: the routes of the chosen listener by hostname, and how each fared
+     * @param route the route it is forwarded by, e.g. {@code TCPRoute ns/name}, or null
+     * @param rule the route's rule name, or its index; null without a route
+     * @param otherRoutes TCP/UDP: the other routes attached to the listener, which lose to {@code route}
+     * @param backends the route's backends, with weights, shares and ready endpoints
+     */
+    public record ConnectionAnswer(String address, int port, String protocol, List<String> gateways,
+                                   String serverName, boolean forwarded, String outcome, String listener,
+                                   List<Candidate> listeners, List<Candidate> routes, String route, String rule,
+                                   List<OtherRoute> otherRoutes, List<Backend> backends) {
+    }
+
+    /** An attached route that does not serve the listener, and why. */
+    public record OtherRoute(String route, String reason) {
+    }
 
     /**
      * The outcome on one socket.

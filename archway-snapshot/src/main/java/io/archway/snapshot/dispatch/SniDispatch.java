@@ -1,0 +1,106 @@
+package io.archway.snapshot.dispatch;
+
+import io.archway.snapshot.Hostnames;
+import io.archway.snapshot.TlsPassthroughPort;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The SNI choice of a TLS passthrough socket ({@link TlsPassthroughPort}), the one implementation
+ * the data plane forwards by and {@code explain request --sni} reports: the listener whose
+ * hostname matches the server name most specifically (exact, then the longest wildcard, then any;
+ * ties: the first in snapshot order), then that listener's route whose hostname matches it most
+ * specifically, by the same precedence ({@link Hostnames#specificity}). There is no fall-through
+ * to a less specific listener when the chosen one has no matching route. Immutable; the lookups
+ * allocate nothing.
+ */
+public final class SniDispatch {
+    /** RFC 1035: a hostname is at most 253 characters (without the trailing dot). */
+    private static final int MAX_HOSTNAME = 253;
+
+    private final TlsPassthroughPort port;
+    private final String[] listenerHosts;
+    private final int[] listenerScores;
+    private final String[][] routeHosts;
+    private final int[][] routeScores;
+
+    public SniDispatch(TlsPassthroughPort port) {
+        this.port = Objects.requireNonNull(port, "port");
+        final List<TlsPassthroughPort.PassthroughListener> listeners = port.listeners();
+        this.listenerHosts = new String[listeners.size()];
+        this.listenerScores = new int[listeners.size()];
+        this.routeHosts = new String[listeners.size()][];
+        this.routeScores = new int[listeners.size()][];
+        for (int i = 0; i < listenerHosts.length; i++) {
+            final TlsPassthroughPort.PassthroughListener l = listeners.get(i);
+            listenerHosts[i] = l.hostname();
+            listenerScores[i] = Hostnames.specificity(l.hostname());
+            routeHosts[i] = new String[l.routes().size()];
+            routeScores[i] = new int[l.routes().size()];
+            for (int r = 0; r < routeHosts[i].length; r++) {
+                routeHosts[i][r] = l.routes().get(r).hostname();
+                routeScores[i][r] = Hostnames.specificity(routeHosts[i][r]);
+            }
+        }
+    }
+
+    public TlsPassthroughPort port() {
+        return port;
+    }
+
+    /**
+     * The index (in {@link TlsPassthroughPort#listeners()}) of the listener serving
+     * {@code serverName}, or -1 when none matches it.
+     *
+     * @param serverName normalized ({@link #normalizeServerName})
+     */
+    public int listener(String serverName) {
+        return mostSpecific(listenerHosts, listenerScores, serverName);
+    }
+
+    /**
+     * The index (in that listener's {@code routes()}) of the route serving {@code serverName} on
+     * listener {@code listener}, or -1 when none matches it.
+     */
+    public int route(int listener, String serverName) {
+        return mostSpecific(routeHosts[listener], routeScores[listener], serverName);
+    }
+
+    /**
+     * The server name of a ClientHello ready for {@link #listener}: lower case, without a trailing
+     * dot; null when it is not a DNS hostname (empty, too long, a wildcard, an IP literal's colon,
+     * or a character other than letters, digits, '-', '_' and '.'), which no listener serves.
+     */
+    public static String normalizeServerName(String serverName) {
+        if (serverName == null) {
+            return null;
+        }
+        final String name = serverName.endsWith(".") ? serverName.substring(0, serverName.length() - 1) : serverName;
+        if (name.isEmpty() || name.length() > MAX_HOSTNAME) {
+            return null;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            final char c = name.charAt(i);
+            final boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_';
+            if (!ok) {
+                return null;
+            }
+        }
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** The index of the pattern matching {@code host} most specifically; the first wins ties; -1 for none. */
+    private static int mostSpecific(String[] patterns, int[] scores, String host) {
+        int best = -1;
+        int bestScore = -1;
+        for (int i = 0; i < patterns.length; i++) {
+            if (scores[i] > bestScore && Hostnames.matches(patterns[i], host)) {
+                best = i;
+                bestScore = scores[i];
+            }
+        }
+        return best;
+    }
+}
