@@ -1,6 +1,7 @@
 package io.archway.server;
 
 import io.archway.proxy.TrafficObserver;
+import io.archway.proxy.TrafficObserver.TlsRejection;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.RouteOrigin;
 import io.micrometer.core.instrument.Counter;
@@ -34,8 +35,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       {@code transport} {@code tcp} or {@code udp}): {@code archway_l4_connections_total} (TCP
  *       connections and UDP sessions, counted when they end), {@code archway_l4_bytes_total{direction}}
  *       ({@code from_client}, {@code to_client}), {@code archway_l4_connection_duration_seconds}
- *       (histogram, same buckets), {@code archway_udp_session_evictions_total} and
- *       {@code archway_udp_datagrams_dropped_total{listener_port}}</li>
+ *       (histogram, same buckets), {@code archway_udp_session_evictions_total},
+ *       {@code archway_udp_datagrams_dropped_total{listener_port}} and
+ *       {@code archway_tls_passthrough_rejected_total{listener_port, reason}} (connections of a TLS
+ *       passthrough port closed before forwarding: not_tls, no_sni, unknown_sni, too_large,
+ *       timeout, client_closed)</li>
  * </ul>
  *
  * <p>A request that matched no route: {@code routeKind} null or {@code "none"}; it is counted with
@@ -66,6 +70,7 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     static final String L4_DURATION = "archway.l4.connection.duration";
     static final String UDP_EVICTIONS = "archway.udp.session.evictions";
     static final String UDP_DROPPED = "archway.udp.datagrams.dropped";
+    static final String TLS_REJECTED = "archway.tls.passthrough.rejected";
     /** Stands for "no backend picked" in the per-origin cache (which cannot hold null keys). */
     private static final BackendOrigin NO_BACKEND = new BackendOrigin("", "", "", 0);
 
@@ -102,6 +107,7 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     private final Map<String, Map<RouteOrigin, Map<BackendOrigin, L4Meters>>> l4 = new ConcurrentHashMap<>();
     private final Map<RouteOrigin, Counter> evictions = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> dropped = new ConcurrentHashMap<>();
+    private final Map<Integer, Map<TlsRejection, Counter>> tlsRejected = new ConcurrentHashMap<>();
 
     public MicrometerTrafficMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -240,6 +246,20 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
             dropped.computeIfAbsent(listenerPort, p -> Counter.builder(UDP_DROPPED)
                     .description("UDP datagrams dropped: no route or usable backend, draining, or not keeping up")
                     .tag("listener_port", Integer.toString(p)).register(registry)).increment();
+        } catch (RuntimeException ignored) {
+            // metrics must never break the data plane
+        }
+    }
+
+    @Override
+    public void tlsPassthroughRejected(int listenerPort, TlsRejection reason) {
+        try {
+            tlsRejected.computeIfAbsent(listenerPort, p -> new ConcurrentHashMap<>()).computeIfAbsent(reason,
+                    r -> Counter.builder(TLS_REJECTED)
+                            .description("TLS passthrough connections closed before forwarding, by reason")
+                            .tags("listener_port", Integer.toString(listenerPort),
+                                    "reason", r.name().toLowerCase(java.util.Locale.ROOT))
+                            .register(registry)).increment();
         } catch (RuntimeException ignored) {
             // metrics must never break the data plane
         }

@@ -158,6 +158,9 @@ class MicrometerMetricsTest {
         m.udpSessionEvicted(dns);
         m.udpDatagramDropped(53);
         m.udpDatagramDropped(53);
+        m.tlsPassthroughRejected(443, io.archway.proxy.TrafficObserver.TlsRejection.UNKNOWN_SNI);
+        m.tlsPassthroughRejected(443, io.archway.proxy.TrafficObserver.TlsRejection.UNKNOWN_SNI);
+        m.tlsPassthroughRejected(443, io.archway.proxy.TrafficObserver.TlsRejection.NOT_TLS);
 
         String tcp = "backend_name=\"mysql\",backend_namespace=\"shop\",backend_port=\"3306\",route_kind=\"TCPRoute\","
                 + "route_name=\"db\",route_namespace=\"shop\",rule=\"0\",transport=\"tcp\"";
@@ -173,6 +176,8 @@ class MicrometerMetricsTest {
                         + "route_kind=\"none\",route_name=\"\",route_namespace=\"\",rule=\"\",transport=\"tcp\"} 1")
                 .contains("archway_l4_connections_total{" + udp + "} 1")
                 .contains("archway_udp_session_evictions_total{route_kind=\"UDPRoute\",route_name=\"dns\",route_namespace=\"net\"} 1")
-                .contains("archway_udp_datagrams_dropped_total{listener_port=\"53\"} 2");
+                .contains("archway_udp_datagrams_dropped_total{listener_port=\"53\"} 2")
+                .contains("archway_tls_passthrough_rejected_total{listener_port=\"443\",reason=\"unknown_sni\"} 2")
+                .contains("archway_tls_passthrough_rejected_total{listener_port=\"443\",reason=\"not_tls\"} 1");
     }
 }
