@@ -59,12 +59,12 @@ public final class CompiledPort<R> {
     @SuppressWarnings("unchecked")
     public R route(RequestFacts request) {
         final String host = request.host();
-        final int l = mostSpecific(listeners, host);
+        final int l = HostPattern.mostSpecific(listeners, host);
         if (l < 0) {
             return null;
         }
         final VHost[] vhosts = listeners[l].virtualHosts;
-        final int v = mostSpecific(vhosts, host);
+        final int v = HostPattern.mostSpecific(vhosts, host);
         if (v < 0) {
             return null;
         }
@@ -79,13 +79,13 @@ public final class CompiledPort<R> {
 
     /** Index of the listener a normalized host selects, or -1. */
     public int listenerIndex(String normalizedHost) {
-        return mostSpecific(listeners, normalizedHost);
+        return HostPattern.mostSpecific(listeners, normalizedHost);
     }
 
     /** Dispatch with a record of every candidate examined; allocates, for explain only. */
     public DispatchTrace trace(RequestFacts request) {
         final String host = request.host();
-        final int l = mostSpecific(listeners, host);
+        final int l = HostPattern.mostSpecific(listeners, host);
         final List<DispatchTrace.HostCandidate<ListenerEntry>> listenerCandidates =
                 candidates(listeners, l, host, "listener");
         if (l < 0) {
@@ -93,7 +93,7 @@ public final class CompiledPort<R> {
                     "no listener hostname on port " + binding.port() + " matches host " + host);
         }
         final Listener listener = listeners[l];
-        final int v = mostSpecific(listener.virtualHosts, host);
+        final int v = HostPattern.mostSpecific(listener.virtualHosts, host);
         final List<DispatchTrace.HostCandidate<VirtualHost>> vhostCandidates =
                 candidates(listener.virtualHosts, v, host, "virtual host");
         if (v < 0) {
@@ -156,31 +156,6 @@ public final class CompiledPort<R> {
     }
 
     /** The index of the candidate whose pattern matches {@code host} most specifically; first wins ties; -1 for none. */
-    private static int mostSpecific(HostPattern[] candidates, String host) {
-        int best = -1;
-        int bestScore = -1;
-        for (int i = 0; i < candidates.length; i++) {
-            final HostPattern c = candidates[i];
-            if (c.specificity > bestScore && Hostnames.matches(c.pattern, host)) {
-                best = i;
-                bestScore = c.specificity;
-            }
-        }
-        return best;
-    }
-
-    private abstract static class HostPattern {
-        final String pattern;
-        final int specificity;
-
-        HostPattern(String pattern) {
-            this.pattern = pattern;
-            this.specificity = Hostnames.specificity(pattern);
-        }
-
-        abstract Object value();
-    }
-
     private static final class Listener extends HostPattern {
         final ListenerEntry entry;
         final VHost[] virtualHosts;

@@ -20,27 +20,20 @@ public final class SniDispatch {
     private static final int MAX_HOSTNAME = 253;
 
     private final TlsPassthroughPort port;
-    private final String[] listenerHosts;
-    private final int[] listenerScores;
-    private final String[][] routeHosts;
-    private final int[][] routeScores;
+    private final HostPattern[] listenerHosts;
+    private final HostPattern[][] routeHosts;
 
     public SniDispatch(TlsPassthroughPort port) {
         this.port = Objects.requireNonNull(port, "port");
         final List<TlsPassthroughPort.PassthroughListener> listeners = port.listeners();
-        this.listenerHosts = new String[listeners.size()];
-        this.listenerScores = new int[listeners.size()];
-        this.routeHosts = new String[listeners.size()][];
-        this.routeScores = new int[listeners.size()][];
+        this.listenerHosts = new HostPattern[listeners.size()];
+        this.routeHosts = new HostPattern[listeners.size()][];
         for (int i = 0; i < listenerHosts.length; i++) {
             final TlsPassthroughPort.PassthroughListener l = listeners.get(i);
-            listenerHosts[i] = l.hostname();
-            listenerScores[i] = Hostnames.specificity(l.hostname());
-            routeHosts[i] = new String[l.routes().size()];
-            routeScores[i] = new int[l.routes().size()];
+            listenerHosts[i] = new HostPattern(l.hostname());
+            routeHosts[i] = new HostPattern[l.routes().size()];
             for (int r = 0; r < routeHosts[i].length; r++) {
-                routeHosts[i][r] = l.routes().get(r).hostname();
-                routeScores[i][r] = Hostnames.specificity(routeHosts[i][r]);
+                routeHosts[i][r] = new HostPattern(l.routes().get(r).hostname());
             }
         }
     }
@@ -56,7 +49,7 @@ public final class SniDispatch {
      * @param serverName normalized ({@link #normalizeServerName})
      */
     public int listener(String serverName) {
-        return mostSpecific(listenerHosts, listenerScores, serverName);
+        return HostPattern.mostSpecific(listenerHosts, serverName);
     }
 
     /**
@@ -64,7 +57,7 @@ public final class SniDispatch {
      * listener {@code listener}, or -1 when none matches it.
      */
     public int route(int listener, String serverName) {
-        return mostSpecific(routeHosts[listener], routeScores[listener], serverName);
+        return HostPattern.mostSpecific(routeHosts[listener], serverName);
     }
 
     /**
@@ -89,18 +82,5 @@ public final class SniDispatch {
             }
         }
         return name.toLowerCase(Locale.ROOT);
-    }
-
-    /** The index of the pattern matching {@code host} most specifically; the first wins ties; -1 for none. */
-    private static int mostSpecific(String[] patterns, int[] scores, String host) {
-        int best = -1;
-        int bestScore = -1;
-        for (int i = 0; i < patterns.length; i++) {
-            if (scores[i] > bestScore && Hostnames.matches(patterns[i], host)) {
-                best = i;
-                bestScore = scores[i];
-            }
-        }
-        return best;
     }
 }
