@@ -60,23 +60,32 @@ public final class TcpBackend implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s) {
-            final OutputStream out = s.getOutputStream();
-            final InputStream in = s.getInputStream();
-            out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            final byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                out.write(buf, 0, n);
-                out.flush();
-            }
-            out.write(("eof:" + name + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            TcpBackend.echo(s, name);
         } catch (IOException ignored) {
             // client gone
         } finally {
             open.remove(s);
         }
+    }
+
+    /**
+     * The backends' conversation: greet with {@code name}, echo every byte, and on the client's
+     * FIN say {@code eof:name} and close (so a test sees which backend it reached, and that
+     * half-close crossed the proxy).
+     */
+    static void echo(java.net.Socket s, String name) throws IOException {
+        final OutputStream out = s.getOutputStream();
+        final InputStream in = s.getInputStream();
+        out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        final byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            out.write(buf, 0, n);
+            out.flush();
+        }
+        out.write(("eof:" + name + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     @Override

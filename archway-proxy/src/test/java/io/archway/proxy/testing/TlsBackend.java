@@ -134,18 +134,7 @@ public final class TlsBackend implements AutoCloseable {
                 }
             }
             serverNames.add(sni);
-            final OutputStream out = s.getOutputStream();
-            final InputStream in = s.getInputStream();
-            out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            final byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                out.write(buf, 0, n);
-                out.flush();
-            }
-            out.write(("eof:" + name + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            TcpBackend.echo(s, name);
         } catch (IOException ignored) {
             // client gone, or a handshake the client abandoned
         } finally {
