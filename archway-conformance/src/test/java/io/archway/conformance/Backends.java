@@ -75,6 +75,12 @@ final class Backends {
     private final List<Deployment> deployments = new ArrayList<>();
     private final Map<String, List<EchoServer.Pod>> podsByDeployment = new LinkedHashMap<>();
     private final List<Service> services = new ArrayList<>();
+    /**
+     * The second octet of every pod address (127.N.x.y). Two harness runs on one machine (two
+     * checkouts) need distinct values here and distinct {@code archway.conformance.portOffset}s.
+     */
+    static final int POD_NET = Integer.getInteger("archway.conformance.podNet", 1);
+
     private int nextIp;
 
     /** Reads the Deployments and Services of {@code docs} and allocates pod addresses. */
@@ -116,7 +122,7 @@ final class Backends {
         String rs = suffix(ns + "/" + name, 10);
         for (int i = 0; i < replicas; i++) {
             int n = nextIp++;
-            String ip = "127.1." + (n / 250) + "." + (1 + n % 250);
+            String ip = "127." + POD_NET + "." + (n / 250) + "." + (1 + n % 250);
             pods.add(new EchoServer.Pod(ns, name + "-" + rs + "-" + suffix(ns + "/" + name + "#" + i, 5), name, ip));
         }
         podsByDeployment.put(ns + "/" + name, pods);

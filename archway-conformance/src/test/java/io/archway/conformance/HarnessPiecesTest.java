@@ -49,7 +49,7 @@ class HarnessPiecesTest {
         assertThat(b.pods("gateway-conformance-web-backend", "web-backend")).hasSize(2);
         EchoServer.Pod pod = b.pods("gateway-conformance-infra", "infra-backend-v1").get(0);
         assertThat(TestRunner.backendName(pod.name())).isEqualTo("infra-backend-v1");
-        assertThat(pod.ip()).startsWith("127.1.");
+        assertThat(pod.ip()).startsWith("127." + Backends.POD_NET + ".");
         assertThat(b.listenPorts(List.of()).get(pod)).contains(3000, 3001);
         List<ObjectNode> slices = b.endpointSlices(b.services());
         ObjectNode v1 = slices.stream().filter(s -> s.path("metadata").path("labels")
