@@ -139,7 +139,8 @@ class ResourceKindTest {
     @Test
     void servedNowAndTopLevelFields() {
         assertThat(ResourceKind.all().stream().filter(ResourceKind::servedByArchway).map(ResourceKind::kind))
-                .containsExactly("GatewayClass", "Gateway", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant",
+                .containsExactly("GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
+                        "ReferenceGrant",
                         "Service", "EndpointSlice",
                         "Secret", "ConfigMap", "Namespace");
         assertThat(ResourceKind.SECRET.allowsTopLevelField("stringData")).isTrue();

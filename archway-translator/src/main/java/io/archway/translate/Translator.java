@@ -14,6 +14,7 @@ import io.archway.translate.bind.RouteAttacher;
 import io.archway.translate.bind.RouteContext;
 import io.archway.translate.compile.CompiledL4Route;
 import io.archway.translate.compile.CompiledRoute;
+import io.archway.translate.compile.GrpcRouteRuleCompiler;
 import io.archway.translate.compile.L4RouteCompiler;
 import io.archway.translate.compile.HttpRouteRuleCompiler;
 import io.archway.translate.compile.RouteTableCompiler;
@@ -42,6 +43,7 @@ import java.util.stream.Collectors;
  *   <li>GatewayClasses: which are ours, and are they accepted ({@link GatewayClassAcceptor});</li>
  *   <li>Gateways of our classes: validate listeners, certificates, conflicts ({@link ListenerValidator});</li>
  *   <li>routes: compile rules, resolve backendRefs ({@link HttpRouteRuleCompiler} for HTTPRoutes,
+ *       {@link GrpcRouteRuleCompiler} for GRPCRoutes (into the same HTTP route entries),
  *       {@link L4RouteCompiler} for TLSRoutes, TCPRoutes and UDPRoutes);</li>
  *   <li>attach routes of every kind to listeners ({@link RouteAttacher} over each route's
  *       {@link io.archway.translate.bind.RouteContext}), which yields route status and attachedRoutes;</li>
@@ -91,8 +93,10 @@ public final class Translator {
         // 3. Routes, kind by kind in key order, compiled once whatever they attach to.
         final BackendResolver backends = new BackendResolver(view, grants);
         final HttpRouteRuleCompiler ruleCompiler = new HttpRouteRuleCompiler(backends, diagnostics);
-        final List<CompiledRoute> routes = sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).stream()
-                .map(ruleCompiler::compile).toList();
+        final List<CompiledRoute> routes = new ArrayList<>();
+        sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).forEach(r -> routes.add(ruleCompiler.compile(r)));
+        final GrpcRouteRuleCompiler grpcCompiler = new GrpcRouteRuleCompiler(backends, diagnostics);
+        sortedByKey(view.grpcRoutes(), ResourceKind.GRPC_ROUTE).forEach(r -> routes.add(grpcCompiler.compile(r)));
         final L4RouteCompiler l4Compiler = new L4RouteCompiler(backends, diagnostics);
         final List<CompiledL4Route> l4Routes = new ArrayList<>();
         sortedByKey(view.tlsRoutes(), ResourceKind.TLS_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));

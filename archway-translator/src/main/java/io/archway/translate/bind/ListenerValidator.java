@@ -39,15 +39,17 @@ public final class ListenerValidator {
             java.util.Arrays.stream(ListenerProtocol.values()).map(Enum::name).toList();
 
     /**
-     * The route kind each protocol serves: its default allowedRoutes.kinds and the only kind it
-     * accepts there (Listener.allowedRoutes: kinds incompatible with the protocol are invalid).
+     * The route kinds each protocol serves: its default allowedRoutes.kinds (supportedKinds) and the
+     * only kinds it accepts there (Listener.allowedRoutes: kinds incompatible with the protocol are
+     * invalid). HTTP and HTTPS listeners serve GRPCRoute beside HTTPRoute: both accept HTTP/2
+     * without upgrade (h2c prior knowledge, ALPN h2), as GRPCRoute requires.
      */
-    private static final Map<ListenerProtocol, ResourceKind> ROUTE_KIND = Map.of(
-            ListenerProtocol.HTTP, ResourceKind.HTTP_ROUTE,
-            ListenerProtocol.HTTPS, ResourceKind.HTTP_ROUTE,
-            ListenerProtocol.TLS, ResourceKind.TLS_ROUTE,
-            ListenerProtocol.TCP, ResourceKind.TCP_ROUTE,
-            ListenerProtocol.UDP, ResourceKind.UDP_ROUTE);
+    private static final Map<ListenerProtocol, List<ResourceKind>> ROUTE_KINDS = Map.of(
+            ListenerProtocol.HTTP, List.of(ResourceKind.HTTP_ROUTE, ResourceKind.GRPC_ROUTE),
+            ListenerProtocol.HTTPS, List.of(ResourceKind.HTTP_ROUTE, ResourceKind.GRPC_ROUTE),
+            ListenerProtocol.TLS, List.of(ResourceKind.TLS_ROUTE),
+            ListenerProtocol.TCP, List.of(ResourceKind.TCP_ROUTE),
+            ListenerProtocol.UDP, List.of(ResourceKind.UDP_ROUTE));
 
     private final ResourceView view;
     private final CertificateRefResolver certificates;
@@ -263,22 +265,20 @@ public final class ListenerValidator {
     private void resolveRouteKinds(ResourceKey key, String field, Listener listener, ListenerDraft d) {
         final List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null
                 : listener.getAllowedRoutes().getKinds();
-        final ResourceKind served = ROUTE_KIND.get(d.protocol);
-        final RouteGroupKind routeKind = new RouteGroupKindBuilder().withGroup(served.group())
-                .withKind(served.kind()).build();
+        final List<ResourceKind> served = ROUTE_KINDS.get(d.protocol);
         if (kinds == null || kinds.isEmpty()) {
-            d.supportedKinds.add(routeKind);
+            served.forEach(k -> d.supportedKinds.add(routeGroupKind(k)));
             return;
         }
         final List<String> invalid = new ArrayList<>();
         for (RouteGroupKind kind : kinds) {
             final String group = Kinds.orDefault(kind.getGroup(), ResourceKind.GATEWAY_GROUP);
-            if (group.equals(served.group()) && served.kind().equals(kind.getKind())) {
-                if (d.supportedKinds.isEmpty()) {
-                    d.supportedKinds.add(routeKind);
-                }
-            } else {
+            final ResourceKind match = served.stream()
+                    .filter(k -> k.group().equals(group) && k.kind().equals(kind.getKind())).findFirst().orElse(null);
+            if (match == null) {
                 invalid.add(group + "/" + kind.getKind());
+            } else if (d.supportedKinds.stream().noneMatch(k -> match.kind().equals(k.getKind()))) {
+                d.supportedKinds.add(routeGroupKind(match));
             }
         }
         if (!invalid.isEmpty()) {
@@ -287,6 +287,10 @@ public final class ListenerValidator {
             d.refsFailure(Reasons.INVALID_ROUTE_KINDS, message);
             diagnostics.error(key, field + ".allowedRoutes.kinds", "listener " + listener.getName() + ": " + message);
         }
+    }
+
+    private static RouteGroupKind routeGroupKind(ResourceKind kind) {
+        return new RouteGroupKindBuilder().withGroup(kind.group()).withKind(kind.kind()).build();
     }
 
     private void resolveCertificates(ResourceKey key, String field, String gatewayNamespace, Listener listener,

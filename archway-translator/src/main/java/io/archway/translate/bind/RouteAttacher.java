@@ -47,14 +47,30 @@ public final class RouteAttacher {
 
     /** Attaches {@code routes}; an {@link Attachment#routeIndex()} is the route's index in this list. */
     public void attach(List<RouteContext> routes) {
+        final List<List<ParentCheck>> parents = new ArrayList<>();
         for (int i = 0; i < routes.size(); i++) {
-            attach(i, routes.get(i));
+            parents.add(check(routes.get(i)));
+        }
+        HostnameClaims.resolve(routes, parents);
+        for (int i = 0; i < routes.size(); i++) {
+            attach(i, routes.get(i), parents.get(i));
         }
     }
 
-    private void attach(int routeIndex, RouteContext route) {
+    /**
+     * One parentRef of ours and the check of each listener of its Gateway.
+     *
+     * @param group the parentRef's group with its default
+     * @param kind the parentRef's kind with its default
+     */
+    record ParentCheck(int index, ParentReference ref, String group, String kind, BoundGateway gateway,
+                       List<ListenerCheck> checks) {
+    }
+
+    /** The parentRefs of {@code route} that name a Gateway of ours, each with its listener checks. */
+    private List<ParentCheck> check(RouteContext route) {
         final List<ParentReference> parentRefs = route.parentRefs();
-        final List<RouteParentStatus> parents = new ArrayList<>();
+        final List<ParentCheck> out = new ArrayList<>();
         for (int p = 0; p < parentRefs.size(); p++) {
             final ParentReference ref = parentRefs.get(p);
             final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
@@ -75,9 +91,18 @@ public final class RouteAttacher {
                 }
                 continue;
             }
-            final ConditionSpec accepted = attachToGateway(routeIndex, route, ref, gateway, p);
+            out.add(new ParentCheck(p, ref, group, kind, gateway,
+                    gateway.listeners().stream().map(l -> ListenerCheck.of(l, ref, route)).toList()));
+        }
+        return out;
+    }
+
+    private void attach(int routeIndex, RouteContext route, List<ParentCheck> parentChecks) {
+        final List<RouteParentStatus> parents = new ArrayList<>();
+        for (ParentCheck parent : parentChecks) {
+            final ConditionSpec accepted = attachToGateway(routeIndex, route, parent);
             parents.add(new RouteParentStatusBuilder()
-                    .withParentRef(echo(ref, group, kind))
+                    .withParentRef(echo(parent.ref(), parent.group(), parent.kind()))
                     .withControllerName(controllerName)
                     .withConditions(accepted.toCondition(route.generation()),
                             route.resolvedRefs().toCondition(route.generation()))
@@ -88,14 +113,13 @@ public final class RouteAttacher {
         }
     }
 
-    private ConditionSpec attachToGateway(int routeIndex, RouteContext route, ParentReference ref,
-                                          BoundGateway gateway, int p) {
-        final List<ListenerCheck> checks = gateway.listeners().stream()
-                .map(l -> ListenerCheck.of(l, ref, route)).toList();
-        final ConditionSpec refused = refusal(route, ref, gateway, checks);
+    private ConditionSpec attachToGateway(int routeIndex, RouteContext route, ParentCheck parent) {
+        final BoundGateway gateway = parent.gateway();
+        final List<ListenerCheck> checks = parent.checks();
+        final ConditionSpec refused = refusal(route, parent.ref(), gateway, checks);
         if (refused != null) {
             if (refused != route.notAccepted()) { // the compile phase reported that one
-                diagnostics.error(route.key(), "spec.parentRefs[" + p + "]", refused.message());
+                diagnostics.error(route.key(), "spec.parentRefs[" + parent.index() + "]", refused.message());
             }
             return refused;
         }
@@ -131,6 +155,9 @@ public final class RouteAttacher {
                         + " allows routes from namespace " + route.key().namespace();
                 case HOSTNAME_INTERSECTS -> "no listener hostname of " + gateway.key() + describe(ref)
                         + " intersects the route's hostnames " + route.hostnames();
+                case HOSTNAME_FREE_OF_OTHER_KIND -> checks.stream()
+                        .filter(c -> c.failedAt() == ListenerCheck.Step.HOSTNAME_FREE_OF_OTHER_KIND)
+                        .map(c -> c.why().get(c.why().size() - 1)).findFirst().orElse("");
             });
         }
         return route.notAccepted();

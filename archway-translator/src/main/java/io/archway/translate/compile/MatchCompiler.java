@@ -5,6 +5,7 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.QueryParamMatch;
 import io.archway.snapshot.StringMatchType;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
@@ -55,7 +56,7 @@ final class MatchCompiler {
     }
 
     /** A regular expression the data plane (java.util.regex) could not compile is an unsupported value. */
-    private static void checkRegex(String what, String value) {
+    static void checkRegex(String what, String value) {
         try {
             java.util.regex.Pattern.compile(value);
         } catch (java.util.regex.PatternSyntaxException e) {
@@ -71,6 +72,21 @@ final class MatchCompiler {
             for (HTTPHeaderMatch h : headers) {
                 required(h.getName(), h.getValue(), "header match");
                 // HTTPHeaderMatch.name: only the first entry with an equivalent (case-insensitive) name counts.
+                if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
+                    out.add(new HeaderMatch(h.getName(), type(h.getType(), "header", h.getValue()), h.getValue()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** GRPCRouteMatch.headers: as HTTPHeaderMatch, only the first entry of an equivalent name counts. */
+    static List<HeaderMatch> grpcHeaders(List<GRPCHeaderMatch> headers) {
+        final List<HeaderMatch> out = new ArrayList<>();
+        final java.util.Set<String> seen = new java.util.HashSet<>();
+        if (headers != null) {
+            for (GRPCHeaderMatch h : headers) {
+                required(h.getName(), h.getValue(), "header match");
                 if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
                     out.add(new HeaderMatch(h.getName(), type(h.getType(), "header", h.getValue()), h.getValue()));
                 }

@@ -1,6 +1,5 @@
 package io.archway.translate.compile;
 
-import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerProtocol;
@@ -167,15 +166,12 @@ public final class RouteTableCompiler {
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
-                final List<RankedEntry> entries = byHostname.computeIfAbsent(hostname, h -> new ArrayList<>());
-                for (HttpRouteEntry entry : route.entries()) {
-                    entries.add(new RankedEntry(entry, route.created()));
-                }
+                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).addAll(route.ranked());
             }
         }
         final List<VirtualHost> out = new ArrayList<>();
         byHostname.forEach((hostname, entries) -> {
-            entries.sort(HttpRulePrecedence.ORDER);
+            entries.sort(RankedEntry.ORDER);
             out.add(new VirtualHost(hostname, entries.stream().map(RankedEntry::entry).toList()));
         });
         out.sort(VIRTUAL_HOST_ORDER);
