@@ -57,6 +57,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ProxyExchange exchange;
     private boolean currentIsHead;
+    /** The current request is a gRPC call: local answers are Trailers-Only gRPC responses. */
+    private boolean currentIsGrpc;
     /** Reading the body of a request that was answered locally, until its last content. */
     private boolean discarding;
     /** The connection closes once the current response is written. */
@@ -170,6 +172,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         currentIsHead = HttpMethod.HEAD.equals(request.method());
+        currentIsGrpc = GrpcStatus.isGrpc(request.headers());
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         final RequestTarget target = RequestTarget.parse(request);
         if (target == null) {
@@ -253,7 +256,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private ChannelFuture sendLocal(HttpResponseStatus status, boolean keepAlive) {
         final boolean close = !keepAlive || mustCloseAfterResponse();
-        return writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
+        return writeLocal(localAnswer(status, close), close);
+    }
+
+    /** The proxy's own answer with {@code status}: Trailers-Only for a gRPC call. */
+    private FullHttpResponse localAnswer(HttpResponseStatus status, boolean close) {
+        return currentIsGrpc ? GrpcStatus.trailersOnly(status, close) : LocalResponses.of(ctx.alloc(), status, close);
     }
 
     private ChannelFuture sendLocalAndClose(HttpResponseStatus status) {
@@ -360,7 +368,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         // If the request body is still arriving, discard the rest of it after answering.
         final boolean close = mustCloseAfterResponse();
-        final ChannelFuture written = writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
+        final ChannelFuture written = writeLocal(localAnswer(status, close), close);
         if (requestComplete) {
             discarding = false;
         }

@@ -1,9 +1,13 @@
 package io.archway.proxy.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -66,6 +70,12 @@ final class ProxyExchange implements ChannelFutureListener {
     private boolean upstreamReusable = true;
     private boolean closeDownstreamAfter;
     private boolean done;
+    /**
+     * An HTTP/2 response that ended with its headers (a gRPC Trailers-Only response), held until
+     * its end arrives so that it goes downstream as one HEADERS frame ending the stream: written
+     * as headers then an empty end, a gRPC client would miss the status it carries.
+     */
+    private FullHttpResponse headersOnly;
 
     ProxyExchange(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
                   ExchangeSpec spec, Telemetry telemetry) {
@@ -254,6 +264,12 @@ final class ProxyExchange implements ChannelFutureListener {
         } else if (spec.http10Client()) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        if (response instanceof FullHttpResponse full && !full.content().isReadable()
+                && full.trailingHeaders().isEmpty()) {
+            headersOnly = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER,
+                    headers, EmptyHttpHeaders.INSTANCE);
+            return;
+        }
         downstream.write(out).addListener(this);
     }
 
@@ -296,7 +312,14 @@ final class ProxyExchange implements ChannelFutureListener {
         if (content instanceof LastHttpContent) {
             // The exchange is complete once this is handed over; the exchange itself listens to the
             // last write (closing the downstream if it failed, and reporting): one listener, no array.
-            final ChannelFuture lastWrite = downstream.writeAndFlush(content);
+            final ChannelFuture lastWrite;
+            if (headersOnly != null) {
+                content.release();
+                lastWrite = downstream.writeAndFlush(headersOnly);
+                headersOnly = null;
+            } else {
+                lastWrite = downstream.writeAndFlush(content);
+            }
             finish(lastWrite);
             return;
         }
