@@ -28,6 +28,8 @@ final class Environment implements AutoCloseable {
     final EchoServer echo;
     /** The TCP, UDP and DNS backends (tcpserver, udpechoserver, coredns) of the pods that run them. */
     final L4Echo l4 = new L4Echo();
+    /** The gRPC echo servers of the pods that run one (echo-basic with GRPC_ECHO_SERVER). */
+    final GrpcEcho grpc = new GrpcEcho();
     final SSLContext tls;
     /** Trusts only infra/tls-validity-checks-certificate: the serverCertPem of every HTTPS test. */
     final SSLContext tlsValidityChecks;
@@ -93,7 +95,7 @@ final class Environment implements AutoCloseable {
         }
     }
 
-    /** Makes sure every pod running a TCP, UDP or DNS server answers on its port. */
+    /** Makes sure every pod running a gRPC, TCP, UDP or DNS server answers on its port. */
     void listenL4() throws java.io.IOException {
         for (Backends.L4Listen l : backends.l4Listeners()) {
             if (listening.add(l.key())) {
@@ -109,6 +111,8 @@ final class Environment implements AutoCloseable {
                     case TCP -> l4.listenTcp(l.pod().ip(), l.port(), l.context());
                     case UDP -> l4.listenUdp(l.pod().ip(), l.port(), l.context());
                     case DNS -> l4.listenDns(l.pod().ip(), l.port());
+                    case GRPC -> grpc.listen(l.pod().ip(), l.port(), new GrpcEcho.PodContext(l.context().namespace(),
+                            l.context().ingress(), l.context().service(), l.context().pod()));
                     default -> throw new IllegalStateException("not a layer-4 server: " + l);
                 }
             }
@@ -143,6 +147,7 @@ final class Environment implements AutoCloseable {
         }
         echo.close();
         l4.close();
+        grpc.close();
     }
 
     /** Run settings, from system properties. */

@@ -33,6 +33,7 @@ public final class GatewayClassAcceptor {
             "Gateway",
             "GatewayHTTPListenerIsolation",
             "GatewayPort8080",
+            "GRPCRoute",
             "HTTPRoute",
             "HTTPRoute303RedirectStatusCode",
             "HTTPRoute307RedirectStatusCode",
