@@ -273,12 +273,13 @@ class ManifestLoaderTest {
                   name: t
                 """);
         assertThat(f.errors()).isEmpty();
-        assertThat(f.objects()).singleElement().satisfies(o -> {
+        assertThat(f.objects()).hasSize(2).first().satisfies(o -> {
             assertThat(o.object()).isInstanceOf(EndpointSlice.class);
             assertThat(o.key()).isEqualTo(new ResourceKey("EndpointSlice", "default", "svc-1"));
         });
-        assertThat(f.unserved()).containsEntry("GRPCRoute", 1).containsEntry("BackendTLSPolicy", 1);
-        assertThat(f.warnings()).hasSize(2);
+        assertThat(f.objects().get(1).key()).isEqualTo(new ResourceKey("GRPCRoute", "default", "g"));
+        assertThat(f.unserved()).containsOnlyKeys("BackendTLSPolicy").containsEntry("BackendTLSPolicy", 1);
+        assertThat(f.warnings()).hasSize(1);
     }
 
     @Test

@@ -34,6 +34,7 @@ public final class GatewayClassAcceptor {
             "GatewayHTTPListenerIsolation",
             "GatewayPort8080",
             "GRPCRoute",
+            "GRPCRouteNamedRouteRule",
             "HTTPRoute",
             "HTTPRoute303RedirectStatusCode",
             "HTTPRoute307RedirectStatusCode",
