@@ -14,7 +14,9 @@ import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.dispatch.CompiledMatch;
 import io.archway.snapshot.dispatch.CompiledPort;
+import io.archway.snapshot.dispatch.DecisionAlternative;
 import io.archway.snapshot.dispatch.DispatchTrace;
+import io.archway.snapshot.dispatch.RouteDecision;
 import io.archway.snapshot.dispatch.SimpleRequest;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
@@ -102,7 +104,11 @@ public final class RequestExplainer {
             if (query.gateway() != null && !gateways.contains(query.gateway())) {
                 continue;
             }
-            answers.add(answer(view, binding, http, List.copyOf(gateways), CompiledPort.of(binding).trace(request)));
+            final CompiledPort<HttpRouteEntry> port = CompiledPort.of(binding);
+            // No SNI: explain asks about the request, not about a TLS connection's name (the data
+            // plane compares the two only when the client sent one).
+            answers.add(answer(view, binding, http, List.copyOf(gateways), port.trace(request), request,
+                    port.alternatives(request, null)));
         }
         String notFound = null;
         if (answers.isEmpty()) {
@@ -114,8 +120,8 @@ public final class RequestExplainer {
     }
 
     private static RequestExplanation.PortAnswer answer(ResourceView view, PortBinding binding, HttpPort http,
-                                                        List<String> gateways,
-                                                        DispatchTrace t) {
+                                                        List<String> gateways, DispatchTrace t, SimpleRequest request,
+                                                        List<DecisionAlternative<HttpRouteEntry>> alternatives) {
         final List<RequestExplanation.Candidate> listeners = t.listeners().stream()
                 .map(c -> new RequestExplanation.Candidate(c.value().origin().toString(), display(c.hostname()),
                         c.matches(), c.selected(), c.reason())).toList();
@@ -136,50 +142,115 @@ public final class RequestExplainer {
         }
         final String listener = t.listener() == null ? null : t.listener().origin().toString();
         final String vhost = t.virtualHost() == null ? null : t.virtualHost().hostname();
+        final List<RequestExplanation.Decision> decisions = decisions(alternatives, request);
         if (win == null) {
             return new RequestExplanation.PortAnswer(binding.address(), binding.port(), http.protocol().name(),
                     gateways, 404, "404: " + t.notFound(), listener, listeners, vhost, vhosts, null, entries,
-                    List.of(), List.of());
+                    List.of(), List.of(), decisions);
         }
         final List<String> filters = win.filters().stream().map(RequestExplainer::describe).toList();
-        final Shares shares = shares(win.backends());
-        final long total = shares.total();
-        final double invalid = shares.invalid();
-        final double empty = shares.empty();
-        final double ok = shares.ok();
-        final List<RequestExplanation.Backend> backends = shares.backends();
-        final HttpFilter.RequestRedirect redirect = win.filters().stream()
-                .filter(f -> f instanceof HttpFilter.RequestRedirect).map(f -> (HttpFilter.RequestRedirect) f)
-                .findFirst().orElse(null);
-        final int status;
-        final String outcome;
-        if (redirect != null) {
-            status = redirect.statusCode();
-            outcome = status + ": redirect (" + describe(redirect) + ")";
-        } else if (total == 0) {
-            status = 500;
-            outcome = "500: " + (win.backends().isEmpty() ? "the rule has no backendRefs" : "every backend weight is 0");
-        } else if (ok >= invalid && ok >= empty) {
-            status = 200;
-            outcome = "proxied to " + backends.stream().filter(b -> b.weight() > 0 && b.valid()
-                    && b.readyEndpoints() > 0).map(b -> b.backend() + " (" + b.share() + ")")
-                    .reduce((a, b) -> a + ", " + b).orElse("")
-                    + (invalid > 0 ? String.format(Locale.ROOT, "; %.1f%% answered 500 (invalid backend)", invalid) : "")
-                    + (empty > 0 ? String.format(Locale.ROOT, "; %.1f%% answered 503 (no ready endpoints)", empty) : "");
-        } else if (invalid >= empty) {
-            status = 500;
-            outcome = String.format(Locale.ROOT, "500: %.1f%% of the traffic goes to invalid backends (%s)", invalid,
-                    backends.stream().filter(b -> !b.valid()).map(b -> b.backend() + ": " + b.invalidReason())
-                            .reduce((a, b) -> a + ", " + b).orElse(""));
-        } else {
-            status = 503;
-            outcome = String.format(Locale.ROOT, "503: %.1f%% of the traffic goes to backends without ready endpoints",
-                    empty);
-        }
+        final List<RequestExplanation.Backend> backends = shares(win.backends()).backends();
+        final Outcome outcome = outcome(alternatives, decisions);
         final RouteOrigin o = win.origin();
         return new RequestExplanation.PortAnswer(binding.address(), binding.port(), http.protocol().name(), gateways,
-                status, outcome, listener, listeners, vhost, vhosts, new RequestExplanation.Winner(route(o), rule(o),
-                        o.ruleIndex(), o.matchIndex(), CompiledMatch.describe(win.match())), entries, filters, backends);
+                outcome.status(), outcome.text(), listener, listeners, vhost, vhosts, new RequestExplanation.Winner(
+                        route(o), rule(o), o.ruleIndex(), o.matchIndex(), CompiledMatch.describe(win.match())), entries,
+                filters, backends, decisions);
+    }
+
+    /** Every answer the request can get ({@link CompiledPort#alternatives}: the proxy's own decision), in words. */
+    private static List<RequestExplanation.Decision> decisions(List<DecisionAlternative<HttpRouteEntry>> alternatives,
+                                                               SimpleRequest request) {
+        final List<RequestExplanation.Decision> out = new ArrayList<>();
+        for (DecisionAlternative<HttpRouteEntry> a : alternatives) {
+            final RouteDecision<HttpRouteEntry> d = a.decision();
+            String backend = null;
+            String location = null;
+            String reason = null;
+            if (d instanceof RouteDecision.Routed<HttpRouteEntry> r && r.backend() != null) {
+                backend = r.backend().origin().toString();
+            }
+            if (d instanceof RouteDecision.Redirect<HttpRouteEntry> r) {
+                location = r.location(request);
+                reason = (r.backendIndex() < 0 ? "the rule's " : "backendRef " + backend + "'s ")
+                        + describe(r.redirect());
+            } else if (d instanceof RouteDecision.NoBackend<HttpRouteEntry> n) {
+                reason = n.reason() == RouteDecision.NoBackendReason.NO_BACKEND_REFS ? "the rule has no backendRefs"
+                        : "every backend weight is 0";
+            } else if (d instanceof RouteDecision.InvalidBackend<HttpRouteEntry> i) {
+                reason = "invalid backend " + backend + ": " + i.backend().invalidReason();
+            } else if (d instanceof RouteDecision.NoEndpoints<HttpRouteEntry>) {
+                reason = backend + " has no ready endpoints";
+            } else if (d instanceof RouteDecision.Proxy<HttpRouteEntry> p) {
+                reason = "proxied to " + backend + (p.filters().isEmpty() ? "" : " with " + p.filters().size()
+                        + " filter(s)");
+            }
+            out.add(new RequestExplanation.Decision(d.kind().name(), d.status(), percent(a.percent()), backend,
+                    location, reason));
+        }
+        return out;
+    }
+
+    private record Outcome(int status, String text) {
+    }
+
+    /**
+     * The status most of the traffic gets (an even split: proxied, then 500, then 503, then a
+     * redirect), and the answer in words.
+     */
+    private static Outcome outcome(List<DecisionAlternative<HttpRouteEntry>> alternatives,
+                                   List<RequestExplanation.Decision> decisions) {
+        if (alternatives.size() == 1 && alternatives.get(0).decision() instanceof RouteDecision.Redirect<?> r) {
+            final RequestExplanation.Decision d = decisions.get(0);
+            return new Outcome(r.status(), r.status() + ": redirect to " + d.location() + " (" + d.reason() + ")");
+        }
+        if (alternatives.size() == 1 && alternatives.get(0).decision() instanceof RouteDecision.NoBackend<?> n) {
+            return new Outcome(500, "500: " + decisions.get(0).reason());
+        }
+        final Map<RouteDecision.Kind, Double> byKind = new java.util.EnumMap<>(RouteDecision.Kind.class);
+        for (DecisionAlternative<HttpRouteEntry> a : alternatives) {
+            byKind.merge(a.decision().kind(), a.percent(), Double::sum);
+        }
+        final double ok = byKind.getOrDefault(RouteDecision.Kind.PROXY, 0.0);
+        final double invalid = byKind.getOrDefault(RouteDecision.Kind.INVALID_BACKEND, 0.0);
+        final double empty = byKind.getOrDefault(RouteDecision.Kind.NO_ENDPOINTS, 0.0);
+        final double redirected = byKind.getOrDefault(RouteDecision.Kind.REDIRECT, 0.0);
+        final List<String> redirects = new ArrayList<>();
+        int redirectStatus = 0;
+        for (RequestExplanation.Decision d : decisions) {
+            if (d.kind().equals(RouteDecision.Kind.REDIRECT.name())) {
+                redirects.add(d.share() + " redirected " + d.status() + " to " + d.location() + " (" + d.reason() + ")");
+                redirectStatus = redirectStatus == 0 ? d.status() : redirectStatus;
+            }
+        }
+        if (ok > 0 && ok >= invalid && ok >= empty && ok >= redirected) {
+            final StringBuilder text = new StringBuilder("proxied to ").append(decisions.stream()
+                    .filter(d -> d.kind().equals(RouteDecision.Kind.PROXY.name()))
+                    .map(d -> d.backend() + " (" + d.share() + ")").reduce((a, b) -> a + ", " + b).orElse(""));
+            if (invalid > 0) {
+                text.append("; ").append(percent(invalid)).append(" answered 500 (invalid backend)");
+            }
+            if (empty > 0) {
+                text.append("; ").append(percent(empty)).append(" answered 503 (no ready endpoints)");
+            }
+            redirects.forEach(r -> text.append("; ").append(r));
+            return new Outcome(200, text.toString());
+        }
+        if (invalid > 0 && invalid >= empty && invalid >= redirected) {
+            return new Outcome(500, "500: " + percent(invalid) + " of the traffic goes to invalid backends ("
+                    + decisions.stream().filter(d -> d.kind().equals(RouteDecision.Kind.INVALID_BACKEND.name()))
+                            .map(d -> d.reason().substring("invalid backend ".length()))
+                            .reduce((a, b) -> a + ", " + b).orElse("") + ")");
+        }
+        if (empty > 0 && empty >= redirected) {
+            return new Outcome(503, "503: " + percent(empty)
+                    + " of the traffic goes to backends without ready endpoints");
+        }
+        return new Outcome(redirectStatus, redirectStatus + ": " + String.join("; ", redirects));
+    }
+
+    private static String percent(double p) {
+        return String.format(Locale.ROOT, "%.1f%%", p);
     }
 
     /** A rule's backends with their shares of the traffic, and the shares that fail. */

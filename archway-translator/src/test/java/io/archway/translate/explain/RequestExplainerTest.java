@@ -200,9 +200,56 @@ class RequestExplainerTest {
                   filters: [{type: RequestRedirect, requestRedirect: {hostname: b.example.com, statusCode: 301}}]
                 """);
         assertThat(redirect.status()).isEqualTo(301);
-        assertThat(redirect.outcome()).isEqualTo("301: redirect (RequestRedirect 301 hostname b.example.com)");
+        assertThat(redirect.outcome()).isEqualTo("301: redirect to http://b.example.com/ (the rule's RequestRedirect"
+                + " 301 hostname b.example.com)");
+        assertThat(redirect.decisions()).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo("REDIRECT");
+            assertThat(d.location()).isEqualTo("http://b.example.com/");
+            assertThat(d.backend()).isNull();
+        });
         assertThat(redirect.filters()).containsExactly("RequestRedirect 301 hostname b.example.com");
         assertThat(redirect.route().rule()).isEqualTo("moved");
+    }
+
+    /**
+     * A RequestRedirect on a backendRef (HTTPBackendRef.filters) answers the redirect for that
+     * backend's share, as the data plane does: never "proxied to".
+     */
+    @Test
+    void aBackendRefRedirectIsExplainedAsTheRedirect() {
+        final RequestExplanation.PortAnswer only = answer("""
+                - backendRefs:
+                  - name: echo
+                    port: 80
+                    filters: [{type: RequestRedirect, requestRedirect: {hostname: b.example.com, port: 8443, scheme: https}}]
+                """);
+        assertThat(only.status()).isEqualTo(302);
+        assertThat(only.outcome()).isEqualTo("302: redirect to https://b.example.com:8443/ (backendRef"
+                + " Service default/echo:80's RequestRedirect 302 scheme https hostname b.example.com port 8443)");
+        assertThat(only.decisions()).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo("REDIRECT");
+            assertThat(d.status()).isEqualTo(302);
+            assertThat(d.backend()).isEqualTo("Service default/echo:80");
+            assertThat(d.location()).isEqualTo("https://b.example.com:8443/");
+        });
+
+        final RequestExplanation.PortAnswer half = answer("""
+                - backendRefs:
+                  - name: echo
+                    port: 80
+                    weight: 3
+                  - name: echo
+                    port: 80
+                    weight: 1
+                    filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplaceFullPath, replaceFullPath: /moved}}}]
+                """);
+        assertThat(half.status()).isEqualTo(200);
+        assertThat(half.outcome()).isEqualTo("proxied to Service default/echo:80 (75.0%); 25.0% redirected 302 to"
+                + " http://a.example.com/moved (backendRef Service default/echo:80's RequestRedirect 302 path"
+                + " ReplaceFullPath /moved)");
+        assertThat(half.decisions()).extracting(RequestExplanation.Decision::kind, RequestExplanation.Decision::share)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("PROXY", "75.0%"),
+                        org.assertj.core.groups.Tuple.tuple("REDIRECT", "25.0%"));
     }
 
     /** The query may name no Gateway and no port: every socket answers; a port that serves nothing answers nothing. */
