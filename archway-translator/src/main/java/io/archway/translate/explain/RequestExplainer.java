@@ -3,9 +3,7 @@ package io.archway.translate.explain;
 import io.archway.snapshot.Header;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.HttpFilter;
-import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
-import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PathModifier;
 import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.PortBinding;
@@ -21,8 +19,12 @@ import io.archway.snapshot.dispatch.SimpleRequest;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
 import io.archway.translate.Translator;
+import io.archway.translate.compile.CreationTimestamps;
+import io.archway.translate.compile.HttpRulePrecedence;
+import io.archway.translate.compile.RankedEntry;
 import io.archway.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -296,54 +298,21 @@ public final class RequestExplainer {
         return o.ruleName() != null ? o.ruleName() : String.valueOf(o.ruleIndex());
     }
 
-    /** Which HTTPRoute precedence step (HTTPRouteRule.matches) puts {@code winner} before {@code loser}. */
+    /**
+     * Which HTTPRoute precedence step (HTTPRouteRule.matches) puts {@code winner} before
+     * {@code loser}: the compiler's own steps ({@link HttpRulePrecedence#STEPS}), named.
+     */
     static String decidingStep(ResourceView view, HttpRouteEntry winner, HttpRouteEntry loser) {
-        final HttpRequestMatch w = winner.match();
-        final HttpRequestMatch l = loser.match();
-        if (w.path().type() != l.path().type()) {
-            return "path match type " + type(w.path().type()) + " beats " + type(l.path().type());
-        }
-        if (w.path().value().length() != l.path().value().length()) {
-            return "longer path " + w.path().value() + " beats " + l.path().value();
-        }
-        if ((w.method() == null) != (l.method() == null)) {
-            return "a method match beats none";
-        }
-        if (w.headers().size() != l.headers().size()) {
-            return "more header matches (" + w.headers().size() + " vs " + l.headers().size() + ")";
-        }
-        if (w.queryParams().size() != l.queryParams().size()) {
-            return "more query param matches (" + w.queryParams().size() + " vs " + l.queryParams().size() + ")";
-        }
-        final RouteOrigin wo = winner.origin();
-        final RouteOrigin lo = loser.origin();
-        if (!wo.namespace().equals(lo.namespace()) || !wo.name().equals(lo.name())) {
-            final String wc = created(view, wo);
-            final String lc = created(view, lo);
-            if (wc != null && !wc.equals(lc)) {
-                return "older route (created " + wc + " vs " + (lc == null ? "unknown" : lc) + ")";
-            }
-            return "same specificity and age: " + wo.namespace() + "/" + wo.name() + " comes first alphabetically";
-        }
-        if (wo.ruleIndex() != lo.ruleIndex()) {
-            return "same route: rule " + wo.ruleIndex() + " comes before rule " + lo.ruleIndex();
-        }
-        return "same rule: match " + wo.matchIndex() + " comes before match " + lo.matchIndex();
+        final RankedEntry w = new RankedEntry(winner, created(view, winner.origin()));
+        final RankedEntry l = new RankedEntry(loser, created(view, loser.origin()));
+        final HttpRulePrecedence.Step step = HttpRulePrecedence.decidingStep(w, l);
+        return step == null ? "the same entry" : step.name() + ": " + step.why().apply(w, l);
     }
 
-    private static String type(PathMatch.Type t) {
-        return switch (t) {
-            case EXACT -> "Exact";
-            case PATH_PREFIX -> "PathPrefix";
-            case REGULAR_EXPRESSION -> "RegularExpression";
-        };
-    }
-
-    private static String created(ResourceView view, RouteOrigin o) {
+    private static Instant created(ResourceView view, RouteOrigin o) {
         for (HTTPRoute r : view.httpRoutes()) {
             if (o.name().equals(r.getMetadata().getName()) && o.namespace().equals(r.getMetadata().getNamespace())) {
-                final String ts = r.getMetadata().getCreationTimestamp();
-                return ts == null || ts.isEmpty() ? null : ts;
+                return CreationTimestamps.of(r);
             }
         }
         return null;
