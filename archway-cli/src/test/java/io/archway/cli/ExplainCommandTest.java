@@ -148,7 +148,7 @@ class ExplainCommandTest {
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.out()).contains("request: POST grpc.example.com/com.example.User/Login",
                 "route: GRPCRoute infra/users rule 0 match 0: Exact /com.example.User/Login, method POST, header version = 2",
-                "LOWER_PRECEDENCE", "Service infra/stable:80");
+                "LOWER_PRECEDENCE", "method length: 5 method characters beat 0", "Service infra/stable:80");
 
         final Run other = run("explain", "request", "--config", dir.toString(), "--host", "grpc.example.com",
                 "--grpc", "com.example.User/Logout");

@@ -146,6 +146,17 @@ public final class GrpcRouteRuleCompiler {
         }
     }
 
+    /** The method rank of the entry {@code origin} names in {@code route} (rule and match index). */
+    public static GrpcMethodRank rank(GRPCRoute route, RouteOrigin origin) {
+        final var rules = route.getSpec() == null ? null : route.getSpec().getRules();
+        if (rules == null || origin.ruleIndex() >= rules.size()) {
+            return GrpcMethodRank.ANY;
+        }
+        final var matches = rules.get(origin.ruleIndex()).getMatches();
+        return matches == null || origin.matchIndex() >= matches.size() ? GrpcMethodRank.ANY
+                : rank(matches.get(origin.matchIndex()).getMethod());
+    }
+
     static GrpcMethodRank rank(GRPCMethodMatch method) {
         if (method == null) {
             return GrpcMethodRank.ANY;
