@@ -86,9 +86,13 @@ class GrpcEndToEndTest {
     }
 
     private void serve() throws java.io.IOException {
-        server = ArchwayServer.start(new ServerConfig(dir, new TranslatorOptions(
+        server = ArchwayServer.start(config());
+    }
+
+    private ServerConfig config() {
+        return new ServerConfig(dir, new TranslatorOptions(
                 TranslatorOptions.DEFAULT_CONTROLLER_NAME, new GatewayAddressing.Shared("127.0.0.1"), true), 0,
-                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), true));
+                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), true);
     }
 
     private ManagedChannel channel(String authority) {
@@ -406,6 +410,79 @@ class GrpcEndToEndTest {
         System.out.printf(Locale.ROOT, "seed grpc 90/10: bar-svc1 %d, bar-svc2 %d of %d; chi-square %.3f%n",
                 bar1.received.size(), bar2.received.size(), calls, chi);
         assertThat(chi).isLessThan(WeightSplitTest.CHI_SQUARE_999_1DF);
+    }
+
+    /**
+     * Metrics count gRPC calls by grpc-status beside the HTTP status class, and the access log
+     * names each call's service, method and status: the backend's own status (OK, NOT_FOUND) and
+     * the gateway's answers (UNIMPLEMENTED for no route, UNAVAILABLE for a backend it cannot use).
+     */
+    @Test
+    void metricsAndAccessLogNameTheGrpcStatusServiceAndMethod() throws Exception {
+        backend("one");
+        backend("two");
+        services();
+        Files.writeString(dir.resolve("route.yaml"), ROUTE.formatted("one").replace("backendRefs: [{name: two, port: 80}]",
+                "backendRefs: [{name: missing, port: 80}]"));
+        final Path log = dir.resolve("logs").resolve("access.log");
+        Files.createDirectories(log.getParent());
+        server = ArchwayServer.start(config().withAccessLog(log.toString()));
+        final ManagedChannel ch = channel("grpc.example.com");
+        for (int i = 0; i < 3; i++) {
+            assertThat(ClientCalls.blockingUnaryCall(ch, GrpcBackend.UNARY, CallOptions.DEFAULT, "ok")).isEqualTo("one:ok");
+        }
+        assertThat(failure(() -> ClientCalls.blockingUnaryCall(ch, GrpcBackend.UNARY, CallOptions.DEFAULT, "fail:x"))
+                .getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        final Metadata v2 = new Metadata();
+        v2.put(VERSION, "2");
+        assertThat(failure(() -> ClientCalls.blockingUnaryCall(io.grpc.ClientInterceptors.intercept(ch,
+                MetadataUtils.newAttachHeadersInterceptor(v2)), GrpcBackend.UNARY, CallOptions.DEFAULT, "x")).getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(failure(() -> ClientCalls.blockingUnaryCall(channel("nowhere.example.com"), GrpcBackend.UNARY,
+                CallOptions.DEFAULT, "x")).getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+
+        final String one = "backend_name=\"one\",backend_namespace=\"default\",backend_port=\"80\","
+                + "route_kind=\"GRPCRoute\",route_name=\"streamer\",route_namespace=\"default\",rule=\"1\"";
+        final String missing = "backend_name=\"missing\",backend_namespace=\"default\",backend_port=\"80\","
+                + "route_kind=\"GRPCRoute\",route_name=\"streamer\",route_namespace=\"default\",rule=\"0\"";
+        final String none = "backend_name=\"\",backend_namespace=\"\",backend_port=\"\","
+                + "route_kind=\"none\",route_name=\"\",route_namespace=\"\",rule=\"\"";
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String scrape = "";
+        while (System.nanoTime() < deadline) {
+            scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + server.adminAddress().getPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (MetricsEndToEndTest.value(scrape, "archway_grpc_requests_total{" + none + ",grpc_status=\"UNIMPLEMENTED\"}")
+                    == 1) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(MetricsEndToEndTest.value(scrape, "archway_grpc_requests_total{" + one.replace(",route_kind",
+                ",grpc_status=\"OK\",route_kind") + "}")).as(scrape).isEqualTo(3);
+        assertThat(MetricsEndToEndTest.value(scrape, "archway_grpc_requests_total{" + one.replace(",route_kind",
+                ",grpc_status=\"NOT_FOUND\",route_kind") + "}")).isEqualTo(1);
+        assertThat(MetricsEndToEndTest.value(scrape, "archway_grpc_requests_total{" + missing.replace(",route_kind",
+                ",grpc_status=\"UNAVAILABLE\",route_kind") + "}")).isEqualTo(1);
+        assertThat(MetricsEndToEndTest.value(scrape, "archway_grpc_requests_total{" + none.replace(",route_kind",
+                ",grpc_status=\"UNIMPLEMENTED\",route_kind") + "}")).isEqualTo(1);
+        assertThat(MetricsEndToEndTest.value(scrape, "archway_requests_total{" + one + ",status_class=\"2xx\"}"))
+                .as("the HTTP status class beside: a gRPC error is still HTTP 200").isEqualTo(4);
+
+        List<String> lines = List.of();
+        final long logDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (lines.size() < 6 && System.nanoTime() < logDeadline) {
+            lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            Thread.sleep(50);
+        }
+        assertThat(lines).hasSize(6);
+        assertThat(lines.get(0)).contains("\"protocol\":\"HTTP/2\"", "\"path\":\"/archway.test.Streamer/Unary\"",
+                "\"grpc\":{\"service\":\"archway.test.Streamer\",\"method\":\"Unary\",\"status\":0}");
+        assertThat(lines.get(3)).contains("\"status\":5}");
+        assertThat(lines.get(4)).contains("\"outcome\":\"local\"", "\"status\":14}");
+        assertThat(lines.get(5)).contains("\"route\":null", "\"status\":12}");
     }
 
     private static Status failure(Runnable call) {

@@ -33,6 +33,15 @@ public interface TrafficObserver {
     default void requestCompleted(RouteOrigin route, BackendOrigin backend, int status, long durationNanos) {
     }
 
+    /**
+     * A gRPC call finished, reported right after its {@link #requestCompleted} (same route and
+     * backend): its gRPC status code (0 OK .. 16 UNAUTHENTICATED), from the backend's trailers (or
+     * its Trailers-Only response), or the one the proxy answered itself. Calls that ended without
+     * a status (the client went away, the backend reset the stream mid-response) are not reported.
+     */
+    default void grpcCallCompleted(RouteOrigin route, BackendOrigin backend, int grpcStatus) {
+    }
+
     /** A connection to an endpoint of {@code backend} failed (refused, connect timeout, unreachable). */
     default void upstreamConnectError(BackendOrigin backend) {
     }

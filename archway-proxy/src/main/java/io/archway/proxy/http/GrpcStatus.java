@@ -24,6 +24,11 @@ final class GrpcStatus {
     static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
     private static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
 
+    /** A request that is not a gRPC call (telemetry). */
+    static final int NOT_GRPC = -2;
+    /** A gRPC call that ended without a status (telemetry). */
+    static final int NONE = -1;
+
     static final int INTERNAL = 13;
     static final int UNIMPLEMENTED = 12;
     static final int UNAVAILABLE = 14;
@@ -42,6 +47,23 @@ final class GrpcStatus {
         }
         // Not application/grpc-web, which is answered over HTTP/1.1 with its own framing.
         return type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';';
+    }
+
+    /**
+     * The grpc-status of a response's headers or trailers, or {@link #NONE} when absent or not a
+     * code (a client treats an unparsable one as UNKNOWN; absent, there is none to count).
+     */
+    static int read(HttpHeaders headers) {
+        final String v = headers.get(GRPC_STATUS);
+        if (v == null) {
+            return NONE;
+        }
+        try {
+            final int code = Integer.parseInt(v.trim());
+            return code >= 0 && code <= 16 ? code : UNKNOWN;
+        } catch (NumberFormatException e) {
+            return UNKNOWN;
+        }
     }
 
     /** The gRPC status code of a local answer with HTTP status {@code status}. */

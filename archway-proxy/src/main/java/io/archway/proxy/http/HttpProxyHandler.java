@@ -279,7 +279,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (telemetry.enabled()) {
             written.addListener(new LocalAnswer(telemetry, ctx.channel(), request.protocolVersion() == HttpVersion.HTTP_1_0,
                     start, request.method().name(), request.headers().get(HttpHeaderNames.HOST), request.uri(), route,
-                    backend, status, lastLocalBodyBytes));
+                    backend, status, lastLocalBodyBytes, GrpcStatus.NOT_GRPC));
         }
     }
 
@@ -287,18 +287,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                              RouteOrigin route, BackendOrigin backend, int status) {
         if (telemetry.enabled()) {
             written.addListener(new LocalAnswer(telemetry, ctx.channel(), request.protocolVersion() == HttpVersion.HTTP_1_0,
-                    start, view.method(), view.host(), view.uri(), route, backend, status, lastLocalBodyBytes));
+                    start, view.method(), view.host(), view.uri(), route, backend, status, lastLocalBodyBytes,
+                    currentIsGrpc ? GrpcStatus.of(HttpResponseStatus.valueOf(status)) : GrpcStatus.NOT_GRPC));
         }
     }
 
     /** Reports a local answer once it is written. */
     private record LocalAnswer(Telemetry telemetry, Channel channel, boolean http10, long start, String method,
                                String host, String path, RouteOrigin route, BackendOrigin backend, int status,
-                               long bytes) implements ChannelFutureListener {
+                               long bytes, int grpcStatus) implements ChannelFutureListener {
         @Override
         public void operationComplete(ChannelFuture future) {
             telemetry.completed(channel, http10, start, method, host, path, route, backend, null, status, bytes, 0, 0,
-                    future.isSuccess() ? "local" : "aborted");
+                    future.isSuccess() ? "local" : "aborted", grpcStatus);
         }
     }
 

@@ -76,6 +76,8 @@ final class ProxyExchange implements ChannelFutureListener {
      * as headers then an empty end, a gRPC client would miss the status it carries.
      */
     private FullHttpResponse headersOnly;
+    /** A gRPC call's status as it went downstream (GrpcStatus.NOT_GRPC for other requests). */
+    private int grpcStatus;
 
     ProxyExchange(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
                   ExchangeSpec spec, Telemetry telemetry) {
@@ -84,6 +86,7 @@ final class ProxyExchange implements ChannelFutureListener {
         this.pool = pool;
         this.spec = spec;
         this.telemetry = telemetry;
+        this.grpcStatus = GrpcStatus.isGrpc(spec.request().headers()) ? GrpcStatus.NONE : GrpcStatus.NOT_GRPC;
     }
 
     void start() {
@@ -212,7 +215,8 @@ final class ProxyExchange implements ChannelFutureListener {
         reported = true;
         final RequestView r = spec.request();
         telemetry.completed(downstream, spec.http10Client(), spec.startNanos(), r.method(), r.host(), r.uri(),
-                spec.route(), spec.backend(), spec.address(), status, bytes, connectedNanos, firstByteNanos, how);
+                spec.route(), spec.backend(), spec.address(), status, bytes, connectedNanos, firstByteNanos, how,
+                grpcStatus);
     }
 
     // ---- response, upstream -> downstream ---------------------------------------------------------
@@ -268,6 +272,9 @@ final class ProxyExchange implements ChannelFutureListener {
                 && full.trailingHeaders().isEmpty()) {
             headersOnly = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER,
                     headers, EmptyHttpHeaders.INSTANCE);
+            if (grpcStatus != GrpcStatus.NOT_GRPC) {
+                grpcStatus = GrpcStatus.read(headers);
+            }
             return;
         }
         downstream.write(out).addListener(this);
@@ -312,6 +319,9 @@ final class ProxyExchange implements ChannelFutureListener {
         if (content instanceof LastHttpContent) {
             // The exchange is complete once this is handed over; the exchange itself listens to the
             // last write (closing the downstream if it failed, and reporting): one listener, no array.
+            if (grpcStatus != GrpcStatus.NOT_GRPC && headersOnly == null) {
+                grpcStatus = GrpcStatus.read(((LastHttpContent) content).trailingHeaders());
+            }
             final ChannelFuture lastWrite;
             if (headersOnly != null) {
                 content.release();
@@ -417,6 +427,9 @@ final class ProxyExchange implements ChannelFutureListener {
         releasePending();
         releaseUpstream(false);
         final ChannelFuture written = downstreamHandler.onExchangeFailed(this, status);
+        if (grpcStatus != GrpcStatus.NOT_GRPC) {
+            grpcStatus = GrpcStatus.of(status); // answered Trailers-Only (HttpProxyHandler.localAnswer)
+        }
         if (written != null) {
             bytes = telemetry.enabled() ? LocalResponses.bodyLength(status) : 0;
             reportWhenWritten(written, "failed");
