@@ -72,6 +72,8 @@ class CliRoutesWeightsCanaryTest {
                 spec:
                   parentRefs:
                   - name: gw
+                  # not grpc.example.com: an HTTPRoute and a GRPCRoute never share a hostname on a listener
+                  hostnames: ["www.example.com"]
                   rules:
                   - name: main
                     backendRefs:
@@ -122,7 +124,7 @@ class CliRoutesWeightsCanaryTest {
         assertThat(lines.get(0)).matches("KIND +NAME +HOSTNAMES +PARENTS +ACCEPTED +REFS +AGE");
         // grpc-v1 and grpc-v2 have no Service: accepted, refs not resolved; AGE from the server
         assertThat(lines.get(1)).matches("GRPCRoute +api +grpc\\.example\\.com +gw +1/1 +BackendNotFound +\\d+s");
-        assertThat(lines.get(2)).as("AGE from the server").matches("HTTPRoute +split +\\* +gw +1/1 +Resolved +\\d+s");
+        assertThat(lines.get(2)).as("AGE from the server").matches("HTTPRoute +split +www\\.example\\.com +gw +1/1 +Resolved +\\d+s");
 
         Run grpc = run(cfg("get", "grpcroutes", "-o", "json"));
         assertThat(grpc.code()).isEqualTo(0);
@@ -153,7 +155,7 @@ class CliRoutesWeightsCanaryTest {
         Run adminRoutes = run("get", "routes", "--admin", admin);
         assertThat(adminRoutes.err()).startsWith("mode: admin endpoint " + admin);
         assertThat(adminRoutes.out().lines().toList()).hasSize(2);
-        assertThat(adminRoutes.out().lines().toList().get(1)).matches("HTTPRoute +split +\\* +gw +1/1 +Resolved +\\d+s");
+        assertThat(adminRoutes.out().lines().toList().get(1)).matches("HTTPRoute +split +www\\.example\\.com +gw +1/1 +Resolved +\\d+s");
         Run adminGrpc = run("get", "grpcroutes", "--admin", admin);
         assertThat(adminGrpc.code()).isEqualTo(0);
         assertThat(adminGrpc.err()).contains("No resources found in default namespace.");

@@ -70,6 +70,11 @@ final class GrpcBackend implements AutoCloseable {
     final List<Metadata> received = new CopyOnWriteArrayList<>();
 
     GrpcBackend(String name) throws IOException {
+        this(name, 0);
+    }
+
+    /** @param port the port on 127.0.0.1 to listen on; 0 for any free one */
+    GrpcBackend(String name, int port) throws IOException {
         this.name = name;
         final ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall(this::unary))
@@ -100,7 +105,7 @@ final class GrpcBackend implements AutoCloseable {
                                 })).build(), recorder).getMethod(methodName);
             }
         };
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(ServerInterceptors.intercept(service, recorder)).fallbackHandlerRegistry(anyMethod)
                 .build().start();
     }

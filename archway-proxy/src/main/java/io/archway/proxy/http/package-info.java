@@ -13,6 +13,8 @@
  * virtual host or route, 421 the Host selects another HTTPS listener than the SNI name, 500 no
  * usable backend (none, all weights 0, or invalid), 503 no endpoints or connection refused, 504
  * upstream connect timeout or silence for the idle timeout, 502 upstream reset or closed before
- * the response (a request without body on a reused connection is retried once first).
+ * the response (a request without body on a reused connection is retried once first). A gRPC
+ * call gets each of these as a Trailers-Only gRPC response with the matching grpc-status
+ * ({@code GrpcStatus}).
  */
 package io.archway.proxy.http;
