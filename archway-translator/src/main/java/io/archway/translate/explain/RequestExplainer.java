@@ -297,6 +297,11 @@ public final class RequestExplainer {
             return "URLRewrite" + (u.hostname() != null ? " hostname " + u.hostname() : "")
                     + (u.path() != null ? " path " + path(u.path()) : "");
         }
+        if (f instanceof HttpFilter.RequestMirror m) {
+            return "RequestMirror to " + m.backend().origin()
+                    + (m.numerator() == m.denominator() ? "" : " for " + m.numerator() + "/" + m.denominator()
+                    + " of requests");
+        }
         return f.toString();
     }
 
