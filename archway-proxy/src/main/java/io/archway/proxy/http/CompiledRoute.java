@@ -12,6 +12,7 @@ final class CompiledRoute {
     private final RequestMatcher matcher;
     private final FilterChain filters;
     private final WeightedChoice<CompiledBackend> backends;
+    private final List<CompiledMirror> mirrors;
 
     CompiledRoute(HttpRouteEntry entry) {
         this(entry, new CompiledMatch(entry.match()));
@@ -22,6 +23,7 @@ final class CompiledRoute {
         this.entry = entry;
         this.matcher = new RequestMatcher(match);
         this.filters = FilterChain.of(entry.filters());
+        this.mirrors = CompiledMirror.of(entry.filters());
         final List<CompiledBackend> compiled = new ArrayList<>(entry.backends().size());
         entry.backends().forEach(b -> compiled.add(new CompiledBackend(b)));
         this.backends = new WeightedChoice<>(compiled, b -> b.backend().weight());
@@ -37,6 +39,11 @@ final class CompiledRoute {
 
     FilterChain filters() {
         return filters;
+    }
+
+    /** The rule's RequestMirror filters (a picked backend's own come after). */
+    List<CompiledMirror> mirrors() {
+        return mirrors;
     }
 
     /**
