@@ -1,22 +1,19 @@
 package io.archway.proxy.http;
 
 import io.archway.snapshot.HttpRouteEntry;
-import io.archway.proxy.balance.WeightedChoice;
 import io.archway.snapshot.dispatch.CompiledMatch;
-import java.util.ArrayList;
 import java.util.List;
 
-/** One route entry ready to serve: its matcher, filters, and a weighted backend picker. */
+/**
+ * One route entry ready to serve: its matcher, filters, and its backends compiled in the order of
+ * {@link HttpRouteEntry#backends()} (a decision names the picked one by index).
+ */
 final class CompiledRoute {
     private final HttpRouteEntry entry;
     private final RequestMatcher matcher;
     private final FilterChain filters;
-    private final WeightedChoice<CompiledBackend> backends;
+    private final CompiledBackend[] backends;
     private final List<CompiledMirror> mirrors;
-
-    CompiledRoute(HttpRouteEntry entry) {
-        this(entry, new CompiledMatch(entry.match()));
-    }
 
     /** With the match the shared dispatcher already compiled (regular expressions compiled once). */
     CompiledRoute(HttpRouteEntry entry, CompiledMatch match) {
@@ -24,9 +21,10 @@ final class CompiledRoute {
         this.matcher = new RequestMatcher(match);
         this.filters = FilterChain.of(entry.filters());
         this.mirrors = CompiledMirror.of(entry.filters());
-        final List<CompiledBackend> compiled = new ArrayList<>(entry.backends().size());
-        entry.backends().forEach(b -> compiled.add(new CompiledBackend(b)));
-        this.backends = new WeightedChoice<>(compiled, b -> b.backend().weight());
+        this.backends = new CompiledBackend[entry.backends().size()];
+        for (int i = 0; i < backends.length; i++) {
+            backends[i] = new CompiledBackend(entry.backends().get(i));
+        }
     }
 
     HttpRouteEntry entry() {
@@ -46,11 +44,8 @@ final class CompiledRoute {
         return mirrors;
     }
 
-    /**
-     * Picks a backend by weight; a weight of 0 is never picked. Returns null when there are no
-     * backends or every weight is 0 (the caller answers 500, HTTPRouteRule.backendRefs).
-     */
-    CompiledBackend pickBackend() {
-        return backends.pick();
+    /** The backend a decision picked ({@link io.archway.snapshot.dispatch.RouteDecision.Routed#backendIndex()}). */
+    CompiledBackend backend(int index) {
+        return backends[index];
     }
 }
