@@ -141,6 +141,20 @@ final class GoldenOutput {
             m.put("filters", e.filters().stream().map(GoldenOutput::filter).toList());
         }
         m.put("backends", e.backends().stream().map(GoldenOutput::backend).toList());
+        if (!e.timeouts().equals(io.archway.snapshot.RouteTimeouts.NONE)) {
+            final Map<String, Object> t = new LinkedHashMap<>();
+            t.put("request", e.timeouts().request() == null ? null : e.timeouts().request().toString());
+            t.put("backendRequest", e.timeouts().backendRequest() == null ? null
+                    : e.timeouts().backendRequest().toString());
+            m.put("timeouts", t);
+        }
+        if (e.retry() != null) {
+            final Map<String, Object> r = new LinkedHashMap<>();
+            r.put("codes", e.retry().codes());
+            r.put("attempts", e.retry().attempts());
+            r.put("backoff", e.retry().backoff().toString());
+            m.put("retry", r);
+        }
         return m;
     }
 
@@ -201,6 +215,11 @@ final class GoldenOutput {
             c.put("hostname", r.hostname());
             c.put("path", path(r.path()));
             m.put("urlRewrite", c);
+        } else if (f instanceof HttpFilter.RequestMirror r) {
+            final Map<String, Object> c = new LinkedHashMap<>();
+            c.put("fraction", r.numerator() + "/" + r.denominator());
+            c.put("backend", backend(r.backend()));
+            m.put("requestMirror", c);
         }
         return m;
     }
