@@ -60,8 +60,8 @@ public final class RouteAttacher {
         }
     }
 
-    /** The parent a parentRef names, when it is a Gateway or ListenerSet (of any controller). */
-    static ResourceKey parentKey(ParentReference ref, String routeNamespace) {
+    /** The parent a parentRef names, when it is a Gateway or ListenerSet (of any controller), else null. */
+    public static ResourceKey parentKey(ParentReference ref, String routeNamespace) {
         final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
         final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind());
         if (!group.equals(ResourceKind.GATEWAY_GROUP) || ref.getName() == null
@@ -150,8 +150,7 @@ public final class RouteAttacher {
     public static ConditionSpec refusal(RouteContext route, ParentReference ref, ListenerParent parent,
                                         List<ListenerCheck> checks) {
         if (!parent.accepted()) {
-            return ConditionSpec.isFalse(Reasons.ACCEPTED, parent instanceof BoundListenerSet
-                    ? Reasons.NO_MATCHING_PARENT : Reasons.PENDING, parent.key() + " is not accepted");
+            return ConditionSpec.isFalse(Reasons.ACCEPTED, notAcceptedReason(parent), parent.key() + " is not accepted");
         }
         if (checks.stream().noneMatch(ListenerCheck::attached)) {
             final ListenerCheck.Step furthest = checks.stream().map(ListenerCheck::failedAt)
@@ -168,6 +167,11 @@ public final class RouteAttacher {
             });
         }
         return route.notAccepted();
+    }
+
+    /** The Accepted reason of a route whose parent is not accepted. */
+    public static String notAcceptedReason(ListenerParent parent) {
+        return parent instanceof BoundListenerSet ? Reasons.NO_MATCHING_PARENT : Reasons.PENDING;
     }
 
     private static String describe(ParentReference ref) {
