@@ -162,8 +162,9 @@ class ListenerSetEndToEndTest {
         await(() -> get(setPort), "io ConnectException");
 
         assertThat(get(gatewayPort)).isEqualTo("200 green");
+        // the data plane swaps first, then the status view publishes
+        await(() -> condition(listenerSet().getStatus().getConditions(), "Accepted"), "False/NotAllowed");
         ListenerSet set = listenerSet();
-        assertThat(condition(set.getStatus().getConditions(), "Accepted")).isEqualTo("False/NotAllowed");
         assertThat(condition(set.getStatus().getConditions(), "Programmed")).isEqualTo("False/NotAllowed");
         Gateway gw = (Gateway) server.status().list("gateways", "default").get(0);
         assertThat(gw.getStatus().getAttachedListenerSets()).isEqualTo(0);
