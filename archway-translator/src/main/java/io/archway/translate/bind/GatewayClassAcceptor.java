@@ -48,6 +48,7 @@ public final class GatewayClassAcceptor {
             "HTTPRouteQueryParamMatching",
             "HTTPRouteResponseHeaderModification",
             "HTTPRouteSchemeRedirect",
+            "ListenerSet",
             "ReferenceGrant",
             "TCPRoute",
             "TLSRoute",
