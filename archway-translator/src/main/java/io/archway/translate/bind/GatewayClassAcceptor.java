@@ -58,6 +58,7 @@ public final class GatewayClassAcceptor {
             "HTTPRouteRetryBackendTimeout",
             "HTTPRouteRetryConnectionError",
             "HTTPRouteSchemeRedirect",
+            "ListenerSet",
             "ReferenceGrant",
             "TCPRoute",
             "TLSRoute",
