@@ -1,0 +1,71 @@
+package io.archway.admission;
+
+import com.google.common.net.InetAddresses;
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelFunctionDecl;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelOverloadDecl;
+import dev.cel.common.types.SimpleType;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelFunctionBinding;
+import java.util.regex.Pattern;
+
+/**
+ * The CEL environment of the API server's {@code x-kubernetes-validations}, reduced to what the
+ * packaged CRDs call (checked by {@code CelRulesCompileTest}, which compiles every rule): the standard
+ * macros ({@code has}, {@code all}, {@code exists}, {@code exists_one}, {@code filter}, {@code map}),
+ * the strings extension ({@code split}, {@code substring}, ...) and Kubernetes' {@code isIP}.
+ *
+ * <p>{@code self} and {@code oldSelf} are declared {@code dyn}: values are the unstructured object
+ * (maps, lists, strings, int64, double, bool), as the API server evaluates them. Regex matching is
+ * RE2 partial matching, as CEL's {@code matches} is defined.
+ */
+final class KubernetesCel {
+    static final String SELF = "self";
+    static final String OLD_SELF = "oldSelf";
+
+    private static final Pattern IPV4 = Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
+
+    private KubernetesCel() {
+    }
+
+    static Cel environment() {
+        return CelFactory.standardCelBuilder()
+                .setOptions(CelOptions.current().enableRegexPartialMatch(true)
+                        .enableHeterogeneousNumericComparisons(true).build())
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addCompilerLibraries(CelExtensions.strings())
+                .addRuntimeLibraries(CelExtensions.strings())
+                .addVar(SELF, SimpleType.DYN)
+                .addVar(OLD_SELF, SimpleType.DYN)
+                .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("isIP",
+                        CelOverloadDecl.newGlobalOverload("isIP_string", SimpleType.BOOL, SimpleType.STRING)))
+                .addFunctionBindings(CelFunctionBinding.from("isIP_string", String.class, KubernetesCel::isIP))
+                .build();
+    }
+
+    /**
+     * Kubernetes' {@code isIP}: an IPv4 or IPv6 address as Go's {@code netip.ParseAddr} reads it, with
+     * no zone, no IPv4 octet with a leading zero and no IPv4-mapped IPv6 form
+     * (k8s.io/apiserver/pkg/cel/library/ip.go).
+     */
+    static boolean isIP(String s) {
+        if (s.indexOf(':') < 0) {
+            if (!IPV4.matcher(s).matches()) {
+                return false;
+            }
+            for (String octet : s.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (s.indexOf('%') >= 0 || !InetAddresses.isInetAddress(s)) {
+            return false;
+        }
+        return !InetAddresses.isMappedIPv4Address(s);
+    }
+}
