@@ -94,8 +94,10 @@ final class CompiledRule {
         try {
             result = program.eval(vars);
         } catch (CelEvaluationException | RuntimeException e) {
+            // The API server refuses on an evaluation error, naming the error and the rule's message:
+            // 'Invalid value: "object": no such key: certificateRefs evaluating rule: <message>'.
             out.add(new Violation(path, Violation.Type.INVALID, "\"" + typeName + "\": " + errorText(e)
-                    + " evaluating rule: " + rule));
+                    + " evaluating rule: " + (message != null && !message.isBlank() ? message : rule)));
             return;
         }
         if (Boolean.TRUE.equals(result)) {
@@ -120,14 +122,21 @@ final class CompiledRule {
         return message != null && !message.isBlank() ? message : "failed rule: " + rule;
     }
 
+    private static final java.util.regex.Pattern MISSING_KEY =
+            java.util.regex.Pattern.compile("key '([^']*)' is not present in map\\.?");
+
+    /** CEL-Java's error in cel-go's words, as the API server prints it ("no such key: x"). */
     private static String errorText(Exception e) {
         String m = e.getMessage();
         if (m == null) {
             return e.getClass().getSimpleName();
         }
-        // CEL-Java prefixes "evaluation error at <pos>: "; keep the cause, as the API server does.
         int colon = m.indexOf(": ");
-        return m.startsWith("evaluation error") && colon > 0 ? m.substring(colon + 2) : m;
+        if (m.startsWith("evaluation error") && colon > 0) {
+            m = m.substring(colon + 2); // CEL-Java prefixes "evaluation error at <position>: "
+        }
+        java.util.regex.Matcher k = MISSING_KEY.matcher(m);
+        return k.find() ? "no such key: " + k.group(1) : m;
     }
 
     /** {@code spec.x} + {@code .y} or {@code ['y']} (a rule's JSONPath-like fieldPath). */

@@ -96,7 +96,7 @@ final class CrdVersionSchema {
                 self.put(name, meta);
                 continue;
             }
-            Object unstructured = RuleEvaluation.unstructured(value);
+            Object unstructured = RuleEvaluation.unstructured(value, p.getValue());
             self.put(name, unstructured);
             RuleEvaluation.evaluate(unstructured, p.getValue(), name, out);
         }

@@ -51,6 +51,24 @@ final class KubernetesCel {
      * no zone, no IPv4 octet with a leading zero and no IPv4-mapped IPv6 form
      * (k8s.io/apiserver/pkg/cel/library/ip.go).
      */
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("true", "false", "null", "in", "as",
+            "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package",
+            "namespace", "return", "var", "void", "while");
+
+    /**
+     * The name under which CEL sees an object property (k8s.io/apiserver/pkg/cel {@code Escape}):
+     * {@code __} becomes {@code __underscores__}, {@code .} {@code __dot__}, {@code -} {@code __dash__},
+     * {@code /} {@code __slash__}, and a CEL reserved word {@code __word__}; so a parentRef's
+     * {@code namespace} is {@code __namespace__} in the CRDs' rules.
+     */
+    static String escape(String property) {
+        if (RESERVED.contains(property)) {
+            return "__" + property + "__";
+        }
+        return property.replace("__", "__underscores__").replace(".", "__dot__").replace("-", "__dash__")
+                .replace("/", "__slash__");
+    }
+
     static boolean isIP(String s) {
         if (s.indexOf(':') < 0) {
             if (!IPV4.matcher(s).matches()) {

@@ -12,12 +12,14 @@ import java.util.Map;
  * Evaluates the {@code x-kubernetes-validations} rules of a schema over an (already pruned,
  * defaulted and schema-valid) object, as the API server's CEL validator: at every schema node with
  * rules, for every value present there (each item of a list, each value of a map), with
- * {@code self} bound to that value in its unstructured form.
+ * {@code self} bound to that value in its unstructured form, object properties under their escaped
+ * CEL names ({@link KubernetesCel#escape}).
  */
 final class RuleEvaluation {
     private RuleEvaluation() {
     }
 
+    /** Evaluates the rules at and below {@code s} for {@code value}, the {@link #unstructured} form. */
     static void evaluate(Object value, StructuralSchema s, String path, List<Violation> out) {
         if (s == null || value == null || value == NullValue.NULL_VALUE) {
             return;
@@ -30,13 +32,15 @@ final class RuleEvaluation {
             }
         }
         if (value instanceof Map<?, ?> map) {
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                String key = (String) e.getKey();
-                StructuralSchema prop = s.properties.get(key);
-                if (prop != null) {
-                    evaluate(e.getValue(), prop, Paths.field(path, key), out);
-                } else if (s.additionalProperties != null) {
-                    evaluate(e.getValue(), s.additionalProperties, Paths.key(path, key), out);
+            for (Map.Entry<String, StructuralSchema> p : s.properties.entrySet()) {
+                Object child = map.get(KubernetesCel.escape(p.getKey()));
+                if (child != null) {
+                    evaluate(child, p.getValue(), Paths.field(path, p.getKey()), out);
+                }
+            }
+            if (s.additionalProperties != null && s.properties.isEmpty()) {
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    evaluate(e.getValue(), s.additionalProperties, Paths.key(path, (String) e.getKey()), out);
                 }
             }
         } else if (value instanceof List<?> list && s.items != null) {
@@ -46,20 +50,26 @@ final class RuleEvaluation {
         }
     }
 
-    /** The unstructured form CEL sees: maps, lists, String, Long, Double, Boolean, null. */
-    static Object unstructured(JsonNode n) {
+    /**
+     * The unstructured form CEL sees of {@code n} under schema {@code s}: maps (object properties
+     * under their escaped names, map keys as they are), lists, String, Long, Double, Boolean, null.
+     */
+    static Object unstructured(JsonNode n, StructuralSchema s) {
         if (n.isObject()) {
+            boolean properties = s != null && s.additionalProperties == null;
             Map<String, Object> m = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                m.put(e.getKey(), unstructured(e.getValue()));
+                StructuralSchema child = s == null ? null : s.child(e.getKey());
+                m.put(properties ? KubernetesCel.escape(e.getKey()) : e.getKey(), unstructured(e.getValue(), child));
             }
             return m;
         }
         if (n.isArray()) {
             List<Object> l = new ArrayList<>(n.size());
+            StructuralSchema items = s == null ? null : s.items;
             for (JsonNode item : n) {
-                l.add(unstructured(item));
+                l.add(unstructured(item, items));
             }
             return l;
         }
