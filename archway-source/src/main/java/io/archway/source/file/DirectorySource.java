@@ -268,6 +268,9 @@ public final class DirectorySource implements AutoCloseable {
                 LOG.warn("{} (keeping the last good content of this file)", d);
             }
         }
+        for (var d : loaded.refusals()) {
+            LOG.warn("{} (refused as the API server would refuse it; its last good version keeps serving)", d);
+        }
     }
 
     @Override
