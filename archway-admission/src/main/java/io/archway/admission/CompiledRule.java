@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * One {@code x-kubernetes-validations} rule compiled once (per CRD version) and evaluated for every
@@ -39,21 +41,39 @@ final class CompiledRule {
         this.messageProgram = messageProgram;
     }
 
-    /** Compiles {@code rule}; a rule that does not compile is a defect of the packaged CRD. */
+    /** A compiled expression, shared by every place a CRD repeats it (and by both channels). */
+    private record Program(CelRuntime.Program program, boolean readsOldSelf) {
+    }
+
+    private static final ConcurrentMap<String, Program> PROGRAMS = new ConcurrentHashMap<>();
+
+    /**
+     * Compiles {@code rule}, or reuses the program of an identical expression compiled before; a
+     * rule that does not compile is a defect of the packaged CRD.
+     */
     static CompiledRule compile(Cel cel, ValidationRule rule, String schemaPath) {
+        Program program = program(cel, rule.getRule(), schemaPath);
+        Program message = rule.getMessageExpression() == null || rule.getMessageExpression().isBlank() ? null
+                : program(cel, rule.getMessageExpression(), schemaPath);
+        return new CompiledRule(rule.getRule(), rule.getMessage(), rule.getFieldPath(), typeOf(rule.getReason()),
+                program.readsOldSelf(), program.program(), message == null ? null : message.program());
+    }
+
+    private static Program program(Cel cel, String expression, String schemaPath) {
+        Program cached = PROGRAMS.get(expression);
+        if (cached != null) {
+            return cached;
+        }
         try {
-            CelAbstractSyntaxTree ast = cel.compile(rule.getRule()).getAst();
-            boolean transition = ast.getReferenceMap().values().stream()
+            CelAbstractSyntaxTree ast = cel.compile(expression).getAst();
+            boolean readsOldSelf = ast.getReferenceMap().values().stream()
                     .anyMatch(r -> KubernetesCel.OLD_SELF.equals(r.name()));
-            CelRuntime.Program messageProgram = null;
-            if (rule.getMessageExpression() != null && !rule.getMessageExpression().isBlank()) {
-                messageProgram = cel.createProgram(cel.compile(rule.getMessageExpression()).getAst());
-            }
-            return new CompiledRule(rule.getRule(), rule.getMessage(), rule.getFieldPath(), typeOf(rule.getReason()),
-                    transition, cel.createProgram(ast), messageProgram);
+            Program compiled = new Program(cel.createProgram(ast), readsOldSelf);
+            PROGRAMS.putIfAbsent(expression, compiled);
+            return compiled;
         } catch (CelValidationException | CelEvaluationException e) {
             throw new IllegalStateException("x-kubernetes-validations rule at " + schemaPath + " does not compile: "
-                    + rule.getRule() + ": " + e.getMessage(), e);
+                    + expression + ": " + e.getMessage(), e);
         }
     }
 

@@ -31,7 +31,14 @@ final class KubernetesCel {
     private KubernetesCel() {
     }
 
+    private static final Cel ENVIRONMENT = build();
+
+    /** The one environment (compiled programs are cached by expression, so there must be one). */
     static Cel environment() {
+        return ENVIRONMENT;
+    }
+
+    private static Cel build() {
         return CelFactory.standardCelBuilder()
                 .setOptions(CelOptions.current().enableRegexPartialMatch(true)
                         .enableHeterogeneousNumericComparisons(true).build())
