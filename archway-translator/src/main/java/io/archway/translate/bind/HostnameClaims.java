@@ -47,7 +47,7 @@ final class HostnameClaims {
                 continue;
             }
             for (RouteAttacher.ParentCheck parent : parents.get(i)) {
-                if (!parent.gateway().accepted()) {
+                if (!parent.parent().accepted()) {
                     continue;
                 }
                 for (ListenerCheck check : parent.checks()) {
@@ -87,7 +87,7 @@ final class HostnameClaims {
                     checks.add(loss == null ? check : check.lostTo(loss.winner(), loss.shared()));
                 }
                 replaced.add(new RouteAttacher.ParentCheck(parent.index(), parent.ref(), parent.group(),
-                        parent.kind(), parent.gateway(), List.copyOf(checks)));
+                        parent.kind(), parent.parent(), List.copyOf(checks)));
             }
             parents.set(route, replaced);
         });
