@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
@@ -164,6 +166,15 @@ final class ValidateCommand implements Callable<Integer> {
             conditions(subject, g.getStatus().getConditions(), problems);
             if (g.getStatus().getListeners() != null) {
                 for (ListenerStatus ls : g.getStatus().getListeners()) {
+                    conditions(subject + " listener " + ls.getName(), ls.getConditions(), problems);
+                }
+            }
+            return true;
+        }
+        if (o instanceof ListenerSet set && set.getStatus() != null) {
+            conditions(subject, set.getStatus().getConditions(), problems);
+            if (set.getStatus().getListeners() != null) {
+                for (ListenerEntryStatus ls : set.getStatus().getListeners()) {
                     conditions(subject + " listener " + ls.getName(), ls.getConditions(), problems);
                 }
             }

@@ -4,8 +4,9 @@ import io.archway.snapshot.AppProtocol;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.Hostnames;
-import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.RouteOrigin;
+import io.archway.snapshot.WeightedBackend;
+import io.archway.snapshot.dispatch.RouteDecision;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -36,11 +37,11 @@ import java.util.List;
 /**
  * The downstream end of the proxy: validates each decoded request, routes it on the snapshot
  * current when its headers arrived, answers locally (404, redirects, 4xx/5xx) or hands it to a
- * {@link ProxyExchange}. One exchange at a time per connection; pipelined requests wait in a
+ * {@link HttpRouter}. One exchange at a time per connection; pipelined requests wait in a
  * small queue (reading pauses when it fills).
  *
  * <p>Every request is reported to the {@link Telemetry} once its response's last byte is written:
- * local answers here, proxied ones by their {@link ProxyExchange}.
+ * local answers here, proxied ones by their {@link HttpRouter}.
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_QUEUED = 32;
@@ -55,7 +56,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private int lastLocalBodyBytes;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
-    private ProxyExchange exchange;
+    private HttpRouter exchange;
     private boolean currentIsHead;
     /** Reading the body of a request that was answered locally, until its last content. */
     private boolean discarding;
@@ -179,40 +180,33 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final RouteIndex routes = port.current(); // read once: this request keeps it to the end
         final RequestView view = new RequestView(request.method().name(), target.pathAndQuery(),
                 Hostnames.normalizeHost(target.authority()), request.headers());
-        if (routes != null && routes.isHttps() && isMisdirected(routes, view.host())) {
-            reportLocal(sendLocal(HttpResponseStatus.MISDIRECTED_REQUEST, keepAlive), request, view, start, null, null,
-                    421);
+        // The one decision explain reports too (CompiledPort.decide).
+        final RouteDecision<CompiledRoute> decision = routes == null ? RouteDecision.notFound()
+                : routes.decide(view, routes.isHttps() ? sniHostname() : null);
+        if (decision instanceof RouteDecision.Proxy<CompiledRoute> proxy) {
+            proxy(request, view, target, routes, proxy, keepAlive, start);
             return;
         }
-        final CompiledRoute route = routes != null ? routes.route(view) : null;
-        if (route == null) {
-            reportLocal(sendLocal(HttpResponseStatus.NOT_FOUND, keepAlive), request, view, start, null, null, 404);
+        if (decision instanceof RouteDecision.Redirect<CompiledRoute> redirect) {
+            sendRedirect(redirect, request, view, start, keepAlive);
             return;
         }
+        // 404, 421, 500 (no backend, or an invalid one picked), 503 (no endpoints).
+        RouteOrigin origin = null;
+        BackendOrigin backend = null;
+        if (decision instanceof RouteDecision.Routed<CompiledRoute> routed) {
+            origin = routed.entry().origin();
+            backend = routed.backend() == null ? null : routed.backend().origin();
+        }
+        reportLocal(sendLocal(HttpResponseStatus.valueOf(decision.status()), keepAlive), request, view, start, origin,
+                backend, decision.status());
+    }
+
+    private void proxy(HttpRequest request, RequestView view, RequestTarget target, RouteIndex routes,
+                       RouteDecision.Proxy<CompiledRoute> decision, boolean keepAlive, long start) {
+        final CompiledRoute route = decision.route();
+        final CompiledBackend backend = route.backend(decision.backendIndex());
         final RouteOrigin origin = route.entry().origin();
-        final FilterChain ruleFilters = route.filters();
-        if (ruleFilters.redirect() != null) {
-            sendRedirect(ruleFilters.redirect(), request, view, start, routes, route, null, keepAlive);
-            return;
-        }
-        final CompiledBackend backend = route.pickBackend();
-        if (backend == null || backend.invalidReason() != null) {
-            // HTTPRouteRule.backendRefs: no valid backend, or all weights 0 -> 500.
-            reportLocal(sendLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, keepAlive), request, view, start, origin,
-                    backend == null ? null : backend.backend().origin(), 500);
-            return;
-        }
-        final BackendOrigin backendOrigin = backend.backend().origin();
-        final FilterChain backendFilters = backend.filters();
-        if (backendFilters.redirect() != null) {
-            sendRedirect(backendFilters.redirect(), request, view, start, routes, route, backendOrigin, keepAlive);
-            return;
-        }
-        if (!backend.hasEndpoints()) {
-            reportLocal(sendLocal(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive), request, view, start, origin,
-                    backendOrigin, 503);
-            return;
-        }
         final UpstreamAddress address = backend.nextEndpoint();
         final boolean websocket = tunnelsAllowed && backend.protocol() != AppProtocol.H2C
                 && UpstreamRequestBuilder.isWebSocketUpgrade(request);
@@ -221,34 +215,32 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 : HttpUtil.isTransferEncodingChunked(request);
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
                 routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
-        final List<HeaderEdits> responseEdits = ruleFilters.responseEditsThen(backendFilters);
-        exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(origin, backendOrigin, view, start,
+        final List<HeaderEdits> responseEdits = route.filters().responseEditsThen(backend.filters());
+        exchange = new HttpRouter(this, ctx.channel(), pool, new ExchangeSpec(origin, backend, view, start,
                 address, upstreamRequest, responseEdits, keepAlive,
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket,
-                backend.protocol() == AppProtocol.H2C), telemetry);
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody, websocket,
+                route.entry().timeouts(), route.entry().retry(), route.mirrors()), telemetry);
         exchange.start();
         updateAutoRead();
     }
 
-    private boolean isMisdirected(RouteIndex routes, String host) {
+    /** The SNI name the TLS connection was opened with, or null. */
+    private String sniHostname() {
         final Channel ch = ctx.channel();
-        String sni = ch.attr(SNI_HOSTNAME).get();
-        if (sni == null && ch.parent() != null) {
-            sni = ch.parent().attr(SNI_HOSTNAME).get(); // an HTTP/2 stream: the connection's SNI
-        }
-        // Without SNI (a client connecting by IP address) there is nothing to compare.
-        return sni != null && routes.misdirected(sni, host);
+        final String sni = ch.attr(SNI_HOSTNAME).get();
+        // An HTTP/2 stream: the connection's SNI.
+        return sni == null && ch.parent() != null ? ch.parent().attr(SNI_HOSTNAME).get() : sni;
     }
 
-
-    private void sendRedirect(HttpFilter.RequestRedirect redirect, HttpRequest request, RequestView view, long start,
-                              RouteIndex routes, CompiledRoute route, BackendOrigin backend, boolean keepAlive) {
-        final String location = RedirectBuilder.location(redirect, view, routes.scheme(), routes.specPort(),
-                route.matcher().matchedPrefix());
-        final int code = RedirectBuilder.statusCode(redirect);
+    private void sendRedirect(RouteDecision.Redirect<CompiledRoute> redirect, HttpRequest request, RequestView view,
+                              long start, boolean keepAlive) {
+        final String location = redirect.location(view);
+        final int code = redirect.status();
         final boolean close = !keepAlive || mustCloseAfterResponse();
         final ChannelFuture written = writeLocal(LocalResponses.redirect(ctx.alloc(), code, location, close), close);
-        reportLocal(written, request, view, start, route.entry().origin(), backend, code);
+        final WeightedBackend backend = redirect.backend();
+        reportLocal(written, request, view, start, redirect.entry().origin(), backend == null ? null : backend.origin(),
+                code);
     }
 
     private ChannelFuture sendLocal(HttpResponseStatus status, boolean keepAlive) {
@@ -301,7 +293,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    // ---- callbacks from ProxyExchange -----------------------------------------------------------
+    // ---- callbacks from HttpRouter -----------------------------------------------------------
 
     boolean currentIsHead() {
         return currentIsHead;
@@ -311,7 +303,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return closing || drainRequested || port.draining();
     }
 
-    void onExchangeFinished(ProxyExchange finished, boolean closeAfter, ChannelFuture lastWrite) {
+    void onExchangeFinished(HttpRouter finished, boolean closeAfter, ChannelFuture lastWrite) {
         if (finished != exchange) {
             return;
         }
@@ -330,7 +322,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      * byte tunnel. Replacing this handler before removing the codec hands any bytes the codec
      * still holds to the tunnel, in order.
      */
-    ChannelFuture switchToTunnel(ProxyExchange finished, HttpResponse switching, Channel upstream) {
+    ChannelFuture switchToTunnel(HttpRouter finished, HttpResponse switching, Channel upstream) {
         exchange = null;
         final ChannelFuture written = ctx.writeAndFlush(switching);
         final ChannelPipeline downstream = ctx.pipeline();
@@ -352,7 +344,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Answers {@code status} for a failed exchange; returns the write, or null when not answered. */
-    ChannelFuture onExchangeFailed(ProxyExchange failed, HttpResponseStatus status) {
+    ChannelFuture onExchangeFailed(HttpRouter failed, HttpResponseStatus status) {
         if (failed != exchange) {
             return null;
         }
@@ -370,7 +362,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return written;
     }
 
-    void onExchangeAborted(ProxyExchange aborted) {
+    void onExchangeAborted(HttpRouter aborted) {
         if (aborted == exchange) {
             exchange = null;
         }
