@@ -72,6 +72,7 @@ final class Environment implements AutoCloseable {
         try {
             env.listen(backends.listenPorts(List.of()));
             env.listenL4();
+            env.warmGrpc();
             env.listenHttps();
             manifests.write("00-gatewayclass.yaml", Manifests.gatewayClassYaml());
             manifests.write("01-base.yaml", Manifests.prepare(base));
@@ -115,6 +116,26 @@ final class Environment implements AutoCloseable {
                             l.context().ingress(), l.context().service(), l.context().pod()));
                     default -> throw new IllegalStateException("not a layer-4 server: " + l);
                 }
+            }
+        }
+    }
+
+    /**
+     * One gRPC call straight to an echo pod before any test: it loads and links grpc-java's client
+     * and server classes (seconds on a loaded machine), which upstream's compiled Go client never
+     * pays, so the first gRPC test's consistency window measures the gateway and not class loading.
+     */
+    void warmGrpc() throws java.io.IOException {
+        for (Backends.L4Listen l : backends.l4Listeners()) {
+            if (l.server() == Backends.Server.GRPC) {
+                try (GrpcProbe probe = new GrpcProbe(l.pod().ip() + ":" + l.port(), l.pod().ip() + ":" + l.port())) {
+                    GrpcProbe.Result r = probe.send("Echo", Map.of(), Duration.ofSeconds(30));
+                    if (!r.status().isOk()) {
+                        throw new IllegalStateException("harness: the gRPC echo pod " + l.pod().name()
+                                + " does not answer: " + r.status());
+                    }
+                }
+                return;
             }
         }
     }

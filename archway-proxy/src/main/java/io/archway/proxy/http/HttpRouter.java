@@ -535,7 +535,8 @@ final class HttpRouter implements ChannelFutureListener {
             grpcStatus = GrpcStatus.of(failure); // answered Trailers-Only (HttpProxyHandler.localAnswer)
         }
         if (written != null) {
-            bytes = telemetry.enabled() ? LocalResponses.bodyLength(failure) : 0;
+            // A gRPC call's answer is Trailers-Only: no body.
+            bytes = telemetry.enabled() && grpcStatus == GrpcStatus.NOT_GRPC ? LocalResponses.bodyLength(failure) : 0;
             reportWhenWritten(written, "failed");
         }
     }
