@@ -68,10 +68,10 @@ final class CrdVersionSchema {
             }
             SchemaValidation.validate(obj.get(name), p.getValue(), name, violations);
         }
-        // A type or enum error stops the CEL rules, as the API server's hasBlockingErr: their input is
-        // not what they were written for. (The API server adds "some validation rules were not checked";
-        // we report only the violations themselves, one line each.)
-        if (!blocksRules(violations)) {
+        if (blocksRules(violations)) {
+            violations.add(new Violation("", Violation.Type.INVALID, "some validation rules were not checked because"
+                    + " the object was invalid; correct the existing errors to complete validation"));
+        } else {
             evaluateRules(obj, violations);
         }
         return new AdmissionResult(obj, violations);
