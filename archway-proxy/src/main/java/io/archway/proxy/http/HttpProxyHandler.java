@@ -6,6 +6,7 @@ import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.RouteOrigin;
+import io.archway.snapshot.dispatch.CorsFilter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -191,6 +192,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         final RouteOrigin origin = route.entry().origin();
         final FilterChain ruleFilters = route.filters();
+        // ---- CORS step (HTTPCORSFilter): the gateway answers a preflight itself; it never reaches
+        // a backend. Actual requests get the CORS response headers below (responseEdits).
+        final CorsFilter cors = ruleFilters.cors();
+        if (cors != null && CorsFilter.isPreflight(view)) {
+            final boolean close = !keepAlive || mustCloseAfterResponse();
+            reportLocal(writeLocal(LocalResponses.corsPreflight(ctx.alloc(), cors.preflightHeaders(view), close), close),
+                    request, view, start, origin, null, CorsFilter.PREFLIGHT_STATUS);
+            return;
+        }
         if (ruleFilters.redirect() != null) {
             sendRedirect(ruleFilters.redirect(), request, view, start, routes, route, null, keepAlive);
             return;
@@ -221,7 +231,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 : HttpUtil.isTransferEncodingChunked(request);
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
                 routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
-        final List<HeaderEdits> responseEdits = ruleFilters.responseEditsThen(backendFilters);
+        final List<HeaderEdits> routeEdits = ruleFilters.responseEditsThen(backendFilters);
+        final List<HeaderEdits> responseEdits = cors == null ? routeEdits
+                : FilterChain.then(routeEdits, cors.responseEdits(CorsFilter.origin(view))); // the CORS step, actual requests
         exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(origin, backendOrigin, view, start,
                 address, upstreamRequest, responseEdits, keepAlive,
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket,

@@ -38,6 +38,7 @@ public final class GatewayClassAcceptor {
             "HTTPRoute307RedirectStatusCode",
             "HTTPRoute308RedirectStatusCode",
             "HTTPRouteBackendRequestHeaderModification",
+            "HTTPRouteCORS",
             "HTTPRouteHostRewrite",
             "HTTPRouteMethodMatching",
             "HTTPRouteNamedRouteRule",

@@ -14,7 +14,9 @@ import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.dispatch.CompiledMatch;
 import io.archway.snapshot.dispatch.CompiledPort;
+import io.archway.snapshot.dispatch.CorsFilter;
 import io.archway.snapshot.dispatch.DispatchTrace;
+import io.archway.snapshot.dispatch.RequestFacts;
 import io.archway.snapshot.dispatch.SimpleRequest;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
@@ -102,7 +104,7 @@ public final class RequestExplainer {
             if (query.gateway() != null && !gateways.contains(query.gateway())) {
                 continue;
             }
-            answers.add(answer(view, binding, http, List.copyOf(gateways), CompiledPort.of(binding).trace(request)));
+            answers.add(answer(view, binding, http, List.copyOf(gateways), CompiledPort.of(binding).trace(request), request));
         }
         String notFound = null;
         if (answers.isEmpty()) {
@@ -115,7 +117,7 @@ public final class RequestExplainer {
 
     private static RequestExplanation.PortAnswer answer(ResourceView view, PortBinding binding, HttpPort http,
                                                         List<String> gateways,
-                                                        DispatchTrace t) {
+                                                        DispatchTrace t, RequestFacts request) {
         final List<RequestExplanation.Candidate> listeners = t.listeners().stream()
                 .map(c -> new RequestExplanation.Candidate(c.value().origin().toString(), display(c.hostname()),
                         c.matches(), c.selected(), c.reason())).toList();
@@ -151,9 +153,17 @@ public final class RequestExplainer {
         final HttpFilter.RequestRedirect redirect = win.filters().stream()
                 .filter(f -> f instanceof HttpFilter.RequestRedirect).map(f -> (HttpFilter.RequestRedirect) f)
                 .findFirst().orElse(null);
+        final HttpFilter.Cors cors = win.filters().stream().filter(f -> f instanceof HttpFilter.Cors)
+                .map(f -> (HttpFilter.Cors) f).findFirst().orElse(null);
         final int status;
         final String outcome;
-        if (redirect != null) {
+        if (cors != null && CorsFilter.isPreflight(request)) {
+            // The proxy's CORS step: the gateway answers a preflight itself, before any redirect or backend.
+            status = CorsFilter.PREFLIGHT_STATUS;
+            outcome = status + ": CORS preflight answered by the gateway" + (new CorsFilter(cors).allows(
+                    CorsFilter.origin(request)) ? "" : ", without CORS headers (origin "
+                    + CorsFilter.origin(request) + " is not allowed)");
+        } else if (redirect != null) {
             status = redirect.statusCode();
             outcome = status + ": redirect (" + describe(redirect) + ")";
         } else if (total == 0) {
@@ -292,6 +302,9 @@ public final class RequestExplainer {
                     + (r.hostname() != null ? " hostname " + r.hostname() : "")
                     + (r.port() != null ? " port " + r.port() : "")
                     + (r.path() != null ? " path " + path(r.path()) : "");
+        }
+        if (f instanceof HttpFilter.Cors c) {
+            return new CorsFilter(c).toString();
         }
         if (f instanceof HttpFilter.UrlRewrite u) {
             return "URLRewrite" + (u.hostname() != null ? " hostname " + u.hostname() : "")

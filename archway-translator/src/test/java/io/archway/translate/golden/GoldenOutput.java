@@ -201,6 +201,15 @@ final class GoldenOutput {
             c.put("hostname", r.hostname());
             c.put("path", path(r.path()));
             m.put("urlRewrite", c);
+        } else if (f instanceof HttpFilter.Cors r) {
+            final Map<String, Object> c = new LinkedHashMap<>();
+            c.put("allowOrigins", r.allowOrigins());
+            c.put("allowMethods", r.allowMethods());
+            c.put("allowHeaders", r.allowHeaders());
+            c.put("exposeHeaders", r.exposeHeaders());
+            c.put("allowCredentials", r.allowCredentials());
+            c.put("maxAge", r.maxAge());
+            m.put("cors", c);
         }
         return m;
     }
