@@ -31,6 +31,7 @@ public final class GatewayClassAcceptor {
      */
     public static final List<String> SUPPORTED_FEATURES = List.of(
             "Gateway",
+            "GatewayAddressEmpty",
             "GatewayHTTPListenerIsolation",
             "GatewayPort8080",
             "HTTPRoute",
@@ -39,6 +40,7 @@ public final class GatewayClassAcceptor {
             "HTTPRoute308RedirectStatusCode",
             "HTTPRouteBackendRequestHeaderModification",
             "HTTPRouteCORS",
+            "HTTPRouteDestinationPortMatching",
             "HTTPRouteHostRewrite",
             "HTTPRouteMethodMatching",
             "HTTPRouteNamedRouteRule",

@@ -12,6 +12,7 @@ import io.archway.translate.status.Diagnostics;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
@@ -105,7 +106,7 @@ public final class ListenerValidator {
         }
         final boolean gatewayAccepted = acceptedCondition.status();
         if (gateway.getSpec() != null && gateway.getSpec().getAddresses() != null
-                && !gateway.getSpec().getAddresses().isEmpty()) {
+                && gateway.getSpec().getAddresses().stream().anyMatch(a -> !assignedAutomatically(a))) {
             // Static addresses (GatewayStaticAddresses, extended) are not supported: addressing decides.
             diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
                     + address);
@@ -123,6 +124,16 @@ public final class ListenerValidator {
         }
         return new BoundGateway(key, gateway, gateway.getMetadata().getGeneration(), gatewayAccepted, address,
                 bound, List.of(acceptedCondition, programmed));
+    }
+
+    /**
+     * GatewayAddressEmpty: an IPAddress entry without a value asks the implementation to "automatically
+     * assign an address matching the requested type", which the addressing does (status.addresses
+     * reports it as an IPAddress).
+     */
+    private static boolean assignedAutomatically(GatewaySpecAddress requested) {
+        return (requested.getValue() == null || requested.getValue().isEmpty())
+                && (requested.getType() == null || "IPAddress".equals(requested.getType()));
     }
 
     private static String notAccepted(List<ListenerDraft> drafts) {
