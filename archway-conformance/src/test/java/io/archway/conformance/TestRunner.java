@@ -523,7 +523,8 @@ final class TestRunner implements Mutations.Context {
         }
         for (JsonNode e : j.path("http_expectations")) {
             String proto = e.path("request").path("protocol").asText("");
-            if (!proto.isEmpty() && !proto.equals("HTTP") && !proto.equals("HTTPS")) {
+            if (!proto.isEmpty() && !proto.equals("HTTP") && !proto.equals("HTTPS")
+                    && !proto.equals(HttpProbe.H2C_PRIOR_KNOWLEDGE)) {
                 gaps.add("request protocol " + proto);
                 break;
             }
@@ -1088,7 +1089,8 @@ final class TestRunner implements Mutations.Context {
         }
         return new HttpProbe.Request(scheme, addr.ip(), addr.port() + env.settings.portOffset(), method, host,
                 r.path("path").asText("/"), headers, r.path("body").asText(""), serverName,
-                scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout());
+                scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout())
+                .withProtocol(r.path("protocol").asText(HttpProbe.HTTP));
     }
 
     /**

@@ -38,6 +38,8 @@ public final class GatewayClassAcceptor {
             "HTTPRoute303RedirectStatusCode",
             "HTTPRoute307RedirectStatusCode",
             "HTTPRoute308RedirectStatusCode",
+            "HTTPRouteBackendProtocolH2C",
+            "HTTPRouteBackendProtocolWebSocket",
             "HTTPRouteBackendRequestHeaderModification",
             "HTTPRouteCORS",
             "HTTPRouteDestinationPortMatching",
