@@ -59,6 +59,8 @@ class DataPlaneCorsTest {
                         new HttpFilter.ResponseHeaderModifier(new HeaderEdits(
                                 List.of(new Header("access-control-allow-origin", "https://overwritten.example")),
                                 List.of(), List.of())), CORS), backend("b", 1, backend.port())),
+                route("moved", new PathMatch(PathMatch.Type.PATH_PREFIX, "/moved"), List.of(CORS,
+                        new HttpFilter.RequestRedirect(null, "new.example", null, null, 302))),
                 route("plain", new PathMatch(PathMatch.Type.PATH_PREFIX, "/"), List.of(),
                         backend("b", 1, backend.port())))))));
     }
@@ -132,6 +134,20 @@ class DataPlaneCorsTest {
         assertThat(send(HttpClient.Version.HTTP_1_1, "OPTIONS", "/api", "Origin", "https://www.foo.com").body())
                 .isEqualTo("b");
         assertThat(backend.requestCount()).isEqualTo(before + 1);
+    }
+
+    /** A redirect answered by the gateway on a CORS rule carries the CORS headers, or the browser would not follow it. */
+    @Test
+    void aRedirectOnACorsRuleCarriesTheCorsHeaders() throws Exception {
+        final HttpResponse<String> r = send(HttpClient.Version.HTTP_1_1, "GET", "/moved/x", "Origin",
+                "https://www.foo.com");
+        assertThat(r.statusCode()).isEqualTo(302);
+        assertThat(r.headers().firstValue("location")).hasValue("http://new.example:" + port + "/moved/x");
+        assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue("https://www.foo.com");
+        assertThat(r.headers().firstValue("access-control-allow-credentials")).hasValue("true");
+        final HttpResponse<String> preflight = send(HttpClient.Version.HTTP_1_1, "OPTIONS", "/moved/x", "Origin",
+                "https://www.foo.com", "Access-Control-Request-Method", "GET");
+        assertThat(preflight.statusCode()).as("the preflight is answered, not redirected").isEqualTo(204);
     }
 
     @Test

@@ -250,7 +250,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final String location = redirect.location(view);
         final int code = redirect.status();
         final boolean close = !keepAlive || mustCloseAfterResponse();
-        final ChannelFuture written = writeLocal(LocalResponses.redirect(ctx.alloc(), code, location, close), close);
+        final FullHttpResponse response = LocalResponses.redirect(ctx.alloc(), code, location, close);
+        final CorsFilter cors = redirect.route().filters().cors();
+        if (cors != null) {
+            // A browser follows a cross-origin redirect only with the CORS headers (Fetch, "CORS check").
+            HeaderFilterApplier.apply(cors.responseEdits(CorsFilter.origin(view)), response.headers());
+        }
+        final ChannelFuture written = writeLocal(response, close);
         final WeightedBackend backend = redirect.backend();
         reportLocal(written, request, view, start, redirect.entry().origin(), backend == null ? null : backend.origin(),
                 code);
