@@ -42,10 +42,11 @@ final class GoldenOutput {
         final Map<String, Object> root = new LinkedHashMap<>();
         final List<Object> status = new ArrayList<>();
         final Map<ResourceKey, Object> all = new TreeMap<>(java.util.Comparator
-                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
+                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "ListenerSet", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
                 .thenComparing(k -> k));
         all.putAll(t.status().gatewayClasses());
         all.putAll(t.status().gateways());
+        all.putAll(t.status().listenerSets());
         t.status().routes().forEach((key, parents) -> all.put(key, Map.of("parents", parents)));
         all.forEach((key, value) -> {
             final Map<String, Object> entry = new LinkedHashMap<>();
@@ -141,6 +142,20 @@ final class GoldenOutput {
             m.put("filters", e.filters().stream().map(GoldenOutput::filter).toList());
         }
         m.put("backends", e.backends().stream().map(GoldenOutput::backend).toList());
+        if (!e.timeouts().equals(io.archway.snapshot.RouteTimeouts.NONE)) {
+            final Map<String, Object> t = new LinkedHashMap<>();
+            t.put("request", e.timeouts().request() == null ? null : e.timeouts().request().toString());
+            t.put("backendRequest", e.timeouts().backendRequest() == null ? null
+                    : e.timeouts().backendRequest().toString());
+            m.put("timeouts", t);
+        }
+        if (e.retry() != null) {
+            final Map<String, Object> r = new LinkedHashMap<>();
+            r.put("codes", e.retry().codes());
+            r.put("attempts", e.retry().attempts());
+            r.put("backoff", e.retry().backoff().toString());
+            m.put("retry", r);
+        }
         return m;
     }
 
@@ -201,6 +216,11 @@ final class GoldenOutput {
             c.put("hostname", r.hostname());
             c.put("path", path(r.path()));
             m.put("urlRewrite", c);
+        } else if (f instanceof HttpFilter.RequestMirror r) {
+            final Map<String, Object> c = new LinkedHashMap<>();
+            c.put("fraction", r.numerator() + "/" + r.denominator());
+            c.put("backend", backend(r.backend()));
+            m.put("requestMirror", c);
         }
         return m;
     }
