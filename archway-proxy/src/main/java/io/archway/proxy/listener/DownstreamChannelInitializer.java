@@ -17,11 +17,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -130,11 +132,25 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                     AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                             ? new Http2ServerUpgradeCodec(frameCodec(), streams(), idleClose(), new DropHttp1Handlers())
                             : null, MAX_UPGRADE_REQUEST_BODY) {
+                /** Whether the request being upgraded declared its body's framing itself. */
+                private boolean framed;
+
                 @Override
                 protected boolean shouldHandleUpgradeRequest(HttpRequest req) {
                     // Only h2c is ours: other upgrades (WebSocket) go to the backend unaggregated.
                     final String upgrade = req.headers().get(HttpHeaderNames.UPGRADE);
+                    framed = HttpUtil.isContentLengthSet(req) || HttpUtil.isTransferEncodingChunked(req);
                     return upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("h2c");
+                }
+
+                @Override
+                protected void finishAggregation(FullHttpMessage aggregated) throws Exception {
+                    super.finishAggregation(aggregated);
+                    // The aggregation adds "content-length: 0" to a request without body; the
+                    // backend must see the request as the client sent it.
+                    if (!framed && !aggregated.content().isReadable()) {
+                        aggregated.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+                    }
                 }
             });
             last = "h2c-upgrade";
