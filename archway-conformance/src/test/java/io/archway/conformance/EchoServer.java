@@ -56,7 +56,8 @@ import java.util.regex.Pattern;
  *       attempts of U are reset (or answered C), later ones echo;</li>
  *   <li>anything else: 200 {@code application/json} {@code {path, host, method, proto, headers,
  *       httpPort, namespace, ingress, service, pod[, tls]}}, after an optional {@code ?delay=} and
- *       with the response headers asked for by {@code X-Echo-Set-Header: Name:value,Name2:value2}.
+ *       with the response headers asked for by {@code X-Echo-Set-Header: Name:value,Name2:value2};
+ *       each is logged as echo-basic prints it ({@link #logs}, what the mirror tests read).
  *       {@code tls} (version, peerCertificates, serverName, negotiatedProtocol, cipherSuite) is
  *       there on a TLS listener only.</li>
  *   <li>{@code /ws}: a WebSocket that echoes every message (golang.org/x/net/websocket with
@@ -79,6 +80,13 @@ final class EchoServer implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     /** retrySimulation.attempts: uuid -> attempts refused so far. */
     private final Map<String, Integer> retryAttempts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One line an echo pod printed (echo-basic's stdout, as kubectl logs shows it). */
+    record LogLine(long atMillis, Pod pod, String text) {
+    }
+
+    /** What every pod printed, in order (DumpEchoLogs reads it). */
+    private final List<LogLine> logs = new CopyOnWriteArrayList<>();
 
     /** Faults a proxy under test is made to commit on the wire, as this backend would read them. */
     private final java.util.Set<Fault> faults;
@@ -204,6 +212,20 @@ final class EchoServer implements AutoCloseable {
         return requests.get();
     }
 
+    /**
+     * kubernetes.DumpEchoLogs: the lines printed since {@code sinceMillis} by the pods of
+     * Deployment {@code app} (label {@code app: <name>}) in {@code namespace}.
+     */
+    List<String> logs(String namespace, String app, long sinceMillis) {
+        List<String> out = new ArrayList<>();
+        for (LogLine l : logs) {
+            if (l.atMillis() >= sinceMillis && l.pod().namespace().equals(namespace) && l.pod().service().equals(app)) {
+                out.add(l.text());
+            }
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         for (Channel ch : channels) {
@@ -310,6 +332,9 @@ final class EchoServer implements AutoCloseable {
                 write(ctx, keepAlive, res);
                 return;
             }
+            // echoHandler's first line: fmt.Printf("Echoing back request made to %s to client (%s)\n", ...)
+            logs.add(new LogLine(System.currentTimeMillis(), pod, "Echoing back request made to " + uri
+                    + " to client (" + ctx.channel().remoteAddress() + ")"));
             FullHttpResponse res = echo(ctx, req);
             String delay = queryParam(uri, "delay");
             if (delay != null && !delay.isEmpty()) {
