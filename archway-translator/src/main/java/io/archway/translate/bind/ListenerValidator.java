@@ -170,16 +170,24 @@ public final class ListenerValidator {
     private List<ListenerSet> listenerSetsOf(ResourceKey gateway) {
         final List<ListenerSet> out = new ArrayList<>();
         for (ListenerSet set : view.listenerSets()) {
-            final var ref = set.getSpec() == null ? null : set.getSpec().getParentRef();
-            if (ref != null && ResourceKind.GATEWAY_GROUP.equals(Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP))
-                    && ResourceKind.GATEWAY.kind().equals(Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind()))
-                    && gateway.name().equals(ref.getName())
-                    && gateway.namespace().equals(Kinds.orDefault(ref.getNamespace(), set.getMetadata().getNamespace()))) {
+            if (gateway.equals(parentGateway(set))) {
                 out.add(set);
             }
         }
         out.sort(LISTENER_SET_PRECEDENCE);
         return out;
+    }
+
+    /** The Gateway a ListenerSet's {@code spec.parentRef} names (namespace defaulting to the set's), or null. */
+    public static ResourceKey parentGateway(ListenerSet set) {
+        final var ref = set.getSpec() == null ? null : set.getSpec().getParentRef();
+        if (ref == null || ref.getName() == null
+                || !ResourceKind.GATEWAY_GROUP.equals(Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP))
+                || !ResourceKind.GATEWAY.kind().equals(Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind()))) {
+            return null;
+        }
+        return new ResourceKey(ResourceKind.GATEWAY.kind(),
+                Kinds.orDefault(ref.getNamespace(), set.getMetadata().getNamespace()), ref.getName());
     }
 
     /** GEP-1713 Listener Precedence among ListenerSets: creation time (oldest first, unknown last), then namespace/name. */
