@@ -7,6 +7,7 @@ import static io.archway.proxy.testing.Snapshots.snapshot;
 import static io.archway.proxy.testing.Snapshots.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.archway.proxy.testing.LeakCheck;
 import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.ScriptedBackend;
 import io.archway.snapshot.BackendOrigin;
@@ -28,7 +29,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,10 +39,27 @@ import org.junit.jupiter.api.Test;
  * The per-request router over real sockets: rule request and backendRequest timeouts, the retry
  * policy (status codes, connection errors, attempts, the bounded replay buffer) and request
  * mirrors (a copy with its body, exactly once, never slowing or failing the client, dropped
- * when it cannot keep up).
+ * when it cannot keep up). Paranoid leak detection: the replay buffer's and mirrors' body copies
+ * must all be released, whichever way a request ends.
  */
 class DataPlaneRouterTest {
     private static final Duration NO_BACKOFF = Duration.ofMillis(1);
+    private static LeakCheck leakCheck;
+
+    @BeforeAll
+    static void watchLeaks() {
+        leakCheck = new LeakCheck();
+    }
+
+    @AfterAll
+    static void noLeaks() throws Exception {
+        try {
+            assertThat(LeakCheck.paranoid()).as("leak detection level").isTrue();
+            assertThat(leakCheck.leaks()).as("Netty buffer leaks").isEmpty();
+        } finally {
+            leakCheck.close();
+        }
+    }
 
     private final List<ScriptedBackend> backends = new ArrayList<>();
     private final AtomicInteger retries = new AtomicInteger();
