@@ -424,10 +424,13 @@ final class TestRunner implements Mutations.Context {
     /** Go helpers local to a test file that this harness reproduces, and where. */
     private static final Map<String, String> MODELLED_LOCAL_HELPERS = Map.of(
             "parentRefTo", "routeParents resolves parentRefTo(gwNN) to the test's Gateway",
+            "generateAcceptedListenerConditions", "GO_VALUES: the listenerset tests' ResolvedRefs, Accepted, Programmed",
+            "generateSupportedRouteKinds", "GO_VALUES: the listenerset tests' HTTPRoute kind",
             "setupEndpointSlices", "Mutations: HTTPRouteServiceTypes");
 
     /** Unresolved Go expressions in extracted arguments that this harness resolves itself. */
     private static final java.util.Set<String> RESOLVED_EXPRESSIONS = java.util.Set.of("parentRefTo(gwNN)",
+            "generateAcceptedListenerConditions()", "generateSupportedRouteKinds()",
             "suite.ControllerName");
 
     /** The note the extraction leaves on a test with TLS connection rejection checks. */
@@ -521,7 +524,21 @@ final class TestRunner implements Mutations.Context {
             }
         });
         List<String> unresolved = new ArrayList<>();
-        unresolvedExpressions(j, unresolved);
+        ObjectNode withoutStatus = j.deepCopy();
+        withoutStatus.remove("status_assertions");
+        unresolvedExpressions(withoutStatus, unresolved);
+        // a status assertion's expressions may also be the test's local ListenerSet refs, line by line
+        for (JsonNode a : j.path("status_assertions")) {
+            List<String> inAssertion = new ArrayList<>();
+            unresolvedExpressions(a, inAssertion);
+            for (String u : inAssertion) {
+                String expr = u.substring("unresolved expression ".length());
+                if (!LISTENER_SET_REF_VARIABLES.contains(expr)
+                        || !LISTENER_SET_REFS.containsKey(spec.shortName() + "@" + a.path("line").asInt())) {
+                    unresolved.add(u);
+                }
+            }
+        }
         for (String u : unresolved) {
             String expr = u.substring("unresolved expression ".length());
             present.add("expr:" + expr);
@@ -589,7 +606,8 @@ final class TestRunner implements Mutations.Context {
         }
         for (JsonNode e : j.path("http_expectations")) {
             String proto = e.path("request").path("protocol").asText("");
-            if (!proto.isEmpty() && !proto.equals("HTTP") && !proto.equals("HTTPS")) {
+            if (!proto.isEmpty() && !proto.equals("HTTP") && !proto.equals("HTTPS")
+                    && !proto.equals(HttpProbe.H2C_PRIOR_KNOWLEDGE)) {
                 gaps.add("request protocol " + proto);
                 break;
             }
@@ -646,6 +664,66 @@ final class TestRunner implements Mutations.Context {
         if (j.path("http_expectations").size() > 0 || j.path("grpc_expectations").size() > 0) {
             gaps.add("case replaces the timeline of a test with HTTP/gRPC expectations");
         }
+    }
+
+    /** The values of Go expressions the extraction leaves unresolved, as the tests' own code computes them. */
+    static final Map<String, JsonNode> GO_VALUES = Map.of(
+            // listenerset-allowed-namespace-same.go generateAcceptedListenerConditions: any reason
+            "generateAcceptedListenerConditions()", Json.parse("[{\"Type\":\"ResolvedRefs\",\"Status\":\"True\","
+                    + "\"Reason\":\"\"},{\"Type\":\"Accepted\",\"Status\":\"True\",\"Reason\":\"\"},"
+                    + "{\"Type\":\"Programmed\",\"Status\":\"True\",\"Reason\":\"\"}]"),
+            // listenerset-http-routing.go generateSupportedRouteKinds
+            "generateSupportedRouteKinds()", Json.parse("[{\"Group\":\"gateway.networking.k8s.io\","
+                    + "\"Kind\":\"HTTPRoute\"}]"));
+
+    /** The local variables the listenerset tests hold a NewResourceRef(listenerSetGK, lsNN) in. */
+    static final java.util.Set<String> LISTENER_SET_REF_VARIABLES = java.util.Set.of("listenerSetRef", "lsRef");
+
+    /** test@line -> the lsNN of the ListenerSet ref variable a status helper there is passed (read from the Go). */
+    static final Map<String, StatusAssertions.NN> LISTENER_SET_REFS = Map.of(
+            "ListenerSetAllowedRoutesNamespaces@79",
+            new StatusAssertions.NN("gateway-conformance-infra", "listenerset-test-allowed-routes-namespaces"),
+            "ListenerSetAllowedRoutesNamespaces@168",
+            new StatusAssertions.NN("gateway-api-ls-cross-ns", "listenerset-test-allowed-routes-cross-ns"),
+            "ListenerSetDualParentRefIndependence@122",
+            new StatusAssertions.NN("gateway-conformance-infra", "ls-dual-parentref"),
+            "ListenerSetGatewayParentSectionNameNotFound@69",
+            new StatusAssertions.NN("gateway-conformance-infra", "listenerset-section-name"),
+            "ListenerSetRouteStatusScopedToParentRef@104",
+            new StatusAssertions.NN("gateway-conformance-infra", "listenerset-parentref"));
+
+    /**
+     * {@code args} with every expression of {@link #GO_VALUES} replaced by its value and a
+     * ListenerSet ref variable by the resource ref the extraction gives a literal
+     * NewResourceRef(listenerSetGK, lsNN): {parentKind, gateway: lsNN, listeners: []}.
+     */
+    static JsonNode resolveGoValues(String test, int line, JsonNode args) {
+        if (args.isObject() && args.has("$unresolved")) {
+            String expr = args.path("$unresolved").asText();
+            if (GO_VALUES.containsKey(expr)) {
+                return GO_VALUES.get(expr).deepCopy();
+            }
+            StatusAssertions.NN ls = LISTENER_SET_REFS.get(test + "@" + line);
+            if (LISTENER_SET_REF_VARIABLES.contains(expr) && ls != null) {
+                ObjectNode ref = Json.JSON.createObjectNode();
+                ref.putObject("parentKind").put("Group", StatusAssertions.GROUP).put("Kind", "ListenerSet");
+                ref.putObject("gateway").put("name", ls.name()).put("namespace", ls.namespace());
+                ref.putArray("listeners");
+                return ref;
+            }
+            return args;
+        }
+        if (args.isObject()) {
+            ObjectNode out = Json.JSON.createObjectNode();
+            args.fields().forEachRemaining(e -> out.set(e.getKey(), resolveGoValues(test, line, e.getValue())));
+            return out;
+        }
+        if (args.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = Json.JSON.createArrayNode();
+            args.forEach(e -> out.add(resolveGoValues(test, line, e)));
+            return out;
+        }
+        return args;
     }
 
     /** Every {@code {"$unresolved": expr}} the harness cannot resolve. */
@@ -800,7 +878,7 @@ final class TestRunner implements Mutations.Context {
 
     private void runStatus(JsonNode a) {
         String helper = a.path("helper").asText();
-        JsonNode args = a.path("args");
+        JsonNode args = resolveGoValues(spec.shortName(), a.path("line").asInt(), a.path("args"));
         int line = a.path("line").asInt();
         StatusAssertions.Source s = env.gateway;
         Supplier<String> check = switch (helper) {
@@ -853,7 +931,19 @@ final class TestRunner implements Mutations.Context {
             case "GatewayStatusMustHaveListeners" -> () -> StatusAssertions.gatewayListeners(s, nn(args.get(0)), args.get(1));
             case "GatewayMustHaveZeroRoutes" -> () -> StatusAssertions.gatewayZeroRoutes(s, nn(args.get(0)));
             case "GatewayListenersMustHaveConditions" -> () -> StatusAssertions.listenersHaveConditions(s,
-                    nn(args.get(0)), conds(args.get(1)));
+                    nn(args.get(0)), conds(args.get(1)), listenerNamesFrom(args, 2));
+            case "ListenerSetMustHaveCondition" -> () -> StatusAssertions.listenerSetHasCondition(s, nn(args.get(0)),
+                    StatusAssertions.Cond.of(args.get(1)));
+            case "ListenerSetListenersMustHaveConditions" -> () -> StatusAssertions.listenerSetListenersHaveConditions(s,
+                    nn(args.get(0)), conds(args.get(1)), listenerNamesFrom(args, 2));
+            case "ListenerSetStatusMustHaveListeners" -> () -> StatusAssertions.listenerSetListeners(s, nn(args.get(0)),
+                    args.get(1));
+            // (resource, routeType, routeNNs...)
+            case "RoutesAndParentMustBeAccepted" -> {
+                JsonNode routes = withoutArgs(args, 0, 1);
+                String kind = routeTypeArg(args.get(1), routes);
+                yield kind.startsWith("harness:") ? () -> kind : routesAndParentAccepted(args.get(0), kind, routes);
+            }
             case "NamespacesMustBeReady" -> () -> StatusAssertions.namespacesReady(s, iter(args.get(0)));
             case "GWCMustHaveAcceptedConditionAny" -> () -> StatusAssertions.gatewayClassAccepted(s, args.get(0).asText(), "");
             case "GWCMustHaveAcceptedConditionTrue" -> () -> StatusAssertions.gatewayClassAccepted(s, args.get(0).asText(), "True");
@@ -949,6 +1039,67 @@ final class TestRunner implements Mutations.Context {
         List<String> out = new ArrayList<>();
         arr.forEach(l -> out.add(l.isNull() ? "" : l.asText()));
         return out;
+    }
+
+    /** The variadic listener names of a helper, from position {@code from} on (a slice or single names). */
+    private static List<String> listenerNamesFrom(JsonNode args, int from) {
+        List<String> names = new ArrayList<>();
+        for (int i = from; i < args.size(); i++) {
+            if (args.get(i).isArray()) {
+                args.get(i).forEach(n -> names.add(n.asText()));
+            } else {
+                names.add(args.get(i).asText());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * RoutesAndParentMustBeAccepted(resource, routeType, routeNNs...): each route has a parent per
+     * listener name of the ResourceRef (one, section name "", without names), of the resource's
+     * group and kind, name and namespace, our controller, Accepted=True/Accepted (RouteMustHaveParents,
+     * the namespace required when the route lives elsewhere); then every listener of the resource
+     * (a Gateway or a ListenerSet) has ResolvedRefs, Accepted and Programmed True.
+     */
+    private Supplier<String> routesAndParentAccepted(JsonNode resource, String routeKind, JsonNode routeNNs) {
+        if (resource.has("$unresolved")) {
+            return () -> "harness: cannot resolve " + resource.path("$unresolved").asText();
+        }
+        StatusAssertions.NN parentNN = nn(resource.path("gateway"));
+        String group = resource.path("parentKind").path("Group").asText(StatusAssertions.GROUP);
+        String kind = resource.path("parentKind").path("Kind").asText("Gateway");
+        List<JsonNode> routes = new ArrayList<>();
+        routeNNs.forEach(r -> {
+            if (r.isArray()) {
+                r.forEach(routes::add);
+            } else {
+                routes.add(r);
+            }
+        });
+        int parentsPerRoute = Math.max(1, resource.path("listeners").size());
+        StatusAssertions.Source s = env.gateway;
+        Map<StatusAssertions.NN, JsonNode[]> actual = new java.util.HashMap<>();
+        List<StatusAssertions.Cond> listenerConds = List.of(new StatusAssertions.Cond("ResolvedRefs", "True", ""),
+                new StatusAssertions.Cond("Accepted", "True", ""), new StatusAssertions.Cond("Programmed", "True", ""));
+        return () -> {
+            for (JsonNode r0 : routes) {
+                StatusAssertions.NN route = nn(r0);
+                boolean nsRequired = !java.util.Objects.equals(route.namespace(), parentNN.namespace());
+                List<StatusAssertions.Parent> parents = new ArrayList<>();
+                for (int i = 0; i < parentsPerRoute; i++) {
+                    parents.add(new StatusAssertions.Parent(group, kind, parentNN.namespace(), parentNN.name(),
+                            Manifests.CONTROLLER, List.of(new StatusAssertions.Cond("Accepted", "True", "Accepted"))));
+                }
+                String r = StatusAssertions.routeParentsPolled(s, routeKind, route, parents, nsRequired,
+                        actual.computeIfAbsent(route, k -> new JsonNode[1]));
+                if (r != null) {
+                    return r;
+                }
+            }
+            return kind.equals("ListenerSet")
+                    ? StatusAssertions.listenerSetListenersHaveConditions(s, parentNN, listenerConds, List.of())
+                    : StatusAssertions.listenersHaveConditions(s, parentNN, listenerConds);
+        };
     }
 
     private Supplier<String> gatewayAndRoutesAccepted(JsonNode args, String routeKind) {
@@ -1154,7 +1305,8 @@ final class TestRunner implements Mutations.Context {
         }
         return new HttpProbe.Request(scheme, addr.ip(), addr.port() + env.settings.portOffset(), method, host,
                 r.path("path").asText("/"), headers, r.path("body").asText(""), serverName,
-                scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout());
+                scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout())
+                .withProtocol(r.path("protocol").asText(HttpProbe.HTTP));
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Resolves a HTTPS listener's {@code tls.certificateRefs} to {@code kubernetes.io/tls} Secrets
  * (Listener.tls.certificateRefs: core Secrets only; a cross-namespace reference needs a
- * ReferenceGrant from the Gateway to the Secret).
+ * ReferenceGrant from the Gateway to the Secret, or, for a ListenerSet's listener, from the
+ * ListenerSet: GEP-1713 says a grant to one is never inherited by the other).
  */
 public final class CertificateRefResolver {
     /** The outcome for one listener: the bundles, or the first failure's reason and message. */
@@ -35,7 +36,13 @@ public final class CertificateRefResolver {
         this.grants = grants;
     }
 
+    /** The refs of a Gateway's own listener. */
     public Result resolve(String gatewayNamespace, List<SecretObjectReference> refs) {
+        return resolve(ResourceKind.GATEWAY, gatewayNamespace, refs);
+    }
+
+    /** The refs of a listener declared by {@code owner} (a Gateway or a ListenerSet) in {@code ownerNamespace}. */
+    public Result resolve(ResourceKind owner, String ownerNamespace, List<SecretObjectReference> refs) {
         if (refs == null || refs.isEmpty()) {
             return new Result(List.of(), Reasons.INVALID_CERTIFICATE_REF, "tls.certificateRefs is empty");
         }
@@ -43,7 +50,7 @@ public final class CertificateRefResolver {
         for (SecretObjectReference ref : refs) {
             final String group = Kinds.coreGroupIfUnset(ref.getGroup());
             final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.SECRET.kind());
-            final String namespace = Kinds.orDefault(ref.getNamespace(), gatewayNamespace);
+            final String namespace = Kinds.orDefault(ref.getNamespace(), ownerNamespace);
             final String what = kind + " " + namespace + "/" + ref.getName();
             if (ref.getName() == null) {
                 return new Result(List.of(), Reasons.INVALID_CERTIFICATE_REF, "certificateRef without name");
@@ -52,7 +59,7 @@ public final class CertificateRefResolver {
                 return new Result(List.of(), Reasons.INVALID_CERTIFICATE_REF,
                         "certificateRef " + (group.isEmpty() ? "" : group + "/") + what + " is not a core Secret");
             }
-            if (!grants.permits(ResourceKind.GATEWAY_GROUP, ResourceKind.GATEWAY.kind(), gatewayNamespace, ResourceKind.CORE_GROUP,
+            if (!grants.permits(owner.group(), owner.kind(), ownerNamespace, ResourceKind.CORE_GROUP,
                     ResourceKind.SECRET.kind(), namespace, ref.getName())) {
                 return new Result(List.of(), Reasons.REF_NOT_PERMITTED,
                         what + " is in another namespace and no ReferenceGrant allows it");

@@ -27,7 +27,8 @@ import java.util.TreeMap;
 
 /**
  * Phase 6: builds the routing table, one {@link PortBinding} per socket (address, port,
- * transport). Every programmed HTTP or HTTPS listener of an accepted Gateway becomes a
+ * transport). Every programmed HTTP or HTTPS listener of an accepted Gateway (its own, and those of
+ * its accepted ListenerSets, on the Gateway's address) becomes a
  * {@link ListenerEntry} on its socket's {@link HttpPort}, most specific hostname first; its
  * attached routes are grouped into virtual hosts by effective hostname (most specific first) and
  * sorted by {@link HttpRulePrecedence}. Every programmed TLS Passthrough listener becomes a
@@ -76,7 +77,7 @@ public final class RouteTableCompiler {
             if (!gateway.accepted()) {
                 continue;
             }
-            for (BoundListener listener : gateway.listeners()) {
+            for (BoundListener listener : gateway.mergedListeners()) {
                 if (!listener.programmed()) {
                     continue;
                 }

@@ -42,10 +42,11 @@ final class GoldenOutput {
         final Map<String, Object> root = new LinkedHashMap<>();
         final List<Object> status = new ArrayList<>();
         final Map<ResourceKey, Object> all = new TreeMap<>(java.util.Comparator
-                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
+                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "ListenerSet", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
                 .thenComparing(k -> k));
         all.putAll(t.status().gatewayClasses());
         all.putAll(t.status().gateways());
+        all.putAll(t.status().listenerSets());
         t.status().routes().forEach((key, parents) -> all.put(key, Map.of("parents", parents)));
         all.forEach((key, value) -> {
             final Map<String, Object> entry = new LinkedHashMap<>();
