@@ -169,8 +169,10 @@ class DataPlaneRouterTest {
         final long t0 = System.nanoTime();
         assertThat(get("/x").statusCode()).isEqualTo(504);
         assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(600L, 3000L);
-        // 300 ms per attempt within 700 ms: the third attempt is cut short by the request timeout
-        assertThat(slow1.received().size() + slow2.received().size()).isEqualTo(3);
+        // 300 ms per attempt within 700 ms: a retry ran, and the third attempt (if it got out at all
+        // on a loaded box) was cut short by the request timeout, not the 5 attempts allowed
+        assertThat(slow1.received().size() + slow2.received().size()).isBetween(2, 3);
+        assertThat(retries.get()).isBetween(1, 2);
         await("both backends' connections to close", () -> slow1.openConnections() + slow2.openConnections() == 0);
     }
 
