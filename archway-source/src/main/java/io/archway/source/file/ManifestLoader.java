@@ -423,7 +423,8 @@ public final class ManifestLoader {
         ResourceKey key = new ResourceKey(kind.kind(), kind.namespaced() ? (ns.isBlank() ? "default" : ns) : "",
                 obj.path("metadata").path("name").asText());
         for (Violation v : result.violations()) {
-            String field = pathPrefix + v.field();
+            String field = v.field().isEmpty() && pathPrefix.endsWith(".")
+                    ? pathPrefix.substring(0, pathPrefix.length() - 1) : pathPrefix + v.field();
             int at = lines.lineOf(field);
             if (v.refuses()) {
                 acc.refusals.add(new Diagnostic(Diagnostic.Severity.ERROR, key, field, v.message(),

@@ -23,14 +23,15 @@ import java.util.TreeMap;
  * them. Classes of other controllers get no status, and their Gateways are ignored.
  */
 public final class GatewayClassAcceptor {
-    /** The features we claim in {@code status.supportedFeatures}, sorted as the spec requires. */
     /**
-     * The Gateway API features we claim, published in {@code status.supportedFeatures} (the
+     * The Gateway API features we claim, sorted as the spec requires and published in
+     * {@code status.supportedFeatures} (the
      * conformance suite infers what to run from it, and so does our harness). Add a feature only
      * when its conformance tests pass.
      */
     public static final List<String> SUPPORTED_FEATURES = List.of(
             "Gateway",
+            "GatewayAddressEmpty",
             "GatewayHTTPListenerIsolation",
             "GatewayPort8080",
             "HTTPRoute",
@@ -41,6 +42,8 @@ public final class GatewayClassAcceptor {
             "HTTPRouteBackendProtocolWebSocket",
             "HTTPRouteBackendRequestHeaderModification",
             "HTTPRouteBackendTimeout",
+            "HTTPRouteCORS",
+            "HTTPRouteDestinationPortMatching",
             "HTTPRouteHostRewrite",
             "HTTPRouteMethodMatching",
             "HTTPRouteNamedRouteRule",

@@ -55,7 +55,7 @@ final class GoldenOutput {
                 entry.put("namespace", key.namespace());
             }
             entry.put("name", key.name());
-            entry.put("status", GoldenInput.SERIALIZATION.convertValue(value, Map.class));
+            entry.put("status", withClaimedFeaturesNamed(GoldenInput.SERIALIZATION.convertValue(value, Map.class)));
             status.add(entry);
         });
         root.put("status", status);
@@ -69,6 +69,25 @@ final class GoldenOutput {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A GatewayClass's {@code supportedFeatures} equal to the claimed set is printed by name, so
+     * that claiming a feature changes one list ({@code GatewayClassAcceptor.SUPPORTED_FEATURES},
+     * proven by {@code GatewayClassFeaturesTest}) and not every golden file; any other list is
+     * printed in full.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withClaimedFeaturesNamed(Map<String, Object> status) {
+        final Object features = status.get("supportedFeatures");
+        final List<Map<String, Object>> claimed = io.archway.translate.bind.GatewayClassAcceptor.SUPPORTED_FEATURES
+                .stream().map(name -> Map.<String, Object>of("name", name)).toList();
+        if (features instanceof List<?> list && list.equals(claimed)) {
+            final Map<String, Object> named = new LinkedHashMap<>(status);
+            named.put("supportedFeatures", "GatewayClassAcceptor.SUPPORTED_FEATURES");
+            return named;
+        }
+        return status;
     }
 
     private static Map<String, Object> port(PortBinding p) {
