@@ -6,9 +6,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-/** A tiny HTTP backend on an ephemeral loopback port that answers its own name. */
+/**
+ * A tiny HTTP backend on an ephemeral loopback port that answers its own name and records each
+ * request it got as {@code METHOD target body}.
+ */
 final class Backend implements AutoCloseable {
     private final HttpServer server;
+    private final java.util.Queue<String> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
     final String name;
 
     Backend(String name) throws IOException {
@@ -16,7 +20,9 @@ final class Backend implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext("/", ex -> {
             try (ex) {
-                ex.getRequestBody().readAllBytes();
+                final byte[] request = ex.getRequestBody().readAllBytes();
+                received.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " "
+                        + new String(request, StandardCharsets.UTF_8));
                 byte[] body = name.getBytes(StandardCharsets.UTF_8);
                 ex.sendResponseHeaders(200, body.length);
                 try (OutputStream out = ex.getResponseBody()) {
@@ -25,6 +31,11 @@ final class Backend implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** The requests received so far, in order. */
+    java.util.List<String> received() {
+        return java.util.List.copyOf(received);
     }
 
     int port() {

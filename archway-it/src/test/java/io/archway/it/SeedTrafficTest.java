@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed documents' examples, copied unedited into one directory (practical guide 01, 04, 05, 06,
- * 11, 12 and the overview's restored v1beta1 example 09) with the Services, EndpointSlices and TLS
+ * 11, 12, 13 and the overview's restored v1beta1 example 09) with the Services, EndpointSlices and TLS
  * Secret a cluster would have, served by a real gateway and exercised by real clients over HTTP and
  * HTTPS. Each Gateway gets its own loopback address; ports 80/443 are served with an offset.
  */
@@ -64,7 +64,7 @@ class SeedTrafficTest {
     @BeforeAll
     static void start() throws Exception {
         for (String f : List.of("01-basic-gateway", "04-basic-httproute", "05-advanced-matching", "06-canary-split",
-                "11-http-to-https-redirect", "12-path-redirect")) {
+                "11-http-to-https-redirect", "12-path-redirect", "13-request-mirror")) {
             Files.copy(SeedExamplesTest.SEEDS.resolve("practical-guide/" + f + ".yaml"), dir.resolve(f + ".yaml"));
         }
         Files.copy(SeedExamplesTest.SEEDS.resolve("overview/09-httpbin-gateway-httproute.yaml"),
@@ -72,7 +72,8 @@ class SeedTrafficTest {
         StringBuilder infra = new StringBuilder();
         for (String[] svc : new String[][] {{"default", "api-service", "8080"}, {"default", "api-v2-service", "8080"},
                 {"default", "search-beta-service", "8080"}, {"default", "user-create-service", "8080"},
-                {"default", "app-stable", "8080"}, {"default", "app-canary", "8080"}, {"default", "httpbin", "8000"}}) {
+                {"default", "app-stable", "8080"}, {"default", "app-canary", "8080"}, {"default", "httpbin", "8000"},
+                {"default", "production-service", "8080"}, {"default", "test-service", "8080"}}) {
             Backend b = new Backend(svc[1]);
             BACKENDS.put(svc[1], b);
             infra.append(service(svc[0], svc[1], Integer.parseInt(svc[2]), b.port()));
@@ -116,8 +117,11 @@ class SeedTrafficTest {
                 + "Connection: close\r\n\r\n").body).isEqualTo("search-beta-service");
         assertThat(Reply.send(gw, 80 + offset, "POST /users HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n"
                 + "Connection: close\r\n\r\n").body).isEqualTo("user-create-service");
-        // Without the header the /api/v2 rule does not match and the redirect route's "/" takes it.
+        // Without the header the /api/v2 rule does not match: the traffic mirror's /api prefix
+        // (guide 13) takes it, and the redirect route's "/" takes what is outside /api.
         assertThat(Reply.send(gw, 80 + offset, "GET /api/v2/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+                .body).isEqualTo("production-service");
+        assertThat(Reply.send(gw, 80 + offset, "GET /apix HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
                 .status).isEqualTo(301);
     }
 
@@ -163,6 +167,30 @@ class SeedTrafficTest {
             assertThat(r.status).isEqualTo(200);
             assertThat(r.body).isEqualTo("api-service");
         }
+    }
+
+    /**
+     * The guide's traffic mirror (a v1alpha2 HTTPRoute): production-service answers, and
+     * test-service gets a copy of each request, body included, exactly once.
+     */
+    @Test
+    void trafficMirrorServesProductionAndCopiesEachRequestToTestServiceOnce() throws Exception {
+        String gw = address("default", "my-gateway");
+        Backend production = BACKENDS.get("production-service");
+        Backend test = BACKENDS.get("test-service");
+        Reply post = Reply.send(gw, 80 + offset, "POST /api/orders?id=42 HTTP/1.1\r\nHost: h\r\n"
+                + "Content-Length: 11\r\nConnection: close\r\n\r\norder=42&x=");
+        assertThat(post.status).isEqualTo(200);
+        assertThat(post.body).isEqualTo("production-service");
+        Reply get = Reply.send(gw, 80 + offset, "GET /api/health HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+        assertThat(get.body).isEqualTo("production-service");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (test.received().size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(300); // and no second copy follows
+        assertThat(test.received()).containsExactly("POST /api/orders?id=42 order=42&x=", "GET /api/health ");
+        assertThat(production.received()).containsExactly("POST /api/orders?id=42 order=42&x=", "GET /api/health ");
     }
 
     @Test

@@ -7,6 +7,7 @@ import static io.archway.proxy.testing.Snapshots.snapshot;
 import static io.archway.proxy.testing.Snapshots.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.archway.proxy.testing.LeakCheck;
 import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.ScriptedBackend;
 import io.archway.snapshot.BackendOrigin;
@@ -28,7 +29,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,10 +39,27 @@ import org.junit.jupiter.api.Test;
  * The per-request router over real sockets: rule request and backendRequest timeouts, the retry
  * policy (status codes, connection errors, attempts, the bounded replay buffer) and request
  * mirrors (a copy with its body, exactly once, never slowing or failing the client, dropped
- * when it cannot keep up).
+ * when it cannot keep up). Paranoid leak detection: the replay buffer's and mirrors' body copies
+ * must all be released, whichever way a request ends.
  */
 class DataPlaneRouterTest {
     private static final Duration NO_BACKOFF = Duration.ofMillis(1);
+    private static LeakCheck leakCheck;
+
+    @BeforeAll
+    static void watchLeaks() {
+        leakCheck = new LeakCheck();
+    }
+
+    @AfterAll
+    static void noLeaks() throws Exception {
+        try {
+            assertThat(LeakCheck.paranoid()).as("leak detection level").isTrue();
+            assertThat(leakCheck.leaks()).as("Netty buffer leaks").isEmpty();
+        } finally {
+            leakCheck.close();
+        }
+    }
 
     private final List<ScriptedBackend> backends = new ArrayList<>();
     private final AtomicInteger retries = new AtomicInteger();
@@ -149,8 +169,10 @@ class DataPlaneRouterTest {
         final long t0 = System.nanoTime();
         assertThat(get("/x").statusCode()).isEqualTo(504);
         assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(600L, 3000L);
-        // 300 ms per attempt within 700 ms: the third attempt is cut short by the request timeout
-        assertThat(slow1.received().size() + slow2.received().size()).isEqualTo(3);
+        // 300 ms per attempt within 700 ms: a retry ran, and the third attempt (if it got out at all
+        // on a loaded box) was cut short by the request timeout, not the 5 attempts allowed
+        assertThat(slow1.received().size() + slow2.received().size()).isBetween(2, 3);
+        assertThat(retries.get()).isBetween(1, 2);
         await("both backends' connections to close", () -> slow1.openConnections() + slow2.openConnections() == 0);
     }
 

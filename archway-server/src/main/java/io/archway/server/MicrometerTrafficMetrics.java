@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code archway_request_duration_seconds} histogram ({@code _bucket{le}}, {@code _sum},
  *       {@code _count}) with the same labels less {@code status_class}; fixed buckets
  *       {@link #LATENCY_BUCKETS} from 0.5 ms to 30 s, fine enough for a p99 by interpolation</li>
- *   <li>{@code archway_upstream_connect_errors_total}, {@code archway_upstream_timeouts_total}
+ *   <li>{@code archway_upstream_connect_errors_total}, {@code archway_upstream_timeouts_total},
+ *       {@code archway_upstream_retries_total} (retry policy) and
+ *       {@code archway_mirror_dropped_total} (RequestMirror copies that could not keep up)
  *       {@code {backend_namespace, backend_name, backend_port}}</li>
  *   <li>{@code archway_active_connections{listener_port}}, {@code archway_active_streams{listener_port}}
  *       (HTTP/2 streams)</li>
@@ -71,6 +73,8 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     static final String DURATION = "archway.request.duration";
     static final String CONNECT_ERRORS = "archway.upstream.connect.errors";
     static final String TIMEOUTS = "archway.upstream.timeouts";
+    static final String RETRIES = "archway.upstream.retries";
+    static final String MIRRORS_DROPPED = "archway.mirror.dropped";
     static final String ACTIVE_CONNECTIONS = "archway.active.connections";
     static final String ACTIVE_STREAMS = "archway.active.streams";
     static final String L4_CONNECTIONS = "archway.l4.connections";
@@ -108,6 +112,8 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     private final Map<RouteBackend, Timer> durations = new ConcurrentHashMap<>();
     private final Map<BackendKey, Counter> connectErrors = new ConcurrentHashMap<>();
     private final Map<BackendKey, Counter> timeouts = new ConcurrentHashMap<>();
+    private final Map<BackendKey, Counter> retries = new ConcurrentHashMap<>();
+    private final Map<BackendKey, Counter> mirrorDrops = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicLong> connections = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicLong> streams = new ConcurrentHashMap<>();
     /** The meters of one (route entry, backend) pair of the snapshot records, for the observer path. */
@@ -308,6 +314,24 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     public void upstreamTimeout(BackendOrigin backend) {
         if (backend != null) {
             upstreamTimeout(backend.namespace(), backend.name(), backend.port());
+        }
+    }
+
+    /** A request to this backend is tried again under its rule's retry policy. */
+    @Override
+    public void upstreamRetry(BackendOrigin backend) {
+        if (backend != null) {
+            count(retries, RETRIES, "Requests tried again under their route's retry policy", backend.namespace(),
+                    backend.name(), backend.port());
+        }
+    }
+
+    /** A RequestMirror copy to this backend was dropped: it could not keep up. */
+    @Override
+    public void mirrorDropped(BackendOrigin mirror) {
+        if (mirror != null) {
+            count(mirrorDrops, MIRRORS_DROPPED, "RequestMirror copies dropped because the mirror could not keep up",
+                    mirror.namespace(), mirror.name(), mirror.port());
         }
     }
 

@@ -84,6 +84,9 @@ class MicrometerMetricsTest {
         observer.requestCompleted(null, null, 404, 1_000_000);
         observer.upstreamConnectError(v2);
         observer.upstreamTimeout(v2);
+        observer.upstreamRetry(v2);
+        observer.upstreamRetry(v2);
+        observer.mirrorDropped(new io.archway.snapshot.BackendOrigin("Service", "shop", "shadow", 80));
         observer.streamOpened(443);
         observer.streamOpened(443);
         observer.streamClosed(443);
@@ -104,6 +107,10 @@ class MicrometerMetricsTest {
                         + "backend_port=\"8080\"} 1")
                 .contains("archway_upstream_timeouts_total{backend_name=\"checkout-v2\",backend_namespace=\"shop\","
                         + "backend_port=\"8080\"} 1")
+                .contains("archway_upstream_retries_total{backend_name=\"checkout-v2\",backend_namespace=\"shop\","
+                        + "backend_port=\"8080\"} 2")
+                .contains("archway_mirror_dropped_total{backend_name=\"shadow\",backend_namespace=\"shop\","
+                        + "backend_port=\"80\"} 1")
                 .contains("archway_active_streams{listener_port=\"443\"} 1")
                 .contains("archway_active_connections{listener_port=\"443\"} 1");
         // The string API and the observer share the series.
