@@ -51,6 +51,8 @@ public final class GatewayClassAcceptor {
             "ReferenceGrant",
             "TCPRoute",
             "TLSRoute",
+            "TLSRouteModeMixed",
+            "TLSRouteModeTerminate",
             "UDPRoute");
 
     /**
