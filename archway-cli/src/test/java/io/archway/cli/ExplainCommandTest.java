@@ -104,7 +104,7 @@ class ExplainCommandTest {
                 "answer: 200 proxied to Service infra/stable:80 (75.0%); 25.0% answered 500 (invalid backend)",
                 "route: HTTPRoute infra/web rule 0 match 0: PathPrefix /api",
                 "LOWER_PRECEDENCE",
-                "longer path /api beats /",
+                "path length: /api (4 characters) beats / (1)",
                 "1. RequestHeaderModifier set x-from: gw",
                 "Service infra/missing:80  weight 1  25.0%  invalid: BackendNotFound");
 

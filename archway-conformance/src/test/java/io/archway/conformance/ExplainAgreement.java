@@ -19,9 +19,7 @@ import java.util.function.Function;
 /**
  * The agreement check of {@code archway explain request}: for a request the harness just sent,
  * explain it offline on the same configuration directory, with the translator options the server
- * runs with, and compare with what the live proxy answered: the same status (404, 500, 503, the
- * redirect's code) or, for 200, a backend Service the explanation offers (same namespace and the
- * echo pod named after it, or the pod's address among its endpoints).
+ * runs with, and compare the whole decision with what the live proxy answered ({@link #compare}).
  */
 final class ExplainAgreement {
     static final AtomicInteger COMPARED = new AtomicInteger();
@@ -72,6 +70,12 @@ final class ExplainAgreement {
         return disagreement;
     }
 
+    /**
+     * The live answer must be one of the decisions explain lists (not only the largest share):
+     * the same kind of answer and status, for a redirect the same Location, for 200 the backend
+     * that served it (same namespace and the echo pod named after it, or the pod's address among
+     * the backend's endpoints).
+     */
     static String compare(RequestExplanation explained, HttpProbe.Response live, Function<String, String> podAddress) {
         if (explained.answers().size() != 1) {
             return "explain disagrees: expected one socket, got " + explained.answers().size()
@@ -79,11 +83,25 @@ final class ExplainAgreement {
                     + live.status();
         }
         final RequestExplanation.PortAnswer a = explained.answers().get(0);
-        if (live.status() != 200) {
-            return a.status() == live.status() ? null
-                    : "explain disagrees: explained " + a.outcome() + "; live answered " + live.status();
+        final List<RequestExplanation.Decision> sameStatus = a.decisions().stream()
+                .filter(d -> d.status() == live.status()).toList();
+        if (sameStatus.isEmpty()) {
+            return "explain disagrees: explained " + a.outcome() + "; live answered " + live.status();
         }
-        if (a.status() != 200) {
+        if (live.status() >= 300 && live.status() < 400) {
+            final String location = live.firstHeader("Location");
+            return sameStatus.stream().anyMatch(d -> d.kind().equals("REDIRECT") && d.location().equals(location))
+                    ? null : "explain disagrees: live redirected " + live.status() + " to " + location
+                    + ", explained " + a.outcome();
+        }
+        if (live.status() != 200) {
+            final String kind = live.status() == 404 ? "NOT_FOUND" : live.status() == 503 ? "NO_ENDPOINTS" : null;
+            return kind == null || sameStatus.stream().anyMatch(d -> d.kind().equals(kind)) ? null
+                    : "explain disagrees: live answered " + live.status() + ", explained " + a.outcome();
+        }
+        final List<RequestExplanation.Backend> proxied = sameStatus.stream().filter(d -> d.kind().equals("PROXY"))
+                .flatMap(d -> a.backends().stream().filter(b -> b.backend().equals(d.backend()))).toList();
+        if (proxied.isEmpty()) {
             return "explain disagrees: explained " + a.outcome() + "; live answered 200";
         }
         final ExpectationChecker.Captured c;
@@ -98,9 +116,9 @@ final class ExplainAgreement {
         // The pod is named after its Deployment, which the Service usually shares; selector-less
         // Services (manual EndpointSlices) point at other pods, so the pod's address decides.
         final String ip = podAddress.apply(c.pod());
-        final boolean offered = a.backends().stream().anyMatch(b -> b.valid() && b.weight() > 0 && b.readyEndpoints() > 0
-                && (b.namespace().equals(c.namespace()) && c.pod().startsWith(b.name() + "-")
-                        || ip != null && b.endpoints().stream().anyMatch(e -> e.startsWith(ip + ":"))));
+        final boolean offered = proxied.stream().anyMatch(b -> b.namespace().equals(c.namespace())
+                && c.pod().startsWith(b.name() + "-") || ip != null && b.endpoints().stream()
+                .anyMatch(e -> e.startsWith(ip + ":")));
         return offered ? null : "explain disagrees: live served pod " + c.namespace() + "/" + c.pod()
                 + ", explained " + a.outcome();
     }

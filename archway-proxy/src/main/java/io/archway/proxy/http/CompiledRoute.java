@@ -1,30 +1,27 @@
 package io.archway.proxy.http;
 
 import io.archway.snapshot.HttpRouteEntry;
-import io.archway.proxy.balance.WeightedChoice;
 import io.archway.snapshot.dispatch.CompiledMatch;
-import java.util.ArrayList;
-import java.util.List;
 
-/** One route entry ready to serve: its matcher, filters, and a weighted backend picker. */
+/**
+ * One route entry ready to serve: its matcher, filters, and its backends compiled in the order of
+ * {@link HttpRouteEntry#backends()} (a decision names the picked one by index).
+ */
 final class CompiledRoute {
     private final HttpRouteEntry entry;
     private final RequestMatcher matcher;
     private final FilterChain filters;
-    private final WeightedChoice<CompiledBackend> backends;
-
-    CompiledRoute(HttpRouteEntry entry) {
-        this(entry, new CompiledMatch(entry.match()));
-    }
+    private final CompiledBackend[] backends;
 
     /** With the match the shared dispatcher already compiled (regular expressions compiled once). */
     CompiledRoute(HttpRouteEntry entry, CompiledMatch match) {
         this.entry = entry;
         this.matcher = new RequestMatcher(match);
         this.filters = FilterChain.of(entry.filters());
-        final List<CompiledBackend> compiled = new ArrayList<>(entry.backends().size());
-        entry.backends().forEach(b -> compiled.add(new CompiledBackend(b)));
-        this.backends = new WeightedChoice<>(compiled, b -> b.backend().weight());
+        this.backends = new CompiledBackend[entry.backends().size()];
+        for (int i = 0; i < backends.length; i++) {
+            backends[i] = new CompiledBackend(entry.backends().get(i));
+        }
     }
 
     HttpRouteEntry entry() {
@@ -39,11 +36,8 @@ final class CompiledRoute {
         return filters;
     }
 
-    /**
-     * Picks a backend by weight; a weight of 0 is never picked. Returns null when there are no
-     * backends or every weight is 0 (the caller answers 500, HTTPRouteRule.backendRefs).
-     */
-    CompiledBackend pickBackend() {
-        return backends.pick();
+    /** The backend a decision picked ({@link io.archway.snapshot.dispatch.RouteDecision.Routed#backendIndex()}). */
+    CompiledBackend backend(int index) {
+        return backends[index];
     }
 }

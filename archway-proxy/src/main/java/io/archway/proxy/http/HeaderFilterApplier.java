@@ -11,8 +11,6 @@ import java.util.List;
  * (HTTPHeaderName is case-insensitive).
  */
 public final class HeaderFilterApplier {
-    /** Visible ASCII that is not a tchar (RFC 9110 section 5.6.2). */
-    private static final String TOKEN_DELIMITERS = "\"(),/:;<=>?@[\\]{}";
     private HeaderFilterApplier() {
     }
 
@@ -55,33 +53,8 @@ public final class HeaderFilterApplier {
         }
     }
 
-    /**
-     * A configured name or value that is not a valid field (header injection with CR, LF or NUL,
-     * RFC 9110 section 5.5; an empty name or one that is not a token; a value with other control
-     * characters) is skipped here: the edited headers may be the decoder's validating ones, which
-     * would throw, or a copy that is not re-validated before encoding.
-     */
+    /** A configured field that is not well formed is skipped ({@link Header#wellFormed}). */
     static boolean safe(Header h) {
-        return !h.name().isEmpty() && token(h.name()) && cleanValue(h.value());
-    }
-
-    private static boolean token(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (c > 0x7e || c <= 0x20 || TOKEN_DELIMITERS.indexOf(c) >= 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean cleanValue(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
-                return false;
-            }
-        }
-        return true;
+        return h.wellFormed();
     }
 }

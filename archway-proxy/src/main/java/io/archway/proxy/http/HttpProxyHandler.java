@@ -4,8 +4,9 @@ import io.archway.snapshot.AppProtocol;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.Hostnames;
-import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.RouteOrigin;
+import io.archway.snapshot.WeightedBackend;
+import io.archway.snapshot.dispatch.RouteDecision;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -179,40 +180,34 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final RouteIndex routes = port.current(); // read once: this request keeps it to the end
         final RequestView view = new RequestView(request.method().name(), target.pathAndQuery(),
                 Hostnames.normalizeHost(target.authority()), request.headers());
-        if (routes != null && routes.isHttps() && isMisdirected(routes, view.host())) {
-            reportLocal(sendLocal(HttpResponseStatus.MISDIRECTED_REQUEST, keepAlive), request, view, start, null, null,
-                    421);
+        // The one decision explain reports too (CompiledPort.decide).
+        final RouteDecision<CompiledRoute> decision = routes == null ? RouteDecision.notFound()
+                : routes.decide(view, routes.isHttps() ? sniHostname() : null);
+        if (decision instanceof RouteDecision.Proxy<CompiledRoute> proxy) {
+            proxy(request, view, target, routes, proxy, keepAlive, start);
             return;
         }
-        final CompiledRoute route = routes != null ? routes.route(view) : null;
-        if (route == null) {
-            reportLocal(sendLocal(HttpResponseStatus.NOT_FOUND, keepAlive), request, view, start, null, null, 404);
+        if (decision instanceof RouteDecision.Redirect<CompiledRoute> redirect) {
+            sendRedirect(redirect, request, view, start, keepAlive);
             return;
         }
+        // 404, 421, 500 (no backend, or an invalid one picked), 503 (no endpoints).
+        RouteOrigin origin = null;
+        BackendOrigin backend = null;
+        if (decision instanceof RouteDecision.Routed<CompiledRoute> routed) {
+            origin = routed.entry().origin();
+            backend = routed.backend() == null ? null : routed.backend().origin();
+        }
+        reportLocal(sendLocal(HttpResponseStatus.valueOf(decision.status()), keepAlive), request, view, start, origin,
+                backend, decision.status());
+    }
+
+    private void proxy(HttpRequest request, RequestView view, RequestTarget target, RouteIndex routes,
+                       RouteDecision.Proxy<CompiledRoute> decision, boolean keepAlive, long start) {
+        final CompiledRoute route = decision.route();
+        final CompiledBackend backend = route.backend(decision.backendIndex());
         final RouteOrigin origin = route.entry().origin();
-        final FilterChain ruleFilters = route.filters();
-        if (ruleFilters.redirect() != null) {
-            sendRedirect(ruleFilters.redirect(), request, view, start, routes, route, null, keepAlive);
-            return;
-        }
-        final CompiledBackend backend = route.pickBackend();
-        if (backend == null || backend.invalidReason() != null) {
-            // HTTPRouteRule.backendRefs: no valid backend, or all weights 0 -> 500.
-            reportLocal(sendLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, keepAlive), request, view, start, origin,
-                    backend == null ? null : backend.backend().origin(), 500);
-            return;
-        }
         final BackendOrigin backendOrigin = backend.backend().origin();
-        final FilterChain backendFilters = backend.filters();
-        if (backendFilters.redirect() != null) {
-            sendRedirect(backendFilters.redirect(), request, view, start, routes, route, backendOrigin, keepAlive);
-            return;
-        }
-        if (!backend.hasEndpoints()) {
-            reportLocal(sendLocal(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive), request, view, start, origin,
-                    backendOrigin, 503);
-            return;
-        }
         final UpstreamAddress address = backend.nextEndpoint();
         final boolean websocket = tunnelsAllowed && backend.protocol() != AppProtocol.H2C
                 && UpstreamRequestBuilder.isWebSocketUpgrade(request);
@@ -221,7 +216,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 : HttpUtil.isTransferEncodingChunked(request);
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
                 routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
-        final List<HeaderEdits> responseEdits = ruleFilters.responseEditsThen(backendFilters);
+        final List<HeaderEdits> responseEdits = route.filters().responseEditsThen(backend.filters());
         exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(origin, backendOrigin, view, start,
                 address, upstreamRequest, responseEdits, keepAlive,
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket,
@@ -230,25 +225,23 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         updateAutoRead();
     }
 
-    private boolean isMisdirected(RouteIndex routes, String host) {
+    /** The SNI name the TLS connection was opened with, or null. */
+    private String sniHostname() {
         final Channel ch = ctx.channel();
-        String sni = ch.attr(SNI_HOSTNAME).get();
-        if (sni == null && ch.parent() != null) {
-            sni = ch.parent().attr(SNI_HOSTNAME).get(); // an HTTP/2 stream: the connection's SNI
-        }
-        // Without SNI (a client connecting by IP address) there is nothing to compare.
-        return sni != null && routes.misdirected(sni, host);
+        final String sni = ch.attr(SNI_HOSTNAME).get();
+        // An HTTP/2 stream: the connection's SNI.
+        return sni == null && ch.parent() != null ? ch.parent().attr(SNI_HOSTNAME).get() : sni;
     }
 
-
-    private void sendRedirect(HttpFilter.RequestRedirect redirect, HttpRequest request, RequestView view, long start,
-                              RouteIndex routes, CompiledRoute route, BackendOrigin backend, boolean keepAlive) {
-        final String location = RedirectBuilder.location(redirect, view, routes.scheme(), routes.specPort(),
-                route.matcher().matchedPrefix());
-        final int code = RedirectBuilder.statusCode(redirect);
+    private void sendRedirect(RouteDecision.Redirect<CompiledRoute> redirect, HttpRequest request, RequestView view,
+                              long start, boolean keepAlive) {
+        final String location = redirect.location(view);
+        final int code = redirect.status();
         final boolean close = !keepAlive || mustCloseAfterResponse();
         final ChannelFuture written = writeLocal(LocalResponses.redirect(ctx.alloc(), code, location, close), close);
-        reportLocal(written, request, view, start, route.entry().origin(), backend, code);
+        final WeightedBackend backend = redirect.backend();
+        reportLocal(written, request, view, start, redirect.entry().origin(), backend == null ? null : backend.origin(),
+                code);
     }
 
     private ChannelFuture sendLocal(HttpResponseStatus status, boolean keepAlive) {

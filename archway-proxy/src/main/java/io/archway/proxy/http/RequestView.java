@@ -41,7 +41,7 @@ public final class RequestView implements RequestFacts {
         return path;
     }
 
-    /** The query string without '?', or "" when there is none. */
+    @Override
     public String rawQuery() {
         final int q = uri.indexOf('?');
         return q >= 0 ? uri.substring(q + 1) : "";

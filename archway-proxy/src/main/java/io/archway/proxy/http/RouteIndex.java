@@ -1,11 +1,11 @@
 package io.archway.proxy.http;
 
 import io.archway.proxy.tls.SniCertificateMapping;
-import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.HttpPort;
-import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PortBinding;
+import io.archway.snapshot.dispatch.BackendChooser;
 import io.archway.snapshot.dispatch.CompiledPort;
+import io.archway.snapshot.dispatch.RouteDecision;
 
 /**
  * The immutable routing structure of one socket, compiled from a {@link PortBinding} off the event
@@ -25,7 +25,7 @@ public final class RouteIndex {
         this.binding = binding;
         this.sniMapping = sniMapping;
         this.dispatch = new CompiledPort<>(binding, CompiledRoute::new);
-        this.https = ((HttpPort) binding.kind()).protocol() == ListenerProtocol.HTTPS;
+        this.https = dispatch.https();
     }
 
     public PortBinding binding() {
@@ -56,17 +56,12 @@ public final class RouteIndex {
     }
 
     /**
-     * Whether an HTTPS request is misdirected: the listener its Host selects is not the one the
-     * connection's SNI name selected (Gateway API GatewayHTTPSListenerDetectMisdirectedRequests:
-     * answer 421, RFC 9110 section 15.5.20). Connection reuse across hostnames (HTTP/2
-     * coalescing) must not carry a request into another listener's routes.
+     * The decision for {@code request} ({@link CompiledPort#decide}): the same function explain
+     * reports with; the backend is picked at random by weight.
+     *
+     * @param sniHost the server name of the TLS connection, or null
      */
-    public boolean misdirected(String sniHost, String host) {
-        return dispatch.listenerIndex(Hostnames.normalizeHost(sniHost)) != dispatch.listenerIndex(host);
-    }
-
-    /** The first matching route entry, or null (404). */
-    CompiledRoute route(RequestView request) {
-        return dispatch.route(request);
+    RouteDecision<CompiledRoute> decide(RequestView request, String sniHost) {
+        return dispatch.decide(request, sniHost, BackendChooser.RANDOM);
     }
 }

@@ -2,6 +2,7 @@ package io.archway.proxy.http;
 
 import io.archway.snapshot.Header;
 import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.dispatch.PathRewrite;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -116,6 +117,6 @@ final class UpstreamRequestBuilder {
         if (rewrite.hostname() != null && HeaderFilterApplier.safe(new Header("host", rewrite.hostname()))) {
             headers.set(HttpHeaderNames.HOST, rewrite.hostname());
         }
-        return PathRewriter.rewrite(rewrite.path(), path, route.matcher().matchedPrefix());
+        return PathRewrite.apply(rewrite.path(), path, route.matcher().matchedPrefix());
     }
 }

@@ -4,6 +4,7 @@ import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.ListenerEntry;
+import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.VirtualHost;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import java.util.function.BiFunction;
  */
 public final class CompiledPort<R> {
     private final PortBinding binding;
+    private final boolean https;
     private final Listener[] listeners;
 
     /**
@@ -39,10 +41,12 @@ public final class CompiledPort<R> {
             throw new IllegalArgumentException(binding.key() + " is not an HTTP socket: " + binding.kind());
         }
         this.binding = binding;
+        this.https = http.protocol() == ListenerProtocol.HTTPS;
+        final String scheme = https ? "https" : "http";
         final List<ListenerEntry> entries = http.listeners();
         this.listeners = new Listener[entries.size()];
         for (int i = 0; i < listeners.length; i++) {
-            listeners[i] = new Listener(entries.get(i), entryFactory);
+            listeners[i] = new Listener(entries.get(i), entryFactory, scheme, binding.port());
         }
     }
 
@@ -55,9 +59,71 @@ public final class CompiledPort<R> {
         return binding;
     }
 
+    /** Whether the socket terminates TLS (HTTPS listeners). */
+    public boolean https() {
+        return https;
+    }
+
     /** The value of the first matching entry, or null (404). */
-    @SuppressWarnings("unchecked")
     public R route(RequestFacts request) {
+        final EntryDecisions<R> entry = entry(request);
+        return entry == null ? null : entry.route;
+    }
+
+    /**
+     * What the gateway does with {@code request}: the one decision the data plane serves and
+     * explain reports. Pure: the same request, SNI and pick give the same decision; allocates
+     * nothing but what {@link RequestFacts} lookups need.
+     *
+     * @param sniHost the server name the TLS connection was opened with, or null (cleartext, or a
+     *     client that sent none: then nothing is compared)
+     * @param chooser picks a backend by weight when the answer depends on it
+     */
+    public RouteDecision<R> decide(RequestFacts request, String sniHost, BackendChooser chooser) {
+        if (misdirected(sniHost, request.host())) {
+            return RouteDecision.misdirected();
+        }
+        final EntryDecisions<R> entry = entry(request);
+        return entry == null ? RouteDecision.notFound() : entry.decide(chooser);
+    }
+
+    /**
+     * Every decision {@code request} can get with its share: {@link #decide} once, or once per
+     * backend of weight above 0 when the answer depends on the pick (for explain; allocates).
+     */
+    public List<DecisionAlternative<R>> alternatives(RequestFacts request, String sniHost) {
+        if (misdirected(sniHost, request.host())) {
+            return List.of(new DecisionAlternative<>(RouteDecision.misdirected(), 1, 1));
+        }
+        final EntryDecisions<R> entry = entry(request);
+        if (entry == null) {
+            return List.of(new DecisionAlternative<>(RouteDecision.notFound(), 1, 1));
+        }
+        if (!entry.weighted()) {
+            return List.of(new DecisionAlternative<>(entry.decide(null), 1, 1));
+        }
+        final BackendWeights w = entry.weights;
+        final List<DecisionAlternative<R>> out = new ArrayList<>();
+        for (int i = 0; i < w.size(); i++) {
+            if (w.weight(i) > 0) {
+                out.add(new DecisionAlternative<>(entry.decide(BackendChooser.only(i)), w.weight(i), w.total()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether an HTTPS request is misdirected: the listener its Host selects is not the one the
+     * connection's SNI name selected (GatewayHTTPSListenerDetectMisdirectedRequests). Connection
+     * reuse across hostnames (HTTP/2 coalescing) must not carry a request into another
+     * listener's routes.
+     */
+    private boolean misdirected(String sniHost, String host) {
+        return https && sniHost != null
+                && listenerIndex(Hostnames.normalizeHost(sniHost)) != listenerIndex(host);
+    }
+
+    private EntryDecisions<R> entry(RequestFacts request) {
         final String host = request.host();
         final int l = HostPattern.mostSpecific(listeners, host);
         if (l < 0) {
@@ -71,10 +137,15 @@ public final class CompiledPort<R> {
         final VHost vhost = vhosts[v];
         for (int i = 0; i < vhost.matches.length; i++) {
             if (vhost.matches[i].matches(request)) {
-                return (R) vhost.values[i];
+                return entryAt(vhost, i);
             }
         }
         return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private EntryDecisions<R> entryAt(VHost vhost, int i) {
+        return (EntryDecisions<R>) vhost.decisions[i];
     }
 
     /** Index of the listener a normalized host selects, or -1. */
@@ -160,13 +231,14 @@ public final class CompiledPort<R> {
         final ListenerEntry entry;
         final VHost[] virtualHosts;
 
-        Listener(ListenerEntry entry, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory) {
+        Listener(ListenerEntry entry, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory, String scheme,
+                 int port) {
             super(entry.hostname());
             this.entry = entry;
             final List<VirtualHost> vhosts = entry.virtualHosts();
             this.virtualHosts = new VHost[vhosts.size()];
             for (int i = 0; i < virtualHosts.length; i++) {
-                virtualHosts[i] = new VHost(vhosts.get(i), factory);
+                virtualHosts[i] = new VHost(vhosts.get(i), factory, scheme, port);
             }
         }
 
@@ -179,17 +251,18 @@ public final class CompiledPort<R> {
     private static final class VHost extends HostPattern {
         final VirtualHost vhost;
         final CompiledMatch[] matches;
-        final Object[] values;
+        final EntryDecisions<?>[] decisions;
 
-        VHost(VirtualHost vhost, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory) {
+        VHost(VirtualHost vhost, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory, String scheme, int port) {
             super(vhost.hostname());
             this.vhost = vhost;
             final List<HttpRouteEntry> routes = vhost.routes();
             this.matches = new CompiledMatch[routes.size()];
-            this.values = new Object[routes.size()];
+            this.decisions = new EntryDecisions<?>[routes.size()];
             for (int i = 0; i < matches.length; i++) {
-                matches[i] = new CompiledMatch(routes.get(i).match());
-                values[i] = factory.apply(routes.get(i), matches[i]);
+                final HttpRouteEntry entry = routes.get(i);
+                matches[i] = new CompiledMatch(entry.match());
+                decisions[i] = new EntryDecisions<>(entry, factory.apply(entry, matches[i]), matches[i], scheme, port);
             }
         }
 

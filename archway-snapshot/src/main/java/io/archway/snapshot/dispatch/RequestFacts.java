@@ -13,6 +13,9 @@ public interface RequestFacts {
     /** The path without the query string, as sent (not decoded). */
     String path();
 
+    /** The query string without '?', as sent; "" when there is none. */
+    String rawQuery();
+
     /** The normalized host: lower case, no port, no trailing dot ({@link io.archway.snapshot.Hostnames#normalizeHost}). */
     String host();
 

@@ -41,6 +41,12 @@ public record SimpleRequest(String method, String pathAndQuery, String rawHost, 
     }
 
     @Override
+    public String rawQuery() {
+        final int q = pathAndQuery.indexOf('?');
+        return q >= 0 ? pathAndQuery.substring(q + 1) : "";
+    }
+
+    @Override
     public String host() {
         return Hostnames.normalizeHost(rawHost);
     }
@@ -59,6 +65,6 @@ public record SimpleRequest(String method, String pathAndQuery, String rawHost, 
     @Override
     public String queryParam(String name) {
         final int q = pathAndQuery.indexOf('?');
-        return q < 0 ? null : QueryParams.first(pathAndQuery.substring(q + 1), name);
+        return q < 0 ? null : QueryParams.first(rawQuery(), name);
     }
 }

@@ -4,7 +4,9 @@
  * JDK only.
  *
  * <p>Starting points: {@link io.archway.snapshot.dispatch.CompiledPort} (compile once per socket;
- * {@code route} on the hot path, {@code trace} for explain), {@link io.archway.snapshot.dispatch.RequestFacts}
+ * {@code decide} on the hot path returns the sealed {@link io.archway.snapshot.dispatch.RouteDecision}
+ * with an injected {@link io.archway.snapshot.dispatch.BackendChooser}; {@code trace} and
+ * {@code alternatives} for explain), {@link io.archway.snapshot.dispatch.RequestFacts}
  * (what a request must tell), {@link io.archway.snapshot.dispatch.CompiledMatch} (one match's
  * conditions).
  */

@@ -5,12 +5,12 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /** {@code metadata.creationTimestamp}, which route precedence compares (oldest first). */
-final class CreationTimestamps {
+public final class CreationTimestamps {
     private CreationTimestamps() {
     }
 
     /** The instant, or null when unset or not RFC 3339. */
-    static Instant of(HasMetadata object) {
+    public static Instant of(HasMetadata object) {
         final String ts = object.getMetadata().getCreationTimestamp();
         if (ts == null || ts.isEmpty()) {
             return null;

@@ -3,9 +3,7 @@ package io.archway.translate.explain;
 import io.archway.snapshot.Header;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.HttpFilter;
-import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
-import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PathModifier;
 import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.PortBinding;
@@ -14,13 +12,19 @@ import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.dispatch.CompiledMatch;
 import io.archway.snapshot.dispatch.CompiledPort;
+import io.archway.snapshot.dispatch.DecisionAlternative;
 import io.archway.snapshot.dispatch.DispatchTrace;
+import io.archway.snapshot.dispatch.RouteDecision;
 import io.archway.snapshot.dispatch.SimpleRequest;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
 import io.archway.translate.Translator;
+import io.archway.translate.compile.CreationTimestamps;
+import io.archway.translate.compile.HttpRulePrecedence;
+import io.archway.translate.compile.RankedEntry;
 import io.archway.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -102,7 +106,11 @@ public final class RequestExplainer {
             if (query.gateway() != null && !gateways.contains(query.gateway())) {
                 continue;
             }
-            answers.add(answer(view, binding, http, List.copyOf(gateways), CompiledPort.of(binding).trace(request)));
+            final CompiledPort<HttpRouteEntry> port = CompiledPort.of(binding);
+            // No SNI: explain asks about the request, not about a TLS connection's name (the data
+            // plane compares the two only when the client sent one).
+            answers.add(answer(view, binding, http, List.copyOf(gateways), port.trace(request), request,
+                    port.alternatives(request, null)));
         }
         String notFound = null;
         if (answers.isEmpty()) {
@@ -114,8 +122,8 @@ public final class RequestExplainer {
     }
 
     private static RequestExplanation.PortAnswer answer(ResourceView view, PortBinding binding, HttpPort http,
-                                                        List<String> gateways,
-                                                        DispatchTrace t) {
+                                                        List<String> gateways, DispatchTrace t, SimpleRequest request,
+                                                        List<DecisionAlternative<HttpRouteEntry>> alternatives) {
         final List<RequestExplanation.Candidate> listeners = t.listeners().stream()
                 .map(c -> new RequestExplanation.Candidate(c.value().origin().toString(), display(c.hostname()),
                         c.matches(), c.selected(), c.reason())).toList();
@@ -136,50 +144,115 @@ public final class RequestExplainer {
         }
         final String listener = t.listener() == null ? null : t.listener().origin().toString();
         final String vhost = t.virtualHost() == null ? null : t.virtualHost().hostname();
+        final List<RequestExplanation.Decision> decisions = decisions(alternatives, request);
         if (win == null) {
             return new RequestExplanation.PortAnswer(binding.address(), binding.port(), http.protocol().name(),
                     gateways, 404, "404: " + t.notFound(), listener, listeners, vhost, vhosts, null, entries,
-                    List.of(), List.of());
+                    List.of(), List.of(), decisions);
         }
         final List<String> filters = win.filters().stream().map(RequestExplainer::describe).toList();
-        final Shares shares = shares(win.backends());
-        final long total = shares.total();
-        final double invalid = shares.invalid();
-        final double empty = shares.empty();
-        final double ok = shares.ok();
-        final List<RequestExplanation.Backend> backends = shares.backends();
-        final HttpFilter.RequestRedirect redirect = win.filters().stream()
-                .filter(f -> f instanceof HttpFilter.RequestRedirect).map(f -> (HttpFilter.RequestRedirect) f)
-                .findFirst().orElse(null);
-        final int status;
-        final String outcome;
-        if (redirect != null) {
-            status = redirect.statusCode();
-            outcome = status + ": redirect (" + describe(redirect) + ")";
-        } else if (total == 0) {
-            status = 500;
-            outcome = "500: " + (win.backends().isEmpty() ? "the rule has no backendRefs" : "every backend weight is 0");
-        } else if (ok >= invalid && ok >= empty) {
-            status = 200;
-            outcome = "proxied to " + backends.stream().filter(b -> b.weight() > 0 && b.valid()
-                    && b.readyEndpoints() > 0).map(b -> b.backend() + " (" + b.share() + ")")
-                    .reduce((a, b) -> a + ", " + b).orElse("")
-                    + (invalid > 0 ? String.format(Locale.ROOT, "; %.1f%% answered 500 (invalid backend)", invalid) : "")
-                    + (empty > 0 ? String.format(Locale.ROOT, "; %.1f%% answered 503 (no ready endpoints)", empty) : "");
-        } else if (invalid >= empty) {
-            status = 500;
-            outcome = String.format(Locale.ROOT, "500: %.1f%% of the traffic goes to invalid backends (%s)", invalid,
-                    backends.stream().filter(b -> !b.valid()).map(b -> b.backend() + ": " + b.invalidReason())
-                            .reduce((a, b) -> a + ", " + b).orElse(""));
-        } else {
-            status = 503;
-            outcome = String.format(Locale.ROOT, "503: %.1f%% of the traffic goes to backends without ready endpoints",
-                    empty);
-        }
+        final List<RequestExplanation.Backend> backends = shares(win.backends()).backends();
+        final Outcome outcome = outcome(alternatives, decisions);
         final RouteOrigin o = win.origin();
         return new RequestExplanation.PortAnswer(binding.address(), binding.port(), http.protocol().name(), gateways,
-                status, outcome, listener, listeners, vhost, vhosts, new RequestExplanation.Winner(route(o), rule(o),
-                        o.ruleIndex(), o.matchIndex(), CompiledMatch.describe(win.match())), entries, filters, backends);
+                outcome.status(), outcome.text(), listener, listeners, vhost, vhosts, new RequestExplanation.Winner(
+                        route(o), rule(o), o.ruleIndex(), o.matchIndex(), CompiledMatch.describe(win.match())), entries,
+                filters, backends, decisions);
+    }
+
+    /** Every answer the request can get ({@link CompiledPort#alternatives}: the proxy's own decision), in words. */
+    private static List<RequestExplanation.Decision> decisions(List<DecisionAlternative<HttpRouteEntry>> alternatives,
+                                                               SimpleRequest request) {
+        final List<RequestExplanation.Decision> out = new ArrayList<>();
+        for (DecisionAlternative<HttpRouteEntry> a : alternatives) {
+            final RouteDecision<HttpRouteEntry> d = a.decision();
+            String backend = null;
+            String location = null;
+            String reason = null;
+            if (d instanceof RouteDecision.Routed<HttpRouteEntry> r && r.backend() != null) {
+                backend = r.backend().origin().toString();
+            }
+            if (d instanceof RouteDecision.Redirect<HttpRouteEntry> r) {
+                location = r.location(request);
+                reason = (r.backendIndex() < 0 ? "the rule's " : "backendRef " + backend + "'s ")
+                        + describe(r.redirect());
+            } else if (d instanceof RouteDecision.NoBackend<HttpRouteEntry> n) {
+                reason = n.reason() == RouteDecision.NoBackendReason.NO_BACKEND_REFS ? "the rule has no backendRefs"
+                        : "every backend weight is 0";
+            } else if (d instanceof RouteDecision.InvalidBackend<HttpRouteEntry> i) {
+                reason = "invalid backend " + backend + ": " + i.backend().invalidReason();
+            } else if (d instanceof RouteDecision.NoEndpoints<HttpRouteEntry>) {
+                reason = backend + " has no ready endpoints";
+            } else if (d instanceof RouteDecision.Proxy<HttpRouteEntry> p) {
+                reason = "proxied to " + backend + (p.filters().isEmpty() ? "" : " with " + p.filters().size()
+                        + " filter(s)");
+            }
+            out.add(new RequestExplanation.Decision(d.kind().name(), d.status(), percent(a.percent()), backend,
+                    location, reason));
+        }
+        return out;
+    }
+
+    private record Outcome(int status, String text) {
+    }
+
+    /**
+     * The status most of the traffic gets (an even split: proxied, then 500, then 503, then a
+     * redirect), and the answer in words.
+     */
+    private static Outcome outcome(List<DecisionAlternative<HttpRouteEntry>> alternatives,
+                                   List<RequestExplanation.Decision> decisions) {
+        if (alternatives.size() == 1 && alternatives.get(0).decision() instanceof RouteDecision.Redirect<?> r) {
+            final RequestExplanation.Decision d = decisions.get(0);
+            return new Outcome(r.status(), r.status() + ": redirect to " + d.location() + " (" + d.reason() + ")");
+        }
+        if (alternatives.size() == 1 && alternatives.get(0).decision() instanceof RouteDecision.NoBackend<?> n) {
+            return new Outcome(500, "500: " + decisions.get(0).reason());
+        }
+        final Map<RouteDecision.Kind, Double> byKind = new java.util.EnumMap<>(RouteDecision.Kind.class);
+        for (DecisionAlternative<HttpRouteEntry> a : alternatives) {
+            byKind.merge(a.decision().kind(), a.percent(), Double::sum);
+        }
+        final double ok = byKind.getOrDefault(RouteDecision.Kind.PROXY, 0.0);
+        final double invalid = byKind.getOrDefault(RouteDecision.Kind.INVALID_BACKEND, 0.0);
+        final double empty = byKind.getOrDefault(RouteDecision.Kind.NO_ENDPOINTS, 0.0);
+        final double redirected = byKind.getOrDefault(RouteDecision.Kind.REDIRECT, 0.0);
+        final List<String> redirects = new ArrayList<>();
+        int redirectStatus = 0;
+        for (RequestExplanation.Decision d : decisions) {
+            if (d.kind().equals(RouteDecision.Kind.REDIRECT.name())) {
+                redirects.add(d.share() + " redirected " + d.status() + " to " + d.location() + " (" + d.reason() + ")");
+                redirectStatus = redirectStatus == 0 ? d.status() : redirectStatus;
+            }
+        }
+        if (ok > 0 && ok >= invalid && ok >= empty && ok >= redirected) {
+            final StringBuilder text = new StringBuilder("proxied to ").append(decisions.stream()
+                    .filter(d -> d.kind().equals(RouteDecision.Kind.PROXY.name()))
+                    .map(d -> d.backend() + " (" + d.share() + ")").reduce((a, b) -> a + ", " + b).orElse(""));
+            if (invalid > 0) {
+                text.append("; ").append(percent(invalid)).append(" answered 500 (invalid backend)");
+            }
+            if (empty > 0) {
+                text.append("; ").append(percent(empty)).append(" answered 503 (no ready endpoints)");
+            }
+            redirects.forEach(r -> text.append("; ").append(r));
+            return new Outcome(200, text.toString());
+        }
+        if (invalid > 0 && invalid >= empty && invalid >= redirected) {
+            return new Outcome(500, "500: " + percent(invalid) + " of the traffic goes to invalid backends ("
+                    + decisions.stream().filter(d -> d.kind().equals(RouteDecision.Kind.INVALID_BACKEND.name()))
+                            .map(d -> d.reason().substring("invalid backend ".length()))
+                            .reduce((a, b) -> a + ", " + b).orElse("") + ")");
+        }
+        if (empty > 0 && empty >= redirected) {
+            return new Outcome(503, "503: " + percent(empty)
+                    + " of the traffic goes to backends without ready endpoints");
+        }
+        return new Outcome(redirectStatus, redirectStatus + ": " + String.join("; ", redirects));
+    }
+
+    private static String percent(double p) {
+        return String.format(Locale.ROOT, "%.1f%%", p);
     }
 
     /** A rule's backends with their shares of the traffic, and the shares that fail. */
@@ -225,54 +298,21 @@ public final class RequestExplainer {
         return o.ruleName() != null ? o.ruleName() : String.valueOf(o.ruleIndex());
     }
 
-    /** Which HTTPRoute precedence step (HTTPRouteRule.matches) puts {@code winner} before {@code loser}. */
+    /**
+     * Which HTTPRoute precedence step (HTTPRouteRule.matches) puts {@code winner} before
+     * {@code loser}: the compiler's own steps ({@link HttpRulePrecedence#STEPS}), named.
+     */
     static String decidingStep(ResourceView view, HttpRouteEntry winner, HttpRouteEntry loser) {
-        final HttpRequestMatch w = winner.match();
-        final HttpRequestMatch l = loser.match();
-        if (w.path().type() != l.path().type()) {
-            return "path match type " + type(w.path().type()) + " beats " + type(l.path().type());
-        }
-        if (w.path().value().length() != l.path().value().length()) {
-            return "longer path " + w.path().value() + " beats " + l.path().value();
-        }
-        if ((w.method() == null) != (l.method() == null)) {
-            return "a method match beats none";
-        }
-        if (w.headers().size() != l.headers().size()) {
-            return "more header matches (" + w.headers().size() + " vs " + l.headers().size() + ")";
-        }
-        if (w.queryParams().size() != l.queryParams().size()) {
-            return "more query param matches (" + w.queryParams().size() + " vs " + l.queryParams().size() + ")";
-        }
-        final RouteOrigin wo = winner.origin();
-        final RouteOrigin lo = loser.origin();
-        if (!wo.namespace().equals(lo.namespace()) || !wo.name().equals(lo.name())) {
-            final String wc = created(view, wo);
-            final String lc = created(view, lo);
-            if (wc != null && !wc.equals(lc)) {
-                return "older route (created " + wc + " vs " + (lc == null ? "unknown" : lc) + ")";
-            }
-            return "same specificity and age: " + wo.namespace() + "/" + wo.name() + " comes first alphabetically";
-        }
-        if (wo.ruleIndex() != lo.ruleIndex()) {
-            return "same route: rule " + wo.ruleIndex() + " comes before rule " + lo.ruleIndex();
-        }
-        return "same rule: match " + wo.matchIndex() + " comes before match " + lo.matchIndex();
+        final RankedEntry w = new RankedEntry(winner, created(view, winner.origin()));
+        final RankedEntry l = new RankedEntry(loser, created(view, loser.origin()));
+        final HttpRulePrecedence.Step step = HttpRulePrecedence.decidingStep(w, l);
+        return step == null ? "the same entry" : step.name() + ": " + step.why().apply(w, l);
     }
 
-    private static String type(PathMatch.Type t) {
-        return switch (t) {
-            case EXACT -> "Exact";
-            case PATH_PREFIX -> "PathPrefix";
-            case REGULAR_EXPRESSION -> "RegularExpression";
-        };
-    }
-
-    private static String created(ResourceView view, RouteOrigin o) {
+    private static Instant created(ResourceView view, RouteOrigin o) {
         for (HTTPRoute r : view.httpRoutes()) {
             if (o.name().equals(r.getMetadata().getName()) && o.namespace().equals(r.getMetadata().getNamespace())) {
-                final String ts = r.getMetadata().getCreationTimestamp();
-                return ts == null || ts.isEmpty() ? null : ts;
+                return CreationTimestamps.of(r);
             }
         }
         return null;

@@ -62,11 +62,27 @@ public record RequestExplanation(String request, List<PortAnswer> answers, Strin
      * @param entries the entries of the selected virtual host, in precedence order, with how each fared
      * @param filters the winning entry's filters, in order
      * @param backends the winning entry's backends, with weights and shares
+     * @param decisions every answer the request can get, with its share: the data plane's own
+     *     decision ({@code CompiledPort.alternatives}), one per backend when it depends on the pick
      */
     public record PortAnswer(String address, int port, String protocol, List<String> gateways, int status,
                              String outcome, String listener, List<Candidate> listeners, String virtualHost,
                              List<Candidate> virtualHosts, Winner route, List<Entry> entries, List<String> filters,
-                             List<Backend> backends) {
+                             List<Backend> backends, List<Decision> decisions) {
+    }
+
+    /**
+     * One answer the request can get.
+     *
+     * @param kind {@code NOT_FOUND}, {@code REDIRECT}, {@code NO_BACKEND}, {@code INVALID_BACKEND},
+     *     {@code NO_ENDPOINTS} or {@code PROXY} ({@code io.archway.snapshot.dispatch.RouteDecision.Kind})
+     * @param status the status the gateway answers; 200 for proxied
+     * @param share of the requests, e.g. {@code 75.0%}
+     * @param backend the picked backendRef ({@link Backend#backend()}), or null when none is picked
+     * @param location a redirect's Location for this request, else null
+     * @param reason in words
+     */
+    public record Decision(String kind, int status, String share, String backend, String location, String reason) {
     }
 
     /** A listener or virtual host considered by hostname. */

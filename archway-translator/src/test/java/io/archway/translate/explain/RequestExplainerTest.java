@@ -56,6 +56,14 @@ class RequestExplainerTest {
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: HTTPRoute
                 metadata: {name: undated, namespace: ns}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: offset, namespace: ns, creationTimestamp: '2024-01-01T10:00:00+02:00'}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: utc, namespace: ns, creationTimestamp: '2024-01-01T09:00:00Z'}
                 """);
         final ResourceView view = c.view();
         return RequestExplainer.decidingStep(view, winner, loser);
@@ -64,32 +72,36 @@ class RequestExplainerTest {
     @Test
     void decidingStepNamesThePrecedenceRuleThatDecides() {
         assertThat(step(entry("ns", "r", 0, 0, new PathMatch(PathMatch.Type.EXACT, "/a"), null, 0, 0),
-                entry("ns", "r", 0, 0, PREFIX_A, null, 0, 0))).isEqualTo("path match type Exact beats PathPrefix");
+                entry("ns", "r", 0, 0, PREFIX_A, null, 0, 0))).isEqualTo("path match type: Exact beats PathPrefix");
         assertThat(step(entry("ns", "r", 0, 0, new PathMatch(PathMatch.Type.REGULAR_EXPRESSION, "/a"), null, 0, 0),
                 entry("ns", "r", 0, 0, PREFIX_A, null, 0, 0)))
-                .isEqualTo("path match type RegularExpression beats PathPrefix");
+                .isEqualTo("path match type: RegularExpression beats PathPrefix");
         assertThat(step(entry("ns", "r", 0, 0, new PathMatch(PathMatch.Type.PATH_PREFIX, "/a/b"), null, 0, 0),
-                entry("ns", "r", 0, 0, PREFIX_A, null, 0, 0))).isEqualTo("longer path /a/b beats /a");
+                entry("ns", "r", 0, 0, PREFIX_A, null, 0, 0))).isEqualTo("path length: /a/b (4 characters) beats /a (2)");
         assertThat(step(entry("ns", "r", 0, 0, PREFIX_A, "GET", 0, 0), entry("ns", "r", 0, 0, PREFIX_A, null, 2, 2)))
-                .isEqualTo("a method match beats none");
+                .isEqualTo("method match: GET beats none");
         assertThat(step(entry("ns", "r", 0, 0, PREFIX_A, "GET", 2, 0), entry("ns", "r", 0, 0, PREFIX_A, "PUT", 1, 5)))
-                .isEqualTo("more header matches (2 vs 1)");
+                .isEqualTo("header matches: 2 vs 1");
         assertThat(step(entry("ns", "r", 0, 0, PREFIX_A, null, 1, 3), entry("ns", "r", 0, 0, PREFIX_A, null, 1, 1)))
-                .isEqualTo("more query param matches (3 vs 1)");
+                .isEqualTo("query param matches: 3 vs 1");
         assertThat(step(entry("ns", "old", 0, 0, PREFIX_A, null, 0, 0), entry("ns", "new", 0, 0, PREFIX_A, null, 0, 0)))
-                .isEqualTo("older route (created 2020-01-01T00:00:00Z vs 2024-01-01T00:00:00Z)");
+                .isEqualTo("route age: created 2020-01-01T00:00:00Z, before 2024-01-01T00:00:00Z");
         assertThat(step(entry("ns", "old", 0, 0, PREFIX_A, null, 0, 0),
                 entry("ns", "undated", 0, 0, PREFIX_A, null, 0, 0)))
-                .isEqualTo("older route (created 2020-01-01T00:00:00Z vs unknown)");
+                .isEqualTo("route age: created 2020-01-01T00:00:00Z, before an unknown time");
+        // As strings "2024-01-01T09:00:00Z" sorts first; as instants 10:00+02:00 (08:00Z) is older.
+        assertThat(step(entry("ns", "offset", 0, 0, PREFIX_A, null, 0, 0),
+                entry("ns", "utc", 0, 0, PREFIX_A, null, 0, 0)))
+                .isEqualTo("route age: created 2024-01-01T08:00:00Z, before 2024-01-01T09:00:00Z");
         assertThat(step(entry("ns", "new", 0, 0, PREFIX_A, null, 0, 0),
                 entry("ns", "new-too", 0, 0, PREFIX_A, null, 0, 0)))
-                .isEqualTo("same specificity and age: ns/new comes first alphabetically");
+                .isEqualTo("route name: ns/new before ns/new-too");
         assertThat(step(entry("ns", "a", 0, 0, PREFIX_A, null, 0, 0), entry("other", "a", 0, 0, PREFIX_A, null, 0, 0)))
-                .isEqualTo("same specificity and age: ns/a comes first alphabetically");
+                .isEqualTo("route name: ns/a before other/a");
         assertThat(step(entry("ns", "r", 1, 0, PREFIX_A, null, 0, 0), entry("ns", "r", 2, 0, PREFIX_A, null, 0, 0)))
-                .isEqualTo("same route: rule 1 comes before rule 2");
+                .isEqualTo("rule order: rule 1 before rule 2");
         assertThat(step(entry("ns", "r", 1, 0, PREFIX_A, null, 0, 0), entry("ns", "r", 1, 1, PREFIX_A, null, 0, 0)))
-                .isEqualTo("same rule: match 0 comes before match 1");
+                .isEqualTo("match order: match 0 before match 1");
     }
 
     @Test
@@ -200,9 +212,56 @@ class RequestExplainerTest {
                   filters: [{type: RequestRedirect, requestRedirect: {hostname: b.example.com, statusCode: 301}}]
                 """);
         assertThat(redirect.status()).isEqualTo(301);
-        assertThat(redirect.outcome()).isEqualTo("301: redirect (RequestRedirect 301 hostname b.example.com)");
+        assertThat(redirect.outcome()).isEqualTo("301: redirect to http://b.example.com/ (the rule's RequestRedirect"
+                + " 301 hostname b.example.com)");
+        assertThat(redirect.decisions()).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo("REDIRECT");
+            assertThat(d.location()).isEqualTo("http://b.example.com/");
+            assertThat(d.backend()).isNull();
+        });
         assertThat(redirect.filters()).containsExactly("RequestRedirect 301 hostname b.example.com");
         assertThat(redirect.route().rule()).isEqualTo("moved");
+    }
+
+    /**
+     * A RequestRedirect on a backendRef (HTTPBackendRef.filters) answers the redirect for that
+     * backend's share, as the data plane does: never "proxied to".
+     */
+    @Test
+    void aBackendRefRedirectIsExplainedAsTheRedirect() {
+        final RequestExplanation.PortAnswer only = answer("""
+                - backendRefs:
+                  - name: echo
+                    port: 80
+                    filters: [{type: RequestRedirect, requestRedirect: {hostname: b.example.com, port: 8443, scheme: https}}]
+                """);
+        assertThat(only.status()).isEqualTo(302);
+        assertThat(only.outcome()).isEqualTo("302: redirect to https://b.example.com:8443/ (backendRef"
+                + " Service default/echo:80's RequestRedirect 302 scheme https hostname b.example.com port 8443)");
+        assertThat(only.decisions()).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo("REDIRECT");
+            assertThat(d.status()).isEqualTo(302);
+            assertThat(d.backend()).isEqualTo("Service default/echo:80");
+            assertThat(d.location()).isEqualTo("https://b.example.com:8443/");
+        });
+
+        final RequestExplanation.PortAnswer half = answer("""
+                - backendRefs:
+                  - name: echo
+                    port: 80
+                    weight: 3
+                  - name: echo
+                    port: 80
+                    weight: 1
+                    filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplaceFullPath, replaceFullPath: /moved}}}]
+                """);
+        assertThat(half.status()).isEqualTo(200);
+        assertThat(half.outcome()).isEqualTo("proxied to Service default/echo:80 (75.0%); 25.0% redirected 302 to"
+                + " http://a.example.com/moved (backendRef Service default/echo:80's RequestRedirect 302 path"
+                + " ReplaceFullPath /moved)");
+        assertThat(half.decisions()).extracting(RequestExplanation.Decision::kind, RequestExplanation.Decision::share)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("PROXY", "75.0%"),
+                        org.assertj.core.groups.Tuple.tuple("REDIRECT", "25.0%"));
     }
 
     /** The query may name no Gateway and no port: every socket answers; a port that serves nothing answers nothing. */

@@ -99,7 +99,7 @@ class ExplainConformanceTest {
         assertThat(a.route().route()).isEqualTo("HTTPRoute gateway-conformance-infra/matching-part2");
         assertThat(a.entries()).anySatisfy(x -> {
             assertThat(x.outcome()).isEqualTo("LOWER_PRECEDENCE");
-            assertThat(x.reason()).contains("longer path /v2 beats /");
+            assertThat(x.reason()).contains("path length: /v2 (3 characters) beats / (1)");
         });
         assertThat(a.entries()).anySatisfy(x -> assertThat(x.outcome()).isEqualTo("NO_MATCH"));
 

@@ -1,26 +1,27 @@
-package io.archway.proxy.http;
+package io.archway.snapshot.dispatch;
 
 import io.archway.snapshot.PathModifier;
 
-/** HTTPPathModifier, shared by URLRewrite and RequestRedirect. */
-final class PathRewriter {
-    private PathRewriter() {
+/** HTTPPathModifier, shared by URLRewrite (the data plane) and RequestRedirect (every decision). */
+public final class PathRewrite {
+    private PathRewrite() {
     }
 
     /**
      * Rewrites {@code path} (no query string).
      *
+     * @param modifier null keeps the path
      * @param matchedPrefix the route's PathPrefix value without trailing slash, or null when the
      *     route did not match by prefix (then ReplacePrefixMatch replaces the whole path)
      */
-    static String rewrite(PathModifier modifier, String path, String matchedPrefix) {
+    public static String apply(PathModifier modifier, String path, String matchedPrefix) {
         if (modifier == null) {
             return path;
         }
         if (modifier.type() == PathModifier.Type.REPLACE_FULL_PATH) {
             return modifier.value().isEmpty() ? "/" : modifier.value();
         }
-        final String prefix = matchedPrefix == null ? RequestMatcher.stripTrailingSlashes(path) : matchedPrefix;
+        final String prefix = matchedPrefix == null ? CompiledMatch.stripTrailingSlashes(path) : matchedPrefix;
         // Only the matched path elements are replaced; the rest keeps its leading slash.
         // Conformance (httproute-rewrite-path): prefix /prefix/one with "/one":
         // /prefix/one/two -> /one/two; prefix /strip-prefix with "/": /strip-prefix/x -> /x,
@@ -30,7 +31,7 @@ final class PathRewriter {
         if (rest.isEmpty()) {
             return replacement.isEmpty() ? "/" : replacement;
         }
-        final String base = RequestMatcher.stripTrailingSlashes(replacement);
+        final String base = CompiledMatch.stripTrailingSlashes(replacement);
         final String result = base + (rest.startsWith("/") ? rest : "/" + rest);
         return result.isEmpty() ? "/" : result;
     }

@@ -1,11 +1,11 @@
-package io.archway.proxy.http;
+package io.archway.snapshot.dispatch;
 
 import io.archway.snapshot.Header;
 import io.archway.snapshot.HttpFilter;
 
-/** Builds the Location of an HTTPRequestRedirectFilter response. */
-public final class RedirectBuilder {
-    private RedirectBuilder() {
+/** The Location and status of an HTTPRequestRedirectFilter answer (HTTPRequestRedirectFilter). */
+public final class RedirectLocation {
+    private RedirectLocation() {
     }
 
     /**
@@ -15,12 +15,11 @@ public final class RedirectBuilder {
      * @param listenerPort the Gateway listener port as written in the spec (not the bound port)
      * @param matchedPrefix the route's PathPrefix without trailing slash, or null
      */
-    public static String location(HttpFilter.RequestRedirect redirect, RequestView request, String requestScheme,
-                                  int listenerPort, String matchedPrefix) {
+    public static String of(HttpFilter.RequestRedirect redirect, RequestFacts request, String requestScheme,
+                            int listenerPort, String matchedPrefix) {
         final String scheme = redirect.scheme() != null ? redirect.scheme() : requestScheme;
-        final String host = redirect.hostname() != null
-                && HeaderFilterApplier.safe(new Header("location", redirect.hostname())) ? redirect.hostname()
-                : request.host();
+        final String host = redirect.hostname() != null && new Header("location", redirect.hostname()).wellFormed()
+                ? redirect.hostname() : request.host();
         // HTTPRequestRedirectFilter.port: when unset, the well-known port of the redirect scheme
         // if a scheme is set, else the Gateway listener port.
         final int port;
@@ -31,7 +30,7 @@ public final class RedirectBuilder {
         } else {
             port = listenerPort;
         }
-        final String path = PathRewriter.rewrite(redirect.path(), request.path(), matchedPrefix);
+        final String path = PathRewrite.apply(redirect.path(), request.path(), matchedPrefix);
         final String query = request.rawQuery();
         final StringBuilder sb = new StringBuilder(scheme.length() + host.length() + path.length() + 16);
         sb.append(scheme).append("://").append(host);
@@ -57,7 +56,7 @@ public final class RedirectBuilder {
         return -1;
     }
 
-    /** The redirect status; the snapshot carries 0 when the spec default applies. */
+    /** The redirect status; the snapshot carries 0 when the spec default (302) applies. */
     public static int statusCode(HttpFilter.RequestRedirect redirect) {
         final int code = redirect.statusCode();
         return code >= 300 && code < 400 ? code : 302;

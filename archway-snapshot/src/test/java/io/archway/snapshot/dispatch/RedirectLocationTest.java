@@ -1,18 +1,18 @@
-package io.archway.proxy.http;
+package io.archway.snapshot.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.PathModifier;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class RedirectBuilderTest {
+class RedirectLocationTest {
     private static String location(String scheme, String host, Integer port, String requestScheme, int listenerPort) {
-        return RedirectBuilder.location(new HttpFilter.RequestRedirect(scheme, host, null, port, 302),
-                new RequestView("GET", "/p?q=1", "req.test", new DefaultHttpHeaders()), requestScheme, listenerPort, null);
+        return RedirectLocation.of(new HttpFilter.RequestRedirect(scheme, host, null, port, 302),
+                SimpleRequest.of("GET", "/p?q=1", "req.test", Map.of()), requestScheme, listenerPort, null);
     }
 
     @Test
@@ -32,9 +32,14 @@ class RedirectBuilderTest {
     }
 
     @Test
+    void unsafeHostnameKeepsTheRequestHost() {
+        assertThat(location(null, "evil.test\r\nSet-Cookie: a=b", null, "http", 80)).isEqualTo("http://req.test/p?q=1");
+    }
+
+    @Test
     void defaultStatusIs302() {
-        assertThat(RedirectBuilder.statusCode(new HttpFilter.RequestRedirect(null, null, null, null, 0))).isEqualTo(302);
-        assertThat(RedirectBuilder.statusCode(new HttpFilter.RequestRedirect(null, null, null, null, 301))).isEqualTo(301);
+        assertThat(RedirectLocation.statusCode(new HttpFilter.RequestRedirect(null, null, null, null, 0))).isEqualTo(302);
+        assertThat(RedirectLocation.statusCode(new HttpFilter.RequestRedirect(null, null, null, null, 301))).isEqualTo(301);
     }
 
     @ParameterizedTest
@@ -49,14 +54,14 @@ class RedirectBuilderTest {
         "/, /x, /a/b, /x/a/b",
     })
     void replacePrefixMatch(String prefix, String replacement, String path, String expected) {
-        final String matched = RequestMatcher.stripTrailingSlashes(prefix);
-        assertThat(PathRewriter.rewrite(new PathModifier(PathModifier.Type.REPLACE_PREFIX_MATCH, replacement), path,
+        final String matched = CompiledMatch.stripTrailingSlashes(prefix);
+        assertThat(PathRewrite.apply(new PathModifier(PathModifier.Type.REPLACE_PREFIX_MATCH, replacement), path,
                 matched)).isEqualTo(expected);
     }
 
     @Test
     void replaceFullPath() {
-        assertThat(PathRewriter.rewrite(new PathModifier(PathModifier.Type.REPLACE_FULL_PATH, "/full"), "/a/b", "/a"))
+        assertThat(PathRewrite.apply(new PathModifier(PathModifier.Type.REPLACE_FULL_PATH, "/full"), "/a/b", "/a"))
                 .isEqualTo("/full");
     }
 }
