@@ -2,6 +2,7 @@ package io.archway.proxy.tls;
 
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.ListenerOrigin;
+import io.archway.snapshot.certificate.CertificateCheck;
 import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,6 +108,14 @@ public final class ServerContexts {
         if (ctx == null) {
             ctx = previousContexts.get(key);
             if (ctx == null) {
+                // The translator reports a broken pair in status; this guards snapshots built
+                // elsewhere (the JDK would build a context for a key that does not match).
+                final String problem = CertificateCheck.problem(bundle.certificateChainPem(), bundle.privateKeyPem(),
+                        null);
+                if (problem != null) {
+                    LOG.warn("Skipping certificate {}: {}", bundle.source(), problem);
+                    return null;
+                }
                 try {
                     ctx = SniCertificateMapping.newServerContext(bundle, alpn);
                 } catch (java.security.GeneralSecurityException | javax.net.ssl.SSLException | RuntimeException e) {

@@ -2,6 +2,7 @@ package io.archway.proxy.tls;
 
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.Hostnames;
+import io.archway.snapshot.certificate.PemKeyMaterial;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.TlsPort;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -16,9 +17,11 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.net.ssl.SSLException;
 
 /**
@@ -39,15 +42,18 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
     private final Map<String, SslContext> exact;
     /** By wildcard pattern ({@code *.example.com}). */
     private final Map<String, SslContext> wildcards;
+    /** Hostnames and wildcard patterns of listeners without any certificate: refused, no fallback. */
+    private final Set<String> refused;
     private final Map<String, SslContext> sanExact;
     private final Map<String, SslContext> sanWildcards;
     private final SslContext defaultContext;
 
     private SniCertificateMapping(Map<String, SslContext> exact, Map<String, SslContext> wildcards,
-                                  Map<String, SslContext> sanExact, Map<String, SslContext> sanWildcards,
-                                  SslContext defaultContext) {
+                                  Set<String> refused, Map<String, SslContext> sanExact,
+                                  Map<String, SslContext> sanWildcards, SslContext defaultContext) {
         this.exact = exact;
         this.wildcards = wildcards;
+        this.refused = refused;
         this.sanExact = sanExact;
         this.sanWildcards = sanWildcards;
         this.defaultContext = defaultContext;
@@ -83,8 +89,14 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
         final Map<String, SslContext> sanWildcards = new HashMap<>();
         SslContext first = null;
         SslContext catchAll = null;
+        final Set<String> refused = new HashSet<>();
         for (Certified listener : listeners) {
             if (listener.certificates().isEmpty()) {
+                // No valid certificate and no last good one: its names get no other listener's
+                // certificate either (the handshake fails), as its requests would reach its routes.
+                if (listener.hostname() != null && !listener.hostname().equals("*")) {
+                    refused.add(listener.hostname().toLowerCase(Locale.ROOT));
+                }
                 continue;
             }
             final SslContext preferred = listener.certificates().get(0).context();
@@ -108,8 +120,10 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
                 exact.putIfAbsent(key, preferred);
             }
         }
-        return new SniCertificateMapping(Map.copyOf(exact), Map.copyOf(wildcards), Map.copyOf(sanExact),
-                Map.copyOf(sanWildcards), catchAll != null ? catchAll : first);
+        refused.removeAll(exact.keySet());
+        refused.removeAll(wildcards.keySet());
+        return new SniCertificateMapping(Map.copyOf(exact), Map.copyOf(wildcards), Set.copyOf(refused),
+                Map.copyOf(sanExact), Map.copyOf(sanWildcards), catchAll != null ? catchAll : first);
     }
 
     /**
@@ -156,8 +170,9 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
     }
 
     /**
-     * The context for a handshake's server name; the default without one. Map reads only (as many
-     * as the name has labels), whatever the number of certificates.
+     * The context for a handshake's server name; the default without one; null (the handshake
+     * fails) when the listener for that name has no certificate. Map reads only (as many as the
+     * name has labels), whatever the number of certificates.
      */
     @Override
     public SslContext map(String sniHostname) {
@@ -166,14 +181,15 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
         }
         final String host = Hostnames.normalizeHost(sniHostname);
         SslContext ctx = exact.get(host);
-        if (ctx != null) {
+        if (ctx != null || refused.contains(host)) {
             return ctx;
         }
         // A listener's wildcard covers one label or more (Listener.hostname): the longest
         // matching suffix is the most specific.
         for (int dot = host.indexOf('.'); dot > 0 && dot < host.length() - 1; dot = host.indexOf('.', dot + 1)) {
-            ctx = wildcards.get("*" + host.substring(dot));
-            if (ctx != null) {
+            final String pattern = "*" + host.substring(dot);
+            ctx = wildcards.get(pattern);
+            if (ctx != null || refused.contains(pattern)) {
                 return ctx;
             }
         }

@@ -93,8 +93,10 @@ class SniCertificateMappingTest {
         assertThat(third.map("foo.example.com")).isSameAs(good.map("foo.example.com"));
         // A listener never seen before has no last good certificate.
         final SniCertificateMapping fresh = SniCertificateMapping.forHttps(List.of(
-                listener("new", "new.example.com", List.of())), ServerContexts.after(second));
-        assertThat(fresh.hasDefault()).isFalse();
+                listener("new", "new.example.com", List.of()), listener("wild", "*.example.com", List.of(WILD))),
+                ServerContexts.after(second));
+        assertThat(fresh.map("x.example.com")).isNotNull();
+        // Its name gets no other listener's certificate: the handshake fails.
         assertThat(fresh.map("new.example.com")).isNull();
     }
 }

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKindBuilder;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,9 +55,10 @@ public final class ListenerValidator {
     private final Diagnostics diagnostics;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
-    public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics) {
+    /** @param now the time certificates must be valid at; null to not check validity periods */
+    public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics, Instant now) {
         this.view = view;
-        this.certificates = new CertificateRefResolver(view.secrets(), grants);
+        this.certificates = new CertificateRefResolver(view.secrets(), grants, now);
         this.diagnostics = diagnostics;
         for (Namespace ns : view.namespaces()) {
             final Map<String, String> labels = new HashMap<>();
@@ -318,8 +320,12 @@ public final class ListenerValidator {
         if (!result.ok()) {
             d.refsFailure(result.failureReason(), result.failureMessage());
             d.certificatesOk = false;
+            // A Secret whose data broke stays served without certificates: the data plane keeps
+            // presenting the listener's last good ones (CertificateRefResolver says why only then).
+            d.keepsLastGoodCertificate = result.secretDataInvalid();
             diagnostics.error(key, field + ".tls.certificateRefs", "listener " + listener.getName() + ": "
-                    + result.failureMessage());
+                    + result.failureMessage() + (result.secretDataInvalid()
+                    ? "; the listener keeps its last good certificate, if it had one" : ""));
             return;
         }
         d.certificates.addAll(result.bundles());
@@ -341,6 +347,7 @@ public final class ListenerValidator {
         final List<RouteGroupKind> supportedKinds = new ArrayList<>();
         final List<CertificateBundle> certificates = new ArrayList<>();
         boolean certificatesOk = true;
+        boolean keepsLastGoodCertificate;
         boolean accepted = true;
         String acceptedReason = Reasons.ACCEPTED;
         String acceptedMessage = "listener is accepted";
@@ -365,7 +372,9 @@ public final class ListenerValidator {
         }
 
         BoundListener bind(boolean gatewayAccepted) {
-            final boolean programmed = gatewayAccepted && accepted && certificatesOk && !supportedKinds.isEmpty();
+            final boolean servable = gatewayAccepted && accepted && !supportedKinds.isEmpty();
+            final boolean programmed = servable && certificatesOk;
+            final boolean served = programmed || (servable && keepsLastGoodCertificate);
             final List<ConditionSpec> conditions = new ArrayList<>();
             conditions.add(new ConditionSpec(Reasons.ACCEPTED, accepted, acceptedReason, acceptedMessage));
             if (programmed) {
@@ -374,6 +383,8 @@ public final class ListenerValidator {
                 conditions.add(ConditionSpec.isFalse(Reasons.PROGRAMMED, conflict != null ? conflict : Reasons.INVALID,
                         !gatewayAccepted ? "Gateway is not accepted"
                                 : !accepted ? acceptedMessage
+                                : served ? refsMessage + "; the data plane keeps presenting the listener's last good"
+                                        + " certificate, if it had one"
                                 : refsMessage != null ? refsMessage : "listener is not served"));
             }
             conditions.add(refsReason == null
@@ -382,7 +393,7 @@ public final class ListenerValidator {
             conditions.add(conflict == null
                     ? ConditionSpec.isFalse(Reasons.CONFLICTED, Reasons.NO_CONFLICTS, "no conflicts")
                     : ConditionSpec.isTrue(Reasons.CONFLICTED, conflict, acceptedMessage));
-            return new BoundListener(origin, port, protocol, tlsMode, hostname, accepted, programmed,
+            return new BoundListener(origin, port, protocol, tlsMode, hostname, accepted, programmed, served,
                     allowedNamespaces, supportedKinds, certificates, conditions);
         }
     }

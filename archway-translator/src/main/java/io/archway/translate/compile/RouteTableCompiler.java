@@ -27,10 +27,11 @@ import java.util.TreeMap;
 
 /**
  * Phase 6: builds the routing table, one {@link PortBinding} per socket (address, port,
- * transport). Every programmed HTTP or HTTPS listener of an accepted Gateway becomes a
+ * transport), of the listeners {@link BoundListener#served()}. Every HTTP or HTTPS listener of an
+ * accepted Gateway becomes a
  * {@link ListenerEntry} on its socket's {@link HttpPort}, most specific hostname first; its
  * attached routes are grouped into virtual hosts by effective hostname (most specific first) and
- * sorted by {@link HttpRulePrecedence}. Every programmed TLS listener becomes a
+ * sorted by {@link HttpRulePrecedence}. Every TLS listener becomes a
  * {@link TlsListener} (Passthrough, or Terminate with its certificates) on its socket's
  * {@link TlsPort}, most specific hostname first; its attached TLSRoutes are grouped by effective hostname (most specific first), and where
  * several claim one hostname the first by {@link CompiledL4Route#PRECEDENCE} (the oldest) serves
@@ -77,7 +78,7 @@ public final class RouteTableCompiler {
                 continue;
             }
             for (BoundListener listener : gateway.listeners()) {
-                if (!listener.programmed()) {
+                if (!listener.served()) {
                     continue;
                 }
                 final String socketKey = String.format("%05d %s %s", listener.port(), listener.protocol().transport(),
