@@ -135,7 +135,8 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
             throws GeneralSecurityException, SSLException {
         final X509Certificate[] chain = PemKeyMaterial.certificates(bundle.certificateChainPem());
         final PrivateKey key = PemKeyMaterial.privateKey(bundle.privateKeyPem());
-        final SslContextBuilder builder = SslContextBuilder.forServer(key, chain).protocols(PROTOCOLS);
+        final SslContextBuilder builder = SslContextBuilder.forServer(new CertificateKeyManager(chain, key))
+                .protocols(PROTOCOLS);
         if (alpn == ServerContexts.Alpn.HTTP) {
             builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                     ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,

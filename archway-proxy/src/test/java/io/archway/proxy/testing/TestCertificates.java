@@ -38,6 +38,11 @@ public final class TestCertificates {
      * @param traditional the key as OpenSSL's traditional PEM (PKCS#1 / SEC1) rather than PKCS#8
      */
     public static CertificateBundle selfSigned(String dnsName, String algorithm, boolean traditional) {
+        return selfSigned(dnsName, keyPair(algorithm), traditional);
+    }
+
+    /** A new key pair: {@code RSA} (2048 bits) or {@code EC} (P-256). */
+    public static KeyPair keyPair(String algorithm) {
         try {
             final KeyPairGenerator gen = KeyPairGenerator.getInstance(algorithm);
             if (algorithm.equals("EC")) {
@@ -45,7 +50,16 @@ public final class TestCertificates {
             } else {
                 gen.initialize(2048);
             }
-            final KeyPair kp = gen.generateKeyPair();
+            return gen.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A self-signed certificate for {@code dnsName} with the key pair {@code kp} (several may share one). */
+    public static CertificateBundle selfSigned(String dnsName, KeyPair kp, boolean traditional) {
+        final String algorithm = kp.getPrivate().getAlgorithm();
+        try {
             final X500Name subject = new X500Name("CN=" + dnsName);
             final long now = System.currentTimeMillis();
             final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
