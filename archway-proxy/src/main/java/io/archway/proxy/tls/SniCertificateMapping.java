@@ -9,6 +9,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Mapping;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -127,7 +128,8 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
     }
 
     /**
-     * A server SslContext for one bundle: TLS 1.2 and 1.3 only (renegotiation does not exist in 1.3
+     * A server SslContext for one bundle, by the {@link TlsProvider#selected() selected provider}:
+     * TLS 1.2 and 1.3 only (renegotiation does not exist in 1.3
      * and the JDK refuses client-initiated renegotiation by default); for {@link ServerContexts.Alpn#HTTP}
      * ALPN offers h2, then HTTP/1.1.
      */
@@ -135,8 +137,12 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
             throws GeneralSecurityException, SSLException {
         final X509Certificate[] chain = PemKeyMaterial.certificates(bundle.certificateChainPem());
         final PrivateKey key = PemKeyMaterial.privateKey(bundle.privateKeyPem());
-        final SslContextBuilder builder = SslContextBuilder.forServer(new CertificateKeyManager(chain, key))
-                .protocols(PROTOCOLS);
+        final SslProvider provider = TlsProvider.selected();
+        // BoringSSL takes the key and chain as they are; the JDK gets them through a key manager of
+        // its own (see CertificateKeyManager).
+        final SslContextBuilder builder = (provider == SslProvider.JDK
+                ? SslContextBuilder.forServer(new CertificateKeyManager(chain, key))
+                : SslContextBuilder.forServer(key, chain)).sslProvider(provider).protocols(PROTOCOLS);
         if (alpn == ServerContexts.Alpn.HTTP) {
             builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                     ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
