@@ -9,6 +9,7 @@ import io.archway.server.StatusView;
 import io.archway.source.KubeJson;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -36,8 +37,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code archway get}: lists resources with their status. */
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = {"Shows resources with attachment and conditions at a glance.",
-                "TYPE: gatewayclasses (gc), gateways (gtw), routes (HTTPRoutes and GRPCRoutes), httproutes,"
-                        + " grpcroutes, or diagnostics.",
+                "TYPE: gatewayclasses (gc), gateways (gtw), listenersets (lset), routes (HTTPRoutes and"
+                        + " GRPCRoutes), httproutes, grpcroutes, or diagnostics.",
                 "Without --config or --kubernetes it asks a running 'archway serve' (its admin endpoint);"
                         + " with --config DIR it reads the directory (statuses from the admin endpoint when it"
                         + " answers); with --kubernetes the API server of the kubeconfig."},
@@ -47,7 +48,7 @@ final class GetCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "TYPE",
-            description = "gatewayclasses | gateways | routes | httproutes | grpcroutes | diagnostics")
+            description = "gatewayclasses | gateways | listenersets | routes | httproutes | grpcroutes | diagnostics")
     String type;
 
     @ArgGroup(exclusive = true)
@@ -78,8 +79,8 @@ final class GetCommand implements Callable<Integer> {
         List<ResourceKind> kinds = t.equals("routes") || t.equals("route") ? RouteRef.KINDS
                 : StatusView.kind(t).map(List::of).orElse(List.of());
         if (kinds.isEmpty() && !diagnostics) {
-            err.println("error: unknown resource type '" + type + "'; use gatewayclasses, gateways, routes, httproutes,"
-                    + " grpcroutes or diagnostics");
+            err.println("error: unknown resource type '" + type + "'; use gatewayclasses, gateways, listenersets,"
+                    + " routes, httproutes, grpcroutes or diagnostics");
             err.flush();
             return ExitCodes.USAGE;
         }
@@ -151,6 +152,10 @@ final class GetCommand implements Callable<Integer> {
         ArchwayClient client = c.client();
         if (kind == ResourceKind.GATEWAY_CLASS && c.kube() != null) {
             return c.kube().resources(GatewayClass.class).list().getItems();
+        }
+        if (kind == ResourceKind.LISTENER_SET && c.kube() != null) {
+            return ns == null ? c.kube().resources(ListenerSet.class).inAnyNamespace().list().getItems()
+                    : c.kube().resources(ListenerSet.class).inNamespace(ns).list().getItems();
         }
         if (client == null) {
             return admin(kind, ns, err);

@@ -10,6 +10,7 @@ import io.archway.source.KubeJson;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
@@ -90,6 +91,15 @@ final class Printer {
                             attachedRoutes(g), age(o, now)});
                 }
             }
+            case LISTENER_SET -> {
+                rows.add(new String[] {"NAME", "GATEWAY", "ACCEPTED", "PROGRAMMED", "LISTENERS", "ROUTES", "AGE"});
+                for (HasMetadata o : items) {
+                    ListenerSet ls = (ListenerSet) o;
+                    var conditions = ls.getStatus() == null ? null : ls.getStatus().getConditions();
+                    rows.add(new String[] {name(o), parentGateway(ls), condition(conditions, "Accepted"),
+                            condition(conditions, "Programmed"), listenersAccepted(ls), attachedRoutes(ls), age(o, now)});
+                }
+            }
             default -> {
                 if (!kind.isRoute()) {
                     throw new IllegalArgumentException("no table for " + kind.kind());
@@ -134,6 +144,37 @@ final class Printer {
             n += l.getAttachedRoutes() == null ? 0 : l.getAttachedRoutes();
         }
         return Integer.toString(n);
+    }
+
+    /** The Gateway a ListenerSet attaches to, as ns/name (ns only when not the set's). */
+    static String parentGateway(ListenerSet ls) {
+        var ref = ls.getSpec() == null ? null : ls.getSpec().getParentRef();
+        if (ref == null) {
+            return "";
+        }
+        String ns = ref.getNamespace() == null || ref.getNamespace().equals(ls.getMetadata().getNamespace()) ? ""
+                : ref.getNamespace() + "/";
+        return ns + orEmpty(ref.getName());
+    }
+
+    /** "accepted/declared" listeners of a ListenerSet; "-" without status. */
+    static String listenersAccepted(ListenerSet ls) {
+        if (ls.getStatus() == null || ls.getStatus().getListeners() == null) {
+            return "-";
+        }
+        long accepted = ls.getStatus().getListeners().stream()
+                .filter(l -> "True".equals(condition(l.getConditions(), "Accepted"))).count();
+        int declared = ls.getSpec() == null || ls.getSpec().getListeners() == null ? 0 : ls.getSpec().getListeners().size();
+        return accepted + "/" + declared;
+    }
+
+    /** Sum of attachedRoutes over a ListenerSet's listeners; "-" without status. */
+    static String attachedRoutes(ListenerSet ls) {
+        if (ls.getStatus() == null || ls.getStatus().getListeners() == null || ls.getStatus().getListeners().isEmpty()) {
+            return "-";
+        }
+        return Integer.toString(ls.getStatus().getListeners().stream()
+                .mapToInt(l -> l.getAttachedRoutes() == null ? 0 : l.getAttachedRoutes()).sum());
     }
 
     /** spec.hostnames of a route of any kind (all route kinds share the fields read here). */

@@ -1,10 +1,13 @@
 package io.archway.cli;
 
+import io.archway.admission.Admission;
+import io.archway.admission.CrdChannel;
 import io.archway.kinds.ResourceKind;
 import io.archway.server.OfflineStatus;
 import io.archway.server.StatusView;
 import io.archway.source.ResourceStore;
 import io.archway.source.file.DirectorySource;
+import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.ResourceKey;
@@ -17,6 +20,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
@@ -37,9 +42,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code archway validate DIR}: load and translate offline; no sockets. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Checks a directory of manifests offline (no sockets): every file must parse and every"
-                + " GatewayClass, Gateway and route of ours must be Accepted with its references resolved.",
-                "Problems are printed as FILE:LINE: ... and the exit code is 1."},
+        description = {"Checks a directory of manifests offline (no sockets): every file must parse, every object"
+                + " must be admitted as a Kubernetes API server with the Gateway API CRDs would admit it (schema and"
+                + " CEL rules), and every GatewayClass, Gateway and route of ours must be Accepted with its references"
+                + " resolved.",
+                "Problems are printed one per line as FILE:LINE: ... FIELD: MESSAGE and the exit code is 1."},
         footer = ExitCodes.HELP_FOOTER)
 final class ValidateCommand implements Callable<Integer> {
     private static final Set<String> REQUIRED = Set.of("Accepted", "ResolvedRefs");
@@ -66,6 +73,11 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Address reported in Gateway status (default: ${DEFAULT-VALUE}).")
     String address;
 
+    @Option(names = "--crd-channel", paramLabel = "CHANNEL", defaultValue = "experimental",
+            description = "Gateway API v1.6.1 CRD channel that admits the objects: experimental (default: every"
+                    + " version and field) or standard (experimental fields pruned, as on a standard-channel cluster).")
+    String crdChannel;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -75,7 +87,15 @@ final class ValidateCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.FAILURE;
         }
-        ResourceStore store = DirectorySource.loadOnce(dir);
+        CrdChannel channel;
+        try {
+            channel = CrdChannel.parse(crdChannel);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        ResourceStore store = DirectorySource.loadOnce(dir, new ManifestLoader(Admission.of(channel)));
         ResourceView view = store.view();
         Translation translation = new Translator(new TranslatorOptions(controllerName,
                 new GatewayAddressing.Shared(address), !noAdopt)).translate(view, 1, java.time.Instant.now());
@@ -146,6 +166,15 @@ final class ValidateCommand implements Callable<Integer> {
             conditions(subject, g.getStatus().getConditions(), problems);
             if (g.getStatus().getListeners() != null) {
                 for (ListenerStatus ls : g.getStatus().getListeners()) {
+                    conditions(subject + " listener " + ls.getName(), ls.getConditions(), problems);
+                }
+            }
+            return true;
+        }
+        if (o instanceof ListenerSet set && set.getStatus() != null) {
+            conditions(subject, set.getStatus().getConditions(), problems);
+            if (set.getStatus().getListeners() != null) {
+                for (ListenerEntryStatus ls : set.getStatus().getListeners()) {
                     conditions(subject + " listener " + ls.getName(), ls.getConditions(), problems);
                 }
             }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -55,10 +56,16 @@ import java.util.regex.Pattern;
  *       attempts of U are reset (or answered C), later ones echo;</li>
  *   <li>anything else: 200 {@code application/json} {@code {path, host, method, proto, headers,
  *       httpPort, namespace, ingress, service, pod[, tls]}}, after an optional {@code ?delay=} and
- *       with the response headers asked for by {@code X-Echo-Set-Header: Name:value,Name2:value2}.
+ *       with the response headers asked for by {@code X-Echo-Set-Header: Name:value,Name2:value2};
+ *       each is logged as echo-basic prints it ({@link #logs}, what the mirror tests read).
  *       {@code tls} (version, peerCertificates, serverName, negotiatedProtocol, cipherSuite) is
  *       there on a TLS listener only.</li>
+ *   <li>{@code /ws}: a WebSocket that echoes every message (golang.org/x/net/websocket with
+ *       {@code io.Copy(ws, ws)}; an Origin header is required).</li>
  * </ul>
+ *
+ * <p>Port 3001 is echo-basic's h2c server: HTTP/2 by prior knowledge (proto {@code HTTP/2.0}),
+ * and plain HTTP/1.1 answered 400 {@code Expected h2c request} unless it asks {@code Upgrade: h2c}.
  */
 final class EchoServer implements AutoCloseable {
 
@@ -73,6 +80,13 @@ final class EchoServer implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     /** retrySimulation.attempts: uuid -> attempts refused so far. */
     private final Map<String, Integer> retryAttempts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One line an echo pod printed (echo-basic's stdout, as kubectl logs shows it). */
+    record LogLine(long atMillis, Pod pod, String text) {
+    }
+
+    /** What every pod printed, in order (DumpEchoLogs reads it). */
+    private final List<LogLine> logs = new CopyOnWriteArrayList<>();
 
     /** Faults a proxy under test is made to commit on the wire, as this backend would read them. */
     private final java.util.Set<Fault> faults;
@@ -110,20 +124,16 @@ final class EchoServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         int local = ((InetSocketAddress) ch.localAddress()).getPort();
                         // echo-basic reports HTTP_PORT (3000) also on its h2c port 3001 and its HTTPS port
+                        int reported = local == H2C_PORT || (tls != null && local == 8443) ? 3000 : local;
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(new HttpServerCodec());
-                        ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                if (msg instanceof io.netty.handler.codec.http.HttpRequest req) {
-                                    faults.forEach(f -> f.distortUpstreamRequest(req));
-                                }
-                                ctx.fireChannelRead(msg);
-                            }
-                        });
-                        ch.pipeline().addLast(new HttpObjectAggregator(1 << 20), new Handler(pod, local == 3001 || (tls != null && local == 8443) ? 3000 : local));
+                        if (tls == null && local == H2C_PORT) {
+                            // runH2CServer: HTTP/1.1 and unencrypted HTTP/2 by prior knowledge
+                            ch.pipeline().addLast(new PrefaceSniffer(pod, reported));
+                        } else {
+                            http1(ch.pipeline(), pod, reported, false);
+                        }
                     }
                 });
         Channel ch = b.bind(new InetSocketAddress(pod.ip(), port)).sync().channel();
@@ -131,8 +141,89 @@ final class EchoServer implements AutoCloseable {
         return (InetSocketAddress) ch.localAddress();
     }
 
+    /** echo-basic's H2C_PORT default. */
+    static final int H2C_PORT = 3001;
+
+    /** The HTTP/1.1 pipeline; {@code h2cPort}: the h2c server's, which refuses plain HTTP/1.1. */
+    private void http1(ChannelPipeline p, Pod pod, int reported, boolean h2cPort) {
+        p.addLast(new HttpServerCodec());
+        p.addLast(faultsHandler());
+        p.addLast(new HttpObjectAggregator(1 << 20), new Handler(pod, reported, h2cPort));
+    }
+
+    private io.netty.channel.ChannelInboundHandlerAdapter faultsHandler() {
+        return new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof io.netty.handler.codec.http.HttpRequest req) {
+                    faults.forEach(f -> f.distortUpstreamRequest(req));
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
+
+    /**
+     * Go's server with unencrypted HTTP/2 enabled: a connection that opens with the HTTP/2 client
+     * preface is HTTP/2 (one echo per stream, proto {@code HTTP/2.0}), any other is HTTP/1.1.
+     */
+    private final class PrefaceSniffer extends io.netty.handler.codec.ByteToMessageDecoder {
+        private final Pod pod;
+        private final int reported;
+
+        PrefaceSniffer(Pod pod, int reported) {
+            this.pod = pod;
+            this.reported = reported;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            ByteBuf preface = io.netty.handler.codec.http2.Http2CodecUtil.connectionPrefaceBuf();
+            try {
+                int n = Math.min(in.readableBytes(), preface.readableBytes());
+                boolean prefix = io.netty.buffer.ByteBufUtil.equals(in, in.readerIndex(), preface, 0, n);
+                if (prefix && n < preface.readableBytes()) {
+                    return; // wait for the rest of the preface
+                }
+                ChannelPipeline p = ctx.pipeline();
+                if (prefix) {
+                    p.addAfter(ctx.name(), "h2", io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer().build());
+                    p.addAfter("h2", "streams", new io.netty.handler.codec.http2.Http2MultiplexHandler(
+                            new ChannelInitializer<io.netty.handler.codec.http2.Http2StreamChannel>() {
+                                @Override
+                                protected void initChannel(io.netty.handler.codec.http2.Http2StreamChannel stream) {
+                                    stream.pipeline().addLast(
+                                            new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(true),
+                                            faultsHandler(), new HttpObjectAggregator(1 << 20),
+                                            new Handler(pod, reported, true));
+                                }
+                            }));
+                } else {
+                    http1(p, pod, reported, true);
+                }
+                p.remove(this);
+            } finally {
+                preface.release();
+            }
+        }
+    }
+
     long requestCount() {
         return requests.get();
+    }
+
+    /**
+     * kubernetes.DumpEchoLogs: the lines printed since {@code sinceMillis} by the pods of
+     * Deployment {@code app} (label {@code app: <name>}) in {@code namespace}.
+     */
+    List<String> logs(String namespace, String app, long sinceMillis) {
+        List<String> out = new ArrayList<>();
+        for (LogLine l : logs) {
+            if (l.atMillis() >= sinceMillis && l.pod().namespace().equals(namespace) && l.pod().service().equals(app)) {
+                out.add(l.text());
+            }
+        }
+        return out;
     }
 
     @Override
@@ -184,9 +275,17 @@ final class EchoServer implements AutoCloseable {
         private final Pod pod;
         private final int port;
 
-        Handler(Pod pod, int port) {
+        /** The h2c server's handler: plain HTTP/1.1 without {@code Upgrade: h2c} gets 400. */
+        private final boolean h2cPort;
+
+        Handler(Pod pod, int port, boolean h2cPort) {
             this.pod = pod;
             this.port = port;
+            this.h2cPort = h2cPort;
+        }
+
+        private boolean http2(ChannelHandlerContext ctx) {
+            return ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel;
         }
 
         @Override
@@ -198,8 +297,16 @@ final class EchoServer implements AutoCloseable {
                 return;
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (h2cPort && !http2(ctx) && !"h2c".equals(req.headers().get(HttpHeaderNames.UPGRADE))) {
+                write(ctx, keepAlive, text(HttpResponseStatus.BAD_REQUEST, "Expected h2c request"));
+                return;
+            }
             String uri = req.uri();
             String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+            if (path.equals("/ws") && !http2(ctx)) {
+                WebSocketEcho.handshake(ctx, req);
+                return;
+            }
             String redirect = GoServerRules.muxRedirect(uri);
             if (redirect != null) {
                 FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -225,6 +332,9 @@ final class EchoServer implements AutoCloseable {
                 write(ctx, keepAlive, res);
                 return;
             }
+            // echoHandler's first line: fmt.Printf("Echoing back request made to %s to client (%s)\n", ...)
+            logs.add(new LogLine(System.currentTimeMillis(), pod, "Echoing back request made to " + uri
+                    + " to client (" + ctx.channel().remoteAddress() + ")"));
             FullHttpResponse res = echo(ctx, req);
             String delay = queryParam(uri, "delay");
             if (delay != null && !delay.isEmpty()) {
@@ -308,7 +418,7 @@ final class EchoServer implements AutoCloseable {
             String host = req.headers().get(HttpHeaderNames.HOST);
             body.put("host", host == null ? "" : host);
             body.put("method", req.method().name());
-            body.put("proto", req.protocolVersion().text());
+            body.put("proto", http2(ctx) ? "HTTP/2.0" : req.protocolVersion().text());
             ObjectNode headers = body.putObject("headers");
             Map<String, List<String>> grouped = new LinkedHashMap<>();
             for (Map.Entry<String, String> h : req.headers()) {

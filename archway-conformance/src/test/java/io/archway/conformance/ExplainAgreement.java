@@ -83,8 +83,10 @@ final class ExplainAgreement {
                     + live.status();
         }
         final RequestExplanation.PortAnswer a = explained.answers().get(0);
+        // A rule timeout acts after the decision: a proxied request may end in the gateway's 504.
         final List<RequestExplanation.Decision> sameStatus = a.decisions().stream()
-                .filter(d -> d.status() == live.status()).toList();
+                .filter(d -> d.status() == live.status() || live.status() == 504 && d.kind().equals("PROXY")
+                        && d.reason() != null && d.reason().contains("timeout")).toList();
         if (sameStatus.isEmpty()) {
             return "explain disagrees: explained " + a.outcome() + "; live answered " + live.status();
         }
@@ -95,7 +97,8 @@ final class ExplainAgreement {
                     + ", explained " + a.outcome();
         }
         if (live.status() != 200) {
-            final String kind = live.status() == 404 ? "NOT_FOUND" : live.status() == 503 ? "NO_ENDPOINTS" : null;
+            final String kind = live.status() == 404 ? "NOT_FOUND" : live.status() == 503 ? "NO_ENDPOINTS"
+                    : live.status() == 504 ? "PROXY" : null;
             return kind == null || sameStatus.stream().anyMatch(d -> d.kind().equals(kind)) ? null
                     : "explain disagrees: live answered " + live.status() + ", explained " + a.outcome();
         }

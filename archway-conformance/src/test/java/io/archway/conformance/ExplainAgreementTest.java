@@ -60,4 +60,14 @@ class ExplainAgreementTest {
         assertThat(ExplainAgreement.compare(explained(empty), live(500, Map.of(), ""), p -> null))
                 .startsWith("explain disagrees");
     }
+
+    /** A rule timeout acts after the decision: a 504 agrees with a proxy decision only when explain names a timeout. */
+    @Test
+    void aGatewayTimeoutAgreesWithAProxyDecisionUnderATimeout() {
+        final RequestExplanation.Decision timed = new RequestExplanation.Decision("PROXY", 200, "100.0%",
+                "Service ns/echo:80", null, "proxied to Service ns/echo:80; request timeout 500ms (504 past it)");
+        assertThat(ExplainAgreement.compare(explained(timed), live(504, Map.of(), ""), p -> null)).isNull();
+        assertThat(ExplainAgreement.compare(explained(PROXY), live(504, Map.of(), ""), p -> null))
+                .startsWith("explain disagrees");
+    }
 }

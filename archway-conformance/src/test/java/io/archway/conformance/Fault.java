@@ -23,10 +23,17 @@ enum Fault {
     /** A backendRef of weight 0 is served as if it had the default weight 1. */
     WEIGHT_ZERO_SERVED,
     /** Every listener's attachedRoutes counts each route twice. */
-    ATTACHED_ROUTES_DOUBLED;
+    ATTACHED_ROUTES_DOUBLED,
+    /** A Gateway without spec.allowedListeners admits ListenerSets from every namespace (the default is None). */
+    LISTENER_SETS_ALLOWED_BY_DEFAULT;
 
     /** Rewrites one manifest document as the faulty product would understand it. */
     void distortManifest(ObjectNode doc) {
+        if (this == LISTENER_SETS_ALLOWED_BY_DEFAULT && Json.text(doc, "kind").equals("Gateway")
+                && !doc.path("spec").has("allowedListeners")) {
+            ((ObjectNode) doc.path("spec")).putObject("allowedListeners").putObject("namespaces").put("from", "All");
+            return;
+        }
         if (!Json.text(doc, "kind").equals("HTTPRoute")) {
             return;
         }

@@ -56,7 +56,9 @@ class HarnessFaultsTest {
                     "expected status code to be one of [302], got 301"),
             new Case(Fault.WEIGHT_ZERO_SERVED, "HTTPRouteWeight",
                     "expected 2 backends to receive traffic, but got 3"),
-            new Case(Fault.ATTACHED_ROUTES_DOUBLED, "GatewayWithAttachedRoutes", "expected attachedRoutes 1, got 2"));
+            new Case(Fault.ATTACHED_ROUTES_DOUBLED, "GatewayWithAttachedRoutes", "expected attachedRoutes 1, got 2"),
+            new Case(Fault.LISTENER_SETS_ALLOWED_BY_DEFAULT, "ListenerSetDefaultNotAllowed",
+                    "expected status.attachedListenerSets 0, got 1"));
 
     private static final Set<Fault> FAULTS = ConcurrentHashMap.newKeySet();
     private static Environment env;

@@ -36,13 +36,30 @@ import javax.net.ssl.TrustManagerFactory;
  * Content-Length, Transfer-Encoding, chunk sizes).
  */
 final class HttpProbe {
+    /** roundtripper's protocols: HTTP/1.1 (the default) and HTTP/2 over cleartext by prior knowledge. */
+    static final String HTTP = "HTTP";
+    static final String H2C_PRIOR_KNOWLEDGE = "H2C_PRIOR_KNOWLEDGE";
 
     /** What to send. {@code connectPort} is the real socket port (spec port + offset). */
     record Request(String scheme, String ip, int connectPort, String method, String host, String path,
                    Map<String, String> headers, String body, String serverName, SSLContext tls,
-                   Duration timeout, List<String> alpn) {
+                   Duration timeout, List<String> alpn, String protocol) {
         Request {
             alpn = List.copyOf(alpn);
+            protocol = protocol == null || protocol.isEmpty() ? HTTP : protocol;
+        }
+
+        /** Over HTTP/1.1 (roundtripper's default protocol). */
+        Request(String scheme, String ip, int connectPort, String method, String host, String path,
+                Map<String, String> headers, String body, String serverName, SSLContext tls,
+                Duration timeout, List<String> alpn) {
+            this(scheme, ip, connectPort, method, host, path, headers, body, serverName, tls, timeout, alpn, HTTP);
+        }
+
+        /** The same request over {@code protocol} (roundtripper.Request.Protocol). */
+        Request withProtocol(String protocol) {
+            return new Request(scheme, ip, connectPort, method, host, path, headers, body, serverName, tls, timeout,
+                    alpn, protocol);
         }
 
         /** A request that offers no ALPN, as the upstream suite's round tripper. */
@@ -96,6 +113,10 @@ final class HttpProbe {
     }
 
     static Response send(Request r) throws IOException {
+        if (r.protocol().equals(H2C_PRIOR_KNOWLEDGE)) {
+            return H2cProbe.send(r);
+        }
+        // Other protocols (H2 over TLS) go out as HTTP/1.1; harnessGaps reports the test as a gap.
         long deadline = System.nanoTime() + r.timeout().toNanos();
         int timeoutMs = (int) Math.max(1, r.timeout().toMillis());
         Socket socket = new Socket();

@@ -15,9 +15,9 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * The GATEWAY-TCP and GATEWAY-UDP tests whose Go code the extraction marks {@code manual}, and the
- * GATEWAY-TLS tests (core, and the Terminate and Mixed extended ones) whose traffic checks need
- * values the extraction leaves as expressions
+ * The GATEWAY-TCP and GATEWAY-UDP tests whose Go code the extraction marks {@code manual}, the
+ * WebSocket test of GATEWAY-HTTP (also manual), and the GATEWAY-TLS tests (core, and the Terminate
+ * and Mixed extended ones) whose traffic checks need values the extraction leaves as expressions
  * (a route's hostnames[0], a ConfigMap's CA), written
  * out step by step as the upstream test function (v1.6.1) runs them: loops unrolled, closures
  * inlined, in execution order (not source-line order). Status steps replay the extracted assertion
@@ -101,6 +101,7 @@ final class L4Cases {
                 "gateway-tlsroute-invalid-backend-ref-nonexistent"));
         add(tlsInvalidBackendRef("TLSRouteInvalidBackendRefUnknownKind", "invalid-backend-ref-unknown-kind",
                 "gateway-tlsroute-invalid-backend-ref-unknown-kind"));
+        add(httpRouteBackendProtocolWebSocket());
     }
 
     private L4Cases() {
@@ -227,6 +228,51 @@ final class L4Cases {
                     + err);
         }
         return List.of(proto + " weighted distribution did not converge within tolerance");
+    }
+
+    // ------------------------------------------------------------------ WebSocket
+
+    /**
+     * HTTPRouteBackendProtocolWebSocket: AwaitConvergence(RequiredConsecutiveSuccesses (3),
+     * MaxTimeToConsistency) around one closure that dials ws://gwAddr/ws with an Origin, sends a
+     * text message and reads it back, then a binary one.
+     */
+    private static Case httpRouteBackendProtocolWebSocket() {
+        return new Case("HTTPRouteBackendProtocolWebSocket", List.of(
+                status(55),
+                new Traffic(65, "suite.WebSocketDialer.Dial", "http.AwaitConvergence(3, MaxTimeToConsistency) of: Dial"
+                        + " ws://gwAddr/ws, Message.Send text, Message.Receive it, Message.Send binary, Message.Receive it",
+                        ctx -> {
+                            InetSocketAddress addr = ctx.dial(helperAddr(ctx.spec(), 55));
+                            String origin = "ws://gateway/HTTPRouteBackendProtocolWebSocket/"
+                                    + "websocket_connection_should_reach_backend";
+                            long deadline = System.nanoTime() + ctx.maxTimeToConsistency().toNanos();
+                            int successes = 0;
+                            String last = null;
+                            while (System.nanoTime() < deadline) {
+                                last = WebSocketProbe.echoTextAndBinary(addr, origin, ctx.requestTimeout());
+                                if (last == null) {
+                                    if (++successes >= 3) {
+                                        ctx.log("websocket text and binary echoed " + successes + " times in a row");
+                                        return List.of();
+                                    }
+                                    continue;
+                                }
+                                ctx.log("websocket attempt failed: " + last);
+                                successes = 0;
+                                try {
+                                    Thread.sleep(500);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    return List.of("interrupted");
+                                }
+                            }
+                            return List.of("websocket echo did not converge within " + ctx.maxTimeToConsistency()
+                                    + ": " + last);
+                        })),
+                Set.of("other:suite.WebSocketDialer.Dial@65", "other:websocket.Message.Send@77",
+                        "other:websocket.Message.Receive@81", "other:websocket.Message.Send@95",
+                        "other:websocket.Message.Receive@99"));
     }
 
     // ------------------------------------------------------------------ TCP

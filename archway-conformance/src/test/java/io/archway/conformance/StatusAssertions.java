@@ -200,19 +200,16 @@ final class StatusAssertions {
 
     /** GatewayListenersMustHaveConditions over every listener in status. */
     static String listenersHaveConditions(Source s, NN gwNN, List<Cond> conds) {
+        return listenersHaveConditions(s, gwNN, conds, List.of());
+    }
+
+    /** GatewayListenersMustHaveConditions over the named listeners (every listener when none is named). */
+    static String listenersHaveConditions(Source s, NN gwNN, List<Cond> conds, List<String> names) {
         JsonNode gw = need(s, "Gateway", gwNN);
         if (gw == null) {
             return FATAL + "Gateway " + gwNN + " not found";
         }
-        for (Cond c : conds) {
-            for (JsonNode l : gw.path("status").path("listeners")) {
-                if (!findCondition(l.path("conditions"), c)) {
-                    return "Gateway " + gwNN + " listener " + l.path("name").asText() + " lacks " + c + ", has "
-                            + describe(l.path("conditions"));
-                }
-            }
-        }
-        return null;
+        return namedListenersHave("Gateway " + gwNN, gw.path("status").path("listeners"), conds, names);
     }
 
     /** GatewayListenerMustHaveConditions: the named listener is in status and has every condition. */
@@ -260,9 +257,17 @@ final class StatusAssertions {
         if (stale != null) {
             return "Gateway " + gwNN + ": " + stale;
         }
-        JsonNode actual = gw.path("status").path("listeners");
+        return listenersMatch("Gateway", expected, gw.path("status").path("listeners"));
+    }
+
+    /**
+     * gatewayListenersMatch and listenerSetListenersMatch (the same comparison): as many listeners
+     * as expected, each by name with the expected supportedKinds among its own, its attachedRoutes
+     * and its conditions.
+     */
+    static String listenersMatch(String kind, JsonNode expected, JsonNode actual) {
         if (expected.size() != actual.size()) {
-            return "expected " + expected.size() + " Gateway status listeners, got " + actual.size() + ": "
+            return "expected " + expected.size() + " " + kind + " status listeners, got " + actual.size() + ": "
                     + listenerSummary(actual);
         }
         for (JsonNode e : expected) {
@@ -305,6 +310,71 @@ final class StatusAssertions {
             }
         }
         return null;
+    }
+
+    /**
+     * The listeners of a Gateway's or ListenerSet's status that have every condition
+     * (GatewayListenersMustHaveConditions, ListenerSetListenersMustHaveConditions): only those
+     * named when names are given, and then each named one must be in status.
+     */
+    private static String namedListenersHave(String what, JsonNode listeners, List<Cond> conds, List<String> names) {
+        java.util.Set<String> unmatched = new java.util.TreeSet<>(names);
+        for (Cond c : conds) {
+            for (JsonNode l : listeners) {
+                String name = l.path("name").asText();
+                if (!names.isEmpty() && !names.contains(name)) {
+                    continue;
+                }
+                if (!findCondition(l.path("conditions"), c)) {
+                    return what + " listener " + name + " lacks " + c + ", has " + describe(l.path("conditions"));
+                }
+                unmatched.remove(name);
+            }
+        }
+        return unmatched.isEmpty() ? null : what + ": no status for listeners " + unmatched + ": " + listenerSummary(listeners);
+    }
+
+    // ---------------------------------------------------------------- ListenerSet
+
+    /** ListenerSetMustHaveCondition: conditions at the latest generation, one matching (a missing set is waited for). */
+    static String listenerSetHasCondition(Source s, NN lsNN, Cond want) {
+        JsonNode ls = need(s, "ListenerSet", lsNN);
+        if (ls == null) {
+            return "ListenerSet " + lsNN + " not found";
+        }
+        JsonNode conds = ls.path("status").path("conditions");
+        String stale = latest(ls, conds);
+        if (stale != null) {
+            return "ListenerSet " + lsNN + ": " + stale;
+        }
+        return findCondition(conds, want) ? null
+                : "ListenerSet " + lsNN + " lacks condition " + want + ", has " + describe(conds);
+    }
+
+    /** ListenerSetListenersMustHaveConditions: as GatewayListenersMustHaveConditions, after the generation check. */
+    static String listenerSetListenersHaveConditions(Source s, NN lsNN, List<Cond> conds, List<String> names) {
+        JsonNode ls = need(s, "ListenerSet", lsNN);
+        if (ls == null) {
+            return "ListenerSet " + lsNN + " not found";
+        }
+        String stale = latest(ls, ls.path("status").path("conditions"));
+        if (stale != null) {
+            return "ListenerSet " + lsNN + ": " + stale;
+        }
+        return namedListenersHave("ListenerSet " + lsNN, ls.path("status").path("listeners"), conds, names);
+    }
+
+    /** ListenerSetStatusMustHaveListeners: a missing set ends the wait (upstream returns the fetch error). */
+    static String listenerSetListeners(Source s, NN lsNN, JsonNode expected) {
+        JsonNode ls = need(s, "ListenerSet", lsNN);
+        if (ls == null) {
+            return FATAL + "error fetching ListenerSet " + lsNN + ": not found";
+        }
+        String stale = latest(ls, ls.path("status").path("conditions"));
+        if (stale != null) {
+            return "ListenerSet " + lsNN + ": " + stale;
+        }
+        return listenersMatch("ListenerSet", expected, ls.path("status").path("listeners"));
     }
 
     private static String listenerSummary(JsonNode listeners) {

@@ -153,4 +153,70 @@ class StatusAssertionsTest {
         assertThat(StatusAssertions.routeParentsPolled(fresh, "UDPRoute", r, List.of(parent), false, new JsonNode[1]))
                 .startsWith(StatusAssertions.FATAL);
     }
+
+    private static final String LS = "{'kind':'ListenerSet','metadata':{'name':'ls','namespace':'infra','generation':2},"
+            + "'status':{'conditions':[{'type':'Accepted','status':'True','reason':'ListenersNotValid','observedGeneration':GEN},"
+            + "{'type':'Programmed','status':'True','reason':'Programmed','observedGeneration':GEN}],"
+            + "'listeners':[{'name':'ok','attachedRoutes':2,'supportedKinds':[{'group':'gateway.networking.k8s.io','kind':'HTTPRoute'}],"
+            + "'conditions':[{'type':'Accepted','status':'True','reason':'Accepted'},"
+            + "{'type':'Programmed','status':'True','reason':'Programmed'},{'type':'ResolvedRefs','status':'True','reason':'ResolvedRefs'}]},"
+            + "{'name':'lost','attachedRoutes':0,'supportedKinds':[{'group':'gateway.networking.k8s.io','kind':'HTTPRoute'}],"
+            + "'conditions':[{'type':'Accepted','status':'False','reason':'HostnameConflict'},"
+            + "{'type':'Conflicted','status':'True','reason':'HostnameConflict'}]}]}}";
+
+    @Test
+    void listenerSetHelpers() {
+        Fake s = new Fake(List.of(j(LS.replace("GEN", "2"))));
+        StatusAssertions.NN ls = new StatusAssertions.NN("infra", "ls");
+        StatusAssertions.Cond accepted = new StatusAssertions.Cond("Accepted", "True", "");
+        assertThat(StatusAssertions.listenerSetHasCondition(s, ls, accepted)).isNull();
+        assertThat(StatusAssertions.listenerSetHasCondition(s, ls, new StatusAssertions.Cond("Accepted", "True", "Accepted")))
+                .contains("lacks condition Accepted=True/Accepted");
+        // a missing set is waited for; ListenerSetStatusMustHaveListeners alone ends the wait
+        assertThat(StatusAssertions.listenerSetHasCondition(s, new StatusAssertions.NN("infra", "nope"), accepted))
+                .doesNotStartWith(StatusAssertions.FATAL);
+        assertThat(StatusAssertions.listenerSetListeners(s, new StatusAssertions.NN("infra", "nope"), j("[]")))
+                .startsWith(StatusAssertions.FATAL);
+        // named listeners only; every named one must be in status
+        assertThat(StatusAssertions.listenerSetListenersHaveConditions(s, ls, List.of(accepted), List.of("ok"))).isNull();
+        assertThat(StatusAssertions.listenerSetListenersHaveConditions(s, ls, List.of(accepted), List.of())).contains("lost");
+        assertThat(StatusAssertions.listenerSetListenersHaveConditions(s, ls,
+                List.of(new StatusAssertions.Cond("Conflicted", "True", "HostnameConflict")), List.of("lost"))).isNull();
+        assertThat(StatusAssertions.listenerSetListenersHaveConditions(s, ls, List.of(accepted), List.of("ok", "gone")))
+                .contains("no status for listeners [gone]");
+        assertThat(StatusAssertions.listenerSetListeners(s, ls, j("[{'Name':'ok','SupportedKinds':[{'Kind':'HTTPRoute'}],"
+                + "'AttachedRoutes':2,'Conditions':[{'Type':'Accepted','Status':'True'}]},{'Name':'lost','AttachedRoutes':0,"
+                + "'Conditions':[]}]"))).contains("expected empty supportedKinds");
+        assertThat(StatusAssertions.listenerSetListeners(s, ls, j("[{'Name':'ok','SupportedKinds':[{'Kind':'HTTPRoute'}],"
+                + "'AttachedRoutes':2,'Conditions':[{'Type':'Accepted','Status':'True'}]},{'Name':'lost','AttachedRoutes':0,"
+                + "'SupportedKinds':[{'Kind':'HTTPRoute'}],'Conditions':[{'Type':'Conflicted','Status':'True'}]}]"))).isNull();
+        assertThat(StatusAssertions.listenerSetListeners(s, ls, j("[{'Name':'ok','AttachedRoutes':3}]")))
+                .contains("expected 1 ListenerSet status listeners, got 2");
+        Fake stale = new Fake(List.of(j(LS.replace("GEN", "1"))));
+        assertThat(StatusAssertions.listenerSetHasCondition(stale, ls, accepted)).contains("observedGeneration");
+        assertThat(StatusAssertions.listenerSetListenersHaveConditions(stale, ls, List.of(accepted), List.of("ok")))
+                .contains("observedGeneration");
+    }
+
+    @Test
+    void gatewayListenerConditionsOverNamedListeners() {
+        Fake s = new Fake(List.of(j(GW)));
+        StatusAssertions.NN gw = new StatusAssertions.NN("infra", "same-namespace");
+        StatusAssertions.Cond accepted = new StatusAssertions.Cond("Accepted", "True", "");
+        assertThat(StatusAssertions.listenersHaveConditions(s, gw, List.of(accepted), List.of("http"))).isNull();
+        assertThat(StatusAssertions.listenersHaveConditions(s, gw, List.of(accepted), List.of("http", "other")))
+                .contains("no status for listeners [other]");
+    }
+
+    @Test
+    void listenerSetRefsAndLocalValuesResolveLineByLine() {
+        JsonNode args = j("[{'$unresolved':'lsRef'},{},{'$unresolved':'generateAcceptedListenerConditions()'}]");
+        JsonNode resolved = TestRunner.resolveGoValues("ListenerSetDualParentRefIndependence", 122, args);
+        assertThat(resolved.get(0).path("gateway").path("name").asText()).isEqualTo("ls-dual-parentref");
+        assertThat(resolved.get(0).path("parentKind").path("Kind").asText()).isEqualTo("ListenerSet");
+        assertThat(resolved.get(2)).hasSize(3);
+        // another line holds no known ref: left unresolved (and harnessGaps reports it)
+        assertThat(TestRunner.resolveGoValues("ListenerSetDualParentRefIndependence", 60, args).get(0).has("$unresolved"))
+                .isTrue();
+    }
 }

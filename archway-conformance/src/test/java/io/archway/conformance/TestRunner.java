@@ -115,7 +115,9 @@ final class TestRunner implements Mutations.Context {
             events.add(new Timed(m.beforeLine(), 0, seq++, new MutationEvent(m)));
         }
         for (JsonNode a : spec.json().path("status_assertions")) {
-            events.add(new Timed(a.path("line").asInt(), 1, seq++, new StatusEvent(a)));
+            if (!reproducedElsewhere(spec, a)) {
+                events.add(new Timed(a.path("line").asInt(), 1, seq++, new StatusEvent(a)));
+            }
         }
         int i = 0;
         for (JsonNode e : spec.json().path("http_expectations")) {
@@ -323,9 +325,47 @@ final class TestRunner implements Mutations.Context {
 
     /** The test whose Go code {@link #customChecks} reproduces (its plain http.MakeRequest sends). */
     static final String CUSTOM_CHECKED = "HTTPRouteRequestHeaderModifierBackendWeights";
+    static final String RETRY_TEST = "HTTPRouteRetry";
+    static final String PERCENT_MIRROR_TEST = "HTTPRouteRequestPercentageMirror";
+    /** The line of the percentage mirror test's distribution loop send (its second sentVia). */
+    static final int PERCENT_MIRROR_DISTRIBUTION_LINE = 171;
+
+    /**
+     * Go code of tests this runner reproduces itself, with the extraction markers that code
+     * covers ("field:" an unresolved request field, "manual" the manual flag):
+     * HTTPRouteRetry's assertConsistentRetryBehaviour cases ({@link #retryChecks}) and the
+     * percentage mirror's testMirroredRequestsDistribution ({@link #runMirrorDistribution}).
+     */
+    static final Map<String, java.util.Set<String>> REPRODUCED = Map.of(
+            RETRY_TEST, java.util.Set.of(
+                    "note:gateway address also used by unmodeled code: assertConsistentRetryBehaviour",
+                    "unmodelled:assertConsistentRetryBehaviour@192", "unmodelled:assertConsistentRetryBehaviour@198",
+                    "local:assertConsistentRetryBehaviour@192", "local:assertConsistentRetryBehaviour@198",
+                    "expr:path+\"?\"+values.Encode()", "field:path+\"?\"+values.Encode()@205", "field:response@205",
+                    "manual"),
+            PERCENT_MIRROR_TEST, java.util.Set.of(
+                    "local:testMirroredRequestsDistribution@175", "local:testMirroredRequestsDistribution@188",
+                    "expr:t.Context()", "expr:mirrorPod.Namespace", "expr:mirrorPod.Name", "expr:timeVal"));
+
+    /**
+     * An extracted "status assertion" that is part of Go code this runner reproduces: the
+     * percentage mirror test's DumpEchoLogs (inside testMirroredRequestsDistribution).
+     */
+    static boolean reproducedElsewhere(TestSpec spec, JsonNode assertion) {
+        return spec.testFunction().equals(PERCENT_MIRROR_TEST) && assertion.path("helper").asText().equals("DumpEchoLogs");
+    }
+
+    /** The note the extraction leaves on a test whose mirrors upstream checks in pod logs. */
+    static final String MIRROR_NOTE = "mirroring is verified by reading mirror backend pod logs (ExpectMirroredRequest)";
+    static final String EXPECT_MIRRORED = "http.ExpectMirroredRequest";
+    /** AddRequestIDQueryParam's parameter. */
+    static final String REQUEST_ID_PARAM = "gateway-api-conformance-request-id";
 
     /** Go code of a test that the extraction does not carry, reproduced here. */
     private void customChecks() {
+        if (spec.testFunction().equals(RETRY_TEST)) {
+            retryChecks();
+        }
         if (spec.testFunction().equals(CUSTOM_CHECKED)) {
             // 100 requests: each must carry exactly one "Backend" header, set by the backendRef's
             // filter, naming the pod's backend
@@ -384,10 +424,13 @@ final class TestRunner implements Mutations.Context {
     /** Go helpers local to a test file that this harness reproduces, and where. */
     private static final Map<String, String> MODELLED_LOCAL_HELPERS = Map.of(
             "parentRefTo", "routeParents resolves parentRefTo(gwNN) to the test's Gateway",
+            "generateAcceptedListenerConditions", "GO_VALUES: the listenerset tests' ResolvedRefs, Accepted, Programmed",
+            "generateSupportedRouteKinds", "GO_VALUES: the listenerset tests' HTTPRoute kind",
             "setupEndpointSlices", "Mutations: HTTPRouteServiceTypes");
 
     /** Unresolved Go expressions in extracted arguments that this harness resolves itself. */
     private static final java.util.Set<String> RESOLVED_EXPRESSIONS = java.util.Set.of("parentRefTo(gwNN)",
+            "generateAcceptedListenerConditions()", "generateSupportedRouteKinds()",
             "suite.ControllerName");
 
     /** The note the extraction leaves on a test with TLS connection rejection checks. */
@@ -414,7 +457,11 @@ final class TestRunner implements Mutations.Context {
         java.util.Set<String> ack = new java.util.HashSet<>();
         boolean allRejections = true;
         for (JsonNode c : j.path("other_traffic_checks")) {
-            if (timelineRuns(c)) {
+            if (c.path("call").asText().equals(EXPECT_MIRRORED)) {
+                // runHttp checks the mirror pods' logs for every expectation with mirroredTo
+                ack.add("other:" + c.path("call").asText() + "@" + c.path("line").asInt());
+                ack.add("note:" + MIRROR_NOTE);
+            } else if (timelineRuns(c)) {
                 ack.add("other:" + c.path("call").asText() + "@" + c.path("line").asInt());
             } else if (c.path("call").asText().equals(TLS_REJECTION)) {
                 allRejections = false;
@@ -424,6 +471,16 @@ final class TestRunner implements Mutations.Context {
             ack.add("note:" + TLS_REJECTION_NOTE);
         }
         return ack;
+    }
+
+    /** The line of the test's ExpectMirroredRequest call, or -1. */
+    private static int expectMirroredLine(JsonNode j) {
+        for (JsonNode c : j.path("other_traffic_checks")) {
+            if (c.path("call").asText().equals(EXPECT_MIRRORED)) {
+                return c.path("line").asInt();
+            }
+        }
+        return -1;
     }
 
     /** Parts of a test this harness does not model (so a claimed test is never silently passed). */
@@ -443,7 +500,8 @@ final class TestRunner implements Mutations.Context {
         }
         // a layer-4 case acknowledges, one by one, the markers it reproduces
         L4Cases.Case kase = L4Cases.forTest(spec.testFunction());
-        java.util.Set<String> ack = kase == null ? timelineAcknowledged(j) : kase.acknowledged();
+        java.util.Set<String> ack = new java.util.HashSet<>(kase == null ? timelineAcknowledged(j) : kase.acknowledged());
+        ack.addAll(REPRODUCED.getOrDefault(spec.testFunction(), java.util.Set.of()));
         java.util.Set<String> present = new java.util.HashSet<>();
         j.path("notes").forEach(n -> {
             present.add("note:" + n.asText());
@@ -466,7 +524,21 @@ final class TestRunner implements Mutations.Context {
             }
         });
         List<String> unresolved = new ArrayList<>();
-        unresolvedExpressions(j, unresolved);
+        ObjectNode withoutStatus = j.deepCopy();
+        withoutStatus.remove("status_assertions");
+        unresolvedExpressions(withoutStatus, unresolved);
+        // a status assertion's expressions may also be the test's local ListenerSet refs, line by line
+        for (JsonNode a : j.path("status_assertions")) {
+            List<String> inAssertion = new ArrayList<>();
+            unresolvedExpressions(a, inAssertion);
+            for (String u : inAssertion) {
+                String expr = u.substring("unresolved expression ".length());
+                if (!LISTENER_SET_REF_VARIABLES.contains(expr)
+                        || !LISTENER_SET_REFS.containsKey(spec.shortName() + "@" + a.path("line").asInt())) {
+                    unresolved.add(u);
+                }
+            }
+        }
         for (String u : unresolved) {
             String expr = u.substring("unresolved expression ".length());
             present.add("expr:" + expr);
@@ -481,10 +553,13 @@ final class TestRunner implements Mutations.Context {
             caseGaps(spec, kase, present, gaps);
         }
         boolean consumesPlainSends = (kase == null && j.path("weighted_distributions").size() > 0)
-                || spec.testFunction().equals(CUSTOM_CHECKED);
+                || spec.testFunction().equals(CUSTOM_CHECKED) || REPRODUCED.containsKey(spec.testFunction());
         for (JsonNode e : j.path("http_expectations")) {
-            e.path("unresolved").forEach(u -> gaps.add("unresolved request field " + u.asText() + " (line "
-                    + e.path("line").asInt() + ")"));
+            e.path("unresolved").forEach(u -> {
+                if (!ack.contains("field:" + u.asText() + "@" + e.path("line").asInt())) {
+                    gaps.add("unresolved request field " + u.asText() + " (line " + e.path("line").asInt() + ")");
+                }
+            });
             for (JsonNode v : e.path("sentVia")) {
                 if (!v.path("call").asText().contains("AndExpect") && !consumesPlainSends) {
                     gaps.add("send " + v.path("call").asText() + " at line " + v.path("line").asInt()
@@ -495,7 +570,8 @@ final class TestRunner implements Mutations.Context {
         if (UNMODELLED.containsKey(spec.shortName())) {
             gaps.add(UNMODELLED.get(spec.shortName()));
         }
-        if (j.path("manual").asBoolean(false) && !L4Cases.implementedManualTests().contains(spec.testFunction())) {
+        if (j.path("manual").asBoolean(false) && !L4Cases.implementedManualTests().contains(spec.testFunction())
+                && !ack.contains("manual")) {
             gaps.add("manual: " + j.path("manual_reasons"));
         }
         if (j.path("grpc_expectations").size() > 0) {
@@ -516,14 +592,22 @@ final class TestRunner implements Mutations.Context {
                     gaps.add("client certificates");
                 }
             }
-            if (e.path("mirroredTo").size() > 0) {
+            boolean percent = false;
+            for (JsonNode m : e.path("mirroredTo")) {
+                percent |= !m.path("percent").isNull() && !m.path("percent").isMissingNode();
+            }
+            // Mirrors of 100 %: runHttp reads their pods' logs (ExpectMirroredRequest); shares:
+            // the percentage test's distribution check.
+            if (e.path("mirroredTo").size() > 0 && !(percent ? spec.testFunction().equals(PERCENT_MIRROR_TEST)
+                    : ack.contains("other:" + EXPECT_MIRRORED + "@" + expectMirroredLine(j)))) {
                 gaps.add("request mirroring (upstream reads mirror pod logs)");
                 break;
             }
         }
         for (JsonNode e : j.path("http_expectations")) {
             String proto = e.path("request").path("protocol").asText("");
-            if (!proto.isEmpty() && !proto.equals("HTTP") && !proto.equals("HTTPS")) {
+            if (!proto.isEmpty() && !proto.equals("HTTP") && !proto.equals("HTTPS")
+                    && !proto.equals(HttpProbe.H2C_PRIOR_KNOWLEDGE)) {
                 gaps.add("request protocol " + proto);
                 break;
             }
@@ -580,6 +664,66 @@ final class TestRunner implements Mutations.Context {
         if (j.path("http_expectations").size() > 0 || j.path("grpc_expectations").size() > 0) {
             gaps.add("case replaces the timeline of a test with HTTP/gRPC expectations");
         }
+    }
+
+    /** The values of Go expressions the extraction leaves unresolved, as the tests' own code computes them. */
+    static final Map<String, JsonNode> GO_VALUES = Map.of(
+            // listenerset-allowed-namespace-same.go generateAcceptedListenerConditions: any reason
+            "generateAcceptedListenerConditions()", Json.parse("[{\"Type\":\"ResolvedRefs\",\"Status\":\"True\","
+                    + "\"Reason\":\"\"},{\"Type\":\"Accepted\",\"Status\":\"True\",\"Reason\":\"\"},"
+                    + "{\"Type\":\"Programmed\",\"Status\":\"True\",\"Reason\":\"\"}]"),
+            // listenerset-http-routing.go generateSupportedRouteKinds
+            "generateSupportedRouteKinds()", Json.parse("[{\"Group\":\"gateway.networking.k8s.io\","
+                    + "\"Kind\":\"HTTPRoute\"}]"));
+
+    /** The local variables the listenerset tests hold a NewResourceRef(listenerSetGK, lsNN) in. */
+    static final java.util.Set<String> LISTENER_SET_REF_VARIABLES = java.util.Set.of("listenerSetRef", "lsRef");
+
+    /** test@line -> the lsNN of the ListenerSet ref variable a status helper there is passed (read from the Go). */
+    static final Map<String, StatusAssertions.NN> LISTENER_SET_REFS = Map.of(
+            "ListenerSetAllowedRoutesNamespaces@79",
+            new StatusAssertions.NN("gateway-conformance-infra", "listenerset-test-allowed-routes-namespaces"),
+            "ListenerSetAllowedRoutesNamespaces@168",
+            new StatusAssertions.NN("gateway-api-ls-cross-ns", "listenerset-test-allowed-routes-cross-ns"),
+            "ListenerSetDualParentRefIndependence@122",
+            new StatusAssertions.NN("gateway-conformance-infra", "ls-dual-parentref"),
+            "ListenerSetGatewayParentSectionNameNotFound@69",
+            new StatusAssertions.NN("gateway-conformance-infra", "listenerset-section-name"),
+            "ListenerSetRouteStatusScopedToParentRef@104",
+            new StatusAssertions.NN("gateway-conformance-infra", "listenerset-parentref"));
+
+    /**
+     * {@code args} with every expression of {@link #GO_VALUES} replaced by its value and a
+     * ListenerSet ref variable by the resource ref the extraction gives a literal
+     * NewResourceRef(listenerSetGK, lsNN): {parentKind, gateway: lsNN, listeners: []}.
+     */
+    static JsonNode resolveGoValues(String test, int line, JsonNode args) {
+        if (args.isObject() && args.has("$unresolved")) {
+            String expr = args.path("$unresolved").asText();
+            if (GO_VALUES.containsKey(expr)) {
+                return GO_VALUES.get(expr).deepCopy();
+            }
+            StatusAssertions.NN ls = LISTENER_SET_REFS.get(test + "@" + line);
+            if (LISTENER_SET_REF_VARIABLES.contains(expr) && ls != null) {
+                ObjectNode ref = Json.JSON.createObjectNode();
+                ref.putObject("parentKind").put("Group", StatusAssertions.GROUP).put("Kind", "ListenerSet");
+                ref.putObject("gateway").put("name", ls.name()).put("namespace", ls.namespace());
+                ref.putArray("listeners");
+                return ref;
+            }
+            return args;
+        }
+        if (args.isObject()) {
+            ObjectNode out = Json.JSON.createObjectNode();
+            args.fields().forEachRemaining(e -> out.set(e.getKey(), resolveGoValues(test, line, e.getValue())));
+            return out;
+        }
+        if (args.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = Json.JSON.createArrayNode();
+            args.forEach(e -> out.add(resolveGoValues(test, line, e)));
+            return out;
+        }
+        return args;
     }
 
     /** Every {@code {"$unresolved": expr}} the harness cannot resolve. */
@@ -734,7 +878,7 @@ final class TestRunner implements Mutations.Context {
 
     private void runStatus(JsonNode a) {
         String helper = a.path("helper").asText();
-        JsonNode args = a.path("args");
+        JsonNode args = resolveGoValues(spec.shortName(), a.path("line").asInt(), a.path("args"));
         int line = a.path("line").asInt();
         StatusAssertions.Source s = env.gateway;
         Supplier<String> check = switch (helper) {
@@ -787,7 +931,19 @@ final class TestRunner implements Mutations.Context {
             case "GatewayStatusMustHaveListeners" -> () -> StatusAssertions.gatewayListeners(s, nn(args.get(0)), args.get(1));
             case "GatewayMustHaveZeroRoutes" -> () -> StatusAssertions.gatewayZeroRoutes(s, nn(args.get(0)));
             case "GatewayListenersMustHaveConditions" -> () -> StatusAssertions.listenersHaveConditions(s,
-                    nn(args.get(0)), conds(args.get(1)));
+                    nn(args.get(0)), conds(args.get(1)), listenerNamesFrom(args, 2));
+            case "ListenerSetMustHaveCondition" -> () -> StatusAssertions.listenerSetHasCondition(s, nn(args.get(0)),
+                    StatusAssertions.Cond.of(args.get(1)));
+            case "ListenerSetListenersMustHaveConditions" -> () -> StatusAssertions.listenerSetListenersHaveConditions(s,
+                    nn(args.get(0)), conds(args.get(1)), listenerNamesFrom(args, 2));
+            case "ListenerSetStatusMustHaveListeners" -> () -> StatusAssertions.listenerSetListeners(s, nn(args.get(0)),
+                    args.get(1));
+            // (resource, routeType, routeNNs...)
+            case "RoutesAndParentMustBeAccepted" -> {
+                JsonNode routes = withoutArgs(args, 0, 1);
+                String kind = routeTypeArg(args.get(1), routes);
+                yield kind.startsWith("harness:") ? () -> kind : routesAndParentAccepted(args.get(0), kind, routes);
+            }
             case "NamespacesMustBeReady" -> () -> StatusAssertions.namespacesReady(s, iter(args.get(0)));
             case "GWCMustHaveAcceptedConditionAny" -> () -> StatusAssertions.gatewayClassAccepted(s, args.get(0).asText(), "");
             case "GWCMustHaveAcceptedConditionTrue" -> () -> StatusAssertions.gatewayClassAccepted(s, args.get(0).asText(), "True");
@@ -883,6 +1039,67 @@ final class TestRunner implements Mutations.Context {
         List<String> out = new ArrayList<>();
         arr.forEach(l -> out.add(l.isNull() ? "" : l.asText()));
         return out;
+    }
+
+    /** The variadic listener names of a helper, from position {@code from} on (a slice or single names). */
+    private static List<String> listenerNamesFrom(JsonNode args, int from) {
+        List<String> names = new ArrayList<>();
+        for (int i = from; i < args.size(); i++) {
+            if (args.get(i).isArray()) {
+                args.get(i).forEach(n -> names.add(n.asText()));
+            } else {
+                names.add(args.get(i).asText());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * RoutesAndParentMustBeAccepted(resource, routeType, routeNNs...): each route has a parent per
+     * listener name of the ResourceRef (one, section name "", without names), of the resource's
+     * group and kind, name and namespace, our controller, Accepted=True/Accepted (RouteMustHaveParents,
+     * the namespace required when the route lives elsewhere); then every listener of the resource
+     * (a Gateway or a ListenerSet) has ResolvedRefs, Accepted and Programmed True.
+     */
+    private Supplier<String> routesAndParentAccepted(JsonNode resource, String routeKind, JsonNode routeNNs) {
+        if (resource.has("$unresolved")) {
+            return () -> "harness: cannot resolve " + resource.path("$unresolved").asText();
+        }
+        StatusAssertions.NN parentNN = nn(resource.path("gateway"));
+        String group = resource.path("parentKind").path("Group").asText(StatusAssertions.GROUP);
+        String kind = resource.path("parentKind").path("Kind").asText("Gateway");
+        List<JsonNode> routes = new ArrayList<>();
+        routeNNs.forEach(r -> {
+            if (r.isArray()) {
+                r.forEach(routes::add);
+            } else {
+                routes.add(r);
+            }
+        });
+        int parentsPerRoute = Math.max(1, resource.path("listeners").size());
+        StatusAssertions.Source s = env.gateway;
+        Map<StatusAssertions.NN, JsonNode[]> actual = new java.util.HashMap<>();
+        List<StatusAssertions.Cond> listenerConds = List.of(new StatusAssertions.Cond("ResolvedRefs", "True", ""),
+                new StatusAssertions.Cond("Accepted", "True", ""), new StatusAssertions.Cond("Programmed", "True", ""));
+        return () -> {
+            for (JsonNode r0 : routes) {
+                StatusAssertions.NN route = nn(r0);
+                boolean nsRequired = !java.util.Objects.equals(route.namespace(), parentNN.namespace());
+                List<StatusAssertions.Parent> parents = new ArrayList<>();
+                for (int i = 0; i < parentsPerRoute; i++) {
+                    parents.add(new StatusAssertions.Parent(group, kind, parentNN.namespace(), parentNN.name(),
+                            Manifests.CONTROLLER, List.of(new StatusAssertions.Cond("Accepted", "True", "Accepted"))));
+                }
+                String r = StatusAssertions.routeParentsPolled(s, routeKind, route, parents, nsRequired,
+                        actual.computeIfAbsent(route, k -> new JsonNode[1]));
+                if (r != null) {
+                    return r;
+                }
+            }
+            return kind.equals("ListenerSet")
+                    ? StatusAssertions.listenerSetListenersHaveConditions(s, parentNN, listenerConds, List.of())
+                    : StatusAssertions.listenersHaveConditions(s, parentNN, listenerConds);
+        };
     }
 
     private Supplier<String> gatewayAndRoutesAccepted(JsonNode args, String routeKind) {
@@ -1088,7 +1305,8 @@ final class TestRunner implements Mutations.Context {
         }
         return new HttpProbe.Request(scheme, addr.ip(), addr.port() + env.settings.portOffset(), method, host,
                 r.path("path").asText("/"), headers, r.path("body").asText(""), serverName,
-                scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout());
+                scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout())
+                .withProtocol(r.path("protocol").asText(HttpProbe.HTTP));
     }
 
     /**
@@ -1130,6 +1348,17 @@ final class TestRunner implements Mutations.Context {
     }
 
     private void runHttp(JsonNode exp, JsonNode via, int index) {
+        if (spec.testFunction().equals(PERCENT_MIRROR_TEST) && via.path("line").asInt() == PERCENT_MIRROR_DISTRIBUTION_LINE) {
+            runMirrorDistribution(exp, via, index);
+            return;
+        }
+        // ExpectMirroredRequest: the path gets a unique request id, the mirror pods' logs must show it
+        boolean mirrored = exp.path("mirroredTo").size() > 0 && spec.json().path("other_traffic_checks").findValues("call")
+                .stream().anyMatch(c -> c.asText().equals(EXPECT_MIRRORED));
+        long logWindow = System.currentTimeMillis() - env.settings.consistencyTimeout().toMillis();
+        if (mirrored) {
+            exp = withRequestId(exp, java.util.UUID.randomUUID().toString());
+        }
         StatusAssertions.Address addr = address(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")));
         HttpProbe.Request req = request(exp, via, addr, Map.of());
         String what = "expectation #" + index + " (line " + exp.path("line").asInt() + ") " + describe(exp, req);
@@ -1139,6 +1368,9 @@ final class TestRunner implements Mutations.Context {
             passed(what);
         } else {
             fail(what + ": " + result);
+        }
+        if (mirrored) {
+            checkMirrored(exp, logWindow);
         }
         if (tlsListener(nn(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")).path("gateway")),
                 addr.port())) {
@@ -1248,6 +1480,207 @@ final class TestRunner implements Mutations.Context {
         }
         return "not consistent within " + env.settings.consistencyTimeout().toMillis() + " ms after " + attempts
                 + " attempts; last: " + last;
+    }
+
+    /** http.ExpectedResponse.AddRequestIDQueryParam on a copy of {@code exp}. */
+    static JsonNode withRequestId(JsonNode exp, String id) {
+        ObjectNode copy = exp.deepCopy();
+        String path = addQueryParam(copy.path("request").path("path").asText("/"), REQUEST_ID_PARAM, id);
+        JsonNode er = copy.path("expectedRequest");
+        if (er.isObject() && er.path("explicit").asBoolean(false)) {
+            String ePath = er.path("path").asText("");
+            ((ObjectNode) er).put("path", ePath.isEmpty() ? path : addQueryParam(ePath, REQUEST_ID_PARAM, id));
+        }
+        ((ObjectNode) copy.path("request")).put("path", path);
+        return copy;
+    }
+
+    /** Go's addQueryParam: url.Values.Add then Encode (keys sorted, values query-escaped). */
+    static String addQueryParam(String rawUrl, String name, String value) {
+        int q = rawUrl.indexOf('?');
+        java.util.TreeMap<String, List<String>> values = new java.util.TreeMap<>();
+        if (q >= 0) {
+            for (String kv : rawUrl.substring(q + 1).split("&")) {
+                if (kv.isEmpty()) {
+                    continue;
+                }
+                int eq = kv.indexOf('=');
+                String k = java.net.URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+                values.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+            }
+        }
+        values.computeIfAbsent(name, x -> new ArrayList<>()).add(value);
+        StringBuilder out = new StringBuilder(q < 0 ? rawUrl : rawUrl.substring(0, q)).append('?');
+        String sep = "";
+        for (Map.Entry<String, List<String>> e : values.entrySet()) {
+            for (String v : e.getValue()) {
+                out.append(sep).append(java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8))
+                        .append('=').append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
+                sep = "&";
+            }
+        }
+        return out.toString();
+    }
+
+    /** GetMirrorLogRegexp: the line echo-basic prints for a request to {@code path}. */
+    static boolean isMirrorLogOf(String line, String path) {
+        return line.contains("Echoing back request made to " + path + " to client");
+    }
+
+    /**
+     * ExpectMirroredRequest: every mirror's pods print the request within the request timeout
+     * (polled every second, as assert.Eventually does), the log read from {@code since}.
+     */
+    private void checkMirrored(JsonNode exp, long since) {
+        String path = exp.path("request").path("path").asText();
+        for (JsonNode m : exp.path("mirroredTo")) {
+            String ns = m.path("namespace").asText();
+            String name = m.path("name").asText();
+            String what = "mirrored request " + path + " in the logs of " + ns + "/" + name;
+            long deadline = System.nanoTime() + env.settings.requestTimeout().toNanos();
+            boolean found = false;
+            while (!found) {
+                found = env.echo.logs(ns, name, since).stream().anyMatch(l -> isMirrorLogOf(l, path));
+                if (found || System.nanoTime() > deadline) {
+                    break;
+                }
+                sleep(100);
+            }
+            if (found) {
+                passed(what);
+            } else {
+                fail("Couldn't find " + what);
+            }
+        }
+    }
+
+    /** Upstream: totalRequests, concurrentRequests, numDistributionChecks, toleranceStdDevs. */
+    private static final int MIRROR_REQUESTS = 500;
+    private static final int MIRROR_CONCURRENCY = 10;
+    private static final int MIRROR_DISTRIBUTION_CHECKS = 5;
+    private static final double MIRROR_TOLERANCE_STDDEVS = 3.0;
+
+    /**
+     * The percentage mirror test's loop (line 171) and testMirroredRequestsDistribution: up to five
+     * times, 500 requests (10 at a time) each eventually answered as expected, then each mirror's
+     * logs since the batch started must count within 3 binomial standard deviations of
+     * 500 x percent.
+     */
+    private void runMirrorDistribution(JsonNode exp, JsonNode via, int index) {
+        String what = "expectation #" + index + " (line " + exp.path("line").asInt() + ") mirrored share of "
+                + exp.path("request").path("path").asText() + " to " + exp.path("mirroredTo");
+        String last = null;
+        for (int k = 0; k < MIRROR_DISTRIBUTION_CHECKS; k++) {
+            JsonNode e = withRequestId(exp, java.util.UUID.randomUUID().toString());
+            HttpProbe.Request req = request(e, via, address(gatewayAddrFor(spec.testFunction(), e, via.path("gatewayAddr"))),
+                    Map.of());
+            long since = System.currentTimeMillis();
+            ExecutorService pool = Executors.newFixedThreadPool(MIRROR_CONCURRENCY);
+            List<Future<String>> sent = new ArrayList<>();
+            for (int i = 0; i < MIRROR_REQUESTS; i++) {
+                sent.add(pool.submit(() -> converge(1, () -> {
+                    try {
+                        return ExpectationChecker.check(e, requestUrl(req), HttpProbe.send(req));
+                    } catch (IOException ex) {
+                        return "request failed: " + ex;
+                    }
+                })));
+            }
+            String failed = null;
+            for (Future<String> f : sent) {
+                try {
+                    String r = f.get();
+                    failed = failed == null ? r : failed;
+                } catch (Exception ex) {
+                    failed = String.valueOf(ex);
+                }
+            }
+            pool.shutdown();
+            if (failed != null) {
+                fail(what + ": " + failed);
+                return;
+            }
+            sleep(300); // a mirror copy trails its response by a little
+            String path = e.path("request").path("path").asText();
+            List<String> errors = new ArrayList<>();
+            for (JsonNode m : e.path("mirroredTo")) {
+                double p = m.path("percent").asDouble() / 100.0;
+                double expected = MIRROR_REQUESTS * p;
+                double margin = MIRROR_TOLERANCE_STDDEVS * Math.sqrt(MIRROR_REQUESTS * p * (1 - p));
+                long actual = env.echo.logs(m.path("namespace").asText(), m.path("name").asText(), since).stream()
+                        .filter(l -> isMirrorLogOf(l, path)).count();
+                log.add(String.format("  Pod: %s, Expected: %f (min: %f, max: %f), Actual: %d", m.path("name").asText(),
+                        expected, expected - margin, expected + margin, actual));
+                if (actual < expected - margin || actual > expected + margin) {
+                    errors.add("pod " + m.path("name").asText() + " did not meet the mirroring percentage within "
+                            + "tolerance. Expected between " + (expected - margin) + " and " + (expected + margin)
+                            + ", but got " + actual);
+                }
+            }
+            if (errors.isEmpty()) {
+                passed(what + " within " + MIRROR_TOLERANCE_STDDEVS + " standard deviations");
+                return;
+            }
+            last = String.join("; ", errors);
+            log.add("  Traffic distribution test failed (" + (k + 1) + "/" + MIRROR_DISTRIBUTION_CHECKS + "): " + last);
+            sleep(2000);
+        }
+        fail(what + ": Percentage based mirror distribution tests failed: " + last);
+    }
+
+    /** One case of HTTPRouteRetry's table (v1.6.1): path, simulated failures, expected status. */
+    record RetryCase(String path, int responseCode, int succeedAfter, int want) {
+    }
+
+    static final List<RetryCase> RETRY_CASES = List.of(
+            new RetryCase("/retry/code-500-attempts-3", 500, 2, 200),
+            new RetryCase("/retry/code-500-attempts-3", 500, 4, 500),
+            new RetryCase("/retry/code-500-attempts-3", 503, 2, 503),
+            new RetryCase("/retry/code-all-attempts-2", 500, 1, 200),
+            new RetryCase("/retry/code-all-attempts-2", 500, 3, 500),
+            new RetryCase("/retry/code-all-attempts-2", 502, 1, 200),
+            new RetryCase("/retry/code-all-attempts-2", 502, 3, 502),
+            new RetryCase("/retry/code-all-attempts-2", 503, 1, 200),
+            new RetryCase("/retry/code-all-attempts-2", 503, 3, 503),
+            new RetryCase("/retry/code-all-attempts-2", 504, 1, 200),
+            new RetryCase("/retry/code-all-attempts-2", 504, 3, 504));
+
+    /**
+     * assertConsistentRetryBehaviour for each case: AwaitConvergence (3 in a row) of a GET to
+     * {@code path?responseCode=..&succeedAfter=..&uuid=<new each probe>} answered {@code want}
+     * (for 200, by infra-backend-v3 as sent), the uuid letting echo-basic count the attempts.
+     */
+    private void retryChecks() {
+        JsonNode template = spec.json().path("http_expectations").get(0);
+        JsonNode via = template.path("sentVia").get(0);
+        StatusAssertions.Address addr = address(via.path("gatewayAddr"));
+        for (int i = 0; i < RETRY_CASES.size(); i++) {
+            RetryCase c = RETRY_CASES.get(i);
+            String what = i + " request to '" + c.path() + "' responseCode=" + c.responseCode() + " succeedAfter="
+                    + c.succeedAfter() + " -> " + c.want();
+            String r = converge(3, () -> {
+                // url.Values.Encode: keys sorted
+                String path = c.path() + "?responseCode=" + c.responseCode() + "&succeedAfter=" + c.succeedAfter()
+                        + "&uuid=" + java.util.UUID.randomUUID();
+                ObjectNode exp = Json.JSON.createObjectNode();
+                exp.putObject("request").put("method", "GET").put("path", path);
+                exp.put("backend", template.path("backend").asText());
+                exp.put("namespace", template.path("namespace").asText());
+                exp.putObject("response").putArray("statusCodes").add(c.want());
+                HttpProbe.Request req = request(exp, via, addr, Map.of());
+                try {
+                    return ExpectationChecker.check(exp, requestUrl(req), HttpProbe.send(req));
+                } catch (IOException e) {
+                    return "request failed: " + e;
+                }
+            });
+            if (r == null) {
+                passed(what);
+            } else {
+                fail(what + ": " + r);
+            }
+        }
     }
 
     private void runWeights(JsonNode dist) {

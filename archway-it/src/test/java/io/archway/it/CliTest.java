@@ -57,8 +57,34 @@ class CliTest {
         Files.writeString(dir.resolve("route.yaml"), Manifests.route("blue", "x").replace("port: 80", "port: eighty"));
         Run r = run("validate", dir.toString());
         assertThat(r.code()).isEqualTo(1);
+        // refused as the API server refuses it (the CRD says integer), with the note that the CEL rules
+        // were not checked because of the type error
         assertThat(r.out()).contains(dir.resolve("route.yaml") + ":13: error: HTTPRoute default/route"
-                + " spec.rules[0].backendRefs[0].port: expected integer, got \"eighty\"").contains("INVALID: 1 problem(s)");
+                + " spec.rules[0].backendRefs[0].port: Invalid value: \"string\": spec.rules[0].backendRefs[0].port in"
+                + " body must be of type integer: \"string\"").contains("INVALID: 2 problem(s)");
+    }
+
+    @Test
+    void getDiagnosticsNamesARefusedEditWhileTheLastGoodRouteKeepsServing() throws Exception {
+        Files.writeString(dir.resolve("gateway.yaml"), Manifests.gateway(Manifests.freePort()));
+        Files.writeString(dir.resolve("blue.yaml"), Manifests.service("blue", 9));
+        Files.writeString(dir.resolve("route.yaml"), Manifests.route("blue", "x"));
+        try (ArchwayServer server = ArchwayServer.start(new ServerConfig(dir, new TranslatorOptions(
+                TranslatorOptions.DEFAULT_CONTROLLER_NAME, new GatewayAddressing.Shared("127.0.0.1"), true), 0,
+                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(100), false))) {
+            String admin = "127.0.0.1:" + server.adminAddress().getPort();
+            Files.writeString(dir.resolve("route.yaml"), Manifests.route("blue", "x").replace("port: 80",
+                    "port: 80\n    filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]"));
+            server.reloadNow();
+            Run diagnostics = run("get", "diagnostics", "--admin", admin);
+            assertThat(diagnostics.code()).isEqualTo(0);
+            assertThat(diagnostics.out()).contains(dir.resolve("route.yaml") + ":11: error: HTTPRoute default/route"
+                    + " spec.rules[0]: Invalid value: \"object\": RequestRedirect filter must not be used together with"
+                    + " backendRefs");
+            Run routes = run("get", "httproutes", "--admin", admin);
+            assertThat(routes.out().lines().toList().get(1)).as("the last good route keeps serving")
+                    .matches("route +\\S+ +gw +1/1 +Resolved +\\d+s");
+        }
     }
 
     @Test

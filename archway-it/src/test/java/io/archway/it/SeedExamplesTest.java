@@ -78,6 +78,7 @@ class SeedExamplesTest {
     private static void loadsAndTranslates(Path file) throws IOException {
         LoadedFile loaded = new ManifestLoader().loadFile(file, SEEDS);
         assertThat(loaded.errors()).as("parse errors in " + file).isEmpty();
+        assertThat(loaded.refusals()).as("admission refusals in " + file).isEmpty();
         ResourceStore store = new ResourceStore();
         store.apply(loaded);
         Translation t = new Translator(new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,

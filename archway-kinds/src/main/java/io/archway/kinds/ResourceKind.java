@@ -52,7 +52,7 @@ public enum ResourceKind {
     BACKEND_TLS_POLICY(ResourceKind.GATEWAY_GROUP, "BackendTLSPolicy", "backendtlspolicies", names("btlspolicy"),
             Scope.NAMESPACED, versions("v1", "v1alpha3"), BackendTLSPolicy.class, Role.RESOURCE, false),
     LISTENER_SET(ResourceKind.GATEWAY_GROUP, "ListenerSet", "listenersets", names("lset"), Scope.NAMESPACED,
-            versions("v1"), ListenerSet.class, Role.RESOURCE, false),
+            versions("v1"), ListenerSet.class, Role.RESOURCE, true),
     SERVICE(ResourceKind.CORE_GROUP, "Service", "services", names("svc"), Scope.NAMESPACED, versions("v1"),
             Service.class, Role.RESOURCE, true),
     ENDPOINT_SLICE(ResourceKind.DISCOVERY_GROUP, "EndpointSlice", "endpointslices", names(), Scope.NAMESPACED,

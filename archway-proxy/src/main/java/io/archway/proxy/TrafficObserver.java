@@ -38,10 +38,25 @@ public interface TrafficObserver {
     }
 
     /**
-     * A connected upstream of {@code backend} sent nothing for the idle timeout during a request
-     * (answered 504 before the response started, aborted after).
+     * An upstream of {@code backend} timed out during a request: silent for the idle timeout, or
+     * past the route's backendRequest or request timeout (answered 504 before the response
+     * started, aborted after). A retry after a backendRequest timeout counts here and as a retry.
      */
     default void upstreamTimeout(BackendOrigin backend) {
+    }
+
+    /**
+     * A request to {@code backend} is tried again under its route's retry policy (a retryable
+     * status, a connection error or a backendRequest timeout); once per retry.
+     */
+    default void upstreamRetry(BackendOrigin backend) {
+    }
+
+    /**
+     * A RequestMirror copy to {@code mirror} was dropped because it could not keep up (its body
+     * backlog passed the bound while connecting or behind a slow backend).
+     */
+    default void mirrorDropped(BackendOrigin mirror) {
     }
 
     /** A downstream connection was accepted on a listener port (the snapshot's spec port). */

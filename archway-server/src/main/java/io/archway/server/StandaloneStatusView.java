@@ -12,6 +12,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
@@ -27,7 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The standalone status writer: keeps copies of GatewayClasses, Gateways and HTTPRoutes with the
+ * The standalone status writer: keeps copies of GatewayClasses, Gateways, ListenerSets and routes with the
  * translator's status set, and stamps each condition's {@code lastTransitionTime} - the translator
  * leaves it null because only the writer knows the previous value. A condition keeps its previous
  * time while its status stays the same.
@@ -111,6 +114,26 @@ final class StandaloneStatusView implements StatusView {
             copy.setStatus(st);
             gateways.add(copy);
         }
+        List<HasMetadata> listenerSets = new ArrayList<>();
+        for (ListenerSet set : view.listenerSets()) {
+            ListenerSet copy = KubeJson.deepCopy(set);
+            ResourceKey key = new ResourceKey(ResourceKind.LISTENER_SET.kind(), set.getMetadata().getNamespace(),
+                    set.getMetadata().getName());
+            ListenerSetStatus st = report.listenerSets().get(key);
+            if (st != null) {
+                st = KubeJson.deepCopy(st);
+                stamp(key + "|", st.getConditions(), now, next);
+                if (st.getListeners() != null) {
+                    for (ListenerEntryStatus ls : st.getListeners()) {
+                        stamp(key + "|listener=" + ls.getName() + "|", ls.getConditions(), now, next);
+                    }
+                }
+            }
+            copy.setStatus(st);
+            listenerSets.add(copy);
+        }
+        listenerSets.sort(ORDER);
+        byKind.put(ResourceKind.LISTENER_SET, List.copyOf(listenerSets));
         for (ResourceKind kind : KINDS) {
             if (!kind.isRoute()) {
                 continue;

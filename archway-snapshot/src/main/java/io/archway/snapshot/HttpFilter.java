@@ -30,6 +30,21 @@ public sealed interface HttpFilter {
             implements HttpFilter {
     }
 
+    /**
+     * RequestMirror: a copy of the request, body included, goes to one endpoint of {@code backend}
+     * for {@code numerator}/{@code denominator} of the requests (HTTPRequestMirrorFilter: percent
+     * is n/100, neither set is 100 %). Fire and forget: the mirror's answer is discarded. The
+     * translator drops a mirror whose backendRef does not resolve, so {@code backend} is valid.
+     */
+    record RequestMirror(WeightedBackend backend, int numerator, int denominator) implements HttpFilter {
+        public RequestMirror {
+            Objects.requireNonNull(backend, "backend");
+            if (denominator < 1 || numerator < 0 || numerator > denominator) {
+                throw new IllegalArgumentException("mirror fraction must be within 0..1: " + numerator + "/" + denominator);
+            }
+        }
+    }
+
     /** URLRewrite: rewrites host and/or path before the request goes upstream; null keeps it. */
     record UrlRewrite(String hostname, PathModifier path) implements HttpFilter {
     }

@@ -15,13 +15,22 @@ import java.util.Objects;
  * @param match the conditions, all of which must hold
  * @param filters in the order the spec lists them
  * @param backends the weighted backends; may be empty
+ * @param timeouts the rule's timeouts ({@link RouteTimeouts#NONE} when it has none)
+ * @param retry the rule's retry policy, or null when it has none
  */
 public record HttpRouteEntry(RouteOrigin origin, HttpRequestMatch match, List<HttpFilter> filters,
-                             List<WeightedBackend> backends) {
+                             List<WeightedBackend> backends, RouteTimeouts timeouts, RetryPolicy retry) {
     public HttpRouteEntry {
         Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(match, "match");
         filters = List.copyOf(Objects.requireNonNull(filters, "filters"));
         backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
+        Objects.requireNonNull(timeouts, "timeouts");
+    }
+
+    /** An entry without timeouts or retry policy. */
+    public HttpRouteEntry(RouteOrigin origin, HttpRequestMatch match, List<HttpFilter> filters,
+                          List<WeightedBackend> backends) {
+        this(origin, match, filters, backends, RouteTimeouts.NONE, null);
     }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -26,6 +27,9 @@ import java.util.TreeMap;
  * <ul>
  *   <li>A file that parses replaces that file's objects; a file that does not keeps its last good
  *       objects and its errors are reported by {@link #diagnostics()} until it parses again.</li>
+ *   <li>An object that admission refused (as the API server refuses an invalid object) keeps its last
+ *       good version from that file, if it had one; the refusal is reported until the object is fixed,
+ *       and the file's other objects load as usual.</li>
  *   <li>{@code metadata.generation} is assigned here: 1 on first sight, +1 whenever anything but
  *       {@code metadata} and {@code status} changes; a manifest's own generation is ignored.</li>
  *   <li>{@code metadata.creationTimestamp}, when the manifest has none, is the time the object was
@@ -57,7 +61,7 @@ public final class ResourceStore {
     }
 
     private record FileState(List<SourcedObject> objects, List<Diagnostic> errors, List<Diagnostic> warnings,
-                             Map<String, Integer> unserved) {
+                             Map<String, Integer> unserved, List<Diagnostic> refusals) {
     }
 
     private record Tracked(JsonNode spec, long generation, String creationTimestamp) {
@@ -74,12 +78,19 @@ public final class ResourceStore {
         List<Diagnostic> before = diagnostics();
         FileState prev = files.get(loaded.file());
         if (loaded.ok()) {
-            files.put(loaded.file(), new FileState(loaded.objects(), List.of(), loaded.warnings(), loaded.unserved()));
+            List<SourcedObject> objects = new ArrayList<>(loaded.objects());
+            if (prev != null) {
+                Set<ResourceKey> refused = loaded.refused();
+                prev.objects().stream().filter(o -> refused.contains(o.key())).forEach(objects::add);
+            }
+            files.put(loaded.file(), new FileState(objects, List.of(), loaded.warnings(), loaded.unserved(),
+                    loaded.refusals()));
         } else {
             List<SourcedObject> keep = prev == null ? List.of() : prev.objects();
             Map<String, Integer> unserved = prev == null ? Map.of() : prev.unserved();
             List<Diagnostic> warnings = prev == null ? List.of() : prev.warnings();
-            files.put(loaded.file(), new FileState(keep, loaded.errors(), warnings, unserved));
+            List<Diagnostic> refusals = prev == null ? List.of() : prev.refusals();
+            files.put(loaded.file(), new FileState(keep, loaded.errors(), warnings, unserved, refusals));
         }
         boolean changed = loaded.ok() && recompute();
         if (changed || !before.equals(diagnostics())) {
@@ -124,22 +135,23 @@ public final class ResourceStore {
     }
 
     /**
-     * Load problems: parse errors of files whose last good content is being kept, duplicate
-     * definitions, Gateway API kinds not served yet. In file order.
+     * Load problems: parse errors of files whose last good content is being kept, objects refused
+     * by admission, duplicate definitions, Gateway API kinds not served yet. In file order.
      */
     public synchronized List<Diagnostic> diagnostics() {
         List<Diagnostic> out = new ArrayList<>();
         for (FileState s : files.values()) {
             out.addAll(s.errors());
+            out.addAll(s.refusals());
             out.addAll(s.warnings());
         }
         out.addAll(duplicateWarnings);
         return List.copyOf(out);
     }
 
-    /** True when at least one file's last load failed. */
+    /** True when at least one file's last load failed or refused an object. */
     public synchronized boolean hasErrors() {
-        return files.values().stream().anyMatch(s -> !s.errors().isEmpty());
+        return files.values().stream().anyMatch(s -> !s.errors().isEmpty() || !s.refusals().isEmpty());
     }
 
     /** Gateway API objects of kinds we do not serve yet, counted per kind. */

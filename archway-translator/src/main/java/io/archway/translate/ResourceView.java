@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
@@ -67,6 +68,10 @@ public record ResourceView(Map<ResourceKind, List<HasMetadata>> objects, Map<Res
 
     public List<Gateway> gateways() {
         return list(ResourceKind.GATEWAY);
+    }
+
+    public List<ListenerSet> listenerSets() {
+        return list(ResourceKind.LISTENER_SET);
     }
 
     public List<HTTPRoute> httpRoutes() {

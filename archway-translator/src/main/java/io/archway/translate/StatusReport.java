@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.util.List;
 import java.util.Map;
@@ -17,15 +18,18 @@ import java.util.TreeMap;
  * input) and leaves every condition's {@code lastTransitionTime} null: only a status writer, which
  * knows the previous value, may stamp it.
  *
+ * @param listenerSets the status of every ListenerSet whose parent Gateway is ours
  * @param routes the {@code status.parents} of every route of every kind with a parent of ours,
  *     keyed by the route (whose key names its kind); every route kind's status is just its parents
  */
 public record StatusReport(Map<ResourceKey, GatewayClassStatus> gatewayClasses,
                            Map<ResourceKey, GatewayStatus> gateways,
+                           Map<ResourceKey, ListenerSetStatus> listenerSets,
                            Map<ResourceKey, List<RouteParentStatus>> routes) {
     public StatusReport {
         gatewayClasses = Map.copyOf(Objects.requireNonNull(gatewayClasses, "gatewayClasses"));
         gateways = Map.copyOf(Objects.requireNonNull(gateways, "gateways"));
+        listenerSets = Map.copyOf(Objects.requireNonNull(listenerSets, "listenerSets"));
         routes = Map.copyOf(Objects.requireNonNull(routes, "routes"));
     }
 

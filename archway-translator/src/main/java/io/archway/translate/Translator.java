@@ -22,6 +22,7 @@ import io.archway.translate.status.GatewayStatusWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,12 +42,13 @@ import java.util.stream.Collectors;
  * <p>The phases, in order (each only reads what earlier ones produced):
  * <ol>
  *   <li>GatewayClasses: which are ours, and are they accepted ({@link GatewayClassAcceptor});</li>
- *   <li>Gateways of our classes: validate listeners, certificates, conflicts ({@link ListenerValidator});</li>
+ *   <li>Gateways of our classes: validate listeners, certificates, conflicts, and the ListenerSets
+ *       attached to them, merged into their listeners by precedence ({@link ListenerValidator});</li>
  *   <li>routes: compile rules, resolve backendRefs ({@link HttpRouteRuleCompiler} for HTTPRoutes,
  *       {@link L4RouteCompiler} for TLSRoutes, TCPRoutes and UDPRoutes);</li>
  *   <li>attach routes of every kind to listeners ({@link RouteAttacher} over each route's
  *       {@link io.archway.translate.bind.RouteContext}), which yields route status and attachedRoutes;</li>
- *   <li>Gateway status, now that attachedRoutes is known ({@link GatewayStatusWriter});</li>
+ *   <li>Gateway and ListenerSet status, now that attachedRoutes is known ({@link GatewayStatusWriter});</li>
  *   <li>the routing table: sockets, listeners, virtual hosts, sorted entries ({@link RouteTableCompiler}).</li>
  * </ol>
  */
@@ -115,25 +117,30 @@ public final class Translator {
         sortedByKey(view.udpRoutes(), ResourceKind.UDP_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
 
         // 4. Attachment.
-        final Set<ResourceKey> allGateways = view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))
-                .collect(Collectors.toSet());
-        final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allGateways, diagnostics);
+        final Set<ResourceKey> allParents = view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+        view.listenerSets().forEach(s -> allParents.add(Kinds.keyOf(ResourceKind.LISTENER_SET, s)));
+        final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics);
         final List<RouteContext> contexts = new ArrayList<>();
         routes.forEach(r -> contexts.add(r.context()));
         l4Routes.forEach(r -> contexts.add(r.context()));
         attacher.attach(contexts);
 
-        // 5. Gateway status.
+        // 5. Gateway and ListenerSet status.
         final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
-        bound.forEach((key, gateway) -> gatewayStatuses.put(key,
-                GatewayStatusWriter.write(gateway, listener -> attacher.attachedRoutes(key, listener))));
+        final Map<ResourceKey, ListenerSetStatus> listenerSetStatuses = new TreeMap<>();
+        bound.forEach((key, gateway) -> {
+            gatewayStatuses.put(key, GatewayStatusWriter.write(gateway, listener -> attacher.attachedRoutes(key, listener)));
+            gateway.listenerSets().forEach(set -> listenerSetStatuses.put(set.key(),
+                    GatewayStatusWriter.write(set, listener -> attacher.attachedRoutes(set.key(), listener))));
+        });
 
         // 6. The routing table.
         final List<PortBinding> ports = new RouteTableCompiler(diagnostics)
                 .compile(new ArrayList<>(bound.values()), attacher.attachments(), routes, l4Routes);
 
         return new Translation(new RoutingSnapshot(version, ports),
-                new StatusReport(classes.statuses(), gatewayStatuses, attacher.statuses()),
+                new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses()),
                 diagnostics.sorted());
     }
 

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archway.admission.Admission;
+import io.archway.admission.AdmissionResult;
+import io.archway.admission.Violation;
 import io.archway.client.ArchwayClient;
 import io.archway.client.ArchwayClientException;
 import io.archway.client.ClientMode;
 import io.archway.client.ConcurrentEditException;
+import io.archway.client.InvalidResourceException;
 import io.archway.client.ResourceExistsException;
 import io.archway.client.ResourceNotFoundException;
 import io.archway.client.RouteRef;
@@ -56,6 +60,7 @@ public final class DirectoryClient implements ArchwayClient {
     private final Path dir;
     private final StatusProvider statusProvider;
     private final ObjectMapper json = Mappers.json();
+    private final Admission admission = Admission.standalone();
     private volatile Consumer<Path> beforeWrite = p -> {};
 
     public DirectoryClient(Path dir, StatusProvider statusProvider) {
@@ -182,6 +187,7 @@ public final class DirectoryClient implements ArchwayClient {
                     LOG.info("{}: cannot edit the weights in place; re-serialising the document", doc.location());
                     return serialise(doc, expected);
                 });
+        admit(route, edited, doc.file().json());
         write(doc.file(), doc.file().replace(doc.span(), edited));
         return update;
     }
@@ -314,6 +320,7 @@ public final class DirectoryClient implements ArchwayClient {
             file = dir.resolve(base + "-" + i + ".yaml");
         }
         String text = serialise(null, item);
+        admit(ref, text, false);
         beforeWrite.accept(file);
         AtomicFiles.write(file, null, text);
         return reread(ref, type);
@@ -327,7 +334,9 @@ public final class DirectoryClient implements ArchwayClient {
             throw new ConcurrentEditException(ref + " changed since resourceVersion " + rv + " was read ("
                     + doc.location() + "); nothing written");
         }
-        write(doc.file(), doc.file().replace(doc.span(), serialise(doc, item)));
+        String text = serialise(doc, item);
+        admit(ref, text, doc.file().json());
+        write(doc.file(), doc.file().replace(doc.span(), text));
         return reread(ref, type);
     }
 
@@ -345,6 +354,29 @@ public final class DirectoryClient implements ArchwayClient {
             AtomicFiles.write(file.path(), file.hash(), file.replace(doc.span(), ""));
         }
         return true;
+    }
+
+    /**
+     * Refuses, before anything is written, a document that the API server would refuse: the CRD's
+     * schema and CEL rules, as the directory source will apply them when it reads the file.
+     */
+    private void admit(RouteRef ref, String documentText, boolean isJson) {
+        ObjectNode tree;
+        try {
+            JsonNode parsed = (isJson ? json : Mappers.yaml()).readTree(documentText);
+            if (!(parsed instanceof ObjectNode o)) {
+                throw new ArchwayClientException("cannot check " + ref + ": the document is not an object");
+            }
+            tree = o;
+        } catch (JsonProcessingException e) {
+            throw new ArchwayClientException("cannot check " + ref + ": " + e.getOriginalMessage(), e);
+        }
+        String apiVersion = tree.path("apiVersion").asText(ref.kind().apiVersion());
+        AdmissionResult result = admission.admit(ref.kind(), apiVersion.substring(apiVersion.indexOf('/') + 1), tree);
+        if (!result.admitted()) {
+            throw new InvalidResourceException(ref.toString(),
+                    result.errors().stream().map(Violation::toString).toList());
+        }
     }
 
     private void write(ManifestFile file, String content) {

@@ -327,6 +327,38 @@ class DirectoryClientTest {
     }
 
     @Test
+    void aWeightChangeTheCrdRefusesIsRefusedBeforeTheFileIsWritten() throws IOException {
+        RouteRef checkout = RouteRef.http("shop", "checkout");
+        assertThatThrownBy(() -> client.setWeights(checkout, RuleSelector.auto(), weights("checkout-v1", 2_000_000)))
+                .isInstanceOf(io.archway.client.InvalidResourceException.class)
+                .hasMessage("HTTPRoute shop/checkout is invalid: spec.rules[0].backendRefs[0].weight: Invalid value:"
+                        + " 2000000: spec.rules[0].backendRefs[0].weight in body should be less than or equal to 1000000");
+        assertThat(read(routes)).isEqualTo(ROUTES);
+        client.setWeights(checkout, RuleSelector.auto(), weights("checkout-v1", 1_000_000));
+        assertThat(client.getHttpRoute("shop", "checkout").orElseThrow().getSpec().getRules().get(0).getBackendRefs()
+                .get(0).getWeight()).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void aCreateTheCrdRefusesWritesNothing() throws IOException {
+        HTTPRoute route = client.getHttpRoute("shop", "checkout").orElseThrow();
+        route.getMetadata().setName("checkout-copy");
+        route.getMetadata().setResourceVersion(null);
+        route.getSpec().getRules().get(0).getBackendRefs().get(0).setPort(null);
+        List<Path> before;
+        try (var files = Files.walk(dir)) {
+            before = files.toList();
+        }
+        assertThatThrownBy(() -> client.createHttpRoute(route))
+                .isInstanceOf(io.archway.client.InvalidResourceException.class)
+                .hasMessageContaining("spec.rules[0].backendRefs[0]: Invalid value: \"object\": Must have port for"
+                        + " Service reference");
+        try (var files = Files.walk(dir)) {
+            assertThat(files.toList()).isEqualTo(before);
+        }
+    }
+
+    @Test
     void oneBackendAtZeroIsFine() {
         client.setWeights(RouteRef.http("shop", "checkout"), RuleSelector.auto(), weights("checkout-v1", 0, "checkout-v2", 100));
         assertThat(client.getHttpRoute("shop", "checkout").orElseThrow().getSpec().getRules().get(0).getBackendRefs())

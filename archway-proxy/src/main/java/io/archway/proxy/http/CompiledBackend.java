@@ -10,12 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CompiledBackend {
     private final WeightedBackend backend;
     private final FilterChain filters;
+    private final List<CompiledMirror> mirrors;
     private final UpstreamAddress[] endpoints;
     private final AtomicInteger next = new AtomicInteger();
 
     CompiledBackend(WeightedBackend backend) {
         this.backend = backend;
         this.filters = FilterChain.of(backend.filters());
+        this.mirrors = CompiledMirror.of(backend.filters());
         final List<Endpoint> eps = backend.endpoints();
         this.endpoints = new UpstreamAddress[eps.size()];
         for (int i = 0; i < endpoints.length; i++) {
@@ -29,6 +31,11 @@ final class CompiledBackend {
 
     FilterChain filters() {
         return filters;
+    }
+
+    /** The backendRef's RequestMirror filters. */
+    List<CompiledMirror> mirrors() {
+        return mirrors;
     }
 
     AppProtocol protocol() {

@@ -56,7 +56,7 @@ final class H2cUpstreamConnections {
     }
 
     /** Opens a stream to {@code address} for {@code exchange}, connecting first if needed. */
-    void openStream(EventLoop loop, UpstreamAddress address, ProxyExchange exchange) {
+    void openStream(EventLoop loop, UpstreamAddress address, UpstreamListener exchange) {
         ChannelFuture connection = connections.get(address);
         if (connection == null || connection.isDone() && !usable(connection)) {
             connection = bootstrap.clone(loop).connect(address.socketAddress());

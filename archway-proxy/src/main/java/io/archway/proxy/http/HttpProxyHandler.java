@@ -37,11 +37,11 @@ import java.util.List;
 /**
  * The downstream end of the proxy: validates each decoded request, routes it on the snapshot
  * current when its headers arrived, answers locally (404, redirects, 4xx/5xx) or hands it to a
- * {@link ProxyExchange}. One exchange at a time per connection; pipelined requests wait in a
+ * {@link HttpRouter}. One exchange at a time per connection; pipelined requests wait in a
  * small queue (reading pauses when it fills).
  *
  * <p>Every request is reported to the {@link Telemetry} once its response's last byte is written:
- * local answers here, proxied ones by their {@link ProxyExchange}.
+ * local answers here, proxied ones by their {@link HttpRouter}.
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_QUEUED = 32;
@@ -56,7 +56,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private int lastLocalBodyBytes;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
-    private ProxyExchange exchange;
+    private HttpRouter exchange;
     private boolean currentIsHead;
     /** Reading the body of a request that was answered locally, until its last content. */
     private boolean discarding;
@@ -207,7 +207,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final CompiledRoute route = decision.route();
         final CompiledBackend backend = route.backend(decision.backendIndex());
         final RouteOrigin origin = route.entry().origin();
-        final BackendOrigin backendOrigin = backend.backend().origin();
         final UpstreamAddress address = backend.nextEndpoint();
         final boolean websocket = tunnelsAllowed && backend.protocol() != AppProtocol.H2C
                 && UpstreamRequestBuilder.isWebSocketUpgrade(request);
@@ -217,10 +216,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
                 routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
         final List<HeaderEdits> responseEdits = route.filters().responseEditsThen(backend.filters());
-        exchange = new ProxyExchange(this, ctx.channel(), pool, new ExchangeSpec(origin, backendOrigin, view, start,
+        exchange = new HttpRouter(this, ctx.channel(), pool, new ExchangeSpec(origin, backend, view, start,
                 address, upstreamRequest, responseEdits, keepAlive,
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody && !websocket, websocket,
-                backend.protocol() == AppProtocol.H2C), telemetry);
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody, websocket,
+                route.entry().timeouts(), route.entry().retry(), route.mirrors()), telemetry);
         exchange.start();
         updateAutoRead();
     }
@@ -294,7 +293,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    // ---- callbacks from ProxyExchange -----------------------------------------------------------
+    // ---- callbacks from HttpRouter -----------------------------------------------------------
 
     boolean currentIsHead() {
         return currentIsHead;
@@ -304,7 +303,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return closing || drainRequested || port.draining();
     }
 
-    void onExchangeFinished(ProxyExchange finished, boolean closeAfter, ChannelFuture lastWrite) {
+    void onExchangeFinished(HttpRouter finished, boolean closeAfter, ChannelFuture lastWrite) {
         if (finished != exchange) {
             return;
         }
@@ -323,7 +322,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      * byte tunnel. Replacing this handler before removing the codec hands any bytes the codec
      * still holds to the tunnel, in order.
      */
-    ChannelFuture switchToTunnel(ProxyExchange finished, HttpResponse switching, Channel upstream) {
+    ChannelFuture switchToTunnel(HttpRouter finished, HttpResponse switching, Channel upstream) {
         exchange = null;
         final ChannelFuture written = ctx.writeAndFlush(switching);
         final ChannelPipeline downstream = ctx.pipeline();
@@ -345,7 +344,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Answers {@code status} for a failed exchange; returns the write, or null when not answered. */
-    ChannelFuture onExchangeFailed(ProxyExchange failed, HttpResponseStatus status) {
+    ChannelFuture onExchangeFailed(HttpRouter failed, HttpResponseStatus status) {
         if (failed != exchange) {
             return null;
         }
@@ -363,7 +362,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return written;
     }
 
-    void onExchangeAborted(ProxyExchange aborted) {
+    void onExchangeAborted(HttpRouter aborted) {
         if (aborted == exchange) {
             exchange = null;
         }

@@ -85,6 +85,22 @@ public final class Telemetry {
         }
     }
 
+    void upstreamRetry(BackendOrigin backend) {
+        try {
+            observer.upstreamRetry(backend);
+        } catch (RuntimeException ignored) {
+            // never break the data plane
+        }
+    }
+
+    void mirrorDropped(BackendOrigin mirror) {
+        try {
+            observer.mirrorDropped(mirror);
+        } catch (RuntimeException ignored) {
+            // never break the data plane
+        }
+    }
+
     void upstreamTimeout(BackendOrigin backend) {
         try {
             observer.upstreamTimeout(backend);

@@ -60,7 +60,7 @@ public final class UpstreamConnectionPool {
      * Hands {@code exchange} an idle connection to {@code address} on {@code loop}, or connects a
      * new one. Must run on {@code loop}.
      */
-    void acquire(EventLoop loop, UpstreamAddress address, boolean h2cBackend, ProxyExchange exchange) {
+    void acquire(EventLoop loop, UpstreamAddress address, boolean h2cBackend, UpstreamListener exchange) {
         if (h2cBackend) {
             h2c.get(loop).openStream(loop, address, exchange);
             return;
@@ -75,7 +75,7 @@ public final class UpstreamConnectionPool {
     }
 
     /** Connects a fresh connection, bypassing the idle ones (used to retry after a stale reuse). */
-    void connect(EventLoop loop, UpstreamAddress address, ProxyExchange exchange) {
+    void connect(EventLoop loop, UpstreamAddress address, UpstreamListener exchange) {
         final ChannelFuture future = bootstrap.clone(loop).connect(address.socketAddress());
         future.channel().attr(ADDRESS).set(address);
         future.addListener((ChannelFuture f) -> {

@@ -10,20 +10,21 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of an upstream connection: hands what the backend sends to the exchange that
- * currently owns the connection. Between exchanges (idle in the pool) anything the backend sends
+ * The last handler of an upstream connection: hands what the backend sends to the
+ * {@link UpstreamListener} (attempt or mirror) that currently owns the connection. Between
+ * requests (idle in the pool) anything the backend sends
  * is unexpected and closes the connection.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamConnectionPool pool;
-    private ProxyExchange exchange;
+    private UpstreamListener exchange;
 
     UpstreamHandler(UpstreamConnectionPool pool) {
         this.pool = pool;
     }
 
-    void attach(ProxyExchange exchange) {
-        this.exchange = exchange;
+    void attach(UpstreamListener listener) {
+        this.exchange = listener;
     }
 
     void detach() {
@@ -32,7 +33,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        final ProxyExchange ex = exchange;
+        final UpstreamListener ex = exchange;
         if (ex == null) {
             ReferenceCountUtil.release(msg);
             ctx.close();
@@ -57,15 +58,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        final ProxyExchange ex = exchange;
+        final UpstreamListener ex = exchange;
         if (ex != null) {
-            ex.flushDownstream();
+            ex.onUpstreamReadComplete();
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        final ProxyExchange ex = exchange;
+        final UpstreamListener ex = exchange;
         if (ex != null) {
             ex.onUpstreamWritabilityChanged();
         }
@@ -73,7 +74,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        final ProxyExchange ex = exchange;
+        final UpstreamListener ex = exchange;
         if (ex != null) {
             ex.onUpstreamClosed(null);
         } else {
@@ -84,7 +85,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            final ProxyExchange ex = exchange;
+            final UpstreamListener ex = exchange;
             if (ex != null) {
                 ex.onUpstreamIdle();
             } else {
@@ -96,7 +97,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        final ProxyExchange ex = exchange;
+        final UpstreamListener ex = exchange;
         if (ex != null) {
             ex.onUpstreamClosed(cause);
         }

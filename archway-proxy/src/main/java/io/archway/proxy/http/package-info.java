@@ -4,7 +4,10 @@
  * <p>Starting points: {@link io.archway.proxy.http.RouteIndex} (compiled dispatch of one socket:
  * listener, virtual host, first matching route), {@link io.archway.proxy.http.HttpProxyHandler}
  * (one per HTTP/1.1 connection or HTTP/2 stream: validation, local answers, exchanges),
- * {@code ProxyExchange} (one request to one upstream connection, streaming with backpressure),
+ * {@link io.archway.proxy.http.HttpRouter} (one request after routing: request and backend
+ * timeouts, retries, mirrors, the response sent downstream), {@code UpstreamAttempt} (one try on
+ * one upstream connection, streaming with backpressure), {@code MirrorRequest} (a bounded,
+ * fire-and-forget copy to a RequestMirror backend),
  * {@link io.archway.proxy.http.UpstreamConnectionPool} (keep-alive and h2c connections per event
  * loop).
  *
@@ -12,7 +15,8 @@
  * request line too long, 431 headers too large, 501 unsupported transfer coding, 404 no listener,
  * virtual host or route, 421 the Host selects another HTTPS listener than the SNI name, 500 no
  * usable backend (none, all weights 0, or invalid), 503 no endpoints or connection refused, 504
- * upstream connect timeout or silence for the idle timeout, 502 upstream reset or closed before
- * the response (a request without body on a reused connection is retried once first).
+ * upstream connect timeout, silence for the idle timeout, or the route's request or
+ * backendRequest timeout, 502 upstream reset or closed before the response (a request without
+ * body on a reused connection is retried once first; a route's retry policy retries more).
  */
 package io.archway.proxy.http;

@@ -71,8 +71,13 @@ public final class DirectorySource implements AutoCloseable {
      * {@code archway explain}): the same loader and store as {@code serve}, no watching.
      */
     public static ResourceStore loadOnce(Path dir) throws IOException {
+        return loadOnce(dir, new ManifestLoader());
+    }
+
+    /** {@link #loadOnce(Path)} with {@code loader} (e.g. admitting by the standard channel's CRDs). */
+    public static ResourceStore loadOnce(Path dir, ManifestLoader loader) throws IOException {
         final ResourceStore store = new ResourceStore();
-        for (LoadedFile f : new ManifestLoader().loadDirectory(dir)) {
+        for (LoadedFile f : loader.loadDirectory(dir)) {
             store.apply(f);
         }
         return store;
@@ -267,6 +272,9 @@ public final class DirectorySource implements AutoCloseable {
             for (var d : loaded.errors()) {
                 LOG.warn("{} (keeping the last good content of this file)", d);
             }
+        }
+        for (var d : loaded.refusals()) {
+            LOG.warn("{} (refused as the API server would refuse it; its last good version keeps serving)", d);
         }
     }
 

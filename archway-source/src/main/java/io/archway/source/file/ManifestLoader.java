@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.archway.admission.Admission;
+import io.archway.admission.AdmissionResult;
+import io.archway.admission.Violation;
 import io.archway.kinds.ResourceKind;
 import io.archway.source.KubeJson;
 import io.archway.source.LoadedFile;
@@ -27,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * Documents at an older version (v1beta1, v1alpha2) are converted by re-reading their JSON as the v1
  * class. Kinds we do not read (Deployment, Pod, ...) are skipped; Gateway API kinds we do not
  * serve yet (GRPCRoute, BackendTLSPolicy, ...) are counted and reported as warnings.
+ *
+ * <p>Every object of a kind with a CRD goes through {@link Admission} as the API server would admit
+ * it (unknown fields pruned, defaults applied, the CRD's schema and CEL rules checked): an invalid
+ * object is refused as a whole ({@link LoadedFile#refusals()}, each naming file, the line of the field,
+ * the field path and the CRD's message) while the file's other objects load.
  */
 public final class ManifestLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ManifestLoader.class);
@@ -55,8 +64,16 @@ public final class ManifestLoader {
     private final YAMLMapper yaml;
     private final ObjectMapper json;
     private final ObjectMapper typed;
+    private final Admission admission;
 
+    /** A loader that admits objects as a cluster with the experimental-channel CRDs would. */
     public ManifestLoader() {
+        this(Admission.standalone());
+    }
+
+    /** A loader that admits objects by {@code admission}'s CRDs (its channel). */
+    public ManifestLoader(Admission admission) {
+        this.admission = Objects.requireNonNull(admission, "admission");
         YAMLFactory factory = YAMLFactory.builder().build();
         this.yaml = new YAMLMapper(factory);
         this.yaml.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -146,7 +163,7 @@ public final class ManifestLoader {
         }
         boolean isJson = file.toLowerCase(Locale.ROOT).endsWith(".json");
         if (isJson) {
-            Doc doc = new Doc(content, 1, firstContentLine(content.split("\n", -1), 0, 1));
+            Doc doc = new Doc(content, 1, firstContentLine(content.split("\n", -1), 0, 1), true);
             if (doc.contentLine > 0) {
                 parseDocument(doc, true, acc);
             }
@@ -160,7 +177,7 @@ public final class ManifestLoader {
 
     // ---- splitting -------------------------------------------------------------------------
 
-    private record Doc(String text, int firstLine, int contentLine) {
+    private record Doc(String text, int firstLine, int contentLine, boolean json) {
     }
 
     /** Splits a YAML stream into documents at column-0 {@code ---} markers, keeping line numbers. */
@@ -197,7 +214,7 @@ public final class ManifestLoader {
         String[] lines = text.split("\n", -1);
         int content = firstContentLine(lines, 0, start);
         if (content > 0) {
-            docs.add(new Doc(text, start, content));
+            docs.add(new Doc(text, start, content, false));
         }
     }
 
@@ -359,7 +376,10 @@ public final class ManifestLoader {
                     "metadata.name is required", line);
             return;
         }
-        ObjectNode v1 = obj.deepCopy();
+        ObjectNode v1 = admit(served, version, obj, doc, line, acc, pathPrefix);
+        if (v1 == null) {
+            return;
+        }
         v1.put("apiVersion", served.apiVersion());
         HasMetadata value;
         try {
@@ -385,6 +405,35 @@ public final class ManifestLoader {
         value.getMetadata().setGeneration(null);
         ResourceKey key = new ResourceKey(kind, value.getMetadata().getNamespace(), value.getMetadata().getName());
         acc.add(new SourcedObject(key, value, new SourceLocation(acc.file, line)));
+    }
+
+    /**
+     * Admission, as the API server would do it for this object: the pruned and defaulted object, or
+     * null when it is refused (each violation becomes a refusal naming the line of its field). Pruned
+     * unknown fields are warnings, as the API server's default field validation answers them.
+     */
+    private ObjectNode admit(ResourceKind kind, String version, ObjectNode obj, Doc doc, int line, Acc acc,
+            String pathPrefix) {
+        AdmissionResult result = admission.admit(kind, version, obj);
+        if (result.violations().isEmpty()) {
+            return result.object().deepCopy();
+        }
+        FieldLines lines = FieldLines.of(doc.json ? json.getFactory() : yaml.getFactory(), doc.text, doc.firstLine, line);
+        String ns = obj.path("metadata").path("namespace").asText("");
+        ResourceKey key = new ResourceKey(kind.kind(), kind.namespaced() ? (ns.isBlank() ? "default" : ns) : "",
+                obj.path("metadata").path("name").asText());
+        for (Violation v : result.violations()) {
+            String field = v.field().isEmpty() && pathPrefix.endsWith(".")
+                    ? pathPrefix.substring(0, pathPrefix.length() - 1) : pathPrefix + v.field();
+            int at = lines.lineOf(field);
+            if (v.refuses()) {
+                acc.refusals.add(new Diagnostic(Diagnostic.Severity.ERROR, key, field, v.message(),
+                        new SourceLocation(acc.file, at)));
+            } else {
+                acc.warning(key, field, "unknown field \"" + field + "\" (pruned, as the API server prunes it)", at);
+            }
+        }
+        return result.admitted() ? result.object().deepCopy() : null;
     }
 
     /** Finds the line of a type error by re-reading the document text, which keeps locations. */
@@ -489,6 +538,7 @@ public final class ManifestLoader {
         final Map<ResourceKey, SourcedObject> objects = new LinkedHashMap<>();
         final List<Diagnostic> errors = new ArrayList<>();
         final List<Diagnostic> warnings = new ArrayList<>();
+        final List<Diagnostic> refusals = new ArrayList<>();
         final Map<String, Integer> unserved = new TreeMap<>();
         int skipped;
 
@@ -517,7 +567,7 @@ public final class ManifestLoader {
 
         LoadedFile result() {
             return new LoadedFile(file, errors.isEmpty() ? List.copyOf(objects.values()) : List.of(), errors, warnings,
-                    unserved, skipped);
+                    unserved, skipped, errors.isEmpty() ? refusals : List.of());
         }
     }
 }

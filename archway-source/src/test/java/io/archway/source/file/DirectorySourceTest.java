@@ -117,4 +117,58 @@ class DirectorySourceTest {
             assertThat(changes.availablePermits()).isBetween(1, 2);
         }
     }
+
+    private static String route(String weight) {
+        return """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata:
+                  name: web
+                spec:
+                  parentRefs:
+                  - name: gw
+                  rules:
+                  - backendRefs:
+                    - name: web
+                      port: 80
+                      weight: %s
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: ns-%s
+                """.formatted(weight, weight.replace("-", "m"));
+    }
+
+    private static long weightOf(ResourceStore store) {
+        return store.view().httpRoutes().get(0).getSpec().getRules().get(0).getBackendRefs().get(0).getWeight();
+    }
+
+    @Test
+    void aRefusedEditKeepsTheLastGoodObjectServingAndNamesFileLineFieldAndMessage(@TempDir Path dir) {
+        Path file = dir.resolve("route.yaml");
+        ResourceStore store = new ResourceStore();
+        try (DirectorySource source = new DirectorySource(dir, store, new ManifestLoader(), Duration.ofMillis(100),
+                Duration.ofSeconds(1), () -> { })) {
+            Files.writeString(file, route("90"));
+            source.rescan();
+            assertThat(weightOf(store)).isEqualTo(90);
+
+            Files.writeString(file, route("-1"));
+            source.rescan();
+            assertThat(weightOf(store)).as("the last good version keeps serving").isEqualTo(90);
+            assertThat(hasNamespace(store, "ns-m1")).as("the file's valid objects load").isTrue();
+            assertThat(store.hasErrors()).isTrue();
+            assertThat(store.diagnostics()).singleElement().hasToString(file + ":12: error: HTTPRoute default/web"
+                    + " spec.rules[0].backendRefs[0].weight: Invalid value: -1: spec.rules[0].backendRefs[0].weight in"
+                    + " body should be greater than or equal to 0");
+
+            Files.writeString(file, route("10"));
+            source.rescan();
+            assertThat(weightOf(store)).isEqualTo(10);
+            assertThat(store.hasErrors()).isFalse();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -204,12 +204,15 @@ class ManifestLoaderTest {
                     port: eighty
                 """);
 
-        assertThat(f.ok()).isFalse();
-        assertThat(f.objects()).as("a file with an error yields no objects").isEmpty();
-        Diagnostic d = f.errors().get(0);
+        // The API server refuses the Gateway alone (its schema says integer); the Namespace loads.
+        assertThat(f.ok()).isTrue();
+        assertThat(f.objects()).extracting(SourcedObject::key).containsExactly(new ResourceKey("Namespace", "", "ok"));
+        assertThat(f.refused()).containsExactly(new ResourceKey("Gateway", "default", "gw"));
+        Diagnostic d = f.refusals().get(0);
         assertThat(d.field()).isEqualTo("spec.listeners[0].port");
         assertThat(d.location().toString()).isEqualTo("bad.yaml:15");
-        assertThat(d.message()).isEqualTo("expected integer, got \"eighty\"").doesNotContain("\n").doesNotContain("at [Source");
+        assertThat(d.message()).isEqualTo("Invalid value: \"string\": spec.listeners[0].port in body must be of type"
+                + " integer: \"string\"").doesNotContain("\n").doesNotContain("at [Source");
     }
 
     @Test
@@ -325,5 +328,83 @@ class ManifestLoaderTest {
         assertThat(files).extracting(LoadedFile::file).containsExactly(dir.resolve("a.yaml").toString(),
                 dir.resolve("sub/c.json").toString(), dir.resolve("sub/deeper/b.yml").toString());
         assertThat(files).allSatisfy(f -> assertThat(f.ok()).isTrue());
+    }
+
+    /** The overview seed's HTTPRoute (docs/seeds/overview/05) as first written: RequestRedirect beside backendRefs. */
+    private static final String SEED_REDIRECT_BESIDE_BACKENDS = """
+            apiVersion: gateway.networking.k8s.io/v1beta1
+            kind: HTTPRoute
+            metadata:
+              name: httproute-example
+            spec:
+              parentRefs:
+              - name: gateway-istio
+              hostnames:
+              - "zcy.cai-inc.com"
+              rules:
+              - matches:
+                - path:
+                    type: PathPrefix
+                    value: /monitor
+                backendRefs:
+                - name: monitor-center1
+                  port: 6099
+              - matches:
+                - path:
+                    type: PathPrefix
+                    value: "/api2/otel"
+                filters:
+                - type: RequestRedirect
+                  requestRedirect:
+                    scheme: https
+                    statusCode: 301
+                backendRefs:
+                - name: otel-dashboard
+                  port: 7099
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: otel-dashboard
+            spec:
+              ports:
+              - port: 7099
+            """;
+
+    @Test
+    void anObjectTheCrdRefusesIsRefusedAloneWithFileLineFieldAndTheCrdsMessage() {
+        LoadedFile f = loader.parse("05-httproute-filters.yaml", SEED_REDIRECT_BESIDE_BACKENDS);
+        assertThat(f.ok()).isTrue();
+        assertThat(f.objects()).extracting(SourcedObject::key)
+                .containsExactly(new ResourceKey("Service", "default", "otel-dashboard"));
+        assertThat(f.refusals()).singleElement().hasToString("05-httproute-filters.yaml:18: error: HTTPRoute"
+                + " default/httproute-example spec.rules[1]: Invalid value: \"object\": RequestRedirect filter must not"
+                + " be used together with backendRefs");
+    }
+
+    @Test
+    void admittedObjectsCarryTheCrdDefaultsAndLoseUnknownFieldsWithAWarning() {
+        LoadedFile f = loader.parse("r.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata:
+                  name: r
+                spec:
+                  parentRefs:
+                  - name: gw
+                  rules:
+                  - backendRefs:
+                    - name: web
+                      port: 80
+                      wieght: 5
+                """);
+        HTTPRoute r = (HTTPRoute) f.objects().get(0).object();
+        assertThat(r.getSpec().getRules().get(0).getMatches().get(0).getPath().getValue()).isEqualTo("/");
+        assertThat(r.getSpec().getRules().get(0).getBackendRefs().get(0).getWeight()).isEqualTo(1);
+        assertThat(r.getSpec().getParentRefs().get(0).getKind()).isEqualTo("Gateway");
+        assertThat(f.warnings()).singleElement().satisfies(w -> {
+            assertThat(w.location().toString()).isEqualTo("r.yaml:12");
+            assertThat(w.field()).isEqualTo("spec.rules[0].backendRefs[0].wieght");
+        });
     }
 }

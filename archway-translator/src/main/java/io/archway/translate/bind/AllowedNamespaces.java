@@ -8,24 +8,57 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Listener {@code allowedRoutes.namespaces}: Same (the default), All, or Selector (a label
- * selector evaluated against Namespace labels; a namespace without a Namespace object has none).
+ * A namespace policy ({@code from} Same, All, None or Selector: a label selector evaluated against
+ * Namespace labels; a namespace without a Namespace object has none), in one of its three places:
+ * a Gateway listener's {@code allowedRoutes.namespaces} (Same: the Gateway's namespace; the
+ * default), a ListenerSet listener's (Same: the ListenerSet's namespace, GEP-1713), and a
+ * Gateway's {@code allowedListeners.namespaces} (which ListenerSets may attach; default None).
  */
 public final class AllowedNamespaces {
+    /**
+     * Where a policy is written.
+     *
+     * @param field the spec field, for explanations
+     * @param owner the kind whose namespace Same means
+     * @param subject what the policy admits, for explanations
+     * @param defaultFrom {@code from} when unset
+     */
+    public record Scope(String field, String owner, String subject, String defaultFrom) {
+    }
+
+    public static final Scope GATEWAY_ROUTES = new Scope("allowedRoutes.namespaces", "Gateway", "route", "Same");
+    public static final Scope LISTENER_SET_ROUTES = new Scope("allowedRoutes.namespaces", "ListenerSet", "route", "Same");
+    public static final Scope LISTENER_SETS = new Scope("allowedListeners.namespaces", "Gateway", "ListenerSet", "None");
+
+    private final Scope scope;
     private final String from;
-    private final String gatewayNamespace;
+    private final String ownerNamespace;
     private final LabelSelector selector;
     private final Function<String, Map<String, String>> namespaceLabels;
 
-    /**
-     * @param namespaceLabels the labels of a namespace's Namespace object, null when it has none
-     */
+    /** A Gateway listener's {@code allowedRoutes.namespaces}. */
     AllowedNamespaces(String from, String gatewayNamespace, LabelSelector selector,
                       Function<String, Map<String, String>> namespaceLabels) {
-        this.from = from == null ? "Same" : from;
-        this.gatewayNamespace = gatewayNamespace;
+        this(GATEWAY_ROUTES, from, gatewayNamespace, selector, namespaceLabels);
+    }
+
+    /**
+     * @param from null for the scope's default
+     * @param ownerNamespace the namespace Same means
+     * @param namespaceLabels the labels of a namespace's Namespace object, null when it has none
+     */
+    AllowedNamespaces(Scope scope, String from, String ownerNamespace, LabelSelector selector,
+                      Function<String, Map<String, String>> namespaceLabels) {
+        this.scope = scope;
+        this.from = from == null || from.isEmpty() ? scope.defaultFrom() : from;
+        this.ownerNamespace = ownerNamespace;
         this.selector = selector;
         this.namespaceLabels = namespaceLabels;
+    }
+
+    /** The effective {@code from}: as written, or the scope's default. */
+    public String from() {
+        return from;
     }
 
     public boolean allows(String routeNamespace) {
@@ -37,7 +70,7 @@ public final class AllowedNamespaces {
             case "None":
                 return false;
             default:
-                return Objects.equals(gatewayNamespace, routeNamespace);
+                return Objects.equals(ownerNamespace, routeNamespace);
         }
     }
 
@@ -50,18 +83,17 @@ public final class AllowedNamespaces {
     public String describe(String routeNamespace) {
         switch (from) {
             case "All":
-                return "allowedRoutes.namespaces.from All";
             case "None":
-                return "allowedRoutes.namespaces.from None";
+                return scope.field() + ".from " + from;
             case "Selector": {
                 final Map<String, String> labels = namespaceLabels.apply(routeNamespace);
-                return "allowedRoutes.namespaces.from Selector " + describe(selector) + " vs labels of namespace "
+                return scope.field() + ".from Selector " + describe(selector) + " vs labels of namespace "
                         + routeNamespace + " " + (labels == null ? "(no Namespace object: no labels)"
                         : new java.util.TreeMap<>(labels).toString());
             }
             default:
-                return "allowedRoutes.namespaces.from Same: Gateway namespace " + gatewayNamespace
-                        + ", route namespace " + routeNamespace;
+                return scope.field() + ".from " + from + ": " + scope.owner() + " namespace " + ownerNamespace
+                        + ", " + scope.subject() + " namespace " + routeNamespace;
         }
     }
 

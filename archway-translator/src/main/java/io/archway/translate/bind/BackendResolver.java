@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import java.util.ArrayList;
@@ -64,6 +65,15 @@ public final class BackendResolver {
     public Resolved resolve(String routeNamespace, HTTPBackendRef ref, List<HttpFilter> filters) {
         return resolve(ResourceKind.HTTP_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(), ref.getNamespace(),
                 ref.getName(), ref.getPort(), ref.getWeight(), filters);
+    }
+
+    /**
+     * An HTTPRoute RequestMirror's backendRef: resolved like a backendRef (same kinds,
+     * ReferenceGrant and Service checks), weight 1, no filters.
+     */
+    public Resolved resolveMirror(String routeNamespace, BackendObjectReference ref) {
+        return resolve(ResourceKind.HTTP_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(), ref.getNamespace(),
+                ref.getName(), ref.getPort(), 1, List.of());
     }
 
     /** A backendRef of another route kind (TCPRoute, UDPRoute: no filters). */

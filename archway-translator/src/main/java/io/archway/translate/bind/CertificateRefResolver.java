@@ -16,9 +16,10 @@ import java.util.Map;
 /**
  * Resolves a terminating listener's {@code tls.certificateRefs} (HTTPS, TLS in Terminate mode) to
  * {@code kubernetes.io/tls} Secrets (Listener.tls.certificateRefs: core Secrets only; a
- * cross-namespace reference needs a ReferenceGrant from the Gateway to the Secret), and checks
- * their data ({@link CertificateCheck}): base64, PEM, a key that matches the certificate, and,
- * when the caller passed the time, the validity period.
+ * cross-namespace reference needs a ReferenceGrant from the Gateway to the Secret, or, for a
+ * ListenerSet's listener, from the ListenerSet: GEP-1713 says a grant to one is never inherited by
+ * the other), and checks their data ({@link CertificateCheck}): base64, PEM, a key that matches
+ * the certificate, and, when the caller passed the time, the validity period.
  *
  * <p>Two kinds of failure: the reference itself (no such Secret, not a Secret, not permitted) and
  * the Secret's data (see {@link Result#secretDataInvalid()}). Both set ResolvedRefs=False; only the
@@ -55,7 +56,13 @@ public final class CertificateRefResolver {
         this.now = now;
     }
 
+    /** The refs of a Gateway's own listener. */
     public Result resolve(String gatewayNamespace, List<SecretObjectReference> refs) {
+        return resolve(ResourceKind.GATEWAY, gatewayNamespace, refs);
+    }
+
+    /** The refs of a listener declared by {@code owner} (a Gateway or a ListenerSet) in {@code ownerNamespace}. */
+    public Result resolve(ResourceKind owner, String ownerNamespace, List<SecretObjectReference> refs) {
         if (refs == null || refs.isEmpty()) {
             return Result.refused(Reasons.INVALID_CERTIFICATE_REF, "tls.certificateRefs is empty");
         }
@@ -63,7 +70,7 @@ public final class CertificateRefResolver {
         for (SecretObjectReference ref : refs) {
             final String group = Kinds.coreGroupIfUnset(ref.getGroup());
             final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.SECRET.kind());
-            final String namespace = Kinds.orDefault(ref.getNamespace(), gatewayNamespace);
+            final String namespace = Kinds.orDefault(ref.getNamespace(), ownerNamespace);
             final String what = kind + " " + namespace + "/" + ref.getName();
             if (ref.getName() == null) {
                 return Result.refused(Reasons.INVALID_CERTIFICATE_REF, "certificateRef without name");
@@ -72,7 +79,7 @@ public final class CertificateRefResolver {
                 return Result.refused(Reasons.INVALID_CERTIFICATE_REF,
                         "certificateRef " + (group.isEmpty() ? "" : group + "/") + what + " is not a core Secret");
             }
-            if (!grants.permits(ResourceKind.GATEWAY_GROUP, ResourceKind.GATEWAY.kind(), gatewayNamespace, ResourceKind.CORE_GROUP,
+            if (!grants.permits(owner.group(), owner.kind(), ownerNamespace, ResourceKind.CORE_GROUP,
                     ResourceKind.SECRET.kind(), namespace, ref.getName())) {
                 return Result.refused(Reasons.REF_NOT_PERMITTED,
                         what + " is in another namespace and no ReferenceGrant allows it");

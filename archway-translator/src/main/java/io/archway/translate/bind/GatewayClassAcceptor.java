@@ -23,9 +23,9 @@ import java.util.TreeMap;
  * them. Classes of other controllers get no status, and their Gateways are ignored.
  */
 public final class GatewayClassAcceptor {
-    /** The features we claim in {@code status.supportedFeatures}, sorted as the spec requires. */
     /**
-     * The Gateway API features we claim, published in {@code status.supportedFeatures} (the
+     * The Gateway API features we claim, sorted as the spec requires and published in
+     * {@code status.supportedFeatures} (the
      * conformance suite infers what to run from it, and so does our harness). Add a feature only
      * when its conformance tests pass.
      */
@@ -37,7 +37,10 @@ public final class GatewayClassAcceptor {
             "HTTPRoute303RedirectStatusCode",
             "HTTPRoute307RedirectStatusCode",
             "HTTPRoute308RedirectStatusCode",
+            "HTTPRouteBackendProtocolH2C",
+            "HTTPRouteBackendProtocolWebSocket",
             "HTTPRouteBackendRequestHeaderModification",
+            "HTTPRouteBackendTimeout",
             "HTTPRouteHostRewrite",
             "HTTPRouteMethodMatching",
             "HTTPRouteNamedRouteRule",
@@ -46,8 +49,16 @@ public final class GatewayClassAcceptor {
             "HTTPRoutePathRewrite",
             "HTTPRoutePortRedirect",
             "HTTPRouteQueryParamMatching",
+            "HTTPRouteRequestMirror",
+            "HTTPRouteRequestMultipleMirrors",
+            "HTTPRouteRequestPercentageMirror",
+            "HTTPRouteRequestTimeout",
             "HTTPRouteResponseHeaderModification",
+            "HTTPRouteRetry",
+            "HTTPRouteRetryBackendTimeout",
+            "HTTPRouteRetryConnectionError",
             "HTTPRouteSchemeRedirect",
+            "ListenerSet",
             "ReferenceGrant",
             "TCPRoute",
             "TLSRoute",

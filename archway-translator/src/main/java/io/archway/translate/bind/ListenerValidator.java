@@ -15,10 +15,15 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntry;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKindBuilder;
+import io.archway.translate.compile.CreationTimestamps;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +35,13 @@ import java.util.Objects;
  * Passthrough or Terminate mode, TCP, UDP), TLS certificate references, allowed route kinds, and distinctness
  * (Listener: listeners on one port must differ in protocol-relevant fields; indistinct ones are
  * Conflicted and none of them wins).
+ *
+ * <p>ListenerSets (GEP-1713) whose parentRef names the Gateway are validated with it: a set the
+ * Gateway's {@code allowedListeners} does not admit is Accepted=False/NotAllowed; the listeners of
+ * the others join the Gateway's in precedence order (the Gateway's own, then the sets oldest
+ * first, then by namespace/name, each in list order), and each is checked for conflicts against
+ * the listeners that won before it: a conflicting listener loses (Conflicted=True), the one with
+ * precedence keeps serving. A set is Accepted while at least one of its listeners is valid.
  *
  * <p>A TLS listener is served in either mode (ListenerTLSConfig.mode, Terminate by default):
  * Terminate needs certificateRefs as HTTPS does (TLSRouteModeTerminate), and Passthrough and
@@ -82,7 +94,10 @@ public final class ListenerValidator {
         int acceptedListeners = 0;
         final List<ListenerDraft> drafts = new ArrayList<>();
         for (int i = 0; i < listeners.size(); i++) {
-            final ListenerDraft draft = validateListener(key, gateway, i, listeners.get(i), conflicts.get(i));
+            final Listener listener = listeners.get(i);
+            final ListenerDraft draft = validateListener(key, ResourceKind.GATEWAY, "spec.listeners[" + i + "]",
+                    new ListenerOrigin(key.namespace(), key.name(), Objects.requireNonNullElse(listener.getName(), "")),
+                    listener, conflicts.get(i));
             drafts.add(draft);
             if (draft.accepted) {
                 acceptedListeners++;
@@ -123,8 +138,137 @@ public final class ListenerValidator {
         for (ListenerDraft d : drafts) {
             bound.add(d.bind(gatewayAccepted));
         }
+        // The Gateway's own listeners that take part in conflicts and won: ListenerSets' listeners come after them.
+        final List<Listener> winners = new ArrayList<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            if (servable(listeners.get(i)) && !conflicts.containsKey(i)) {
+                winners.add(listeners.get(i));
+            }
+        }
+        final AllowedNamespaces allowedSets = allowedListeners(gateway);
+        final List<BoundListenerSet> sets = new ArrayList<>();
+        for (ListenerSet set : listenerSetsOf(key)) {
+            sets.add(validateSet(key, allowedSets, set, gatewayAccepted, winners));
+        }
+        final boolean reportsSets = !sets.isEmpty() || !"None".equals(allowedSets.from());
         return new BoundGateway(key, gateway, gateway.getMetadata().getGeneration(), gatewayAccepted, address,
-                bound, List.of(acceptedCondition, programmed));
+                bound, List.of(acceptedCondition, programmed), sets, reportsSets);
+    }
+
+    /** {@code spec.allowedListeners.namespaces} (GEP-1713: absent means None). */
+    private AllowedNamespaces allowedListeners(Gateway gateway) {
+        final var allowed = gateway.getSpec() == null || gateway.getSpec().getAllowedListeners() == null ? null
+                : gateway.getSpec().getAllowedListeners().getNamespaces();
+        return new AllowedNamespaces(AllowedNamespaces.LISTENER_SETS, allowed == null ? null : allowed.getFrom(),
+                gateway.getMetadata().getNamespace(), allowed == null ? null : allowed.getSelector(), this::labelsOf);
+    }
+
+    /**
+     * The ListenerSets whose parentRef names {@code gateway}, in listener precedence order
+     * (ListenerSetSpec.listeners): oldest first, then alphabetically by namespace/name.
+     */
+    private List<ListenerSet> listenerSetsOf(ResourceKey gateway) {
+        final List<ListenerSet> out = new ArrayList<>();
+        for (ListenerSet set : view.listenerSets()) {
+            final var ref = set.getSpec() == null ? null : set.getSpec().getParentRef();
+            if (ref != null && ResourceKind.GATEWAY_GROUP.equals(Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP))
+                    && ResourceKind.GATEWAY.kind().equals(Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind()))
+                    && gateway.name().equals(ref.getName())
+                    && gateway.namespace().equals(Kinds.orDefault(ref.getNamespace(), set.getMetadata().getNamespace()))) {
+                out.add(set);
+            }
+        }
+        out.sort(LISTENER_SET_PRECEDENCE);
+        return out;
+    }
+
+    /** GEP-1713 Listener Precedence among ListenerSets: creation time (oldest first, unknown last), then namespace/name. */
+    static final Comparator<ListenerSet> LISTENER_SET_PRECEDENCE = Comparator
+            .comparing((ListenerSet s) -> CreationTimestamps.of(s), Comparator.nullsLast(Comparator.<Instant>naturalOrder()))
+            .thenComparing(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
+
+    /**
+     * Validates one ListenerSet of {@code gateway}: whether the Gateway admits it, then its
+     * listeners in order against {@code winners} (the listeners with precedence that won so far),
+     * to which its own winners are added when the set is accepted.
+     */
+    private BoundListenerSet validateSet(ResourceKey gateway, AllowedNamespaces allowedSets, ListenerSet set,
+                                         boolean gatewayAccepted, List<Listener> winners) {
+        final ResourceKey key = Kinds.keyOf(ResourceKind.LISTENER_SET, set);
+        final Long generation = set.getMetadata().getGeneration();
+        if (!allowedSets.allows(key.namespace())) {
+            final String message = gateway + " does not allow this ListenerSet: "
+                    + allowedSets.describe(key.namespace());
+            diagnostics.error(key, "spec.parentRef", message);
+            return new BoundListenerSet(key, set, generation, gateway, false, List.of(), List.of(
+                    ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.NOT_ALLOWED, message),
+                    ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.NOT_ALLOWED, message)));
+        }
+        final List<ListenerEntry> entries = set.getSpec().getListeners() == null ? List.of()
+                : set.getSpec().getListeners();
+        final List<Listener> claimed = new ArrayList<>(winners);
+        final List<Listener> ownWinners = new ArrayList<>();
+        final List<ListenerDraft> drafts = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            final Listener listener = asListener(entries.get(i));
+            final String conflict = conflictWithAny(listener, claimed);
+            drafts.add(validateListener(key, ResourceKind.LISTENER_SET, "spec.listeners[" + i + "]",
+                    ListenerOrigin.ofListenerSet(key.namespace(), key.name(),
+                            Objects.requireNonNullElse(listener.getName(), ""), gateway.namespace(), gateway.name()),
+                    listener, conflict));
+            if (servable(listener) && conflict == null) {
+                claimed.add(listener);
+                ownWinners.add(listener);
+            }
+        }
+        final long valid = drafts.stream().filter(ListenerDraft::valid).count();
+        final ConditionSpec accepted;
+        final ConditionSpec programmed;
+        if (!gatewayAccepted) {
+            accepted = ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.PARENT_NOT_ACCEPTED, gateway + " is not accepted");
+            programmed = ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.PARENT_NOT_PROGRAMMED,
+                    gateway + " is not programmed");
+        } else if (valid == 0) {
+            final String message = "no listener is valid: " + invalid(drafts);
+            accepted = ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.LISTENERS_NOT_VALID, message);
+            programmed = ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.LISTENERS_NOT_VALID, message);
+        } else {
+            accepted = valid < drafts.size()
+                    ? ConditionSpec.isTrue(Reasons.ACCEPTED, Reasons.LISTENERS_NOT_VALID, (drafts.size() - valid) + " of "
+                            + drafts.size() + " listeners are not valid: " + invalid(drafts))
+                    : ConditionSpec.isTrue(Reasons.ACCEPTED, Reasons.ACCEPTED, "ListenerSet is attached to " + gateway);
+            programmed = ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED,
+                    valid + " of " + drafts.size() + " listeners are served");
+        }
+        if (accepted.status()) {
+            winners.addAll(ownWinners);
+        }
+        final List<BoundListener> bound = new ArrayList<>();
+        for (ListenerDraft d : drafts) {
+            bound.add(d.bind(accepted.status()));
+        }
+        return new BoundListenerSet(key, set, generation, gateway, accepted.status(), bound,
+                List.of(accepted, programmed));
+    }
+
+    /** A ListenerSet's ListenerEntry as the Gateway Listener it copies (GEP-1713: "a copy of the Listener struct"). */
+    private static Listener asListener(ListenerEntry entry) {
+        return new ListenerBuilder().withName(entry.getName()).withHostname(entry.getHostname())
+                .withPort(entry.getPort()).withProtocol(entry.getProtocol()).withTls(entry.getTls())
+                .withAllowedRoutes(entry.getAllowedRoutes()).build();
+    }
+
+    /** Why {@code listener} conflicts with one of {@code earlier}, ProtocolConflict first; null when it does not. */
+    private static String conflictWithAny(Listener listener, List<Listener> earlier) {
+        String found = null;
+        for (Listener other : earlier) {
+            final String c = conflict(listener, other);
+            if (Reasons.PROTOCOL_CONFLICT.equals(c)) {
+                return c;
+            }
+            found = found == null ? c : found;
+        }
+        return found;
     }
 
     private static String notAccepted(List<ListenerDraft> drafts) {
@@ -132,6 +276,17 @@ public final class ListenerValidator {
         for (ListenerDraft d : drafts) {
             if (!d.accepted) {
                 names.add(d.origin.listenerName() + " (" + d.acceptedReason + ")");
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    private static String invalid(List<ListenerDraft> drafts) {
+        final List<String> names = new ArrayList<>();
+        for (ListenerDraft d : drafts) {
+            if (!d.valid()) {
+                names.add(d.origin.listenerName() + " (" + (!d.accepted ? d.acceptedReason
+                        : d.refsReason != null ? d.refsReason : Reasons.INVALID_ROUTE_KINDS) + ")");
             }
         }
         return String.join(", ", names);
@@ -171,24 +326,30 @@ public final class ListenerValidator {
     static Map<Integer, String> findConflicts(List<Listener> listeners) {
         final Map<Integer, String> conflicts = new HashMap<>();
         for (int i = 0; i < listeners.size(); i++) {
-            final Listener a = listeners.get(i);
-            if (!servable(a)) {
-                continue;
-            }
             for (int j = 0; j < listeners.size(); j++) {
-                final Listener b = listeners.get(j);
-                if (i == j || !servable(b) || !Objects.equals(a.getPort(), b.getPort())
-                        || transport(a) != transport(b)) {
-                    continue;
-                }
-                if (!a.getProtocol().equals(b.getProtocol())) {
-                    conflicts.put(i, Reasons.PROTOCOL_CONFLICT);
-                } else if (normalized(a.getHostname()).equals(normalized(b.getHostname()))) {
-                    conflicts.putIfAbsent(i, Reasons.HOSTNAME_CONFLICT);
+                final String c = i == j ? null : conflict(listeners.get(i), listeners.get(j));
+                if (Reasons.PROTOCOL_CONFLICT.equals(c)) {
+                    conflicts.put(i, c);
+                } else if (c != null) {
+                    conflicts.putIfAbsent(i, c);
                 }
             }
         }
         return conflicts;
+    }
+
+    /**
+     * The one rule of listener distinctness, for a pair: ProtocolConflict, HostnameConflict, or
+     * null when the two may share their port (or either takes no part in conflicts).
+     */
+    static String conflict(Listener a, Listener b) {
+        if (!servable(a) || !servable(b) || !Objects.equals(a.getPort(), b.getPort()) || transport(a) != transport(b)) {
+            return null;
+        }
+        if (!a.getProtocol().equals(b.getProtocol())) {
+            return Reasons.PROTOCOL_CONFLICT;
+        }
+        return normalized(a.getHostname()).equals(normalized(b.getHostname())) ? Reasons.HOSTNAME_CONFLICT : null;
     }
 
     private static io.archway.snapshot.Transport transport(Listener l) {
@@ -226,19 +387,22 @@ public final class ListenerValidator {
         return hostname == null ? "" : hostname.toLowerCase(Locale.ROOT);
     }
 
-    private ListenerDraft validateListener(ResourceKey key, Gateway gateway, int index, Listener listener,
-                                           String conflict) {
-        final String field = "spec.listeners[" + index + "]";
+    /**
+     * @param key the resource declaring the listener (a Gateway or a ListenerSet), which diagnostics name
+     * @param owner its kind: Same in allowedRoutes and ReferenceGrants are relative to it
+     */
+    private ListenerDraft validateListener(ResourceKey key, ResourceKind owner, String field, ListenerOrigin origin,
+                                           Listener listener, String conflict) {
         final ListenerDraft d = new ListenerDraft();
-        d.origin = new ListenerOrigin(key.namespace(), key.name(), Objects.requireNonNullElse(listener.getName(), ""));
+        d.origin = origin;
         d.port = listener.getPort() == null ? 0 : listener.getPort();
         d.hostname = listener.getHostname() == null || listener.getHostname().isEmpty() ? null
                 : listener.getHostname().toLowerCase(Locale.ROOT);
-        final String gatewayNamespace = key.namespace();
-        d.allowedNamespaces = listener.getAllowedRoutes() == null || listener.getAllowedRoutes().getNamespaces() == null
-                ? new AllowedNamespaces("Same", gatewayNamespace, null, this::labelsOf)
-                : new AllowedNamespaces(listener.getAllowedRoutes().getNamespaces().getFrom(), gatewayNamespace,
-                        listener.getAllowedRoutes().getNamespaces().getSelector(), this::labelsOf);
+        final String ownerNamespace = key.namespace();
+        final var namespaces = listener.getAllowedRoutes() == null ? null : listener.getAllowedRoutes().getNamespaces();
+        d.allowedNamespaces = new AllowedNamespaces(owner == ResourceKind.GATEWAY ? AllowedNamespaces.GATEWAY_ROUTES
+                : AllowedNamespaces.LISTENER_SET_ROUTES, namespaces == null ? null : namespaces.getFrom(), ownerNamespace,
+                namespaces == null ? null : namespaces.getSelector(), this::labelsOf);
 
         if (!supported(listener.getProtocol())) {
             d.reject(Reasons.UNSUPPORTED_PROTOCOL, "protocol " + listener.getProtocol() + " is not supported");
@@ -258,7 +422,7 @@ public final class ListenerValidator {
         }
         resolveRouteKinds(key, field, listener, d);
         if (d.protocol == ListenerProtocol.HTTPS || d.tlsMode == TlsPort.Mode.TERMINATE) {
-            resolveCertificates(key, field, gatewayNamespace, listener, d);
+            resolveCertificates(key, owner, field, listener, d);
         }
         if (conflict != null) {
             d.conflict = conflict;
@@ -299,7 +463,7 @@ public final class ListenerValidator {
         }
     }
 
-    private void resolveCertificates(ResourceKey key, String field, String gatewayNamespace, Listener listener,
+    private void resolveCertificates(ResourceKey key, ResourceKind owner, String field, Listener listener,
                                      ListenerDraft d) {
         if (listener.getTls() == null) {
             d.refsFailure(Reasons.INVALID_CERTIFICATE_REF, d.protocol + " listener without tls");
@@ -316,7 +480,7 @@ public final class ListenerValidator {
             return;
         }
         final CertificateRefResolver.Result result =
-                certificates.resolve(gatewayNamespace, listener.getTls().getCertificateRefs());
+                certificates.resolve(owner, key.namespace(), listener.getTls().getCertificateRefs());
         if (!result.ok()) {
             d.refsFailure(result.failureReason(), result.failureMessage());
             d.certificatesOk = false;
@@ -371,21 +535,30 @@ public final class ListenerValidator {
             }
         }
 
-        BoundListener bind(boolean gatewayAccepted) {
-            final boolean servable = gatewayAccepted && accepted && !supportedKinds.isEmpty();
-            final boolean programmed = servable && certificatesOk;
-            final boolean served = programmed || (servable && keepsLastGoodCertificate);
+        /** Accepted, with its certificates and at least one route kind: served once its Gateway (or set) is accepted. */
+        boolean valid() {
+            return accepted && certificatesOk && !supportedKinds.isEmpty();
+        }
+
+        /** @param parentAccepted whether the Gateway (for a ListenerSet's listener: the set) is accepted */
+        BoundListener bind(boolean parentAccepted) {
+            final boolean programmed = parentAccepted && valid();
+            // A listener whose only fault is its certificate Secrets' data is served without
+            // certificates: the data plane keeps presenting its last good ones.
+            final boolean served = programmed || (parentAccepted && accepted && !supportedKinds.isEmpty()
+                    && keepsLastGoodCertificate);
             final List<ConditionSpec> conditions = new ArrayList<>();
             conditions.add(new ConditionSpec(Reasons.ACCEPTED, accepted, acceptedReason, acceptedMessage));
             if (programmed) {
                 conditions.add(ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "listener is served"));
             } else {
                 conditions.add(ConditionSpec.isFalse(Reasons.PROGRAMMED, conflict != null ? conflict : Reasons.INVALID,
-                        !gatewayAccepted ? "Gateway is not accepted"
-                                : !accepted ? acceptedMessage
+                        !accepted ? acceptedMessage
                                 : served ? refsMessage + "; the data plane keeps presenting the listener's last good"
                                         + " certificate, if it had one"
-                                : refsMessage != null ? refsMessage : "listener is not served"));
+                                : refsMessage != null ? refsMessage
+                                : !parentAccepted ? (origin.fromListenerSet() ? "ListenerSet" : "Gateway") + " is not accepted"
+                                : "listener is not served"));
             }
             conditions.add(refsReason == null
                     ? ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS, "all references are resolved")

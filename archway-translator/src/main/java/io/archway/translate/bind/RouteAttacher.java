@@ -19,30 +19,61 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Phase 4: attaches routes of every kind to the listeners of our Gateways (parentRefs). For each
- * parentRef that names a Gateway of ours, every listener is checked ({@link ListenerCheck}: named
+ * Phase 4: attaches routes of every kind to the listeners of our Gateways (parentRefs). A parentRef
+ * names a {@link ListenerParent}: a Gateway of ours, whose own listeners are relevant, or a
+ * ListenerSet attached to one, whose listeners are (GEP-1713: a Gateway parentRef never reaches
+ * its ListenerSets' listeners). Every relevant listener is checked ({@link ListenerCheck}: named
  * by sectionName and port, accepted, allowing the route's kind and namespace, hostnames
  * intersecting); the route attaches to each listener that passes. When none does, the route is not
  * accepted by that parent, for the reason of the step the furthest listener reached
  * (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname). parentRefs to Gateways of
- * other controllers get no status entry from us.
+ * other controllers, and to their ListenerSets, get no status entry from us.
  */
 public final class RouteAttacher {
     private final String controllerName;
-    private final Map<ResourceKey, BoundGateway> gateways;
-    private final Set<ResourceKey> allGateways;
+    private final Map<ResourceKey, ListenerParent> parentsByKey = new HashMap<>();
+    /** The Gateway each parent's listeners are served for. */
+    private final Map<ResourceKey, BoundGateway> servingGateway = new HashMap<>();
+    private final Set<ResourceKey> allParents;
     private final Diagnostics diagnostics;
     private final List<Attachment> attachments = new ArrayList<>();
     private final Map<ResourceKey, List<RouteParentStatus>> statuses = new TreeMap<>();
     private final Map<String, Integer> attachedRoutes = new HashMap<>();
     private final Set<String> attached = new java.util.HashSet<>();
 
-    public RouteAttacher(String controllerName, Map<ResourceKey, BoundGateway> gateways, Set<ResourceKey> allGateways,
+    /**
+     * @param gateways ours, with their ListenerSets
+     * @param allParents the keys of every Gateway and ListenerSet in the view, ours or not
+     */
+    public RouteAttacher(String controllerName, Map<ResourceKey, BoundGateway> gateways, Set<ResourceKey> allParents,
                          Diagnostics diagnostics) {
         this.controllerName = controllerName;
-        this.gateways = gateways;
-        this.allGateways = allGateways;
+        this.allParents = allParents;
         this.diagnostics = diagnostics;
+        for (BoundGateway gateway : gateways.values()) {
+            parentsByKey.put(gateway.key(), gateway);
+            servingGateway.put(gateway.key(), gateway);
+            for (BoundListenerSet set : gateway.listenerSets()) {
+                parentsByKey.put(set.key(), set);
+                servingGateway.put(set.key(), gateway);
+            }
+        }
+    }
+
+    /** The parent a parentRef names, when it is a Gateway or ListenerSet (of any controller), else null. */
+    public static ResourceKey parentKey(ParentReference ref, String routeNamespace) {
+        final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
+        final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind());
+        if (!group.equals(ResourceKind.GATEWAY_GROUP) || ref.getName() == null
+                || !(kind.equals(ResourceKind.GATEWAY.kind()) || kind.equals(ResourceKind.LISTENER_SET.kind()))) {
+            return null;
+        }
+        return new ResourceKey(kind, Kinds.orDefault(ref.getNamespace(), routeNamespace), ref.getName());
+    }
+
+    /** The Gateway or ListenerSet of ours {@code key} names, if any. */
+    public java.util.Optional<ListenerParent> parent(ResourceKey key) {
+        return java.util.Optional.ofNullable(parentsByKey.get(key));
     }
 
     /** Attaches {@code routes}; an {@link Attachment#routeIndex()} is the route's index in this list. */
@@ -59,23 +90,23 @@ public final class RouteAttacher {
             final ParentReference ref = parentRefs.get(p);
             final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
             final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind());
-            if (!group.equals(ResourceKind.GATEWAY_GROUP) || !kind.equals(ResourceKind.GATEWAY.kind())) {
+            if (!group.equals(ResourceKind.GATEWAY_GROUP)
+                    || !(kind.equals(ResourceKind.GATEWAY.kind()) || kind.equals(ResourceKind.LISTENER_SET.kind()))) {
                 continue;
             }
             if (ref.getName() == null) {
                 diagnostics.error(route.key(), "spec.parentRefs[" + p + "].name", "parentRef without name");
                 continue;
             }
-            final ResourceKey gatewayKey = new ResourceKey(ResourceKind.GATEWAY.kind(),
-                    Kinds.orDefault(ref.getNamespace(), route.key().namespace()), ref.getName());
-            final BoundGateway gateway = gateways.get(gatewayKey);
-            if (gateway == null) {
-                if (!allGateways.contains(gatewayKey)) {
-                    diagnostics.warning(route.key(), "spec.parentRefs[" + p + "]", gatewayKey + " does not exist");
+            final ResourceKey parentKey = parentKey(ref, route.key().namespace());
+            final ListenerParent parent = parentsByKey.get(parentKey);
+            if (parent == null) {
+                if (!allParents.contains(parentKey)) {
+                    diagnostics.warning(route.key(), "spec.parentRefs[" + p + "]", parentKey + " does not exist");
                 }
                 continue;
             }
-            final ConditionSpec accepted = attachToGateway(routeIndex, route, ref, gateway, p);
+            final ConditionSpec accepted = attachToParent(routeIndex, route, ref, parent, p);
             parents.add(new RouteParentStatusBuilder()
                     .withParentRef(echo(ref, group, kind))
                     .withControllerName(controllerName)
@@ -88,11 +119,11 @@ public final class RouteAttacher {
         }
     }
 
-    private ConditionSpec attachToGateway(int routeIndex, RouteContext route, ParentReference ref,
-                                          BoundGateway gateway, int p) {
-        final List<ListenerCheck> checks = gateway.listeners().stream()
+    private ConditionSpec attachToParent(int routeIndex, RouteContext route, ParentReference ref,
+                                         ListenerParent parent, int p) {
+        final List<ListenerCheck> checks = parent.listeners().stream()
                 .map(l -> ListenerCheck.of(l, ref, route)).toList();
-        final ConditionSpec refused = refusal(route, ref, gateway, checks);
+        final ConditionSpec refused = refusal(route, ref, parent, checks);
         if (refused != null) {
             if (refused != route.notAccepted()) { // the compile phase reported that one
                 diagnostics.error(route.key(), "spec.parentRefs[" + p + "]", refused.message());
@@ -100,9 +131,10 @@ public final class RouteAttacher {
             return refused;
         }
         for (ListenerCheck check : checks) {
-            final String listener = listenerId(gateway.key(), check.listener().name());
+            final String listener = listenerId(parent.key(), check.listener().name());
             if (check.attached() && attached.add(routeIndex + "@" + listener)) {
-                attachments.add(new Attachment(gateway, check.listener(), routeIndex, check.effectiveHostnames()));
+                attachments.add(new Attachment(servingGateway.get(parent.key()), check.listener(), routeIndex,
+                        check.effectiveHostnames()));
                 attachedRoutes.merge(listener, 1, Integer::sum);
             }
         }
@@ -111,29 +143,35 @@ public final class RouteAttacher {
 
     /**
      * Why the route cannot attach to this parent at all, or null when it attaches to at least one
-     * listener: the Gateway is not accepted, or no listener passes its check (the reason of the
+     * listener: the Gateway is not accepted (Pending), the ListenerSet is not (NoMatchingParent:
+     * it has no listener a route can attach to), or no listener passes its check (the reason of the
      * furthest step reached), or the route itself is not accepted.
      */
-    private static ConditionSpec refusal(RouteContext route, ParentReference ref, BoundGateway gateway,
-                                         List<ListenerCheck> checks) {
-        if (!gateway.accepted()) {
-            return ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.PENDING, gateway.key() + " is not accepted");
+    public static ConditionSpec refusal(RouteContext route, ParentReference ref, ListenerParent parent,
+                                        List<ListenerCheck> checks) {
+        if (!parent.accepted()) {
+            return ConditionSpec.isFalse(Reasons.ACCEPTED, notAcceptedReason(parent), parent.key() + " is not accepted");
         }
         if (checks.stream().noneMatch(ListenerCheck::attached)) {
             final ListenerCheck.Step furthest = checks.stream().map(ListenerCheck::failedAt)
                     .max(Comparator.naturalOrder()).orElse(ListenerCheck.Step.NAMED);
             return ConditionSpec.isFalse(Reasons.ACCEPTED, furthest.reason(), switch (furthest) {
-                case NAMED, LISTENER_ACCEPTED -> "no accepted listener of " + gateway.key()
+                case NAMED, LISTENER_ACCEPTED -> "no accepted listener of " + parent.key()
                         + (describe(ref).isEmpty() ? "" : " matches" + describe(ref));
-                case KIND_ALLOWED -> "no listener of " + gateway.key() + describe(ref) + " allows the kind "
+                case KIND_ALLOWED -> "no listener of " + parent.key() + describe(ref) + " allows the kind "
                         + route.kind();
-                case NAMESPACE_ALLOWED -> "no listener of " + gateway.key() + describe(ref)
+                case NAMESPACE_ALLOWED -> "no listener of " + parent.key() + describe(ref)
                         + " allows routes from namespace " + route.key().namespace();
-                case HOSTNAME_INTERSECTS -> "no listener hostname of " + gateway.key() + describe(ref)
+                case HOSTNAME_INTERSECTS -> "no listener hostname of " + parent.key() + describe(ref)
                         + " intersects the route's hostnames " + route.hostnames();
             });
         }
         return route.notAccepted();
+    }
+
+    /** The Accepted reason of a route whose parent is not accepted. */
+    public static String notAcceptedReason(ListenerParent parent) {
+        return parent instanceof BoundListenerSet ? Reasons.NO_MATCHING_PARENT : Reasons.PENDING;
     }
 
     private static String describe(ParentReference ref) {
@@ -147,8 +185,8 @@ public final class RouteAttacher {
                 .withName(ref.getName()).withSectionName(ref.getSectionName()).withPort(ref.getPort()).build();
     }
 
-    static String listenerId(ResourceKey gateway, String listener) {
-        return gateway.namespace() + "/" + gateway.name() + "/" + listener;
+    static String listenerId(ResourceKey parent, String listener) {
+        return parent.kind() + "/" + parent.namespace() + "/" + parent.name() + "/" + listener;
     }
 
     public List<Attachment> attachments() {
@@ -160,7 +198,8 @@ public final class RouteAttacher {
         return statuses;
     }
 
-    public int attachedRoutes(ResourceKey gateway, String listener) {
-        return Objects.requireNonNullElse(attachedRoutes.get(listenerId(gateway, listener)), 0);
+    /** The routes attached to listener {@code listener} of {@code parent} (a Gateway or ListenerSet). */
+    public int attachedRoutes(ResourceKey parent, String listener) {
+        return Objects.requireNonNullElse(attachedRoutes.get(listenerId(parent, listener)), 0);
     }
 }

@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** {@code metadata.creationTimestamp}, which route precedence compares (oldest first). */
+/**
+ * {@code metadata.creationTimestamp}, which route precedence and ListenerSet precedence compare
+ * (oldest first).
+ */
 public final class CreationTimestamps {
     private CreationTimestamps() {
     }

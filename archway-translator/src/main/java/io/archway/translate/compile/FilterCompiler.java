@@ -5,9 +5,12 @@ import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.PathModifier;
 import io.archway.translate.status.Reasons;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Fraction;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestRedirectFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPURLRewriteFilter;
@@ -16,28 +19,48 @@ import java.util.List;
 
 /**
  * Converts HTTPRouteFilters into snapshot filters. Core and the extended filters we serve
- * (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite) map one to one;
- * any other type is an {@link UnsupportedValueException} (HTTPRouteFilter.type: "Unknown values
- * here must result in ... Accepted ... False, with a Reason of UnsupportedValue").
+ * (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror)
+ * map one to one; any other type is an {@link UnsupportedValueException} (HTTPRouteFilter.type:
+ * "Unknown values here must result in ... Accepted ... False, with a Reason of UnsupportedValue").
+ * A RequestMirror's backendRef is resolved by the caller's {@link MirrorResolver}; one that does
+ * not resolve is dropped (HTTPRequestMirrorFilter.backendRef: "must be dropped from the Gateway").
  */
 final class FilterCompiler {
+    /**
+     * Resolves a RequestMirror's backendRef (reporting an invalid one); null drops the mirror.
+     * The fraction is already checked.
+     */
+    interface MirrorResolver {
+        HttpFilter.RequestMirror resolve(BackendObjectReference ref, int numerator, int denominator);
+    }
+
+    /** Fraction.denominator default ({@code +kubebuilder:default=100}). */
+    static final int DEFAULT_FRACTION_DENOMINATOR = 100;
     /** RequestRedirect.statusCode default (HTTPRequestRedirectFilter: {@code +kubebuilder:default=302}). */
     static final int DEFAULT_REDIRECT_STATUS = 302;
 
     private FilterCompiler() {
     }
 
-    static List<HttpFilter> compile(List<HTTPRouteFilter> filters) {
+    static List<HttpFilter> compile(List<HTTPRouteFilter> filters, MirrorResolver mirrors) {
         final List<HttpFilter> out = new ArrayList<>();
         if (filters == null) {
             return out;
         }
         final java.util.Set<String> types = new java.util.HashSet<>();
         for (HTTPRouteFilter f : filters) {
-            // HTTPRouteRule.filters: "Specifying the same filter multiple times is not supported".
-            if (!types.add(String.valueOf(f.getType()))) {
+            // HTTPRouteRule.filters: "Specifying the same filter multiple times is not supported
+            // unless explicitly indicated in the filter"; RequestMirror "can be used multiple times".
+            if (!types.add(String.valueOf(f.getType())) && !"RequestMirror".equals(f.getType())) {
                 throw new UnsupportedValueException(Reasons.INCOMPATIBLE_FILTERS,
                         "filter " + f.getType() + " is specified more than once");
+            }
+            if ("RequestMirror".equals(f.getType())) {
+                final HttpFilter.RequestMirror mirror = mirror(required(f.getRequestMirror(), "RequestMirror"), mirrors);
+                if (mirror != null) {
+                    out.add(mirror);
+                }
+                continue;
             }
             out.add(compile(f));
         }
@@ -64,6 +87,34 @@ final class FilterCompiler {
             default:
                 throw new UnsupportedValueException("filter type " + type + " is not supported");
         }
+    }
+
+    private static HttpFilter.RequestMirror mirror(HTTPRequestMirrorFilter m, MirrorResolver mirrors) {
+        if (m.getBackendRef() == null) {
+            throw new UnsupportedValueException("filter RequestMirror lacks its backendRef");
+        }
+        final int numerator;
+        final int denominator;
+        if (m.getPercent() != null && m.getFraction() != null) {
+            throw new UnsupportedValueException("Only one of percent or fraction may be specified in HTTPRequestMirrorFilter");
+        } else if (m.getPercent() != null) {
+            numerator = m.getPercent();
+            denominator = 100;
+        } else if (m.getFraction() != null) {
+            final Fraction f = m.getFraction();
+            numerator = f.getNumerator() == null ? -1 : f.getNumerator();
+            denominator = f.getDenominator() == null ? DEFAULT_FRACTION_DENOMINATOR : f.getDenominator();
+        } else {
+            numerator = 1; // neither: "100% of requests will be mirrored"
+            denominator = 1;
+        }
+        // percent: Minimum 0, Maximum 100; Fraction: numerator >= 0, denominator >= 1, and
+        // "numerator must be less than or equal to denominator".
+        if (numerator < 0 || denominator < 1 || numerator > denominator) {
+            throw new UnsupportedValueException("RequestMirror: the mirrored share " + numerator + "/" + denominator
+                    + " is not within 0 and 1");
+        }
+        return mirrors.resolve(m.getBackendRef(), numerator, denominator);
     }
 
     private static <T> T required(T config, String type) {

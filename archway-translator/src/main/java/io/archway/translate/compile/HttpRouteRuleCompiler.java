@@ -6,6 +6,8 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PathModifier;
+import io.archway.snapshot.RetryPolicy;
+import io.archway.snapshot.RouteTimeouts;
 import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.translate.ResourceKey;
@@ -22,8 +24,9 @@ import java.util.List;
 
 /**
  * Phase 3: compiles an HTTPRoute's rules into route entries, one per (rule, match), resolving
- * backendRefs. Invalid backendRefs stay in the entry (their share answers 500) and set the
- * route's ResolvedRefs=False; unsupported values make the route not Accepted.
+ * backendRefs and RequestMirror backendRefs, with the rule's timeouts and retry policy. Invalid
+ * backendRefs stay in the entry (their share answers 500) and set the route's ResolvedRefs=False;
+ * invalid mirrors are dropped and set it too; unsupported values make the route not Accepted.
  */
 public final class HttpRouteRuleCompiler {
     private final BackendResolver backends;
@@ -42,33 +45,35 @@ public final class HttpRouteRuleCompiler {
                 || route.getSpec().getRules().isEmpty() ? List.of(new HTTPRouteRule()) : route.getSpec().getRules();
         final List<HttpRouteEntry> entries = new ArrayList<>();
         ConditionSpec notAccepted = null;
-        ConditionSpec resolvedRefs = null;
+        final RefProblems problems = new RefProblems(key);
         for (int r = 0; r < rules.size(); r++) {
             final HTTPRouteRule rule = rules.get(r);
             final String field = "spec.rules[" + r + "]";
             final List<HttpRequestMatch> matches;
             final List<HttpFilter> filters;
+            final RouteTimeouts timeouts;
+            final RetryPolicy retry;
             final List<WeightedBackend> weighted = new ArrayList<>();
-            if (rule.getTimeouts() != null || rule.getRetry() != null || rule.getSessionPersistence() != null) {
-                // Extended features we do not serve; nothing in the spec asks to reject the route.
-                diagnostics.warning(key, field, "timeouts, retry and sessionPersistence are not supported and are ignored");
+            if (rule.getSessionPersistence() != null) {
+                // An extended feature we do not serve; nothing in the spec asks to reject the route.
+                diagnostics.warning(key, field, "sessionPersistence is not supported and is ignored");
             }
             try {
                 matches = matches(rule);
-                filters = FilterCompiler.compile(rule.getFilters());
+                timeouts = RulePolicyCompiler.timeouts(rule.getTimeouts());
+                retry = RulePolicyCompiler.retry(rule.getRetry());
+                filters = FilterCompiler.compile(rule.getFilters(), mirrors(namespace, field + ".filters", problems));
                 checkPrefixRewrite(filters, matches);
                 final List<HTTPBackendRef> refs = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
                 for (int b = 0; b < refs.size(); b++) {
-                    final List<HttpFilter> backendFilters = FilterCompiler.compile(refs.get(b).getFilters());
+                    final String refField = field + ".backendRefs[" + b + "]";
+                    final List<HttpFilter> backendFilters = FilterCompiler.compile(refs.get(b).getFilters(),
+                            mirrors(namespace, refField + ".filters", problems));
                     checkPrefixRewrite(backendFilters, matches);
                     final BackendResolver.Resolved resolved = backends.resolve(namespace, refs.get(b), backendFilters);
                     weighted.add(resolved.backend());
                     if (!resolved.backend().valid()) {
-                        diagnostics.error(key, field + ".backendRefs[" + b + "]", resolved.message());
-                        if (resolvedRefs == null) {
-                            resolvedRefs = ConditionSpec.isFalse(Reasons.RESOLVED_REFS,
-                                    resolved.backend().invalidReason(), resolved.message());
-                        }
+                        problems.report(refField, resolved);
                     }
                 }
             } catch (UnsupportedValueException e) {
@@ -80,14 +85,49 @@ public final class HttpRouteRuleCompiler {
             }
             for (int m = 0; m < matches.size(); m++) {
                 entries.add(new HttpRouteEntry(new RouteOrigin(ResourceKind.HTTP_ROUTE.kind(), namespace,
-                        route.getMetadata().getName(), r, rule.getName(), m), matches.get(m), filters, weighted));
+                        route.getMetadata().getName(), r, rule.getName(), m), matches.get(m), filters, weighted,
+                        timeouts, retry));
             }
         }
+        ConditionSpec resolvedRefs = problems.first;
         if (resolvedRefs == null) {
             resolvedRefs = ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS,
                     "all references are resolved");
         }
         return new CompiledRoute(key, route, CreationTimestamps.of(route), entries, notAccepted, resolvedRefs);
+    }
+
+    /**
+     * RequestMirror backendRefs resolve as backendRefs do; an invalid one is dropped from the
+     * snapshot and sets ResolvedRefs=False (HTTPRequestMirrorFilter.backendRef).
+     */
+    private FilterCompiler.MirrorResolver mirrors(String namespace, String field, RefProblems problems) {
+        return (ref, numerator, denominator) -> {
+            final BackendResolver.Resolved resolved = backends.resolveMirror(namespace, ref);
+            if (!resolved.backend().valid()) {
+                problems.report(field + " RequestMirror", resolved);
+                return null;
+            }
+            return new HttpFilter.RequestMirror(resolved.backend(), numerator, denominator);
+        };
+    }
+
+    /** Invalid references of one route: each is a diagnostic; the first sets ResolvedRefs=False. */
+    private final class RefProblems {
+        private final ResourceKey key;
+        private ConditionSpec first;
+
+        RefProblems(ResourceKey key) {
+            this.key = key;
+        }
+
+        void report(String field, BackendResolver.Resolved resolved) {
+            diagnostics.error(key, field, resolved.message());
+            if (first == null) {
+                first = ConditionSpec.isFalse(Reasons.RESOLVED_REFS, resolved.backend().invalidReason(),
+                        resolved.message());
+            }
+        }
     }
 
     private static List<HttpRequestMatch> matches(HTTPRouteRule rule) {

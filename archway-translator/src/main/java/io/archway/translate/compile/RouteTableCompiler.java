@@ -28,7 +28,8 @@ import java.util.TreeMap;
 /**
  * Phase 6: builds the routing table, one {@link PortBinding} per socket (address, port,
  * transport), of the listeners {@link BoundListener#served()}. Every HTTP or HTTPS listener of an
- * accepted Gateway becomes a
+ * accepted Gateway (its own, and those of its accepted ListenerSets, on the Gateway's address)
+ * becomes a
  * {@link ListenerEntry} on its socket's {@link HttpPort}, most specific hostname first; its
  * attached routes are grouped into virtual hosts by effective hostname (most specific first) and
  * sorted by {@link HttpRulePrecedence}. Every TLS listener becomes a
@@ -77,7 +78,7 @@ public final class RouteTableCompiler {
             if (!gateway.accepted()) {
                 continue;
             }
-            for (BoundListener listener : gateway.listeners()) {
+            for (BoundListener listener : gateway.mergedListeners()) {
                 if (!listener.served()) {
                     continue;
                 }

@@ -10,6 +10,7 @@ import io.archway.translate.bind.BackendResolver;
 import io.archway.translate.bind.BoundGateway;
 import io.archway.translate.bind.GatewayClassAcceptor;
 import io.archway.translate.bind.Kinds;
+import io.archway.translate.bind.ListenerParent;
 import io.archway.translate.bind.ListenerValidator;
 import io.archway.translate.bind.ReferenceGrantIndex;
 import io.archway.translate.status.Diagnostics;
@@ -29,6 +30,8 @@ final class BoundModel {
     final TranslatorOptions options;
     final Translation translation;
     final Map<ResourceKey, BoundGateway> gateways = new TreeMap<>();
+    /** Our Gateways and the ListenerSets attached to them, by key: what a route's parentRef can name. */
+    final Map<ResourceKey, ListenerParent> parents = new TreeMap<>();
     final BackendResolver backends;
 
     BoundModel(ResourceView view, TranslatorOptions options) {
@@ -54,6 +57,10 @@ final class BoundModel {
         final ListenerValidator validator = new ListenerValidator(view, grants, scratch, null);
         ours.forEach((key, g) -> gateways.put(key, validator.validate(g, decisions.get(key),
                 options.addressing().addressFor(keys, key))));
+        gateways.values().forEach(g -> {
+            parents.put(g.key(), g);
+            g.listenerSets().forEach(set -> parents.put(set.key(), set));
+        });
         this.backends = new BackendResolver(view, grants);
     }
 }

@@ -13,10 +13,10 @@ import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
 import io.archway.translate.TranslatorOptions;
-import io.archway.translate.bind.BoundGateway;
 import io.archway.translate.bind.BoundListener;
-import io.archway.translate.bind.Kinds;
 import io.archway.translate.bind.ListenerCheck;
+import io.archway.translate.bind.ListenerParent;
+import io.archway.translate.bind.RouteAttacher;
 import io.archway.translate.compile.CompiledL4Route;
 import io.archway.translate.compile.L4RouteCompiler;
 import io.archway.translate.status.Diagnostics;
@@ -202,12 +202,13 @@ final class ConnectionExplainer {
             tcpRoutes = view.tcpRoutes().stream().map(compiler::compile).toList();
             udpRoutes = view.udpRoutes().stream().map(compiler::compile).toList();
         }
-        final BoundGateway gateway = model.gateways.get(new ResourceKey(ResourceKind.GATEWAY.kind(),
-                listener.gatewayNamespace(), listener.gatewayName()));
-        if (gateway == null) {
+        // the listener's own resource: its Gateway, or the ListenerSet that declares it
+        final ListenerParent parent = model.parents.get(new ResourceKey(listener.kind(), listener.namespace(),
+                listener.name()));
+        if (parent == null) {
             return List.of();
         }
-        final BoundListener bound = gateway.listeners().stream().filter(b -> b.origin().equals(listener)).findFirst()
+        final BoundListener bound = parent.listeners().stream().filter(b -> b.origin().equals(listener)).findFirst()
                 .orElse(null);
         if (bound == null) {
             return List.of();
@@ -215,11 +216,7 @@ final class ConnectionExplainer {
         final List<CompiledL4Route> attached = new ArrayList<>();
         for (CompiledL4Route r : kind == ResourceKind.UDP_ROUTE ? udpRoutes : tcpRoutes) {
             for (ParentReference ref : r.context().parentRefs()) {
-                final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
-                final String refKind = Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind());
-                final String ns = Kinds.orDefault(ref.getNamespace(), r.context().key().namespace());
-                if (group.equals(ResourceKind.GATEWAY_GROUP) && refKind.equals(ResourceKind.GATEWAY.kind())
-                        && ns.equals(listener.gatewayNamespace()) && listener.gatewayName().equals(ref.getName())
+                if (parent.key().equals(RouteAttacher.parentKey(ref, r.context().key().namespace()))
                         && ListenerCheck.of(bound, ref, r.context()).attached()) {
                     attached.add(r);
                     break;

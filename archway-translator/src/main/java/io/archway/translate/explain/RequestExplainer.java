@@ -185,12 +185,41 @@ public final class RequestExplainer {
                 reason = backend + " has no ready endpoints";
             } else if (d instanceof RouteDecision.Proxy<HttpRouteEntry> p) {
                 reason = "proxied to " + backend + (p.filters().isEmpty() ? "" : " with " + p.filters().size()
-                        + " filter(s)");
+                        + " filter(s)") + upstreamPolicy(p.entry());
             }
             out.add(new RequestExplanation.Decision(d.kind().name(), d.status(), percent(a.percent()), backend,
                     location, reason));
         }
         return out;
+    }
+
+    /**
+     * What the rule's timeouts and retry policy can still do to a proxied request, after the
+     * decision: the data plane answers 504 past a timeout, and a retry may reach another endpoint.
+     */
+    static String upstreamPolicy(HttpRouteEntry entry) {
+        final StringBuilder out = new StringBuilder();
+        final io.archway.snapshot.RouteTimeouts t = entry.timeouts();
+        if (io.archway.snapshot.RouteTimeouts.enabled(t.request())) {
+            out.append("; request timeout ").append(millis(t.request()));
+        }
+        if (io.archway.snapshot.RouteTimeouts.enabled(t.backendRequest())) {
+            out.append("; backendRequest timeout ").append(millis(t.backendRequest()));
+        }
+        if (out.length() > 0) {
+            out.append(" (504 past it)");
+        }
+        final io.archway.snapshot.RetryPolicy r = entry.retry();
+        if (r != null) {
+            out.append("; retried up to ").append(r.attempts()).append(" time(s) on connection errors")
+                    .append(r.codes().isEmpty() ? "" : " and " + r.codes()).append(", backoff ")
+                    .append(millis(r.backoff()));
+        }
+        return out.toString();
+    }
+
+    private static String millis(java.time.Duration d) {
+        return d.toMillis() + "ms";
     }
 
     private record Outcome(int status, String text) {
@@ -336,6 +365,11 @@ public final class RequestExplainer {
         if (f instanceof HttpFilter.UrlRewrite u) {
             return "URLRewrite" + (u.hostname() != null ? " hostname " + u.hostname() : "")
                     + (u.path() != null ? " path " + path(u.path()) : "");
+        }
+        if (f instanceof HttpFilter.RequestMirror m) {
+            return "RequestMirror to " + m.backend().origin()
+                    + (m.numerator() == m.denominator() ? "" : " for " + m.numerator() + "/" + m.denominator()
+                    + " of requests");
         }
         return f.toString();
     }

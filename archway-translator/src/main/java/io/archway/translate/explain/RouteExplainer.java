@@ -6,10 +6,12 @@ import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.TranslatorOptions;
 import io.archway.translate.bind.BackendResolver;
-import io.archway.translate.bind.BoundGateway;
 import io.archway.translate.bind.BoundListener;
+import io.archway.translate.bind.BoundListenerSet;
 import io.archway.translate.bind.Kinds;
 import io.archway.translate.bind.ListenerCheck;
+import io.archway.translate.bind.ListenerParent;
+import io.archway.translate.bind.RouteAttacher;
 import io.archway.translate.bind.RouteContext;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -25,7 +27,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Explains an HTTPRoute's attachment, parentRef by parentRef and listener by listener, by
+ * Explains an HTTPRoute's attachment, parentRef by parentRef (a Gateway or a ListenerSet) and
+ * listener by listener, by
  * rendering the translator's own per-listener check ({@link ListenerCheck}) and backend resolution
  * ({@link BackendResolver}); the parent's Accepted/ResolvedRefs conditions are the ones the
  * translator reports.
@@ -65,54 +68,58 @@ public final class RouteExplainer {
 
     private RouteExplanation.Parent parent(BoundModel model, RouteContext context,
                                            ParentReference ref, int index, HTTPRouteStatus status) {
-        final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
         final String kind = Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind());
-        final String gwNamespace = Kinds.orDefault(ref.getNamespace(), context.key().namespace());
-        final String described = kind + " " + gwNamespace + "/" + ref.getName()
+        final String parentNamespace = Kinds.orDefault(ref.getNamespace(), context.key().namespace());
+        final String described = kind + " " + parentNamespace + "/" + ref.getName()
                 + (ref.getSectionName() != null ? " sectionName " + ref.getSectionName() : "")
                 + (ref.getPort() != null ? " port " + ref.getPort() : "");
-        if (!group.equals(ResourceKind.GATEWAY_GROUP) || !kind.equals(ResourceKind.GATEWAY.kind()) || ref.getName() == null) {
+        final ResourceKey parentKey = RouteAttacher.parentKey(ref, context.key().namespace());
+        if (parentKey == null) {
             return new RouteExplanation.Parent(index, described, null, false, null, null,
-                    "not a Gateway parent: ignored", null, null, List.of());
+                    "not a Gateway or ListenerSet parent: ignored", null, null, List.of());
         }
-        final ResourceKey gatewayKey = new ResourceKey(ResourceKind.GATEWAY.kind(), gwNamespace, ref.getName());
-        final BoundGateway gateway = model.gateways.get(gatewayKey);
-        final String gatewayName = gwNamespace + "/" + ref.getName();
-        if (gateway == null) {
-            final boolean exists = model.view.gateways().stream().anyMatch(g -> Kinds.keyOf(ResourceKind.GATEWAY, g)
-                    .equals(gatewayKey));
-            return new RouteExplanation.Parent(index, described, gatewayName, false, null, null,
-                    exists ? "Gateway " + gatewayName + " is not served by us (its GatewayClass belongs to another"
-                            + " controller): we write no status for this parent"
-                            : "Gateway " + gatewayName + " does not exist", null, null, List.of());
+        final ListenerParent parent = model.parents.get(parentKey);
+        final String parentName = parentNamespace + "/" + ref.getName();
+        final boolean isSet = parentKey.kind().equals(ResourceKind.LISTENER_SET.kind());
+        if (parent == null) {
+            final boolean exists = (isSet ? model.view.listenerSets().stream().map(s -> Kinds.keyOf(ResourceKind.LISTENER_SET, s))
+                    : model.view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))).anyMatch(parentKey::equals);
+            return new RouteExplanation.Parent(index, described, isSet ? null : parentName, false, null, null,
+                    !exists ? kind + " " + parentName + " does not exist"
+                            : isSet ? "ListenerSet " + parentName + " is not attached to a Gateway of ours: we write no"
+                                    + " status for this parent"
+                            : "Gateway " + parentName + " is not served by us (its GatewayClass belongs to another"
+                                    + " controller): we write no status for this parent", null, null, List.of());
         }
+        final ResourceKey gatewayKey = parent instanceof BoundListenerSet set ? set.gateway() : parent.key();
         final RouteParentStatus ps = status == null || status.getParents() == null ? null : status.getParents()
-                .stream().filter(s -> sameRef(s.getParentRef(), ref, gwNamespace)).findFirst().orElse(null);
+                .stream().filter(s -> sameRef(s.getParentRef(), ref, kind, parentNamespace)).findFirst().orElse(null);
         final Condition accepted = condition(ps, Reasons.ACCEPTED);
         final Condition resolved = condition(ps, Reasons.RESOLVED_REFS);
         final List<RouteExplanation.ListenerCheck> checks = new ArrayList<>();
-        for (BoundListener l : gateway.listeners()) {
-            checks.add(listener(gateway, l, ref, context));
+        for (BoundListener l : parent.listeners()) {
+            checks.add(listener(parent, l, ref, context));
         }
-        return new RouteExplanation.Parent(index, described, gatewayName, true,
+        return new RouteExplanation.Parent(index, described, gatewayKey.namespace() + "/" + gatewayKey.name(), true,
                 accepted == null ? null : accepted.getStatus(), accepted == null ? null : accepted.getReason(),
-                accepted == null ? (gateway.accepted() ? null : "Gateway " + gatewayName + " is not accepted")
+                accepted == null ? (parent.accepted() ? null : kind + " " + parentName + " is not accepted")
                         : accepted.getMessage(),
                 resolved == null ? null : resolved.getReason(), resolved == null ? null : resolved.getMessage(),
                 checks);
     }
 
     /**
-     * One listener as the translator checks it ({@link ListenerCheck}); a listener of a Gateway
-     * that is not accepted, once named, is Pending.
+     * One listener as the translator checks it ({@link ListenerCheck}); a listener of a parent that
+     * is not accepted, once named, gets the route's reason for such a parent.
      */
-    private static RouteExplanation.ListenerCheck listener(BoundGateway gateway, BoundListener l, ParentReference ref,
+    private static RouteExplanation.ListenerCheck listener(ListenerParent parent, BoundListener l, ParentReference ref,
                                                            RouteContext route) {
         final String protocol = l.protocol() == null ? "unsupported" : l.protocol().name();
         final ListenerCheck check = ListenerCheck.of(l, ref, route);
-        if (!gateway.accepted() && check.failedAt() != ListenerCheck.Step.NAMED) {
-            return new RouteExplanation.ListenerCheck(l.name(), l.port(), protocol, l.hostname(), false, Reasons.PENDING,
-                    List.of("the Gateway is not accepted"), List.of());
+        if (!parent.accepted() && check.failedAt() != ListenerCheck.Step.NAMED) {
+            return new RouteExplanation.ListenerCheck(l.name(), l.port(), protocol, l.hostname(), false,
+                    RouteAttacher.notAcceptedReason(parent), List.of("the " + parent.key().kind() + " is not accepted"),
+                    List.of());
         }
         return new RouteExplanation.ListenerCheck(l.name(), l.port(), protocol, l.hostname(), check.attached(),
                 check.reason(), check.why(), check.effectiveHostnames());
@@ -135,8 +142,9 @@ public final class RouteExplainer {
         return out;
     }
 
-    private static boolean sameRef(ParentReference echoed, ParentReference ref, String gwNamespace) {
+    private static boolean sameRef(ParentReference echoed, ParentReference ref, String kind, String gwNamespace) {
         return echoed != null && Objects.equals(echoed.getName(), ref.getName())
+                && kind.equals(Kinds.orDefault(echoed.getKind(), ResourceKind.GATEWAY.kind()))
                 && Objects.equals(Kinds.orDefault(echoed.getNamespace(), gwNamespace), gwNamespace)
                 && Objects.equals(echoed.getSectionName(), ref.getSectionName())
                 && Objects.equals(echoed.getPort(), ref.getPort());

@@ -15,19 +15,20 @@ public record RouteExplanation(String namespace, String name, List<String> hostn
      * One parentRef.
      *
      * @param parentRef as written, e.g. {@code Gateway gateway-conformance-infra/same-namespace sectionName http}
-     * @param ours false when the Gateway is not served by us (or does not exist): no status from us
+     * @param gateway the Gateway the parent's listeners serve for, ns/name (for a ListenerSet: its Gateway)
+     * @param ours false when the parent is not served by us (or does not exist): no status from us
      * @param accepted the Accepted condition we report for this parent ("True"/"False"), null when not ours
      * @param reason its reason (spec spelling: Accepted, NotAllowedByListeners, NoMatchingListenerHostname,
      *     NoMatchingParent, UnsupportedValue, Pending, ...)
      * @param resolvedRefs the ResolvedRefs reason
-     * @param listeners every listener of the Gateway, attached or not and why
+     * @param listeners every listener of the parent (a Gateway's own, or the ListenerSet's), attached or not and why
      */
     public record Parent(int index, String parentRef, String gateway, boolean ours, String accepted, String reason,
                          String message, String resolvedRefs, String resolvedRefsMessage, List<ListenerCheck> listeners) {
     }
 
     /**
-     * One listener of a parent Gateway.
+     * One listener of a parent Gateway or ListenerSet.
      *
      * @param attached whether the route is served on it
      * @param reason {@code Accepted} when attached, else the spec reason this listener alone gives

@@ -2,7 +2,8 @@ package io.archway.translate.status;
 
 /**
  * Condition types and reasons, with values exactly as the Gateway API spec spells them
- * ({@code apis/v1/gateway_types.go}, {@code gatewayclass_types.go}, {@code shared_types.go}).
+ * ({@code apis/v1/gateway_types.go}, {@code gatewayclass_types.go}, {@code listenerset_types.go},
+ * {@code shared_types.go}).
  */
 public final class Reasons {
     private Reasons() {
@@ -18,6 +19,11 @@ public final class Reasons {
     public static final String INVALID_PARAMETERS = "InvalidParameters";
     public static final String LISTENERS_NOT_VALID = "ListenersNotValid";
     public static final String PENDING = "Pending";
+
+    // ListenerSet Accepted and Programmed reasons (listenerset_types.go).
+    public static final String NOT_ALLOWED = "NotAllowed";
+    public static final String PARENT_NOT_ACCEPTED = "ParentNotAccepted";
+    public static final String PARENT_NOT_PROGRAMMED = "ParentNotProgrammed";
 
     // Gateway and Listener Programmed reasons.
     public static final String INVALID = "Invalid";

@@ -87,17 +87,77 @@ class RouteCompileRulesTest {
     }
 
     /**
-     * HTTPRouteRule timeouts, retry and sessionPersistence (extended) are not served: each is
-     * ignored with a warning, and the route stays Accepted.
+     * HTTPRouteRule sessionPersistence (extended) is not served: it is ignored with a warning, and
+     * the route stays Accepted.
      */
     @Test
-    void unsupportedExtendedRuleFieldsAreIgnoredWithAWarning() {
-        for (String field : List.of("timeouts: {request: 10s}", "retry: {attempts: 2}",
-                "sessionPersistence: {sessionName: s}")) {
-            final SpecCase c = rules("- " + field + "\n");
-            assertThat(accepted(c)).as(field).isEqualTo("True/Accepted");
-            assertThat(c.diagnostics()).as(field).containsExactly("spec-case.yaml:13: warning: HTTPRoute default/r "
-                    + "spec.rules[0]: timeouts, retry and sessionPersistence are not supported and are ignored");
+    void sessionPersistenceIsIgnoredWithAWarning() {
+        final SpecCase c = rules("- sessionPersistence: {sessionName: s}\n");
+        assertThat(accepted(c)).isEqualTo("True/Accepted");
+        assertThat(c.diagnostics()).containsExactly("spec-case.yaml:13: warning: HTTPRoute default/r "
+                + "spec.rules[0]: sessionPersistence is not supported and is ignored");
+    }
+
+    /**
+     * HTTPRouteTimeouts: Gateway API durations, "0s" disables; the CRD's rule "backendRequest
+     * timeout cannot be longer than request timeout" (unless request is 0s) is an UnsupportedValue.
+     */
+    @Test
+    void timeoutsCompileAndBackendRequestMayNotExceedRequest() {
+        final SpecCase ok = rules("- timeouts: {request: 1h2m3s, backendRequest: 250ms}\n");
+        assertThat(accepted(ok)).isEqualTo("True/Accepted");
+        assertThat(entries(ok).get(0).timeouts()).isEqualTo(new io.archway.snapshot.RouteTimeouts(
+                java.time.Duration.ofSeconds(3723), java.time.Duration.ofMillis(250)));
+        final SpecCase disabled = rules("- timeouts: {request: 0s, backendRequest: 2s}\n");
+        assertThat(accepted(disabled)).isEqualTo("True/Accepted");
+        for (String bad : List.of("{request: 1s, backendRequest: 1001ms}", "{request: 1.5s}", "{request: 10}",
+                "{backendRequest: 123456s}", "{request: 1h1h1h1h1h}")) {
+            final SpecCase c = rules("- timeouts: " + bad + "\n");
+            assertThat(accepted(c)).as(bad).isEqualTo("False/UnsupportedValue");
+        }
+    }
+
+    /** HTTPRouteRetry: codes 400-599, attempts at least 1; unset attempts and backoff get our defaults. */
+    @Test
+    void retryCompilesWithDefaultsAndRejectsOutOfRangeValues() {
+        final SpecCase c = rules("- retry: {codes: [503, 500, 503]}\n");
+        assertThat(accepted(c)).isEqualTo("True/Accepted");
+        assertThat(entries(c).get(0).retry()).isEqualTo(new io.archway.snapshot.RetryPolicy(List.of(500, 503),
+                RulePolicyCompiler.DEFAULT_RETRY_ATTEMPTS, RulePolicyCompiler.DEFAULT_RETRY_BACKOFF));
+        assertThat(entries(rules("- backendRefs: [{name: echo, port: 80}]\n")).get(0).retry()).isNull();
+        for (String bad : List.of("{codes: [399]}", "{codes: [600]}", "{attempts: 0}", "{backoff: 1.5s}")) {
+            assertThat(accepted(rules("- retry: " + bad + "\n"))).as(bad).isEqualTo("False/UnsupportedValue");
+        }
+    }
+
+    /**
+     * HTTPRequestMirrorFilter: RequestMirror may repeat in a rule; percent is n/100, fraction's
+     * denominator defaults to 100, neither is everything; percent with fraction, or a share above
+     * 1, is an UnsupportedValue; a mirror whose backendRef does not resolve is dropped and sets
+     * ResolvedRefs=False while the route stays Accepted.
+     */
+    @Test
+    void requestMirrorsCompileAndAnUnresolvedMirrorIsDropped() {
+        final SpecCase c = rules("""
+                - filters:
+                  - {type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}}}
+                  - {type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}, percent: 20}}
+                  - {type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}, fraction: {numerator: 3}}}
+                  - {type: RequestMirror, requestMirror: {backendRef: {name: nope, port: 80}}}
+                  backendRefs: [{name: echo, port: 80}]
+                """);
+        assertThat(accepted(c)).isEqualTo("True/Accepted");
+        assertThat(entries(c).get(0).filters()).extracting(f -> {
+            final io.archway.snapshot.HttpFilter.RequestMirror m = (io.archway.snapshot.HttpFilter.RequestMirror) f;
+            return m.backend().origin().name() + " " + m.numerator() + "/" + m.denominator();
+        }).containsExactly("echo 1/1", "echo 20/100", "echo 3/100");
+        assertThat(c.diagnostics()).anySatisfy(d -> assertThat(d).contains("RequestMirror: Service default/nope does not exist"));
+        assertThat(c.routeParentConditions("default/r", 0).get("ResolvedRefs")).isEqualTo("False/BackendNotFound");
+        for (String bad : List.of("percent: 10, fraction: {numerator: 1}", "percent: 101",
+                "fraction: {numerator: 3, denominator: 2}", "fraction: {numerator: 1, denominator: 0}")) {
+            final SpecCase b = rules("- filters: [{type: RequestMirror, requestMirror: {backendRef: {name: echo, port: 80}, "
+                    + bad + "}}]\n");
+            assertThat(accepted(b)).as(bad).isEqualTo("False/UnsupportedValue");
         }
     }
 

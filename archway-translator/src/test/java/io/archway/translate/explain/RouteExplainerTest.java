@@ -181,7 +181,77 @@ class RouteExplainerTest {
             assertThat(p.parentRef()).isEqualTo("Service apps/mesh");
             assertThat(p.gateway()).isNull();
             assertThat(p.ours()).isFalse();
-            assertThat(p.message()).isEqualTo("not a Gateway parent: ignored");
+            assertThat(p.message()).isEqualTo("not a Gateway or ListenerSet parent: ignored");
+        });
+    }
+
+    /**
+     * A ListenerSet parent is explained over the set's own listeners; a Gateway parentRef whose
+     * sectionName names a set's listener finds none of the Gateway's; a set the Gateway does not
+     * allow refuses the route as the translator does (NoMatchingParent).
+     */
+    @Test
+    void listenerSetParents() {
+        final RouteExplanation e = explain(SpecCase.of("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: default}
+                spec:
+                  gatewayClassName: archway
+                  allowedListeners: {namespaces: {from: Same}}
+                  listeners: [{name: main, port: 80, protocol: HTTP, hostname: main.example.com}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: team, namespace: default}
+                spec:
+                  parentRef: {name: gw}
+                  listeners:
+                  - {name: app, port: 80, protocol: HTTP, hostname: app.example.com}
+                  - {name: admin, port: 8080, protocol: HTTP}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: elsewhere}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: refused, namespace: elsewhere}
+                spec:
+                  parentRef: {name: gw, namespace: default}
+                  listeners: [{name: app, port: 80, protocol: HTTP, hostname: refused.example.com}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: r, namespace: default}
+                spec:
+                  parentRefs:
+                  - {kind: ListenerSet, name: team, sectionName: app}
+                  - {name: gw, sectionName: app}
+                  - {kind: ListenerSet, name: refused, namespace: elsewhere}
+                  rules:
+                  - backendRefs: [{name: echo, port: 80}]
+                """), "default", "r");
+        assertThat(e.parents().get(0)).satisfies(p -> {
+            assertThat(p.parentRef()).isEqualTo("ListenerSet default/team sectionName app");
+            assertThat(p.gateway()).isEqualTo("default/gw");
+            assertThat(p.accepted()).isEqualTo("True");
+            assertThat(p.listeners()).extracting(RouteExplanation.ListenerCheck::name).containsExactly("app", "admin");
+            assertThat(check(p, "app").attached()).isTrue();
+            assertThat(check(p, "app").effectiveHostnames()).containsExactly("app.example.com");
+            assertThat(check(p, "admin").why()).containsExactly("sectionName app does not name this listener");
+        });
+        assertThat(e.parents().get(1)).satisfies(p -> {
+            assertThat(p.listeners()).extracting(RouteExplanation.ListenerCheck::name).containsExactly("main");
+            assertThat(p.accepted()).isEqualTo("False");
+            assertThat(p.reason()).isEqualTo("NoMatchingParent");
+        });
+        assertThat(e.parents().get(2)).satisfies(p -> {
+            assertThat(p.ours()).isTrue();
+            assertThat(p.accepted()).isEqualTo("False");
+            assertThat(p.reason()).isEqualTo("NoMatchingParent");
+            assertThat(p.message()).isEqualTo("ListenerSet elsewhere/refused is not accepted");
+            assertThat(p.listeners()).isEmpty();
         });
     }
 

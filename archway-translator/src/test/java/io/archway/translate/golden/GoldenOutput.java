@@ -42,10 +42,11 @@ final class GoldenOutput {
         final Map<String, Object> root = new LinkedHashMap<>();
         final List<Object> status = new ArrayList<>();
         final Map<ResourceKey, Object> all = new TreeMap<>(java.util.Comparator
-                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
+                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "ListenerSet", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
                 .thenComparing(k -> k));
         all.putAll(t.status().gatewayClasses());
         all.putAll(t.status().gateways());
+        all.putAll(t.status().listenerSets());
         t.status().routes().forEach((key, parents) -> all.put(key, Map.of("parents", parents)));
         all.forEach((key, value) -> {
             final Map<String, Object> entry = new LinkedHashMap<>();
@@ -54,7 +55,7 @@ final class GoldenOutput {
                 entry.put("namespace", key.namespace());
             }
             entry.put("name", key.name());
-            entry.put("status", GoldenInput.SERIALIZATION.convertValue(value, Map.class));
+            entry.put("status", withClaimedFeaturesNamed(GoldenInput.SERIALIZATION.convertValue(value, Map.class)));
             status.add(entry);
         });
         root.put("status", status);
@@ -68,6 +69,25 @@ final class GoldenOutput {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A GatewayClass's {@code supportedFeatures} equal to the claimed set is printed by name, so
+     * that claiming a feature changes one list ({@code GatewayClassAcceptor.SUPPORTED_FEATURES},
+     * proven by {@code GatewayClassFeaturesTest}) and not every golden file; any other list is
+     * printed in full.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withClaimedFeaturesNamed(Map<String, Object> status) {
+        final Object features = status.get("supportedFeatures");
+        final List<Map<String, Object>> claimed = io.archway.translate.bind.GatewayClassAcceptor.SUPPORTED_FEATURES
+                .stream().map(name -> Map.<String, Object>of("name", name)).toList();
+        if (features instanceof List<?> list && list.equals(claimed)) {
+            final Map<String, Object> named = new LinkedHashMap<>(status);
+            named.put("supportedFeatures", "GatewayClassAcceptor.SUPPORTED_FEATURES");
+            return named;
+        }
+        return status;
     }
 
     private static Map<String, Object> port(PortBinding p) {
@@ -145,6 +165,20 @@ final class GoldenOutput {
             m.put("filters", e.filters().stream().map(GoldenOutput::filter).toList());
         }
         m.put("backends", e.backends().stream().map(GoldenOutput::backend).toList());
+        if (!e.timeouts().equals(io.archway.snapshot.RouteTimeouts.NONE)) {
+            final Map<String, Object> t = new LinkedHashMap<>();
+            t.put("request", e.timeouts().request() == null ? null : e.timeouts().request().toString());
+            t.put("backendRequest", e.timeouts().backendRequest() == null ? null
+                    : e.timeouts().backendRequest().toString());
+            m.put("timeouts", t);
+        }
+        if (e.retry() != null) {
+            final Map<String, Object> r = new LinkedHashMap<>();
+            r.put("codes", e.retry().codes());
+            r.put("attempts", e.retry().attempts());
+            r.put("backoff", e.retry().backoff().toString());
+            m.put("retry", r);
+        }
         return m;
     }
 
@@ -205,6 +239,11 @@ final class GoldenOutput {
             c.put("hostname", r.hostname());
             c.put("path", path(r.path()));
             m.put("urlRewrite", c);
+        } else if (f instanceof HttpFilter.RequestMirror r) {
+            final Map<String, Object> c = new LinkedHashMap<>();
+            c.put("fraction", r.numerator() + "/" + r.denominator());
+            c.put("backend", backend(r.backend()));
+            m.put("requestMirror", c);
         }
         return m;
     }

@@ -1,0 +1,97 @@
+package io.archway.admission;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cel.bundle.Cel;
+import io.archway.kinds.ResourceKind;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Admission as the Kubernetes API server does it for the kinds of {@link ResourceKind} that have a
+ * packaged CRD ({@link CrdCatalog}): an object is pruned, defaulted and validated against the schema
+ * of the CRD version its {@code apiVersion} names, then checked by that version's CEL rules. The
+ * result is the object the API server would store, or the violations it would answer with.
+ *
+ * <p>A version the CRD does not serve (the seeds' {@code v1alpha2} HTTPRoute, which Archway still
+ * reads by converting it to v1) is admitted by the schema of the kind's preferred version, the one
+ * it is read at. Kinds without a CRD (Service, Secret, ...) are admitted unchanged.
+ *
+ * <p>Each CRD version is compiled once, on first use, and reused; thread-safe.
+ */
+public final class Admission {
+    private static final Admission STANDARD = new Admission(CrdChannel.STANDARD);
+    private static final Admission EXPERIMENTAL = new Admission(CrdChannel.EXPERIMENTAL);
+
+    private final CrdChannel channel;
+    private final Cel cel = KubernetesCel.environment();
+    private final ConcurrentMap<ResourceKind, Optional<CustomResourceDefinition>> crds = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, CrdVersionSchema> schemas = new ConcurrentHashMap<>();
+
+    private Admission(CrdChannel channel) {
+        this.channel = channel;
+    }
+
+    /** The shared admission of {@code channel} (its compiled schemas are shared too). */
+    public static Admission of(CrdChannel channel) {
+        return channel == CrdChannel.STANDARD ? STANDARD : EXPERIMENTAL;
+    }
+
+    /** The default: the experimental channel, which serves every version and field Archway reads. */
+    public static Admission standalone() {
+        return EXPERIMENTAL;
+    }
+
+    public CrdChannel channel() {
+        return channel;
+    }
+
+    /**
+     * Admits {@code object} (not modified) of {@code kind} written at API version {@code version}
+     * (without group, e.g. {@code v1beta1}).
+     */
+    public AdmissionResult admit(ResourceKind kind, String version, ObjectNode object) {
+        Objects.requireNonNull(object, "object");
+        Optional<CrdVersionSchema> schema = schema(kind, version);
+        if (schema.isEmpty()) {
+            return new AdmissionResult(object, List.of());
+        }
+        return schema.get().admit(object, kind.namespaced());
+    }
+
+    /** True when {@code kind} has a CRD in this channel, so that {@link #admit} checks it. */
+    public boolean checks(ResourceKind kind) {
+        return schema(kind, kind.preferredVersion()).isPresent();
+    }
+
+    /** The number of CEL rules of {@code kind} at {@code version} (0 without a CRD). */
+    public int ruleCount(ResourceKind kind, String version) {
+        return schema(kind, version).map(s -> {
+            List<CompiledRule> rules = new ArrayList<>();
+            s.root().collectRules(rules);
+            return rules.size();
+        }).orElse(0);
+    }
+
+    Optional<CrdVersionSchema> schema(ResourceKind kind, String version) {
+        Optional<CustomResourceDefinition> crd = crds.computeIfAbsent(kind, k -> CrdCatalog.definition(channel, k));
+        if (crd.isEmpty()) {
+            return Optional.empty();
+        }
+        List<CustomResourceDefinitionVersion> versions = crd.get().getSpec().getVersions();
+        Optional<CustomResourceDefinitionVersion> served = find(versions, version)
+                .or(() -> find(versions, kind.preferredVersion()));
+        return served.map(v -> schemas.computeIfAbsent(kind.name() + "/" + v.getName(), k -> new CrdVersionSchema(v, cel)));
+    }
+
+    private static Optional<CustomResourceDefinitionVersion> find(List<CustomResourceDefinitionVersion> versions,
+            String version) {
+        return versions.stream().filter(v -> v.getName().equals(version) && Boolean.TRUE.equals(v.getServed())
+                && v.getSchema() != null && v.getSchema().getOpenAPIV3Schema() != null).findFirst();
+    }
+}

@@ -1,0 +1,175 @@
+package io.archway.admission;
+
+import dev.cel.bundle.Cel;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelValidationException;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * One {@code x-kubernetes-validations} rule compiled once (per CRD version) and evaluated for every
+ * value at its schema node.
+ *
+ * <p>A transition rule (one that reads {@code oldSelf}) is skipped, as the API server skips it on a
+ * create: standalone mode has no stored object to compare with. The refusal carries the rule's
+ * {@code message}, or its {@code messageExpression}'s value, or, with neither, {@code failed rule: RULE};
+ * {@code fieldPath} is appended to the node's path and {@code reason} chooses the error type.
+ */
+final class CompiledRule {
+    private final String rule;
+    private final String message;
+    private final String fieldPath;
+    private final Violation.Type type;
+    private final boolean transition;
+    private final CelRuntime.Program program;
+    private final CelRuntime.Program messageProgram;
+
+    private CompiledRule(String rule, String message, String fieldPath, Violation.Type type, boolean transition,
+            CelRuntime.Program program, CelRuntime.Program messageProgram) {
+        this.rule = rule;
+        this.message = message;
+        this.fieldPath = fieldPath;
+        this.type = type;
+        this.transition = transition;
+        this.program = program;
+        this.messageProgram = messageProgram;
+    }
+
+    /** A compiled expression, shared by every place a CRD repeats it (and by both channels). */
+    private record Program(CelRuntime.Program program, boolean readsOldSelf) {
+    }
+
+    private static final ConcurrentMap<String, Program> PROGRAMS = new ConcurrentHashMap<>();
+
+    /**
+     * Compiles {@code rule}, or reuses the program of an identical expression compiled before; a
+     * rule that does not compile is a defect of the packaged CRD.
+     */
+    static CompiledRule compile(Cel cel, ValidationRule rule, String schemaPath) {
+        Program program = program(cel, rule.getRule(), schemaPath);
+        Program message = rule.getMessageExpression() == null || rule.getMessageExpression().isBlank() ? null
+                : program(cel, rule.getMessageExpression(), schemaPath);
+        return new CompiledRule(rule.getRule(), rule.getMessage(), rule.getFieldPath(), typeOf(rule.getReason()),
+                program.readsOldSelf(), program.program(), message == null ? null : message.program());
+    }
+
+    private static Program program(Cel cel, String expression, String schemaPath) {
+        Program cached = PROGRAMS.get(expression);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            CelAbstractSyntaxTree ast = cel.compile(expression).getAst();
+            boolean readsOldSelf = ast.getReferenceMap().values().stream()
+                    .anyMatch(r -> KubernetesCel.OLD_SELF.equals(r.name()));
+            Program compiled = new Program(cel.createProgram(ast), readsOldSelf);
+            PROGRAMS.putIfAbsent(expression, compiled);
+            return compiled;
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new IllegalStateException("x-kubernetes-validations rule at " + schemaPath + " does not compile: "
+                    + expression + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Violation.Type typeOf(String reason) {
+        if (reason == null) {
+            return Violation.Type.INVALID;
+        }
+        switch (reason) {
+            case "FieldValueRequired":
+                return Violation.Type.REQUIRED;
+            case "FieldValueDuplicate":
+                return Violation.Type.DUPLICATE;
+            case "FieldValueForbidden":
+                return Violation.Type.FORBIDDEN;
+            default:
+                return Violation.Type.INVALID;
+        }
+    }
+
+    String rule() {
+        return rule;
+    }
+
+    boolean transition() {
+        return transition;
+    }
+
+    /**
+     * Evaluates the rule for {@code self} at {@code path}; adds the refusal to {@code out} when the rule
+     * is false or cannot be evaluated (as the API server, which refuses on an evaluation error).
+     */
+    void evaluate(Object self, String path, String typeName, List<Violation> out) {
+        if (transition) {
+            return;
+        }
+        Map<String, Object> vars = Map.of(KubernetesCel.SELF, self);
+        Object result;
+        try {
+            result = program.eval(vars);
+        } catch (CelEvaluationException | RuntimeException e) {
+            // The API server refuses on an evaluation error, naming the error and the rule's message:
+            // 'Invalid value: "object": no such key: certificateRefs evaluating rule: <message>'.
+            out.add(new Violation(path, Violation.Type.INVALID, "\"" + typeName + "\": " + errorText(e)
+                    + " evaluating rule: " + (message != null && !message.isBlank() ? message : rule)));
+            return;
+        }
+        if (Boolean.TRUE.equals(result)) {
+            return;
+        }
+        String at = fieldPath == null || fieldPath.isEmpty() ? path : join(path, fieldPath);
+        out.add(new Violation(at, type, (type == Violation.Type.INVALID ? "\"" + typeName + "\": " : "")
+                + messageFor(vars)));
+    }
+
+    private String messageFor(Map<String, Object> vars) {
+        if (messageProgram != null) {
+            try {
+                Object m = messageProgram.eval(vars);
+                if (m instanceof String s && !s.isBlank() && !s.contains("\n")) {
+                    return s;
+                }
+            } catch (CelEvaluationException | RuntimeException e) {
+                // the API server falls back to message (or the rule) when messageExpression fails
+            }
+        }
+        return message != null && !message.isBlank() ? message : "failed rule: " + rule;
+    }
+
+    private static final java.util.regex.Pattern MISSING_KEY =
+            java.util.regex.Pattern.compile("key '([^']*)' is not present in map\\.?");
+
+    /** CEL-Java's error in cel-go's words, as the API server prints it ("no such key: x"). */
+    private static String errorText(Exception e) {
+        String m = e.getMessage();
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        int colon = m.indexOf(": ");
+        if (m.startsWith("evaluation error") && colon > 0) {
+            m = m.substring(colon + 2); // CEL-Java prefixes "evaluation error at <position>: "
+        }
+        java.util.regex.Matcher k = MISSING_KEY.matcher(m);
+        return k.find() ? "no such key: " + k.group(1) : m;
+    }
+
+    /** {@code spec.x} + {@code .y} or {@code ['y']} (a rule's JSONPath-like fieldPath). */
+    static String join(String path, String fieldPath) {
+        String fp = fieldPath.startsWith(".") ? fieldPath.substring(1) : fieldPath;
+        if (fp.startsWith("[")) {
+            return path + fp;
+        }
+        return path.isEmpty() ? fp : path + "." + fp;
+    }
+
+    @Override
+    public String toString() {
+        return Objects.requireNonNullElse(message, rule);
+    }
+}
