@@ -68,13 +68,22 @@ final class CrdVersionSchema {
             }
             SchemaValidation.validate(obj.get(name), p.getValue(), name, violations);
         }
-        if (violations.stream().anyMatch(v -> v.type().blocksRules())) {
+        if (blocksRules(violations)) {
             violations.add(new Violation("", Violation.Type.INVALID, "some validation rules were not checked because"
                     + " the object was invalid; correct the existing errors to complete validation"));
         } else {
             evaluateRules(obj, violations);
         }
         return new AdmissionResult(obj, violations);
+    }
+
+    private static boolean blocksRules(List<Violation> violations) {
+        for (Violation v : violations) {
+            if (v.type().blocksRules()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void evaluateRules(ObjectNode obj, List<Violation> out) {

@@ -41,7 +41,7 @@ final class SchemaValidation {
                     + " must be of type " + (s.intOrString ? "integer or string" : s.type) + ": \"" + actual + "\""));
             return;
         }
-        if (!s.enumValues.isEmpty() && s.enumValues.stream().noneMatch(e -> sameValue(e, value))) {
+        if (!s.enumValues.isEmpty() && !isEnumValue(value, s)) {
             out.add(new Violation(path, Violation.Type.NOT_SUPPORTED, render(value) + ": supported values: "
                     + s.enumValues.stream().map(SchemaValidation::render).collect(Collectors.joining(", "))));
         }
@@ -178,6 +178,15 @@ final class SchemaValidation {
             out.add(new Violation(path, Violation.Type.INVALID, render(value) + ": " + body(path)
                     + " must not validate the schema (not)"));
         }
+    }
+
+    private static boolean isEnumValue(JsonNode value, StructuralSchema s) {
+        for (JsonNode e : s.enumValues) { // a loop, not a stream: this runs for every enum field of every object
+            if (sameValue(e, value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** JSON equality with 302 (int) equal to 302 (long): enum values and manifests are read by different parsers. */

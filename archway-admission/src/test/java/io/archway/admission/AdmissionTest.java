@@ -230,6 +230,11 @@ class AdmissionTest {
                         + " should be greater than or equal to 0");
         // an enum error blocks the CEL rules, as the API server's hasBlockingErr
         assertThat(errors).extracting(Violation::detail).anyMatch(d -> d.startsWith("some validation rules were not checked"));
+        assertThat(admit(ROUTE + """
+                  - matches: [{path: {type: Prefix, value: /a}}]
+                    backendRefs: [{name: svc}]
+                """).errors()).as("the port-less Service reference's CEL rule did not run")
+                .extracting(Violation::detail).noneMatch(d -> d.contains("Must have port"));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.archway.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
@@ -106,6 +107,7 @@ final class ExplainSource {
         final List<HasMetadata> all = new java.util.ArrayList<>();
         all.addAll(list("GatewayClass", err, () -> kube.resources(GatewayClass.class).list().getItems()));
         all.addAll(list("Gateway", err, () -> kube.resources(Gateway.class).inAnyNamespace().list().getItems()));
+        all.addAll(list("ListenerSet", err, () -> kube.resources(ListenerSet.class).inAnyNamespace().list().getItems()));
         all.addAll(list("HTTPRoute", err, () -> kube.resources(HTTPRoute.class).inAnyNamespace().list().getItems()));
         all.addAll(grants);
         all.addAll(list("Service", err, () -> kube.services().inAnyNamespace().list().getItems()));

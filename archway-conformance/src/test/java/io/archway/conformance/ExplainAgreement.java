@@ -98,7 +98,7 @@ final class ExplainAgreement {
         }
         if (live.status() != 200) {
             final String kind = live.status() == 404 ? "NOT_FOUND" : live.status() == 503 ? "NO_ENDPOINTS"
-                    : live.status() == 504 ? "PROXY" : null;
+                    : live.status() == 504 ? "PROXY" : live.status() == 204 ? "CORS_PREFLIGHT" : null;
             return kind == null || sameStatus.stream().anyMatch(d -> d.kind().equals(kind)) ? null
                     : "explain disagrees: live answered " + live.status() + ", explained " + a.outcome();
         }

@@ -154,6 +154,30 @@ class ListenerSetEndToEndTest {
         assertThat(gw.getStatus().getListeners()).as("a Gateway's status lists its own listeners only").hasSize(1);
     }
 
+    /** The CLI over the same world: the set in {@code get}, and its listener named by origin in {@code explain}. */
+    @Test
+    void cliShowsTheSetAndExplainNamesItsListener() {
+        String admin = "127.0.0.1:" + server.adminAddress().getPort();
+        String[] get = run("get", "listenersets", "--admin", admin);
+        assertThat(get[0]).as(get[2]).isEqualTo("0");
+        assertThat(get[1].lines().toList()).hasSize(2);
+        assertThat(get[1].lines().toList().get(0)).matches("NAME +GATEWAY +ACCEPTED +PROGRAMMED +LISTENERS +ROUTES +AGE");
+        assertThat(get[1].lines().toList().get(1)).matches("team +gw +True +True +1/1 +1 +\\d+s");
+
+        String[] explain = run("explain", "request", "--config", dir.toString(), "--port", Integer.toString(setPort),
+                "--host", "app.test", "--path", "/x");
+        assertThat(explain[0]).as(explain[2]).isEqualTo("0");
+        assertThat(explain[1]).contains("ListenerSet/default/team/app", "route: HTTPRoute default/via-set rule 0");
+    }
+
+    private static String[] run(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = io.archway.cli.ArchwayCommand.execute(new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true), args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
     @Test
     void gatewayNoLongerAllowingListenerSetsClosesTheSetsPort() throws Exception {
         assertThat(get(setPort)).isEqualTo("200 blue");

@@ -239,13 +239,24 @@ class DataPlaneUpstreamBytesTest {
     }
 
     @Test
-    void h2cUpgradeAttemptIsForwardedAsPlainHttp11() throws Exception {
-        // curl --http2 on an http:// URL; the proxy speaks h2c by prior knowledge only.
-        final RawBackend.Captured got = forward("GET /up HTTP/1.1\r\nHost: app.test\r\n"
-                + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n"
-                + "Accept: */*\r\n\r\n");
-        assertThat(got.lines()).containsExactly(
-                "GET /up HTTP/1.1", "Host: app.test", "Accept: */*", XFF_LOCAL, XFP_HTTP);
+    void h2cUpgradeIsAcceptedAndTheRequestForwardedWithoutTheUpgradeFields() throws Exception {
+        // curl --http2 on an http:// URL: the connection switches to h2c, the request becomes
+        // stream 1, and the backend (HTTP/1.1) sees none of the upgrade's fields.
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET /up HTTP/1.1\r\nHost: app.test\r\n"
+                    + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n"
+                    + "Accept: */*\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final StringBuilder head = new StringBuilder();
+            int b;
+            while (!head.toString().endsWith("\r\n\r\n") && (b = s.getInputStream().read()) >= 0) {
+                head.append((char) b);
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101 Switching Protocols").containsIgnoringCase("upgrade: h2c");
+            final RawBackend.Captured got = backend.take();
+            assertThat(got.lines()).containsExactlyInAnyOrder(
+                    "GET /up HTTP/1.1", "host: app.test", "accept: */*", XFF_LOCAL, XFP_HTTP);
+        }
     }
 
     @Test

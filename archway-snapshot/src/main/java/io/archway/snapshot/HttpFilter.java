@@ -1,5 +1,6 @@
 package io.archway.snapshot;
 
+import java.util.List;
 import java.util.Objects;
 
 /** An HTTPRouteFilter the data plane applies. */
@@ -47,5 +48,29 @@ public sealed interface HttpFilter {
 
     /** URLRewrite: rewrites host and/or path before the request goes upstream; null keeps it. */
     record UrlRewrite(String hostname, PathModifier path) implements HttpFilter {
+    }
+
+    /**
+     * CORS (HTTPCORSFilter), on a rule: a CORS preflight request is answered by the gateway and
+     * never forwarded; other requests from an allowed origin get the CORS response headers.
+     * {@link io.archway.snapshot.dispatch.CorsFilter} decides; the lists are as written (a wildcard
+     * is the single entry {@code *}).
+     *
+     * @param allowOrigins CORSOrigin values: {@code *}, or {@code scheme://host[:port]} whose host
+     *     may be {@code *} or start with {@code *.}
+     * @param allowMethods method names, or {@code *}
+     * @param allowHeaders request header names, or {@code *}
+     * @param exposeHeaders response header names, or {@code *}
+     * @param allowCredentials whether Access-Control-Allow-Credentials: true is sent
+     * @param maxAge Access-Control-Max-Age in seconds (the spec default is 5)
+     */
+    record Cors(List<String> allowOrigins, List<String> allowMethods, List<String> allowHeaders,
+                List<String> exposeHeaders, boolean allowCredentials, int maxAge) implements HttpFilter {
+        public Cors {
+            allowOrigins = List.copyOf(Objects.requireNonNull(allowOrigins, "allowOrigins"));
+            allowMethods = List.copyOf(Objects.requireNonNull(allowMethods, "allowMethods"));
+            allowHeaders = List.copyOf(Objects.requireNonNull(allowHeaders, "allowHeaders"));
+            exposeHeaders = List.copyOf(Objects.requireNonNull(exposeHeaders, "exposeHeaders"));
+        }
     }
 }

@@ -120,6 +120,14 @@ public final class Translator {
         final Set<ResourceKey> allParents = view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))
                 .collect(Collectors.toCollection(java.util.HashSet::new));
         view.listenerSets().forEach(s -> allParents.add(Kinds.keyOf(ResourceKind.LISTENER_SET, s)));
+        // A ListenerSet whose Gateway is missing has no status writer at all: say so here.
+        for (var set : view.listenerSets()) {
+            final ResourceKey parent = ListenerValidator.parentGateway(set);
+            if (parent == null || !allParents.contains(parent)) {
+                diagnostics.warning(Kinds.keyOf(ResourceKind.LISTENER_SET, set), "spec.parentRef", parent == null
+                        ? "parentRef does not name a Gateway" : parent + " does not exist");
+            }
+        }
         final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics);
         final List<RouteContext> contexts = new ArrayList<>();
         routes.forEach(r -> contexts.add(r.context()));

@@ -2,6 +2,7 @@ package io.archway.proxy.http;
 
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.dispatch.CorsFilter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,10 +13,11 @@ import java.util.List;
  * @param requestEdits RequestHeaderModifier edits in list order
  * @param responseEdits ResponseHeaderModifier edits in list order
  * @param urlRewrite the last URLRewrite, or null
+ * @param cors the CORS filter, or null (rules only: the translator refuses it on a backendRef)
  */
 record FilterChain(HttpFilter.RequestRedirect redirect, List<HeaderEdits> requestEdits,
-                   List<HeaderEdits> responseEdits, HttpFilter.UrlRewrite urlRewrite) {
-    static final FilterChain EMPTY = new FilterChain(null, List.of(), List.of(), null);
+                   List<HeaderEdits> responseEdits, HttpFilter.UrlRewrite urlRewrite, CorsFilter cors) {
+    static final FilterChain EMPTY = new FilterChain(null, List.of(), List.of(), null, null);
 
     static FilterChain of(List<HttpFilter> filters) {
         if (filters.isEmpty()) {
@@ -23,6 +25,7 @@ record FilterChain(HttpFilter.RequestRedirect redirect, List<HeaderEdits> reques
         }
         HttpFilter.RequestRedirect redirect = null;
         HttpFilter.UrlRewrite rewrite = null;
+        CorsFilter cors = null;
         final List<HeaderEdits> request = new ArrayList<>();
         final List<HeaderEdits> response = new ArrayList<>();
         for (HttpFilter f : filters) {
@@ -36,9 +39,11 @@ record FilterChain(HttpFilter.RequestRedirect redirect, List<HeaderEdits> reques
                 response.add(m.edits());
             } else if (f instanceof HttpFilter.UrlRewrite u) {
                 rewrite = u;
+            } else if (f instanceof HttpFilter.Cors c) {
+                cors = new CorsFilter(c);
             }
         }
-        return new FilterChain(redirect, List.copyOf(request), List.copyOf(response), rewrite);
+        return new FilterChain(redirect, List.copyOf(request), List.copyOf(response), rewrite, cors);
     }
 
     /** This chain's ResponseHeaderModifier edits followed by {@code next}'s (rule, then backendRef). */
@@ -55,7 +60,16 @@ record FilterChain(HttpFilter.RequestRedirect redirect, List<HeaderEdits> reques
         return out;
     }
 
+    /** {@code edits} after {@code before} (a request's CORS response headers after the route's edits). */
+    static List<HeaderEdits> then(List<HeaderEdits> before, HeaderEdits edits) {
+        final List<HeaderEdits> out = new ArrayList<>(before.size() + 1);
+        out.addAll(before);
+        out.add(edits);
+        return out;
+    }
+
     boolean isEmpty() {
-        return redirect == null && requestEdits.isEmpty() && responseEdits.isEmpty() && urlRewrite == null;
+        return redirect == null && requestEdits.isEmpty() && responseEdits.isEmpty() && urlRewrite == null
+                && cors == null;
     }
 }

@@ -6,6 +6,7 @@ import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.WeightedBackend;
+import io.archway.snapshot.dispatch.CorsFilter;
 import io.archway.snapshot.dispatch.RouteDecision;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -191,6 +192,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             sendRedirect(redirect, request, view, start, keepAlive);
             return;
         }
+        if (decision instanceof RouteDecision.CorsPreflight<CompiledRoute> preflight) {
+            // HTTPCORSFilter: the gateway answers a preflight itself; it never reaches a backend.
+            final boolean close = !keepAlive || mustCloseAfterResponse();
+            reportLocal(writeLocal(LocalResponses.corsPreflight(ctx.alloc(), preflight.headers(view), close), close),
+                    request, view, start, preflight.entry().origin(), null, preflight.status());
+            return;
+        }
         // 404, 421, 500 (no backend, or an invalid one picked), 503 (no endpoints).
         RouteOrigin origin = null;
         BackendOrigin backend = null;
@@ -215,7 +223,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 : HttpUtil.isTransferEncodingChunked(request);
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
                 routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
-        final List<HeaderEdits> responseEdits = route.filters().responseEditsThen(backend.filters());
+        final List<HeaderEdits> routeEdits = route.filters().responseEditsThen(backend.filters());
+        final CorsFilter cors = route.filters().cors();
+        // HTTPCORSFilter on an actual request: its response headers after the ResponseHeaderModifiers.
+        final List<HeaderEdits> responseEdits = cors == null ? routeEdits
+                : FilterChain.then(routeEdits, cors.responseEdits(CorsFilter.origin(view)));
         exchange = new HttpRouter(this, ctx.channel(), pool, new ExchangeSpec(origin, backend, view, start,
                 address, upstreamRequest, responseEdits, keepAlive,
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody, websocket,
@@ -237,7 +249,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final String location = redirect.location(view);
         final int code = redirect.status();
         final boolean close = !keepAlive || mustCloseAfterResponse();
-        final ChannelFuture written = writeLocal(LocalResponses.redirect(ctx.alloc(), code, location, close), close);
+        final FullHttpResponse response = LocalResponses.redirect(ctx.alloc(), code, location, close);
+        final CorsFilter cors = redirect.route().filters().cors();
+        if (cors != null) {
+            // A browser follows a cross-origin redirect only with the CORS headers (Fetch, "CORS check").
+            HeaderFilterApplier.apply(cors.responseEdits(CorsFilter.origin(view)), response.headers());
+        }
+        final ChannelFuture written = writeLocal(response, close);
         final WeightedBackend backend = redirect.backend();
         reportLocal(written, request, view, start, redirect.entry().origin(), backend == null ? null : backend.origin(),
                 code);

@@ -1,5 +1,7 @@
 package io.archway.proxy.http;
 
+import io.archway.snapshot.Header;
+import io.archway.snapshot.dispatch.CorsFilter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.DecoderResult;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.channel.ConnectTimeoutException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Responses the proxy answers itself: errors, redirects. */
 final class LocalResponses {
@@ -41,6 +44,22 @@ final class LocalResponses {
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), alloc.buffer(0));
         response.headers().set(HttpHeaderNames.LOCATION, location).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    /**
+     * The gateway's answer to a CORS preflight: 204 with {@code headers} (none when the origin is
+     * not allowed). No Content-Length: RFC 9110 section 8.6 forbids it on a 204.
+     */
+    static FullHttpResponse corsPreflight(ByteBufAllocator alloc, List<Header> headers, boolean close) {
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(CorsFilter.PREFLIGHT_STATUS), alloc.buffer(0));
+        for (int i = 0; i < headers.size(); i++) {
+            response.headers().add(headers.get(i).name(), headers.get(i).value());
+        }
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

@@ -11,7 +11,8 @@
  * {@link io.archway.proxy.http.UpstreamConnectionPool} (keep-alive and h2c connections per event
  * loop).
  *
- * <p>Status codes answered by the proxy itself: 400 malformed or smuggling-prone framing, 414
+ * <p>Status codes answered by the proxy itself: 204 a CORS preflight on a rule with a CORS filter
+ * ({@link io.archway.snapshot.dispatch.CorsFilter}), 400 malformed or smuggling-prone framing, 414
  * request line too long, 431 headers too large, 501 unsupported transfer coding, 404 no listener,
  * virtual host or route, 421 the Host selects another HTTPS listener than the SNI name, 500 no
  * usable backend (none, all weights 0, or invalid), 503 no endpoints or connection refused, 504

@@ -2,6 +2,7 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.ProxyConfig;
 import io.archway.proxy.TrafficObserver;
+import io.archway.proxy.http.Http2RequestValidator;
 import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.RouteIndex;
@@ -16,10 +17,18 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -27,6 +36,7 @@ import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * hands the connection to the {@link TcpProxy}, a TLS port to the {@link TlsProxy} (which reads the
  * ClientHello, terminates TLS for a Terminate listener, then hands it to the TcpProxy); HTTP and
  * HTTPS are served here. Cleartext: a sniffer picks HTTP/1.1 or h2c (prior
- * knowledge). TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
+ * knowledge), and an HTTP/1.1 request may upgrade the connection to h2c. TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
  * codec and one {@link HttpProxyHandler}; HTTP/2 gets one {@link HttpProxyHandler} per stream,
  * behind a codec that turns stream frames into the same HTTP/1 message objects. The protocol
  * (HTTP or HTTPS) is the port's as of accept time. Connections and HTTP/2 streams are reported
@@ -44,6 +54,8 @@ import java.util.concurrent.TimeUnit;
 final class DownstreamChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_CLIENT_HELLO = 16384;
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** An h2c upgrade request's body is held until the switch; a larger one is answered 413. */
+    private static final int MAX_UPGRADE_REQUEST_BODY = 64 * 1024;
 
     private final BoundPort port;
     private final UpstreamConnectionPool pool;
@@ -99,49 +111,114 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                 final SslContext ctx = mapping != null ? mapping.map(host) : null;
                 return ctx;
             }, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT_MILLIS));
-            p.addLast("alpn", new AlpnProtocolHandler(this::configureHttp1, this::configureHttp2));
+            p.addLast("alpn", new AlpnProtocolHandler(ctx -> configureHttp1(ctx, false), this::configureHttp2));
         } else {
-            p.addLast("sniff", new ProtocolSniffer(this::configureHttp1, this::configureHttp2));
+            p.addLast("sniff", new ProtocolSniffer(ctx -> configureHttp1(ctx, true), this::configureHttp2));
         }
     }
 
-    private void configureHttp1(ChannelHandlerContext ctx) {
-        final String after = ctx.name();
-        ctx.pipeline().addAfter(after, "codec", new HttpServerCodec(HttpCodecConfig.server(
-                        config.maxInitialLineLength(), config.maxHeaderSize())))
-                .addAfter("codec", "continue", new HttpServerExpectContinueHandler())
+    /**
+     * @param h2cUpgrade cleartext only: a request with {@code Upgrade: h2c} switches the connection
+     *     to HTTP/2 (RFC 7540 section 3.2; RFC 9113 deprecates it but clients such as the JDK's
+     *     HttpClient still use it for http:// URIs), the request itself becoming stream 1
+     */
+    private void configureHttp1(ChannelHandlerContext ctx, boolean h2cUpgrade) {
+        final HttpServerCodec codec = new HttpServerCodec(HttpCodecConfig.server(config.maxInitialLineLength(),
+                config.maxHeaderSize()));
+        ctx.pipeline().addAfter(ctx.name(), "codec", codec);
+        String last = "codec";
+        if (h2cUpgrade) {
+            ctx.pipeline().addAfter(last, "h2c-upgrade", new HttpServerUpgradeHandler(codec, protocol ->
+                    AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                            ? new Http2ServerUpgradeCodec(frameCodec(), streams(), idleClose(), new DropHttp1Handlers())
+                            : null, MAX_UPGRADE_REQUEST_BODY) {
+                /** Whether the request being upgraded declared its body's framing itself. */
+                private boolean framed;
+
+                @Override
+                protected boolean shouldHandleUpgradeRequest(HttpRequest req) {
+                    // Only h2c is ours: other upgrades (WebSocket) go to the backend unaggregated.
+                    final String upgrade = req.headers().get(HttpHeaderNames.UPGRADE);
+                    framed = HttpUtil.isContentLengthSet(req) || HttpUtil.isTransferEncodingChunked(req);
+                    return upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("h2c");
+                }
+
+                @Override
+                protected void finishAggregation(FullHttpMessage aggregated) throws Exception {
+                    super.finishAggregation(aggregated);
+                    // The aggregation adds "content-length: 0" to a request without body; the
+                    // backend must see the request as the client sent it.
+                    if (!framed && !aggregated.content().isReadable()) {
+                        aggregated.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+                    }
+                }
+            });
+            last = "h2c-upgrade";
+        }
+        ctx.pipeline().addAfter(last, "continue", new HttpServerExpectContinueHandler())
                 .addAfter("continue", "proxy", new HttpProxyHandler(port, pool, true, telemetry));
     }
 
     private void configureHttp2(ChannelHandlerContext ctx) {
+        ctx.pipeline().addAfter(ctx.name(), "h2", frameCodec())
+                .addAfter("h2", "h2-streams", streams())
+                .addAfter("h2-streams", "h2-idle", idleClose());
+    }
+
+    private Http2FrameCodec frameCodec() {
         final Http2Settings settings = Http2Settings.defaultSettings()
                 .maxHeaderListSize(config.maxHeaderSize())
                 .maxConcurrentStreams(1000);
-        ctx.pipeline().addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
-                        .initialSettings(settings)
-                        // Closing the connection (drain) sends GOAWAY and waits for open streams.
-                        .gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis())
-                        .build())
-                .addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        if (observer != TrafficObserver.NOOP) {
-                            observer.streamOpened(listenerPort);
-                            stream.closeFuture().addListener(streamClosed);
-                        }
-                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                                new HttpServerExpectContinueHandler(),
-                                new HttpProxyHandler(port, pool, false, telemetry));
-                    }
-                }))
-                .addAfter("h2-streams", "h2-idle", new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void userEventTriggered(ChannelHandlerContext c, Object evt) {
-                        if (evt instanceof IdleStateEvent) {
-                            c.close(); // graceful: GOAWAY first
-                        }
-                        ReferenceCountUtil.release(evt);
-                    }
-                });
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(settings)
+                // Closing the connection (drain) sends GOAWAY and waits for open streams.
+                .gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis())
+                .build();
+    }
+
+    /** One {@link HttpProxyHandler} per stream, behind a codec to HTTP/1 message objects. */
+    private Http2MultiplexHandler streams() {
+        return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                if (observer != TrafficObserver.NOOP) {
+                    observer.streamOpened(listenerPort);
+                    stream.closeFuture().addListener(streamClosed);
+                }
+                stream.pipeline().addLast(new Http2RequestValidator(), new Http2StreamFrameToHttpObjectCodec(true),
+                        new HttpServerExpectContinueHandler(),
+                        new HttpProxyHandler(port, pool, false, telemetry));
+            }
+        });
+    }
+
+    private static ChannelInboundHandlerAdapter idleClose() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+                if (evt instanceof IdleStateEvent) {
+                    c.close(); // graceful: GOAWAY first
+                }
+                ReferenceCountUtil.release(evt);
+            }
+        };
+    }
+
+    /**
+     * Added with the HTTP/2 handlers when a connection upgrades to h2c: the connection's HTTP/1.1
+     * handlers (idle since the upgrade request was their last) leave the pipeline.
+     */
+    private static final class DropHttp1Handlers extends ChannelInboundHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            final ChannelPipeline p = ctx.pipeline();
+            if (p.get("continue") != null) {
+                p.remove("continue");
+            }
+            if (p.get("proxy") != null) {
+                p.remove("proxy");
+            }
+            p.remove(this);
+        }
     }
 }

@@ -5,13 +5,13 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.QueryParamMatch;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The compiled form of one {@link HttpRequestMatch}: regular expressions are compiled once, so
  * matching allocates nothing beyond what the {@link RequestFacts} implementation needs to look a
- * header or query parameter up. An entry whose regular expression does not compile never matches.
+ * header or query parameter up. An entry whose regular expression does not compile never matches
+ * (the translator rejects such a rule first). Regular expressions are {@link RegularExpression}s:
+ * RE2 syntax, whole-value matches, linear time.
  *
  * <p>{@link #firstFailure} is the single implementation of the conditions; {@link #matches} and
  * the explain trace both use it, so they cannot disagree.
@@ -30,7 +30,7 @@ public final class CompiledMatch {
     private final PathMatch.Type pathType;
     /** Path value; for PathPrefix without its trailing slash ("/" becomes ""). */
     private final String pathValue;
-    private final Pattern pathPattern;
+    private final RegularExpression pathPattern;
     private final String method;
     private final ValueMatch[] headers;
     private final ValueMatch[] queryParams;
@@ -42,12 +42,12 @@ public final class CompiledMatch {
         this.pathType = path.type();
         this.method = match.method();
         boolean ok = true;
-        Pattern pattern = null;
+        RegularExpression pattern = null;
         String value = path.value();
         if (pathType == PathMatch.Type.REGULAR_EXPRESSION) {
             try {
-                pattern = Pattern.compile(value);
-            } catch (PatternSyntaxException e) {
+                pattern = RegularExpression.compile(value);
+            } catch (IllegalArgumentException e) {
                 ok = false;
             }
         } else if (pathType == PathMatch.Type.PATH_PREFIX) {
@@ -165,7 +165,7 @@ public final class CompiledMatch {
                 }
                 return path.length() == pathValue.length() || path.charAt(pathValue.length()) == '/';
             case REGULAR_EXPRESSION:
-                return pathPattern.matcher(path).matches();
+                return pathPattern.matchesWhole(path);
             default:
                 return false;
         }

@@ -84,7 +84,7 @@ public final class CompiledPort<R> {
             return RouteDecision.misdirected();
         }
         final EntryDecisions<R> entry = entry(request);
-        return entry == null ? RouteDecision.notFound() : entry.decide(chooser);
+        return entry == null ? RouteDecision.notFound() : entry.decide(request, chooser);
     }
 
     /**
@@ -99,14 +99,15 @@ public final class CompiledPort<R> {
         if (entry == null) {
             return List.of(new DecisionAlternative<>(RouteDecision.notFound(), 1, 1));
         }
-        if (!entry.weighted()) {
-            return List.of(new DecisionAlternative<>(entry.decide(null), 1, 1));
+        if (entry.preflight(request) != null || !entry.weighted()) {
+            return List.of(new DecisionAlternative<>(entry.decide(request, null), 1, 1));
         }
         final BackendWeights w = entry.weights;
         final List<DecisionAlternative<R>> out = new ArrayList<>();
         for (int i = 0; i < w.size(); i++) {
             if (w.weight(i) > 0) {
-                out.add(new DecisionAlternative<>(entry.decide(BackendChooser.only(i)), w.weight(i), w.total()));
+                out.add(new DecisionAlternative<>(entry.decide(request, BackendChooser.only(i)), w.weight(i),
+                        w.total()));
             }
         }
         return out;

@@ -20,7 +20,7 @@ public sealed interface RouteDecision<R> {
     Kind kind();
 
     /** The kinds of answer. */
-    enum Kind { NOT_FOUND, MISDIRECTED, REDIRECT, NO_BACKEND, INVALID_BACKEND, NO_ENDPOINTS, PROXY }
+    enum Kind { NOT_FOUND, MISDIRECTED, CORS_PREFLIGHT, REDIRECT, NO_BACKEND, INVALID_BACKEND, NO_ENDPOINTS, PROXY }
 
     @SuppressWarnings("unchecked")
     static <R> NotFound<R> notFound() {
@@ -78,6 +78,33 @@ public sealed interface RouteDecision<R> {
         /** The picked backend, or null. */
         default WeightedBackend backend() {
             return backendIndex() < 0 ? null : entry().backends().get(backendIndex());
+        }
+    }
+
+    /**
+     * A CORS preflight on a rule with a CORS filter (HTTPCORSFilter): the gateway answers it
+     * ({@link CorsFilter#PREFLIGHT_STATUS}) before any redirect or backend pick; it never reaches a
+     * backend.
+     */
+    record CorsPreflight<R>(R route, HttpRouteEntry entry, CorsFilter cors) implements Routed<R> {
+        @Override
+        public int backendIndex() {
+            return -1;
+        }
+
+        @Override
+        public int status() {
+            return CorsFilter.PREFLIGHT_STATUS;
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.CORS_PREFLIGHT;
+        }
+
+        /** The answer's headers: the CORS ones when the Origin is allowed, none otherwise. */
+        public List<io.archway.snapshot.Header> headers(RequestFacts request) {
+            return cors.preflightHeaders(request);
         }
     }
 

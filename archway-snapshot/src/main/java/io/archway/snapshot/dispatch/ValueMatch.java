@@ -1,16 +1,17 @@
 package io.archway.snapshot.dispatch;
 
 import io.archway.snapshot.StringMatchType;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
-/** A compiled header or query-parameter condition: a regular expression is compiled once. */
-public record ValueMatch(String name, StringMatchType type, String value, Pattern pattern, boolean valid) {
+/**
+ * A compiled header or query-parameter condition: a regular expression ({@link RegularExpression},
+ * matching the whole value) is compiled once.
+ */
+public record ValueMatch(String name, StringMatchType type, String value, RegularExpression pattern, boolean valid) {
     public static ValueMatch of(String name, StringMatchType type, String value) {
         if (type == StringMatchType.REGULAR_EXPRESSION) {
             try {
-                return new ValueMatch(name, type, value, Pattern.compile(value), true);
-            } catch (PatternSyntaxException e) {
+                return new ValueMatch(name, type, value, RegularExpression.compile(value), true);
+            } catch (IllegalArgumentException e) {
                 return new ValueMatch(name, type, value, null, false);
             }
         }
@@ -21,7 +22,7 @@ public record ValueMatch(String name, StringMatchType type, String value, Patter
         if (!valid) {
             return false;
         }
-        return pattern != null ? pattern.matcher(actual).matches() : value.equals(actual);
+        return pattern != null ? pattern.matchesWhole(actual) : value.equals(actual);
     }
 
     @Override

@@ -69,7 +69,7 @@ class CompiledMatchTest {
         assertThat(CompiledMatch.stripTrailingSlashes("///")).isEmpty();
     }
 
-    /** RegularExpression paths are implementation-specific; Archway uses java.util.regex, anchored at both ends. */
+    /** RegularExpression paths are implementation-specific; Archway uses RE2 syntax, anchored at both ends. */
     @Test
     void regularExpressionPathMustMatchTheWholePath() {
         final CompiledMatch m = path(PathMatch.Type.REGULAR_EXPRESSION, "/v[0-9]+/.*");

@@ -86,6 +86,35 @@ class RouteDecisionTest {
         assertThat(r.location(get("/old/x?q=1"))).isEqualTo("https://foo.example.com/new/x?q=1");
     }
 
+    /** HTTPCORSFilter: a preflight is the gateway's to answer, before the rule's redirect and any backend. */
+    @Test
+    void corsPreflightIsAnsweredBeforeRedirectsAndBackends() {
+        final HttpFilter.Cors cors = new HttpFilter.Cors(List.of("https://a.com"), List.of("PUT"), List.of(),
+                List.of(), false, 5);
+        final HttpFilter.RequestRedirect redirect = new HttpFilter.RequestRedirect("https", null, null, null, 301);
+        final CompiledPort<HttpRouteEntry> p = port(ListenerProtocol.HTTP, 80,
+                entry("cors", "/c", List.of(cors, redirect), backend("invalid", 1, false, 0)),
+                entry("plain", "/", List.of(), backend("b", 1, true, 1)));
+        final SimpleRequest preflight = SimpleRequest.of("OPTIONS", "/c", "foo.example.com",
+                Map.of("Origin", "https://a.com", "Access-Control-Request-Method", "PUT"));
+        final RouteDecision<HttpRouteEntry> d = p.decide(preflight, null, BackendChooser.RANDOM);
+        assertThat(d.kind()).isEqualTo(RouteDecision.Kind.CORS_PREFLIGHT);
+        assertThat(d.status()).isEqualTo(204);
+        final RouteDecision.CorsPreflight<HttpRouteEntry> c = (RouteDecision.CorsPreflight<HttpRouteEntry>) d;
+        assertThat(c.backendIndex()).isEqualTo(-1);
+        assertThat(c.backend()).isNull();
+        assertThat(c.headers(preflight)).contains(new Header("access-control-allow-origin", "https://a.com"),
+                new Header("access-control-allow-methods", "PUT"));
+        assertThat(p.alternatives(preflight, null)).extracting(a -> a.decision().kind())
+                .containsExactly(RouteDecision.Kind.CORS_PREFLIGHT);
+        // The same request to a rule without CORS, and an actual request to the CORS rule, are not preflights.
+        final SimpleRequest elsewhere = SimpleRequest.of("OPTIONS", "/x", "foo.example.com",
+                Map.of("Origin", "https://a.com", "Access-Control-Request-Method", "PUT"));
+        assertThat(p.decide(elsewhere, null, BackendChooser.RANDOM).kind()).isEqualTo(RouteDecision.Kind.PROXY);
+        assertThat(p.decide(SimpleRequest.of("PUT", "/c", "foo.example.com", Map.of("Origin", "https://a.com")),
+                null, BackendChooser.RANDOM).kind()).isEqualTo(RouteDecision.Kind.REDIRECT);
+    }
+
     @Test
     void backendRefRedirectIsTheDecisionForThatBackend() {
         final HttpFilter.RequestRedirect redirect = new HttpFilter.RequestRedirect(null, "bar.example.com", null, null, 0);

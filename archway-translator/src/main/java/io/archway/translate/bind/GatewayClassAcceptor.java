@@ -31,6 +31,7 @@ public final class GatewayClassAcceptor {
      */
     public static final List<String> SUPPORTED_FEATURES = List.of(
             "Gateway",
+            "GatewayAddressEmpty",
             "GatewayHTTPListenerIsolation",
             "GatewayPort8080",
             "HTTPRoute",
@@ -41,6 +42,8 @@ public final class GatewayClassAcceptor {
             "HTTPRouteBackendProtocolWebSocket",
             "HTTPRouteBackendRequestHeaderModification",
             "HTTPRouteBackendTimeout",
+            "HTTPRouteCORS",
+            "HTTPRouteDestinationPortMatching",
             "HTTPRouteHostRewrite",
             "HTTPRouteMethodMatching",
             "HTTPRouteNamedRouteRule",

@@ -13,6 +13,7 @@ import io.archway.translate.status.Diagnostics;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerBuilder;
@@ -122,7 +123,7 @@ public final class ListenerValidator {
         }
         final boolean gatewayAccepted = acceptedCondition.status();
         if (gateway.getSpec() != null && gateway.getSpec().getAddresses() != null
-                && !gateway.getSpec().getAddresses().isEmpty()) {
+                && gateway.getSpec().getAddresses().stream().anyMatch(a -> !assignedAutomatically(a))) {
             // Static addresses (GatewayStaticAddresses, extended) are not supported: addressing decides.
             diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
                     + address);
@@ -170,16 +171,24 @@ public final class ListenerValidator {
     private List<ListenerSet> listenerSetsOf(ResourceKey gateway) {
         final List<ListenerSet> out = new ArrayList<>();
         for (ListenerSet set : view.listenerSets()) {
-            final var ref = set.getSpec() == null ? null : set.getSpec().getParentRef();
-            if (ref != null && ResourceKind.GATEWAY_GROUP.equals(Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP))
-                    && ResourceKind.GATEWAY.kind().equals(Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind()))
-                    && gateway.name().equals(ref.getName())
-                    && gateway.namespace().equals(Kinds.orDefault(ref.getNamespace(), set.getMetadata().getNamespace()))) {
+            if (gateway.equals(parentGateway(set))) {
                 out.add(set);
             }
         }
         out.sort(LISTENER_SET_PRECEDENCE);
         return out;
+    }
+
+    /** The Gateway a ListenerSet's {@code spec.parentRef} names (namespace defaulting to the set's), or null. */
+    public static ResourceKey parentGateway(ListenerSet set) {
+        final var ref = set.getSpec() == null ? null : set.getSpec().getParentRef();
+        if (ref == null || ref.getName() == null
+                || !ResourceKind.GATEWAY_GROUP.equals(Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP))
+                || !ResourceKind.GATEWAY.kind().equals(Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind()))) {
+            return null;
+        }
+        return new ResourceKey(ResourceKind.GATEWAY.kind(),
+                Kinds.orDefault(ref.getNamespace(), set.getMetadata().getNamespace()), ref.getName());
     }
 
     /** GEP-1713 Listener Precedence among ListenerSets: creation time (oldest first, unknown last), then namespace/name. */
@@ -269,6 +278,16 @@ public final class ListenerValidator {
             found = found == null ? c : found;
         }
         return found;
+    }
+
+    /**
+     * GatewayAddressEmpty: an IPAddress entry without a value asks the implementation to "automatically
+     * assign an address matching the requested type", which the addressing does (status.addresses
+     * reports it as an IPAddress).
+     */
+    private static boolean assignedAutomatically(GatewaySpecAddress requested) {
+        return (requested.getValue() == null || requested.getValue().isEmpty())
+                && (requested.getType() == null || "IPAddress".equals(requested.getType()));
     }
 
     private static String notAccepted(List<ListenerDraft> drafts) {

@@ -4,9 +4,12 @@ import io.archway.snapshot.Header;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.PathModifier;
+import io.archway.snapshot.dispatch.CorsFilter;
+import io.archway.snapshot.dispatch.RegularExpression;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Fraction;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPCORSFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
@@ -19,8 +22,8 @@ import java.util.List;
 
 /**
  * Converts HTTPRouteFilters into snapshot filters. Core and the extended filters we serve
- * (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror)
- * map one to one; any other type is an {@link UnsupportedValueException} (HTTPRouteFilter.type:
+ * (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror,
+ * CORS) map one to one; any other type is an {@link UnsupportedValueException} (HTTPRouteFilter.type:
  * "Unknown values here must result in ... Accepted ... False, with a Reason of UnsupportedValue").
  * A RequestMirror's backendRef is resolved by the caller's {@link MirrorResolver}; one that does
  * not resolve is dropped (HTTPRequestMirrorFilter.backendRef: "must be dropped from the Gateway").
@@ -84,6 +87,8 @@ final class FilterCompiler {
             case "URLRewrite":
                 final HTTPURLRewriteFilter rewrite = required(f.getUrlRewrite(), type);
                 return new HttpFilter.UrlRewrite(rewrite.getHostname(), path(rewrite.getPath()));
+            case "CORS":
+                return cors(required(f.getCors(), type));
             default:
                 throw new UnsupportedValueException("filter type " + type + " is not supported");
         }
@@ -127,6 +132,66 @@ final class FilterCompiler {
     private static HttpFilter redirect(HTTPRequestRedirectFilter r) {
         return new HttpFilter.RequestRedirect(r.getScheme(), r.getHostname(), path(r.getPath()), r.getPort(),
                 r.getStatusCode() == null ? DEFAULT_REDIRECT_STATUS : r.getStatusCode());
+    }
+
+    /** HTTPMethodWithWildcard's enum in the CRD. */
+    private static final List<String> CORS_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+            "OPTIONS", "TRACE", "PATCH", "*");
+    /** HTTPHeaderName's pattern in the CRD (an RFC 9110 token). */
+    private static final RegularExpression HEADER_NAME = RegularExpression.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~]+");
+
+    /**
+     * HTTPCORSFilter, checked as the CRD would (standalone mode has no API server to do it): every
+     * allowOrigins entry a CORSOrigin, methods from the enum, header names tokens, a wildcard only
+     * alone in its list, maxAge at least 1 (default 5).
+     */
+    private static HttpFilter cors(HTTPCORSFilter c) {
+        final List<String> origins = list(c.getAllowOrigins());
+        final List<String> methods = list(c.getAllowMethods());
+        final List<String> allowHeaders = list(c.getAllowHeaders());
+        final List<String> exposeHeaders = list(c.getExposeHeaders());
+        wildcardAlone("allowOrigins", origins);
+        wildcardAlone("allowMethods", methods);
+        wildcardAlone("allowHeaders", allowHeaders);
+        for (String m : methods) {
+            if (!CORS_METHODS.contains(m)) {
+                throw new UnsupportedValueException("CORS allowMethods entry " + m + " is not one of " + CORS_METHODS);
+            }
+        }
+        for (String h : concat(allowHeaders, exposeHeaders)) {
+            if (h == null || !HEADER_NAME.matchesWhole(h)) {
+                throw new UnsupportedValueException("CORS header name " + h + " is not a valid HTTP header name");
+            }
+        }
+        final int maxAge = c.getMaxAge() == null ? CorsFilter.DEFAULT_MAX_AGE : c.getMaxAge();
+        if (maxAge < 1) {
+            throw new UnsupportedValueException("CORS maxAge " + maxAge + " must be at least 1");
+        }
+        final HttpFilter.Cors cors = new HttpFilter.Cors(origins, methods, allowHeaders, exposeHeaders,
+                Boolean.TRUE.equals(c.getAllowCredentials()), maxAge);
+        try {
+            new CorsFilter(cors); // parses every allowOrigins entry
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedValueException("CORS " + e.getMessage());
+        }
+        return cors;
+    }
+
+    private static List<String> list(List<String> values) {
+        return values == null ? List.of() : values;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        final List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** "AllowOrigins cannot contain '*' alongside other origins" (and the same for methods and headers). */
+    private static void wildcardAlone(String field, List<String> values) {
+        if (values.contains("*") && values.size() > 1) {
+            throw new UnsupportedValueException("CORS " + field + " cannot contain '*' alongside other values");
+        }
     }
 
     private static PathModifier path(HTTPPathModifier p) {

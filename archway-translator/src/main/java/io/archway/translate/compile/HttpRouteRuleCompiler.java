@@ -70,6 +70,7 @@ public final class HttpRouteRuleCompiler {
                     final List<HttpFilter> backendFilters = FilterCompiler.compile(refs.get(b).getFilters(),
                             mirrors(namespace, refField + ".filters", problems));
                     checkPrefixRewrite(backendFilters, matches);
+                    checkNoCors(backendFilters);
                     final BackendResolver.Resolved resolved = backends.resolve(namespace, refs.get(b), backendFilters);
                     weighted.add(resolved.backend());
                     if (!resolved.backend().valid()) {
@@ -137,6 +138,19 @@ public final class HttpRouteRuleCompiler {
         final List<HttpRequestMatch> out = new ArrayList<>();
         rule.getMatches().forEach(m -> out.add(MatchCompiler.compile(m)));
         return out;
+    }
+
+    /**
+     * CORS on a backendRef (Extended support) is not served: the gateway answers a preflight for the
+     * rule before any backend is picked, so a backend's CORS could only apply to a weighted share
+     * of the preflights. The rule's filters are the place for it.
+     */
+    private static void checkNoCors(List<HttpFilter> backendFilters) {
+        for (HttpFilter f : backendFilters) {
+            if (f instanceof HttpFilter.Cors) {
+                throw new UnsupportedValueException("CORS on a backendRef is not supported: set it in the rule's filters");
+            }
+        }
     }
 
     /** HTTPPathModifier: ReplacePrefixMatch is only compatible with PathPrefix matches. */

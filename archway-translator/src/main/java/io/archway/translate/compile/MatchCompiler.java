@@ -5,6 +5,7 @@ import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.QueryParamMatch;
 import io.archway.snapshot.StringMatchType;
+import io.archway.snapshot.dispatch.RegularExpression;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
@@ -54,13 +55,16 @@ final class MatchCompiler {
         }
     }
 
-    /** A regular expression the data plane (java.util.regex) could not compile is an unsupported value. */
+    /**
+     * A pattern outside Archway's dialect (RE2 syntax, {@link RegularExpression}) is an unsupported
+     * value: the dialect is implementation-specific (HTTPHeaderMatch.type), and the data plane
+     * compiles with the same class, so whatever passes here serves.
+     */
     private static void checkRegex(String what, String value) {
-        try {
-            java.util.regex.Pattern.compile(value);
-        } catch (java.util.regex.PatternSyntaxException e) {
-            throw new UnsupportedValueException(what + " regular expression " + value + " does not compile: "
-                    + e.getDescription());
+        final String error = RegularExpression.syntaxError(value);
+        if (error != null) {
+            throw new UnsupportedValueException(what + " regular expression " + value
+                    + " is not valid RE2 syntax: " + error);
         }
     }
 

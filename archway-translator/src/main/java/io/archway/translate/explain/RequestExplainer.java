@@ -12,6 +12,7 @@ import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.dispatch.CompiledMatch;
 import io.archway.snapshot.dispatch.CompiledPort;
+import io.archway.snapshot.dispatch.CorsFilter;
 import io.archway.snapshot.dispatch.DecisionAlternative;
 import io.archway.snapshot.dispatch.DispatchTrace;
 import io.archway.snapshot.dispatch.RouteDecision;
@@ -176,6 +177,10 @@ public final class RequestExplainer {
                 location = r.location(request);
                 reason = (r.backendIndex() < 0 ? "the rule's " : "backendRef " + backend + "'s ")
                         + describe(r.redirect());
+            } else if (d instanceof RouteDecision.CorsPreflight<HttpRouteEntry> c) {
+                final String origin = CorsFilter.origin(request);
+                reason = "CORS preflight answered by the gateway" + (c.cors().allows(origin) ? ""
+                        : ", without CORS headers (origin " + origin + " is not allowed)");
             } else if (d instanceof RouteDecision.NoBackend<HttpRouteEntry> n) {
                 reason = n.reason() == RouteDecision.NoBackendReason.NO_BACKEND_REFS ? "the rule has no backendRefs"
                         : "every backend weight is 0";
@@ -234,6 +239,9 @@ public final class RequestExplainer {
         if (alternatives.size() == 1 && alternatives.get(0).decision() instanceof RouteDecision.Redirect<?> r) {
             final RequestExplanation.Decision d = decisions.get(0);
             return new Outcome(r.status(), r.status() + ": redirect to " + d.location() + " (" + d.reason() + ")");
+        }
+        if (alternatives.size() == 1 && alternatives.get(0).decision() instanceof RouteDecision.CorsPreflight<?> c) {
+            return new Outcome(c.status(), c.status() + ": " + decisions.get(0).reason());
         }
         if (alternatives.size() == 1 && alternatives.get(0).decision() instanceof RouteDecision.NoBackend<?> n) {
             return new Outcome(500, "500: " + decisions.get(0).reason());
@@ -361,6 +369,9 @@ public final class RequestExplainer {
                     + (r.hostname() != null ? " hostname " + r.hostname() : "")
                     + (r.port() != null ? " port " + r.port() : "")
                     + (r.path() != null ? " path " + path(r.path()) : "");
+        }
+        if (f instanceof HttpFilter.Cors c) {
+            return new CorsFilter(c).toString();
         }
         if (f instanceof HttpFilter.UrlRewrite u) {
             return "URLRewrite" + (u.hostname() != null ? " hostname " + u.hostname() : "")

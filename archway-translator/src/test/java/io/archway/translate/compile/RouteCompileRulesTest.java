@@ -57,8 +57,24 @@ class RouteCompileRulesTest {
                 - matches: [{path: {type: RegularExpression, value: '/a(b'}}]
                 """);
         assertThat(accepted(c)).isEqualTo("False/UnsupportedValue");
-        assertThat(c.diagnostics()).anySatisfy(d -> assertThat(d).contains("path regular expression /a(b does not "
-                + "compile"));
+        assertThat(c.diagnostics()).anySatisfy(d -> assertThat(d).contains("path regular expression /a(b is not "
+                + "valid RE2 syntax: error parsing regexp: missing closing ): `/a(b`"));
+    }
+
+    /**
+     * The dialect is RE2 (HTTPHeaderMatch.type: "Please read the implementation's documentation to
+     * determine the supported dialect"): lookaround and backreferences, which need backtracking,
+     * and counted repetitions nested past what RE2 compiles in bounded memory are unsupported.
+     */
+    @Test
+    void patternsOutsideRe2AreUnsupportedValues() {
+        for (String regex : new String[] {"/a(?!b)", "(a)\\1", "((a{1000}){1000}){1000}"}) {
+            final SpecCase c = rules("""
+                    - matches: [{headers: [{type: RegularExpression, name: x, value: '%s'}]}]
+                    """.formatted(regex));
+            assertThat(accepted(c)).as(regex).isEqualTo("False/UnsupportedValue");
+            assertThat(c.diagnostics()).as(regex).anySatisfy(d -> assertThat(d).contains("is not valid RE2 syntax"));
+        }
     }
 
     /** HTTPHeaderMatch.type and HTTPQueryParamMatch.type default to Exact; writing Exact is the same. */

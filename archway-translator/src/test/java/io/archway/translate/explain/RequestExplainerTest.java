@@ -264,6 +264,35 @@ class RequestExplainerTest {
                         org.assertj.core.groups.Tuple.tuple("REDIRECT", "25.0%"));
     }
 
+    /** HTTPCORSFilter: the gateway answers a preflight itself (204), before any redirect or backend. */
+    @Test
+    void aCorsPreflightIsAnsweredByTheGateway() {
+        final SpecCase c = SpecCase.of(GATEWAY + """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: r, namespace: default}
+                spec:
+                  parentRefs: [{name: gw, sectionName: http}]
+                  rules:
+                  - filters: [{type: CORS, cors: {allowOrigins: ['https://*.foo.com'], allowMethods: [GET]}},
+                              {type: RequestRedirect, requestRedirect: {hostname: b.example.com}}]
+                """);
+        final RequestExplainer explainer = new RequestExplainer(c.options());
+        final java.util.function.BiFunction<String, String, RequestExplanation.PortAnswer> ask = (method, origin) ->
+                explainer.explain(c.view(), new RequestExplainer.Query("default/gw", 80, "a.example.com", method, "/",
+                        Map.of("Origin", List.of(origin), "Access-Control-Request-Method", List.of("GET"))))
+                        .answers().get(0);
+        final RequestExplanation.PortAnswer allowed = ask.apply("OPTIONS", "https://x.foo.com");
+        assertThat(allowed.status()).isEqualTo(204);
+        assertThat(allowed.outcome()).isEqualTo("204: CORS preflight answered by the gateway");
+        assertThat(allowed.decisions()).extracting(RequestExplanation.Decision::kind).containsExactly("CORS_PREFLIGHT");
+        assertThat(allowed.filters()).first().isEqualTo("CORS allowOrigins [https://*.foo.com] allowMethods [GET] maxAge 5");
+        final RequestExplanation.PortAnswer denied = ask.apply("OPTIONS", "https://foo.com");
+        assertThat(denied.outcome()).isEqualTo("204: CORS preflight answered by the gateway, without CORS headers"
+                + " (origin https://foo.com is not allowed)");
+        assertThat(ask.apply("GET", "https://x.foo.com").status()).as("not a preflight").isEqualTo(302);
+    }
+
     /** The query may name no Gateway and no port: every socket answers; a port that serves nothing answers nothing. */
     @Test
     void portAndGatewayNarrowTheSockets() {
