@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -64,8 +65,22 @@ public final class Translator {
         return options;
     }
 
-    /** Translates a view; {@code version} becomes the snapshot version. */
+    /**
+     * Translates a view without checking certificate validity periods (for tools that have no
+     * notion of now, and reproducible tests); {@code version} becomes the snapshot version.
+     */
     public Translation translate(ResourceView view, long version) {
+        return translate(view, version, null);
+    }
+
+    /**
+     * Translates a view; {@code version} becomes the snapshot version.
+     *
+     * @param now the time listener certificates must be valid at (an expired one is
+     *     InvalidCertificateRef): the translator reads no clock, so a caller serving traffic passes
+     *     the current time; null to not check validity periods
+     */
+    public Translation translate(ResourceView view, long version, Instant now) {
         Objects.requireNonNull(view, "view");
         final Diagnostics diagnostics = new Diagnostics(view);
         final ReferenceGrantIndex grants = new ReferenceGrantIndex(view.referenceGrants());
@@ -87,7 +102,7 @@ public final class Translator {
             }
         }
         final List<ResourceKey> gatewayKeys = List.copyOf(ourGateways.keySet());
-        final ListenerValidator validator = new ListenerValidator(view, grants, diagnostics);
+        final ListenerValidator validator = new ListenerValidator(view, grants, diagnostics, now);
         final Map<ResourceKey, BoundGateway> bound = new TreeMap<>();
         ourGateways.forEach((key, gateway) -> bound.put(key, validator.validate(gateway, decisions.get(key),
                 options.addressing().addressFor(gatewayKeys, key))));

@@ -67,6 +67,8 @@ public final class GatewayClassAcceptor {
             "ReferenceGrant",
             "TCPRoute",
             "TLSRoute",
+            "TLSRouteModeMixed",
+            "TLSRouteModeTerminate",
             "UDPRoute");
 
     /**
