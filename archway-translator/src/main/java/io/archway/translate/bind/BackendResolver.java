@@ -74,11 +74,8 @@ public final class BackendResolver {
      * appProtocol says (GRPCRoute implies it; {@code kubernetes.io/h2c} states it).
      */
     public Resolved resolve(String routeNamespace, GRPCBackendRef ref, List<HttpFilter> filters) {
-        final Resolved resolved = resolve(ResourceKind.GRPC_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(),
-                ref.getNamespace(), ref.getName(), ref.getPort(), ref.getWeight(), filters);
-        final WeightedBackend b = resolved.backend();
-        return b.protocol() == AppProtocol.H2C ? resolved : new Resolved(new WeightedBackend(b.origin(), b.weight(),
-                AppProtocol.H2C, b.endpoints(), b.invalidReason(), b.filters()), resolved.message());
+        return h2c(resolve(ResourceKind.GRPC_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(),
+                ref.getNamespace(), ref.getName(), ref.getPort(), ref.getWeight(), filters));
     }
 
     /**
@@ -88,6 +85,24 @@ public final class BackendResolver {
     public Resolved resolveMirror(String routeNamespace, BackendObjectReference ref) {
         return resolve(ResourceKind.HTTP_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(), ref.getNamespace(),
                 ref.getName(), ref.getPort(), 1, List.of());
+    }
+
+    /**
+     * A GRPCRoute RequestMirror's backendRef: resolved like a GRPCRoute backendRef (ReferenceGrant
+     * from GRPCRoute), weight 1, no filters, spoken to over h2c as every gRPC backend is (the mirror
+     * carries the same gRPC call).
+     */
+    public Resolved resolveGrpcMirror(String routeNamespace, BackendObjectReference ref) {
+        final Resolved resolved = resolve(ResourceKind.GRPC_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(),
+                ref.getNamespace(), ref.getName(), ref.getPort(), 1, List.of());
+        return h2c(resolved);
+    }
+
+    /** A backend spoken to with HTTP/2 prior knowledge whatever its Service port's appProtocol. */
+    private static Resolved h2c(Resolved resolved) {
+        final WeightedBackend b = resolved.backend();
+        return b.protocol() == AppProtocol.H2C ? resolved : new Resolved(new WeightedBackend(b.origin(), b.weight(),
+                AppProtocol.H2C, b.endpoints(), b.invalidReason(), b.filters()), resolved.message());
     }
 
     /** A backendRef of another route kind (TCPRoute, UDPRoute: no filters). */

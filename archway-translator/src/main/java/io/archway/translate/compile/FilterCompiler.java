@@ -78,9 +78,10 @@ final class FilterCompiler {
 
     /**
      * GRPCRouteFilters: the core RequestHeaderModifier and ResponseHeaderModifier (the same header
-     * filter as HTTPRoute's); RequestMirror and ExtensionRef are not served (UnsupportedValue).
+     * filter as HTTPRoute's) and the extended RequestMirror (the same mirror filter, its backendRef
+     * resolved by {@code mirrors}); ExtensionRef is not served (UnsupportedValue).
      */
-    static List<HttpFilter> compileGrpc(List<GRPCRouteFilter> filters) {
+    static List<HttpFilter> compileGrpc(List<GRPCRouteFilter> filters, MirrorResolver mirrors) {
         final List<HttpFilter> out = new ArrayList<>();
         if (filters == null) {
             return out;
@@ -88,8 +89,9 @@ final class FilterCompiler {
         final java.util.Set<String> types = new java.util.HashSet<>();
         for (GRPCRouteFilter f : filters) {
             final String type = String.valueOf(f.getType());
-            // GRPCRouteRule.filters: "Specifying the same filter multiple times is not supported".
-            if (!types.add(type)) {
+            // GRPCRouteRule.filters: "Specifying the same filter multiple times is not supported
+            // unless explicitly indicated in the filter"; RequestMirror "can be used multiple times".
+            if (!types.add(type) && !"RequestMirror".equals(type)) {
                 throw new UnsupportedValueException(Reasons.INCOMPATIBLE_FILTERS,
                         "filter " + type + " is specified more than once");
             }
@@ -99,6 +101,12 @@ final class FilterCompiler {
                     break;
                 case "ResponseHeaderModifier":
                     out.add(new HttpFilter.ResponseHeaderModifier(edits(required(f.getResponseHeaderModifier(), type))));
+                    break;
+                case "RequestMirror":
+                    final HttpFilter.RequestMirror mirror = mirror(required(f.getRequestMirror(), type), mirrors);
+                    if (mirror != null) {
+                        out.add(mirror);
+                    }
                     break;
                 default:
                     throw new UnsupportedValueException("filter type " + type + " is not supported on GRPCRoute");

@@ -28,8 +28,8 @@ import java.util.List;
  * per (rule, match). A gRPC call is an HTTP/2 POST to {@code /<service>/<method>}
  * (gRPC over HTTP2, "Path"), so a method match becomes a POST match on that path: Exact service
  * and method an Exact path, anything else a regular expression over the two path segments; header
- * matches carry over as they are. A rule without matches takes every gRPC call. Backends are
- * resolved as HTTPRoute's are and spoken to over h2c.
+ * matches carry over as they are. A rule without matches takes every gRPC call. Backends and
+ * RequestMirror backends are resolved as HTTPRoute's are and spoken to over h2c.
  */
 public final class GrpcRouteRuleCompiler {
     /** gRPC calls are always POST (gRPC over HTTP2, "Request-Headers"). */
@@ -53,7 +53,7 @@ public final class GrpcRouteRuleCompiler {
         final List<HttpRouteEntry> entries = new ArrayList<>();
         final List<GrpcMethodRank> ranks = new ArrayList<>();
         ConditionSpec notAccepted = null;
-        ConditionSpec resolvedRefs = null;
+        final ConditionSpec[] resolvedRefs = {null};
         for (int r = 0; r < rules.size(); r++) {
             final GRPCRouteRule rule = rules.get(r);
             final String field = "spec.rules[" + r + "]";
@@ -72,18 +72,17 @@ public final class GrpcRouteRuleCompiler {
                             MatchCompiler.grpcHeaders(m.getHeaders()), List.of()));
                     matchRanks.add(rank(m.getMethod()));
                 }
-                filters = FilterCompiler.compileGrpc(rule.getFilters());
+                filters = FilterCompiler.compileGrpc(rule.getFilters(),
+                        mirrors(key, namespace, field + ".filters", resolvedRefs));
                 final List<GRPCBackendRef> refs = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
                 for (int b = 0; b < refs.size(); b++) {
-                    final List<HttpFilter> backendFilters = FilterCompiler.compileGrpc(refs.get(b).getFilters());
+                    final String refField = field + ".backendRefs[" + b + "]";
+                    final List<HttpFilter> backendFilters = FilterCompiler.compileGrpc(refs.get(b).getFilters(),
+                            mirrors(key, namespace, refField + ".filters", resolvedRefs));
                     final BackendResolver.Resolved resolved = backends.resolve(namespace, refs.get(b), backendFilters);
                     weighted.add(resolved.backend());
                     if (!resolved.backend().valid()) {
-                        diagnostics.error(key, field + ".backendRefs[" + b + "]", resolved.message());
-                        if (resolvedRefs == null) {
-                            resolvedRefs = ConditionSpec.isFalse(Reasons.RESOLVED_REFS,
-                                    resolved.backend().invalidReason(), resolved.message());
-                        }
+                        report(key, refField, resolved, resolvedRefs);
                     }
                 }
             } catch (UnsupportedValueException e) {
@@ -99,12 +98,36 @@ public final class GrpcRouteRuleCompiler {
                 ranks.add(matchRanks.get(m));
             }
         }
-        if (resolvedRefs == null) {
-            resolvedRefs = ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS,
-                    "all references are resolved");
-        }
-        return new CompiledRoute(RouteContext.of(route, notAccepted, resolvedRefs), CreationTimestamps.of(route),
+        final ConditionSpec refs = resolvedRefs[0] != null ? resolvedRefs[0]
+                : ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS, "all references are resolved");
+        return new CompiledRoute(RouteContext.of(route, notAccepted, refs), CreationTimestamps.of(route),
                 entries, ranks);
+    }
+
+    /**
+     * RequestMirror backendRefs resolve as GRPCRoute backendRefs do (h2c); an invalid one is
+     * dropped from the snapshot and sets ResolvedRefs=False (HTTPRequestMirrorFilter.backendRef:
+     * "must be dropped from the Gateway").
+     */
+    private FilterCompiler.MirrorResolver mirrors(ResourceKey key, String namespace, String field,
+                                                  ConditionSpec[] resolvedRefs) {
+        return (ref, numerator, denominator) -> {
+            final BackendResolver.Resolved resolved = backends.resolveGrpcMirror(namespace, ref);
+            if (!resolved.backend().valid()) {
+                report(key, field + " RequestMirror", resolved, resolvedRefs);
+                return null;
+            }
+            return new HttpFilter.RequestMirror(resolved.backend(), numerator, denominator);
+        };
+    }
+
+    /** An invalid reference is a diagnostic; the route's first sets ResolvedRefs=False. */
+    private void report(ResourceKey key, String field, BackendResolver.Resolved resolved, ConditionSpec[] resolvedRefs) {
+        diagnostics.error(key, field, resolved.message());
+        if (resolvedRefs[0] == null) {
+            resolvedRefs[0] = ConditionSpec.isFalse(Reasons.RESOLVED_REFS, resolved.backend().invalidReason(),
+                    resolved.message());
+        }
     }
 
     /**

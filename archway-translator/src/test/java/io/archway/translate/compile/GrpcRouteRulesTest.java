@@ -140,9 +140,9 @@ class GrpcRouteRulesTest {
         assertThat(entries(c)).extracting(e -> e.origin().ruleIndex()).containsExactly(3, 4, 2, 1, 0);
     }
 
-    /** RequestHeaderModifier and ResponseHeaderModifier are served; RequestMirror is not (yet). */
+    /** RequestHeaderModifier and ResponseHeaderModifier are served as HTTPRoute's are. */
     @Test
-    void headerModifiersAreServedAndMirrorIsUnsupported() {
+    void headerModifiersAreServed() {
         final SpecCase c = route("""
                 - filters:
                   - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: a, value: b}]}}
@@ -150,11 +150,63 @@ class GrpcRouteRulesTest {
                   backendRefs: [{name: svc, port: 8080}]
                 """);
         assertThat(entries(c).get(0).filters()).hasSize(2).first().isInstanceOf(HttpFilter.RequestHeaderModifier.class);
-        final SpecCase mirror = route("""
-                - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: svc, port: 8080}}}]
+    }
+
+    /**
+     * RequestMirror, at rule and backendRef level and more than once: the HTTPRoute mirror filter,
+     * its backend spoken to over h2c whatever the Service port's appProtocol says.
+     */
+    @Test
+    void requestMirrorIsServedOverH2c() {
+        final SpecCase c = route("""
+                - filters:
+                  - {type: RequestMirror, requestMirror: {backendRef: {name: svc, port: 8080}}}
+                  - {type: RequestMirror, requestMirror: {backendRef: {name: svc, port: 8080}, percent: 25}}
+                  backendRefs:
+                  - name: svc
+                    port: 8080
+                    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: svc, port: 8080}, fraction: {numerator: 1, denominator: 3}}}]
+                """);
+        assertThat(parent(c, "GRPCRoute", "default/g")).containsEntry("Accepted", "True/Accepted")
+                .containsEntry("ResolvedRefs", "True/ResolvedRefs");
+        final List<HttpFilter> filters = entries(c).get(0).filters();
+        assertThat(filters).hasSize(2).allSatisfy(f -> assertThat(f).isInstanceOf(HttpFilter.RequestMirror.class));
+        final HttpFilter.RequestMirror all = (HttpFilter.RequestMirror) filters.get(0);
+        final HttpFilter.RequestMirror quarter = (HttpFilter.RequestMirror) filters.get(1);
+        assertThat(all.backend().protocol()).isEqualTo(AppProtocol.H2C);
+        assertThat(all.backend().origin().name()).isEqualTo("svc");
+        assertThat(List.of(all.numerator(), all.denominator(), quarter.numerator(), quarter.denominator()))
+                .containsExactly(1, 1, 25, 100);
+        final HttpFilter.RequestMirror third = (HttpFilter.RequestMirror) entries(c).get(0).backends().get(0)
+                .filters().get(0);
+        assertThat(List.of(third.numerator(), third.denominator())).containsExactly(1, 3);
+        assertThat(third.backend().protocol()).isEqualTo(AppProtocol.H2C);
+    }
+
+    /**
+     * A RequestMirror whose backendRef does not resolve is dropped and sets ResolvedRefs=False
+     * (HTTPRequestMirrorFilter.backendRef); the route stays Accepted and serves its backends.
+     */
+    @Test
+    void anInvalidMirrorBackendIsDroppedWithResolvedRefsFalse() {
+        final SpecCase c = route("""
+                - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: missing, port: 8080}}}]
                   backendRefs: [{name: svc, port: 8080}]
                 """);
-        assertThat(parent(mirror, "GRPCRoute", "default/g")).containsEntry("Accepted", "False/UnsupportedValue");
+        assertThat(parent(c, "GRPCRoute", "default/g")).containsEntry("Accepted", "True/Accepted")
+                .containsEntry("ResolvedRefs", "False/BackendNotFound");
+        assertThat(entries(c).get(0).filters()).isEmpty();
+        assertThat(entries(c).get(0).backends()).hasSize(1).allSatisfy(b -> assertThat(b.valid()).isTrue());
+        final SpecCase otherNamespace = route("""
+                - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: svc, namespace: other, port: 8080}}}]
+                  backendRefs: [{name: svc, port: 8080}]
+                """);
+        assertThat(parent(otherNamespace, "GRPCRoute", "default/g")).containsEntry("ResolvedRefs", "False/RefNotPermitted");
+        final SpecCase badShare = route("""
+                - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: svc, port: 8080}, fraction: {numerator: 3, denominator: 2}}}]
+                  backendRefs: [{name: svc, port: 8080}]
+                """);
+        assertThat(parent(badShare, "GRPCRoute", "default/g")).containsEntry("Accepted", "False/UnsupportedValue");
     }
 
     /** HTTP listeners list GRPCRoute among their supportedKinds by default. */
