@@ -68,6 +68,12 @@ final class GrpcBackend implements AutoCloseable {
     private final Server server;
     /** The request headers of every call received, in order. */
     final List<Metadata> received = new CopyOnWriteArrayList<>();
+    /** Every call received, in order: its full method name and the request messages read so far. */
+    final List<Call> calls = new CopyOnWriteArrayList<>();
+
+    /** One call as the backend saw it; {@code halfClosed} once the client finished sending. */
+    record Call(String method, List<Object> messages, java.util.concurrent.atomic.AtomicBoolean halfClosed) {
+    }
 
     GrpcBackend(String name) throws IOException {
         this(name, 0);
@@ -87,7 +93,23 @@ final class GrpcBackend implements AutoCloseable {
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                               ServerCallHandler<Q, R> next) {
                 received.add(headers);
-                return next.startCall(call, headers);
+                final Call seen = new Call(call.getMethodDescriptor().getFullMethodName(), new CopyOnWriteArrayList<>(),
+                        new java.util.concurrent.atomic.AtomicBoolean());
+                calls.add(seen);
+                return new io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                        next.startCall(call, headers)) {
+                    @Override
+                    public void onMessage(Q message) {
+                        seen.messages().add(message);
+                        super.onMessage(message);
+                    }
+
+                    @Override
+                    public void onHalfClose() {
+                        seen.halfClosed().set(true);
+                        super.onHalfClose();
+                    }
+                };
             }
         };
         // Any other method is a unary call answered with "<name>:<full method name>:<request>".

@@ -485,6 +485,122 @@ class GrpcEndToEndTest {
         assertThat(lines.get(5)).contains("\"route\":null", "\"status\":12}");
     }
 
+    private static final String MIRRORED = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GRPCRoute
+            metadata:
+              name: mirrored
+            spec:
+              parentRefs:
+              - name: gw
+              hostnames: [grpc.example.com]
+              rules:
+              - matches:
+                - method: {service: archway.test.Streamer, method: Unary}
+                filters:
+                - type: RequestMirror
+                  requestMirror: {backendRef: {name: mirror, port: 80}}
+                backendRefs: [{name: one, port: 80}]
+              - matches:
+                - method: {service: archway.test.Streamer}
+                backendRefs:
+                - name: one
+                  port: 80
+                  filters:
+                  - type: RequestMirror
+                    requestMirror: {backendRef: {name: mirror, port: 80}}
+            """;
+
+    /**
+     * RequestMirror (rule level for Unary, backendRef level for the streams): the client gets the
+     * primary backend's replies, and the mirror backend, spoken to over h2c although its Service
+     * port names no appProtocol, receives exactly one copy of each call, same method, same
+     * messages, half-closed as the client did. With the mirror backend gone, calls are unaffected.
+     */
+    @Test
+    void requestMirrorCopiesEachCallToTheMirrorBackend() throws Exception {
+        final GrpcBackend one = backend("one");
+        final GrpcBackend mirror = backend("mirror");
+        services();
+        Files.writeString(dir.resolve("route.yaml"), MIRRORED);
+        serve();
+        final ManagedChannel ch = channel("grpc.example.com");
+
+        assertThat(ClientCalls.blockingUnaryCall(ch, GrpcBackend.UNARY, CallOptions.DEFAULT, "hi")).isEqualTo("one:hi");
+        awaitCalls(mirror, 1);
+        assertThat(mirror.calls.get(0).method()).isEqualTo("archway.test.Streamer/Unary");
+        awaitHalfClosed(mirror.calls.get(0));
+        assertThat(mirror.calls.get(0).messages()).containsExactly("hi");
+
+        final CompletableFuture<String> summed = new CompletableFuture<>();
+        final StreamObserver<String> up = ClientCalls.asyncClientStreamingCall(
+                ch.newCall(GrpcBackend.CLIENT_STREAM, CallOptions.DEFAULT), observer(summed, null));
+        final List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            sent.add("c" + i);
+            up.onNext("c" + i);
+        }
+        up.onCompleted();
+        assertThat(summed.get(5, TimeUnit.SECONDS)).startsWith("one:20:c0c1");
+        awaitCalls(mirror, 2);
+        assertThat(mirror.calls.get(1).method()).isEqualTo("archway.test.Streamer/ClientStream");
+        awaitHalfClosed(mirror.calls.get(1));
+        assertThat(mirror.calls.get(1).messages()).containsExactlyElementsOf(sent);
+
+        final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        final CompletableFuture<String> bidiDone = new CompletableFuture<>();
+        final StreamObserver<String> bidi = ClientCalls.asyncBidiStreamingCall(
+                ch.newCall(GrpcBackend.BIDI, CallOptions.DEFAULT), observer(bidiDone, replies));
+        for (int i = 0; i < 10; i++) {
+            bidi.onNext("m" + i);
+            // Only the primary's replies reach the client; the mirror's are read and dropped.
+            assertThat(replies.poll(5, TimeUnit.SECONDS)).isEqualTo("one:m" + i);
+        }
+        bidi.onCompleted();
+        bidiDone.get(5, TimeUnit.SECONDS);
+        assertThat(replies).isEmpty();
+        awaitCalls(mirror, 3);
+        awaitHalfClosed(mirror.calls.get(2));
+        assertThat(mirror.calls.get(2).method()).isEqualTo("archway.test.Streamer/Bidi");
+        assertThat(mirror.calls.get(2).messages()).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7",
+                "m8", "m9");
+
+        // Exactly one copy each: nothing more arrives later; the primary saw each call once.
+        Thread.sleep(300);
+        assertThat(mirror.calls).hasSize(3);
+        assertThat(one.calls).extracting(GrpcBackend.Call::method).containsExactly("archway.test.Streamer/Unary",
+                "archway.test.Streamer/ClientStream", "archway.test.Streamer/Bidi");
+
+        // The mirror backend gone: its copies fail quietly, the calls themselves are unaffected.
+        mirror.close();
+        assertThat(ClientCalls.blockingUnaryCall(ch, GrpcBackend.UNARY,
+                CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "again")).isEqualTo("one:again");
+        final CompletableFuture<String> summedAgain = new CompletableFuture<>();
+        final StreamObserver<String> upAgain = ClientCalls.asyncClientStreamingCall(
+                ch.newCall(GrpcBackend.CLIENT_STREAM, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
+                observer(summedAgain, null));
+        upAgain.onNext("x");
+        upAgain.onNext("y");
+        upAgain.onCompleted();
+        assertThat(summedAgain.get(5, TimeUnit.SECONDS)).isEqualTo("one:2:xy");
+    }
+
+    private static void awaitCalls(GrpcBackend backend, int count) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (backend.calls.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(backend.calls).as(backend.name() + "'s calls").hasSize(count);
+    }
+
+    private static void awaitHalfClosed(GrpcBackend.Call call) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!call.halfClosed().get() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(call.halfClosed()).as(call.method() + " half-closed").isTrue();
+    }
+
     private static Status failure(Runnable call) {
         try {
             call.run();
