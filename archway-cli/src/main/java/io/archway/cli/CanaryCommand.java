@@ -64,8 +64,10 @@ final class CanaryCommand implements Runnable {
 
     @Command(name = "run", mixinStandardHelpOptions = true, footer = ExitCodes.HELP_FOOTER,
             description = {"Runs a canary: for each step sets canary=STEP%% / stable=(100-STEP)%%, waits the interval,"
-                    + " then reads archway_requests_total and archway_request_duration_seconds of the canary backend"
-                    + " from the gateway's /metrics. A 5xx rate above --max-error-rate, a p99 above --max-p99, fewer"
+                    + " then reads archway_requests_total, archway_grpc_requests_total and"
+                    + " archway_request_duration_seconds of the canary backend from the gateway's /metrics. A rate of"
+                    + " failed requests (5xx, or gRPC calls with a server-error grpc-status such as UNAVAILABLE) above"
+                    + " --max-error-rate, a p99 above --max-p99, fewer"
                     + " than --min-requests (after one extra interval) or unreadable metrics roll the rule back to"
                     + " 100%% stable. Ctrl-C, or 'archway canary abort ROUTE' from another terminal, aborts with the"
                     + " same rollback.",
@@ -95,7 +97,7 @@ final class CanaryCommand implements Runnable {
         String interval;
 
         @Option(names = "--max-error-rate", defaultValue = "1%", paramLabel = "RATE",
-                description = "Largest tolerated share of 5xx answers of the canary, e.g. 1%% or 0.01"
+                description = "Largest tolerated share of failed requests (5xx, gRPC server errors) of the canary, e.g. 1%% or 0.01"
                         + " (default: ${DEFAULT-VALUE}).")
         String maxErrorRate;
 

@@ -191,7 +191,7 @@ class CanaryEndToEndTest {
         Cli run2 = canaryRun(out2);
         long returned = System.nanoTime();
         assertThat(run2.code()).as(run2.text()).isEqualTo(4);
-        assertThat(out2.text()).containsPattern("ROLLED BACK to 100% stable: error rate \\d+\\.\\d\\d% \\(\\d+/\\d+ 5xx\\)"
+        assertThat(out2.text()).containsPattern("ROLLED BACK to 100% stable: error rate \\d+\\.\\d\\d% \\(\\d+/\\d+ failed\\)"
                 + " exceeds 1\\.00% at 50%");
         assertThat(failedAt.get()).as("the failure was injected after step 1").isPositive();
         assertThat(weights()).isEqualTo("stable=100 canary=0");

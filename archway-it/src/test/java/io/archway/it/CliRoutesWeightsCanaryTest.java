@@ -10,6 +10,8 @@ import io.archway.client.canary.CanaryStateStore;
 import io.archway.server.ArchwayServer;
 import io.archway.server.MicrometerTrafficMetrics;
 import io.archway.server.ServerConfig;
+import io.archway.snapshot.BackendOrigin;
+import io.archway.snapshot.RouteOrigin;
 import io.archway.source.KubeJson;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.TranslatorOptions;
@@ -341,6 +343,61 @@ class CliRoutesWeightsCanaryTest {
         } finally {
             load.shutdownNow();
         }
+    }
+
+    /**
+     * canary run on a GRPCRoute: its calls are HTTP 200 whatever their outcome, so the canary judges
+     * their grpc-status (archway_grpc_requests_total): OK and a caller's NOT_FOUND promote, a server's
+     * UNAVAILABLE in one call of 20 (5% > 1%) rolls back.
+     */
+    @Test
+    void canaryRunOnAGrpcRouteJudgesTheGrpcStatus() throws Exception {
+        MicrometerTrafficMetrics traffic = server.trafficMetrics();
+        RouteOrigin route = new RouteOrigin("GRPCRoute", "default", "api", 0, null, 0);
+        BackendOrigin canary = new BackendOrigin("Service", "default", "grpc-v2", 9000);
+        BackendOrigin stable = new BackendOrigin("Service", "default", "grpc-v1", 9000);
+        ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+        int[] grpcStatus = {0};
+        load.scheduleAtFixedRate(() -> {
+            for (int i = 0; i < 20; i++) {
+                traffic.requestCompleted(route, canary, 200, 2_000_000);
+                traffic.grpcCallCompleted(route, canary, i == 0 ? grpcStatus[0] : 0);
+                traffic.requestCompleted(route, stable, 200, 1_000_000);
+                traffic.grpcCallCompleted(route, stable, 0);
+            }
+        }, 0, 10, TimeUnit.MILLISECONDS);
+        String sd = stateDir.toString();
+        try {
+            Run promoted = run(cfg("canary", "run", "api", "--stable", "grpc-v1", "--canary", "grpc-v2", "--steps",
+                    "10,50", "--interval", "200ms", "--max-error-rate", "1%", "--min-requests", "5", "--state-dir", sd));
+            assertThat(promoted.code()).as(promoted.out() + promoted.err()).isEqualTo(0);
+            assertThat(promoted.out()).contains("PROMOTED: all 2 steps passed");
+            assertThat(grpcWeights()).isEqualTo("grpc-v1=50 grpc-v2=50");
+
+            grpcStatus[0] = 5; // NOT_FOUND: the caller's error, as a 4xx is
+            Run notFound = run(cfg("canary", "run", "grpcroute/default/api", "--stable", "grpc-v1", "--canary", "grpc-v2",
+                    "--steps", "60", "--interval", "200ms", "--max-error-rate", "1%", "--state-dir", sd));
+            assertThat(notFound.code()).as(notFound.out() + notFound.err()).isEqualTo(0);
+            assertThat(grpcWeights()).isEqualTo("grpc-v1=40 grpc-v2=60");
+
+            grpcStatus[0] = 14; // UNAVAILABLE: the server's failure
+            Run failing = run(cfg("canary", "run", "api", "--stable", "grpc-v1", "--canary", "grpc-v2", "--steps", "70",
+                    "--interval", "200ms", "--max-error-rate", "1%", "--state-dir", sd));
+            assertThat(failing.code()).as(failing.out() + failing.err()).isEqualTo(4);
+            assertThat(failing.out()).containsPattern("ROLLED BACK to 100% grpc-v1: error rate \\d+\\.\\d+% "
+                    + "\\(\\d+/\\d+ failed\\) exceeds 1\\.00%");
+            assertThat(grpcWeights()).isEqualTo("grpc-v1=100 grpc-v2=0");
+            assertThat(Files.readString(dir.resolve("grpc.yaml"))).contains("weight: 100");
+        } finally {
+            load.shutdownNow();
+        }
+    }
+
+    private String grpcWeights() throws Exception {
+        JsonNode json = KubeJson.mapper().readTree(run(cfg("weights", "show", "grpcroute/default/api", "-o", "json")).out());
+        JsonNode b = json.path("rules").get(0).path("backends");
+        return b.get(0).path("name").asText() + "=" + b.get(0).path("weight").asInt() + " "
+                + b.get(1).path("name").asText() + "=" + b.get(1).path("weight").asInt();
     }
 
     private String weights() throws Exception {

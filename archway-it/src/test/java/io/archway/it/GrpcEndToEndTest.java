@@ -585,6 +585,59 @@ class GrpcEndToEndTest {
         assertThat(summedAgain.get(5, TimeUnit.SECONDS)).isEqualTo("one:2:xy");
     }
 
+    /**
+     * {@code archway weights set} on a GRPCRoute in a directory: the file changes on disk, the
+     * running gateway reloads it and the calls follow the new weights.
+     */
+    @Test
+    void weightsSetOnAGrpcRouteIsServed() throws Exception {
+        backend("one");
+        backend("two");
+        services();
+        Files.writeString(dir.resolve("route.yaml"), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata:
+                  name: split
+                spec:
+                  parentRefs:
+                  - name: gw
+                  hostnames: [grpc.example.com]
+                  rules:
+                  - backendRefs:
+                    - name: one
+                      port: 80
+                      weight: 1
+                    - name: two
+                      port: 80
+                      weight: 0
+                """);
+        serve();
+        final ManagedChannel ch = channel("grpc.example.com");
+        for (int i = 0; i < 20; i++) {
+            assertThat(ClientCalls.blockingUnaryCall(ch, GrpcBackend.UNARY, CallOptions.DEFAULT, "a")).isEqualTo("one:a");
+        }
+
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        final int code = io.archway.cli.ArchwayCommand.execute(new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true), "weights", "set", "split", "one=0", "two=1", "--config", dir.toString());
+        assertThat(code).as(out + " " + err).isZero();
+        assertThat(out.toString()).contains("GRPCRoute default/split rule 0: weights set");
+        assertThat(Files.readString(dir.resolve("route.yaml"))).contains("weight: 0\n    - name: two\n      port: 80\n"
+                + "      weight: 1");
+
+        // The reload takes effect within the directory poll; from then on every call goes to two.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!ClientCalls.blockingUnaryCall(ch, GrpcBackend.UNARY, CallOptions.DEFAULT, "b").startsWith("two:")) {
+            assertThat(System.nanoTime()).as("the new weights are served").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(ClientCalls.blockingUnaryCall(ch, GrpcBackend.UNARY, CallOptions.DEFAULT, "c")).isEqualTo("two:c");
+        }
+    }
+
     private static void awaitCalls(GrpcBackend backend, int count) throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (backend.calls.size() < count && System.nanoTime() < deadline) {

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param canaryBackend     the backendRef name of the new version
  * @param steps             canary percentages, strictly increasing, each in 1..100
  * @param interval          how long each step is observed
- * @param maxErrorRate      the largest tolerated fraction of 5xx responses (0.01 = 1%)
+ * @param maxErrorRate      the largest tolerated fraction of failed requests: 5xx responses and gRPC
+ *                          calls with a server-error grpc-status (0.01 = 1%)
  * @param maxP99            the largest tolerated 99th percentile latency; null: not checked
  * @param minRequests       requests the canary must receive in a step's window for a verdict; with
  *                          fewer, the step does not advance: it is observed for up to

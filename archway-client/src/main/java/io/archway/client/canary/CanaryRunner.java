@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a {@link CanaryPlan}. For each step it sets the rule's weights (canary = step,
  * stable = 100 - step), waits the interval, then judges the canary backend's traffic in that
- * window from the {@link MetricsSource}: 5xx rate above the limit, or p99 above the limit, is a
+ * window from the {@link MetricsSource}: error rate (5xx, or gRPC server-error statuses) above the limit, or p99 above the limit, is a
  * breach; fewer requests than the minimum means no judgement, so the step does not advance and is
  * watched for up to {@code extraTrafficWaits} more intervals, after which the lack of traffic
  * counts as a breach (the safe choice: never promote what was not seen to work). Unreadable
@@ -191,7 +191,7 @@ public final class CanaryRunner {
             }
             if (d.errorRate() > plan.maxErrorRate()) {
                 return new StepObservation(step, weight, d.requests(), d.errors(), d.errorRate(), p99, window, Verdict.BREACH,
-                        "error rate " + percent(d.errorRate()) + " (" + d.errors() + "/" + d.requests() + " 5xx) exceeds "
+                        "error rate " + percent(d.errorRate()) + " (" + d.errors() + "/" + d.requests() + " failed) exceeds "
                                 + percent(plan.maxErrorRate()) + " at " + weight + "%");
             }
             if (plan.maxP99() != null && d.requests() > 0) {
@@ -307,7 +307,7 @@ public final class CanaryRunner {
     }
 
     private static String summary(StepObservation o) {
-        return o.requests() + " requests, " + percent(o.errorRate()) + " 5xx" + (o.p99() == null ? "" : ", p99 " + human(o.p99()));
+        return o.requests() + " requests, " + percent(o.errorRate()) + " failed" + (o.p99() == null ? "" : ", p99 " + human(o.p99()));
     }
 
     static String percent(double fraction) {

@@ -7,7 +7,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Request counters of one backend: total requests, 5xx responses and the latency histogram
+ * Request counters of one backend: total requests, failed ones (5xx responses and gRPC calls ended
+ * with a server-error grpc-status) and the latency histogram
  * (cumulative counts by upper bound in seconds, {@code +Inf} as {@link Double#POSITIVE_INFINITY}).
  * A scrape gives cumulative values since the server started; {@link #since} gives the window between two.
  */
@@ -41,7 +42,7 @@ public record MetricsSample(long requests, long errors, Map<Double, Long> bucket
         return new MetricsSample(requests - earlier.requests, errors - earlier.errors, delta);
     }
 
-    /** 5xx responses per request, 0 without requests. */
+    /** Failed requests per request, 0 without requests. */
     public double errorRate() {
         return requests == 0 ? 0 : (double) errors / requests;
     }

@@ -14,14 +14,28 @@ import java.util.TreeMap;
 
 /**
  * Reads the gateway's own metrics: {@code GET {admin}/metrics} in Prometheus text, summing
- * {@code archway_requests_total} (all and {@code status_class="5xx"}) and
- * {@code archway_request_duration_seconds_bucket} over the series of one backend
+ * {@code archway_requests_total} (all and {@code status_class="5xx"}),
+ * {@code archway_grpc_requests_total} with a server-error {@code grpc_status} ({@link #GRPC_SERVER_ERRORS})
+ * and {@code archway_request_duration_seconds_bucket} over the series of one backend
  * ({@code backend_namespace}, {@code backend_name}); see docs/DESIGN.md, "Metrics".
+ *
+ * <p>A failed gRPC call is an HTTP 200 with an error grpc-status, so its 5xx count misses it: the
+ * gRPC counter adds it. The two do not overlap: a call with a grpc-status (the gateway's own gRPC
+ * answers included) is an HTTP 200, and a call answered 5xx carries no grpc-status.
  */
 public final class PrometheusMetricsSource implements MetricsSource {
 
     static final String REQUESTS = "archway_requests_total";
     static final String DURATION_BUCKET = "archway_request_duration_seconds_bucket";
+    static final String GRPC_REQUESTS = "archway_grpc_requests_total";
+    /**
+     * The gRPC codes that are the server's failure, those google/rpc/code.proto maps to an HTTP 5xx
+     * (UNKNOWN and INTERNAL 500, UNIMPLEMENTED 501, UNAVAILABLE 503, DEADLINE_EXCEEDED 504,
+     * DATA_LOSS 500); the others (NOT_FOUND, INVALID_ARGUMENT, ...) answer the caller's request
+     * as 4xx do and do not fail a canary.
+     */
+    static final java.util.Set<String> GRPC_SERVER_ERRORS = java.util.Set.of("UNKNOWN", "DEADLINE_EXCEEDED",
+            "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS");
 
     private final URI metricsUri;
     private final HttpClient http;
@@ -73,6 +87,10 @@ public final class PrometheusMetricsSource implements MetricsSource {
             if (REQUESTS.equals(s.name())) {
                 requests += s.value();
                 if ("5xx".equals(s.label("status_class"))) {
+                    errors += s.value();
+                }
+            } else if (GRPC_REQUESTS.equals(s.name())) {
+                if (GRPC_SERVER_ERRORS.contains(s.label("grpc_status"))) {
                     errors += s.value();
                 }
             } else if (DURATION_BUCKET.equals(s.name()) && !s.label("le").isEmpty()) {

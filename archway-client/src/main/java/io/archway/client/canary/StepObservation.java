@@ -8,7 +8,7 @@ import java.time.Duration;
  * @param step         position of the step in the plan (0-based)
  * @param canaryWeight the canary's percentage during the window
  * @param requests     requests the canary received in the window
- * @param errors       5xx responses among them
+ * @param errors       failed ones among them (5xx, or a gRPC server-error status)
  * @param errorRate    errors / requests (0 without requests)
  * @param p99          estimated 99th percentile latency; null without latency data
  * @param window       how long the window was (since the step's weights were set)

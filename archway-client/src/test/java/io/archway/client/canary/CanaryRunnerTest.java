@@ -98,7 +98,7 @@ class CanaryRunnerTest {
         CanaryResult r = runner().run(plan);
 
         assertThat(r.outcome()).isEqualTo(CanaryOutcome.ROLLED_BACK);
-        assertThat(r.reason()).contains("error rate").contains("(39/750 5xx)").contains("exceeds 1.00%").contains("at 25%");
+        assertThat(r.reason()).contains("error rate").contains("(39/750 failed)").contains("exceeds 1.00%").contains("at 25%");
         assertThat(stepWeights()).containsExactly(5, 10, 25);
         assertThat(r.observations()).extracting(StepObservation::verdict).containsExactly(Verdict.PASSED, Verdict.PASSED, Verdict.BREACH);
         assertThat(fileWeights()).containsExactly(100, 0);

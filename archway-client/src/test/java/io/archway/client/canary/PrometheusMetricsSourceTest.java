@@ -85,6 +85,29 @@ class PrometheusMetricsSourceTest {
                 .isEqualTo(MetricsSample.empty());
     }
 
+    /**
+     * A GRPCRoute's backend: every call is an HTTP 200, so the failures are the calls whose
+     * grpc-status is a server error (UNAVAILABLE, INTERNAL, ...); a caller's error (NOT_FOUND)
+     * and OK do not count, nor another backend's UNAVAILABLE.
+     */
+    @Test
+    void grpcCallsFailOnAServerErrorStatus() {
+        String grpc = LABELS.replace("HTTPRoute", "GRPCRoute");
+        String text = """
+                archway_requests_total{%1$s,status_class="2xx",} 200.0
+                archway_grpc_requests_total{%1$s,grpc_status="OK",} 170.0
+                archway_grpc_requests_total{%1$s,grpc_status="NOT_FOUND",} 20.0
+                archway_grpc_requests_total{%1$s,grpc_status="UNAVAILABLE",} 6.0
+                archway_grpc_requests_total{%1$s,grpc_status="INTERNAL",} 3.0
+                archway_grpc_requests_total{%1$s,grpc_status="DEADLINE_EXCEEDED",} 1.0
+                archway_grpc_requests_total{%2$s,grpc_status="UNAVAILABLE",} 999.0
+                """.formatted(grpc, OTHER);
+        MetricsSample m = PrometheusMetricsSource.extract(PrometheusText.parse(text), new BackendKey("shop", "checkout-v2"));
+        assertThat(m.requests()).isEqualTo(200);
+        assertThat(m.errors()).isEqualTo(10);
+        assertThat(m.errorRate()).isEqualTo(0.05);
+    }
+
     @Test
     void quantilesInterpolateInsideTheBucket() {
         MetricsSample m = new MetricsSample(100, 0, Map.of(0.1, 50L, 0.5, 90L, 1.0, 100L, Double.POSITIVE_INFINITY, 100L));
