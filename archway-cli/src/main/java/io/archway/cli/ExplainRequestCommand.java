@@ -53,6 +53,11 @@ final class ExplainRequestCommand implements Callable<Integer> {
             description = "Method (default: ${DEFAULT-VALUE}).")
     String method;
 
+    @Option(names = "--grpc", paramLabel = "SERVICE/METHOD",
+            description = "A gRPC call, e.g. com.example.User/Login: POST /SERVICE/METHOD with content-type "
+                    + "application/grpc (instead of --path and --method); GRPCRoutes match it.")
+    String grpc;
+
     @Option(names = {"-H", "--header"}, paramLabel = "NAME:VALUE", description = "A request header; repeatable.")
     List<String> headers = new ArrayList<>();
 
@@ -75,6 +80,25 @@ final class ExplainRequestCommand implements Callable<Integer> {
             }
             h.computeIfAbsent(header.substring(0, colon).trim(), k -> new ArrayList<>())
                     .add(header.substring(colon + 1).trim());
+        }
+        if (grpc != null) {
+            // gRPC over HTTP2: a call is a POST to /<service>/<method> with content-type application/grpc.
+            final int slash = grpc.indexOf('/', grpc.startsWith("/") ? 1 : 0);
+            final String call = grpc.startsWith("/") ? grpc.substring(1) : grpc;
+            if (slash < 0 || call.indexOf('/') <= 0 || call.indexOf('/') != call.lastIndexOf('/')
+                    || call.endsWith("/")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--grpc wants SERVICE/METHOD, got " + grpc);
+            }
+            if (spec.commandLine().getParseResult().hasMatchedOption("--path")
+                    || spec.commandLine().getParseResult().hasMatchedOption("--method")) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--grpc sets the path and the method: give --grpc or --path/--method");
+            }
+            path = "/" + call;
+            method = "POST";
+            if (h.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-type"))) {
+                h.put("content-type", new ArrayList<>(List.of("application/grpc")));
+            }
         }
         final StringBuilder target = new StringBuilder(path.startsWith("/") ? path : "/" + path);
         for (String q : query) {

@@ -122,7 +122,7 @@ final class GetCommand implements Callable<Integer> {
     private void stampCreation(List<HasMetadata> items, String ns, PrintWriter err) {
         java.util.Map<String, String> stamps = new java.util.HashMap<>();
         try {
-            for (ResourceKind kind : List.of(ResourceKind.GATEWAY, ResourceKind.HTTP_ROUTE)) {
+            for (ResourceKind kind : List.of(ResourceKind.GATEWAY, ResourceKind.HTTP_ROUTE, ResourceKind.GRPC_ROUTE)) {
                 if (items.stream().noneMatch(o -> kind.kind().equals(o.getKind()))) {
                     continue;
                 }

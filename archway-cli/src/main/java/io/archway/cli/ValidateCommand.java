@@ -98,7 +98,7 @@ final class ValidateCommand implements Callable<Integer> {
         ResourceStore store = DirectorySource.loadOnce(dir, new ManifestLoader(Admission.of(channel)));
         ResourceView view = store.view();
         Translation translation = new Translator(new TranslatorOptions(controllerName,
-                new GatewayAddressing.Shared(address), !noAdopt)).translate(view, 1);
+                new GatewayAddressing.Shared(address), !noAdopt)).translate(view, 1, java.time.Instant.now());
         StatusView status = OfflineStatus.of(view, translation, store.diagnostics(), Clock.systemUTC());
 
         List<String> problems = new ArrayList<>();

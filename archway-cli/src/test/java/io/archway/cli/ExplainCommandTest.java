@@ -122,6 +122,48 @@ class ExplainCommandTest {
         assertThat(yaml.out()).contains("reason: NotAllowedByListeners");
     }
 
+    static final String GRPC = """
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: GRPCRoute
+            metadata: {name: users, namespace: infra}
+            spec:
+              parentRefs: [{name: gw}]
+              hostnames: [grpc.example.com]
+              rules:
+              - matches:
+                - method: {service: com.example.User, method: Login}
+                  headers: [{name: version, value: "2"}]
+                backendRefs: [{name: stable, port: 80}]
+              - matches: [{method: {service: com.example.User}}]
+                backendRefs: [{name: missing, port: 80}]
+            """;
+
+    /** explain request --grpc SERVICE/METHOD: the GRPCRoute rule that wins, the losers, the backends. */
+    @Test
+    void explainGrpcCall() throws Exception {
+        Files.writeString(dir.resolve("grpc.yaml"), GRPC);
+        final Run r = run("explain", "request", "--config", dir.toString(), "--host", "grpc.example.com",
+                "--grpc", "com.example.User/Login", "-H", "version: 2");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("request: POST grpc.example.com/com.example.User/Login",
+                "route: GRPCRoute infra/users rule 0 match 0: Exact /com.example.User/Login, method POST, header version = 2",
+                "LOWER_PRECEDENCE", "method length: 5 method characters beat 0", "Service infra/stable:80");
+
+        final Run other = run("explain", "request", "--config", dir.toString(), "--host", "grpc.example.com",
+                "--grpc", "com.example.User/Logout");
+        assertThat(other.out()).contains("route: GRPCRoute infra/users rule 1 match 0", "invalid: BackendNotFound");
+
+        final Run bad = run("explain", "request", "--config", dir.toString(), "--host", "grpc.example.com",
+                "--grpc", "nomethod");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("--grpc wants SERVICE/METHOD, got nomethod");
+
+        final Run get = run("get", "grpcroutes", "--config", dir.toString(), "-A");
+        assertThat(get.code()).as(get.err()).isEqualTo(0);
+        assertThat(get.out()).contains("users");
+    }
+
     static final String L4 = """
             ---
             apiVersion: gateway.networking.k8s.io/v1

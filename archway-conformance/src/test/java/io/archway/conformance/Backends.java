@@ -263,7 +263,8 @@ final class Backends {
 
     /**
      * The non-HTTP servers every pod runs, whether or not a Service selects it (a container binds
-     * its ports on start): tcpserver on TCP_PORT (3000), udpechoserver on UDP_PORT (8080), coredns
+     * its ports on start): the gRPC echo server on HTTP_PORT (3000), tcpserver on TCP_PORT (3000),
+     * udpechoserver on UDP_PORT (8080), coredns
      * on 53/UDP (its Corefile's {@code .:53} and {@code foo.bar.com:53}); tcpserver's TLS listener
      * on TLS_PORT (8443) when TLS_SERVER_CERT and TLS_SERVER_PRIV_KEY (tcpserver's name, not
      * echo-basic's TLS_SERVER_PRIVKEY) are set, with the certificate those files hold.
@@ -287,6 +288,8 @@ final class Backends {
                     }
                     case UDP -> out.add(new L4Listen(pod, Server.UDP, Integer.parseInt(envOr(d, "UDP_PORT", "8080")), ctx));
                     case DNS -> out.add(new L4Listen(pod, Server.DNS, 53, ctx));
+                    case GRPC -> out.add(new L4Listen(pod, Server.GRPC, Integer.parseInt(envOr(d, "HTTP_PORT", "3000")),
+                            ctx));
                     default -> {
                     }
                 }

@@ -28,6 +28,8 @@ final class Environment implements AutoCloseable {
     final EchoServer echo;
     /** The TCP, UDP and DNS backends (tcpserver, udpechoserver, coredns) of the pods that run them. */
     final L4Echo l4 = new L4Echo();
+    /** The gRPC echo servers of the pods that run one (echo-basic with GRPC_ECHO_SERVER). */
+    final GrpcEcho grpc = new GrpcEcho();
     final SSLContext tls;
     /** Trusts only infra/tls-validity-checks-certificate: the serverCertPem of every HTTPS test. */
     final SSLContext tlsValidityChecks;
@@ -70,6 +72,7 @@ final class Environment implements AutoCloseable {
         try {
             env.listen(backends.listenPorts(List.of()));
             env.listenL4();
+            env.warmGrpc();
             env.listenHttps();
             manifests.write("00-gatewayclass.yaml", Manifests.gatewayClassYaml());
             manifests.write("01-base.yaml", Manifests.prepare(base));
@@ -93,7 +96,7 @@ final class Environment implements AutoCloseable {
         }
     }
 
-    /** Makes sure every pod running a TCP, UDP or DNS server answers on its port. */
+    /** Makes sure every pod running a gRPC, TCP, UDP or DNS server answers on its port. */
     void listenL4() throws java.io.IOException {
         for (Backends.L4Listen l : backends.l4Listeners()) {
             if (listening.add(l.key())) {
@@ -109,8 +112,30 @@ final class Environment implements AutoCloseable {
                     case TCP -> l4.listenTcp(l.pod().ip(), l.port(), l.context());
                     case UDP -> l4.listenUdp(l.pod().ip(), l.port(), l.context());
                     case DNS -> l4.listenDns(l.pod().ip(), l.port());
+                    case GRPC -> grpc.listen(l.pod().ip(), l.port(), new GrpcEcho.PodContext(l.context().namespace(),
+                            l.context().ingress(), l.context().service(), l.context().pod()));
                     default -> throw new IllegalStateException("not a layer-4 server: " + l);
                 }
+            }
+        }
+    }
+
+    /**
+     * One gRPC call straight to an echo pod before any test: it loads and links grpc-java's client
+     * and server classes (seconds on a loaded machine), which upstream's compiled Go client never
+     * pays, so the first gRPC test's consistency window measures the gateway and not class loading.
+     */
+    void warmGrpc() throws java.io.IOException {
+        for (Backends.L4Listen l : backends.l4Listeners()) {
+            if (l.server() == Backends.Server.GRPC) {
+                try (GrpcProbe probe = new GrpcProbe(l.pod().ip() + ":" + l.port(), l.pod().ip() + ":" + l.port())) {
+                    GrpcProbe.Result r = probe.send("Echo", Map.of(), Duration.ofSeconds(30));
+                    if (!r.status().isOk()) {
+                        throw new IllegalStateException("harness: the gRPC echo pod " + l.pod().name()
+                                + " does not answer: " + r.status());
+                    }
+                }
+                return;
             }
         }
     }
@@ -143,6 +168,7 @@ final class Environment implements AutoCloseable {
         }
         echo.close();
         l4.close();
+        grpc.close();
     }
 
     /** Run settings, from system properties. */

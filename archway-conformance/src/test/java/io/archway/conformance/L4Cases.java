@@ -16,8 +16,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The GATEWAY-TCP and GATEWAY-UDP tests whose Go code the extraction marks {@code manual}, the
- * WebSocket test of GATEWAY-HTTP (also manual), and the
- * GATEWAY-TLS core tests whose traffic checks need values the extraction leaves as expressions
+ * WebSocket test of GATEWAY-HTTP (also manual), and the GATEWAY-TLS tests (core, and the Terminate
+ * and Mixed extended ones) whose traffic checks need values the extraction leaves as expressions
  * (a route's hostnames[0], a ConfigMap's CA), written
  * out step by step as the upstream test function (v1.6.1) runs them: loops unrolled, closures
  * inlined, in execution order (not source-line order). Status steps replay the extracted assertion
@@ -95,6 +95,8 @@ final class L4Cases {
         add(udpReferenceGrant());
         add(udpWeightedRouting());
         add(tlsSimpleSameNamespace());
+        add(tlsTerminateSimpleSameNamespace());
+        add(tlsMixedTerminationSameNamespace());
         add(tlsInvalidBackendRef("TLSRouteInvalidBackendRefNonexistent", "invalid-backend-ref-nonexistent",
                 "gateway-tlsroute-invalid-backend-ref-nonexistent"));
         add(tlsInvalidBackendRef("TLSRouteInvalidBackendRefUnknownKind", "invalid-backend-ref-unknown-kind",
@@ -535,6 +537,82 @@ final class L4Cases {
                                     ctx.maxTimeToConsistency(), ctx::log);
                         })),
                 Set.of("other:" + call + "@66", "expr:hostnames[0]"));
+    }
+
+    /**
+     * tlsroute-terminate-simple-same-namespace.go: NamespacesMustBeReady; gwAddr, hostnames =
+     * GatewayAndTLSRoutesMustBeAccepted(gateway-tlsroute-terminate, tlsroute-terminated-test);
+     * t.Fatalf unless exactly one hostname; caString = ca.crt of ConfigMap tls-checks-ca-certificate;
+     * tcp.MakeTCPRequestAndExpectEventuallyValidResponse(gwAddr, caString, serverStr, useTLS=true,
+     * {BackendIsTLS: false, Backend: tcp-backend, Namespace: infra, Hostname: ""}): a TLS dial with
+     * SNI = the route's hostname that must verify the GATEWAY's certificate (the listener's
+     * tls-terminate-checks-certificate, issued by that CA for tls.example.com) and reach tcpserver's
+     * plain-text port, which must answer IS_TLS false.
+     */
+    private static Case tlsTerminateSimpleSameNamespace() {
+        String call = "tcp.MakeTCPRequestAndExpectEventuallyValidResponse";
+        return new Case("TLSRouteTerminateSimpleSameNamespace", List.of(
+                status(50),
+                status(52),
+                new Traffic(68, call, call + "(gwAddr, ca.crt of tls-checks-ca-certificate, hostnames[0], useTLS, "
+                        + "{BackendIsTLS: false, Backend: tcp-backend, Namespace: " + INFRA + ", Hostname: \"\"})",
+                        ctx -> {
+                            List<String> hostnames = routeHostnames(ctx, INFRA, "tlsroute-terminated-test");
+                            if (hostnames.size() != 1) {
+                                return List.of("unexpected error in test configuration, found " + hostnames.size()
+                                        + " hostnames");
+                            }
+                            javax.net.ssl.SSLContext ca = ctx.trustConfigMapCa(INFRA, "tls-checks-ca-certificate");
+                            return L4Clients.tcpEventuallyValid(ctx.dial(trafficAddr(ctx.spec(), call, 68, null)),
+                                    new L4Clients.TlsDial(ca, hostnames.get(0)),
+                                    new L4Clients.TcpExpected(false, "tcp-backend", INFRA, ""),
+                                    ctx.maxTimeToConsistency(), ctx::log);
+                        })),
+                Set.of("other:" + call + "@68"));
+    }
+
+    /**
+     * tlsroute-mixed-termination-same-namespace.go: NamespacesMustBeReady; gwAddr,
+     * hostnamesPassthrough = GatewayAndTLSRoutesMustBeAccepted(gateway-tlsroute-mixed-termination,
+     * gateway-conformance-mixed-passthroughroute); GatewayStatusMustHaveListeners (tls-terminate and
+     * tls-passthrough on one port, both Accepted with TLSRoute supported and one route each); t.Fatalf
+     * unless exactly one passthrough hostname; hostnamesTerminate = GatewayAndTLSRoutesMustBeAccepted(
+     * gateway-conformance-mixed-terminateroute), exactly one; caString = ca.crt of
+     * tls-checks-ca-certificate; then (parallel subtests, run here one after the other) a TLS request
+     * for the terminate hostname that must verify the gateway's certificate and reach tcpserver's
+     * plain-text port (IS_TLS false), and one for the passthrough hostname that must verify the
+     * backend's certificate and reach its TLS port, which saw that SNI (IS_TLS true).
+     */
+    private static Case tlsMixedTerminationSameNamespace() {
+        String call = "tcp.MakeTCPRequestAndExpectEventuallyValidResponse";
+        return new Case("TLSRouteMixedTerminationSameNamespace", List.of(
+                status(54),
+                status(56),
+                status(87),
+                status(94),
+                new Traffic(114, call, call + "(gwAddr, ca.crt of tls-checks-ca-certificate, hostnamesTerminate[0], "
+                        + "useTLS, {BackendIsTLS: false, Backend: tcp-backend, Namespace: " + INFRA + ", Hostname: \"\"})",
+                        ctx -> mixedRequest(ctx, call, 114, "gateway-conformance-mixed-terminateroute", false)),
+                new Traffic(125, call, call + "(gwAddr, ca.crt of tls-checks-ca-certificate, hostnamesPassthrough[0], "
+                        + "useTLS, {BackendIsTLS: true, Backend: tcp-backend, Namespace: " + INFRA
+                        + ", Hostname: hostnamesPassthrough[0]})",
+                        ctx -> mixedRequest(ctx, call, 125, "gateway-conformance-mixed-passthroughroute", true))),
+                Set.of("other:" + call + "@114", "other:" + call + "@125", "expr:hostnamesPassthrough[0]"));
+    }
+
+    /** One subtest of TLSRouteMixedTerminationSameNamespace: the route's one hostname, through gwAddr. */
+    private static List<String> mixedRequest(Ctx ctx, String call, int line, String route, boolean passthrough) {
+        List<String> hostnames = routeHostnames(ctx, INFRA, route);
+        if (hostnames.size() != 1) {
+            return List.of("unexpected error in test configuration, found " + hostnames.size() + " "
+                    + (passthrough ? "passthrough" : "terminate") + " hostnames");
+        }
+        String serverStr = hostnames.get(0);
+        javax.net.ssl.SSLContext ca = ctx.trustConfigMapCa(INFRA, "tls-checks-ca-certificate");
+        return L4Clients.tcpEventuallyValid(ctx.dial(trafficAddr(ctx.spec(), call, line, null)),
+                new L4Clients.TlsDial(ca, serverStr),
+                new L4Clients.TcpExpected(passthrough, "tcp-backend", INFRA, passthrough ? serverStr : ""),
+                ctx.maxTimeToConsistency(), ctx::log);
     }
 
     /**

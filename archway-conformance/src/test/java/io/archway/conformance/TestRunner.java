@@ -57,7 +57,11 @@ final class TestRunner implements Mutations.Context {
 
     // ------------------------------------------------------------------ events
 
-    private sealed interface Event permits StatusEvent, HttpEvent, WeightEvent, MutationEvent, OtherEvent {
+    private sealed interface Event permits StatusEvent, HttpEvent, GrpcEvent, WeightEvent, MutationEvent, OtherEvent {
+    }
+
+    /** grpc.MakeRequestAndExpectEventuallyConsistentResponse of a gRPC expectation. */
+    private record GrpcEvent(JsonNode expectation, JsonNode sentVia, int index) implements Event {
     }
 
     /** A non-HTTP traffic check the timeline runs itself ({@link #TIMELINE_TRAFFIC}). */
@@ -98,6 +102,8 @@ final class TestRunner implements Mutations.Context {
                 what = "status " + s.assertion().path("helper").asText();
             } else if (t.event() instanceof HttpEvent h) {
                 what = "http #" + h.index();
+            } else if (t.event() instanceof GrpcEvent g) {
+                what = "grpc #" + g.index();
             } else if (t.event() instanceof OtherEvent o) {
                 what = "other " + o.check().path("call").asText();
             } else {
@@ -125,6 +131,15 @@ final class TestRunner implements Mutations.Context {
                 String call = via.path("call").asText();
                 if (call.contains("AndExpect")) {
                     events.add(new Timed(via.path("line").asInt(), 2, seq++, new HttpEvent(e, via, i)));
+                }
+            }
+            i++;
+        }
+        i = 0;
+        for (JsonNode e : spec.json().path("grpc_expectations")) {
+            for (JsonNode via : e.path("sentVia")) {
+                if (via.path("call").asText().contains("AndExpect")) {
+                    events.add(new Timed(via.path("line").asInt(), 2, seq++, new GrpcEvent(e, via, i)));
                 }
             }
             i++;
@@ -164,6 +179,8 @@ final class TestRunner implements Mutations.Context {
                         runStatus(s.assertion());
                     } else if (e instanceof HttpEvent h) {
                         runHttp(h.expectation(), h.sentVia(), h.index());
+                    } else if (e instanceof GrpcEvent g) {
+                        runGrpc(g.expectation(), g.sentVia(), g.index());
                     } else if (e instanceof WeightEvent w) {
                         runWeights(w.distribution());
                     } else if (e instanceof OtherEvent o) {
@@ -574,8 +591,16 @@ final class TestRunner implements Mutations.Context {
                 && !ack.contains("manual")) {
             gaps.add("manual: " + j.path("manual_reasons"));
         }
-        if (j.path("grpc_expectations").size() > 0) {
-            gaps.add("gRPC expectations");
+        for (JsonNode e : j.path("grpc_expectations")) {
+            if (!e.path("responseHeaders").isNull() && !e.path("responseHeaders").isMissingNode()) {
+                gaps.add("gRPC response header expectations (line " + e.path("line").asInt() + ")");
+            }
+            for (JsonNode v : e.path("sentVia")) {
+                if (!v.path("call").asText().contains("AndExpect") && !consumesPlainSends) {
+                    gaps.add("gRPC send " + v.path("call").asText() + " at line " + v.path("line").asInt()
+                            + " is neither a weighted distribution nor a custom check");
+                }
+            }
         }
         int otherUnacknowledged = 0;
         for (JsonNode c : j.path("other_traffic_checks")) {
@@ -1426,6 +1451,154 @@ final class TestRunner implements Mutations.Context {
         }
     }
 
+    // ------------------------------------------------------------------ gRPC
+
+    /** The Echo method an expectation calls: EchoRequest -> Echo, EchoTwoRequest -> EchoTwo, ... */
+    static String grpcMethod(JsonNode exp) {
+        String request = exp.path("method").asText("EchoRequest");
+        return request.substring(0, request.length() - "Request".length());
+    }
+
+    /** A probe to the gateway address with the expectation's authority (the spec address when none). */
+    private GrpcProbe grpcProbe(JsonNode exp, StatusAssertions.Address addr) {
+        String authority = exp.path("authority").asText("");
+        return new GrpcProbe(addr.ip() + ":" + (addr.port() + env.settings.portOffset()),
+                authority.isEmpty() ? addr.ip() + ":" + addr.port() : authority);
+    }
+
+    private static Map<String, String> grpcMetadata(JsonNode exp) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        exp.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        return metadata;
+    }
+
+    /** grpc.MakeRequestAndExpectEventuallyConsistentResponse: 3 matching responses in a row. */
+    private void runGrpc(JsonNode exp, JsonNode via, int index) {
+        StatusAssertions.Address addr = address(via.path("gatewayAddr"));
+        String method = grpcMethod(exp);
+        String backend = exp.path("backend").asText("");
+        String what = "gRPC expectation #" + index + " (line " + exp.path("line").asInt() + ") "
+                + exp.path("authority").asText("") + "/" + GrpcEcho.SERVICE + "/" + method
+                + (exp.path("metadata").size() > 0 ? " " + exp.path("metadata") : "") + " -> "
+                + exp.path("code").asText() + (backend.isEmpty() ? "" : " " + backend);
+        String result;
+        try (GrpcProbe probe = grpcProbe(exp, addr)) {
+            result = converge(3, () -> {
+                try {
+                    return compareGrpc(exp, method, probe.send(method, grpcMetadata(exp), env.settings.requestTimeout()));
+                } catch (IOException e) {
+                    return "response did not parse: " + e;
+                }
+            });
+        }
+        if (result == null) {
+            passed(what);
+        } else {
+            fail(what + ": " + result);
+        }
+        log.add("explain: not compared, a gRPC call (explain request --grpc is not modelled by the harness)");
+    }
+
+    /** Upstream's compareResponse: the code, and for OK the method, namespace and pod the echo saw. */
+    static String compareGrpc(JsonNode exp, String method, GrpcProbe.Result r) {
+        io.grpc.Status.Code want = GrpcProbe.code(exp.path("code").asText("OK"));
+        if (r.status().getCode() != want) {
+            return "expected status code to be " + want + ", but got " + r.status().getCode()
+                    + (r.status().getDescription() == null ? "" : " (" + r.status().getDescription() + ")");
+        }
+        if (want != io.grpc.Status.Code.OK) {
+            return null;
+        }
+        String fqm = "/" + GrpcEcho.SERVICE + "/" + method;
+        if (!fqm.equals(r.assertions().fullyQualifiedMethod())) {
+            return "expected path to be " + fqm + ", got " + r.assertions().fullyQualifiedMethod();
+        }
+        String ns = exp.path("namespace").asText("");
+        if (!ns.isEmpty() && !ns.equals(r.assertions().context().namespace())) {
+            return "expected namespace to be " + ns + ", got " + r.assertions().context().namespace();
+        }
+        String backend = exp.path("backend").asText("");
+        if (!r.assertions().context().pod().startsWith(backend)) {
+            return "expected pod name to start with " + backend + ", got " + r.assertions().context().pod();
+        }
+        return null;
+    }
+
+    /**
+     * GRPCRouteWeight's distribution: weight.TestWeightedDistribution over upstream's sender, a
+     * fresh client per call with x-jitter metadata, each call OK and counted by the echo's pod.
+     */
+    private void runGrpcWeights(JsonNode dist, Map<String, Double> weights) {
+        JsonNode exp = null;
+        JsonNode via = null;
+        for (JsonNode e : spec.json().path("grpc_expectations")) {
+            for (JsonNode v : e.path("sentVia")) {
+                if (v.has("gatewayAddr") && (via == null || v.path("call").asText().equals("client.SendRPC"))) {
+                    exp = e;
+                    via = v;
+                }
+            }
+        }
+        if (exp == null) {
+            fail("harness: no gRPC call to send for the weighted distribution at line " + dist.path("line").asInt());
+            return;
+        }
+        StatusAssertions.Address addr = address(via.path("gatewayAddr"));
+        final JsonNode call = exp;
+        String last = null;
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            last = sampleDistribution(weights, () -> {
+                Map<String, String> md = new LinkedHashMap<>(grpcMetadata(call));
+                md.put("x-jitter", Long.toString(ThreadLocalRandom.current().nextLong(1 << 30)));
+                try (GrpcProbe probe = grpcProbe(call, addr)) {
+                    GrpcProbe.Result r = probe.send(grpcMethod(call), md, env.settings.consistencyTimeout());
+                    if (r.status().getCode() != io.grpc.Status.Code.OK) {
+                        throw new IllegalStateException("expected OK response, got " + r.status());
+                    }
+                    return r.assertions().context().pod();
+                }
+            });
+            if (last == null) {
+                passed("weighted gRPC distribution " + weights + " (attempt " + attempt + ")");
+                return;
+            }
+            log.add("weighted gRPC distribution attempt " + attempt + "/10 failed: " + last);
+        }
+        fail("weighted gRPC distribution " + weights + " failed 10 times; last: " + last);
+    }
+
+    /** A pod per call from {@code sender}, 500 calls 10 at a time, compared with the weights. */
+    private String sampleDistribution(Map<String, Double> weights, java.util.concurrent.Callable<String> sender) {
+        final int total = 500;
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        try {
+            List<Future<String>> pods = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                pods.add(pool.submit(sender));
+            }
+            for (Future<String> f : pods) {
+                String pod;
+                try {
+                    pod = f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return "error while sending requests: " + e.getCause().getMessage();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "interrupted";
+                }
+                String backend = backendName(pod);
+                if (!weights.containsKey(backend)) {
+                    return "request was handled by an unexpected pod " + pod + " (extracted backend " + backend + ")";
+                }
+                seen.merge(backend, 1, Integer::sum);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return compareDistribution(weights, seen, total);
+    }
+
     /** AwaitConvergence: 3 successes in a row within the consistency timeout. */
     String awaitConsistent(JsonNode exp, HttpProbe.Request req) {
         return converge(3, () -> {
@@ -1686,6 +1859,10 @@ final class TestRunner implements Mutations.Context {
     private void runWeights(JsonNode dist) {
         Map<String, Double> weights = new LinkedHashMap<>();
         dist.path("expectedWeights").fields().forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asDouble()));
+        if (spec.json().path("grpc_expectations").size() > 0) {
+            runGrpcWeights(dist, weights);
+            return;
+        }
         JsonNode exp = null;
         JsonNode via = null;
         for (JsonNode e : spec.json().path("http_expectations")) {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -266,9 +267,41 @@ class TlsHarnessTest {
             }
         }
         assertThat(core).containsExactlyInAnyOrderElementsOf(TLS_CORE);
-        // the extended Terminate/Mixed tests stay gaps (manual, no case)
-        assertThat(TestRunner.harnessGaps(TestSpec.load(tests.resolve("TLSRouteTerminateSimpleSameNamespace.json"))))
-                .anyMatch(g -> g.startsWith("manual: "));
+        // the extended Terminate and Mixed traffic tests have their cases too
+        for (String extended : List.of("TLSRouteTerminateSimpleSameNamespace", "TLSRouteMixedTerminationSameNamespace")) {
+            TestSpec spec = TestSpec.load(tests.resolve(extended + ".json"));
+            assertThat(spec.manual()).as(extended).isTrue();
+            assertThat(TestRunner.harnessGaps(spec)).as(extended).isEmpty();
+        }
+    }
+
+    @Test
+    void theTerminateAndMixedTestsRunInTheGoOrder() throws Exception {
+        Path tests = suite().resolve("tests");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(tests), "shared conformance data not present");
+        List<String> terminate = new TestRunner(null,
+                TestSpec.load(tests.resolve("TLSRouteTerminateSimpleSameNamespace.json"))).describeTimeline();
+        assertThat(terminate.stream().map(l -> l.split(" ")[0] + " " + l.split(" ")[1]).toList())
+                .containsExactly("50 status", "52 status", "68 traffic");
+        assertThat(terminate.get(2)).contains("BackendIsTLS: false, Backend: tcp-backend");
+        List<String> mixed = new TestRunner(null,
+                TestSpec.load(tests.resolve("TLSRouteMixedTerminationSameNamespace.json"))).describeTimeline();
+        assertThat(mixed.stream().map(l -> l.split(" ")[0] + " " + l.split(" ")[1]).toList())
+                .containsExactly("54 status", "56 status", "87 status", "94 status", "114 traffic", "125 traffic");
+        assertThat(mixed.get(4)).contains("hostnamesTerminate[0]").contains("BackendIsTLS: false");
+        assertThat(mixed.get(5)).contains("hostnamesPassthrough[0]").contains("BackendIsTLS: true");
+    }
+
+    @Test
+    void theNotSupportedTestsAreSkippedOnceTheirFeatureIsClaimed() {
+        assertThat(Features.returnsEarly("TLSRouteListenerTerminateNotSupported", Set.of("TLSRouteModeTerminate")))
+                .contains("TLSRouteModeTerminate");
+        assertThat(Features.returnsEarly("TLSRouteListenerTerminateNotSupported", Set.of("TLSRoute"))).isNull();
+        assertThat(Features.returnsEarly("TLSRouteListenerMixedTerminationNotSupported",
+                Set.of("TLSRouteModeTerminate"))).isNull();
+        assertThat(Features.returnsEarly("TLSRouteListenerMixedTerminationNotSupported",
+                Set.of("TLSRouteModeTerminate", "TLSRouteModeMixed"))).contains("TLSRouteModeMixed");
+        assertThat(Features.returnsEarly("TLSRouteSimpleSameNamespace", Features.CLAIMED)).isNull();
     }
 
     /** The status helpers the GATEWAY-TLS core tests call; each one is a case of TestRunner.runStatus. */

@@ -72,6 +72,8 @@ class CliRoutesWeightsCanaryTest {
                 spec:
                   parentRefs:
                   - name: gw
+                  # not grpc.example.com: an HTTPRoute and a GRPCRoute never share a hostname on a listener
+                  hostnames: ["www.example.com"]
                   rules:
                   - name: main
                     backendRefs:
@@ -120,8 +122,9 @@ class CliRoutesWeightsCanaryTest {
         List<String> lines = routes.out().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).matches("KIND +NAME +HOSTNAMES +PARENTS +ACCEPTED +REFS +AGE");
-        assertThat(lines.get(1)).matches("GRPCRoute +api +grpc\\.example\\.com +gw +- +- +.*");
-        assertThat(lines.get(2)).as("AGE from the server").matches("HTTPRoute +split +\\* +gw +1/1 +Resolved +\\d+s");
+        // grpc-v1 and grpc-v2 have no Service: accepted, refs not resolved; AGE from the server
+        assertThat(lines.get(1)).matches("GRPCRoute +api +grpc\\.example\\.com +gw +1/1 +BackendNotFound +\\d+s");
+        assertThat(lines.get(2)).as("AGE from the server").matches("HTTPRoute +split +www\\.example\\.com +gw +1/1 +Resolved +\\d+s");
 
         Run grpc = run(cfg("get", "grpcroutes", "-o", "json"));
         assertThat(grpc.code()).isEqualTo(0);
@@ -137,7 +140,8 @@ class CliRoutesWeightsCanaryTest {
                 .matches("NAMESPACE +NAME +HOSTNAMES +PARENTS +ACCEPTED +REFS +AGE");
 
         Run gws = run(cfg("get", "gateways"));
-        assertThat(gws.out().lines().toList().get(1)).matches("gw +archway +127\\.0\\.0\\.1 +True +1 +\\d+s");
+        // attached: the HTTPRoute and the GRPCRoute
+        assertThat(gws.out().lines().toList().get(1)).matches("gw +archway +127\\.0\\.0\\.1 +True +2 +\\d+s");
 
         Run routesJson = run(cfg("get", "routes", "-A", "-o", "json"));
         assertThat(KubeJson.mapper().readTree(routesJson.out()).path("items")).hasSize(2);
@@ -146,16 +150,19 @@ class CliRoutesWeightsCanaryTest {
         Run noStatus = run("get", "httproutes", "--config", dir.toString(), "--admin", "127.0.0.1:" + Manifests.freePort());
         assertThat(noStatus.code()).isEqualTo(0);
         assertThat(noStatus.err()).contains("(no status: admin endpoint");
-        assertThat(noStatus.out().lines().toList().get(1)).matches("split +\\* +gw +- +- +.*");
+        assertThat(noStatus.out().lines().toList().get(1)).matches("split +www\\.example\\.com +gw +- +- +.*");
 
-        // Admin-only mode: what the server serves (it does not translate GRPCRoutes yet).
+        // Admin-only mode: what the server serves, GRPCRoutes included.
         Run adminRoutes = run("get", "routes", "--admin", admin);
         assertThat(adminRoutes.err()).startsWith("mode: admin endpoint " + admin);
-        assertThat(adminRoutes.out().lines().toList()).hasSize(2);
-        assertThat(adminRoutes.out().lines().toList().get(1)).matches("HTTPRoute +split +\\* +gw +1/1 +Resolved +\\d+s");
+        assertThat(adminRoutes.out().lines().toList()).hasSize(3);
+        assertThat(adminRoutes.out().lines().toList().get(1))
+                .matches("GRPCRoute +api +grpc\\.example\\.com +gw +1/1 +BackendNotFound +\\d+s");
+        assertThat(adminRoutes.out().lines().toList().get(2)).matches("HTTPRoute +split +www\\.example\\.com +gw +1/1 +Resolved +\\d+s");
         Run adminGrpc = run("get", "grpcroutes", "--admin", admin);
         assertThat(adminGrpc.code()).isEqualTo(0);
-        assertThat(adminGrpc.err()).contains("No resources found in default namespace.");
+        assertThat(adminGrpc.out().lines().toList()).hasSize(2);
+        assertThat(adminGrpc.out().lines().toList().get(1)).startsWith("api ");
 
         assertThat(run("get", "routes", "--config", dir.toString(), "--kubernetes").code()).isEqualTo(2);
         assertThat(run("get", "routes", "--config", dir.resolve("nope").toString()).code()).isEqualTo(3);

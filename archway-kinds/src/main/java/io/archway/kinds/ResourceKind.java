@@ -40,7 +40,7 @@ public enum ResourceKind {
     HTTP_ROUTE(ResourceKind.GATEWAY_GROUP, "HTTPRoute", "httproutes", names(), Scope.NAMESPACED,
             versions("v1", "v1beta1", "v1alpha2"), HTTPRoute.class, Role.ROUTE, true),
     GRPC_ROUTE(ResourceKind.GATEWAY_GROUP, "GRPCRoute", "grpcroutes", names(), Scope.NAMESPACED,
-            versions("v1", "v1alpha2"), GRPCRoute.class, Role.ROUTE, false),
+            versions("v1", "v1alpha2"), GRPCRoute.class, Role.ROUTE, true),
     TLS_ROUTE(ResourceKind.GATEWAY_GROUP, "TLSRoute", "tlsroutes", names(), Scope.NAMESPACED,
             versions("v1", "v1alpha3", "v1alpha2"), TLSRoute.class, Role.ROUTE, true),
     TCP_ROUTE(ResourceKind.GATEWAY_GROUP, "TCPRoute", "tcproutes", names(), Scope.NAMESPACED,

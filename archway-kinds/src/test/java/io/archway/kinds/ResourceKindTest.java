@@ -139,8 +139,8 @@ class ResourceKindTest {
     @Test
     void servedNowAndTopLevelFields() {
         assertThat(ResourceKind.all().stream().filter(ResourceKind::servedByArchway).map(ResourceKind::kind))
-                .containsExactly("GatewayClass", "Gateway", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant",
-                        "ListenerSet", "Service", "EndpointSlice",
+                .containsExactly("GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
+                        "ReferenceGrant", "ListenerSet", "Service", "EndpointSlice",
                         "Secret", "ConfigMap", "Namespace");
         assertThat(ResourceKind.SECRET.allowsTopLevelField("stringData")).isTrue();
         assertThat(ResourceKind.SECRET.allowsTopLevelField("spec")).isTrue();

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Starting points: {@link io.archway.proxy.listener.ListenerManager} (sockets, swap, drain),
  * {@link io.archway.proxy.http.HttpProxyHandler} (per request), {@link io.archway.proxy.http.RouteIndex}
  * (dispatch), {@link io.archway.proxy.tls.SniCertificateMapping} (certificates),
- * {@link io.archway.proxy.tcp.TcpProxy} (TCP listeners), {@link io.archway.proxy.tls.PassthroughProxy} (TLS passthrough
- * listeners), {@link io.archway.proxy.udp.UdpProxy}
+ * {@link io.archway.proxy.tcp.TcpProxy} (TCP listeners), {@link io.archway.proxy.tls.TlsProxy} (TLS listeners,
+ * Passthrough and Terminate), {@link io.archway.proxy.udp.UdpProxy}
  * (UDP listeners), {@link io.archway.proxy.balance.WeightedChoice} (the weighted backend pick).
  *
  * <p>Observability: traffic is reported to the {@link TrafficObserver} given at construction

@@ -33,6 +33,15 @@ public interface TrafficObserver {
     default void requestCompleted(RouteOrigin route, BackendOrigin backend, int status, long durationNanos) {
     }
 
+    /**
+     * A gRPC call finished, reported right after its {@link #requestCompleted} (same route and
+     * backend): its gRPC status code (0 OK .. 16 UNAUTHENTICATED), from the backend's trailers (or
+     * its Trailers-Only response), or the one the proxy answered itself. Calls that ended without
+     * a status (the client went away, the backend reset the stream mid-response) are not reported.
+     */
+    default void grpcCallCompleted(RouteOrigin route, BackendOrigin backend, int grpcStatus) {
+    }
+
     /** A connection to an endpoint of {@code backend} failed (refused, connect timeout, unreachable). */
     default void upstreamConnectError(BackendOrigin backend) {
     }
@@ -100,9 +109,10 @@ public interface TrafficObserver {
     }
 
     /**
-     * A connection of a TLS passthrough listener (TLSRoute) was closed before it was forwarded:
-     * its first bytes were no TLS ClientHello, or named no server, or a server no listener and
-     * route serve, or the ClientHello was too large or too slow. A connection that is forwarded
+     * A connection of a TLS socket (TLSRoute, Passthrough or Terminate) was closed before it was
+     * forwarded: its first bytes were no TLS ClientHello, or named no server, or a server no
+     * listener and route serve, or the ClientHello was too large or too slow, or the Terminate
+     * listener chosen has no certificate, or its handshake failed, timed out or was abandoned. A connection that is forwarded
      * is reported as a TCP connection instead ({@link #tcpConnectionOpened}, with the TLSRoute).
      *
      * @param listenerPort the snapshot's spec port
@@ -120,10 +130,14 @@ public interface TrafficObserver {
         UNKNOWN_SNI,
         /** The ClientHello is longer than the data plane reads (16 KiB). */
         TOO_LARGE,
-        /** The ClientHello did not arrive within the read timeout (10 s). */
+        /** The ClientHello (or a Terminate listener's whole handshake) did not arrive within the read timeout (10 s). */
         TIMEOUT,
-        /** The client closed (or half-closed, or reset) the connection before its ClientHello was complete. */
-        CLIENT_CLOSED
+        /** The client closed (or half-closed, or reset) the connection before its ClientHello (or a Terminate handshake) was complete. */
+        CLIENT_CLOSED,
+        /** The server name picks a Terminate listener that has no valid certificate to present. */
+        NO_CERTIFICATE,
+        /** The TLS handshake with a Terminate listener failed (no common version or cipher, a bad record...). */
+        HANDSHAKE_FAILED
     }
 
     /** A UDP session (a new client address and port on a UDP listener) started, forwarded to {@code backend}. */

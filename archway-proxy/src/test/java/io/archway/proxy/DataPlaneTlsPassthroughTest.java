@@ -430,6 +430,16 @@ class DataPlaneTlsPassthroughTest {
             out.flush();
         }
 
+        /** Half-closes: a TLS 1.3 close_notify (the JDK keeps the socket open for reading). */
+        void shutdownOutput() throws IOException {
+            socket.shutdownOutput();
+        }
+
+        /** One decrypted byte; -1 at the end of the stream. */
+        int read() throws IOException {
+            return in.read();
+        }
+
         String line() throws IOException {
             final ByteArrayOutputStream out = new ByteArrayOutputStream();
             int ch;

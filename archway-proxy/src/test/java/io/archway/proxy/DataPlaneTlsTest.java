@@ -154,7 +154,7 @@ class DataPlaneTlsTest {
                 final X509Certificate second = (X509Certificate) after.getSession().getPeerCertificates()[0];
                 assertThat(second.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
                 assertThat(second.getEncoded()).isEqualTo(
-                        io.archway.proxy.tls.PemKeyMaterial.certificates(A_CERT_RENEWED.certificateChainPem())[0]
+                        io.archway.snapshot.certificate.PemKeyMaterial.certificates(A_CERT_RENEWED.certificateChainPem())[0]
                                 .getEncoded());
             }
             // The established connection keeps working on its session.

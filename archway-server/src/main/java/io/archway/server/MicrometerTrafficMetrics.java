@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <ul>
  *   <li>{@code archway_requests_total{route_kind, route_namespace, route_name, rule, backend_namespace,
  *       backend_name, backend_port, status_class}}</li>
+ *   <li>{@code archway_grpc_requests_total{...the same route and backend labels, grpc_status}}: gRPC
+ *       calls by their status code name ({@code OK}, {@code UNAVAILABLE}, ...), beside the HTTP
+ *       status class of the same requests</li>
  *   <li>{@code archway_request_duration_seconds} histogram ({@code _bucket{le}}, {@code _sum},
  *       {@code _count}) with the same labels less {@code status_class}; fixed buckets
  *       {@link #LATENCY_BUCKETS} from 0.5 ms to 30 s, fine enough for a p99 by interpolation</li>
@@ -62,6 +65,11 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
             Duration.ofSeconds(30)};
 
     static final String REQUESTS = "archway.requests";
+    static final String GRPC_REQUESTS = "archway.grpc.requests";
+    /** gRPC status codes by number (grpc/doc/statuscodes.md), the values of the {@code grpc_status} label. */
+    static final String[] GRPC_CODES = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+            "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+            "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
     static final String DURATION = "archway.request.duration";
     static final String CONNECT_ERRORS = "archway.upstream.connect.errors";
     static final String TIMEOUTS = "archway.upstream.timeouts";
@@ -99,6 +107,8 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
 
     private final MeterRegistry registry;
     private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    /** gRPC calls: the key's second part is the grpc-status code name. */
+    private final Map<RequestKey, Counter> grpcRequests = new ConcurrentHashMap<>();
     private final Map<RouteBackend, Timer> durations = new ConcurrentHashMap<>();
     private final Map<BackendKey, Counter> connectErrors = new ConcurrentHashMap<>();
     private final Map<BackendKey, Counter> timeouts = new ConcurrentHashMap<>();
@@ -124,6 +134,7 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
         private final RouteBackend rb;
         private final Timer timer;
         private final AtomicReferenceArray<Counter> byClass = new AtomicReferenceArray<>(5);
+        private final AtomicReferenceArray<Counter> byGrpcStatus = new AtomicReferenceArray<>(GRPC_CODES.length);
 
         Meters(RouteBackend rb) {
             this.rb = rb;
@@ -140,6 +151,18 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
             c.increment();
             timer.record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
         }
+
+        void recordGrpc(int grpcStatus) {
+            final int code = grpcStatus >= 0 && grpcStatus < GRPC_CODES.length ? grpcStatus : 2; // UNKNOWN
+            Counter c = byGrpcStatus.get(code);
+            if (c == null) {
+                c = grpcRequests.computeIfAbsent(new RequestKey(rb, GRPC_CODES[code]), k ->
+                        Counter.builder(GRPC_REQUESTS).description("gRPC calls served, by route, backend and grpc-status")
+                                .tags(rb.tags()).tag("grpc_status", GRPC_CODES[code]).register(registry));
+                byGrpcStatus.set(code, c);
+            }
+            c.increment();
+        }
     }
 
     // ---- TrafficObserver (the data plane's event loops) --------------------------------------------
@@ -148,6 +171,15 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     public void requestCompleted(RouteOrigin route, BackendOrigin backend, int status, long durationNanos) {
         try {
             meters(route, backend).record(status, durationNanos);
+        } catch (RuntimeException ignored) {
+            // metrics must never break the data plane
+        }
+    }
+
+    @Override
+    public void grpcCallCompleted(RouteOrigin route, BackendOrigin backend, int grpcStatus) {
+        try {
+            meters(route, backend).recordGrpc(grpcStatus);
         } catch (RuntimeException ignored) {
             // metrics must never break the data plane
         }

@@ -117,7 +117,8 @@ public final class RebuildLoop implements AutoCloseable {
         long version = ++nextVersion;
         Translation translation;
         try {
-            translation = translator.translate(view, version);
+            // The translator reads no clock: the time certificates must be valid at is passed here.
+            translation = translator.translate(view, version, java.time.Instant.now());
         } catch (RuntimeException e) {
             LOG.error("translation of snapshot v{} failed (a bug; the previous snapshot keeps serving)", version, e);
             diagnostics.add(internal("translation failed: " + e));

@@ -7,8 +7,8 @@ public enum ListenerProtocol {
     /** TLS terminated by the gateway, then HTTP/1.1 or h2 by ALPN. */
     HTTPS(Transport.TCP),
     /**
-     * TLS: in Passthrough mode the ClientHello's server name picks a TLSRoute and the encrypted
-     * stream is forwarded as it is ({@link TlsPassthroughPort}).
+     * TLS: the ClientHello's server name picks a TLSRoute; in Passthrough mode the encrypted stream
+     * is forwarded as it is, in Terminate mode the decrypted one ({@link TlsPort}).
      */
     TLS(Transport.TCP),
     /** A TCP byte stream forwarded as it is (TCPRoute). */

@@ -4,7 +4,7 @@ package io.archway.snapshot;
  * What one socket serves, after the translator resolved listener compatibility on its port: each
  * kind is served by its own part of the data plane.
  */
-public sealed interface PortKind permits HttpPort, TcpPort, UdpPort, TlsPassthroughPort {
+public sealed interface PortKind permits HttpPort, TcpPort, UdpPort, TlsPort {
     /** The transport the socket listens on. */
     Transport transport();
 

@@ -70,4 +70,23 @@ class PortKindTest {
         assertThatThrownBy(() -> new L4Route(null, List.of())).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> new L4Route(ROUTE, null)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void aTlsPortMixesPassthroughAndTerminateListenersAndOnlyTerminateOnesPresentCertificates() {
+        final CertificateBundle cert = new CertificateBundle("Secret ns/c", "crt", "key");
+        final TlsPort.SniRoute route = new TlsPort.SniRoute("a.example.com",
+                new L4Route(new RouteOrigin("TLSRoute", "ns", "r", 0, null, 0), List.of()));
+        final TlsPort port = new TlsPort(List.of(
+                TlsPort.TlsListener.terminate(LISTENER, "a.example.com", List.of(cert), List.of(route)),
+                TlsPort.TlsListener.passthrough(new ListenerOrigin("ns", "gw", "p"), "b.example.com", List.of())));
+        assertThat(port.protocolName()).isEqualTo("tls");
+        assertThat(port.transport()).isEqualTo(Transport.TCP);
+        assertThat(port.listeners()).extracting(TlsPort.TlsListener::mode)
+                .containsExactly(TlsPort.Mode.TERMINATE, TlsPort.Mode.PASSTHROUGH);
+        assertThat(port.listeners().get(0).certificates()).containsExactly(cert);
+        assertThatThrownBy(() -> new TlsPort.TlsListener(LISTENER, null, TlsPort.Mode.PASSTHROUGH, List.of(cert),
+                List.of())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no certificate");
+        assertThatThrownBy(() -> new TlsPort.TlsListener(LISTENER, null, null, List.of(), List.of()))
+                .isInstanceOf(NullPointerException.class);
+    }
 }

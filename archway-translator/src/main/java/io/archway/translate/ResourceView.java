@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -76,6 +77,10 @@ public record ResourceView(Map<ResourceKind, List<HasMetadata>> objects, Map<Res
 
     public List<HTTPRoute> httpRoutes() {
         return list(ResourceKind.HTTP_ROUTE);
+    }
+
+    public List<GRPCRoute> grpcRoutes() {
+        return list(ResourceKind.GRPC_ROUTE);
     }
 
     public List<TLSRoute> tlsRoutes() {

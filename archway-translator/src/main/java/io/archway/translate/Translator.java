@@ -14,6 +14,7 @@ import io.archway.translate.bind.RouteAttacher;
 import io.archway.translate.bind.RouteContext;
 import io.archway.translate.compile.CompiledL4Route;
 import io.archway.translate.compile.CompiledRoute;
+import io.archway.translate.compile.GrpcRouteRuleCompiler;
 import io.archway.translate.compile.L4RouteCompiler;
 import io.archway.translate.compile.HttpRouteRuleCompiler;
 import io.archway.translate.compile.RouteTableCompiler;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -44,6 +46,7 @@ import java.util.stream.Collectors;
  *   <li>Gateways of our classes: validate listeners, certificates, conflicts, and the ListenerSets
  *       attached to them, merged into their listeners by precedence ({@link ListenerValidator});</li>
  *   <li>routes: compile rules, resolve backendRefs ({@link HttpRouteRuleCompiler} for HTTPRoutes,
+ *       {@link GrpcRouteRuleCompiler} for GRPCRoutes (into the same HTTP route entries),
  *       {@link L4RouteCompiler} for TLSRoutes, TCPRoutes and UDPRoutes);</li>
  *   <li>attach routes of every kind to listeners ({@link RouteAttacher} over each route's
  *       {@link io.archway.translate.bind.RouteContext}), which yields route status and attachedRoutes;</li>
@@ -62,8 +65,22 @@ public final class Translator {
         return options;
     }
 
-    /** Translates a view; {@code version} becomes the snapshot version. */
+    /**
+     * Translates a view without checking certificate validity periods (for tools that have no
+     * notion of now, and reproducible tests); {@code version} becomes the snapshot version.
+     */
     public Translation translate(ResourceView view, long version) {
+        return translate(view, version, null);
+    }
+
+    /**
+     * Translates a view; {@code version} becomes the snapshot version.
+     *
+     * @param now the time listener certificates must be valid at (an expired one is
+     *     InvalidCertificateRef): the translator reads no clock, so a caller serving traffic passes
+     *     the current time; null to not check validity periods
+     */
+    public Translation translate(ResourceView view, long version, Instant now) {
         Objects.requireNonNull(view, "view");
         final Diagnostics diagnostics = new Diagnostics(view);
         final ReferenceGrantIndex grants = new ReferenceGrantIndex(view.referenceGrants());
@@ -85,7 +102,7 @@ public final class Translator {
             }
         }
         final List<ResourceKey> gatewayKeys = List.copyOf(ourGateways.keySet());
-        final ListenerValidator validator = new ListenerValidator(view, grants, diagnostics);
+        final ListenerValidator validator = new ListenerValidator(view, grants, diagnostics, now);
         final Map<ResourceKey, BoundGateway> bound = new TreeMap<>();
         ourGateways.forEach((key, gateway) -> bound.put(key, validator.validate(gateway, decisions.get(key),
                 options.addressing().addressFor(gatewayKeys, key))));
@@ -93,8 +110,10 @@ public final class Translator {
         // 3. Routes, kind by kind in key order, compiled once whatever they attach to.
         final BackendResolver backends = new BackendResolver(view, grants);
         final HttpRouteRuleCompiler ruleCompiler = new HttpRouteRuleCompiler(backends, diagnostics);
-        final List<CompiledRoute> routes = sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).stream()
-                .map(ruleCompiler::compile).toList();
+        final List<CompiledRoute> routes = new ArrayList<>();
+        sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).forEach(r -> routes.add(ruleCompiler.compile(r)));
+        final GrpcRouteRuleCompiler grpcCompiler = new GrpcRouteRuleCompiler(backends, diagnostics);
+        sortedByKey(view.grpcRoutes(), ResourceKind.GRPC_ROUTE).forEach(r -> routes.add(grpcCompiler.compile(r)));
         final L4RouteCompiler l4Compiler = new L4RouteCompiler(backends, diagnostics);
         final List<CompiledL4Route> l4Routes = new ArrayList<>();
         sortedByKey(view.tlsRoutes(), ResourceKind.TLS_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));

@@ -40,7 +40,12 @@ import org.slf4j.LoggerFactory;
  *
  * (one line in the log). {@code route}, {@code backend}, {@code endpoint} and the upstream
  * timings are null when the request did not get that far; the timings count from the request's
- * headers arriving.
+ * headers arriving. A gRPC call's line also names its service and method and its status code (null
+ * when the call ended without one):
+ *
+ * <pre>
+ * {..., "path":"/shop.Cart/Add", ..., "outcome":"completed","grpc":{"service":"shop.Cart","method":"Add","status":0}}
+ * </pre>
  *
  * <p>A TCP connection, UDP session (one client address and port) or TLS passthrough connection
  * gets one line when it ends, with {@code transport} instead of {@code protocol}:
@@ -237,6 +242,29 @@ public final class AccessLog implements AutoCloseable {
         millis(b, e.firstByteNanos());
         b.append(",\"outcome\":");
         string(b, e.outcome());
+        if (e.grpcStatus() != GrpcStatus.NOT_GRPC) {
+            grpc(b, e.path(), e.grpcStatus());
+        }
+        b.append('}');
+    }
+
+    /**
+     * A gRPC call's service and method (its path is {@code /<service>/<method>}) and its status
+     * code (null when it ended without one).
+     */
+    private static void grpc(StringBuilder b, String path, int status) {
+        final String p = path == null ? "" : path;
+        final int slash = p.indexOf('/', 1);
+        b.append(",\"grpc\":{\"service\":");
+        string(b, slash > 0 ? p.substring(1, slash) : null);
+        b.append(",\"method\":");
+        string(b, slash > 0 ? p.substring(slash + 1) : null);
+        b.append(",\"status\":");
+        if (status >= 0) {
+            b.append(status);
+        } else {
+            b.append("null");
+        }
         b.append('}');
     }
 

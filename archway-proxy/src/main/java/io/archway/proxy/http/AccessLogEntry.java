@@ -13,9 +13,18 @@ import java.net.SocketAddress;
  * @param outcome {@code completed}, {@code local} (answered by the proxy), {@code failed} (an
  *     upstream failure answered locally), {@code aborted} (connection closed mid-response),
  *     {@code client-closed}, {@code upgraded} (WebSocket tunnel)
+ * @param grpcStatus a gRPC call's status code, {@link GrpcStatus#NONE} when it ended without one,
+ *     {@link GrpcStatus#NOT_GRPC} for any other request
  */
 record AccessLogEntry(long epochMillis, SocketAddress client, String protocol, String method, String host, String path,
                       int status, long bytes, long durationNanos, RouteOrigin route, BackendOrigin backend,
-                      UpstreamAddress endpoint, long connectNanos, long firstByteNanos, String outcome)
+                      UpstreamAddress endpoint, long connectNanos, long firstByteNanos, String outcome, int grpcStatus)
         implements AccessLogLine {
+    /** A request that is not a gRPC call. */
+    AccessLogEntry(long epochMillis, SocketAddress client, String protocol, String method, String host, String path,
+                   int status, long bytes, long durationNanos, RouteOrigin route, BackendOrigin backend,
+                   UpstreamAddress endpoint, long connectNanos, long firstByteNanos, String outcome) {
+        this(epochMillis, client, protocol, method, host, path, status, bytes, durationNanos, route, backend, endpoint,
+                connectNanos, firstByteNanos, outcome, GrpcStatus.NOT_GRPC);
+    }
 }

@@ -59,6 +59,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private HttpRouter exchange;
     private boolean currentIsHead;
+    /** The current request is a gRPC call: local answers are Trailers-Only gRPC responses. */
+    private boolean currentIsGrpc;
     /** Reading the body of a request that was answered locally, until its last content. */
     private boolean discarding;
     /** The connection closes once the current response is written. */
@@ -172,6 +174,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         currentIsHead = HttpMethod.HEAD.equals(request.method());
+        currentIsGrpc = GrpcStatus.isGrpc(request.headers());
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         final RequestTarget target = RequestTarget.parse(request);
         if (target == null) {
@@ -263,7 +266,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private ChannelFuture sendLocal(HttpResponseStatus status, boolean keepAlive) {
         final boolean close = !keepAlive || mustCloseAfterResponse();
-        return writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
+        return writeLocal(localAnswer(status, close), close);
+    }
+
+    /** The proxy's own answer with {@code status}: Trailers-Only for a gRPC call. */
+    private FullHttpResponse localAnswer(HttpResponseStatus status, boolean close) {
+        return currentIsGrpc ? GrpcStatus.trailersOnly(status, close) : LocalResponses.of(ctx.alloc(), status, close);
     }
 
     private ChannelFuture sendLocalAndClose(HttpResponseStatus status) {
@@ -288,7 +296,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (telemetry.enabled()) {
             written.addListener(new LocalAnswer(telemetry, ctx.channel(), request.protocolVersion() == HttpVersion.HTTP_1_0,
                     start, request.method().name(), request.headers().get(HttpHeaderNames.HOST), request.uri(), route,
-                    backend, status, lastLocalBodyBytes));
+                    backend, status, lastLocalBodyBytes, GrpcStatus.NOT_GRPC));
         }
     }
 
@@ -296,18 +304,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                              RouteOrigin route, BackendOrigin backend, int status) {
         if (telemetry.enabled()) {
             written.addListener(new LocalAnswer(telemetry, ctx.channel(), request.protocolVersion() == HttpVersion.HTTP_1_0,
-                    start, view.method(), view.host(), view.uri(), route, backend, status, lastLocalBodyBytes));
+                    start, view.method(), view.host(), view.uri(), route, backend, status, lastLocalBodyBytes,
+                    currentIsGrpc ? GrpcStatus.of(HttpResponseStatus.valueOf(status)) : GrpcStatus.NOT_GRPC));
         }
     }
 
     /** Reports a local answer once it is written. */
     private record LocalAnswer(Telemetry telemetry, Channel channel, boolean http10, long start, String method,
                                String host, String path, RouteOrigin route, BackendOrigin backend, int status,
-                               long bytes) implements ChannelFutureListener {
+                               long bytes, int grpcStatus) implements ChannelFutureListener {
         @Override
         public void operationComplete(ChannelFuture future) {
             telemetry.completed(channel, http10, start, method, host, path, route, backend, null, status, bytes, 0, 0,
-                    future.isSuccess() ? "local" : "aborted");
+                    future.isSuccess() ? "local" : "aborted", grpcStatus);
         }
     }
 
@@ -370,7 +379,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         // If the request body is still arriving, discard the rest of it after answering.
         final boolean close = mustCloseAfterResponse();
-        final ChannelFuture written = writeLocal(LocalResponses.of(ctx.alloc(), status, close), close);
+        final ChannelFuture written = writeLocal(localAnswer(status, close), close);
         if (requestComplete) {
             discarding = false;
         }

@@ -2,10 +2,14 @@ package io.archway.proxy.http;
 
 import io.archway.snapshot.RetryPolicy;
 import io.archway.snapshot.RouteTimeouts;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -105,6 +109,14 @@ final class HttpRouter implements ChannelFutureListener {
     private String outcome;
     private boolean reported;
     private boolean closeDownstreamAfter;
+    /**
+     * An HTTP/2 response that ended with its headers (a gRPC Trailers-Only response), held until
+     * its end arrives so that it goes downstream as one HEADERS frame ending the stream: written
+     * as headers then an empty end, a gRPC client would miss the status it carries.
+     */
+    private FullHttpResponse headersOnly;
+    /** A gRPC call's status as it went downstream (GrpcStatus.NOT_GRPC for other requests). */
+    private int grpcStatus;
 
     HttpRouter(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
                ExchangeSpec spec, Telemetry telemetry) {
@@ -115,6 +127,7 @@ final class HttpRouter implements ChannelFutureListener {
         this.telemetry = telemetry;
         // A WebSocket handshake becomes a tunnel: neither retried nor mirrored.
         this.retry = spec.websocketUpgrade() ? null : spec.retry();
+        this.grpcStatus = GrpcStatus.isGrpc(spec.request().headers()) ? GrpcStatus.NONE : GrpcStatus.NOT_GRPC;
     }
 
     void start() {
@@ -383,6 +396,15 @@ final class HttpRouter implements ChannelFutureListener {
         } else if (spec.http10Client()) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        if (response instanceof FullHttpResponse full && !full.content().isReadable()
+                && full.trailingHeaders().isEmpty()) {
+            headersOnly = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER,
+                    headers, EmptyHttpHeaders.INSTANCE);
+            if (grpcStatus != GrpcStatus.NOT_GRPC) {
+                grpcStatus = GrpcStatus.read(headers);
+            }
+            return;
+        }
         downstream.write(out).addListener(this);
     }
 
@@ -411,9 +433,19 @@ final class HttpRouter implements ChannelFutureListener {
             return;
         }
         bytes += content.content().readableBytes();
-        if (content instanceof LastHttpContent) {
+        if (content instanceof LastHttpContent last) {
             // The router itself listens to the last write (closing the downstream if it failed,
             // and reporting): one listener, no array.
+            if (headersOnly != null) {
+                content.release();
+                final FullHttpResponse held = headersOnly;
+                headersOnly = null;
+                finish(downstream.writeAndFlush(held));
+                return;
+            }
+            if (grpcStatus != GrpcStatus.NOT_GRPC) {
+                grpcStatus = GrpcStatus.read(last.trailingHeaders());
+            }
             finish(downstream.writeAndFlush(content));
             return;
         }
@@ -471,7 +503,8 @@ final class HttpRouter implements ChannelFutureListener {
         reported = true;
         final RequestView r = spec.request();
         telemetry.completed(downstream, spec.http10Client(), spec.startNanos(), r.method(), r.host(), r.uri(),
-                spec.route(), spec.backendOrigin(), endpoint, status, bytes, connectedNanos, firstByteNanos, how);
+                spec.route(), spec.backendOrigin(), endpoint, status, bytes, connectedNanos, firstByteNanos, how,
+                grpcStatus);
     }
 
     // ---- completion ---------------------------------------------------------------------------
@@ -498,8 +531,12 @@ final class HttpRouter implements ChannelFutureListener {
         status = failure.code();
         release();
         final ChannelFuture written = downstreamHandler.onExchangeFailed(this, failure);
+        if (grpcStatus != GrpcStatus.NOT_GRPC) {
+            grpcStatus = GrpcStatus.of(failure); // answered Trailers-Only (HttpProxyHandler.localAnswer)
+        }
         if (written != null) {
-            bytes = telemetry.enabled() ? LocalResponses.bodyLength(failure) : 0;
+            // A gRPC call's answer is Trailers-Only: no body.
+            bytes = telemetry.enabled() && grpcStatus == GrpcStatus.NOT_GRPC ? LocalResponses.bodyLength(failure) : 0;
             reportWhenWritten(written, "failed");
         }
     }

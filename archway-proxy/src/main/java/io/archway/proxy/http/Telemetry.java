@@ -42,13 +42,18 @@ public final class Telemetry {
      *
      * @param startNanos System.nanoTime() when its headers arrived
      * @param connectedNanos / firstByteNanos System.nanoTime() of those steps, 0 when never reached
+     * @param grpcStatus a gRPC call's status code, {@link GrpcStatus#NONE} for a call without one,
+     *     {@link GrpcStatus#NOT_GRPC} for any other request
      */
     void completed(Channel downstream, boolean http10, long startNanos, String method, String host, String path, RouteOrigin route,
                    BackendOrigin backend, UpstreamAddress endpoint, int status, long bytes, long connectedNanos,
-                   long firstByteNanos, String outcome) {
+                   long firstByteNanos, String outcome, int grpcStatus) {
         final long duration = System.nanoTime() - startNanos;
         try {
             observer.requestCompleted(route, backend, status, duration);
+            if (grpcStatus >= 0) {
+                observer.grpcCallCompleted(route, backend, grpcStatus);
+            }
         } catch (RuntimeException ignored) {
             // an observer must not break the data plane
         }
@@ -56,7 +61,7 @@ public final class Telemetry {
             accessLog.offer(new AccessLogEntry(System.currentTimeMillis(), downstream.remoteAddress(),
                     downstream instanceof Http2StreamChannel ? "HTTP/2" : http10 ? "HTTP/1.0" : "HTTP/1.1", method, host, path, status, bytes,
                     duration, route, backend, endpoint, connectedNanos == 0 ? -1 : connectedNanos - startNanos,
-                    firstByteNanos == 0 ? -1 : firstByteNanos - startNanos, outcome));
+                    firstByteNanos == 0 ? -1 : firstByteNanos - startNanos, outcome, grpcStatus));
         }
     }
 

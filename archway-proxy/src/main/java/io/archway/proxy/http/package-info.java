@@ -18,6 +18,8 @@
  * usable backend (none, all weights 0, or invalid), 503 no endpoints or connection refused, 504
  * upstream connect timeout, silence for the idle timeout, or the route's request or
  * backendRequest timeout, 502 upstream reset or closed before the response (a request without
- * body on a reused connection is retried once first; a route's retry policy retries more).
+ * body on a reused connection is retried once first; a route's retry policy retries more). A gRPC
+ * call gets each of these as a Trailers-Only gRPC response with the matching grpc-status
+ * ({@code GrpcStatus}).
  */
 package io.archway.proxy.http;

@@ -2,19 +2,17 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.RouteIndex;
-import io.archway.proxy.tls.PassthroughRoutes;
+import io.archway.proxy.tls.ServerContexts;
 import io.archway.proxy.tls.SniCertificateMapping;
-import io.archway.snapshot.CertificateBundle;
+import io.archway.proxy.tls.TlsRoutes;
 import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.SocketKey;
 import io.archway.snapshot.TcpPort;
-import io.archway.snapshot.TlsPassthroughPort;
+import io.archway.snapshot.TlsPort;
 import io.archway.snapshot.UdpPort;
-import io.netty.handler.ssl.SslContext;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,14 +22,18 @@ import java.util.Map;
  * whole. Compiling is CPU work (TLS contexts especially) and never runs on an event loop.
  */
 public final class CompiledSnapshot {
-    private static final CompiledSnapshot EMPTY = new CompiledSnapshot(RoutingSnapshot.empty(), Map.of());
+    private static final CompiledSnapshot EMPTY = new CompiledSnapshot(RoutingSnapshot.empty(), Map.of(),
+            ServerContexts.none());
 
     private final RoutingSnapshot snapshot;
     private final Map<SocketKey, ServedPort> ports;
+    /** The certificates this snapshot presents: what the next one reuses, and falls back to. */
+    private final ServerContexts certificates;
 
-    private CompiledSnapshot(RoutingSnapshot snapshot, Map<SocketKey, ServedPort> ports) {
+    private CompiledSnapshot(RoutingSnapshot snapshot, Map<SocketKey, ServedPort> ports, ServerContexts certificates) {
         this.snapshot = snapshot;
         this.ports = ports;
+        this.certificates = certificates;
     }
 
     public static CompiledSnapshot empty() {
@@ -40,45 +42,35 @@ public final class CompiledSnapshot {
 
     /**
      * Compiles {@code snapshot}. SslContexts of unchanged certificates are taken from
-     * {@code previous} (a TLS context is expensive to build, and reusing it keeps sessions).
+     * {@code previous} (a TLS context is expensive to build, and reusing it keeps sessions), and a
+     * terminating listener without a certificate that loads keeps the ones it presented in
+     * {@code previous} ({@link ServerContexts}).
      */
     public static CompiledSnapshot compile(RoutingSnapshot snapshot, CompiledSnapshot previous) {
-        final Map<CertificateBundle, SslContext> contexts = new HashMap<>();
+        final ServerContexts certificates = ServerContexts.after(previous.certificates);
         final Map<SocketKey, ServedPort> ports = new LinkedHashMap<>();
         for (PortBinding binding : snapshot.ports()) {
-            ports.put(binding.key(), compile(binding, contexts, previous));
+            ports.put(binding.key(), compile(binding, certificates));
         }
-        return new CompiledSnapshot(snapshot, Map.copyOf(ports));
+        return new CompiledSnapshot(snapshot, Map.copyOf(ports), certificates);
     }
 
     /** Compiles one socket for the part of the data plane that serves its kind. */
-    private static ServedPort compile(PortBinding binding, Map<CertificateBundle, SslContext> contexts,
-                                      CompiledSnapshot previous) {
+    private static ServedPort compile(PortBinding binding, ServerContexts certificates) {
         if (binding.kind() instanceof HttpPort http) {
             return new ServedPort.Http(new RouteIndex(binding, http.protocol() == ListenerProtocol.HTTPS
-                    ? SniCertificateMapping.build(http.listeners(), contexts, previous.certificateCache())
-                    : null));
+                    ? SniCertificateMapping.forHttps(http.listeners(), certificates) : null));
         }
         if (binding.kind() instanceof TcpPort tcp) {
             return new ServedPort.Tcp(binding, tcp.route() != null ? new L4Targets(tcp.route()) : null);
         }
-        if (binding.kind() instanceof TlsPassthroughPort) {
-            return new ServedPort.TlsPassthrough(new PassthroughRoutes(binding));
+        if (binding.kind() instanceof TlsPort) {
+            return new ServedPort.Tls(new TlsRoutes(binding, certificates));
         }
         if (binding.kind() instanceof UdpPort udp) {
             return new ServedPort.Udp(binding, udp.route() != null ? new L4Targets(udp.route()) : null);
         }
         throw new IllegalArgumentException("no part of the data plane serves " + binding.kind());
-    }
-
-    private Map<CertificateBundle, SslContext> certificateCache() {
-        final Map<CertificateBundle, SslContext> all = new HashMap<>();
-        for (ServedPort port : ports.values()) {
-            if (port instanceof ServedPort.Http http && http.index().sniMapping() != null) {
-                all.putAll(http.index().sniMapping().contexts());
-            }
-        }
-        return all;
     }
 
     public RoutingSnapshot snapshot() {

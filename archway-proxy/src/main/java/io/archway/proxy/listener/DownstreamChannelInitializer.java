@@ -9,7 +9,7 @@ import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.tcp.TcpProxy;
-import io.archway.proxy.tls.PassthroughProxy;
+import io.archway.proxy.tls.TlsProxy;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,8 +42,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of an accepted connection. The port's kind as of accept time decides: a TCP port
- * hands the connection to the {@link TcpProxy}, a TLS passthrough port to the
- * {@link PassthroughProxy} (which reads the ClientHello, then hands it to the TcpProxy); HTTP and
+ * hands the connection to the {@link TcpProxy}, a TLS port to the {@link TlsProxy} (which reads the
+ * ClientHello, terminates TLS for a Terminate listener, then hands it to the TcpProxy); HTTP and
  * HTTPS are served here. Cleartext: a sniffer picks HTTP/1.1 or h2c (prior
  * knowledge), and an HTTP/1.1 request may upgrade the connection to h2c. TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
  * codec and one {@link HttpProxyHandler}; HTTP/2 gets one {@link HttpProxyHandler} per stream,
@@ -67,13 +67,13 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
     private final ChannelFutureListener connectionClosed;
     private final ChannelFutureListener streamClosed;
     private final TcpProxy tcpProxy;
-    private final PassthroughProxy passthroughProxy;
+    private final TlsProxy tlsProxy;
 
     DownstreamChannelInitializer(BoundPort port, UpstreamConnectionPool pool, ProxyConfig config, Telemetry telemetry,
-                                 TcpProxy tcpProxy, PassthroughProxy passthroughProxy) {
+                                 TcpProxy tcpProxy, TlsProxy tlsProxy) {
         this.port = port;
         this.tcpProxy = tcpProxy;
-        this.passthroughProxy = passthroughProxy;
+        this.tlsProxy = tlsProxy;
         this.pool = pool;
         this.config = config;
         this.telemetry = telemetry;
@@ -95,8 +95,8 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
             tcpProxy.serve(ch, tcp.targets(), listenerPort, null);
             return;
         }
-        if (served instanceof ServedPort.TlsPassthrough tls) {
-            passthroughProxy.serve(ch, tls.routes(), listenerPort);
+        if (served instanceof ServedPort.Tls tls) {
+            tlsProxy.serve(ch, tls.routes(), listenerPort);
             return;
         }
         final RouteIndex routes = port.current();

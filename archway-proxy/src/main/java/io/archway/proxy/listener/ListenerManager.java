@@ -5,7 +5,7 @@ import io.archway.snapshot.SocketKey;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.tcp.TcpProxy;
-import io.archway.proxy.tls.PassthroughProxy;
+import io.archway.proxy.tls.TlsProxy;
 import io.archway.proxy.udp.UdpProxy;
 import io.archway.snapshot.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -43,7 +43,7 @@ public final class ListenerManager implements AutoCloseable {
     private final ProxyConfig config;
     private final Telemetry telemetry;
     private final TcpProxy tcpProxy;
-    private final PassthroughProxy passthroughProxy;
+    private final TlsProxy tlsProxy;
     private final UdpProxy udpProxy;
     private final AtomicReference<CompiledSnapshot> current = new AtomicReference<>(CompiledSnapshot.empty());
     /** Guarded by this. */
@@ -62,7 +62,7 @@ public final class ListenerManager implements AutoCloseable {
         this.config = config;
         this.telemetry = telemetry;
         this.tcpProxy = new TcpProxy(eventLoops.channelClass(), config, telemetry);
-        this.passthroughProxy = new PassthroughProxy(tcpProxy, telemetry.observer());
+        this.tlsProxy = new TlsProxy(tcpProxy, telemetry.observer());
         this.udpProxy = new UdpProxy(eventLoops.datagramChannelClass(), config, telemetry);
     }
 
@@ -167,7 +167,7 @@ public final class ListenerManager implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new DownstreamChannelInitializer(boundPort, pool, config, telemetry, tcpProxy,
-                            passthroughProxy))
+                            tlsProxy))
                     .bind(address).awaitUninterruptibly();
         }
         if (!future.isSuccess()) {

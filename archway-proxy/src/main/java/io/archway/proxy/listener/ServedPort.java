@@ -2,7 +2,7 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.RouteIndex;
-import io.archway.proxy.tls.PassthroughRoutes;
+import io.archway.proxy.tls.TlsRoutes;
 import io.archway.snapshot.PortBinding;
 
 /**
@@ -43,10 +43,10 @@ sealed interface ServedPort {
     }
 
     /**
-     * A TLS passthrough socket forwarding each connection, by the server name of its ClientHello,
-     * to a backend of the TLSRoute serving that name.
+     * A TLS socket forwarding each connection, by the server name of its ClientHello, to a backend
+     * of the TLSRoute serving that name: as it is (Passthrough listener) or decrypted (Terminate).
      */
-    record TlsPassthrough(PassthroughRoutes routes) implements ServedPort {
+    record Tls(TlsRoutes routes) implements ServedPort {
         @Override
         public PortBinding binding() {
             return routes.binding();

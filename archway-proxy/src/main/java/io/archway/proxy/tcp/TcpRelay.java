@@ -13,8 +13,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -262,7 +264,7 @@ final class TcpRelay {
                     closeBoth();
                     return;
                 }
-                ((DuplexChannel) other).shutdownOutput().addListener((ChannelFuture shut) -> {
+                shutdownOutput(other).addListener((ChannelFuture shut) -> {
                     if (!shut.isSuccess()) {
                         closeBoth();
                         return;
@@ -273,6 +275,27 @@ final class TcpRelay {
                     }
                 });
             });
+        }
+
+        /**
+         * Half-closes {@code channel}: a FIN, after a TLS close_notify when the proxy terminates
+         * the client's TLS (a TLS Terminate listener), so the client sees the end of the stream
+         * rather than a truncation.
+         */
+        private ChannelFuture shutdownOutput(Channel channel) {
+            final SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                return ((DuplexChannel) channel).shutdownOutput();
+            }
+            final ChannelPromise shut = channel.newPromise();
+            ssl.closeOutbound().addListener(f -> {
+                if (f.isSuccess()) {
+                    ((DuplexChannel) channel).shutdownOutput(shut);
+                } else {
+                    shut.setFailure(f.cause());
+                }
+            });
+            return shut;
         }
 
         @Override

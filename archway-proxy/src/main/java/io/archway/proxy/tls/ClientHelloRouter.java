@@ -2,13 +2,14 @@ package io.archway.proxy.tls;
 
 import io.archway.proxy.TrafficObserver;
 import io.archway.proxy.TrafficObserver.TlsRejection;
-import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.tcp.TcpProxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -20,17 +21,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first handler of a TLS passthrough connection: reads the ClientHello (auto-read off, one
- * read at a time, Netty's parser, the bytes kept as they came), and once it is complete picks the
- * route by its server name. Then it gives way to a {@link HelloReplay} holding every byte read so
- * far and hands the connection to the {@link TcpProxy}; or, when no route serves it, it closes the
- * connection and reports why. Runs on the connection's event loop only.
+ * The first handler of a TLS socket's connection: reads the ClientHello (auto-read off, one read
+ * at a time, Netty's parser, the bytes kept as they came), and once it is complete picks the route
+ * by its server name. For a Passthrough listener it gives way to a {@link HelloReplay} holding
+ * every byte read so far; for a Terminate listener to an {@link SslHandler} with the listener's
+ * certificate for that name, which reads the ClientHello from those bytes and completes the
+ * handshake. Either way the connection then goes to the {@link TcpProxy}, which relays what the
+ * handler before it passes on: the raw TLS bytes, or the decrypted stream. When no route serves
+ * the name it closes the connection and reports why. Runs on the connection's event loop only.
  */
-final class ClientHelloRouter extends AbstractSniHandler<L4Targets> {
+final class ClientHelloRouter extends AbstractSniHandler<TlsRoutes.Target> {
     private static final Logger LOG = LoggerFactory.getLogger(ClientHelloRouter.class);
     static final String REPLAY = "tls-client-hello-replay";
+    static final String TERMINATE = "tls-terminate";
+    static final String HANDSHAKE = "tls-terminate-handshake";
 
-    private final PassthroughRoutes routes;
+    private final TlsRoutes routes;
     private final TcpProxy tcpProxy;
     private final TrafficObserver observer;
     private final int listenerPort;
@@ -43,7 +49,7 @@ final class ClientHelloRouter extends AbstractSniHandler<L4Targets> {
     /** Forwarded or rejected: this handler has done its part. */
     private boolean done;
 
-    ClientHelloRouter(PassthroughRoutes routes, TcpProxy tcpProxy, TrafficObserver observer, int listenerPort,
+    ClientHelloRouter(TlsRoutes routes, TcpProxy tcpProxy, TrafficObserver observer, int listenerPort,
                       int maxClientHello, long timeoutMillis) {
         // Netty's own handshake timeout is off (0): this handler keeps the time, to report it.
         super(maxClientHello, 0L);
@@ -91,38 +97,53 @@ final class ClientHelloRouter extends AbstractSniHandler<L4Targets> {
     }
 
     @Override
-    protected Future<L4Targets> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
+    protected Future<TlsRoutes.Target> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
         sawClientHello = clientHello != null;
         return super.lookup(ctx, clientHello);
     }
 
     @Override
-    protected Future<L4Targets> lookup(ChannelHandlerContext ctx, String hostname) {
-        final String name = PassthroughRoutes.normalizeServerName(hostname);
+    protected Future<TlsRoutes.Target> lookup(ChannelHandlerContext ctx, String hostname) {
+        final String name = TlsRoutes.normalizeServerName(hostname);
         return ctx.executor().newSucceededFuture(name != null ? routes.route(name) : null);
     }
 
     @Override
-    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<L4Targets> future) {
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<TlsRoutes.Target> future) {
         if (done || !ctx.channel().isActive()) {
             return; // timed out, or the client left: reported already or by channelInactive
         }
-        final L4Targets targets = future.getNow();
-        if (targets == null) {
+        final TlsRoutes.Target target = future.getNow();
+        if (target == null) {
             final TlsRejection reason = !sawClientHello ? TlsRejection.NOT_TLS
                     : hostname == null ? TlsRejection.NO_SNI : TlsRejection.UNKNOWN_SNI;
             LOG.debug("{}: {} (server name {}), closing", ctx.channel(), reason, hostname);
             reject(ctx, reason);
             return;
         }
+        final String name = TlsRoutes.normalizeServerName(hostname);
+        final SslContext certificate = target.terminates() ? target.certificates().map(name) : null;
+        if (target.terminates() && certificate == null) {
+            LOG.debug("{}: the listener serving {} has no valid certificate, closing", ctx.channel(), name);
+            reject(ctx, TlsRejection.NO_CERTIFICATE);
+            return;
+        }
         done = true;
         cancelTimeout();
-        // The decoder hands what it read (the ClientHello, untouched, and anything after it) to
-        // the replay once this returns; the relay reads it from there before the socket.
-        final HelloReplay replay = new HelloReplay();
-        ctx.pipeline().replace(this, REPLAY, replay);
-        tcpProxy.serveActive(ctx.pipeline().context(replay), targets, listenerPort,
-                PassthroughRoutes.normalizeServerName(hostname));
+        // The decoder hands what it read (the ClientHello, untouched, and anything after it) to the
+        // handler replacing it once this returns: the replay, which the relay reads first, or the
+        // SslHandler, which reads the ClientHello from it and answers.
+        if (certificate == null) {
+            final HelloReplay replay = new HelloReplay();
+            ctx.pipeline().replace(this, REPLAY, replay);
+            tcpProxy.serveActive(ctx.pipeline().context(replay), target.targets(), listenerPort, name);
+            return;
+        }
+        final SslHandler ssl = certificate.newHandler(ctx.alloc());
+        ssl.setHandshakeTimeoutMillis(timeoutMillis);
+        ctx.pipeline().addAfter(ctx.name(), HANDSHAKE,
+                new TerminatedHandshake(target, tcpProxy, observer, listenerPort, name));
+        ctx.pipeline().replace(this, TERMINATE, ssl);
     }
 
     @Override

@@ -2,11 +2,14 @@ package io.archway.proxy.tls;
 
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.Hostnames;
+import io.archway.snapshot.certificate.PemKeyMaterial;
 import io.archway.snapshot.ListenerEntry;
+import io.archway.snapshot.TlsPort;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Mapping;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -15,138 +18,138 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.net.ssl.SSLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Picks the server certificate for a TLS handshake from its SNI name. Built once per snapshot, off
- * the event loop, with every {@link SslContext} created up front; lookups are plain map reads.
+ * the event loop, with every {@link SslContext} created up front ({@link ServerContexts}); lookups
+ * are map reads and a scan of the wildcard patterns.
  *
  * <p>Order: a listener whose hostname equals the SNI name; the most specific wildcard listener
- * matching it; a certificate whose subjectAltName covers it (for a listener without hostname that
- * carries several certificates); finally the default, the first listener's first certificate
- * (also used when the client sent no SNI).
+ * matching it; a certificate whose subjectAltName covers it, exact before wildcard (for a listener
+ * that carries several certificates, or one without hostname); finally the default: the first
+ * certificate of the first listener without hostname, else of the first listener (also used when
+ * the client sent no SNI).
  */
 public final class SniCertificateMapping implements Mapping<String, SslContext> {
-    private static final Logger LOG = LoggerFactory.getLogger(SniCertificateMapping.class);
+    /** TLS 1.2 and 1.3 only: older versions are broken (RFC 8996). */
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private final Map<String, SslContext> exact;
-    /** Wildcard patterns, most specific first. */
-    private final List<Map.Entry<String, SslContext>> wildcards;
+    /** By wildcard pattern ({@code *.example.com}). */
+    private final Map<String, SslContext> wildcards;
+    /** Hostnames and wildcard patterns of listeners without any certificate: refused, no fallback. */
+    private final Set<String> refused;
     private final Map<String, SslContext> sanExact;
-    private final List<Map.Entry<String, SslContext>> sanWildcards;
+    private final Map<String, SslContext> sanWildcards;
     private final SslContext defaultContext;
-    private final Map<CertificateBundle, SslContext> contexts;
 
-    private SniCertificateMapping(Map<String, SslContext> exact, List<Map.Entry<String, SslContext>> wildcards,
-                                  Map<String, SslContext> sanExact, List<Map.Entry<String, SslContext>> sanWildcards,
-                                  SslContext defaultContext, Map<CertificateBundle, SslContext> contexts) {
-        this.contexts = contexts;
+    private SniCertificateMapping(Map<String, SslContext> exact, Map<String, SslContext> wildcards,
+                                  Set<String> refused, Map<String, SslContext> sanExact,
+                                  Map<String, SslContext> sanWildcards, SslContext defaultContext) {
         this.exact = exact;
         this.wildcards = wildcards;
+        this.refused = refused;
         this.sanExact = sanExact;
         this.sanWildcards = sanWildcards;
         this.defaultContext = defaultContext;
     }
 
+    /** The mapping of an HTTPS socket: its listeners' certificates, ALPN offering h2 and http/1.1. */
+    public static SniCertificateMapping forHttps(List<ListenerEntry> listeners, ServerContexts contexts) {
+        final List<Certified> certified = new ArrayList<>(listeners.size());
+        for (ListenerEntry l : listeners) {
+            certified.add(new Certified(l.hostname(), contexts.forListener(l.origin(), l.certificates(),
+                    ServerContexts.Alpn.HTTP)));
+        }
+        return build(certified);
+    }
+
     /**
-     * Builds the mapping for the listeners of one port. A certificate that does not parse is
-     * logged and skipped; the translator reports invalid certificate refs in status.
-     *
-     * @param cache SslContexts already built for this snapshot, by bundle
+     * The mapping of one TLS Terminate listener: its certificates (the SNI already chose the
+     * listener), no ALPN.
      */
-    public static SniCertificateMapping build(List<ListenerEntry> listeners, Map<CertificateBundle, SslContext> cache,
-                                              Map<CertificateBundle, SslContext> previous) {
+    public static SniCertificateMapping forTlsListener(TlsPort.TlsListener listener, ServerContexts contexts) {
+        return build(List.of(new Certified(null, contexts.forListener(listener.origin(), listener.certificates(),
+                ServerContexts.Alpn.NONE))));
+    }
+
+    /** A listener's hostname and the certificates it presents. */
+    private record Certified(String hostname, List<ServerContexts.Served> certificates) {
+    }
+
+    private static SniCertificateMapping build(List<Certified> listeners) {
         final Map<String, SslContext> exact = new HashMap<>();
-        final Map<String, SslContext> wildcards = new LinkedHashMap<>();
+        final Map<String, SslContext> wildcards = new HashMap<>();
         final Map<String, SslContext> sanExact = new HashMap<>();
-        final Map<String, SslContext> sanWildcards = new LinkedHashMap<>();
-        SslContext defaultContext = null;
-        for (ListenerEntry listener : listeners) {
-            SslContext first = null;
-            for (CertificateBundle bundle : listener.certificates()) {
-                final SslContext ctx = context(bundle, cache, previous);
-                if (ctx == null) {
-                    continue;
+        final Map<String, SslContext> sanWildcards = new HashMap<>();
+        SslContext first = null;
+        SslContext catchAll = null;
+        final Set<String> refused = new HashSet<>();
+        for (Certified listener : listeners) {
+            if (listener.certificates().isEmpty()) {
+                // No valid certificate and no last good one: its names get no other listener's
+                // certificate either (the handshake fails), as its requests would reach its routes.
+                if (listener.hostname() != null && !listener.hostname().equals("*")) {
+                    refused.add(listener.hostname().toLowerCase(Locale.ROOT));
                 }
-                if (first == null) {
-                    first = ctx;
-                }
-                indexSubjectAltNames(bundle, ctx, sanExact, sanWildcards);
-            }
-            if (first == null) {
                 continue;
             }
-            if (defaultContext == null) {
-                defaultContext = first;
+            final SslContext preferred = listener.certificates().get(0).context();
+            for (ServerContexts.Served served : listener.certificates()) {
+                indexSubjectAltNames(served.bundle(), served.context(), sanExact, sanWildcards);
+            }
+            if (first == null) {
+                first = preferred;
             }
             final String hostname = listener.hostname();
             if (hostname == null || hostname.equals("*")) {
+                if (catchAll == null) {
+                    catchAll = preferred;
+                }
                 continue;
             }
             final String key = hostname.toLowerCase(Locale.ROOT);
             if (key.startsWith("*.")) {
-                wildcards.putIfAbsent(key, first);
+                wildcards.putIfAbsent(key, preferred);
             } else {
-                exact.putIfAbsent(key, first);
+                exact.putIfAbsent(key, preferred);
             }
         }
-        final Map<CertificateBundle, SslContext> used = new HashMap<>();
-        for (ListenerEntry listener : listeners) {
-            for (CertificateBundle bundle : listener.certificates()) {
-                final SslContext ctx = cache.get(bundle);
-                if (ctx != null) {
-                    used.put(bundle, ctx);
-                }
-            }
-        }
-        return new SniCertificateMapping(Map.copyOf(exact), sortBySpecificity(wildcards), Map.copyOf(sanExact),
-                sortBySpecificity(sanWildcards), defaultContext, Map.copyOf(used));
+        refused.removeAll(exact.keySet());
+        refused.removeAll(wildcards.keySet());
+        return new SniCertificateMapping(Map.copyOf(exact), Map.copyOf(wildcards), Set.copyOf(refused),
+                Map.copyOf(sanExact), Map.copyOf(sanWildcards), catchAll != null ? catchAll : first);
     }
 
-    private static List<Map.Entry<String, SslContext>> sortBySpecificity(Map<String, SslContext> patterns) {
-        final List<Map.Entry<String, SslContext>> list = new ArrayList<>(patterns.entrySet());
-        list.sort((a, b) -> Integer.compare(Hostnames.specificity(b.getKey()), Hostnames.specificity(a.getKey())));
-        return List.copyOf(list);
-    }
-
-    private static SslContext context(CertificateBundle bundle, Map<CertificateBundle, SslContext> cache,
-                                      Map<CertificateBundle, SslContext> previous) {
-        SslContext cached = cache.get(bundle);
-        if (cached == null) {
-            cached = previous.get(bundle);
-            if (cached != null) {
-                cache.put(bundle, cached);
-            }
-        }
-        if (cached != null) {
-            return cached;
-        }
-        try {
-            final SslContext ctx = newServerContext(bundle);
-            cache.put(bundle, ctx);
-            return ctx;
-        } catch (GeneralSecurityException | SSLException | RuntimeException e) {
-            LOG.warn("Skipping certificate {}: {}", bundle.source(), e.toString());
-            return null;
-        }
-    }
-
-    /** A server SslContext for one bundle; ALPN offers h2, then HTTP/1.1. */
-    public static SslContext newServerContext(CertificateBundle bundle) throws GeneralSecurityException, SSLException {
+    /**
+     * A server SslContext for one bundle, by the {@link TlsProvider#selected() selected provider}:
+     * TLS 1.2 and 1.3 only (renegotiation does not exist in 1.3
+     * and the JDK refuses client-initiated renegotiation by default); for {@link ServerContexts.Alpn#HTTP}
+     * ALPN offers h2, then HTTP/1.1.
+     */
+    public static SslContext newServerContext(CertificateBundle bundle, ServerContexts.Alpn alpn)
+            throws GeneralSecurityException, SSLException {
         final X509Certificate[] chain = PemKeyMaterial.certificates(bundle.certificateChainPem());
         final PrivateKey key = PemKeyMaterial.privateKey(bundle.privateKeyPem());
-        return SslContextBuilder.forServer(key, chain)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
-                .build();
+        final SslProvider provider = TlsProvider.selected();
+        // BoringSSL takes the key and chain as they are; the JDK gets them through a key manager of
+        // its own (see CertificateKeyManager).
+        final SslContextBuilder builder = (provider == SslProvider.JDK
+                ? SslContextBuilder.forServer(new CertificateKeyManager(chain, key))
+                : SslContextBuilder.forServer(key, chain)).sslProvider(provider).protocols(PROTOCOLS);
+        if (alpn == ServerContexts.Alpn.HTTP) {
+            builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
+        }
+        return builder.build();
     }
 
     private static void indexSubjectAltNames(CertificateBundle bundle, SslContext ctx, Map<String, SslContext> exact,
@@ -173,6 +176,11 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
         }
     }
 
+    /**
+     * The context for a handshake's server name; the default without one; null (the handshake
+     * fails) when the listener for that name has no certificate. Map reads only (as many as the
+     * name has labels), whatever the number of certificates.
+     */
     @Override
     public SslContext map(String sniHostname) {
         if (sniHostname == null || sniHostname.isEmpty()) {
@@ -180,33 +188,26 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
         }
         final String host = Hostnames.normalizeHost(sniHostname);
         SslContext ctx = exact.get(host);
-        if (ctx != null) {
+        if (ctx != null || refused.contains(host)) {
             return ctx;
         }
-        ctx = firstMatch(wildcards, host);
-        if (ctx != null) {
-            return ctx;
+        // A listener's wildcard covers one label or more (Listener.hostname): the longest
+        // matching suffix is the most specific.
+        for (int dot = host.indexOf('.'); dot > 0 && dot < host.length() - 1; dot = host.indexOf('.', dot + 1)) {
+            final String pattern = "*" + host.substring(dot);
+            ctx = wildcards.get(pattern);
+            if (ctx != null || refused.contains(pattern)) {
+                return ctx;
+            }
         }
         ctx = sanExact.get(host);
         if (ctx != null) {
             return ctx;
         }
-        ctx = firstMatch(sanWildcards, host);
+        // A certificate's wildcard covers exactly one label (RFC 6125 section 6.4.3).
+        final int dot = host.indexOf('.');
+        ctx = dot > 0 && dot < host.length() - 1 ? sanWildcards.get("*" + host.substring(dot)) : null;
         return ctx != null ? ctx : defaultContext;
-    }
-
-    private static SslContext firstMatch(List<Map.Entry<String, SslContext>> patterns, String host) {
-        for (int i = 0; i < patterns.size(); i++) {
-            if (Hostnames.matches(patterns.get(i).getKey(), host)) {
-                return patterns.get(i).getValue();
-            }
-        }
-        return null;
-    }
-
-    /** The contexts this mapping serves, by bundle; the next snapshot reuses unchanged ones. */
-    public Map<CertificateBundle, SslContext> contexts() {
-        return contexts;
     }
 
     /** Whether any certificate could be loaded; an HTTPS port without one fails every handshake. */

@@ -1,12 +1,16 @@
 /**
  * TLS. Termination: {@link io.archway.proxy.tls.SniCertificateMapping} picks the certificate by SNI
- * from SslContexts built at compile time; {@link io.archway.proxy.tls.PemKeyMaterial} reads the
- * PEM of {@code kubernetes.io/tls} Secrets (PKCS#8 and PKCS#1 keys) without BouncyCastle.
+ * (exact, then the longest wildcard, then subjectAltName, then the default) from SslContexts built
+ * at compile time by {@link io.archway.proxy.tls.ServerContexts}, which also keeps each listener's
+ * last good certificates when a new snapshot has none that loads;
+ * {@link io.archway.proxy.tls.PemKeyMaterial} reads the PEM of {@code kubernetes.io/tls} Secrets
+ * (PKCS#8, PKCS#1 and SEC1 keys) without BouncyCastle.
  *
- * <p>Passthrough (TLSRoute): {@link io.archway.proxy.tls.PassthroughRoutes} (a port's SNI dispatch,
- * compiled per snapshot), {@link io.archway.proxy.tls.PassthroughProxy} (per data plane: reads the
- * ClientHello of an accepted connection), {@code ClientHelloRouter} (Netty's ClientHello parser,
- * bounds, route choice, rejection), {@code HelloReplay} (hands the bytes read to the TCP relay,
- * which forwards them first).
+ * <p>TLS listeners (TLSRoute, Passthrough and Terminate, mixed on one port):
+ * {@link io.archway.proxy.tls.TlsRoutes} (a port's SNI dispatch and each Terminate listener's
+ * certificates, compiled per snapshot), {@link io.archway.proxy.tls.TlsProxy} (per data plane:
+ * reads the ClientHello of an accepted connection), {@code ClientHelloRouter} (Netty's ClientHello
+ * parser, bounds, route choice, rejection; then a {@code HelloReplay} that hands the bytes read to
+ * the TCP relay for Passthrough, or an SslHandler that completes the handshake for Terminate).
  */
 package io.archway.proxy.tls;

@@ -17,7 +17,7 @@ import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.TcpPort;
-import io.archway.snapshot.TlsPassthroughPort;
+import io.archway.snapshot.TlsPort;
 import io.archway.snapshot.UdpPort;
 import io.archway.snapshot.VirtualHost;
 import io.archway.snapshot.WeightedBackend;
@@ -97,20 +97,25 @@ public final class Snapshots {
         return new L4Route(new RouteOrigin(kind, "ns", name, 0, null, 0), List.of(backends));
     }
 
-    /** A TLS passthrough socket of these listeners. */
-    public static PortBinding tls(int port, TlsPassthroughPort.PassthroughListener... listeners) {
-        return new PortBinding("127.0.0.1", port, new TlsPassthroughPort(List.of(listeners)));
+    /** A TLS socket of these listeners. */
+    public static PortBinding tls(int port, TlsPort.TlsListener... listeners) {
+        return new PortBinding("127.0.0.1", port, new TlsPort(List.of(listeners)));
     }
 
     /** A TLS Passthrough listener; {@code hostname} null for any. */
-    public static TlsPassthroughPort.PassthroughListener passthrough(String name, String hostname,
-                                                                     TlsPassthroughPort.SniRoute... routes) {
-        return new TlsPassthroughPort.PassthroughListener(new ListenerOrigin("ns", "gw", name), hostname,
+    public static TlsPort.TlsListener passthrough(String name, String hostname, TlsPort.SniRoute... routes) {
+        return TlsPort.TlsListener.passthrough(new ListenerOrigin("ns", "gw", name), hostname, List.of(routes));
+    }
+
+    /** A TLS Terminate listener presenting {@code certificates}; {@code hostname} null for any. */
+    public static TlsPort.TlsListener terminate(String name, String hostname, List<CertificateBundle> certificates,
+                                                TlsPort.SniRoute... routes) {
+        return TlsPort.TlsListener.terminate(new ListenerOrigin("ns", "gw", name), hostname, certificates,
                 List.of(routes));
     }
 
     /** A TLSRoute named {@code name} served for {@code hostname} ({@code *} for any). */
-    public static TlsPassthroughPort.SniRoute sni(String hostname, String name, WeightedBackend... backends) {
-        return new TlsPassthroughPort.SniRoute(hostname, l4("TLSRoute", name, backends));
+    public static TlsPort.SniRoute sni(String hostname, String name, WeightedBackend... backends) {
+        return new TlsPort.SniRoute(hostname, l4("TLSRoute", name, backends));
     }
 }

@@ -20,28 +20,60 @@ import org.bouncycastle.util.io.pem.PemObject;
 
 /** Self-signed certificates generated per test run. */
 public final class TestCertificates {
+    private static final java.util.concurrent.atomic.AtomicInteger SERIAL = new java.util.concurrent.atomic.AtomicInteger();
+
     private TestCertificates() {
     }
 
     /** A self-signed RSA certificate for {@code dnsName}; the key in PKCS#8, or PKCS#1 when asked. */
     public static CertificateBundle selfSigned(String dnsName, boolean pkcs1) {
+        return selfSigned(dnsName, "RSA", pkcs1);
+    }
+
+    /**
+     * A self-signed certificate for {@code dnsName} (also its subject CN), valid from a minute ago
+     * for a day.
+     *
+     * @param algorithm {@code RSA} (2048 bits) or {@code EC} (P-256)
+     * @param traditional the key as OpenSSL's traditional PEM (PKCS#1 / SEC1) rather than PKCS#8
+     */
+    public static CertificateBundle selfSigned(String dnsName, String algorithm, boolean traditional) {
+        return selfSigned(dnsName, keyPair(algorithm), traditional);
+    }
+
+    /** A new key pair: {@code RSA} (2048 bits) or {@code EC} (P-256). */
+    public static KeyPair keyPair(String algorithm) {
         try {
-            final KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048);
-            final KeyPair kp = gen.generateKeyPair();
+            final KeyPairGenerator gen = KeyPairGenerator.getInstance(algorithm);
+            if (algorithm.equals("EC")) {
+                gen.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            } else {
+                gen.initialize(2048);
+            }
+            return gen.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A self-signed certificate for {@code dnsName} with the key pair {@code kp} (several may share one). */
+    public static CertificateBundle selfSigned(String dnsName, KeyPair kp, boolean traditional) {
+        final String algorithm = kp.getPrivate().getAlgorithm();
+        try {
             final X500Name subject = new X500Name("CN=" + dnsName);
             final long now = System.currentTimeMillis();
             final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                    BigInteger.valueOf(now), new Date(now - 60_000), new Date(now + 86_400_000L), subject,
-                    kp.getPublic());
+                    BigInteger.valueOf(now).shiftLeft(16).add(BigInteger.valueOf(SERIAL.incrementAndGet() & 0xffff)),
+                    new Date(now - 60_000), new Date(now + 86_400_000L), subject, kp.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false,
                     new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
-            final X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate())));
+            final X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(
+                    new JcaContentSignerBuilder(algorithm.equals("EC") ? "SHA256withECDSA" : "SHA256withRSA")
+                            .build(kp.getPrivate())));
             final String certPem = pem(cert);
             final String keyPem;
-            if (pkcs1) {
-                keyPem = pem(kp); // JcaMiscPEMGenerator writes a KeyPair as "RSA PRIVATE KEY"
+            if (traditional) {
+                keyPem = pem(kp); // JcaMiscPEMGenerator writes a KeyPair as "RSA PRIVATE KEY" / "EC PRIVATE KEY"
             } else {
                 final StringWriter sw = new StringWriter();
                 try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
@@ -51,6 +83,17 @@ public final class TestCertificates {
             }
             return new CertificateBundle("Secret ns/" + dnsName, certPem, keyPem);
         } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The certificate of a bundle, parsed. */
+    public static X509Certificate certificate(CertificateBundle bundle) {
+        try {
+            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                    new java.io.ByteArrayInputStream(bundle.certificateChainPem().getBytes(
+                            java.nio.charset.StandardCharsets.US_ASCII)));
+        } catch (java.security.cert.CertificateException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -33,13 +33,14 @@ class ClientHelloRouterTest {
             rejected.add(reason);
         }
     };
-    private final PassthroughRoutes routes = new PassthroughRoutes(tls(8443,
-            passthrough("l", "known.example.com", sni("known.example.com", "r", backend("a", 1, 1)))));
+    private final TlsRoutes routes = new TlsRoutes(tls(8443,
+            passthrough("l", "known.example.com", sni("known.example.com", "r", backend("a", 1, 1)))),
+            ServerContexts.none());
 
     private EmbeddedChannel channel() {
         // The TCP proxy is never reached on these paths.
         return new EmbeddedChannel(new ClientHelloRouter(routes, null, observer, 8443,
-                PassthroughProxy.MAX_CLIENT_HELLO, 10_000));
+                TlsProxy.MAX_CLIENT_HELLO, 10_000));
     }
 
     /** A real ClientHello from the JDK, with that SNI (null: none). */

@@ -5,7 +5,7 @@ import io.archway.snapshot.Hostnames;
 /**
  * A listener or route hostname with its {@link Hostnames#specificity}: the one most-specific
  * hostname choice of the dispatch package, for HTTP listeners and virtual hosts
- * ({@link CompiledPort}) and TLS passthrough listeners and routes ({@link SniDispatch}).
+ * ({@link CompiledPort}) and TLS listeners and routes ({@link SniDispatch}).
  */
 class HostPattern {
     final String pattern;

@@ -1,13 +1,13 @@
 package io.archway.snapshot.dispatch;
 
 import io.archway.snapshot.Hostnames;
-import io.archway.snapshot.TlsPassthroughPort;
+import io.archway.snapshot.TlsPort;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The SNI choice of a TLS passthrough socket ({@link TlsPassthroughPort}), the one implementation
+ * The SNI choice of a TLS socket ({@link TlsPort}, Passthrough and Terminate listeners alike), the one implementation
  * the data plane forwards by and {@code explain request --sni} reports: the listener whose
  * hostname matches the server name most specifically (exact, then the longest wildcard, then any;
  * ties: the first in snapshot order), then that listener's route whose hostname matches it most
@@ -19,17 +19,17 @@ public final class SniDispatch {
     /** RFC 1035: a hostname is at most 253 characters (without the trailing dot). */
     private static final int MAX_HOSTNAME = 253;
 
-    private final TlsPassthroughPort port;
+    private final TlsPort port;
     private final HostPattern[] listenerHosts;
     private final HostPattern[][] routeHosts;
 
-    public SniDispatch(TlsPassthroughPort port) {
+    public SniDispatch(TlsPort port) {
         this.port = Objects.requireNonNull(port, "port");
-        final List<TlsPassthroughPort.PassthroughListener> listeners = port.listeners();
+        final List<TlsPort.TlsListener> listeners = port.listeners();
         this.listenerHosts = new HostPattern[listeners.size()];
         this.routeHosts = new HostPattern[listeners.size()][];
         for (int i = 0; i < listenerHosts.length; i++) {
-            final TlsPassthroughPort.PassthroughListener l = listeners.get(i);
+            final TlsPort.TlsListener l = listeners.get(i);
             listenerHosts[i] = new HostPattern(l.hostname());
             routeHosts[i] = new HostPattern[l.routes().size()];
             for (int r = 0; r < routeHosts[i].length; r++) {
@@ -38,12 +38,12 @@ public final class SniDispatch {
         }
     }
 
-    public TlsPassthroughPort port() {
+    public TlsPort port() {
         return port;
     }
 
     /**
-     * The index (in {@link TlsPassthroughPort#listeners()}) of the listener serving
+     * The index (in {@link TlsPort#listeners()}) of the listener serving
      * {@code serverName}, or -1 when none matches it.
      *
      * @param serverName normalized ({@link #normalizeServerName})

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.archway.snapshot.L4Route;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.RouteOrigin;
-import io.archway.snapshot.TlsPassthroughPort;
-import io.archway.snapshot.TlsPassthroughPort.PassthroughListener;
-import io.archway.snapshot.TlsPassthroughPort.SniRoute;
+import io.archway.snapshot.TlsPort;
+import io.archway.snapshot.TlsPort.TlsListener;
+import io.archway.snapshot.TlsPort.SniRoute;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,12 +17,12 @@ class SniDispatchTest {
         return new SniRoute(hostname, new L4Route(new RouteOrigin("TLSRoute", "ns", name, 0, null, 0), List.of()));
     }
 
-    private static PassthroughListener listener(String name, String hostname, SniRoute... routes) {
-        return new PassthroughListener(new ListenerOrigin("ns", "gw", name), hostname, List.of(routes));
+    private static TlsListener listener(String name, String hostname, SniRoute... routes) {
+        return TlsListener.passthrough(new ListenerOrigin("ns", "gw", name), hostname, List.of(routes));
     }
 
     // Listeners deliberately not in precedence order: the choice does not depend on it.
-    private final SniDispatch dispatch = new SniDispatch(new TlsPassthroughPort(List.of(
+    private final SniDispatch dispatch = new SniDispatch(new TlsPort(List.of(
             listener("any", null, route("*", "any")),
             listener("wild", "*.example.com", route("*.example.com", "wild"), route("foo.example.com", "foo")),
             listener("bar", "bar.example.com"))));
@@ -33,7 +33,7 @@ class SniDispatchTest {
         if (l < 0) {
             return "none";
         }
-        final PassthroughListener chosen = dispatch.port().listeners().get(l);
+        final TlsListener chosen = dispatch.port().listeners().get(l);
         final int r = dispatch.route(l, name);
         return chosen.origin().listenerName() + "/" + (r < 0 ? "-" : chosen.routes().get(r).route().origin().name());
     }
@@ -47,7 +47,7 @@ class SniDispatchTest {
         // The exact listener wins although it has no route: no fall-through to a less specific one.
         assertThat(pick("bar.example.com")).isEqualTo("bar/-");
         assertThat(pick(null)).isEqualTo("none");
-        assertThat(new SniDispatch(new TlsPassthroughPort(List.of())).listener("a.com")).isEqualTo(-1);
+        assertThat(new SniDispatch(new TlsPort(List.of())).listener("a.com")).isEqualTo(-1);
     }
 
     @Test

@@ -269,6 +269,8 @@ class ManifestLoaderTest {
                   kind: GRPCRoute
                   metadata:
                     name: g
+                  spec:
+                    parentRefs: [{name: gw}]
                 ---
                 apiVersion: gateway.networking.k8s.io/v1alpha3
                 kind: BackendTLSPolicy
@@ -276,12 +278,13 @@ class ManifestLoaderTest {
                   name: t
                 """);
         assertThat(f.errors()).isEmpty();
-        assertThat(f.objects()).singleElement().satisfies(o -> {
+        assertThat(f.objects()).hasSize(2).first().satisfies(o -> {
             assertThat(o.object()).isInstanceOf(EndpointSlice.class);
             assertThat(o.key()).isEqualTo(new ResourceKey("EndpointSlice", "default", "svc-1"));
         });
-        assertThat(f.unserved()).containsEntry("GRPCRoute", 1).containsEntry("BackendTLSPolicy", 1);
-        assertThat(f.warnings()).hasSize(2);
+        assertThat(f.objects().get(1).key()).isEqualTo(new ResourceKey("GRPCRoute", "default", "g"));
+        assertThat(f.unserved()).containsOnlyKeys("BackendTLSPolicy").containsEntry("BackendTLSPolicy", 1);
+        assertThat(f.warnings()).hasSize(1);
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,6 +66,19 @@ public final class BackendResolver {
     public Resolved resolve(String routeNamespace, HTTPBackendRef ref, List<HttpFilter> filters) {
         return resolve(ResourceKind.HTTP_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(), ref.getNamespace(),
                 ref.getName(), ref.getPort(), ref.getWeight(), filters);
+    }
+
+    /**
+     * A GRPCRoute's backendRef, with its backendRef-level filters. gRPC runs over HTTP/2 only, so
+     * the backend is spoken to with HTTP/2 prior knowledge (h2c) whatever the Service port's
+     * appProtocol says (GRPCRoute implies it; {@code kubernetes.io/h2c} states it).
+     */
+    public Resolved resolve(String routeNamespace, GRPCBackendRef ref, List<HttpFilter> filters) {
+        final Resolved resolved = resolve(ResourceKind.GRPC_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(),
+                ref.getNamespace(), ref.getName(), ref.getPort(), ref.getWeight(), filters);
+        final WeightedBackend b = resolved.backend();
+        return b.protocol() == AppProtocol.H2C ? resolved : new Resolved(new WeightedBackend(b.origin(), b.weight(),
+                AppProtocol.H2C, b.endpoints(), b.invalidReason(), b.filters()), resolved.message());
     }
 
     /**

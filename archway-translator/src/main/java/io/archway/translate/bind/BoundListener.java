@@ -4,6 +4,7 @@ import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.ListenerProtocol;
+import io.archway.snapshot.TlsPort;
 import io.archway.translate.status.ConditionSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import java.util.List;
@@ -12,15 +13,21 @@ import java.util.List;
  * A Gateway listener after validation.
  *
  * @param protocol null when the protocol is not supported
+ * @param tlsMode for a TLS listener: Passthrough or Terminate; null for other protocols
  * @param hostname the listener hostname, lower-cased, or null for any
  * @param accepted whether routes may attach (Accepted=True)
- * @param programmed whether it goes into the snapshot (Programmed=True)
+ * @param programmed whether it is served as specified (Programmed=True)
+ * @param served whether it goes into the snapshot: when programmed, and also when only its
+ *     certificate Secrets' data is invalid (then without certificates: the data plane keeps
+ *     presenting the listener's last good ones)
  * @param allowedNamespaces where attaching routes may live
  * @param supportedKinds the valid route kinds
+ * @param certificates for HTTPS and TLS Terminate: the certificates to present
  * @param conditions Accepted, Programmed, ResolvedRefs, Conflicted, in that order
  */
-public record BoundListener(ListenerOrigin origin, int port, ListenerProtocol protocol, String hostname,
-                            boolean accepted, boolean programmed, AllowedNamespaces allowedNamespaces,
+public record BoundListener(ListenerOrigin origin, int port, ListenerProtocol protocol, TlsPort.Mode tlsMode,
+                            String hostname,
+                            boolean accepted, boolean programmed, boolean served, AllowedNamespaces allowedNamespaces,
                             List<RouteGroupKind> supportedKinds, List<CertificateBundle> certificates,
                             List<ConditionSpec> conditions) {
     public BoundListener {

@@ -30,6 +30,8 @@ public final class GatewayClassAcceptor {
      * when its conformance tests pass.
      */
     public static final List<String> SUPPORTED_FEATURES = List.of(
+            "GRPCRoute",
+            "GRPCRouteNamedRouteRule",
             "Gateway",
             "GatewayAddressEmpty",
             "GatewayHTTPListenerIsolation",
@@ -65,6 +67,8 @@ public final class GatewayClassAcceptor {
             "ReferenceGrant",
             "TCPRoute",
             "TLSRoute",
+            "TLSRouteModeMixed",
+            "TLSRouteModeTerminate",
             "UDPRoute");
 
     /**

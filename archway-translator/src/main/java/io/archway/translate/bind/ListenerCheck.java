@@ -1,6 +1,7 @@
 package io.archway.translate.bind;
 
 import io.archway.kinds.ResourceKind;
+import io.archway.translate.ResourceKey;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.ArrayList;
@@ -35,7 +36,13 @@ public record ListenerCheck(BoundListener listener, Step failedAt, List<String> 
         LISTENER_ACCEPTED(Reasons.NO_MATCHING_PARENT),
         KIND_ALLOWED(Reasons.NOT_ALLOWED_BY_LISTENERS),
         NAMESPACE_ALLOWED(Reasons.NOT_ALLOWED_BY_LISTENERS),
-        HOSTNAME_INTERSECTS(Reasons.NO_MATCHING_LISTENER_HOSTNAME);
+        HOSTNAME_INTERSECTS(Reasons.NO_MATCHING_LISTENER_HOSTNAME),
+        /**
+         * An HTTPRoute and a GRPCRoute share a hostname on the listener and the other one wins
+         * (GRPCRouteSpec.hostnames: the oldest, then the first by "{namespace}/{name}"). The spec
+         * names no reason; NotAllowedByListeners says the listener would not take it.
+         */
+        HOSTNAME_FREE_OF_OTHER_KIND(Reasons.NOT_ALLOWED_BY_LISTENERS);
 
         private final String reason;
 
@@ -55,6 +62,15 @@ public record ListenerCheck(BoundListener listener, Step failedAt, List<String> 
     /** The Accepted reason for this listener alone: Accepted, or the failed step's. */
     public String reason() {
         return failedAt == null ? Reasons.ACCEPTED : failedAt.reason();
+    }
+
+    /** This check, failed because {@code winner} (a route of the other kind) keeps a shared hostname. */
+    ListenerCheck lostTo(ResourceKey winner, List<String> shared) {
+        final List<String> reasons = new ArrayList<>(why);
+        reasons.add("hostname " + String.join(", ", shared) + " is served by " + winner.kind() + " "
+                + winner.namespace() + "/" + winner.name() + " on this listener (HTTPRoute and GRPCRoute may not share"
+                + " a hostname on a listener; the older route keeps it)");
+        return new ListenerCheck(listener, Step.HOSTNAME_FREE_OF_OTHER_KIND, reasons, List.of());
     }
 
     /** Checks {@code route} against {@code listener} for the parentRef {@code ref}. */

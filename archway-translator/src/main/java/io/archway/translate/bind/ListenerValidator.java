@@ -4,6 +4,7 @@ import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.ListenerProtocol;
+import io.archway.snapshot.TlsPort;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.bind.GatewayClassAcceptor.ClassDecision;
@@ -20,7 +21,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntry;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKindBuilder;
-import io.archway.translate.compile.CreationTimestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,7 +32,7 @@ import java.util.Objects;
 
 /**
  * Phase 2: validates a Gateway of ours and each of its listeners: protocol (HTTP, HTTPS, TLS in
- * Passthrough mode, TCP, UDP), TLS certificate references, allowed route kinds, and distinctness
+ * Passthrough or Terminate mode, TCP, UDP), TLS certificate references, allowed route kinds, and distinctness
  * (Listener: listeners on one port must differ in protocol-relevant fields; indistinct ones are
  * Conflicted and none of them wins).
  *
@@ -43,34 +43,36 @@ import java.util.Objects;
  * the listeners that won before it: a conflicting listener loses (Conflicted=True), the one with
  * precedence keeps serving. A set is Accepted while at least one of its listeners is valid.
  *
- * <p>A TLS listener in Terminate mode (the default) is refused with Accepted=False/UnsupportedValue
- * and no supportedKinds, as TLSRouteListenerTerminateNotSupported expects of an implementation
- * without TLSRouteModeTerminate; like a listener of an unsupported protocol it takes no part in
- * conflicts, so a Passthrough listener sharing its port is still served.
+ * <p>A TLS listener is served in either mode (ListenerTLSConfig.mode, Terminate by default):
+ * Terminate needs certificateRefs as HTTPS does (TLSRouteModeTerminate), and Passthrough and
+ * Terminate listeners may share a port, told apart by hostname (TLSRouteModeMixed).
  */
 public final class ListenerValidator {
     private static final List<String> SUPPORTED_PROTOCOLS =
             java.util.Arrays.stream(ListenerProtocol.values()).map(Enum::name).toList();
 
     /**
-     * The route kind each protocol serves: its default allowedRoutes.kinds and the only kind it
-     * accepts there (Listener.allowedRoutes: kinds incompatible with the protocol are invalid).
+     * The route kinds each protocol serves: its default allowedRoutes.kinds (supportedKinds) and the
+     * only kinds it accepts there (Listener.allowedRoutes: kinds incompatible with the protocol are
+     * invalid). HTTP and HTTPS listeners serve GRPCRoute beside HTTPRoute: both accept HTTP/2
+     * without upgrade (h2c prior knowledge, ALPN h2), as GRPCRoute requires.
      */
-    private static final Map<ListenerProtocol, ResourceKind> ROUTE_KIND = Map.of(
-            ListenerProtocol.HTTP, ResourceKind.HTTP_ROUTE,
-            ListenerProtocol.HTTPS, ResourceKind.HTTP_ROUTE,
-            ListenerProtocol.TLS, ResourceKind.TLS_ROUTE,
-            ListenerProtocol.TCP, ResourceKind.TCP_ROUTE,
-            ListenerProtocol.UDP, ResourceKind.UDP_ROUTE);
+    private static final Map<ListenerProtocol, List<ResourceKind>> ROUTE_KINDS = Map.of(
+            ListenerProtocol.HTTP, List.of(ResourceKind.HTTP_ROUTE, ResourceKind.GRPC_ROUTE),
+            ListenerProtocol.HTTPS, List.of(ResourceKind.HTTP_ROUTE, ResourceKind.GRPC_ROUTE),
+            ListenerProtocol.TLS, List.of(ResourceKind.TLS_ROUTE),
+            ListenerProtocol.TCP, List.of(ResourceKind.TCP_ROUTE),
+            ListenerProtocol.UDP, List.of(ResourceKind.UDP_ROUTE));
 
     private final ResourceView view;
     private final CertificateRefResolver certificates;
     private final Diagnostics diagnostics;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
-    public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics) {
+    /** @param now the time certificates must be valid at; null to not check validity periods */
+    public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics, Instant now) {
         this.view = view;
-        this.certificates = new CertificateRefResolver(view.secrets(), grants);
+        this.certificates = new CertificateRefResolver(view.secrets(), grants, now);
         this.diagnostics = diagnostics;
         for (Namespace ns : view.namespaces()) {
             final Map<String, String> labels = new HashMap<>();
@@ -336,8 +338,10 @@ public final class ListenerValidator {
      * with a TCP listener is indistinct), and so do an HTTPS and a TLS listener: they are distinct
      * by hostname, but the spec leaves it to the implementation whether it can serve HTTPS and
      * generic TLS on one port ("Compatible Listeners"), and a socket here carries one listener kind
-     * ({@link io.archway.snapshot.HttpPort} or {@link io.archway.snapshot.TlsPassthroughPort}), so
-     * they are not compatible. A TLS listener in an unsupported mode takes no part.
+     * ({@link io.archway.snapshot.HttpPort} or {@link io.archway.snapshot.TlsPort}), so they are not
+     * compatible. TLS listeners in Passthrough and Terminate mode share one protocol and so one
+     * port (TLSRouteModeMixed), distinct by hostname. A TLS listener in an unknown mode takes no
+     * part.
      */
     static Map<Integer, String> findConflicts(List<Listener> listeners) {
         final Map<Integer, String> conflicts = new HashMap<>();
@@ -383,17 +387,20 @@ public final class ListenerValidator {
     }
 
     /**
-     * Why a TLS listener's mode is not served, or null when it is Passthrough. The mode defaults to
-     * Terminate (ListenerTLSConfig.mode); TLSRouteModeTerminate is not supported yet.
+     * Why a TLS listener's mode is not served, or null when it is Passthrough or Terminate (the
+     * default when tls or tls.mode is unset: ListenerTLSConfig.mode).
      */
     private static String tlsMode(Listener listener) {
-        if (listener.getTls() == null) {
-            return "protocol TLS requires tls.mode; only Passthrough is supported";
-        }
-        final String mode = listener.getTls().getMode() == null || listener.getTls().getMode().isEmpty()
-                ? "Terminate" : listener.getTls().getMode();
-        return "Passthrough".equals(mode) ? null
-                : "TLS with tls.mode " + mode + " is not supported (only Passthrough is)";
+        return modeOf(listener) != null ? null
+                : "TLS with tls.mode " + listener.getTls().getMode() + " is not supported (Passthrough and Terminate are)";
+    }
+
+    /** The TLS mode of a TLS listener: Terminate unless set; null when set to something unknown. */
+    private static TlsPort.Mode modeOf(Listener listener) {
+        final String mode = listener.getTls() == null || listener.getTls().getMode() == null
+                || listener.getTls().getMode().isEmpty() ? "Terminate" : listener.getTls().getMode();
+        return "Terminate".equals(mode) ? TlsPort.Mode.TERMINATE
+                : "Passthrough".equals(mode) ? TlsPort.Mode.PASSTHROUGH : null;
     }
 
     private static String normalized(String hostname) {
@@ -425,13 +432,16 @@ public final class ListenerValidator {
         }
         d.protocol = ListenerProtocol.valueOf(listener.getProtocol());
         if (d.protocol == ListenerProtocol.TLS && tlsMode(listener) != null) {
-            // TLSRouteListenerTerminateNotSupported: Accepted=False/UnsupportedValue, no supportedKinds.
+            // An unknown mode: Accepted=False/UnsupportedValue, no supportedKinds.
             d.reject(Reasons.UNSUPPORTED_VALUE, tlsMode(listener));
             diagnostics.error(key, field + ".tls.mode", "listener " + listener.getName() + ": " + d.acceptedMessage);
             return d;
         }
+        if (d.protocol == ListenerProtocol.TLS) {
+            d.tlsMode = modeOf(listener);
+        }
         resolveRouteKinds(key, field, listener, d);
-        if (d.protocol == ListenerProtocol.HTTPS) {
+        if (d.protocol == ListenerProtocol.HTTPS || d.tlsMode == TlsPort.Mode.TERMINATE) {
             resolveCertificates(key, owner, field, listener, d);
         }
         if (conflict != null) {
@@ -447,22 +457,20 @@ public final class ListenerValidator {
     private void resolveRouteKinds(ResourceKey key, String field, Listener listener, ListenerDraft d) {
         final List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null
                 : listener.getAllowedRoutes().getKinds();
-        final ResourceKind served = ROUTE_KIND.get(d.protocol);
-        final RouteGroupKind routeKind = new RouteGroupKindBuilder().withGroup(served.group())
-                .withKind(served.kind()).build();
+        final List<ResourceKind> served = ROUTE_KINDS.get(d.protocol);
         if (kinds == null || kinds.isEmpty()) {
-            d.supportedKinds.add(routeKind);
+            served.forEach(k -> d.supportedKinds.add(routeGroupKind(k)));
             return;
         }
         final List<String> invalid = new ArrayList<>();
         for (RouteGroupKind kind : kinds) {
             final String group = Kinds.orDefault(kind.getGroup(), ResourceKind.GATEWAY_GROUP);
-            if (group.equals(served.group()) && served.kind().equals(kind.getKind())) {
-                if (d.supportedKinds.isEmpty()) {
-                    d.supportedKinds.add(routeKind);
-                }
-            } else {
+            final ResourceKind match = served.stream()
+                    .filter(k -> k.group().equals(group) && k.kind().equals(kind.getKind())).findFirst().orElse(null);
+            if (match == null) {
                 invalid.add(group + "/" + kind.getKind());
+            } else if (d.supportedKinds.stream().noneMatch(k -> match.kind().equals(k.getKind()))) {
+                d.supportedKinds.add(routeGroupKind(match));
             }
         }
         if (!invalid.isEmpty()) {
@@ -473,15 +481,21 @@ public final class ListenerValidator {
         }
     }
 
+    private static RouteGroupKind routeGroupKind(ResourceKind kind) {
+        return new RouteGroupKindBuilder().withGroup(kind.group()).withKind(kind.kind()).build();
+    }
+
     private void resolveCertificates(ResourceKey key, ResourceKind owner, String field, Listener listener,
                                      ListenerDraft d) {
         if (listener.getTls() == null) {
-            d.refsFailure(Reasons.INVALID_CERTIFICATE_REF, "HTTPS listener without tls");
-            diagnostics.error(key, field + ".tls", "listener " + listener.getName() + ": HTTPS requires tls");
+            d.refsFailure(Reasons.INVALID_CERTIFICATE_REF, d.protocol + " listener without tls");
+            diagnostics.error(key, field + ".tls", "listener " + listener.getName() + ": " + d.protocol
+                    + " requires tls with certificateRefs");
             d.certificatesOk = false;
             return;
         }
-        if (listener.getTls().getMode() != null && !"Terminate".equals(listener.getTls().getMode())) {
+        if (d.protocol == ListenerProtocol.HTTPS && listener.getTls().getMode() != null
+                && !"Terminate".equals(listener.getTls().getMode())) {
             d.reject(Reasons.UNSUPPORTED_PROTOCOL, "HTTPS with tls.mode " + listener.getTls().getMode()
                     + " is not supported");
             diagnostics.error(key, field + ".tls.mode", "listener " + listener.getName() + ": " + d.acceptedMessage);
@@ -492,8 +506,12 @@ public final class ListenerValidator {
         if (!result.ok()) {
             d.refsFailure(result.failureReason(), result.failureMessage());
             d.certificatesOk = false;
+            // A Secret whose data broke stays served without certificates: the data plane keeps
+            // presenting the listener's last good ones (CertificateRefResolver says why only then).
+            d.keepsLastGoodCertificate = result.secretDataInvalid();
             diagnostics.error(key, field + ".tls.certificateRefs", "listener " + listener.getName() + ": "
-                    + result.failureMessage());
+                    + result.failureMessage() + (result.secretDataInvalid()
+                    ? "; the listener keeps its last good certificate, if it had one" : ""));
             return;
         }
         d.certificates.addAll(result.bundles());
@@ -510,10 +528,12 @@ public final class ListenerValidator {
         int port;
         String hostname;
         ListenerProtocol protocol;
+        TlsPort.Mode tlsMode;
         AllowedNamespaces allowedNamespaces;
         final List<RouteGroupKind> supportedKinds = new ArrayList<>();
         final List<CertificateBundle> certificates = new ArrayList<>();
         boolean certificatesOk = true;
+        boolean keepsLastGoodCertificate;
         boolean accepted = true;
         String acceptedReason = Reasons.ACCEPTED;
         String acceptedMessage = "listener is accepted";
@@ -545,6 +565,10 @@ public final class ListenerValidator {
         /** @param parentAccepted whether the Gateway (for a ListenerSet's listener: the set) is accepted */
         BoundListener bind(boolean parentAccepted) {
             final boolean programmed = parentAccepted && valid();
+            // A listener whose only fault is its certificate Secrets' data is served without
+            // certificates: the data plane keeps presenting its last good ones.
+            final boolean served = programmed || (parentAccepted && accepted && !supportedKinds.isEmpty()
+                    && keepsLastGoodCertificate);
             final List<ConditionSpec> conditions = new ArrayList<>();
             conditions.add(new ConditionSpec(Reasons.ACCEPTED, accepted, acceptedReason, acceptedMessage));
             if (programmed) {
@@ -552,6 +576,8 @@ public final class ListenerValidator {
             } else {
                 conditions.add(ConditionSpec.isFalse(Reasons.PROGRAMMED, conflict != null ? conflict : Reasons.INVALID,
                         !accepted ? acceptedMessage
+                                : served ? refsMessage + "; the data plane keeps presenting the listener's last good"
+                                        + " certificate, if it had one"
                                 : refsMessage != null ? refsMessage
                                 : !parentAccepted ? (origin.fromListenerSet() ? "ListenerSet" : "Gateway") + " is not accepted"
                                 : "listener is not served"));
@@ -562,8 +588,8 @@ public final class ListenerValidator {
             conditions.add(conflict == null
                     ? ConditionSpec.isFalse(Reasons.CONFLICTED, Reasons.NO_CONFLICTS, "no conflicts")
                     : ConditionSpec.isTrue(Reasons.CONFLICTED, conflict, acceptedMessage));
-            return new BoundListener(origin, port, protocol, hostname, accepted, programmed, allowedNamespaces,
-                    supportedKinds, certificates, conditions);
+            return new BoundListener(origin, port, protocol, tlsMode, hostname, accepted, programmed, served,
+                    allowedNamespaces, supportedKinds, certificates, conditions);
         }
     }
 }

@@ -78,14 +78,31 @@ public final class RouteAttacher {
 
     /** Attaches {@code routes}; an {@link Attachment#routeIndex()} is the route's index in this list. */
     public void attach(List<RouteContext> routes) {
+        final List<List<ParentCheck>> parents = new ArrayList<>();
         for (int i = 0; i < routes.size(); i++) {
-            attach(i, routes.get(i));
+            parents.add(check(routes.get(i)));
+        }
+        HostnameClaims.resolve(routes, parents);
+        for (int i = 0; i < routes.size(); i++) {
+            attach(i, routes.get(i), parents.get(i));
         }
     }
 
-    private void attach(int routeIndex, RouteContext route) {
+    /**
+     * One parentRef of ours and the check of each of its parent's relevant listeners.
+     *
+     * @param index the parentRef's index in spec.parentRefs
+     * @param group the parentRef's group with its default
+     * @param kind the parentRef's kind with its default
+     */
+    record ParentCheck(int index, ParentReference ref, String group, String kind, ListenerParent parent,
+                       List<ListenerCheck> checks) {
+    }
+
+    /** The parentRefs of {@code route} that name a Gateway or ListenerSet of ours, each with its listener checks. */
+    private List<ParentCheck> check(RouteContext route) {
         final List<ParentReference> parentRefs = route.parentRefs();
-        final List<RouteParentStatus> parents = new ArrayList<>();
+        final List<ParentCheck> out = new ArrayList<>();
         for (int p = 0; p < parentRefs.size(); p++) {
             final ParentReference ref = parentRefs.get(p);
             final String group = Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP);
@@ -106,9 +123,18 @@ public final class RouteAttacher {
                 }
                 continue;
             }
-            final ConditionSpec accepted = attachToParent(routeIndex, route, ref, parent, p);
+            out.add(new ParentCheck(p, ref, group, kind, parent,
+                    parent.listeners().stream().map(l -> ListenerCheck.of(l, ref, route)).toList()));
+        }
+        return out;
+    }
+
+    private void attach(int routeIndex, RouteContext route, List<ParentCheck> parentChecks) {
+        final List<RouteParentStatus> parents = new ArrayList<>();
+        for (ParentCheck parent : parentChecks) {
+            final ConditionSpec accepted = attachToParent(routeIndex, route, parent);
             parents.add(new RouteParentStatusBuilder()
-                    .withParentRef(echo(ref, group, kind))
+                    .withParentRef(echo(parent.ref(), parent.group(), parent.kind()))
                     .withControllerName(controllerName)
                     .withConditions(accepted.toCondition(route.generation()),
                             route.resolvedRefs().toCondition(route.generation()))
@@ -119,22 +145,21 @@ public final class RouteAttacher {
         }
     }
 
-    private ConditionSpec attachToParent(int routeIndex, RouteContext route, ParentReference ref,
-                                         ListenerParent parent, int p) {
-        final List<ListenerCheck> checks = parent.listeners().stream()
-                .map(l -> ListenerCheck.of(l, ref, route)).toList();
-        final ConditionSpec refused = refusal(route, ref, parent, checks);
+    private ConditionSpec attachToParent(int routeIndex, RouteContext route, ParentCheck check) {
+        final ListenerParent parent = check.parent();
+        final List<ListenerCheck> checks = check.checks();
+        final ConditionSpec refused = refusal(route, check.ref(), parent, checks);
         if (refused != null) {
             if (refused != route.notAccepted()) { // the compile phase reported that one
-                diagnostics.error(route.key(), "spec.parentRefs[" + p + "]", refused.message());
+                diagnostics.error(route.key(), "spec.parentRefs[" + check.index() + "]", refused.message());
             }
             return refused;
         }
-        for (ListenerCheck check : checks) {
-            final String listener = listenerId(parent.key(), check.listener().name());
-            if (check.attached() && attached.add(routeIndex + "@" + listener)) {
-                attachments.add(new Attachment(servingGateway.get(parent.key()), check.listener(), routeIndex,
-                        check.effectiveHostnames()));
+        for (ListenerCheck c : checks) {
+            final String listener = listenerId(parent.key(), c.listener().name());
+            if (c.attached() && attached.add(routeIndex + "@" + listener)) {
+                attachments.add(new Attachment(servingGateway.get(parent.key()), c.listener(), routeIndex,
+                        c.effectiveHostnames()));
                 attachedRoutes.merge(listener, 1, Integer::sum);
             }
         }
@@ -164,6 +189,9 @@ public final class RouteAttacher {
                         + " allows routes from namespace " + route.key().namespace();
                 case HOSTNAME_INTERSECTS -> "no listener hostname of " + parent.key() + describe(ref)
                         + " intersects the route's hostnames " + route.hostnames();
+                case HOSTNAME_FREE_OF_OTHER_KIND -> checks.stream()
+                        .filter(c -> c.failedAt() == ListenerCheck.Step.HOSTNAME_FREE_OF_OTHER_KIND)
+                        .map(c -> c.why().get(c.why().size() - 1)).findFirst().orElse("");
             });
         }
         return route.notAccepted();

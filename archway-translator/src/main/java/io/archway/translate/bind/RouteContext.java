@@ -4,6 +4,7 @@ import io.archway.kinds.ResourceKind;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,13 +20,21 @@ import java.util.Objects;
  * @param notAccepted why the route itself cannot be accepted whatever its parent (found while
  *     compiling it), or null
  * @param resolvedRefs its ResolvedRefs condition; null when only attachment is asked (explain)
+ * @param created metadata.creationTimestamp, or null when unknown: the first tie-breaker when an
+ *     HTTPRoute and a GRPCRoute claim one hostname on a listener (GRPCRouteSpec.hostnames)
  */
 public record RouteContext(ResourceKey key, Long generation, List<ParentReference> parentRefs, List<String> hostnames,
-                           ConditionSpec notAccepted, ConditionSpec resolvedRefs) {
+                           ConditionSpec notAccepted, ConditionSpec resolvedRefs, Instant created) {
     public RouteContext {
         Objects.requireNonNull(key, "key");
         parentRefs = parentRefs == null ? List.of() : List.copyOf(parentRefs);
         hostnames = hostnames == null ? null : List.copyOf(hostnames);
+    }
+
+    /** A context whose creation time does not matter (kinds that never compete for a hostname). */
+    public RouteContext(ResourceKey key, Long generation, List<ParentReference> parentRefs, List<String> hostnames,
+                        ConditionSpec notAccepted, ConditionSpec resolvedRefs) {
+        this(key, generation, parentRefs, hostnames, notAccepted, resolvedRefs, null);
     }
 
     /** An HTTPRoute's context: its parentRefs and hostnames (none written: any). */
@@ -34,7 +43,18 @@ public record RouteContext(ResourceKey key, Long generation, List<ParentReferenc
         final var spec = route.getSpec();
         return new RouteContext(Kinds.keyOf(ResourceKind.HTTP_ROUTE, route), route.getMetadata().getGeneration(),
                 spec == null ? null : spec.getParentRefs(),
-                spec == null || spec.getHostnames() == null ? List.of() : spec.getHostnames(), notAccepted, resolvedRefs);
+                spec == null || spec.getHostnames() == null ? List.of() : spec.getHostnames(), notAccepted, resolvedRefs,
+                CreationTimestamps.of(route));
+    }
+
+    /** A GRPCRoute's context: its parentRefs and hostnames (none written: any). */
+    public static RouteContext of(io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute route,
+                                  ConditionSpec notAccepted, ConditionSpec resolvedRefs) {
+        final var spec = route.getSpec();
+        return new RouteContext(Kinds.keyOf(ResourceKind.GRPC_ROUTE, route), route.getMetadata().getGeneration(),
+                spec == null ? null : spec.getParentRefs(),
+                spec == null || spec.getHostnames() == null ? List.of() : spec.getHostnames(), notAccepted, resolvedRefs,
+                CreationTimestamps.of(route));
     }
 
     public String kind() {

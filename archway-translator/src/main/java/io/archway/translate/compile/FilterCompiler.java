@@ -9,6 +9,7 @@ import io.archway.snapshot.dispatch.RegularExpression;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Fraction;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPCORSFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
@@ -71,6 +72,37 @@ final class FilterCompiler {
         if (types.contains("URLRewrite") && types.contains("RequestRedirect")) {
             throw new UnsupportedValueException(Reasons.INCOMPATIBLE_FILTERS,
                     "URLRewrite and RequestRedirect may not be combined");
+        }
+        return out;
+    }
+
+    /**
+     * GRPCRouteFilters: the core RequestHeaderModifier and ResponseHeaderModifier (the same header
+     * filter as HTTPRoute's); RequestMirror and ExtensionRef are not served (UnsupportedValue).
+     */
+    static List<HttpFilter> compileGrpc(List<GRPCRouteFilter> filters) {
+        final List<HttpFilter> out = new ArrayList<>();
+        if (filters == null) {
+            return out;
+        }
+        final java.util.Set<String> types = new java.util.HashSet<>();
+        for (GRPCRouteFilter f : filters) {
+            final String type = String.valueOf(f.getType());
+            // GRPCRouteRule.filters: "Specifying the same filter multiple times is not supported".
+            if (!types.add(type)) {
+                throw new UnsupportedValueException(Reasons.INCOMPATIBLE_FILTERS,
+                        "filter " + type + " is specified more than once");
+            }
+            switch (type) {
+                case "RequestHeaderModifier":
+                    out.add(new HttpFilter.RequestHeaderModifier(edits(required(f.getRequestHeaderModifier(), type))));
+                    break;
+                case "ResponseHeaderModifier":
+                    out.add(new HttpFilter.ResponseHeaderModifier(edits(required(f.getResponseHeaderModifier(), type))));
+                    break;
+                default:
+                    throw new UnsupportedValueException("filter type " + type + " is not supported on GRPCRoute");
+            }
         }
         return out;
     }

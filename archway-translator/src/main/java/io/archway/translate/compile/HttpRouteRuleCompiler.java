@@ -12,7 +12,9 @@ import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.bind.BackendResolver;
+import io.archway.translate.bind.CreationTimestamps;
 import io.archway.translate.bind.Kinds;
+import io.archway.translate.bind.RouteContext;
 import io.archway.translate.status.ConditionSpec;
 import io.archway.translate.status.Diagnostics;
 import io.archway.translate.status.Reasons;
@@ -95,7 +97,8 @@ public final class HttpRouteRuleCompiler {
             resolvedRefs = ConditionSpec.isTrue(Reasons.RESOLVED_REFS, Reasons.RESOLVED_REFS,
                     "all references are resolved");
         }
-        return new CompiledRoute(key, route, CreationTimestamps.of(route), entries, notAccepted, resolvedRefs);
+        return new CompiledRoute(RouteContext.of(route, notAccepted, resolvedRefs), CreationTimestamps.of(route), entries,
+                List.of());
     }
 
     /**

@@ -6,6 +6,7 @@ import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.bind.BackendResolver;
+import io.archway.translate.bind.CreationTimestamps;
 import io.archway.translate.bind.Kinds;
 import io.archway.translate.bind.RouteContext;
 import io.archway.translate.status.ConditionSpec;

@@ -6,6 +6,7 @@ import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.QueryParamMatch;
 import io.archway.snapshot.StringMatchType;
 import io.archway.snapshot.dispatch.RegularExpression;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
@@ -60,7 +61,7 @@ final class MatchCompiler {
      * value: the dialect is implementation-specific (HTTPHeaderMatch.type), and the data plane
      * compiles with the same class, so whatever passes here serves.
      */
-    private static void checkRegex(String what, String value) {
+    static void checkRegex(String what, String value) {
         final String error = RegularExpression.syntaxError(value);
         if (error != null) {
             throw new UnsupportedValueException(what + " regular expression " + value
@@ -75,6 +76,21 @@ final class MatchCompiler {
             for (HTTPHeaderMatch h : headers) {
                 required(h.getName(), h.getValue(), "header match");
                 // HTTPHeaderMatch.name: only the first entry with an equivalent (case-insensitive) name counts.
+                if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
+                    out.add(new HeaderMatch(h.getName(), type(h.getType(), "header", h.getValue()), h.getValue()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** GRPCRouteMatch.headers: as HTTPHeaderMatch, only the first entry of an equivalent name counts. */
+    static List<HeaderMatch> grpcHeaders(List<GRPCHeaderMatch> headers) {
+        final List<HeaderMatch> out = new ArrayList<>();
+        final java.util.Set<String> seen = new java.util.HashSet<>();
+        if (headers != null) {
+            for (GRPCHeaderMatch h : headers) {
+                required(h.getName(), h.getValue(), "header match");
                 if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
                     out.add(new HeaderMatch(h.getName(), type(h.getType(), "header", h.getValue()), h.getValue()));
                 }

@@ -1,6 +1,5 @@
 package io.archway.translate.compile;
 
-import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerProtocol;
@@ -8,9 +7,9 @@ import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.L4Route;
 import io.archway.snapshot.PortKind;
 import io.archway.snapshot.TcpPort;
-import io.archway.snapshot.TlsPassthroughPort;
-import io.archway.snapshot.TlsPassthroughPort.PassthroughListener;
-import io.archway.snapshot.TlsPassthroughPort.SniRoute;
+import io.archway.snapshot.TlsPort;
+import io.archway.snapshot.TlsPort.SniRoute;
+import io.archway.snapshot.TlsPort.TlsListener;
 import io.archway.snapshot.UdpPort;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.VirtualHost;
@@ -27,13 +26,14 @@ import java.util.TreeMap;
 
 /**
  * Phase 6: builds the routing table, one {@link PortBinding} per socket (address, port,
- * transport). Every programmed HTTP or HTTPS listener of an accepted Gateway (its own, and those of
- * its accepted ListenerSets, on the Gateway's address) becomes a
+ * transport), of the listeners {@link BoundListener#served()}. Every HTTP or HTTPS listener of an
+ * accepted Gateway (its own, and those of its accepted ListenerSets, on the Gateway's address)
+ * becomes a
  * {@link ListenerEntry} on its socket's {@link HttpPort}, most specific hostname first; its
  * attached routes are grouped into virtual hosts by effective hostname (most specific first) and
- * sorted by {@link HttpRulePrecedence}. Every programmed TLS Passthrough listener becomes a
- * {@link PassthroughListener} on its socket's {@link TlsPassthroughPort}, most specific hostname
- * first; its attached TLSRoutes are grouped by effective hostname (most specific first), and where
+ * sorted by {@link HttpRulePrecedence}. Every TLS listener becomes a
+ * {@link TlsListener} (Passthrough, or Terminate with its certificates) on its socket's
+ * {@link TlsPort}, most specific hostname first; its attached TLSRoutes are grouped by effective hostname (most specific first), and where
  * several claim one hostname the first by {@link CompiledL4Route#PRECEDENCE} (the oldest) serves
  * it. A TCP or UDP listener gets its socket to itself ({@link TcpPort}, {@link UdpPort}), serving
  * the first of its attached routes by {@link CompiledL4Route#PRECEDENCE}.
@@ -42,8 +42,8 @@ public final class RouteTableCompiler {
     private static final Comparator<ListenerEntry> LISTENER_ORDER = Comparator
             .comparing((ListenerEntry l) -> Hostnames.specificity(l.hostname()), Comparator.reverseOrder())
             .thenComparing(l -> l.origin().toString());
-    private static final Comparator<PassthroughListener> PASSTHROUGH_LISTENER_ORDER = Comparator
-            .comparing((PassthroughListener l) -> Hostnames.specificity(l.hostname()), Comparator.reverseOrder())
+    private static final Comparator<TlsListener> TLS_LISTENER_ORDER = Comparator
+            .comparing((TlsListener l) -> Hostnames.specificity(l.hostname()), Comparator.reverseOrder())
             .thenComparing(l -> l.origin().toString());
     private static final Comparator<SniRoute> SNI_ROUTE_ORDER = Comparator
             .comparing((SniRoute r) -> Hostnames.specificity(r.hostname()), Comparator.reverseOrder())
@@ -78,7 +78,7 @@ public final class RouteTableCompiler {
                 continue;
             }
             for (BoundListener listener : gateway.mergedListeners()) {
-                if (!listener.programmed()) {
+                if (!listener.served()) {
                     continue;
                 }
                 final String socketKey = String.format("%05d %s %s", listener.port(), listener.protocol().transport(),
@@ -103,12 +103,13 @@ public final class RouteTableCompiler {
                     continue;
                 }
                 if (listener.protocol() == ListenerProtocol.TLS) {
-                    socket.passthrough.stream()
+                    socket.tls.stream()
                             .filter(l -> java.util.Objects.equals(l.hostname(), listener.hostname())).findFirst()
                             .ifPresent(shadowing -> diagnostics.warning(gateway.key(), "spec.listeners", "listener "
                                     + listener.name() + " has the same hostname on " + gateway.address() + ":"
                                     + listener.port() + " as " + shadowing.origin() + ", which is served first"));
-                    socket.passthrough.add(new PassthroughListener(listener.origin(), listener.hostname(),
+                    socket.tls.add(new TlsListener(listener.origin(), listener.hostname(), listener.tlsMode(),
+                            listener.certificates(),
                             sniRoutes(byListener.getOrDefault(listener, List.of()), routes.size(), l4Routes)));
                     continue;
                 }
@@ -139,7 +140,7 @@ public final class RouteTableCompiler {
     }
 
     /**
-     * The TLSRoutes a Passthrough listener serves, one per effective hostname: where several routes
+     * The TLSRoutes a TLS listener serves, one per effective hostname: where several routes
      * claim a hostname, the first by precedence (the oldest).
      */
     private static List<SniRoute> sniRoutes(List<Attachment> attachments, int httpRoutes,
@@ -168,15 +169,12 @@ public final class RouteTableCompiler {
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
-                final List<RankedEntry> entries = byHostname.computeIfAbsent(hostname, h -> new ArrayList<>());
-                for (HttpRouteEntry entry : route.entries()) {
-                    entries.add(new RankedEntry(entry, route.created()));
-                }
+                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).addAll(route.ranked());
             }
         }
         final List<VirtualHost> out = new ArrayList<>();
         byHostname.forEach((hostname, entries) -> {
-            entries.sort(HttpRulePrecedence.ORDER);
+            entries.sort(RankedEntry.ORDER);
             out.add(new VirtualHost(hostname, entries.stream().map(RankedEntry::entry).toList()));
         });
         out.sort(VIRTUAL_HOST_ORDER);
@@ -189,7 +187,7 @@ public final class RouteTableCompiler {
         final int port;
         final ListenerProtocol protocol;
         final List<ListenerEntry> listeners = new ArrayList<>();
-        final List<PassthroughListener> passthrough = new ArrayList<>();
+        final List<TlsListener> tls = new ArrayList<>();
         L4Listener l4;
 
         Socket(String address, int port, ListenerProtocol protocol) {
@@ -205,8 +203,8 @@ public final class RouteTableCompiler {
                 case UDP:
                     return new UdpPort(l4.listener().origin(), l4.route());
                 case TLS:
-                    passthrough.sort(PASSTHROUGH_LISTENER_ORDER);
-                    return new TlsPassthroughPort(passthrough);
+                    tls.sort(TLS_LISTENER_ORDER);
+                    return new TlsPort(tls);
                 default:
                     listeners.sort(LISTENER_ORDER);
                     return new HttpPort(protocol, listeners);

@@ -54,7 +54,7 @@ final class BoundModel {
             }
         }
         final List<ResourceKey> keys = List.copyOf(ours.keySet());
-        final ListenerValidator validator = new ListenerValidator(view, grants, scratch);
+        final ListenerValidator validator = new ListenerValidator(view, grants, scratch, null);
         ours.forEach((key, g) -> gateways.put(key, validator.validate(g, decisions.get(key),
                 options.addressing().addressFor(keys, key))));
         gateways.values().forEach(g -> {

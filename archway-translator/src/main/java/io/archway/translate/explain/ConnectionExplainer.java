@@ -6,7 +6,7 @@ import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.snapshot.TcpPort;
-import io.archway.snapshot.TlsPassthroughPort;
+import io.archway.snapshot.TlsPort;
 import io.archway.snapshot.UdpPort;
 import io.archway.snapshot.dispatch.SniDispatch;
 import io.archway.translate.ResourceKey;
@@ -29,7 +29,7 @@ import java.util.Locale;
  * {@code explain request} for a connection to the L4 sockets: a TCP or UDP socket's listener, the
  * route the snapshot serves on it (and the other attached routes that lose to it, by the
  * translator's own attachment check and {@link CompiledL4Route#PRECEDENCE}), its backends; a TLS
- * passthrough socket's listener and route for a server name, chosen by {@link SniDispatch}, the
+ * socket's listener (Passthrough or Terminate) and route for a server name, chosen by {@link SniDispatch}, the
  * data plane's own implementation.
  */
 final class ConnectionExplainer {
@@ -50,7 +50,7 @@ final class ConnectionExplainer {
     RequestExplanation explain(RequestExplainer.Query query) {
         final String sni = query.sni();
         final String what = "connection" + (query.port() != null ? " to port " + query.port()
-                : " to each TCP, UDP and TLS passthrough socket")
+                : " to each TCP, UDP and TLS socket")
                 + (sni != null ? " with SNI " + sni : "");
         final RoutingSnapshot snapshot = translation.snapshot();
         final List<RequestExplanation.ConnectionAnswer> answers = new ArrayList<>();
@@ -63,7 +63,7 @@ final class ConnectionExplainer {
                 origins.add(tcp.listener());
             } else if (binding.kind() instanceof UdpPort udp) {
                 origins.add(udp.listener());
-            } else if (binding.kind() instanceof TlsPassthroughPort tls) {
+            } else if (binding.kind() instanceof TlsPort tls) {
                 tls.listeners().forEach(l -> origins.add(l.origin()));
             } else {
                 continue;
@@ -78,12 +78,12 @@ final class ConnectionExplainer {
             } else if (binding.kind() instanceof UdpPort udp) {
                 answers.add(l4(binding, gateways, udp.listener(), udp.route(), ResourceKind.UDP_ROUTE));
             } else {
-                answers.add(tls(binding, gateways, (TlsPassthroughPort) binding.kind(), sni));
+                answers.add(tls(binding, gateways, (TlsPort) binding.kind(), sni));
             }
         }
         String notFound = null;
         if (answers.isEmpty()) {
-            notFound = "no TCP, UDP or TLS passthrough socket serves "
+            notFound = "no TCP, UDP or TLS socket serves "
                     + (query.gateway() != null ? "Gateway " + query.gateway() : "any Gateway")
                     + (query.port() != null ? " on port " + query.port() : "")
                     + " (the Gateway does not exist, is not ours, or has no programmed L4 listener there;"
@@ -139,15 +139,18 @@ final class ConnectionExplainer {
                 RequestExplainer.rule(route.origin()), others, s.backends());
     }
 
-    /** A TLS passthrough socket: the listener and route the server name picks, as the data plane does. */
-    private RequestExplanation.ConnectionAnswer tls(PortBinding binding, List<String> gateways, TlsPassthroughPort port,
+    /**
+     * A TLS socket: the listener (Passthrough or Terminate) and route the server name picks, as the
+     * data plane does.
+     */
+    private RequestExplanation.ConnectionAnswer tls(PortBinding binding, List<String> gateways, TlsPort port,
                                                     String sni) {
         final SniDispatch dispatch = new SniDispatch(port);
         final String name = SniDispatch.normalizeServerName(sni);
         final int l = name == null ? -1 : dispatch.listener(name);
         final List<RequestExplanation.Candidate> listeners = new ArrayList<>();
         for (int i = 0; i < port.listeners().size(); i++) {
-            final TlsPassthroughPort.PassthroughListener pl = port.listeners().get(i);
+            final TlsPort.TlsListener pl = port.listeners().get(i);
             final String hostname = pl.hostname() == null ? "(any)" : pl.hostname();
             final boolean matches = name != null && io.archway.snapshot.Hostnames.matches(pl.hostname(), name);
             final String reason = name == null ? "no server name to match" : i == l ? "most specific match"
@@ -166,11 +169,11 @@ final class ConnectionExplainer {
                     false, "closed: no listener hostname matches " + name, null, listeners, List.of(), null, null,
                     List.of(), List.of());
         }
-        final TlsPassthroughPort.PassthroughListener chosen = port.listeners().get(l);
+        final TlsPort.TlsListener chosen = port.listeners().get(l);
         final int r = dispatch.route(l, name);
         final List<RequestExplanation.Candidate> routes = new ArrayList<>();
         for (int i = 0; i < chosen.routes().size(); i++) {
-            final TlsPassthroughPort.SniRoute sr = chosen.routes().get(i);
+            final TlsPort.SniRoute sr = chosen.routes().get(i);
             final boolean matches = io.archway.snapshot.Hostnames.matches(sr.hostname(), name);
             final String reason = i == r ? "most specific match" : matches
                     ? "matches too, but " + sr.hostname() + " is less specific than "

@@ -1,5 +1,6 @@
 package io.archway.translate.explain;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.Header;
 import io.archway.snapshot.HeaderEdits;
 import io.archway.snapshot.HttpFilter;
@@ -20,12 +21,15 @@ import io.archway.snapshot.dispatch.SimpleRequest;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
 import io.archway.translate.Translator;
-import io.archway.translate.compile.CreationTimestamps;
+import io.archway.translate.bind.CreationTimestamps;
+import io.archway.translate.compile.GrpcMethodRank;
+import io.archway.translate.compile.GrpcRouteRuleCompiler;
+import io.archway.translate.compile.GrpcRulePrecedence;
 import io.archway.translate.compile.HttpRulePrecedence;
 import io.archway.translate.compile.RankedEntry;
 import io.archway.translate.TranslatorOptions;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -336,23 +340,35 @@ public final class RequestExplainer {
     }
 
     /**
-     * Which HTTPRoute precedence step (HTTPRouteRule.matches) puts {@code winner} before
-     * {@code loser}: the compiler's own steps ({@link HttpRulePrecedence#STEPS}), named.
+     * Which precedence step puts {@code winner} before {@code loser}: the compiler's own steps,
+     * named ({@link HttpRulePrecedence#STEPS} for HTTPRoute entries, {@link GrpcRulePrecedence#STEPS}
+     * for GRPCRoute entries, which never share a virtual host with HTTPRoute ones).
      */
     static String decidingStep(ResourceView view, HttpRouteEntry winner, HttpRouteEntry loser) {
-        final RankedEntry w = new RankedEntry(winner, created(view, winner.origin()));
-        final RankedEntry l = new RankedEntry(loser, created(view, loser.origin()));
-        final HttpRulePrecedence.Step step = HttpRulePrecedence.decidingStep(w, l);
+        final RankedEntry w = ranked(view, winner);
+        final RankedEntry l = ranked(view, loser);
+        final HttpRulePrecedence.Step step = w.grpc() != null && l.grpc() != null
+                ? GrpcRulePrecedence.decidingStep(w, l) : HttpRulePrecedence.decidingStep(w, l);
         return step == null ? "the same entry" : step.name() + ": " + step.why().apply(w, l);
     }
 
-    private static Instant created(ResourceView view, RouteOrigin o) {
+    /** An entry as the compiler ranked it: its route's creation time and, for a GRPCRoute, its method match. */
+    private static RankedEntry ranked(ResourceView view, HttpRouteEntry entry) {
+        final RouteOrigin o = entry.origin();
+        if (ResourceKind.GRPC_ROUTE.kind().equals(o.kind())) {
+            for (GRPCRoute r : view.grpcRoutes()) {
+                if (o.name().equals(r.getMetadata().getName()) && o.namespace().equals(r.getMetadata().getNamespace())) {
+                    return new RankedEntry(entry, CreationTimestamps.of(r), GrpcRouteRuleCompiler.rank(r, o));
+                }
+            }
+            return new RankedEntry(entry, null, GrpcMethodRank.ANY);
+        }
         for (HTTPRoute r : view.httpRoutes()) {
             if (o.name().equals(r.getMetadata().getName()) && o.namespace().equals(r.getMetadata().getNamespace())) {
-                return CreationTimestamps.of(r);
+                return new RankedEntry(entry, CreationTimestamps.of(r));
             }
         }
-        return null;
+        return new RankedEntry(entry, null);
     }
 
     /** A filter in words. */

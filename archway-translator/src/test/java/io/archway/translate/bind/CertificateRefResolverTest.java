@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReferenceBuilder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -50,7 +51,11 @@ class CertificateRefResolverTest {
     }
 
     private static CertificateRefResolver.Result resolve(Secret secret, SecretObjectReference... refs) {
-        return new CertificateRefResolver(List.of(secret), new ReferenceGrantIndex(List.of()))
+        return resolveAt(null, secret, refs);
+    }
+
+    private static CertificateRefResolver.Result resolveAt(Instant now, Secret secret, SecretObjectReference... refs) {
+        return new CertificateRefResolver(List.of(secret), new ReferenceGrantIndex(List.of()), now)
                 .resolve("default", refs == null ? null : new ArrayList<>(List.of(refs)));
     }
 
@@ -77,6 +82,7 @@ class CertificateRefResolverTest {
         assertThat(opaque.failureReason()).isEqualTo("InvalidCertificateRef");
         assertThat(opaque.failureMessage()).isEqualTo("Secret default/cert has type Opaque, not kubernetes.io/tls");
         assertThat(opaque.bundles()).isEmpty();
+        assertThat(opaque.secretDataInvalid()).isTrue();
     }
 
     /** "certificateRefs ... Support: Core - A single reference": at least one is needed. */
@@ -98,18 +104,18 @@ class CertificateRefResolverTest {
     @Test
     void bothTlsCrtAndTlsKeyAreRequired() {
         assertThat(resolve(secret("cert", null, Map.of("tls.crt", encode(CRT)), null), ref("cert")).failureMessage())
-                .isEqualTo("Secret default/cert lacks tls.crt or tls.key");
+                .isEqualTo("Secret default/cert lacks tls.key");
         assertThat(resolve(secret("cert", null, Map.of("tls.key", encode(KEY)), null), ref("cert")).failureMessage())
-                .isEqualTo("Secret default/cert lacks tls.crt or tls.key");
+                .isEqualTo("Secret default/cert lacks tls.crt");
     }
 
-    /** A blank value, or one that is not base64, is no value. */
+    /** A blank value, or one that is not base64, is named as such. */
     @Test
-    void blankOrNonBase64DataIsMissing() {
+    void blankOrNonBase64DataIsNamed() {
         assertThat(resolve(secret("cert", null, Map.of("tls.crt", encode("  \n"), "tls.key", encode(KEY)), null),
-                ref("cert")).failureMessage()).isEqualTo("Secret default/cert lacks tls.crt or tls.key");
+                ref("cert")).failureMessage()).isEqualTo("Secret default/cert has an empty tls.crt");
         assertThat(resolve(secret("cert", null, Map.of("tls.crt", "%%%not base64%%%", "tls.key", encode(KEY)), null),
-                ref("cert")).failureMessage()).isEqualTo("Secret default/cert lacks tls.crt or tls.key");
+                ref("cert")).failureMessage()).startsWith("Secret default/cert: data.tls.crt is not base64 (");
     }
 
     /** {@code stringData} (write-only on a cluster, read as is in standalone files) counts too; {@code data} wins. */
@@ -121,22 +127,66 @@ class CertificateRefResolverTest {
         assertThat(r.bundles().get(0).certificateChainPem()).isEqualTo(CRT);
         assertThat(r.bundles().get(0).privateKeyPem()).isEqualTo(KEY);
         assertThat(resolve(secret("cert", null, null, Map.of("tls.crt", CRT, "tls.key", " ")), ref("cert"))
-                .failureMessage()).isEqualTo("Secret default/cert lacks tls.crt or tls.key");
+                .failureMessage()).isEqualTo("Secret default/cert has an empty tls.key");
     }
 
     @Test
-    void tlsKeyMustBeAPemPrivateKey() {
+    void tlsKeyMustBeAPemPrivateKeyOfTheCertificate() {
         assertThat(resolve(secret("cert", null, Map.of("tls.crt", encode(CRT), "tls.key", encode(CRT)), null),
-                ref("cert")).failureMessage()).isEqualTo("Secret default/cert tls.key is not a PEM private key");
+                ref("cert")).failureMessage()).isEqualTo(
+                        "Secret default/cert: tls.key is not PEM: it has no BEGIN ... PRIVATE KEY block");
         assertThat(resolve(secret("cert", null, Map.of("tls.crt", encode(CRT), "tls.key", encode("key material")),
-                null), ref("cert")).failureMessage()).isEqualTo("Secret default/cert tls.key is not a PEM private key");
+                null), ref("cert")).failureMessage()).isEqualTo(
+                        "Secret default/cert: tls.key is not PEM: it has no BEGIN ... PRIVATE KEY block");
+        final String otherKey = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(ecKey().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        assertThat(resolve(secret("cert", null, Map.of("tls.crt", encode(CRT), "tls.key", encode(otherKey)), null),
+                ref("cert")).failureMessage()).isEqualTo("Secret default/cert: tls.key does not match the certificate"
+                        + " in tls.crt (CN=example.org): it is the key of another certificate");
+    }
+
+    private static java.security.PrivateKey ecKey() {
+        try {
+            final java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("EC");
+            gen.initialize(256);
+            return gen.generateKeyPair().getPrivate();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
     void tlsCrtMustBeAPemCertificate() {
         assertThat(resolve(secret("cert", null, Map.of("tls.crt", encode("not a certificate"), "tls.key",
                 encode(KEY)), null), ref("cert")).failureMessage())
-                .isEqualTo("Secret default/cert tls.crt is not a valid PEM certificate");
+                .isEqualTo("Secret default/cert: tls.crt is not PEM: it has no BEGIN CERTIFICATE block");
+    }
+
+    /** The validity period is checked at the time the caller passes (the translator reads no clock). */
+    @Test
+    void anExpiredCertificateIsInvalidAtTheGivenTime() {
+        final Secret cert = valid(null);
+        assertThat(resolveAt(Instant.parse("2026-12-01T00:00:00Z"), cert, ref("cert")).ok()).isTrue();
+        final CertificateRefResolver.Result expired = resolveAt(Instant.parse("2127-01-01T00:00:00Z"), cert, ref("cert"));
+        assertThat(expired.failureReason()).isEqualTo("InvalidCertificateRef");
+        assertThat(expired.failureMessage()).isEqualTo(
+                "Secret default/cert: the certificate in tls.crt (CN=example.org) expired at 2126-10-29T05:14:32Z");
+        assertThat(expired.secretDataInvalid()).isTrue();
+    }
+
+    /**
+     * Only a problem in the data of a Secret the listener may use lets the data plane keep its last
+     * good certificate; a missing, unpermitted or wrong-kind reference does not.
+     */
+    @Test
+    void onlyBrokenSecretDataKeepsTheLastGoodCertificate() {
+        assertThat(resolve(secret("cert", null, Map.of("tls.crt", "%%", "tls.key", encode(KEY)), null), ref("cert"))
+                .secretDataInvalid()).isTrue();
+        assertThat(resolve(valid(null), ref("missing")).secretDataInvalid()).isFalse();
+        assertThat(resolve(valid(null), new SecretObjectReferenceBuilder().withName("cert").withKind("ConfigMap")
+                .build()).secretDataInvalid()).isFalse();
+        assertThat(resolve(valid(null), new SecretObjectReferenceBuilder().withName("cert").withNamespace("other")
+                .build()).secretDataInvalid()).isFalse();
     }
 
     /** All refs must resolve: the first failure decides, and no bundle is served. */

@@ -79,7 +79,7 @@ class RouteAttachmentRulesTest {
     /** ListenerStatus.supportedKinds: a listener allows a route kind only by group and kind both. */
     @Test
     void allowsKindComparesGroupAndKind() {
-        final BoundListener l = new BoundListener(new ListenerOrigin("ns", "gw", "http"), 80, null, null, true, true,
+        final BoundListener l = new BoundListener(new ListenerOrigin("ns", "gw", "http"), 80, null, null, null, true, true, true,
                 null, List.of(new RouteGroupKindBuilder().withKind("HTTPRoute").build()), List.of(), List.of());
         assertThat(l.allowsKind(io.archway.kinds.ResourceKind.GATEWAY_GROUP, "HTTPRoute")).as("group defaults to gateway.networking.k8s.io")
                 .isTrue();

@@ -2,6 +2,8 @@ package io.archway.translate.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.archway.translate.bind.CreationTimestamps;
+
 import io.archway.snapshot.HeaderMatch;
 import io.archway.snapshot.HttpRequestMatch;
 import io.archway.snapshot.HttpRouteEntry;

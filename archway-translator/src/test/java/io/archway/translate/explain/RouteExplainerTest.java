@@ -128,7 +128,7 @@ class RouteExplainerTest {
         assertThat(check(p, "grpc-only")).satisfies(l -> {
             assertThat(l.attached()).isFalse();
             assertThat(l.reason()).isEqualTo("NotAllowedByListeners");
-            assertThat(l.why()).containsExactly("allowedRoutes.kinds [] does not include HTTPRoute");
+            assertThat(l.why()).containsExactly("allowedRoutes.kinds [GRPCRoute] does not include HTTPRoute");
         });
         assertThat(check(p, "tcp")).satisfies(l -> {
             // a TCP listener takes TCPRoutes only (its supportedKinds)

@@ -24,7 +24,8 @@ import java.util.Set;
 /**
  * Reads a golden {@code .in.yaml}: ordinary multi-document Kubernetes YAML, with an optional first
  * document {@code kind: ArchwayTestOptions} ({@code controllerName}, {@code addressing}: {@code
- * loopback} or {@code shared:<ip>}, {@code adoptUnknownGatewayClasses}, {@code includes}: files
+ * loopback} or {@code shared:<ip>}, {@code adoptUnknownGatewayClasses}, {@code now}: the instant
+ * certificates must be valid at (ISO-8601; unset: validity not checked), {@code includes}: files
  * relative to the golden directory, read first). Like the file source, it converts Gateway API
  * v1beta1/v1alpha2 documents to v1, defaults {@code metadata.generation} to 1, and substitutes
  * {@code {GATEWAY_CLASS_NAME}} (conformance manifests) with {@code archway}.
@@ -38,23 +39,26 @@ final class GoldenInput {
 
     final TranslatorOptions options;
     final ResourceView view;
+    /** The time the translation runs at; null when the case does not check certificate validity. */
+    final java.time.Instant now;
 
-    private GoldenInput(TranslatorOptions options, ResourceView view) {
+    private GoldenInput(TranslatorOptions options, ResourceView view, java.time.Instant now) {
         this.options = options;
         this.view = view;
+        this.now = now;
     }
 
     static GoldenInput read(Path goldenDir, Path file) throws IOException {
         final Builder b = new Builder();
         b.readFile(goldenDir, file, true);
-        return new GoldenInput(b.options(), b.view());
+        return new GoldenInput(b.options(), b.view(), b.now());
     }
 
     /** Reads YAML text as if it were the file {@code name} in {@code goldenDir}. */
     static GoldenInput read(Path goldenDir, String name, String text) throws IOException {
         final Builder b = new Builder();
         b.readText(goldenDir, name, text, true);
-        return new GoldenInput(b.options(), b.view());
+        return new GoldenInput(b.options(), b.view(), b.now());
     }
 
     private static final class Builder {
@@ -192,6 +196,11 @@ final class GoldenInput {
                     addressing.equals("loopback") ? new GatewayAddressing.LoopbackPerGateway()
                             : new GatewayAddressing.Shared(addressing.substring("shared:".length())),
                     Boolean.TRUE.equals(optionsDoc.get("adoptUnknownGatewayClasses")));
+        }
+
+        java.time.Instant now() {
+            final Object now = optionsDoc.get("now");
+            return now == null ? null : java.time.Instant.parse(String.valueOf(now));
         }
 
         ResourceView view() {

@@ -97,9 +97,9 @@ final class GoldenOutput {
         if (p.kind() instanceof HttpPort http) {
             m.put("protocol", http.protocol().name());
             m.put("listeners", http.listeners().stream().map(GoldenOutput::listener).toList());
-        } else if (p.kind() instanceof io.archway.snapshot.TlsPassthroughPort tls) {
+        } else if (p.kind() instanceof io.archway.snapshot.TlsPort tls) {
             m.put("protocol", "TLS");
-            m.put("listeners", tls.listeners().stream().map(GoldenOutput::passthroughListener).toList());
+            m.put("listeners", tls.listeners().stream().map(GoldenOutput::tlsListener).toList());
         } else if (p.kind() instanceof io.archway.snapshot.TcpPort tcp) {
             m.put("protocol", "TCP");
             m.put("listener", tcp.listener().toString());
@@ -112,10 +112,14 @@ final class GoldenOutput {
         return m;
     }
 
-    private static Map<String, Object> passthroughListener(io.archway.snapshot.TlsPassthroughPort.PassthroughListener l) {
+    private static Map<String, Object> tlsListener(io.archway.snapshot.TlsPort.TlsListener l) {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("origin", l.origin().toString());
         m.put("hostname", l.hostname());
+        m.put("mode", l.mode().name());
+        if (l.mode() == io.archway.snapshot.TlsPort.Mode.TERMINATE) {
+            m.put("certificates", l.certificates().stream().map(c -> c.source()).toList());
+        }
         m.put("routes", l.routes().stream().map(r -> {
             final Map<String, Object> sni = new LinkedHashMap<>();
             sni.put("hostname", r.hostname());

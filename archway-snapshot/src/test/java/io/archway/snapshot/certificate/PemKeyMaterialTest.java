@@ -1,4 +1,4 @@
-package io.archway.proxy.tls;
+package io.archway.snapshot.certificate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -8,12 +8,16 @@ import static io.archway.proxy.testing.Snapshots.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.archway.proxy.balance.L4Targets;
+import io.archway.snapshot.PortBinding;
 import org.junit.jupiter.api.Test;
 
-class PassthroughRoutesTest {
+class TlsRoutesTest {
+    private static TlsRoutes compile(PortBinding binding) {
+        return new TlsRoutes(binding, ServerContexts.none());
+    }
+
     /** Listeners and routes in the reverse of their precedence: the order must not matter. */
-    private final PassthroughRoutes routes = new PassthroughRoutes(tls(443,
+    private final TlsRoutes routes = compile(tls(443,
             passthrough("any", null, sni("*", "any", backend("d", 1, 1))),
             passthrough("short", "*.com", sni("*.com", "short", backend("s", 1, 1))),
             passthrough("wild", "*.example.com",
@@ -24,8 +28,8 @@ class PassthroughRoutesTest {
             passthrough("only", "*.test.io", sni("only.test.io", "only", backend("o", 1, 1)))));
 
     private String route(String serverName) {
-        final L4Targets t = routes.route(PassthroughRoutes.normalizeServerName(serverName));
-        return t == null ? null : t.origin().name();
+        final TlsRoutes.Target t = routes.route(TlsRoutes.normalizeServerName(serverName));
+        return t == null ? null : t.targets().origin().name();
     }
 
     @Test
@@ -53,34 +57,34 @@ class PassthroughRoutesTest {
 
     @Test
     void withoutAnyListenerUnknownNamesHaveNoRoute() {
-        final PassthroughRoutes exact = new PassthroughRoutes(tls(443,
+        final TlsRoutes exact = compile(tls(443,
                 passthrough("a", "a.example.com", sni("a.example.com", "a", backend("a", 1, 1)))));
         assertThat(exact.route("a.example.com")).isNotNull();
         assertThat(exact.route("b.example.com")).isNull();
-        assertThat(new PassthroughRoutes(tls(443)).route("a.example.com")).isNull();
+        assertThat(compile(tls(443)).route("a.example.com")).isNull();
     }
 
     @Test
     void routesOfOneTlsRouteShareTheirTargets() {
-        final PassthroughRoutes shared = new PassthroughRoutes(tls(443,
+        final TlsRoutes shared = compile(tls(443,
                 passthrough("a", null, sni("x.example.com", "r", backend("a", 1, 1)))));
         assertThat(shared.route("x.example.com")).isSameAs(shared.route("x.example.com"));
     }
 
     @Test
     void serverNamesThatAreNoHostnamesAreRefused() {
-        assertThat(PassthroughRoutes.normalizeServerName(null)).isNull();
-        assertThat(PassthroughRoutes.normalizeServerName("")).isNull();
-        assertThat(PassthroughRoutes.normalizeServerName(".")).isNull();
-        assertThat(PassthroughRoutes.normalizeServerName("*.example.com")).isNull();
-        assertThat(PassthroughRoutes.normalizeServerName("a b.com")).isNull();
-        assertThat(PassthroughRoutes.normalizeServerName("::1")).isNull();
-        assertThat(PassthroughRoutes.normalizeServerName("a".repeat(254))).isNull();
-        assertThat(PassthroughRoutes.normalizeServerName("Host-1_x.Example.com")).isEqualTo("host-1_x.example.com");
+        assertThat(TlsRoutes.normalizeServerName(null)).isNull();
+        assertThat(TlsRoutes.normalizeServerName("")).isNull();
+        assertThat(TlsRoutes.normalizeServerName(".")).isNull();
+        assertThat(TlsRoutes.normalizeServerName("*.example.com")).isNull();
+        assertThat(TlsRoutes.normalizeServerName("a b.com")).isNull();
+        assertThat(TlsRoutes.normalizeServerName("::1")).isNull();
+        assertThat(TlsRoutes.normalizeServerName("a".repeat(254))).isNull();
+        assertThat(TlsRoutes.normalizeServerName("Host-1_x.Example.com")).isEqualTo("host-1_x.example.com");
     }
 
     @Test
-    void onlyTlsPassthroughSockets() {
-        assertThatThrownBy(() -> new PassthroughRoutes(tcp(1, null))).isInstanceOf(IllegalArgumentException.class);
+    void onlyTlsSockets() {
+        assertThatThrownBy(() -> compile(tcp(1, null))).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,4 +1,4 @@
-package io.archway.proxy.tls;
+package io.archway.snapshot.certificate;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package io.archway.translate.compile;
+package io.archway.translate.bind;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Instant;
