@@ -168,16 +168,58 @@ final class SchemaValidation {
             out.addAll(first);
         }
         if (!s.oneOf.isEmpty()) {
-            long passing = s.oneOf.stream().filter(alt -> passes(value, alt, path)).count();
+            int passing = 0;
+            List<Violation> best = null;
+            int bestMatches = -1;
+            for (StructuralSchema alt : s.oneOf) {
+                List<Violation> errors = new ArrayList<>();
+                validate(value, alt, path, errors);
+                if (errors.isEmpty()) {
+                    passing++;
+                    continue;
+                }
+                int matches = matchCount(value, alt);
+                if (passing == 0 && matches > bestMatches) {
+                    best = errors;
+                    bestMatches = matches;
+                }
+            }
             if (passing != 1) {
                 out.add(new Violation(path, Violation.Type.INVALID, render(value) + ": " + body(path)
                         + " must validate one and only one schema (oneOf)"));
+                if (passing == 0 && best != null) {
+                    // kube-openapi's schemaPropsValidator merges the failures of the alternative that
+                    // matched most (its MatchCount; the first on a tie), so the API server names the
+                    // field at fault: 'spec.addresses[0].value in body must be of type ipv4'.
+                    out.addAll(best);
+                }
             }
         }
         if (s.not != null && passes(value, s.not, path)) {
             out.add(new Violation(path, Violation.Type.INVALID, render(value) + ": " + body(path)
                     + " must not validate the schema (not)"));
         }
+    }
+
+    /**
+     * How much of {@code s} applies to {@code value}: its node and, recursively, the properties and
+     * items present, as kube-openapi's MatchCount grows with every validator that ran.
+     */
+    private static int matchCount(JsonNode value, StructuralSchema s) {
+        int count = 1;
+        if (value != null && value.isObject()) {
+            for (Map.Entry<String, StructuralSchema> p : s.properties.entrySet()) {
+                JsonNode child = value.get(p.getKey());
+                if (child != null) {
+                    count += matchCount(child, p.getValue());
+                }
+            }
+        } else if (value != null && value.isArray() && s.items != null) {
+            for (JsonNode item : value) {
+                count += matchCount(item, s.items);
+            }
+        }
+        return count;
     }
 
     private static boolean isEnumValue(JsonNode value, StructuralSchema s) {

@@ -264,6 +264,25 @@ class AdmissionTest {
     }
 
     @Test
+    void aFailedOneOfNamesTheFieldOfTheAlternativeThatMatchedMost() {
+        // kube-openapi merges the best alternative's failures (upstream tests/cel/gateway_test.go expects
+        // 'Invalid value: "1.2.3.4:8080": spec.addresses[0].value in body must be of type ipv4').
+        List<String> errors = admit(GATEWAY + "  - {name: h, protocol: HTTP, port: 80}\n"
+                + "  addresses: [{type: IPAddress, value: \"1.2.3.4:8080\"}]\n").errors().stream()
+                .map(Violation::toString).toList();
+        assertThat(errors).containsExactly(
+                "spec.addresses[0]: Invalid value: \"object\": spec.addresses[0] in body must validate one and only one"
+                        + " schema (oneOf)",
+                "spec.addresses[0].value: Invalid value: \"1.2.3.4:8080\": spec.addresses[0].value in body must validate"
+                        + " at least one schema (anyOf)",
+                "spec.addresses[0].value: Invalid value: \"1.2.3.4:8080\": spec.addresses[0].value in body must be of"
+                        + " type ipv4: \"1.2.3.4:8080\"");
+        assertThat(admit(GATEWAY + "  - {name: h, protocol: HTTP, port: 80}\n"
+                + "  addresses: [{type: IPAddress, value: \"1111:2222:3333:4444::\"}, {type: Hostname, value: foo.bar}]\n")
+                .errors()).isEmpty();
+    }
+
+    @Test
     void listMapKeysAndSetsAreUnique() {
         List<String> errors = admit(ROUTE + """
                   - filters:
