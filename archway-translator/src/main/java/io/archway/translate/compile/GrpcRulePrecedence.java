@@ -37,27 +37,14 @@ public final class GrpcRulePrecedence {
                             + l.entry().origin().matchIndex()));
 
     /** Higher-ranked first: the steps chained. */
-    public static final Comparator<RankedEntry> ORDER = chain();
+    public static final Comparator<RankedEntry> ORDER = HttpRulePrecedence.chain(STEPS);
 
     private GrpcRulePrecedence() {
     }
 
     /** The first step that tells {@code a} from {@code b}, or null when no step does (the same entry). */
     public static HttpRulePrecedence.Step decidingStep(RankedEntry a, RankedEntry b) {
-        for (HttpRulePrecedence.Step s : STEPS) {
-            if (s.order().compare(a, b) != 0) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private static Comparator<RankedEntry> chain() {
-        Comparator<RankedEntry> c = STEPS.get(0).order();
-        for (int i = 1; i < STEPS.size(); i++) {
-            c = c.thenComparing(STEPS.get(i).order());
-        }
-        return c;
+        return HttpRulePrecedence.decidingStep(STEPS, a, b);
     }
 
     private static String name(RouteOrigin o) {

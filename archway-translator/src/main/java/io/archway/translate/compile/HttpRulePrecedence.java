@@ -61,14 +61,19 @@ public final class HttpRulePrecedence {
                     (w, l) -> "match " + origin(w).matchIndex() + " before match " + origin(l).matchIndex()));
 
     /** Higher-ranked first: the steps chained. */
-    public static final Comparator<RankedEntry> ORDER = chain();
+    public static final Comparator<RankedEntry> ORDER = chain(STEPS);
 
     private HttpRulePrecedence() {
     }
 
     /** The first step that tells {@code a} from {@code b}, or null when no step does (the same entry). */
     public static Step decidingStep(RankedEntry a, RankedEntry b) {
-        for (Step s : STEPS) {
+        return decidingStep(STEPS, a, b);
+    }
+
+    /** The first of {@code steps} that tells {@code a} from {@code b}, or null (shared with GRPCRoute's steps). */
+    static Step decidingStep(List<Step> steps, RankedEntry a, RankedEntry b) {
+        for (Step s : steps) {
             if (s.order().compare(a, b) != 0) {
                 return s;
             }
@@ -76,10 +81,11 @@ public final class HttpRulePrecedence {
         return null;
     }
 
-    private static Comparator<RankedEntry> chain() {
-        Comparator<RankedEntry> c = STEPS.get(0).order();
-        for (int i = 1; i < STEPS.size(); i++) {
-            c = c.thenComparing(STEPS.get(i).order());
+    /** {@code steps} chained in order into one comparator (shared with GRPCRoute's steps). */
+    static Comparator<RankedEntry> chain(List<Step> steps) {
+        Comparator<RankedEntry> c = steps.get(0).order();
+        for (int i = 1; i < steps.size(); i++) {
+            c = c.thenComparing(steps.get(i).order());
         }
         return c;
     }
