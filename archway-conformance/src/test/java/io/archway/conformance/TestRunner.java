@@ -1892,45 +1892,18 @@ final class TestRunner implements Mutations.Context {
 
     /** weight.TestWeightedDistribution: 500 requests, 10 at a time, +/-5 %. */
     String weightedOnce(JsonNode exp, JsonNode via, StatusAssertions.Address addr, Map<String, Double> weights) {
-        final int total = 500;
-        ExecutorService pool = Executors.newFixedThreadPool(10);
-        Map<String, Integer> seen = new LinkedHashMap<>();
-        try {
-            List<Future<String>> pods = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                pods.add(pool.submit(() -> {
-                    Map<String, String> jitter = Map.of("X-Jitter", Long.toString(ThreadLocalRandom.current().nextLong(1 << 30)));
-                    HttpProbe.Request req = request(exp, via, addr, jitter);
-                    HttpProbe.Response res = HttpProbe.send(req);
-                    ObjectNode e2 = exp.deepCopy();
-                    ((ObjectNode) e2.with("request").with("headers")).put("X-Jitter", req.headers().get("X-Jitter"));
-                    String err = ExpectationChecker.check(e2, requestUrl(req), res);
-                    if (err != null) {
-                        throw new IllegalStateException("response expectation failed: " + err);
-                    }
-                    return ExpectationChecker.Captured.parse(Json.parse(res.bodyText())).pod();
-                }));
+        return sampleDistribution(weights, () -> {
+            Map<String, String> jitter = Map.of("X-Jitter", Long.toString(ThreadLocalRandom.current().nextLong(1 << 30)));
+            HttpProbe.Request req = request(exp, via, addr, jitter);
+            HttpProbe.Response res = HttpProbe.send(req);
+            ObjectNode e2 = exp.deepCopy();
+            ((ObjectNode) e2.with("request").with("headers")).put("X-Jitter", req.headers().get("X-Jitter"));
+            String err = ExpectationChecker.check(e2, requestUrl(req), res);
+            if (err != null) {
+                throw new IllegalStateException("response expectation failed: " + err);
             }
-            for (Future<String> f : pods) {
-                String pod;
-                try {
-                    pod = f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    return "error while sending requests: " + e.getCause().getMessage();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return "interrupted";
-                }
-                String backend = backendName(pod);
-                if (!weights.containsKey(backend)) {
-                    return "request was handled by an unexpected pod " + pod + " (extracted backend " + backend + ")";
-                }
-                seen.merge(backend, 1, Integer::sum);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return compareDistribution(weights, seen, total);
+            return ExpectationChecker.Captured.parse(Json.parse(res.bodyText())).pod();
+        });
     }
 
     static String compareDistribution(Map<String, Double> weights, Map<String, Integer> seen, int total) {
