@@ -4,7 +4,10 @@ import io.archway.proxy.DataPlane;
 import io.archway.proxy.ProxyConfig;
 import io.archway.source.ResourceStore;
 import io.archway.source.file.DirectorySource;
+import io.archway.source.StatusSink;
 import io.archway.source.kube.KubernetesSource;
+import io.archway.source.kube.KubernetesStatusWriter;
+import io.archway.source.kube.LeaderElection;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Translator;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -47,6 +50,9 @@ public final class ArchwayServer implements AutoCloseable {
     private final DirectorySource source;
     /** The informers; null when serving a directory. */
     private final KubernetesSource kube;
+    /** Writes status back while this replica leads; null when serving a directory. */
+    private final KubernetesStatusWriter statusWriter;
+    private final LeaderElection election;
     private final DataPlane dataPlane;
     private final StandaloneStatusView status;
     private final RebuildLoop loop;
@@ -73,18 +79,26 @@ public final class ArchwayServer implements AutoCloseable {
                 metrics.rebuilt(version, served, took, errors, warnings);
             }
         };
-        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, status, both,
-                config.portOffset());
         Duration holdoff = config.debounce().compareTo(MAX_DEBOUNCE) > 0 ? MAX_DEBOUNCE : config.debounce();
-        if (config.kubernetes() == null) {
-            this.source = new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff, MAX_DEBOUNCE,
-                    loop::requestRebuild);
+        KubernetesMode k8s = config.kubernetes();
+        StatusSink sink = status;
+        if (k8s == null) {
             this.kube = null;
+            this.statusWriter = null;
+            this.election = null;
         } else {
-            this.source = null;
-            this.kube = new KubernetesSource(config.kubernetes().client(), store, new KubernetesSource.Options(
-                    config.kubernetes().namespaces(), holdoff, MAX_DEBOUNCE), loop::requestRebuild);
+            this.kube = new KubernetesSource(k8s.client(), store, new KubernetesSource.Options(k8s.namespaces(), holdoff,
+                    MAX_DEBOUNCE), this::requestRebuild);
+            this.statusWriter = new KubernetesStatusWriter(k8s.client(), kube, config.translator().controllerName(),
+                    Clock.systemUTC());
+            this.election = new LeaderElection(k8s.client(), k8s.leaseNamespace(), k8s.leaseName(), k8s.identity(),
+                    k8s.leaseDuration(), statusWriter::startLeading, statusWriter::stopLeading);
+            sink = StatusSink.all(status, statusWriter);
         }
+        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, sink, both,
+                config.portOffset());
+        this.source = k8s != null ? null : new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff,
+                MAX_DEBOUNCE, loop::requestRebuild);
     }
 
     /**
@@ -116,6 +130,7 @@ public final class ArchwayServer implements AutoCloseable {
                 server.startAdmin();
                 server.kube.start().join();
                 server.loop.rebuildNow();
+                server.election.start(); // status is written once this replica leads
             } else {
                 server.source.rescan();
                 server.loop.rebuildNow();
@@ -139,6 +154,11 @@ public final class ArchwayServer implements AutoCloseable {
                         + " readyz)",
                 server.adminAddress().getHostString(), server.adminAddress().getPort());
         return server;
+    }
+
+    /** The store changed (the informers' events, coalesced): rebuild. */
+    private void requestRebuild() {
+        loop.requestRebuild();
     }
 
     private void startAdmin() throws IOException {
@@ -200,6 +220,11 @@ public final class ArchwayServer implements AutoCloseable {
         }
     }
 
+    /** In Kubernetes mode, the status writer (its counters); empty when serving a directory. */
+    public java.util.Optional<KubernetesStatusWriter> statusWriter() {
+        return java.util.Optional.ofNullable(statusWriter);
+    }
+
     /** The resource store (read-only use: views, diagnostics). */
     public ResourceStore store() {
         return store;
@@ -232,6 +257,10 @@ public final class ArchwayServer implements AutoCloseable {
         closed = true;
         if (source != null) {
             source.close();
+        }
+        if (election != null) {
+            election.close(); // releases the lease: another replica writes status at once
+            statusWriter.close();
         }
         if (kube != null) {
             kube.close();
