@@ -1,6 +1,10 @@
 package io.archway.provision;
 
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -30,15 +34,32 @@ public record ProvisionerConfig(String controllerName, String image, String imag
     public ProvisionerConfig {
         Objects.requireNonNull(controllerName, "controllerName");
         Objects.requireNonNull(image, "image");
-        Objects.requireNonNull(serviceType, "serviceType");
+        serviceType = serviceType == null ? DEFAULT_SERVICE_TYPE : serviceType;
         Objects.requireNonNull(dataPlaneClusterRole, "dataPlaneClusterRole");
         if (!List.of("LoadBalancer", "NodePort", "ClusterIP").contains(serviceType)) {
             throw new IllegalArgumentException("serviceType must be LoadBalancer, NodePort or ClusterIP: " + serviceType);
         }
+        replicas = replicas > 0 ? replicas : 1;
+        adminPort = adminPort > 0 ? adminPort : DEFAULT_ADMIN_PORT;
         imagePullPolicy = imagePullPolicy == null ? "IfNotPresent" : imagePullPolicy;
         resources = resources == null ? new ResourceRequirements() : resources;
         extraArgs = List.copyOf(extraArgs == null ? List.of() : extraArgs);
         watchedNamespaces = List.copyOf(watchedNamespaces == null ? List.of() : watchedNamespaces);
+    }
+
+    /**
+     * Reads the configuration the Helm chart renders (a ConfigMap mounted in the controller's pod,
+     * given to {@code archway serve --kubernetes --provisioner-config FILE}): YAML or JSON with
+     * the record's field names; controllerName, image and
+     * dataPlaneClusterRole are required, the other fields take {@link #defaults}' values when unset.
+     */
+    public static ProvisionerConfig read(Path file) throws IOException {
+        return parse(Files.readString(file));
+    }
+
+    /** {@link #read(Path)} of a string. */
+    public static ProvisionerConfig parse(String yaml) {
+        return new KubernetesSerialization().unmarshal(yaml, ProvisionerConfig.class);
     }
 
     /** The defaults, for an image and the controller name; every Gateway namespace watched. */
