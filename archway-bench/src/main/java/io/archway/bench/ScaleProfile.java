@@ -1,0 +1,35 @@
+package io.archway.bench;
+
+import io.archway.proxy.listener.CompiledSnapshot;
+import io.archway.translate.ResourceView;
+import io.archway.translate.Translation;
+
+/**
+ * Wall-clock split of one rebuild at a given scale (view, translate, data-plane compile), for
+ * finding where the time goes (run it under JFR) before writing a JMH case:
+ * {@code java -cp ... io.archway.bench.ScaleProfile 10000 [rounds]}.
+ */
+public final class ScaleProfile {
+    private ScaleProfile() {
+    }
+
+    public static void main(String[] args) {
+        final int routes = Integer.parseInt(args[0]);
+        final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        long t0 = System.nanoTime();
+        final ScaleState state = new ScaleState(routes);
+        System.out.printf("parse %d routes: %d ms%n", routes, (System.nanoTime() - t0) / 1_000_000);
+        for (int r = 0; r < rounds; r++) {
+            long a = System.nanoTime();
+            state.edit(r % routes, r + 1);
+            final ResourceView view = state.view();
+            long c = System.nanoTime();
+            final Translation t = state.translator.translate(view, r + 2);
+            long d = System.nanoTime();
+            CompiledSnapshot.compile(t.snapshot(), CompiledSnapshot.empty());
+            long e = System.nanoTime();
+            System.out.printf("round %d: edit+view %.1f ms, translate %.1f ms, data-plane compile %.1f ms%n",
+                    r, (c - a) / 1e6, (d - c) / 1e6, (e - d) / 1e6);
+        }
+    }
+}
