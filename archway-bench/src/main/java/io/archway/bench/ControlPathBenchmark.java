@@ -4,6 +4,7 @@ import io.archway.proxy.listener.CompiledSnapshot;
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
+import io.archway.translate.TranslationMemo;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,18 +38,26 @@ public class ControlPathBenchmark {
     private ResourceView view;
     private RoutingSnapshot snapshot;
     private int edits;
+    private final TranslationMemo memo = new TranslationMemo();
 
     @Setup(Level.Trial)
     public void setUp() {
         state = new ScaleState(routes);
         view = state.view();
-        snapshot = state.translator.translate(view, 1).snapshot();
+        snapshot = state.translator.translate(view, 1, null, memo).snapshot();
     }
 
     /** Resources in, snapshot and status out: what every rebuild does today. */
     @Benchmark
     public Translation translate() {
         return state.translator.translate(view, 2);
+    }
+
+    /** One route edited (its weights flipped), then translated with the previous translation's memo. */
+    @Benchmark
+    public Translation editAndTranslateIncrementally() {
+        state.edit(edits % routes, ++edits);
+        return state.translator.translate(state.view(), 3, null, memo);
     }
 
     /** The data plane's half of a swap: dispatch tables compiled from the snapshot. */

@@ -40,6 +40,9 @@ final class HostnameClaims {
      * listener a route loses to a route of the other kind.
      */
     static void resolve(List<RouteContext> routes, List<List<RouteAttacher.ParentCheck>> parents) {
+        if (routes.stream().filter(HostnameClaims::competes).map(RouteContext::kind).distinct().count() < 2) {
+            return; // no HTTPRoute and GRPCRoute to compete
+        }
         final Map<BoundListener, List<Claim>> byListener = new IdentityHashMap<>();
         for (int i = 0; i < routes.size(); i++) {
             final RouteContext route = routes.get(i);
