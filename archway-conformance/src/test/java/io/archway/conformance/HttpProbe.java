@@ -95,6 +95,11 @@ final class HttpProbe {
 
     /** An SSLContext trusting exactly {@code trusted} (hostname checks are done by {@link #verifyHostname}). */
     static SSLContext trusting(Collection<X509Certificate> trusted) {
+        return trusting(trusted, null);
+    }
+
+    /** The same, presenting client certificates through {@code keys} (null: none). */
+    static SSLContext trusting(Collection<X509Certificate> trusted, javax.net.ssl.KeyManager keys) {
         try {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);
@@ -105,7 +110,7 @@ final class HttpProbe {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
+            ctx.init(keys == null ? null : new javax.net.ssl.KeyManager[] {keys}, tmf.getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);

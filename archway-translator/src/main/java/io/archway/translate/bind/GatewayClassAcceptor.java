@@ -34,6 +34,8 @@ public final class GatewayClassAcceptor {
             "GRPCRouteNamedRouteRule",
             "Gateway",
             "GatewayAddressEmpty",
+            "GatewayFrontendClientCertificateValidation",
+            "GatewayFrontendClientCertificateValidationInsecureFallback",
             "GatewayHTTPListenerIsolation",
             "GatewayPort8080",
             "HTTPRoute",
