@@ -651,7 +651,7 @@ final class TestRunner implements Mutations.Context {
         for (JsonNode e : j.path("http_expectations")) {
             String proto = e.path("request").path("protocol").asText("");
             if (!proto.isEmpty() && !proto.equals("HTTP") && !proto.equals("HTTPS")
-                    && !proto.equals(HttpProbe.H2C_PRIOR_KNOWLEDGE)) {
+                    && !proto.equals(HttpProbe.H2C_PRIOR_KNOWLEDGE) && !proto.equals(HttpProbe.H2)) {
                 gaps.add("request protocol " + proto);
                 break;
             }
@@ -1411,8 +1411,11 @@ final class TestRunner implements Mutations.Context {
     static String describe(JsonNode exp, HttpProbe.Request req) {
         JsonNode r = exp.path("request");
         String backend = exp.path("backend").asText("");
+        boolean sniDiffers = req.scheme().equals("https") && !req.serverName().equals(req.host());
         return req.method() + " " + req.scheme() + "://" + req.host() + r.path("path").asText("/")
                 + (r.path("headers").size() > 0 ? " " + r.path("headers") : "")
+                + (req.protocol().equals(HttpProbe.HTTP) ? "" : " over " + req.protocol())
+                + (sniDiffers ? " (SNI " + req.serverName() + ")" : "")
                 + " -> " + ExpectationChecker.statusCodes(exp) + (backend.isEmpty() ? "" : " " + backend);
     }
 

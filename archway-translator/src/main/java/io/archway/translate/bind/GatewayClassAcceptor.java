@@ -37,6 +37,7 @@ public final class GatewayClassAcceptor {
             "GatewayFrontendClientCertificateValidation",
             "GatewayFrontendClientCertificateValidationInsecureFallback",
             "GatewayHTTPListenerIsolation",
+            "GatewayHTTPSListenerDetectMisdirectedRequests",
             "GatewayPort8080",
             "HTTPRoute",
             "HTTPRoute303RedirectStatusCode",
