@@ -77,6 +77,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " without a value), stderr or FILE (appended to). Off by default.")
     String accessLog;
 
+    @Option(names = "--drain-timeout", defaultValue = "30s", paramLabel = "DURATION",
+            description = "On SIGTERM: how long in-flight requests and open connections may go on after the listeners"
+                    + " stop accepting, e.g. 30s, 500ms, 2m (default: ${DEFAULT-VALUE}).")
+    String drainTimeout;
+
     @Override
     public Integer call() throws Exception {
         if (kubernetes == (config != null)) {
@@ -87,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServerConfig cfg = new ServerConfig(config,
                 new TranslatorOptions(controllerName, new GatewayAddressing.Shared(address), !noAdopt), portOffset,
-                parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog);
+                parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog)
+                .withDrainTimeout(parseDuration(drainTimeout));
         if (!kubernetes) {
             return run(cfg);
         }
@@ -122,6 +128,29 @@ final class ServeCommand implements Callable<Integer> {
                 server.adminAddress().getPort(), cfg.accessLog() != null ? "; access log: " + cfg.accessLog() : "");
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** {@code 30s}, {@code 500ms}, {@code 2m}, or an ISO-8601 duration ({@code PT30S}). */
+    Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.startsWith("pt") || t.startsWith("p")) {
+                return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "--drain-timeout: not a duration: '" + s
+                + "' (e.g. 30s, 500ms, 2m)");
     }
 
     static InetSocketAddress parseHostPort(String s) {

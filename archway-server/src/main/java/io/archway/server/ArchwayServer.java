@@ -43,6 +43,8 @@ public final class ArchwayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArchwayServer.class);
     /** The most a file change waits before it is applied, whatever the holdoff. */
     static final Duration MAX_DEBOUNCE = Duration.ofSeconds(1);
+    /** How long every event loop has to run a liveness task. */
+    static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(2);
 
     private final ServerConfig config;
     private final ResourceStore store;
@@ -67,8 +69,9 @@ public final class ArchwayServer implements AutoCloseable {
         this.status = new StandaloneStatusView(Clock.systemUTC());
         // The one place the data plane gets its observer: every request, upstream failure,
         // connection and stream lands in the registry served at /metrics.
-        this.dataPlane = new DataPlane(ProxyConfig.defaults().withPortOffset(config.portOffset())
-                .withAccessLog(config.accessLog()), traffic);
+        ProxyConfig proxy = ProxyConfig.defaults().withPortOffset(config.portOffset()).withAccessLog(config.accessLog());
+        this.dataPlane = new DataPlane(config.drainTimeout() == null ? proxy : proxy.withDrainTimeout(config.drainTimeout()),
+                traffic);
         FunctionCounter.builder("archway.access.log.dropped", dataPlane, DataPlane::accessLogDropped)
                 .description("Access-log lines dropped because the writer fell behind").register(registry);
         ServerMetrics controlPlane = new MicrometerServerMetrics(registry);
@@ -163,7 +166,10 @@ public final class ArchwayServer implements AutoCloseable {
 
     private void startAdmin() throws IOException {
         try {
-            admin = AdminServer.start(config.adminAddress(), status, loop::everServed);
+            // Ready once a snapshot is served, until shutdown starts (so that endpoints drop this pod
+            // while it drains); live while every event loop answers.
+            admin = AdminServer.start(config.adminAddress(), status, () -> loop.everServed() && !closed,
+                    () -> dataPlane.eventLoopsAnswer(LIVENESS_TIMEOUT));
             admin.addHandler("/metrics", this::serveMetrics);
         } catch (IOException e) {
             throw new IOException("cannot start the admin endpoint on " + config.adminAddress().getHostString() + ":"
@@ -248,7 +254,11 @@ public final class ArchwayServer implements AutoCloseable {
         loop.rebuildNow();
     }
 
-    /** Stops the watcher, the admin endpoint and the listeners (draining in-flight requests). */
+    /**
+     * Shuts down (SIGTERM): {@code /readyz} turns 503, sources and status writing stop (the lease is
+     * released), the listeners stop accepting and in-flight requests drain within the drain timeout,
+     * then the admin endpoint closes.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -266,10 +276,12 @@ public final class ArchwayServer implements AutoCloseable {
             kube.close();
         }
         loop.close();
+        // Stop accepting, let in-flight requests finish within the drain timeout; the admin endpoint
+        // answers (not ready) meanwhile, and closes last.
+        dataPlane.close();
         if (admin != null) {
             admin.close();
         }
-        dataPlane.close();
         registry.close();
     }
 }

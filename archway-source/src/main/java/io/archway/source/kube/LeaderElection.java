@@ -33,6 +33,7 @@ public final class LeaderElection implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean leader;
     private volatile CompletableFuture<?> running;
+    private volatile LeaderElector elector;
 
     public LeaderElection(KubernetesClient client, String namespace, String leaseName, String identity,
                           Duration leaseDuration, Runnable onStartLeading, Runnable onStopLeading) {
@@ -67,8 +68,9 @@ public final class LeaderElection implements AutoCloseable {
         if (closed) {
             return;
         }
-        LeaderElector elector = new LeaderElectorBuilder(client, executor).withConfig(config).build();
-        CompletableFuture<?> f = elector.start();
+        LeaderElector e = new LeaderElectorBuilder(client, executor).withConfig(config).build();
+        elector = e;
+        CompletableFuture<?> f = e.start();
         running = f;
         f.whenComplete((v, t) -> {
             if (!closed) {
@@ -89,7 +91,15 @@ public final class LeaderElection implements AutoCloseable {
         closed = true;
         CompletableFuture<?> f = running;
         if (f != null) {
-            f.cancel(true); // releaseOnCancel: the lease is released for the next leader
+            f.cancel(true);
+        }
+        LeaderElector e = elector;
+        if (e != null) {
+            try {
+                e.release(); // now, not when the lease expires: the next leader takes over at once
+            } catch (RuntimeException ex) {
+                LOG.warn("could not release the lease: {}", ex.getMessage());
+            }
         }
         executor.shutdown();
     }
