@@ -82,8 +82,8 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
     private record Publication(ResourceView view, StatusReport report, long version) {
     }
 
-    /** A status this writer wrote and the resourceVersion the write gave the object. */
-    private record Written(JsonNode status, String resourceVersion) {
+    /** A status this writer wrote, to which object (uid), and the resourceVersion the write gave it. */
+    private record Written(JsonNode status, String uid, String resourceVersion) {
     }
 
     /**
@@ -201,8 +201,9 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
         }
         HasMetadata live = source.cached(kind, key.namespace(), key.name()).orElse(null);
         Written mine = written.get(key);
-        if (mine != null && live != null && mine.resourceVersion().equals(live.getMetadata().getResourceVersion())) {
-            written.remove(key); // the informer shows our write
+        if (mine != null && live != null && (mine.resourceVersion().equals(live.getMetadata().getResourceVersion())
+                || !mine.uid().equals(live.getMetadata().getUid()))) {
+            written.remove(key); // the informer shows our write, or the object was deleted and created again
             mine = null;
         }
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -230,7 +231,8 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
             try {
                 HasMetadata result = client.resource(update).updateStatus();
                 writes.incrementAndGet();
-                written.put(key, new Written(next, result.getMetadata().getResourceVersion()));
+                written.put(key, new Written(next, String.valueOf(result.getMetadata().getUid()),
+                        result.getMetadata().getResourceVersion()));
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {
