@@ -98,7 +98,7 @@ failures() { # requests, non-2xx/3xx, socket errors of one wrk report
   req=$(grep -o '[0-9]* requests in' "$f" | tr -dc 0-9)
   non=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' "$f" | tr -dc 0-9); non=${non:-0}
   err=$(grep -o 'Socket errors: .*' "$f" | grep -o '[0-9]\+' | paste -sd+ | bc); err=${err:-0}
-  echo "${req:-0} requests, $non non-2xx, $err socket errors"
+  echo "${req:-0} requests, $non non-2xx, $err socket errors $(grep -o 'Socket errors: .*' "$f" | sed 's/Socket errors: /(/; s/$/)/')"
 }
 echo "scale-churn at $(git -C "$ROOT" rev-parse --short HEAD): $ROUTES routes over $HOSTNAMES hostnames, $CHANGES changes"
 echo "start-up to ready: 1 route ${START_1} ms; $ROUTES routes ${START_N} ms"
