@@ -31,6 +31,7 @@ public final class CompiledPort<R> {
     private final PortBinding binding;
     private final boolean https;
     private final Listener[] listeners;
+    private final HostIndex listenerHosts;
 
     /**
      * @param binding an HTTP socket
@@ -72,6 +73,7 @@ public final class CompiledPort<R> {
         for (int i = 0; i < listeners.length; i++) {
             listeners[i] = new Listener(entries.get(i), entryFactory, scheme, binding.port(), compiled);
         }
+        this.listenerHosts = HostIndex.of(listeners);
     }
 
     /** A dispatcher that returns the snapshot entries themselves. */
@@ -150,12 +152,12 @@ public final class CompiledPort<R> {
 
     private EntryDecisions<R> entry(RequestFacts request) {
         final String host = request.host();
-        final int l = HostPattern.mostSpecific(listeners, host);
+        final int l = listenerHosts.mostSpecific(host);
         if (l < 0) {
             return null;
         }
         final VHost[] vhosts = listeners[l].virtualHosts;
-        final int v = HostPattern.mostSpecific(vhosts, host);
+        final int v = listeners[l].virtualHostIndex.mostSpecific(host);
         if (v < 0) {
             return null;
         }
@@ -175,13 +177,13 @@ public final class CompiledPort<R> {
 
     /** Index of the listener a normalized host selects, or -1. */
     public int listenerIndex(String normalizedHost) {
-        return HostPattern.mostSpecific(listeners, normalizedHost);
+        return listenerHosts.mostSpecific(normalizedHost);
     }
 
     /** Dispatch with a record of every candidate examined; allocates, for explain only. */
     public DispatchTrace trace(RequestFacts request) {
         final String host = request.host();
-        final int l = HostPattern.mostSpecific(listeners, host);
+        final int l = listenerHosts.mostSpecific(host);
         final List<DispatchTrace.HostCandidate<ListenerEntry>> listenerCandidates =
                 candidates(listeners, l, host, "listener");
         if (l < 0) {
@@ -189,7 +191,7 @@ public final class CompiledPort<R> {
                     "no listener hostname on port " + binding.port() + " matches host " + host);
         }
         final Listener listener = listeners[l];
-        final int v = HostPattern.mostSpecific(listener.virtualHosts, host);
+        final int v = listener.virtualHostIndex.mostSpecific(host);
         final List<DispatchTrace.HostCandidate<VirtualHost>> vhostCandidates =
                 candidates(listener.virtualHosts, v, host, "virtual host");
         if (v < 0) {
@@ -255,6 +257,7 @@ public final class CompiledPort<R> {
     private static final class Listener extends HostPattern {
         final ListenerEntry entry;
         final VHost[] virtualHosts;
+        final HostIndex virtualHostIndex;
 
         Listener(ListenerEntry entry, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory, String scheme,
                  int port, Map<VirtualHost, VHost> compiled) {
@@ -266,6 +269,7 @@ public final class CompiledPort<R> {
                 final VHost reused = compiled.get(vhosts.get(i));
                 virtualHosts[i] = reused != null ? reused : new VHost(vhosts.get(i), factory, scheme, port);
             }
+            this.virtualHostIndex = HostIndex.of(virtualHosts);
         }
 
         @Override

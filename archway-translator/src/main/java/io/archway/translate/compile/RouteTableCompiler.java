@@ -3,6 +3,7 @@ package io.archway.translate.compile;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerProtocol;
+import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.L4Route;
 import io.archway.snapshot.PortKind;
@@ -189,6 +190,17 @@ public final class RouteTableCompiler {
                             sniRoutes(byListener.getOrDefault(listener, List.of()), routes.size(), l4Routes)));
                     continue;
                 }
+                if (!socket.listeners.isEmpty()
+                        && !java.util.Objects.equals(socket.clientValidation, listener.clientValidation())) {
+                    // One socket, one handshake policy: client certificates are asked for before the
+                    // SNI name or the Host can tell the listeners apart.
+                    diagnostics.error(gateway.key(), "spec.tls.frontend", "listener " + listener.name()
+                            + " is not served: " + gateway.address() + ":" + listener.port() + " already validates "
+                            + "client certificates as " + (socket.clientValidation == null ? "none"
+                                    : socket.clientValidation) + " for " + socket.listeners.get(0).origin());
+                    continue;
+                }
+                socket.clientValidation = listener.clientValidation();
                 final ListenerEntry shadowing = socket.listeners.stream()
                         .filter(l -> java.util.Objects.equals(l.hostname(), listener.hostname())).findFirst().orElse(null);
                 if (shadowing != null) {
@@ -271,6 +283,8 @@ public final class RouteTableCompiler {
         final ListenerProtocol protocol;
         final List<ListenerEntry> listeners = new ArrayList<>();
         final List<TlsListener> tls = new ArrayList<>();
+        /** For HTTPS: the client validation of every listener on the socket (they must agree). */
+        FrontendValidation clientValidation;
         L4Listener l4;
 
         Socket(String address, int port, ListenerProtocol protocol) {
@@ -290,7 +304,7 @@ public final class RouteTableCompiler {
                     return new TlsPort(tls);
                 default:
                     listeners.sort(LISTENER_ORDER);
-                    return new HttpPort(protocol, listeners);
+                    return new HttpPort(protocol, listeners, clientValidation);
             }
         }
     }
