@@ -32,16 +32,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events are normalised rather than interpreted: editors save through a temporary file and a
  * rename, so for every path an event names we ask "does it exist now?" - if it is a manifest file,
- * reload it, otherwise forget it (and everything under it, if it was a directory). Events are
- * debounced: a batch is processed after {@code holdoff} without new events, or {@code maxDelay}
- * after its first event, whichever comes first. After a batch that changed anything the listener
- * runs (on the watcher thread).
+ * reload it, otherwise forget it (and everything under it, if it was a directory).
+ *
+ * <p>The hold-off is leading-edge: an event after a quiet period (no batch processed for
+ * {@code holdoff}) is processed at once, with whatever events the same save queued beside it (a
+ * write and a rename arrive together), so a lone change is not held back. Events within
+ * {@code holdoff} of a processed batch are a burst: they are coalesced and processed after
+ * {@code holdoff} without new events, or {@code maxDelay} after the first of them, whichever comes
+ * first, so a burst costs two rebuilds, not one per file. A file caught half-written at the leading
+ * edge either fails to parse (its last good content is kept) or is corrected by the burst's
+ * trailing batch. After a batch that changed anything the listener runs (on the watcher thread).
  */
 public final class DirectorySource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
 
     private final Path dir;
     private final ResourceStore store;
+    private final ManifestFiles files;
     private final ManifestLoader loader;
     private final Duration holdoff;
     private final Duration maxDelay;
@@ -60,6 +67,7 @@ public final class DirectorySource implements AutoCloseable {
                            Runnable onChange) {
         this.dir = Objects.requireNonNull(dir, "dir");
         this.store = Objects.requireNonNull(store, "store");
+        this.files = new ManifestFiles(store);
         this.loader = Objects.requireNonNull(loader, "loader");
         this.holdoff = Objects.requireNonNull(holdoff, "holdoff");
         this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
@@ -70,21 +78,26 @@ public final class DirectorySource implements AutoCloseable {
      * Reads a directory once into a new store, for offline use ({@code archway validate},
      * {@code archway explain}): the same loader and store as {@code serve}, no watching.
      */
-    public static ResourceStore loadOnce(Path dir) throws IOException {
+    public static ManifestFiles loadOnce(Path dir) throws IOException {
         return loadOnce(dir, new ManifestLoader());
     }
 
     /** {@link #loadOnce(Path)} with {@code loader} (e.g. admitting by the standard channel's CRDs). */
-    public static ResourceStore loadOnce(Path dir, ManifestLoader loader) throws IOException {
-        final ResourceStore store = new ResourceStore();
+    public static ManifestFiles loadOnce(Path dir, ManifestLoader loader) throws IOException {
+        final ManifestFiles files = new ManifestFiles(new ResourceStore());
         for (LoadedFile f : loader.loadDirectory(dir)) {
-            store.apply(f);
+            files.apply(f);
         }
-        return store;
+        return files;
     }
 
     public Path directory() {
         return dir;
+    }
+
+    /** The file layer this source feeds the store through (files, their errors and refusals). */
+    public ManifestFiles manifests() {
+        return files;
     }
 
     /**
@@ -108,12 +121,12 @@ public final class DirectorySource implements AutoCloseable {
             for (Path file : found) {
                 LoadedFile loaded = loader.loadFile(file, dir);
                 seen.add(loaded.file());
-                store.apply(loaded);
+                files.apply(loaded);
                 logProblems(loaded);
             }
-            for (String known : store.files()) {
+            for (String known : files.files()) {
                 if (!seen.contains(known)) {
-                    store.remove(known);
+                    files.remove(known);
                 }
             }
         }
@@ -148,16 +161,32 @@ public final class DirectorySource implements AutoCloseable {
         }
     }
 
+    /** How long a leading-edge batch waits for the rest of one save's events (write, rename). */
+    private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
     private void run() {
         Set<Path> pending = new LinkedHashSet<>();
         boolean overflow = false;
         long firstEventNanos = 0;
+        long lastBatchNanos = System.nanoTime() - holdoff.toNanos();
         while (!closed) {
             try {
                 WatchKey key;
                 if (pending.isEmpty() && !overflow) {
                     key = watcher.take();
                     firstEventNanos = System.nanoTime();
+                    if (firstEventNanos - lastBatchNanos >= holdoff.toNanos()) {
+                        // Leading edge: take what this save queued with it, then process at once.
+                        overflow |= collect(key, pending);
+                        for (WatchKey more; (more = watcher.poll(SETTLE_NANOS, TimeUnit.NANOSECONDS)) != null; ) {
+                            overflow |= collect(more, pending);
+                        }
+                        process(pending, overflow);
+                        pending.clear();
+                        overflow = false;
+                        lastBatchNanos = System.nanoTime();
+                        continue;
+                    }
                 } else {
                     long waitedNanos = System.nanoTime() - firstEventNanos;
                     long left = Math.min(holdoff.toNanos(), maxDelay.toNanos() - waitedNanos);
@@ -166,6 +195,7 @@ public final class DirectorySource implements AutoCloseable {
                         process(pending, overflow);
                         pending.clear();
                         overflow = false;
+                        lastBatchNanos = System.nanoTime();
                         continue;
                     }
                 }
@@ -244,7 +274,7 @@ public final class DirectorySource implements AutoCloseable {
             registerTree(p); // a new (or renamed-in) directory: watch it and read what is already there
             for (Path f : ManifestLoader.listManifests(p)) {
                 LoadedFile loaded = loader.loadFile(f, dir);
-                store.apply(loaded);
+                files.apply(loaded);
                 logProblems(loaded);
             }
             return;
@@ -252,16 +282,16 @@ public final class DirectorySource implements AutoCloseable {
         if (Files.isRegularFile(p)) {
             if (ManifestLoader.isManifest(p)) {
                 LoadedFile loaded = loader.loadFile(p, dir);
-                store.apply(loaded);
+                files.apply(loaded);
                 logProblems(loaded);
             }
             return;
         }
         // Gone: the file itself, or a directory with everything below it.
         String name = ManifestLoader.displayName(p, dir);
-        for (String known : store.files()) {
+        for (String known : files.files()) {
             if (known.equals(name) || known.startsWith(name + p.getFileSystem().getSeparator())) {
-                store.remove(known);
+                files.remove(known);
                 LOG.info("{}: removed", known);
             }
         }
