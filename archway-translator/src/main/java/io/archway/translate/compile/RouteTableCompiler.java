@@ -20,6 +20,7 @@ import io.archway.translate.bind.BoundListener;
 import io.archway.translate.status.Diagnostics;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +55,84 @@ public final class RouteTableCompiler {
             .thenComparing(VirtualHost::hostname);
 
     private final Diagnostics diagnostics;
+    private final Memo memo;
+
+    /**
+     * The virtual hosts of the previous translation, for a caller that translates again with the
+     * same listeners (the same {@link BoundListener} instances): a virtual host whose routes are the
+     * same {@link CompiledRoute} instances in the same order is the same {@link VirtualHost}
+     * instance, so the data plane can keep what it compiled for it.
+     */
+    public static final class Memo {
+        private Map<VirtualHostInputs, VirtualHost> previous = new HashMap<>();
+        private Map<VirtualHostInputs, VirtualHost> current = new HashMap<>();
+
+        public void roll() {
+            previous = current;
+            current = new HashMap<>();
+        }
+
+        public void clear() {
+            previous = new HashMap<>();
+            current = new HashMap<>();
+        }
+
+        VirtualHost get(VirtualHostInputs inputs, java.util.function.Supplier<VirtualHost> build) {
+            VirtualHost v = previous.get(inputs);
+            if (v == null) {
+                v = build.get();
+            }
+            current.put(inputs, v);
+            return v;
+        }
+    }
+
+    /** What one virtual host is built from; compared by the identity of the listener and routes. */
+    private static final class VirtualHostInputs {
+        final BoundListener listener;
+        final String hostname;
+        final List<CompiledRoute> routes;
+        private final int hash;
+
+        VirtualHostInputs(BoundListener listener, String hostname, List<CompiledRoute> routes) {
+            this.listener = listener;
+            this.hostname = hostname;
+            this.routes = routes;
+            int h = System.identityHashCode(listener) * 31 + hostname.hashCode();
+            for (CompiledRoute r : routes) {
+                h = h * 31 + System.identityHashCode(r);
+            }
+            this.hash = h;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof VirtualHostInputs other) || other.listener != listener || other.hash != hash
+                    || !other.hostname.equals(hostname) || other.routes.size() != routes.size()) {
+                return false;
+            }
+            for (int i = 0; i < routes.size(); i++) {
+                if (other.routes.get(i) != routes.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     public RouteTableCompiler(Diagnostics diagnostics) {
+        this(diagnostics, null);
+    }
+
+    /** @param memo the previous translation's virtual hosts for these same listeners, or null */
+    public RouteTableCompiler(Diagnostics diagnostics, Memo memo) {
         this.diagnostics = diagnostics;
+        this.memo = memo;
     }
 
     /**
@@ -135,7 +211,7 @@ public final class RouteTableCompiler {
                             + shadowing.origin() + ", which is served first");
                 }
                 socket.listeners.add(new ListenerEntry(listener.origin(), listener.hostname(),
-                        listener.certificates(), virtualHosts(byListener.getOrDefault(listener, List.of()), routes)));
+                        listener.certificates(), virtualHosts(listener, byListener.getOrDefault(listener, List.of()), routes)));
             }
         }
         final List<PortBinding> bindings = new ArrayList<>();
@@ -175,22 +251,29 @@ public final class RouteTableCompiler {
     private record L4Listener(BoundListener listener, L4Route route) {
     }
 
-    /** @param attachments the routes attached to one listener */
-    private static List<VirtualHost> virtualHosts(List<Attachment> attachments, List<CompiledRoute> routes) {
-        final Map<String, List<RankedEntry>> byHostname = new LinkedHashMap<>();
+    /** @param attachments the routes attached to {@code listener} */
+    private List<VirtualHost> virtualHosts(BoundListener listener, List<Attachment> attachments,
+                                           List<CompiledRoute> routes) {
+        final Map<String, List<CompiledRoute>> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
-                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).addAll(route.ranked());
+                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).add(route);
             }
         }
         final List<VirtualHost> out = new ArrayList<>();
-        byHostname.forEach((hostname, entries) -> {
-            entries.sort(RankedEntry.ORDER);
-            out.add(new VirtualHost(hostname, entries.stream().map(RankedEntry::entry).toList()));
-        });
+        byHostname.forEach((hostname, served) -> out.add(memo == null ? virtualHost(hostname, served)
+                : memo.get(new VirtualHostInputs(listener, hostname, served), () -> virtualHost(hostname, served))));
         out.sort(VIRTUAL_HOST_ORDER);
         return out;
+    }
+
+    /** The entries of {@code served} (in attachment order) sorted by precedence. */
+    private static VirtualHost virtualHost(String hostname, List<CompiledRoute> served) {
+        final List<RankedEntry> entries = new ArrayList<>();
+        served.forEach(r -> entries.addAll(r.ranked()));
+        entries.sort(RankedEntry.ORDER);
+        return new VirtualHost(hostname, entries.stream().map(RankedEntry::entry).toList());
     }
 
     /** Scratch state for one (address, port). */
