@@ -83,7 +83,8 @@ public final class ArchwayServer implements AutoCloseable {
         } else {
             this.source = null;
             this.kube = new KubernetesSource(config.kubernetes().client(), store, new KubernetesSource.Options(
-                    config.kubernetes().namespaces(), holdoff, MAX_DEBOUNCE), loop::requestRebuild);
+                    config.kubernetes().namespaces(), holdoff, MAX_DEBOUNCE, config.kubernetes().gateway()),
+                    loop::requestRebuild);
         }
     }
 
