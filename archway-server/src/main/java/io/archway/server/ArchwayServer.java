@@ -91,12 +91,19 @@ public final class ArchwayServer implements AutoCloseable {
             this.election = null;
         } else {
             this.kube = new KubernetesSource(k8s.client(), store, new KubernetesSource.Options(k8s.namespaces(), holdoff,
-                    MAX_DEBOUNCE), this::requestRebuild);
-            this.statusWriter = new KubernetesStatusWriter(k8s.client(), kube, config.translator().controllerName(),
-                    Clock.systemUTC());
-            this.election = new LeaderElection(k8s.client(), k8s.leaseNamespace(), k8s.leaseName(), k8s.identity(),
-                    k8s.leaseDuration(), statusWriter::startLeading, statusWriter::stopLeading);
-            sink = StatusSink.all(status, statusWriter);
+                    MAX_DEBOUNCE, k8s.gateway()), this::requestRebuild);
+            if (k8s.gateway() != null) {
+                // A provisioned data-plane pod serves its one Gateway and writes nothing: the
+                // controller alone writes status.
+                this.statusWriter = null;
+                this.election = null;
+            } else {
+                this.statusWriter = new KubernetesStatusWriter(k8s.client(), kube, config.translator().controllerName(),
+                        Clock.systemUTC());
+                this.election = new LeaderElection(k8s.client(), k8s.leaseNamespace(), k8s.leaseName(), k8s.identity(),
+                        k8s.leaseDuration(), statusWriter::startLeading, statusWriter::stopLeading);
+                sink = StatusSink.all(status, statusWriter);
+            }
         }
         this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, sink, both,
                 config.portOffset());
