@@ -10,6 +10,7 @@
  *       last good content on a bad reload, generation and creationTimestamp.</li>
  *   <li>{@link io.archway.source.StatusSink}: where the rebuild loop publishes status;
  *       {@link io.archway.source.ObjectStatus}: status as JSON, the lastTransitionTime rule.</li>
+ *   <li>{@code io.archway.source.kube}: the Kubernetes source, status writer and leader election.</li>
  *   <li>{@link io.archway.source.file.DirectorySource}: the watcher ("exists? reload : remove",
  *       debounced).</li>
  * </ul>
