@@ -8,6 +8,7 @@ import io.archway.translate.ResourceView;
 import io.archway.translate.StatusReport;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
@@ -17,6 +18,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,7 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The standalone status writer: keeps copies of GatewayClasses, Gateways, ListenerSets and routes with the
+ * The standalone status writer: keeps copies of GatewayClasses, Gateways, ListenerSets, routes and BackendTLSPolicies with the
  * translator's status set, and stamps each condition's {@code lastTransitionTime} - the translator
  * leaves it null because only the writer knows the previous value. A condition keeps its previous
  * time while its status stays the same.
@@ -153,6 +156,25 @@ final class StandaloneStatusView implements StatusView {
             routes.sort(ORDER);
             byKind.put(kind, List.copyOf(routes));
         }
+        List<HasMetadata> policies = new ArrayList<>();
+        for (BackendTLSPolicy policy : view.<BackendTLSPolicy>list(ResourceKind.BACKEND_TLS_POLICY)) {
+            BackendTLSPolicy copy = KubeJson.deepCopy(policy);
+            ResourceKey key = new ResourceKey(ResourceKind.BACKEND_TLS_POLICY.kind(), policy.getMetadata().getNamespace(),
+                    policy.getMetadata().getName());
+            PolicyStatus st = report.policies().get(key);
+            if (st != null) {
+                st = KubeJson.deepCopy(st);
+                for (PolicyAncestorStatus ancestor : st.getAncestors()) {
+                    ParentReference a = ancestor.getAncestorRef();
+                    stamp(key + "|ancestor=" + a.getNamespace() + "/" + a.getName() + "|", ancestor.getConditions(), now,
+                            next);
+                }
+            }
+            copy.setStatus(st);
+            policies.add(copy);
+        }
+        policies.sort(ORDER);
+        byKind.put(ResourceKind.BACKEND_TLS_POLICY, List.copyOf(policies));
         classes.sort(ORDER);
         gateways.sort(ORDER);
         byKind.put(ResourceKind.GATEWAY_CLASS, List.copyOf(classes));

@@ -129,12 +129,22 @@ public final class ListenerValidator {
             diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
                     + address);
         }
-        if (gateway.getSpec() != null && gateway.getSpec().getTls() != null) {
-            diagnostics.warning(key, "spec.tls", "frontend and backend TLS settings are not supported and are ignored");
+        if (gateway.getSpec() != null && gateway.getSpec().getTls() != null
+                && gateway.getSpec().getTls().getFrontend() != null) {
+            diagnostics.warning(key, "spec.tls.frontend", "frontend TLS settings are not supported and are ignored");
         }
+        final BackendClientCertificate backendClientCertificate = BackendClientCertificate.of(gateway, certificates);
         final ConditionSpec programmed = gatewayAccepted
                 ? ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address)
                 : ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.INVALID, "Gateway is not accepted");
+        final List<ConditionSpec> gatewayConditions = new ArrayList<>(List.of(acceptedCondition, programmed));
+        if (backendClientCertificate.resolvedRefs() != null) {
+            gatewayConditions.add(backendClientCertificate.resolvedRefs());
+            if (!backendClientCertificate.resolvedRefs().status()) {
+                diagnostics.error(key, "spec.tls.backend",
+                        backendClientCertificate.resolvedRefs().message());
+            }
+        }
 
         final List<BoundListener> bound = new ArrayList<>();
         for (ListenerDraft d : drafts) {
@@ -154,7 +164,7 @@ public final class ListenerValidator {
         }
         final boolean reportsSets = !sets.isEmpty() || !"None".equals(allowedSets.from());
         return new BoundGateway(key, gateway, gateway.getMetadata().getGeneration(), gatewayAccepted, address,
-                bound, List.of(acceptedCondition, programmed), sets, reportsSets);
+                bound, gatewayConditions, sets, reportsSets, backendClientCertificate.certificate());
     }
 
     /** {@code spec.allowedListeners.namespaces} (GEP-1713: absent means None). */

@@ -1,5 +1,9 @@
 package io.archway.translate.compile;
 
+import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerProtocol;
@@ -123,7 +127,8 @@ public final class RouteTableCompiler {
                             + shadowing.origin() + ", which is served first");
                 }
                 socket.listeners.add(new ListenerEntry(listener.origin(), listener.hostname(),
-                        listener.certificates(), virtualHosts(byListener.getOrDefault(listener, List.of()), routes)));
+                        listener.certificates(), virtualHosts(byListener.getOrDefault(listener, List.of()), routes,
+                        gateway.backendClientCertificate())));
             }
         }
         final List<PortBinding> bindings = new ArrayList<>();
@@ -164,7 +169,8 @@ public final class RouteTableCompiler {
     }
 
     /** @param attachments the routes attached to one listener */
-    private static List<VirtualHost> virtualHosts(List<Attachment> attachments, List<CompiledRoute> routes) {
+    private static List<VirtualHost> virtualHosts(List<Attachment> attachments, List<CompiledRoute> routes,
+                                                  CertificateBundle backendClientCertificate) {
         final Map<String, List<RankedEntry>> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
@@ -175,10 +181,38 @@ public final class RouteTableCompiler {
         final List<VirtualHost> out = new ArrayList<>();
         byHostname.forEach((hostname, entries) -> {
             entries.sort(RankedEntry.ORDER);
-            out.add(new VirtualHost(hostname, entries.stream().map(RankedEntry::entry).toList()));
+            out.add(new VirtualHost(hostname, entries.stream()
+                    .map(e -> presenting(e.entry(), backendClientCertificate)).toList()));
         });
         out.sort(VIRTUAL_HOST_ORDER);
         return out;
+    }
+
+    /**
+     * The entry as served on a listener of a Gateway with a backend client certificate
+     * (GatewayBackendClientCertificate): every TLS backend of it, and of its mirrors, presents the
+     * certificate. Routes compile once for all their Gateways, so the Gateway's part joins here.
+     */
+    private static HttpRouteEntry presenting(HttpRouteEntry entry, CertificateBundle certificate) {
+        if (certificate == null) {
+            return entry;
+        }
+        return new HttpRouteEntry(entry.origin(), entry.match(), presenting(entry.filters(), certificate),
+                entry.backends().stream().map(b -> presenting(b, certificate)).toList(), entry.timeouts(),
+                entry.retry());
+    }
+
+    private static List<HttpFilter> presenting(List<HttpFilter> filters, CertificateBundle certificate) {
+        return filters.stream().map(f -> f instanceof HttpFilter.RequestMirror m
+                ? new HttpFilter.RequestMirror(presenting(m.backend(), certificate), m.numerator(), m.denominator())
+                : f).toList();
+    }
+
+    private static WeightedBackend presenting(WeightedBackend backend, CertificateBundle certificate) {
+        final WeightedBackend withFilters = new WeightedBackend(backend.origin(), backend.weight(), backend.protocol(),
+                backend.endpoints(), backend.invalidReason(), presenting(backend.filters(), certificate), backend.tls());
+        return backend.tls() == null || backend.tls().refusal() != null ? withFilters
+                : withFilters.withTls(backend.tls().withClientCertificate(certificate));
     }
 
     /** Scratch state for one (address, port). */

@@ -189,7 +189,7 @@ public final class RequestExplainer {
                 reason = n.reason() == RouteDecision.NoBackendReason.NO_BACKEND_REFS ? "the rule has no backendRefs"
                         : "every backend weight is 0";
             } else if (d instanceof RouteDecision.InvalidBackend<HttpRouteEntry> i) {
-                reason = "invalid backend " + backend + ": " + i.backend().invalidReason();
+                reason = "invalid backend " + backend + ": " + i.backend().unservableReason();
             } else if (d instanceof RouteDecision.NoEndpoints<HttpRouteEntry>) {
                 reason = backend + " has no ready endpoints";
             } else if (d instanceof RouteDecision.Proxy<HttpRouteEntry> p) {
