@@ -71,7 +71,7 @@ final class ExplainSource {
                 err.flush();
                 final ResourceStore store;
                 try {
-                    store = DirectorySource.loadOnce(client.config);
+                    store = DirectorySource.loadOnce(client.config).store();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

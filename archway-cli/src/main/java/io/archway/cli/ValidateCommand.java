@@ -7,6 +7,7 @@ import io.archway.server.OfflineStatus;
 import io.archway.server.StatusView;
 import io.archway.source.ResourceStore;
 import io.archway.source.file.DirectorySource;
+import io.archway.source.file.ManifestFiles;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.GatewayAddressing;
@@ -95,7 +96,8 @@ final class ValidateCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.USAGE;
         }
-        ResourceStore store = DirectorySource.loadOnce(dir, new ManifestLoader(Admission.of(channel)));
+        ManifestFiles manifests = DirectorySource.loadOnce(dir, new ManifestLoader(Admission.of(channel)));
+        ResourceStore store = manifests.store();
         ResourceView view = store.view();
         Translation translation = new Translator(new TranslatorOptions(controllerName,
                 new GatewayAddressing.Shared(address), !noAdopt)).translate(view, 1, java.time.Instant.now());
@@ -134,7 +136,7 @@ final class ValidateCommand implements Callable<Integer> {
         for (String p : problems) {
             report.println(p);
         }
-        StringBuilder counts = new StringBuilder(store.files().size() + " file(s), " + view.gatewayClasses().size()
+        StringBuilder counts = new StringBuilder(manifests.files().size() + " file(s), " + view.gatewayClasses().size()
                 + " GatewayClass(es), " + view.gateways().size() + " Gateway(s), " + view.httpRoutes().size()
                 + " HTTPRoute(s)");
         for (io.archway.kinds.ResourceKind kind : io.archway.kinds.ResourceKind.routes()) {

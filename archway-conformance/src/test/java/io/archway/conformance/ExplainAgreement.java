@@ -1,8 +1,6 @@
 package io.archway.conformance;
 
-import io.archway.source.LoadedFile;
-import io.archway.source.ResourceStore;
-import io.archway.source.file.ManifestLoader;
+import io.archway.source.file.DirectorySource;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.ResourceView;
 import io.archway.translate.TranslatorOptions;
@@ -144,10 +142,6 @@ final class ExplainAgreement {
 
     /** The directory as the server reads it. */
     private static ResourceView load(Path dir) throws IOException {
-        final ResourceStore store = new ResourceStore();
-        for (LoadedFile f : new ManifestLoader().loadDirectory(dir)) {
-            store.apply(f);
-        }
-        return store.view();
+        return DirectorySource.loadOnce(dir).store().view();
     }
 }

@@ -7,6 +7,7 @@ import io.archway.kinds.ResourceKind;
 import io.archway.source.KubeJson;
 import io.archway.source.LoadedFile;
 import io.archway.source.ResourceStore;
+import io.archway.source.file.ManifestFiles;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.GatewayAddressing;
@@ -80,7 +81,7 @@ class SeedExamplesTest {
         assertThat(loaded.errors()).as("parse errors in " + file).isEmpty();
         assertThat(loaded.refusals()).as("admission refusals in " + file).isEmpty();
         ResourceStore store = new ResourceStore();
-        store.apply(loaded);
+        new ManifestFiles(store).apply(loaded);
         Translation t = new Translator(new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
                 new GatewayAddressing.Shared("127.0.0.1"), true)).translate(store.view(), 1);
         // Gateways of ours (adopted, since these files define no archway GatewayClass) get a status

@@ -2,6 +2,7 @@ package io.archway.server;
 
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.source.ResourceStore;
+import io.archway.source.StatusSink;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that turns the store into served state: view -> translate -> apply -> publish
- * status. Requests coalesce (a burst of file events gives one rebuild). When the data plane
+ * status through the {@link StatusSink} (the standalone view; on a cluster also the status writer). Requests coalesce (a burst of file events gives one rebuild). When the data plane
  * rejects a snapshot the last good one keeps serving, its status stays published, and the
  * rejection is reported as a diagnostic.
  */
@@ -44,7 +45,7 @@ public final class RebuildLoop implements AutoCloseable {
     private final ResourceStore store;
     private final Translator translator;
     private final SnapshotSink sink;
-    private final StandaloneStatusView status;
+    private final StatusSink status;
     private final ServerMetrics metrics;
     private final ExecutorService executor;
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -53,17 +54,19 @@ public final class RebuildLoop implements AutoCloseable {
     private long nextVersion;
     private long builtRevision = -1;
     private boolean lastServed;
+    private long servedVersion;
+    private List<Diagnostic> lastDiagnostics = List.of();
     private volatile boolean everServed;
     private Set<String> logged = Set.of();
     private List<String> listening = List.of();
     private final int portOffset;
 
-    RebuildLoop(ResourceStore store, Translator translator, SnapshotSink sink, StandaloneStatusView status,
+    RebuildLoop(ResourceStore store, Translator translator, SnapshotSink sink, StatusSink status,
                 ServerMetrics metrics) {
         this(store, translator, sink, status, metrics, 0);
     }
 
-    RebuildLoop(ResourceStore store, Translator translator, SnapshotSink sink, StandaloneStatusView status,
+    RebuildLoop(ResourceStore store, Translator translator, SnapshotSink sink, StatusSink status,
                 ServerMetrics metrics, int portOffset) {
         this.portOffset = portOffset;
         this.store = Objects.requireNonNull(store, "store");
@@ -109,7 +112,7 @@ public final class RebuildLoop implements AutoCloseable {
     private Result rebuild(boolean force) {
         long revision = store.revision();
         if (!force && revision == builtRevision && lastServed) {
-            return new Result(nextVersion, true, true, status.diagnostics());
+            return new Result(nextVersion, true, true, lastDiagnostics);
         }
         long started = System.nanoTime();
         ResourceView view = store.view();
@@ -130,11 +133,12 @@ public final class RebuildLoop implements AutoCloseable {
         } catch (RuntimeException e) {
             Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
             String msg = "snapshot v" + version + " rejected by the data plane, still serving v"
-                    + status.servedVersion() + ": " + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
+                    + servedVersion + ": " + (cause.getMessage() != null ? cause.getMessage() : cause.toString());
             diagnostics.add(internal(msg)); // logged by logNew
             return finish(version, false, revision, diagnostics, started);
         }
         status.publish(view, translation.status(), diagnostics, version);
+        servedVersion = version;
         everServed = true;
         RoutingSnapshot s = translation.snapshot();
         List<String> ports = s.ports().stream().map(p -> p.kind().protocolName() + "://" + (p.address().contains(":") ? "[" + p.address() + "]" : p.address()) + ":"
@@ -156,6 +160,7 @@ public final class RebuildLoop implements AutoCloseable {
         }
         builtRevision = revision;
         lastServed = served;
+        lastDiagnostics = List.copyOf(diagnostics);
         logNew(diagnostics);
         int errors = (int) diagnostics.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
         metrics.rebuilt(version, served, Duration.ofNanos(System.nanoTime() - started), errors,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.archway.snapshot.RoutingSnapshot;
 import io.archway.source.ResourceStore;
+import io.archway.source.file.ManifestFiles;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.GatewayAddressing;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class RebuildLoopTest {
     private final ResourceStore store = new ResourceStore();
+    private final ManifestFiles files = new ManifestFiles(store);
     private final ManifestLoader loader = new ManifestLoader();
     private final List<RoutingSnapshot> applied = new CopyOnWriteArrayList<>();
     private final AtomicBoolean reject = new AtomicBoolean();
@@ -52,7 +54,7 @@ class RebuildLoopTest {
 
     @Test
     void servesAndPublishesWithIncreasingVersions() {
-        store.apply(loader.parse("g.yaml", GW.formatted(80)));
+        files.apply(loader.parse("g.yaml", GW.formatted(80)));
         RebuildLoop.Result r1 = loop.rebuildNow();
         assertThat(r1.served()).isTrue();
         assertThat(status.servedVersion()).isEqualTo(r1.version());
@@ -67,10 +69,10 @@ class RebuildLoopTest {
 
     @Test
     void rejectedSnapshotKeepsLastGoodAndReports() {
-        store.apply(loader.parse("g.yaml", GW.formatted(80)));
+        files.apply(loader.parse("g.yaml", GW.formatted(80)));
         RebuildLoop.Result good = loop.rebuildNow();
 
-        store.apply(loader.parse("g.yaml", GW.formatted(81)));
+        files.apply(loader.parse("g.yaml", GW.formatted(81)));
         reject.set(true);
         RebuildLoop.Result bad = loop.rebuildNow();
 
@@ -93,9 +95,9 @@ class RebuildLoopTest {
 
     @Test
     void parseErrorsAppearInDiagnosticsWhileLastGoodServes() {
-        store.apply(loader.parse("g.yaml", GW.formatted(80)));
+        files.apply(loader.parse("g.yaml", GW.formatted(80)));
         loop.rebuildNow();
-        store.apply(loader.parse("g.yaml", GW.replace("%d", "x")));
+        files.apply(loader.parse("g.yaml", GW.replace("%d", "x")));
         RebuildLoop.Result r = loop.rebuildNow();
         assertThat(r.served()).isTrue();
         // The type error at its line, then the API server's note that CEL rules were skipped.
@@ -106,13 +108,13 @@ class RebuildLoopTest {
 
     @Test
     void requestsCoalesceAndUnchangedStoreIsNotRebuilt() throws Exception {
-        store.apply(loader.parse("g.yaml", GW.formatted(80)));
+        files.apply(loader.parse("g.yaml", GW.formatted(80)));
         loop.rebuildNow();
         loop.requestRebuild(); // unchanged store: skipped
         loop.requestRebuild();
         Thread.sleep(100);
         assertThat(applied).hasSize(1);
-        store.apply(loader.parse("g.yaml", GW.formatted(81)));
+        files.apply(loader.parse("g.yaml", GW.formatted(81)));
         for (int i = 0; i < 10; i++) {
             loop.requestRebuild();
         }

@@ -3,6 +3,7 @@ package io.archway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.archway.source.ResourceStore;
+import io.archway.source.file.ManifestFiles;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.StatusReport;
@@ -40,6 +41,7 @@ class StandaloneStatusViewTest {
     });
 
     private final ResourceStore store = new ResourceStore();
+    private final ManifestFiles files = new ManifestFiles(store);
 
     private static GatewayStatus status(String accepted, String programmed) {
         return new GatewayStatusBuilder()
@@ -67,7 +69,7 @@ class StandaloneStatusViewTest {
 
     @Test
     void lastTransitionTimeKeptWhileStatusUnchanged() {
-        store.apply(new ManifestLoader().parse("g.yaml", """
+        files.apply(new ManifestLoader().parse("g.yaml", """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
                 metadata: {name: gw}
@@ -95,7 +97,7 @@ class StandaloneStatusViewTest {
 
     @Test
     void listReturnsDeepCopies() {
-        store.apply(new ManifestLoader().parse("g.yaml", """
+        files.apply(new ManifestLoader().parse("g.yaml", """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
                 metadata: {name: gw, namespace: a}

@@ -2,150 +2,62 @@ package io.archway.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.archway.source.file.ManifestLoader;
+import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
+import io.archway.translate.ResourceView;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** The object-level store every source feeds (the file layer is tested in ManifestFilesTest). */
 class ResourceStoreTest {
-    private final ManifestLoader loader = new ManifestLoader();
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-    private final ResourceStore store = new ResourceStore(new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
+    private final ResourceStore store = new ResourceStore();
 
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    });
-
-    private static String gateway(String port, String labels) {
-        return """
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata:
-                  name: gw
-                  generation: 7
-                  labels: {%s}
-                spec:
-                  gatewayClassName: archway
-                  listeners:
-                  - name: http
-                    protocol: HTTP
-                    port: %s
-                """.formatted(labels, port);
-    }
-
-    private Gateway gw() {
-        return store.view().gateways().get(0);
-    }
-
-    private boolean load(String file, String content) {
-        return store.apply(loader.parse(file, content));
+    private static SourcedObject ns(String name, String label) {
+        Namespace n = new NamespaceBuilder().withNewMetadata().withName(name).addToLabels("l", label)
+                .withGeneration(3L).endMetadata().build();
+        return new SourcedObject(new ResourceKey("Namespace", "", name), n, null);
     }
 
     @Test
-    void generationStartsAtOneAndBumpsOnSpecChangeOnly() {
-        assertThat(load("g.yaml", gateway("80", "a: b"))).isTrue();
-        assertThat(gw().getMetadata().getGeneration()).isEqualTo(1L);
-        assertThat(gw().getMetadata().getCreationTimestamp()).isEqualTo("2026-01-01T00:00:00Z");
-
-        now.set(Instant.parse("2026-01-01T00:05:00Z"));
+    void upsertOfAnEqualObjectChangesNothing() {
+        assertThat(store.upsert(ns("a", "1"))).isTrue();
         long revision = store.revision();
-        assertThat(load("g.yaml", gateway("80", "a: b"))).as("identical reload changes nothing").isFalse();
-        assertThat(store.revision()).as("no rebuild for an identical reload").isEqualTo(revision);
-        assertThat(gw().getMetadata().getGeneration()).isEqualTo(1L);
-
-        assertThat(load("g.yaml", gateway("80", "a: c"))).as("a label change is visible").isTrue();
-        assertThat(gw().getMetadata().getGeneration()).as("metadata change keeps the generation").isEqualTo(1L);
-
-        load("g.yaml", gateway("81", "a: c"));
-        assertThat(gw().getMetadata().getGeneration()).isEqualTo(2L);
-        assertThat(gw().getMetadata().getCreationTimestamp()).as("stable across reloads")
-                .isEqualTo("2026-01-01T00:00:00Z");
-
-        load("g.yaml", gateway("81", "a: c"));
-        assertThat(gw().getMetadata().getGeneration()).isEqualTo(2L);
-        load("g.yaml", gateway("80", "a: c"));
-        assertThat(gw().getMetadata().getGeneration()).isEqualTo(3L);
+        ResourceView view = store.view();
+        assertThat(store.upsert(ns("a", "1"))).as("same JSON, another instance").isFalse();
+        assertThat(store.revision()).isEqualTo(revision);
+        assertThat(store.view()).isSameAs(view);
+        assertThat(store.upsert(ns("a", "2"))).isTrue();
+        assertThat(store.revision()).isGreaterThan(revision);
+        assertThat(store.view().namespaces()).singleElement()
+                .satisfies(n -> assertThat(n.getMetadata().getLabels()).containsEntry("l", "2"));
+        assertThat(store.view().namespaces().get(0).getMetadata().getGeneration())
+                .as("the store stamps nothing: on a cluster the API server owns generation").isEqualTo(3L);
     }
 
     @Test
-    void objectMovingToAnotherFileKeepsItsGeneration() {
-        load("a.yaml", gateway("80", ""));
-        store.remove("a.yaml");
-        assertThat(store.view().gateways()).isEmpty();
-        load("b.yaml", gateway("80", ""));
-        assertThat(gw().getMetadata().getGeneration()).isEqualTo(1L);
-        assertThat(store.view().locationOf(new ResourceKey("Gateway", "default", "gw")).orElseThrow().file())
-                .isEqualTo("b.yaml");
+    void deleteRemovesAndViewsStayImmutable() {
+        store.upsert(ns("b", "1"));
+        store.upsert(ns("a", "1"));
+        ResourceView before = store.view();
+        assertThat(before.namespaces()).extracting(n -> n.getMetadata().getName()).containsExactly("a", "b");
+        assertThat(store.delete(new ResourceKey("Namespace", "", "a"))).isTrue();
+        assertThat(store.delete(new ResourceKey("Namespace", "", "a"))).isFalse();
+        assertThat(store.view().namespaces()).extracting(n -> n.getMetadata().getName()).containsExactly("b");
+        assertThat(before.namespaces()).hasSize(2);
+        assertThat(store.keys()).containsExactly(new ResourceKey("Namespace", "", "b"));
     }
 
     @Test
-    void badReloadKeepsLastGoodAndReportsTheError() {
-        load("g.yaml", gateway("80", ""));
-        load("other.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n");
+    void reportedProblemsCountAsARevisionOnlyWhenNew() {
+        Diagnostic d = new Diagnostic(Diagnostic.Severity.ERROR, new ResourceKey("Namespace", "", "a"), "", "bad", null);
         long revision = store.revision();
-
-        boolean changed = load("g.yaml", gateway("eighty", ""));
-
-        assertThat(changed).isFalse();
-        assertThat(store.revision()).as("new diagnostics need a rebuild").isGreaterThan(revision);
-        long afterError = store.revision();
-        load("g.yaml", gateway("eighty", ""));
-        assertThat(store.revision()).as("the same error again").isEqualTo(afterError);
-        assertThat(gw().getSpec().getListeners().get(0).getPort()).isEqualTo(80);
-        assertThat(store.hasErrors()).isTrue();
-        // refused by admission as the API server refuses it: the type error, and the note that the CEL
-        // rules were not checked because of it
-        assertThat(store.diagnostics()).hasSize(2).first().satisfies(d -> {
-            assertThat(d.location().toString()).isEqualTo("g.yaml:12");
-            assertThat(d.field()).isEqualTo("spec.listeners[0].port");
-        });
-
-        load("g.yaml", gateway("90", ""));
-        assertThat(store.hasErrors()).isFalse();
-        assertThat(store.diagnostics()).isEmpty();
-        assertThat(gw().getSpec().getListeners().get(0).getPort()).isEqualTo(90);
-        assertThat(gw().getMetadata().getGeneration()).isEqualTo(2L);
-    }
-
-    @Test
-    void firstLoadFailingYieldsNothing() {
-        load("g.yaml", gateway("eighty", ""));
-        assertThat(store.view().gateways()).isEmpty();
-        assertThat(store.files()).containsExactly("g.yaml");
-        store.remove("g.yaml");
-        assertThat(store.diagnostics()).isEmpty();
-    }
-
-    @Test
-    void duplicateAcrossFilesLaterFileWinsWithWarning() {
-        load("a.yaml", gateway("80", ""));
-        load("b.yaml", gateway("81", ""));
-        assertThat(gw().getSpec().getListeners().get(0).getPort()).isEqualTo(81);
-        assertThat(store.diagnostics()).singleElement()
-                .satisfies(d -> assertThat(d.message()).contains("also defined at a.yaml:1"));
-    }
-
-    @Test
-    void viewIsImmutableSnapshot() {
-        load("g.yaml", gateway("80", ""));
-        var before = store.view();
-        load("g.yaml", gateway("81", ""));
-        assertThat(before.gateways().get(0).getSpec().getListeners().get(0).getPort()).isEqualTo(80);
-        assertThat(before).isNotSameAs(store.view());
+        assertThat(store.report(List.of(d))).isTrue();
+        assertThat(store.revision()).isGreaterThan(revision);
+        long after = store.revision();
+        assertThat(store.report(List.of(d))).isFalse();
+        assertThat(store.revision()).isEqualTo(after);
+        assertThat(store.diagnostics()).containsExactly(d);
     }
 }

@@ -42,6 +42,7 @@ public final class DirectorySource implements AutoCloseable {
 
     private final Path dir;
     private final ResourceStore store;
+    private final ManifestFiles files;
     private final ManifestLoader loader;
     private final Duration holdoff;
     private final Duration maxDelay;
@@ -60,6 +61,7 @@ public final class DirectorySource implements AutoCloseable {
                            Runnable onChange) {
         this.dir = Objects.requireNonNull(dir, "dir");
         this.store = Objects.requireNonNull(store, "store");
+        this.files = new ManifestFiles(store);
         this.loader = Objects.requireNonNull(loader, "loader");
         this.holdoff = Objects.requireNonNull(holdoff, "holdoff");
         this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
@@ -70,21 +72,26 @@ public final class DirectorySource implements AutoCloseable {
      * Reads a directory once into a new store, for offline use ({@code archway validate},
      * {@code archway explain}): the same loader and store as {@code serve}, no watching.
      */
-    public static ResourceStore loadOnce(Path dir) throws IOException {
+    public static ManifestFiles loadOnce(Path dir) throws IOException {
         return loadOnce(dir, new ManifestLoader());
     }
 
     /** {@link #loadOnce(Path)} with {@code loader} (e.g. admitting by the standard channel's CRDs). */
-    public static ResourceStore loadOnce(Path dir, ManifestLoader loader) throws IOException {
-        final ResourceStore store = new ResourceStore();
+    public static ManifestFiles loadOnce(Path dir, ManifestLoader loader) throws IOException {
+        final ManifestFiles files = new ManifestFiles(new ResourceStore());
         for (LoadedFile f : loader.loadDirectory(dir)) {
-            store.apply(f);
+            files.apply(f);
         }
-        return store;
+        return files;
     }
 
     public Path directory() {
         return dir;
+    }
+
+    /** The file layer this source feeds the store through (files, their errors and refusals). */
+    public ManifestFiles manifests() {
+        return files;
     }
 
     /**
@@ -108,12 +115,12 @@ public final class DirectorySource implements AutoCloseable {
             for (Path file : found) {
                 LoadedFile loaded = loader.loadFile(file, dir);
                 seen.add(loaded.file());
-                store.apply(loaded);
+                files.apply(loaded);
                 logProblems(loaded);
             }
-            for (String known : store.files()) {
+            for (String known : files.files()) {
                 if (!seen.contains(known)) {
-                    store.remove(known);
+                    files.remove(known);
                 }
             }
         }
@@ -244,7 +251,7 @@ public final class DirectorySource implements AutoCloseable {
             registerTree(p); // a new (or renamed-in) directory: watch it and read what is already there
             for (Path f : ManifestLoader.listManifests(p)) {
                 LoadedFile loaded = loader.loadFile(f, dir);
-                store.apply(loaded);
+                files.apply(loaded);
                 logProblems(loaded);
             }
             return;
@@ -252,16 +259,16 @@ public final class DirectorySource implements AutoCloseable {
         if (Files.isRegularFile(p)) {
             if (ManifestLoader.isManifest(p)) {
                 LoadedFile loaded = loader.loadFile(p, dir);
-                store.apply(loaded);
+                files.apply(loaded);
                 logProblems(loaded);
             }
             return;
         }
         // Gone: the file itself, or a directory with everything below it.
         String name = ManifestLoader.displayName(p, dir);
-        for (String known : store.files()) {
+        for (String known : files.files()) {
             if (known.equals(name) || known.startsWith(name + p.getFileSystem().getSeparator())) {
-                store.remove(known);
+                files.remove(known);
                 LOG.info("{}: removed", known);
             }
         }

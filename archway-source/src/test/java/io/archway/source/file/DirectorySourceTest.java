@@ -71,7 +71,7 @@ class DirectorySourceTest {
 
             // A broken save keeps the last good content.
             Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\nname: x\n");
-            await(store::hasErrors, Duration.ofSeconds(1));
+            await(source.manifests()::hasErrors, Duration.ofSeconds(1));
             assertThat(hasNamespace(store, "a2")).isTrue();
             assertThat(store.diagnostics().get(0).location().toString()).isEqualTo(dir.resolve("a.yaml") + ":3");
         }
@@ -89,7 +89,7 @@ class DirectorySourceTest {
                 Duration.ofSeconds(1), () -> { })) {
             source.rescan();
             assertThat(hasNamespace(store, "one")).isTrue();
-            assertThat(store.files()).containsExactly(dir.resolve("ns.yaml").toString());
+            assertThat(source.manifests().files()).containsExactly(dir.resolve("ns.yaml").toString());
             source.start();
 
             Path v2 = Files.createDirectory(dir.resolve("..v2"));
@@ -158,7 +158,7 @@ class DirectorySourceTest {
             source.rescan();
             assertThat(weightOf(store)).as("the last good version keeps serving").isEqualTo(90);
             assertThat(hasNamespace(store, "ns-m1")).as("the file's valid objects load").isTrue();
-            assertThat(store.hasErrors()).isTrue();
+            assertThat(source.manifests().hasErrors()).isTrue();
             assertThat(store.diagnostics()).singleElement().hasToString(file + ":12: error: HTTPRoute default/web"
                     + " spec.rules[0].backendRefs[0].weight: Invalid value: -1: spec.rules[0].backendRefs[0].weight in"
                     + " body should be greater than or equal to 0");
@@ -166,7 +166,7 @@ class DirectorySourceTest {
             Files.writeString(file, route("10"));
             source.rescan();
             assertThat(weightOf(store)).isEqualTo(10);
-            assertThat(store.hasErrors()).isFalse();
+            assertThat(source.manifests().hasErrors()).isFalse();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

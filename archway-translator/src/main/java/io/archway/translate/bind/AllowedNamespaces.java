@@ -2,6 +2,7 @@ package io.archway.translate.bind;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,6 +55,20 @@ public final class AllowedNamespaces {
         this.ownerNamespace = ownerNamespace;
         this.selector = selector;
         this.namespaceLabels = namespaceLabels;
+    }
+
+    /**
+     * A Gateway's {@code spec.allowedListeners.namespaces}: which namespaces' ListenerSets may
+     * attach to it (GEP-1713: absent means None). Also read by the data-plane provisioner, which
+     * exposes the ports of the attached sets' listeners.
+     *
+     * @param namespaceLabels the labels of a namespace's Namespace object, null when it has none
+     */
+    public static AllowedNamespaces listenerSetsOf(Gateway gateway, Function<String, Map<String, String>> namespaceLabels) {
+        final var allowed = gateway.getSpec() == null || gateway.getSpec().getAllowedListeners() == null ? null
+                : gateway.getSpec().getAllowedListeners().getNamespaces();
+        return new AllowedNamespaces(LISTENER_SETS, allowed == null ? null : allowed.getFrom(),
+                gateway.getMetadata().getNamespace(), allowed == null ? null : allowed.getSelector(), namespaceLabels);
     }
 
     /** The effective {@code from}: as written, or the scope's default. */

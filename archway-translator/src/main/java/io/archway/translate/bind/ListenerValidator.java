@@ -169,10 +169,7 @@ public final class ListenerValidator {
 
     /** {@code spec.allowedListeners.namespaces} (GEP-1713: absent means None). */
     private AllowedNamespaces allowedListeners(Gateway gateway) {
-        final var allowed = gateway.getSpec() == null || gateway.getSpec().getAllowedListeners() == null ? null
-                : gateway.getSpec().getAllowedListeners().getNamespaces();
-        return new AllowedNamespaces(AllowedNamespaces.LISTENER_SETS, allowed == null ? null : allowed.getFrom(),
-                gateway.getMetadata().getNamespace(), allowed == null ? null : allowed.getSelector(), this::labelsOf);
+        return AllowedNamespaces.listenerSetsOf(gateway, this::labelsOf);
     }
 
     /**

@@ -1,0 +1,113 @@
+package io.archway.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archway.kinds.ResourceKind;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.StatusReport;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Map.Entry;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An object's {@code status} as JSON, the form every status sink writes, and the one rule for
+ * {@code lastTransitionTime}: a condition keeps its previous time while its status stays the same
+ * (Gateway API conditions follow metav1.Condition: "the last time the condition transitioned from
+ * one status to another"); otherwise it gets {@code now}.
+ */
+public final class ObjectStatus {
+    private ObjectStatus() {
+    }
+
+    /**
+     * The status the translator computed for {@code key} (of {@code kind}), as a fresh JSON tree;
+     * empty when the object is not ours (no status of ours). A route's status is its
+     * {@code parents}; a BackendTLSPolicy's its {@code ancestors}.
+     */
+    public static Optional<ObjectNode> of(StatusReport report, ResourceKind kind, ResourceKey key) {
+        Object status;
+        if (kind == ResourceKind.GATEWAY_CLASS) {
+            status = report.gatewayClasses().get(key);
+        } else if (kind == ResourceKind.GATEWAY) {
+            status = report.gateways().get(key);
+        } else if (kind == ResourceKind.LISTENER_SET) {
+            status = report.listenerSets().get(key);
+        } else if (kind.isRoute()) {
+            status = report.routes().get(key) == null ? null : Map.of("parents", report.routes().get(key));
+        } else if (kind == ResourceKind.BACKEND_TLS_POLICY) {
+            status = report.policies().get(key);
+        } else {
+            status = null;
+        }
+        return status == null ? Optional.empty() : Optional.of(KubeJson.mapper().valueToTree(status));
+    }
+
+    /**
+     * Stamps every condition of {@code status} (at any depth: the object's, each listener's, each
+     * route parent's) with {@code lastTransitionTime}: the time of the same condition in
+     * {@code previous} when its status is the same there, else {@code now}. Conditions are matched by
+     * type within the same entry: a list entry is identified by its {@code name} (listeners) or by
+     * its {@code parentRef} (route parents) or {@code ancestorRef} (policy ancestors) and
+     * {@code controllerName}.
+     *
+     * @param previous the status last written or published for this object; null for none
+     */
+    public static void stampTransitions(ObjectNode status, JsonNode previous, String now) {
+        Map<String, JsonNode> before = new HashMap<>();
+        if (previous != null && previous.isObject()) {
+            collect("", previous, before);
+        }
+        Map<String, JsonNode> after = new HashMap<>();
+        collect("", status, after);
+        for (Entry<String, JsonNode> e : after.entrySet()) {
+            ObjectNode c = (ObjectNode) e.getValue();
+            JsonNode old = before.get(e.getKey());
+            boolean same = old != null && Objects.equals(old.path("status").asText(null), c.path("status").asText(null))
+                    && old.hasNonNull("lastTransitionTime");
+            c.put("lastTransitionTime", same ? old.get("lastTransitionTime").asText() : now);
+        }
+    }
+
+    /** Every condition under {@code node}, by scope (the path of entry identities) and type. */
+    private static void collect(String scope, JsonNode node, Map<String, JsonNode> out) {
+        if (!node.isObject()) {
+            return;
+        }
+        Iterator<Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Entry<String, JsonNode> f = fields.next();
+            if (!f.getValue().isArray()) {
+                continue;
+            }
+            ArrayNode array = (ArrayNode) f.getValue();
+            if (f.getKey().equals("conditions")) {
+                for (JsonNode c : array) {
+                    if (c.isObject()) {
+                        out.put(scope + "|" + c.path("type").asText(), c);
+                    }
+                }
+            } else {
+                for (JsonNode entry : array) {
+                    collect(scope + "|" + f.getKey() + "=" + identity(entry), entry, out);
+                }
+            }
+        }
+    }
+
+    private static String identity(JsonNode entry) {
+        if (entry.has("name")) {
+            return entry.get("name").asText();
+        }
+        // A route parent or a policy ancestor: its reference as the API server defaults it, and the
+        // controller writing it.
+        JsonNode p = entry.has("ancestorRef") ? entry.path("ancestorRef") : entry.path("parentRef");
+        return p.path("group").asText(ResourceKind.GATEWAY_GROUP) + "/" + p.path("kind").asText("Gateway") + "/"
+                + p.path("namespace").asText("") + "/" + p.path("name").asText("") + "/"
+                + p.path("sectionName").asText("") + "/" + p.path("port").asText("") + "/"
+                + entry.path("controllerName").asText();
+    }
+}

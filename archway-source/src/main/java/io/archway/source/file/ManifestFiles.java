@@ -1,0 +1,213 @@
+package io.archway.source.file;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archway.source.KubeJson;
+import io.archway.source.LoadedFile;
+import io.archway.source.ResourceStore;
+import io.archway.source.SourcedObject;
+import io.archway.translate.Diagnostic;
+import io.archway.translate.ResourceKey;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The file layer over a {@link ResourceStore}: the objects of every manifest file, mapped to the
+ * store's object-level upserts and deletes. Thread-safe.
+ *
+ * <ul>
+ *   <li>A file that parses replaces that file's objects; a file that does not keeps its last good
+ *       objects and its errors are reported until it parses again.</li>
+ *   <li>An object that admission refused (as the API server refuses an invalid object) keeps its last
+ *       good version from that file, if it had one; the refusal is reported until the object is fixed,
+ *       and the file's other objects load as usual.</li>
+ *   <li>{@code metadata.generation} is assigned here, since standalone has no API server to own it:
+ *       1 on first sight, +1 whenever anything but {@code metadata} and {@code status} changes; a
+ *       manifest's own generation is ignored.</li>
+ *   <li>{@code metadata.creationTimestamp}, when the manifest has none, is the time the object was
+ *       first seen and stays the same across reloads (and across a delete and re-create).</li>
+ *   <li>When two files define the same object, the file later in path order wins, with a warning.</li>
+ * </ul>
+ *
+ * <p>The load problems (parse errors, refusals, warnings, duplicates) go to the store with
+ * {@link ResourceStore#report}, in the same atomic {@link ResourceStore#update} as the objects.
+ */
+public final class ManifestFiles {
+    private final ResourceStore store;
+    private final Clock clock;
+    /** file -> the file's state, ordered by file name (later wins on duplicates). */
+    private final TreeMap<String, FileState> files = new TreeMap<>();
+    /** key -> generation bookkeeping; kept after deletion so that a re-created object stays stable. */
+    private final Map<ResourceKey, Tracked> tracked = new HashMap<>();
+    /** key -> the winning object, as last handed to the store. */
+    private Map<ResourceKey, SourcedObject> effective = new TreeMap<>();
+    private List<Diagnostic> duplicateWarnings = List.of();
+
+    public ManifestFiles(ResourceStore store) {
+        this(store, Clock.systemUTC());
+    }
+
+    public ManifestFiles(ResourceStore store, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    private record FileState(List<SourcedObject> objects, List<Diagnostic> errors, List<Diagnostic> warnings,
+                             Map<String, Integer> unserved, List<Diagnostic> refusals) {
+    }
+
+    private record Tracked(JsonNode spec, long generation, String creationTimestamp) {
+    }
+
+    /** The store this layer feeds. */
+    public ResourceStore store() {
+        return store;
+    }
+
+    /**
+     * Applies one file's load result. When the file parsed, its objects replace the previous ones;
+     * when it did not, the previous objects stay and the errors are recorded.
+     *
+     * @return true when the view changed
+     */
+    public synchronized boolean apply(LoadedFile loaded) {
+        Objects.requireNonNull(loaded, "loaded");
+        FileState prev = files.get(loaded.file());
+        if (loaded.ok()) {
+            List<SourcedObject> objects = new ArrayList<>(loaded.objects());
+            if (prev != null) {
+                Set<ResourceKey> refused = loaded.refused();
+                prev.objects().stream().filter(o -> refused.contains(o.key())).forEach(objects::add);
+            }
+            files.put(loaded.file(), new FileState(objects, List.of(), loaded.warnings(), loaded.unserved(),
+                    loaded.refusals()));
+        } else {
+            List<SourcedObject> keep = prev == null ? List.of() : prev.objects();
+            Map<String, Integer> unserved = prev == null ? Map.of() : prev.unserved();
+            List<Diagnostic> warnings = prev == null ? List.of() : prev.warnings();
+            List<Diagnostic> refusals = prev == null ? List.of() : prev.refusals();
+            files.put(loaded.file(), new FileState(keep, loaded.errors(), warnings, unserved, refusals));
+        }
+        return recompute();
+    }
+
+    /** Forgets a file that no longer exists. @return true when the view changed */
+    public synchronized boolean remove(String file) {
+        if (files.remove(file) == null) {
+            return false;
+        }
+        return recompute();
+    }
+
+    /** The files currently known (including ones whose last load failed). */
+    public synchronized List<String> files() {
+        return List.copyOf(files.keySet());
+    }
+
+    /**
+     * Load problems: parse errors of files whose last good content is being kept, objects refused
+     * by admission, duplicate definitions, Gateway API kinds not served yet. In file order.
+     */
+    public synchronized List<Diagnostic> diagnostics() {
+        List<Diagnostic> out = new ArrayList<>();
+        for (FileState s : files.values()) {
+            out.addAll(s.errors());
+            out.addAll(s.refusals());
+            out.addAll(s.warnings());
+        }
+        out.addAll(duplicateWarnings);
+        return List.copyOf(out);
+    }
+
+    /** True when at least one file's last load failed or refused an object. */
+    public synchronized boolean hasErrors() {
+        return files.values().stream().anyMatch(s -> !s.errors().isEmpty() || !s.refusals().isEmpty());
+    }
+
+    /** Gateway API objects of kinds we do not serve yet, counted per kind. */
+    public synchronized Map<String, Integer> unservedKinds() {
+        Map<String, Integer> out = new TreeMap<>();
+        for (FileState s : files.values()) {
+            s.unserved().forEach((k, v) -> out.merge(k, v, Integer::sum));
+        }
+        return out;
+    }
+
+    /** Hands the winners that changed to the store, with the diagnostics. @return true when the view changed */
+    private boolean recompute() {
+        Map<ResourceKey, SourcedObject> next = new TreeMap<>();
+        List<Diagnostic> dups = new ArrayList<>();
+        for (FileState s : files.values()) {
+            for (SourcedObject o : s.objects()) {
+                SourcedObject prev = next.put(o.key(), o);
+                if (prev != null) {
+                    dups.add(new Diagnostic(Diagnostic.Severity.WARNING, o.key(), "", "also defined at "
+                            + prev.location() + "; this definition (later in file order) wins", o.location()));
+                }
+            }
+        }
+        duplicateWarnings = List.copyOf(dups);
+        List<Diagnostic> problems = diagnostics();
+        Map<ResourceKey, SourcedObject> before = effective;
+        effective = next;
+        boolean[] changed = {false};
+        store.update(() -> {
+            for (SourcedObject o : next.values()) {
+                SourcedObject old = before.get(o.key());
+                if (old == null || old.object() != o.object() || !Objects.equals(old.location(), o.location())) {
+                    if (old == null || old.object() != o.object()) {
+                        track(o);
+                    }
+                    changed[0] |= store.upsert(o);
+                }
+            }
+            for (ResourceKey gone : before.keySet()) {
+                if (!next.containsKey(gone)) {
+                    changed[0] |= store.delete(gone);
+                }
+            }
+            store.report(problems);
+        });
+        return changed[0];
+    }
+
+    /** Assigns generation and creationTimestamp to a newly read object (not yet in the store). */
+    private void track(SourcedObject o) {
+        HasMetadata obj = o.object();
+        JsonNode spec = specOf(obj);
+        Tracked t = tracked.get(o.key());
+        String manifestCreation = obj.getMetadata().getCreationTimestamp();
+        Tracked next;
+        if (t == null) {
+            String created = manifestCreation != null ? manifestCreation
+                    : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+            next = new Tracked(spec, 1, created);
+        } else if (!t.spec().equals(spec)) {
+            next = new Tracked(spec, t.generation() + 1,
+                    manifestCreation != null ? manifestCreation : t.creationTimestamp());
+        } else {
+            next = new Tracked(spec, t.generation(), manifestCreation != null ? manifestCreation : t.creationTimestamp());
+        }
+        tracked.put(o.key(), next);
+        obj.getMetadata().setGeneration(next.generation());
+        obj.getMetadata().setCreationTimestamp(next.creationTimestamp());
+    }
+
+    /** Everything but metadata and status: what a change of bumps the generation. */
+    static JsonNode specOf(HasMetadata obj) {
+        ObjectNode tree = KubeJson.mapper().valueToTree(obj);
+        tree.remove("metadata");
+        tree.remove("status");
+        tree.remove("apiVersion");
+        return tree;
+    }
+}
