@@ -2,31 +2,51 @@ package io.archway.cli;
 
 import io.archway.server.AdminServer;
 import io.archway.server.ArchwayServer;
+import io.archway.server.KubernetesMode;
 import io.archway.server.ServerConfig;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.TranslatorOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code archway serve}: runs the gateway until SIGTERM / Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serves the Gateway API manifests in a directory; edits are live within a second.",
+        description = {"Serves the Gateway API manifests in a directory (--config), or a cluster's (--kubernetes);"
+                + " edits are live within a second.",
                 "A file that does not parse keeps its last good content serving; the error is logged and shown by"
                         + " 'archway get' and GET /api/v1/diagnostics."},
         footer = ExitCodes.HELP_FOOTER)
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("archway");
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "DIR",
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "DIR",
             description = "Directory of manifests (.yaml, .yml, .json), read recursively.")
     Path config;
+
+    @Option(names = "--kubernetes", description = "Read the cluster instead of a directory (in-cluster config or"
+            + " kubeconfig, as fabric8 resolves them) and write status back (one replica, elected on a Lease).")
+    boolean kubernetes;
+
+    @Option(names = "--namespaces", split = ",", paramLabel = "NS[,NS...]",
+            description = "With --kubernetes: the namespaces to watch (default: all).")
+    List<String> namespaces = new ArrayList<>();
 
     @Option(names = "--address", defaultValue = "0.0.0.0", paramLabel = "IP",
             description = "Address every Gateway listener binds (default: ${DEFAULT-VALUE}).")
@@ -59,14 +79,30 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (kubernetes == (config != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --config DIR or --kubernetes");
+        }
+        if (!kubernetes && !namespaces.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--namespaces needs --kubernetes");
+        }
         ServerConfig cfg = new ServerConfig(config,
                 new TranslatorOptions(controllerName, new GatewayAddressing.Shared(address), !noAdopt), portOffset,
                 parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog);
-        return run(cfg);
+        if (!kubernetes) {
+            return run(cfg);
+        }
+        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+            String identity = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME",
+                    "archway-" + java.util.UUID.randomUUID()));
+            return run(cfg.withKubernetes(KubernetesMode.of(client, new java.util.LinkedHashSet<>(namespaces), identity)));
+        }
     }
 
     static int run(ServerConfig cfg) throws Exception {
-        LOG.info("starting: config {}, listeners on {}{}, controller {}", cfg.configDir().toAbsolutePath(),
+        LOG.info("starting: {}, listeners on {}{}, controller {}", cfg.kubernetes() != null
+                        ? "cluster " + cfg.kubernetes().client().getMasterUrl() + (cfg.kubernetes().namespaces().isEmpty()
+                                ? " (all namespaces)" : " (namespaces " + cfg.kubernetes().namespaces() + ")")
+                        : "config " + cfg.configDir().toAbsolutePath(),
                 ((GatewayAddressing.Shared) cfg.translator().addressing()).address(),
                 cfg.portOffset() != 0 ? " (port offset " + cfg.portOffset() + ")" : "", cfg.translator().controllerName());
         ArchwayServer server = ArchwayServer.start(cfg);
@@ -78,7 +114,8 @@ final class ServeCommand implements Callable<Integer> {
         }, "archway-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         LOG.info("ready: serving snapshot v{}; {}", server.status().servedVersion(),
-                cfg.watch() ? "watching " + cfg.configDir() + " for changes" : "not watching for changes");
+                cfg.kubernetes() != null ? "watching the cluster"
+                        : cfg.watch() ? "watching " + cfg.configDir() + " for changes" : "not watching for changes");
         LOG.info("try: archway get gateways -A --admin {}:{}", server.adminAddress().getHostString(),
                 server.adminAddress().getPort());
         LOG.info("metrics: http://{}:{}/metrics{}", server.adminAddress().getHostString(),

@@ -36,9 +36,10 @@ import javax.net.ssl.TrustManagerFactory;
  * Content-Length, Transfer-Encoding, chunk sizes).
  */
 final class HttpProbe {
-    /** roundtripper's protocols: HTTP/1.1 (the default) and HTTP/2 over cleartext by prior knowledge. */
+    /** roundtripper's protocols: HTTP/1.1 (the default), HTTP/2 over cleartext by prior knowledge and over TLS. */
     static final String HTTP = "HTTP";
     static final String H2C_PRIOR_KNOWLEDGE = "H2C_PRIOR_KNOWLEDGE";
+    static final String H2 = "H2";
 
     /** What to send. {@code connectPort} is the real socket port (spec port + offset). */
     record Request(String scheme, String ip, int connectPort, String method, String host, String path,
@@ -95,6 +96,11 @@ final class HttpProbe {
 
     /** An SSLContext trusting exactly {@code trusted} (hostname checks are done by {@link #verifyHostname}). */
     static SSLContext trusting(Collection<X509Certificate> trusted) {
+        return trusting(trusted, null);
+    }
+
+    /** The same, presenting client certificates through {@code keys} (null: none). */
+    static SSLContext trusting(Collection<X509Certificate> trusted, javax.net.ssl.KeyManager keys) {
         try {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);
@@ -105,7 +111,7 @@ final class HttpProbe {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
+            ctx.init(keys == null ? null : new javax.net.ssl.KeyManager[] {keys}, tmf.getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
@@ -113,10 +119,9 @@ final class HttpProbe {
     }
 
     static Response send(Request r) throws IOException {
-        if (r.protocol().equals(H2C_PRIOR_KNOWLEDGE)) {
-            return H2cProbe.send(r);
+        if (r.protocol().equals(H2C_PRIOR_KNOWLEDGE) || r.protocol().equals(H2)) {
+            return H2Probe.send(r);
         }
-        // Other protocols (H2 over TLS) go out as HTTP/1.1; harnessGaps reports the test as a gap.
         long deadline = System.nanoTime() + r.timeout().toNanos();
         int timeoutMs = (int) Math.max(1, r.timeout().toMillis());
         Socket socket = new Socket();

@@ -135,6 +135,14 @@ final class TestRunner implements Mutations.Context {
             }
             i++;
         }
+        for (TlsClientSends.FailureSend send : TlsClientSends.FAILURE_SENDS.getOrDefault(spec.testFunction(),
+                List.of())) {
+            JsonNode e = TlsClientSends.expectation(spec.json(), send);
+            if (e != null) {
+                events.add(new Timed(send.line(), 2, seq++, new HttpEvent(e, TlsClientSends.via(spec.json(), send),
+                        indexOf(spec.json().path("http_expectations"), e))));
+            }
+        }
         i = 0;
         for (JsonNode e : spec.json().path("grpc_expectations")) {
             for (JsonNode via : e.path("sentVia")) {
@@ -154,6 +162,15 @@ final class TestRunner implements Mutations.Context {
         }
         events.sort(Comparator.comparingInt(Timed::line).thenComparingInt(Timed::rank).thenComparingInt(Timed::seq));
         return events;
+    }
+
+    private static int indexOf(JsonNode array, JsonNode element) {
+        for (int i = 0; i < array.size(); i++) {
+            if (array.get(i) == element) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Applies, runs, cleans up. */
@@ -525,6 +542,7 @@ final class TestRunner implements Mutations.Context {
         // a layer-4 case acknowledges, one by one, the markers it reproduces
         L4Cases.Case kase = L4Cases.forTest(spec.testFunction());
         java.util.Set<String> ack = new java.util.HashSet<>(kase == null ? timelineAcknowledged(j) : kase.acknowledged());
+        ack.addAll(TlsClientSends.acknowledged(j));
         ack.addAll(REPRODUCED.getOrDefault(spec.testFunction(), java.util.Set.of()));
         java.util.Set<String> present = new java.util.HashSet<>();
         j.path("notes").forEach(n -> {
@@ -620,8 +638,9 @@ final class TestRunner implements Mutations.Context {
         }
         for (JsonNode e : j.path("http_expectations")) {
             for (JsonNode v : e.path("sentVia")) {
-                if (v.hasNonNull("clientCertificate")) {
-                    gaps.add("client certificates");
+                if (v.hasNonNull("clientCertificate")
+                        && !TlsClientSends.CLIENT_CERT_PEM_SECRET.containsKey(v.path("clientCertificate").asText())) {
+                    gaps.add("client certificate " + v.path("clientCertificate").asText());
                 }
             }
             boolean percent = false;
@@ -639,7 +658,7 @@ final class TestRunner implements Mutations.Context {
         for (JsonNode e : j.path("http_expectations")) {
             String proto = e.path("request").path("protocol").asText("");
             if (!proto.isEmpty() && !proto.equals("HTTP") && !proto.equals("HTTPS")
-                    && !proto.equals(HttpProbe.H2C_PRIOR_KNOWLEDGE)) {
+                    && !proto.equals(HttpProbe.H2C_PRIOR_KNOWLEDGE) && !proto.equals(HttpProbe.H2)) {
                 gaps.add("request protocol " + proto);
                 break;
             }
@@ -1322,6 +1341,7 @@ final class TestRunner implements Mutations.Context {
      * uses. HTTPRouteListenerPortMatching picks gwAddr80/8080/8090 from the port in the Host.
      */
     static JsonNode gatewayAddrFor(String test, JsonNode exp, JsonNode gatewayAddr) {
+        gatewayAddr = TlsClientSends.resolveJoinHostPort(gatewayAddr);
         if (test.equals("HTTPRouteListenerPortMatching")) {
             String host = exp.path("request").path("host").asText("");
             String listener = host.endsWith(":8080") ? "listener-2" : host.endsWith(":8090") ? "listener-4" : "listener-1";
@@ -1334,6 +1354,15 @@ final class TestRunner implements Mutations.Context {
 
     /** Builds the request as upstream http.MakeRequest does. */
     HttpProbe.Request request(JsonNode exp, JsonNode via, StatusAssertions.Address addr, Map<String, String> extra) {
+        return request(exp, via, addr, extra, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    /**
+     * The same, presenting the client certificate the send names when the server asks
+     * ({@code clientAsked} records that it did: GetClientCertificateHook).
+     */
+    HttpProbe.Request request(JsonNode exp, JsonNode via, StatusAssertions.Address addr, Map<String, String> extra,
+                              java.util.concurrent.atomic.AtomicBoolean clientAsked) {
         JsonNode r = exp.path("request");
         String call = via.path("call").asText();
         String scheme = via.path("scheme").asText(call.startsWith("tls.") ? "https" : "http");
@@ -1358,7 +1387,7 @@ final class TestRunner implements Mutations.Context {
         }
         return new HttpProbe.Request(scheme, addr.ip(), addr.port() + env.settings.portOffset(), method, host,
                 r.path("path").asText("/"), headers, r.path("body").asText(""), serverName,
-                scheme.equals("https") ? trustFor(via) : null, env.settings.requestTimeout())
+                scheme.equals("https") ? trustFor(via, clientAsked) : null, env.settings.requestTimeout())
                 .withProtocol(r.path("protocol").asText(HttpProbe.HTTP));
     }
 
@@ -1370,14 +1399,29 @@ final class TestRunner implements Mutations.Context {
     static final Map<String, String> SERVER_CERT_PEM_SECRET = Map.of(
             "TLSRouteHostnameIntersection", "tls-checks-certificate");
 
-    /** Upstream HTTPS tests pass serverCertPem = the tls.crt of the Secret the test reads (see above). */
-    private javax.net.ssl.SSLContext trustFor(JsonNode via) {
-        if (!"serverCertPem".equals(via.path("serverCertificate").asText(""))) {
-            return env.tls;
+    /**
+     * Upstream HTTPS tests pass serverCertPem = the tls.crt of the Secret the test reads (see
+     * above), and the tls helpers a client certificate (a Secret's, {@link TlsClientSends}).
+     */
+    private javax.net.ssl.SSLContext trustFor(JsonNode via, java.util.concurrent.atomic.AtomicBoolean clientAsked) {
+        String client = via.path("clientCertificate").asText("");
+        if (client.isEmpty()) {
+            if (!"serverCertPem".equals(via.path("serverCertificate").asText(""))) {
+                return env.tls;
+            }
+            String secret = SERVER_CERT_PEM_SECRET.get(spec.shortName());
+            return secret == null ? env.tlsValidityChecks : HttpProbe.trusting(List.of(serverCertPem()));
         }
-        String secret = SERVER_CERT_PEM_SECRET.get(spec.shortName());
-        return secret == null ? env.tlsValidityChecks
-                : HttpProbe.trusting(List.of(env.certificates.secret(Certificates.INFRA, secret).certificate()));
+        List<java.security.cert.X509Certificate> trusted = "serverCertPem".equals(via.path("serverCertificate").asText(""))
+                ? List.of(serverCertPem()) : env.certificates.allCertificates();
+        return HttpProbe.trusting(trusted, TlsClientSends.presenting(env.certificates.secret(Certificates.INFRA,
+                TlsClientSends.CLIENT_CERT_PEM_SECRET.get(client)), clientAsked));
+    }
+
+    /** The certificate of the Secret the test reads into serverCertPem. */
+    private java.security.cert.X509Certificate serverCertPem() {
+        return env.certificates.secret(Certificates.INFRA,
+                SERVER_CERT_PEM_SECRET.getOrDefault(spec.shortName(), "tls-validity-checks-certificate")).certificate();
     }
 
     /**
@@ -1395,8 +1439,11 @@ final class TestRunner implements Mutations.Context {
     static String describe(JsonNode exp, HttpProbe.Request req) {
         JsonNode r = exp.path("request");
         String backend = exp.path("backend").asText("");
+        boolean sniDiffers = req.scheme().equals("https") && !req.serverName().equals(req.host());
         return req.method() + " " + req.scheme() + "://" + req.host() + r.path("path").asText("/")
                 + (r.path("headers").size() > 0 ? " " + r.path("headers") : "")
+                + (req.protocol().equals(HttpProbe.HTTP) ? "" : " over " + req.protocol())
+                + (sniDiffers ? " (SNI " + req.serverName() + ")" : "")
                 + " -> " + ExpectationChecker.statusCodes(exp) + (backend.isEmpty() ? "" : " " + backend);
     }
 
@@ -1414,14 +1461,29 @@ final class TestRunner implements Mutations.Context {
         }
         exp = withClientCertificates(exp);
         StatusAssertions.Address addr = address(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")));
-        HttpProbe.Request req = request(exp, via, addr, Map.of());
+        java.util.concurrent.atomic.AtomicBoolean clientAsked = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpProbe.Request req = request(exp, via, addr, Map.of(), clientAsked);
         String what = "expectation #" + index + " (line " + exp.path("line").asInt() + ") " + describe(exp, req);
+        if (via.path("call").asText().equals(TlsClientSends.EXPECT_FAILURE)) {
+            runTlsFailure(what + " via " + TlsClientSends.EXPECT_FAILURE + " at line " + via.path("line").asInt(), req,
+                    via, clientAsked);
+            return;
+        }
         boolean expectFailure = via.path("call").asText().contains("ExpectFailure") || via.path("expectFailure").asBoolean(false);
         String result = expectFailure ? awaitFailure(req) : awaitConsistent(exp, req);
         if (result == null) {
             passed(what);
         } else {
             fail(what + ": " + result);
+        }
+        if (via.hasNonNull("clientCertificate")) {
+            // MakeTLSRequestAndExpectEventuallyConsistentResponse: assert.True(clientCertificatePresented)
+            if (clientAsked.get()) {
+                passed(what + ": the client certificate " + via.path("clientCertificate").asText()
+                        + " was asked for during the handshake");
+            } else {
+                fail(what + ": client certificate was not presented during the handshake");
+            }
         }
         if (mirrored) {
             checkMirrored(exp, logWindow);
@@ -1462,6 +1524,30 @@ final class TestRunner implements Mutations.Context {
 
     /** Go variable -> the infra Secret whose tls.crt it holds. */
     static final Map<String, String> CLIENT_CERT_SECRETS = Map.of("expectedClientCert", "tls-checks-client-certificate");
+
+    /**
+     * tls.MakeTLSRequestAndExpectFailureResponse: one request, which must fail (any error: a
+     * refused handshake, an alert, a refused connection), with the client certificate asked for
+     * when one is passed.
+     */
+    private void runTlsFailure(String what, HttpProbe.Request req, JsonNode via,
+                               java.util.concurrent.atomic.AtomicBoolean clientAsked) {
+        try {
+            HttpProbe.Response res = HttpProbe.send(req);
+            fail(what + ": Request should fail (got HTTP " + res.status() + ")");
+        } catch (IOException e) {
+            log.add("  request failed as expected: " + e);
+            passed(what + ": the request failed (" + e.getClass().getSimpleName() + ")");
+        }
+        if (via.hasNonNull("clientCertificate")) {
+            if (clientAsked.get()) {
+                passed(what + ": the client certificate " + via.path("clientCertificate").asText()
+                        + " was asked for during the handshake");
+            } else {
+                fail(what + ": client certificate was not presented during the handshake");
+            }
+        }
+    }
 
     /** Whether the Gateway's spec has a TLS listener on {@code port}. */
     private boolean tlsListener(StatusAssertions.NN gw, int port) {

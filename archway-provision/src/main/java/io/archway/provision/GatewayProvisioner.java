@@ -60,7 +60,10 @@ public final class GatewayProvisioner implements AutoCloseable {
     private final Duration resync;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final Set<String> queued = new LinkedHashSet<>();
-    private ScheduledExecutorService worker;
+    private volatile ScheduledExecutorService worker;
+    // once started, reconciles read GatewayClasses and ListenerSets from these caches, not the API server
+    private volatile SharedIndexInformer<GatewayClass> classInformer;
+    private volatile SharedIndexInformer<ListenerSet> listenerSetInformer;
 
     public GatewayProvisioner(KubernetesClient client, ProvisionerConfig config, Duration resync) {
         this.client = client;
@@ -127,8 +130,10 @@ public final class GatewayProvisioner implements AutoCloseable {
     }
 
     private boolean ours(Gateway gateway) {
-        final GatewayClass gatewayClass = client.resources(GatewayClass.class)
-                .withName(gateway.getSpec().getGatewayClassName()).get();
+        final String className = gateway.getSpec().getGatewayClassName();
+        final SharedIndexInformer<GatewayClass> classes = classInformer;
+        final GatewayClass gatewayClass = classes != null && classes.hasSynced() ? classes.getStore().getByKey(className)
+                : client.resources(GatewayClass.class).withName(className).get();
         return gatewayClass != null && gatewayClass.getSpec() != null
                 && config.controllerName().equals(gatewayClass.getSpec().getControllerName())
                 && watched(gateway.getMetadata().getNamespace());
@@ -152,7 +157,12 @@ public final class GatewayProvisioner implements AutoCloseable {
         return out;
     }
 
+    /** The cluster's ListenerSets: from the informer's cache once started, else read. */
     private List<ListenerSet> listenerSets() {
+        final SharedIndexInformer<ListenerSet> sets = listenerSetInformer;
+        if (sets != null && sets.hasSynced()) {
+            return sets.getStore().list();
+        }
         try {
             return client.resources(ListenerSet.class).inAnyNamespace().list().getItems();
         } catch (KubernetesClientException e) {
@@ -279,9 +289,11 @@ public final class GatewayProvisioner implements AutoCloseable {
                     : client.services().inNamespace(namespace)).withLabels(managedLabels())
                     .inform(handler(this::enqueueOwner), 0));
         }
-        informers.add(client.resources(GatewayClass.class).inform(handler(c -> enqueueAll()), 0));
+        classInformer = client.resources(GatewayClass.class).inform(handler(c -> enqueueAll()), 0);
+        informers.add(classInformer);
         try {
-            informers.add(client.resources(ListenerSet.class).inAnyNamespace().inform(handler(this::enqueueParent), 0));
+            listenerSetInformer = client.resources(ListenerSet.class).inAnyNamespace().inform(handler(this::enqueueParent), 0);
+            informers.add(listenerSetInformer);
         } catch (KubernetesClientException e) {
             LOG.warn("ListenerSets are not watched ({}): their ports reach a Gateway's Service at the next full pass",
                     e.getMessage());
@@ -328,6 +340,10 @@ public final class GatewayProvisioner implements AutoCloseable {
     }
 
     private void enqueue(String key) {
+        final ScheduledExecutorService worker = this.worker;
+        if (worker == null || worker.isShutdown()) {
+            return; // closed: an informer event or a retry after close() does nothing
+        }
         synchronized (queued) {
             if (!queued.add(key)) {
                 return; // already waiting: one reconcile covers both changes
@@ -337,10 +353,17 @@ public final class GatewayProvisioner implements AutoCloseable {
     }
 
     private void enqueueAll() {
+        final ScheduledExecutorService worker = this.worker;
+        if (worker == null || worker.isShutdown()) {
+            return;
+        }
         worker.execute(() -> {
             try {
                 reconcileAll();
             } catch (RuntimeException e) {
+                if (worker.isShutdown()) {
+                    return;
+                }
                 LOG.warn("full provisioning pass failed ({}); retrying in {}", e.getMessage(), RETRY);
                 worker.schedule(this::enqueueAll, RETRY.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -355,6 +378,10 @@ public final class GatewayProvisioner implements AutoCloseable {
         try {
             reconcile(key.substring(0, slash), key.substring(slash + 1));
         } catch (RuntimeException e) {
+            final ScheduledExecutorService worker = this.worker;
+            if (worker == null || worker.isShutdown()) {
+                return; // closed while this reconcile was under way
+            }
             // a 409 (someone wrote in between) or the API server away: read afresh and try again
             LOG.warn("provisioning Gateway {} failed ({}); retrying in {}", key, e.getMessage(), RETRY);
             worker.schedule(() -> enqueue(key), RETRY.toMillis(), TimeUnit.MILLISECONDS);
@@ -365,6 +392,8 @@ public final class GatewayProvisioner implements AutoCloseable {
     public synchronized void close() {
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
+        classInformer = null;
+        listenerSetInformer = null;
         if (worker != null) {
             worker.shutdownNow();
             worker = null;

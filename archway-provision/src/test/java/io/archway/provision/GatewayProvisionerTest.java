@@ -2,6 +2,13 @@ package io.archway.provision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -282,19 +289,78 @@ class GatewayProvisionerTest {
     void informersProvisionAndCleanUpAsGatewaysComeAndGo() throws Exception {
         provisioner.start();
         try {
-            create(gateway().build());
+            create(gateway().editSpec().withNewAllowedListeners().withNewNamespaces().withFrom("Same").endNamespaces()
+                    .endAllowedListeners().endSpec().build());
             await(() -> service() != null && deployment() != null);
+            // a ListenerSet joins: its port reaches the Service (ListenerSet informer, its cache)
+            kube.resource(new ListenerSetBuilder().withNewMetadata().withName("extra").withNamespace(NS).endMetadata()
+                    .withNewSpec().withNewParentRef().withName("gateway").endParentRef()
+                    .addNewListener().withName("alt").withPort(8081).withProtocol("HTTP").endListener().endSpec().build())
+                    .create();
+            await(() -> ports(service()).contains("tcp-8081:8081/TCP->8081"));
             kube.resources(Gateway.class).inNamespace(NS).withName("gateway").edit(g -> new GatewayBuilder(g).editSpec()
                     .addNewListener().withName("alt").withPort(8080).withProtocol("HTTP").endListener().endSpec().build());
             await(() -> ports(service()).contains("tcp-8080:8080/TCP->8080"));
             // someone deletes the Service: the provisioner puts it back
             kube.services().inNamespace(NS).withName("gateway").delete();
             await(() -> service() != null);
+            // the class passes to another controller: the Gateway is no longer ours (GatewayClass informer)
+            kube.resources(GatewayClass.class).withName("archway").edit(c -> new GatewayClassBuilder(c).editSpec()
+                    .withControllerName("example.com/other").endSpec().build());
+            await(() -> service() == null && deployment() == null);
+            kube.resources(GatewayClass.class).withName("archway").edit(c -> new GatewayClassBuilder(c).editSpec()
+                    .withControllerName(CONTROLLER).endSpec().build());
+            await(() -> service() != null);
             kube.resources(Gateway.class).inNamespace(NS).withName("gateway").delete();
             await(() -> service() == null && deployment() == null && binding() == null);
         } finally {
             provisioner.close();
         }
+    }
+
+    static final Path EXAMPLES = HelmChartTest.DEPLOY.resolveSibling("examples").resolve("kubernetes");
+
+    static List<HasMetadata> load(String file) throws IOException {
+        return HelmChartTest.parse(Files.readString(EXAMPLES.resolve(file)));
+    }
+
+    /**
+     * The README's cluster walkthrough (examples/kubernetes, the seeds' httpbin Gateway and HPA) on
+     * the chart's rendering: the provisioner gives the Gateway the Deployment the seeds' HPA
+     * targets, with the pods its PodDisruptionBudget selects and the CPU request a CPU target
+     * needs, and a Service exposing the listener port.
+     */
+    @Test
+    void theSeedsHpaAndPdbFitTheProvisionedDataPlane() throws IOException {
+        final List<HasMetadata> chart = HelmChartTest.parse(HelmChartTest.render(Map.of()));
+        final ProvisionerConfig config = ProvisionerConfig.parse(
+                HelmChartTest.one(chart, ConfigMap.class, "archway-provisioner").getData().get("provisioner.yaml"));
+        // the chart's GatewayClass is the one setUp made
+        assertThat(HelmChartTest.one(chart, GatewayClass.class, "archway").getSpec().getControllerName()).isEqualTo(CONTROLLER);
+        for (HasMetadata object : load("gateway.yaml")) {
+            kube.resource(object).create();
+        }
+        final List<HasMetadata> httpbin = load("httpbin.yaml");
+        final List<HasMetadata> scaling = load("gateway-hpa-pdb.yaml");
+
+        new GatewayProvisioner(kube, config, Duration.ofMinutes(10)).reconcileAll();
+
+        final HorizontalPodAutoscaler hpa = HelmChartTest.one(scaling, HorizontalPodAutoscaler.class, "gateway");
+        final Deployment deployment = kube.apps().deployments().inNamespace(hpa.getMetadata().getNamespace())
+                .withName(hpa.getSpec().getScaleTargetRef().getName()).get();
+        assertThat(deployment).as("the Deployment the HPA scales").isNotNull();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests())
+                .containsKey("cpu");
+        final PodDisruptionBudget pdb = HelmChartTest.one(scaling, PodDisruptionBudget.class, "gateway");
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+
+        final Service service = kube.services().inNamespace("archway-ingress").withName("gateway").get();
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getPort() + "/" + p.getProtocol()).containsExactly("80/TCP");
+        final HTTPRoute route = kube.resources(HTTPRoute.class).inNamespace("default").withName("http").get();
+        final Service backend = HelmChartTest.one(httpbin, Service.class, "httpbin");
+        assertThat(backend.getSpec().getPorts()).extracting(p -> p.getPort())
+                .contains(route.getSpec().getRules().get(0).getBackendRefs().get(0).getPort());
     }
 
     static void await(BooleanSupplier condition) throws InterruptedException {

@@ -43,10 +43,10 @@ class DataPlaneTlsProviderTest {
     @Test
     void boringSslLoadsAndIsSelectedByTheProperty() throws Exception {
         assertThat(OpenSsl.isAvailable()).as(String.valueOf(OpenSsl.unavailabilityCause())).isTrue();
-        final SslContext jdk = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP);
+        final SslContext jdk = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
         assertThat(jdk).isNotInstanceOf(OpenSslContext.class);
         System.setProperty(TlsProvider.PROPERTY, "openssl");
-        final SslContext boring = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP);
+        final SslContext boring = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
         assertThat(boring).isInstanceOf(OpenSslContext.class);
         System.setProperty(TlsProvider.PROPERTY, "no-such-provider");
         assertThat(TlsProvider.selected()).isEqualTo(io.netty.handler.ssl.SslProvider.JDK);

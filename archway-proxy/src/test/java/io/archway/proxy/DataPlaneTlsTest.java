@@ -129,6 +129,31 @@ class DataPlaneTlsTest {
         }
     }
 
+    /**
+     * HTTP/2 connection coalescing: streams on one connection share its SNI name, so a stream
+     * whose {@code :authority} selects another listener is misdirected (421) while the connection
+     * keeps serving the streams that belong to it.
+     */
+    @Test
+    void coalescedHttp2StreamsForAnotherListenerAreMisdirected() throws Exception {
+        final List<CertificateBundle> cert = List.of(A_CERT);
+        plane.apply(snapshot(1, https(port,
+                listener("second", "second-example.org", cert, vhost("second-example.org",
+                        prefix("v2", "/", backend("b", 1, b.port())))),
+                listener("wild", "*.wildcard.org", cert, vhost("*.wildcard.org",
+                        prefix("v3", "/", backend("b", 1, b.port())))),
+                listener("https", null, cert, vhost("example.org", prefix("v1", "/", backend("a", 1, a.port())))))));
+        try (io.archway.proxy.testing.H2cClient h2 = io.archway.proxy.testing.H2cClient.overTls(port,
+                "third.wildcard.org")) {
+            final io.netty.handler.codec.http.HttpMethod get = io.netty.handler.codec.http.HttpMethod.GET;
+            assertThat(h2.send(get, "/", "third.wildcard.org", "")).isEqualTo("200 b");
+            assertThat(h2.send(get, "/", "fifth.wildcard.org", "")).as("same listener").isEqualTo("200 b");
+            assertThat(h2.send(get, "/", "example.org", "")).startsWith("421");
+            assertThat(h2.send(get, "/", "second-example.org", "")).startsWith("421");
+            assertThat(h2.send(get, "/", "third.wildcard.org", "")).as("the connection still serves").isEqualTo("200 b");
+        }
+    }
+
     @Test
     void switchingAPortFromHttpToHttpsRetiresPlainConnections() throws Exception {
         plane.apply(snapshot(1, io.archway.proxy.testing.Snapshots.http(port, listener("a", "a.example.com", List.of(),

@@ -4,6 +4,7 @@ import io.archway.proxy.DataPlane;
 import io.archway.proxy.ProxyConfig;
 import io.archway.source.ResourceStore;
 import io.archway.source.file.DirectorySource;
+import io.archway.source.kube.KubernetesSource;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Translator;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -20,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One gateway process, embeddable: directory source -> store -> translator -> data plane, plus
- * the admin endpoint. {@code start} returns once the first snapshot is served (its ports bound).
+ * One gateway process, embeddable: directory source (or, with {@link ServerConfig#kubernetes()},
+ * the cluster's informers) -> store -> translator -> data plane, plus the admin endpoint. {@code start} returns once the first snapshot is served (its ports bound).
  *
  * <pre>
  * try (ArchwayServer server = ArchwayServer.start(config)) {
@@ -42,7 +43,10 @@ public final class ArchwayServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final ResourceStore store;
+    /** The directory source; null in Kubernetes mode. */
     private final DirectorySource source;
+    /** The informers; null when serving a directory. */
+    private final KubernetesSource kube;
     private final DataPlane dataPlane;
     private final StandaloneStatusView status;
     private final RebuildLoop loop;
@@ -72,8 +76,15 @@ public final class ArchwayServer implements AutoCloseable {
         this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, status, both,
                 config.portOffset());
         Duration holdoff = config.debounce().compareTo(MAX_DEBOUNCE) > 0 ? MAX_DEBOUNCE : config.debounce();
-        this.source = new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff, MAX_DEBOUNCE,
-                loop::requestRebuild);
+        if (config.kubernetes() == null) {
+            this.source = new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff, MAX_DEBOUNCE,
+                    loop::requestRebuild);
+            this.kube = null;
+        } else {
+            this.source = null;
+            this.kube = new KubernetesSource(config.kubernetes().client(), store, new KubernetesSource.Options(
+                    config.kubernetes().namespaces(), holdoff, MAX_DEBOUNCE), loop::requestRebuild);
+        }
     }
 
     /**
@@ -90,7 +101,7 @@ public final class ArchwayServer implements AutoCloseable {
     public static ArchwayServer start(ServerConfig config, ServerMetrics metrics) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(metrics, "metrics");
-        if (!Files.isDirectory(config.configDir())) {
+        if (config.kubernetes() == null && !Files.isDirectory(config.configDir())) {
             throw new IOException("config directory does not exist or is not a directory: " + config.configDir());
         }
         ArchwayServer server;
@@ -100,16 +111,17 @@ public final class ArchwayServer implements AutoCloseable {
             throw e.getCause(); // the access log cannot be opened
         }
         try {
-            server.source.rescan();
-            server.loop.rebuildNow();
-            try {
-                server.admin = AdminServer.start(config.adminAddress(), server.status, server.loop::everServed);
-                server.admin.addHandler("/metrics", server::serveMetrics);
-            } catch (IOException e) {
-                throw new IOException("cannot start the admin endpoint on " + config.adminAddress().getHostString() + ":"
-                        + config.adminAddress().getPort() + ": " + e.getMessage(), e);
+            if (server.kube != null) {
+                // The admin endpoint answers (not ready) while the informers sync: no rebuild before.
+                server.startAdmin();
+                server.kube.start().join();
+                server.loop.rebuildNow();
+            } else {
+                server.source.rescan();
+                server.loop.rebuildNow();
+                server.startAdmin();
             }
-            if (config.watch()) {
+            if (server.source != null && config.watch()) {
                 server.source.start();
                 // A file written between the first read and the watcher's registration raised no
                 // event: read once more now that the watcher is in place (unchanged files are no-ops).
@@ -127,6 +139,16 @@ public final class ArchwayServer implements AutoCloseable {
                         + " readyz)",
                 server.adminAddress().getHostString(), server.adminAddress().getPort());
         return server;
+    }
+
+    private void startAdmin() throws IOException {
+        try {
+            admin = AdminServer.start(config.adminAddress(), status, loop::everServed);
+            admin.addHandler("/metrics", this::serveMetrics);
+        } catch (IOException e) {
+            throw new IOException("cannot start the admin endpoint on " + config.adminAddress().getHostString() + ":"
+                    + config.adminAddress().getPort() + ": " + e.getMessage(), e);
+        }
     }
 
     public ServerConfig config() {
@@ -184,17 +206,19 @@ public final class ArchwayServer implements AutoCloseable {
     }
 
     /**
-     * Re-reads the directory now and returns once the result is served (or rejected; then the
+     * Re-reads the directory (in Kubernetes mode: the informers' current state) now and returns once the result is served (or rejected; then the
      * previous snapshot keeps serving and {@link StatusView#diagnostics()} says why).
      */
     public void reloadNow() {
         if (closed) {
             throw new IllegalStateException("server is closed");
         }
-        try {
-            source.rescan();
-        } catch (UncheckedIOException e) {
-            LOG.error("cannot read {}: {}", config.configDir(), e.getCause().getMessage());
+        if (source != null) {
+            try {
+                source.rescan();
+            } catch (UncheckedIOException e) {
+                LOG.error("cannot read {}: {}", config.configDir(), e.getCause().getMessage());
+            }
         }
         loop.rebuildNow();
     }
@@ -206,7 +230,12 @@ public final class ArchwayServer implements AutoCloseable {
             return;
         }
         closed = true;
-        source.close();
+        if (source != null) {
+            source.close();
+        }
+        if (kube != null) {
+            kube.close();
+        }
         loop.close();
         if (admin != null) {
             admin.close();

@@ -7,6 +7,7 @@ import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
+import io.archway.translate.TranslationMemo;
 import io.archway.translate.Translator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +52,8 @@ public final class RebuildLoop implements AutoCloseable {
     private final AtomicBoolean queued = new AtomicBoolean();
 
     // Loop-thread state.
+    /** What the next translation may reuse of this one: a one-route change costs about one route. */
+    private TranslationMemo memo = new TranslationMemo();
     private long nextVersion;
     private long builtRevision = -1;
     private boolean lastServed;
@@ -121,8 +124,9 @@ public final class RebuildLoop implements AutoCloseable {
         Translation translation;
         try {
             // The translator reads no clock: the time certificates must be valid at is passed here.
-            translation = translator.translate(view, version, java.time.Instant.now());
+            translation = translator.translate(view, version, java.time.Instant.now(), memo);
         } catch (RuntimeException e) {
+            memo = new TranslationMemo(); // start over from a full translation
             LOG.error("translation of snapshot v{} failed (a bug; the previous snapshot keeps serving)", version, e);
             diagnostics.add(internal("translation failed: " + e));
             return finish(version, false, revision, diagnostics, started);

@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * How to run one gateway process.
  *
- * @param configDir the directory of manifests (standalone source)
+ * @param configDir the directory of manifests (standalone source); null in Kubernetes mode
  * @param translator controller name, addressing, adoption of unknown classes
  * @param portOffset added to every listener port when binding (0 in production; the conformance
  *     harness uses it so that port 80 listeners need no privilege). Status and redirects keep the
@@ -19,17 +19,28 @@ import java.util.Objects;
  * @param watch whether to watch configDir for changes
  * @param accessLog the data plane's JSON access log: null (off), {@code stdout}, {@code stderr} or a
  *     file (appended to)
+ * @param kubernetes null to serve {@code configDir}; else the cluster to read (informers) and write
+ *     status to ({@code debounce} is then the hold-off between an event and the rebuild)
  */
 public record ServerConfig(Path configDir, TranslatorOptions translator, int portOffset,
-                           InetSocketAddress adminAddress, Duration debounce, boolean watch, String accessLog) {
+                           InetSocketAddress adminAddress, Duration debounce, boolean watch, String accessLog,
+                           KubernetesMode kubernetes) {
     /** Without an access log. */
     public ServerConfig(Path configDir, TranslatorOptions translator, int portOffset, InetSocketAddress adminAddress,
                         Duration debounce, boolean watch) {
         this(configDir, translator, portOffset, adminAddress, debounce, watch, null);
     }
 
+    /** Serving a directory. */
+    public ServerConfig(Path configDir, TranslatorOptions translator, int portOffset, InetSocketAddress adminAddress,
+                        Duration debounce, boolean watch, String accessLog) {
+        this(configDir, translator, portOffset, adminAddress, debounce, watch, accessLog, null);
+    }
+
     public ServerConfig {
-        Objects.requireNonNull(configDir, "configDir");
+        if (kubernetes == null) {
+            Objects.requireNonNull(configDir, "configDir");
+        }
         Objects.requireNonNull(translator, "translator");
         Objects.requireNonNull(adminAddress, "adminAddress");
         Objects.requireNonNull(debounce, "debounce");
@@ -37,6 +48,11 @@ public record ServerConfig(Path configDir, TranslatorOptions translator, int por
 
     /** @param target {@code stdout}, {@code stderr}, a file, or null for no access log */
     public ServerConfig withAccessLog(String target) {
-        return new ServerConfig(configDir, translator, portOffset, adminAddress, debounce, watch, target);
+        return new ServerConfig(configDir, translator, portOffset, adminAddress, debounce, watch, target, kubernetes);
+    }
+
+    /** Reading the cluster {@code mode} describes instead of a directory. */
+    public ServerConfig withKubernetes(KubernetesMode mode) {
+        return new ServerConfig(null, translator, portOffset, adminAddress, debounce, watch, accessLog, mode);
     }
 }

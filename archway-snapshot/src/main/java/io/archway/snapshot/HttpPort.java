@@ -12,13 +12,23 @@ import java.util.Objects;
  *
  * @param protocol HTTP, or HTTPS (TLS terminated by SNI, then HTTP/1.1 or h2 by ALPN)
  * @param listeners the Gateway listeners served on this socket, most specific hostname first
+ * @param clientValidation for HTTPS: the client certificates the handshake asks for; null when it asks for none
  */
-public record HttpPort(ListenerProtocol protocol, List<ListenerEntry> listeners) implements PortKind {
+public record HttpPort(ListenerProtocol protocol, List<ListenerEntry> listeners, FrontendValidation clientValidation)
+        implements PortKind {
     public HttpPort {
         if (protocol != ListenerProtocol.HTTP && protocol != ListenerProtocol.HTTPS) {
             throw new IllegalArgumentException("an HTTP socket speaks HTTP or HTTPS, not " + protocol);
         }
+        if (clientValidation != null && protocol != ListenerProtocol.HTTPS) {
+            throw new IllegalArgumentException("client certificates are validated on HTTPS sockets only");
+        }
         listeners = List.copyOf(Objects.requireNonNull(listeners, "listeners"));
+    }
+
+    /** A socket that asks for no client certificate. */
+    public HttpPort(ListenerProtocol protocol, List<ListenerEntry> listeners) {
+        this(protocol, listeners, null);
     }
 
     @Override

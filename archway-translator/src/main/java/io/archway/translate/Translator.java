@@ -89,6 +89,16 @@ public final class Translator {
      *     the current time; null to not check validity periods
      */
     public Translation translate(ResourceView view, long version, Instant now) {
+        return translate(view, version, now, null);
+    }
+
+    /**
+     * Translates a view reusing what {@code memo} kept of the previous translation where its inputs
+     * did not change; the result is the one {@link #translate(ResourceView, long, Instant)} gives.
+     *
+     * @param memo null to translate in full
+     */
+    public Translation translate(ResourceView view, long version, Instant now, TranslationMemo memo) {
         Objects.requireNonNull(view, "view");
         final Diagnostics diagnostics = new Diagnostics(view);
         final ReferenceGrantIndex grants = new ReferenceGrantIndex(view.referenceGrants());
@@ -111,23 +121,29 @@ public final class Translator {
         }
         final List<ResourceKey> gatewayKeys = List.copyOf(ourGateways.keySet());
         final ListenerValidator validator = new ListenerValidator(view, grants, diagnostics, now);
-        final Map<ResourceKey, BoundGateway> bound = new TreeMap<>();
-        ourGateways.forEach((key, gateway) -> bound.put(key, validator.validate(gateway, decisions.get(key),
+        final Map<ResourceKey, BoundGateway> validated = new TreeMap<>();
+        ourGateways.forEach((key, gateway) -> validated.put(key, validator.validate(gateway, decisions.get(key),
                 options.addressing().addressFor(gatewayKeys, key))));
+        final Map<ResourceKey, BoundGateway> bound = memo == null ? validated : memo.begin(options, view, validated);
 
         // 3. Routes, kind by kind in key order, compiled once whatever they attach to.
         final BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(view, diagnostics);
         final BackendResolver backends = new BackendResolver(view, grants, tlsPolicies);
         final HttpRouteRuleCompiler ruleCompiler = new HttpRouteRuleCompiler(backends, diagnostics);
         final List<CompiledRoute> routes = new ArrayList<>();
-        sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).forEach(r -> routes.add(ruleCompiler.compile(r)));
+        sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).forEach(r -> routes.add(memo == null
+                ? ruleCompiler.compile(r) : memo.compiled.get(r, diagnostics, () -> ruleCompiler.compile(r))));
         final GrpcRouteRuleCompiler grpcCompiler = new GrpcRouteRuleCompiler(backends, diagnostics);
-        sortedByKey(view.grpcRoutes(), ResourceKind.GRPC_ROUTE).forEach(r -> routes.add(grpcCompiler.compile(r)));
+        sortedByKey(view.grpcRoutes(), ResourceKind.GRPC_ROUTE).forEach(r -> routes.add(memo == null
+                ? grpcCompiler.compile(r) : memo.compiled.get(r, diagnostics, () -> grpcCompiler.compile(r))));
         final L4RouteCompiler l4Compiler = new L4RouteCompiler(backends, diagnostics);
         final List<CompiledL4Route> l4Routes = new ArrayList<>();
-        sortedByKey(view.tlsRoutes(), ResourceKind.TLS_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
-        sortedByKey(view.tcpRoutes(), ResourceKind.TCP_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
-        sortedByKey(view.udpRoutes(), ResourceKind.UDP_ROUTE).forEach(r -> l4Routes.add(l4Compiler.compile(r)));
+        sortedByKey(view.tlsRoutes(), ResourceKind.TLS_ROUTE).forEach(r -> l4Routes.add(memo == null
+                ? l4Compiler.compile(r) : memo.compiledL4.get(r, diagnostics, () -> l4Compiler.compile(r))));
+        sortedByKey(view.tcpRoutes(), ResourceKind.TCP_ROUTE).forEach(r -> l4Routes.add(memo == null
+                ? l4Compiler.compile(r) : memo.compiledL4.get(r, diagnostics, () -> l4Compiler.compile(r))));
+        sortedByKey(view.udpRoutes(), ResourceKind.UDP_ROUTE).forEach(r -> l4Routes.add(memo == null
+                ? l4Compiler.compile(r) : memo.compiledL4.get(r, diagnostics, () -> l4Compiler.compile(r))));
 
         // 4. Attachment.
         final Set<ResourceKey> allParents = view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))
@@ -141,7 +157,8 @@ public final class Translator {
                         ? "parentRef does not name a Gateway" : parent + " does not exist");
             }
         }
-        final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics);
+        final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics,
+                memo == null ? null : memo.attachment);
         final List<RouteContext> contexts = new ArrayList<>();
         routes.forEach(r -> contexts.add(r.context()));
         l4Routes.forEach(r -> contexts.add(r.context()));
@@ -161,8 +178,11 @@ public final class Translator {
                 tlsPolicies);
 
         // 6. The routing table.
-        final List<PortBinding> ports = new RouteTableCompiler(diagnostics)
+        final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo == null ? null : memo.table)
                 .compile(new ArrayList<>(bound.values()), attacher.attachments(), routes, l4Routes);
+        if (memo != null) {
+            memo.end();
+        }
 
         return new Translation(new RoutingSnapshot(version, ports),
                 new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),

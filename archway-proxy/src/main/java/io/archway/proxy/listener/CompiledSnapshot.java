@@ -59,7 +59,7 @@ public final class CompiledSnapshot {
     private static ServedPort compile(PortBinding binding, ServerContexts certificates) {
         if (binding.kind() instanceof HttpPort http) {
             return new ServedPort.Http(new RouteIndex(binding, http.protocol() == ListenerProtocol.HTTPS
-                    ? SniCertificateMapping.forHttps(http.listeners(), certificates) : null));
+                    ? SniCertificateMapping.forHttps(http, certificates) : null));
         }
         if (binding.kind() instanceof TcpPort tcp) {
             return new ServedPort.Tcp(binding, tcp.route() != null ? new L4Targets(tcp.route()) : null);

@@ -1,6 +1,7 @@
 package io.archway.proxy.tls;
 
 import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.certificate.CertificateCheck;
 import io.netty.handler.ssl.SslContext;
@@ -47,7 +48,8 @@ public final class ServerContexts {
     public record Served(CertificateBundle bundle, SslContext context) {
     }
 
-    private record Key(CertificateBundle bundle, Alpn alpn) {
+    /** @param clientValidation the client certificates the handshake asks for; null for none */
+    private record Key(CertificateBundle bundle, Alpn alpn, FrontendValidation clientValidation) {
     }
 
     private final Map<Key, SslContext> previousContexts;
@@ -73,12 +75,16 @@ public final class ServerContexts {
     /**
      * The certificates {@code listener} presents: those of {@code bundles} that load, in order; when
      * none does (or there is none), the ones it presented in the previous snapshot, if any.
+     *
+     * @param clientValidation the client certificates the listener's socket asks for (null: none);
+     *     last good certificates are presented with this snapshot's validation too
      */
-    public List<Served> forListener(ListenerOrigin listener, List<CertificateBundle> bundles, Alpn alpn) {
+    public List<Served> forListener(ListenerOrigin listener, List<CertificateBundle> bundles, Alpn alpn,
+                                    FrontendValidation clientValidation) {
         Objects.requireNonNull(listener, "listener");
         final List<Served> out = new ArrayList<>(bundles.size());
         for (CertificateBundle bundle : bundles) {
-            final SslContext ctx = context(bundle, alpn);
+            final SslContext ctx = context(bundle, alpn, clientValidation);
             if (ctx != null) {
                 out.add(new Served(bundle, ctx));
             }
@@ -88,11 +94,16 @@ public final class ServerContexts {
             if (!lastGood.isEmpty()) {
                 LOG.warn("listener {}: no valid certificate in this snapshot; still presenting its last good one ({})",
                         listener, lastGood.get(0).bundle().source());
-                for (Served s : lastGood) {
-                    contexts.put(new Key(s.bundle(), alpn), s.context());
+            }
+            for (Served s : lastGood) {
+                final Key key = new Key(s.bundle(), alpn, clientValidation);
+                final SslContext ctx = previousContexts.get(key) != null ? previousContexts.get(key)
+                        : build(s.bundle(), alpn, clientValidation);
+                if (ctx != null) {
+                    contexts.put(key, ctx);
+                    out.add(new Served(s.bundle(), ctx));
                 }
             }
-            out.addAll(lastGood);
         }
         final List<Served> result = List.copyOf(out);
         if (!result.isEmpty()) {
@@ -102,8 +113,8 @@ public final class ServerContexts {
     }
 
     /** The context for one bundle: built here, or reused; null (logged) when the bundle does not load. */
-    private SslContext context(CertificateBundle bundle, Alpn alpn) {
-        final Key key = new Key(bundle, alpn);
+    private SslContext context(CertificateBundle bundle, Alpn alpn, FrontendValidation clientValidation) {
+        final Key key = new Key(bundle, alpn, clientValidation);
         SslContext ctx = contexts.get(key);
         if (ctx == null) {
             ctx = previousContexts.get(key);
@@ -116,16 +127,24 @@ public final class ServerContexts {
                     LOG.warn("Skipping certificate {}: {}", bundle.source(), problem);
                     return null;
                 }
-                try {
-                    ctx = SniCertificateMapping.newServerContext(bundle, alpn);
-                } catch (java.security.GeneralSecurityException | javax.net.ssl.SSLException | RuntimeException e) {
-                    LOG.warn("Skipping certificate {}: {}", bundle.source(), e.toString());
+                ctx = build(bundle, alpn, clientValidation);
+                if (ctx == null) {
                     return null;
                 }
             }
             contexts.put(key, ctx);
         }
         return ctx;
+    }
+
+    private static SslContext build(CertificateBundle bundle, Alpn alpn, FrontendValidation clientValidation) {
+        try {
+            return SniCertificateMapping.newServerContext(bundle, alpn, clientValidation);
+        } catch (java.security.GeneralSecurityException | javax.net.ssl.SSLException | RuntimeException e) {
+            LOG.warn("Skipping certificate {}{}: {}", bundle.source(),
+                    clientValidation == null ? "" : " with " + clientValidation, e.toString());
+            return null;
+        }
     }
 
     /** How many distinct contexts this snapshot serves. */

@@ -1,6 +1,8 @@
 package io.archway.proxy.tls;
 
 import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.FrontendValidation;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.certificate.PemKeyMaterial;
 import io.archway.snapshot.ListenerEntry;
@@ -60,12 +62,16 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
         this.defaultContext = defaultContext;
     }
 
-    /** The mapping of an HTTPS socket: its listeners' certificates, ALPN offering h2 and http/1.1. */
-    public static SniCertificateMapping forHttps(List<ListenerEntry> listeners, ServerContexts contexts) {
+    /**
+     * The mapping of an HTTPS socket: its listeners' certificates, ALPN offering h2 and http/1.1,
+     * each context asking for the socket's client certificates.
+     */
+    public static SniCertificateMapping forHttps(HttpPort port, ServerContexts contexts) {
+        final List<ListenerEntry> listeners = port.listeners();
         final List<Certified> certified = new ArrayList<>(listeners.size());
         for (ListenerEntry l : listeners) {
             certified.add(new Certified(l.hostname(), contexts.forListener(l.origin(), l.certificates(),
-                    ServerContexts.Alpn.HTTP)));
+                    ServerContexts.Alpn.HTTP, port.clientValidation())));
         }
         return build(certified);
     }
@@ -76,7 +82,7 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
      */
     public static SniCertificateMapping forTlsListener(TlsPort.TlsListener listener, ServerContexts contexts) {
         return build(List.of(new Certified(null, contexts.forListener(listener.origin(), listener.certificates(),
-                ServerContexts.Alpn.NONE))));
+                ServerContexts.Alpn.NONE, null))));
     }
 
     /** A listener's hostname and the certificates it presents. */
@@ -131,9 +137,11 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
      * A server SslContext for one bundle, by the {@link TlsProvider#selected() selected provider}:
      * TLS 1.2 and 1.3 only (renegotiation does not exist in 1.3
      * and the JDK refuses client-initiated renegotiation by default); for {@link ServerContexts.Alpn#HTTP}
-     * ALPN offers h2, then HTTP/1.1.
+     * ALPN offers h2, then HTTP/1.1; client certificates as {@code clientValidation} says
+     * ({@link ClientCertificateTrust}; null: none asked for).
      */
-    public static SslContext newServerContext(CertificateBundle bundle, ServerContexts.Alpn alpn)
+    public static SslContext newServerContext(CertificateBundle bundle, ServerContexts.Alpn alpn,
+                                              FrontendValidation clientValidation)
             throws GeneralSecurityException, SSLException {
         final X509Certificate[] chain = PemKeyMaterial.certificates(bundle.certificateChainPem());
         final PrivateKey key = PemKeyMaterial.privateKey(bundle.privateKeyPem());
@@ -149,6 +157,7 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
                     ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                     ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
         }
+        ClientCertificateTrust.apply(builder, clientValidation);
         return builder.build();
     }
 

@@ -27,20 +27,57 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** An HTTP/2 client with prior knowledge (h2c), one stream per request, on one connection. */
+/**
+ * An HTTP/2 client, one stream per request, on one connection: with prior knowledge (h2c), or
+ * over TLS ({@link #overTls}: ALPN h2, any server certificate), where every stream shares the
+ * connection's SNI name whatever its {@code :authority} (connection coalescing).
+ */
 public final class H2cClient implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel connection;
+    private final String scheme;
 
     public H2cClient(int port) {
+        this(port, null);
+    }
+
+    private H2cClient(int port, String sni) {
+        this.scheme = sni == null ? "http" : "https";
+        final io.netty.handler.ssl.SslContext tls;
+        try {
+            tls = sni == null ? null : io.netty.handler.ssl.SslContextBuilder.forClient()
+                    .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                    .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                            io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                            io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            "h2")).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException(e);
+        }
         connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (sni != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), sni, port));
+                        }
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
                                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                     }
                 }).connect("127.0.0.1", port).syncUninterruptibly().channel();
+        if (sni != null) {
+            final io.netty.handler.ssl.SslHandler ssl = connection.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            ssl.handshakeFuture().syncUninterruptibly();
+            if (!"h2".equals(ssl.applicationProtocol())) {
+                throw new IllegalStateException("ALPN chose " + ssl.applicationProtocol() + ", not h2");
+            }
+        }
+    }
+
+    /** h2 over TLS to {@code port}, the handshake with the server name {@code sni}. */
+    public static H2cClient overTls(int port, String sni) {
+        return new H2cClient(port, sni);
     }
 
     /** Sends a request on a new stream; the response as "status body". */
@@ -69,7 +106,7 @@ public final class H2cClient implements AutoCloseable {
         final FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
                 stream.alloc().buffer().writeBytes(body.getBytes(StandardCharsets.UTF_8)));
         request.headers().set(HttpHeaderNames.HOST, authority);
-        request.headers().set("x-http2-scheme", "http");
+        request.headers().set("x-http2-scheme", scheme);
         if (!body.isEmpty()) {
             request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
         }

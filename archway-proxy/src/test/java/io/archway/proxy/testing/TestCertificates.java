@@ -87,6 +87,58 @@ public final class TestCertificates {
         }
     }
 
+    /** A self-signed RSA certificate authority (basicConstraints CA, keyCertSign), PKCS#8 key. */
+    public static CertificateBundle authority(String name) {
+        return issue(name, keyPair("RSA"), null, true, false);
+    }
+
+    /**
+     * An RSA certificate for {@code cn} issued by {@code ca}, for TLS clients (extended key usage
+     * clientAuth) or servers (serverAuth, and {@code cn} as its dNSName).
+     */
+    public static CertificateBundle issued(String cn, CertificateBundle ca, boolean client) {
+        return issue(cn, keyPair("RSA"), ca, false, client);
+    }
+
+    private static CertificateBundle issue(String cn, KeyPair kp, CertificateBundle ca, boolean isCa, boolean client) {
+        try {
+            final X500Name subject = new X500Name("CN=" + cn);
+            final X500Name issuer = ca == null ? subject
+                    : X500Name.getInstance(certificate(ca).getSubjectX500Principal().getEncoded());
+            final long now = System.currentTimeMillis();
+            final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
+                    BigInteger.valueOf(now).shiftLeft(16).add(BigInteger.valueOf(SERIAL.incrementAndGet() & 0xffff)),
+                    new Date(now - 60_000), new Date(now + 86_400_000L), subject, kp.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(isCa));
+            if (isCa) {
+                builder.addExtension(Extension.keyUsage, true, new org.bouncycastle.asn1.x509.KeyUsage(
+                        org.bouncycastle.asn1.x509.KeyUsage.keyCertSign | org.bouncycastle.asn1.x509.KeyUsage.digitalSignature));
+            } else {
+                builder.addExtension(Extension.keyUsage, true, new org.bouncycastle.asn1.x509.KeyUsage(
+                        org.bouncycastle.asn1.x509.KeyUsage.digitalSignature
+                                | org.bouncycastle.asn1.x509.KeyUsage.keyEncipherment));
+                builder.addExtension(Extension.extendedKeyUsage, false, new org.bouncycastle.asn1.x509.ExtendedKeyUsage(
+                        client ? org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth
+                                : org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth));
+                if (!client) {
+                    builder.addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(new GeneralName(GeneralName.dNSName, cn)));
+                }
+            }
+            final java.security.PrivateKey signer = ca == null ? kp.getPrivate()
+                    : io.archway.snapshot.certificate.PemKeyMaterial.privateKey(ca.privateKeyPem());
+            final X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(
+                    new JcaContentSignerBuilder("SHA256withRSA").build(signer)));
+            final StringWriter key = new StringWriter();
+            try (JcaPEMWriter w = new JcaPEMWriter(key)) {
+                w.writeObject(new PemObject("PRIVATE KEY", kp.getPrivate().getEncoded()));
+            }
+            return new CertificateBundle("Secret ns/" + cn, pem(cert), key.toString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The certificate of a bundle, parsed. */
     public static X509Certificate certificate(CertificateBundle bundle) {
         try {

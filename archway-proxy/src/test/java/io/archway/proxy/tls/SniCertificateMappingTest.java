@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.archway.proxy.testing.TestCertificates;
 import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.ListenerEntry;
+import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.ListenerOrigin;
 import io.netty.handler.ssl.SslContext;
 import java.util.List;
@@ -22,13 +24,17 @@ class SniCertificateMappingTest {
 
     private static SslContext context(ServerContexts contexts, String listener, CertificateBundle bundle) {
         return contexts.forListener(new ListenerOrigin("ns", "gw", listener), List.of(bundle),
-                ServerContexts.Alpn.HTTP).get(0).context();
+                ServerContexts.Alpn.HTTP, null).get(0).context();
+    }
+
+    private static SniCertificateMapping forHttps(List<ListenerEntry> listeners, ServerContexts contexts) {
+        return SniCertificateMapping.forHttps(new HttpPort(ListenerProtocol.HTTPS, listeners), contexts);
     }
 
     @Test
     void exactThenLongestWildcardThenSubjectAltNameThenTheCatchAllListenersDefault() {
         final ServerContexts contexts = ServerContexts.after(ServerContexts.none());
-        final SniCertificateMapping m = SniCertificateMapping.forHttps(List.of(
+        final SniCertificateMapping m = forHttps(List.of(
                 listener("exact", "foo.example.com", List.of(EXACT)),
                 listener("deep", "*.deep.example.com", List.of(DEEP)),
                 listener("wild", "*.example.com", List.of(BROKEN, WILD)),
@@ -56,7 +62,7 @@ class SniCertificateMappingTest {
     @Test
     void withoutACatchAllListenerTheDefaultIsTheFirstListenersCertificate() {
         final ServerContexts contexts = ServerContexts.after(ServerContexts.none());
-        final SniCertificateMapping m = SniCertificateMapping.forHttps(List.of(
+        final SniCertificateMapping m = forHttps(List.of(
                 listener("exact", "foo.example.com", List.of(EXACT)),
                 listener("wild", "*.example.com", List.of(WILD))), contexts);
         assertThat(m.map(null)).isSameAs(m.map("foo.example.com"));
@@ -67,8 +73,8 @@ class SniCertificateMappingTest {
     void reusesContextsOfUnchangedCertificates() {
         final ServerContexts first = ServerContexts.after(ServerContexts.none());
         final List<ListenerEntry> listeners = List.of(listener("exact", "foo.example.com", List.of(EXACT)));
-        final SslContext before = SniCertificateMapping.forHttps(listeners, first).map("foo.example.com");
-        final SslContext after = SniCertificateMapping.forHttps(listeners, ServerContexts.after(first))
+        final SslContext before = forHttps(listeners, first).map("foo.example.com");
+        final SslContext after = forHttps(listeners, ServerContexts.after(first))
                 .map("foo.example.com");
         assertThat(after).isSameAs(before);
     }
@@ -76,23 +82,23 @@ class SniCertificateMappingTest {
     @Test
     void aListenerWithoutAValidCertificateKeepsItsLastGoodOneAndOnlyThatListener() {
         final ServerContexts first = ServerContexts.after(ServerContexts.none());
-        final SniCertificateMapping good = SniCertificateMapping.forHttps(List.of(
+        final SniCertificateMapping good = forHttps(List.of(
                 listener("exact", "foo.example.com", List.of(EXACT)),
                 listener("wild", "*.example.com", List.of(WILD))), first);
         final ServerContexts second = ServerContexts.after(first);
         // exact: its Secret broke (the translator leaves no certificate); wild: rotated to DEEP.
-        final SniCertificateMapping broken = SniCertificateMapping.forHttps(List.of(
+        final SniCertificateMapping broken = forHttps(List.of(
                 listener("exact", "foo.example.com", List.of()),
                 listener("wild", "*.example.com", List.of(DEEP))), second);
         assertThat(broken.map("foo.example.com")).isSameAs(good.map("foo.example.com"));
         assertThat(broken.map("x.example.com")).isNotSameAs(good.map("x.example.com"))
                 .isSameAs(context(second, "wild", DEEP));
         // Still remembered one snapshot later, and a bundle that fails to load counts as none.
-        final SniCertificateMapping third = SniCertificateMapping.forHttps(List.of(
+        final SniCertificateMapping third = forHttps(List.of(
                 listener("exact", "foo.example.com", List.of(BROKEN))), ServerContexts.after(second));
         assertThat(third.map("foo.example.com")).isSameAs(good.map("foo.example.com"));
         // A listener never seen before has no last good certificate.
-        final SniCertificateMapping fresh = SniCertificateMapping.forHttps(List.of(
+        final SniCertificateMapping fresh = forHttps(List.of(
                 listener("new", "new.example.com", List.of()), listener("wild", "*.example.com", List.of(WILD))),
                 ServerContexts.after(second));
         assertThat(fresh.map("x.example.com")).isNotNull();

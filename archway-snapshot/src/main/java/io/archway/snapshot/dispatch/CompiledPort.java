@@ -29,6 +29,7 @@ public final class CompiledPort<R> {
     private final PortBinding binding;
     private final boolean https;
     private final Listener[] listeners;
+    private final HostIndex listenerHosts;
 
     /**
      * @param binding an HTTP socket
@@ -48,6 +49,7 @@ public final class CompiledPort<R> {
         for (int i = 0; i < listeners.length; i++) {
             listeners[i] = new Listener(entries.get(i), entryFactory, scheme, binding.port());
         }
+        this.listenerHosts = HostIndex.of(listeners);
     }
 
     /** A dispatcher that returns the snapshot entries themselves. */
@@ -126,12 +128,12 @@ public final class CompiledPort<R> {
 
     private EntryDecisions<R> entry(RequestFacts request) {
         final String host = request.host();
-        final int l = HostPattern.mostSpecific(listeners, host);
+        final int l = listenerHosts.mostSpecific(host);
         if (l < 0) {
             return null;
         }
         final VHost[] vhosts = listeners[l].virtualHosts;
-        final int v = HostPattern.mostSpecific(vhosts, host);
+        final int v = listeners[l].virtualHostIndex.mostSpecific(host);
         if (v < 0) {
             return null;
         }
@@ -151,13 +153,13 @@ public final class CompiledPort<R> {
 
     /** Index of the listener a normalized host selects, or -1. */
     public int listenerIndex(String normalizedHost) {
-        return HostPattern.mostSpecific(listeners, normalizedHost);
+        return listenerHosts.mostSpecific(normalizedHost);
     }
 
     /** Dispatch with a record of every candidate examined; allocates, for explain only. */
     public DispatchTrace trace(RequestFacts request) {
         final String host = request.host();
-        final int l = HostPattern.mostSpecific(listeners, host);
+        final int l = listenerHosts.mostSpecific(host);
         final List<DispatchTrace.HostCandidate<ListenerEntry>> listenerCandidates =
                 candidates(listeners, l, host, "listener");
         if (l < 0) {
@@ -165,7 +167,7 @@ public final class CompiledPort<R> {
                     "no listener hostname on port " + binding.port() + " matches host " + host);
         }
         final Listener listener = listeners[l];
-        final int v = HostPattern.mostSpecific(listener.virtualHosts, host);
+        final int v = listener.virtualHostIndex.mostSpecific(host);
         final List<DispatchTrace.HostCandidate<VirtualHost>> vhostCandidates =
                 candidates(listener.virtualHosts, v, host, "virtual host");
         if (v < 0) {
@@ -231,6 +233,7 @@ public final class CompiledPort<R> {
     private static final class Listener extends HostPattern {
         final ListenerEntry entry;
         final VHost[] virtualHosts;
+        final HostIndex virtualHostIndex;
 
         Listener(ListenerEntry entry, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory, String scheme,
                  int port) {
@@ -241,6 +244,7 @@ public final class CompiledPort<R> {
             for (int i = 0; i < virtualHosts.length; i++) {
                 virtualHosts[i] = new VHost(vhosts.get(i), factory, scheme, port);
             }
+            this.virtualHostIndex = HostIndex.of(virtualHosts);
         }
 
         @Override

@@ -20,22 +20,24 @@ public final class SniDispatch {
     private static final int MAX_HOSTNAME = 253;
 
     private final TlsPort port;
-    private final HostPattern[] listenerHosts;
-    private final HostPattern[][] routeHosts;
+    private final HostIndex listenerHosts;
+    private final HostIndex[] routeHosts;
 
     public SniDispatch(TlsPort port) {
         this.port = Objects.requireNonNull(port, "port");
         final List<TlsPort.TlsListener> listeners = port.listeners();
-        this.listenerHosts = new HostPattern[listeners.size()];
-        this.routeHosts = new HostPattern[listeners.size()][];
-        for (int i = 0; i < listenerHosts.length; i++) {
+        final HostPattern[] listenerPatterns = new HostPattern[listeners.size()];
+        this.routeHosts = new HostIndex[listeners.size()];
+        for (int i = 0; i < listenerPatterns.length; i++) {
             final TlsPort.TlsListener l = listeners.get(i);
-            listenerHosts[i] = new HostPattern(l.hostname());
-            routeHosts[i] = new HostPattern[l.routes().size()];
-            for (int r = 0; r < routeHosts[i].length; r++) {
-                routeHosts[i][r] = new HostPattern(l.routes().get(r).hostname());
+            listenerPatterns[i] = new HostPattern(l.hostname());
+            final HostPattern[] routePatterns = new HostPattern[l.routes().size()];
+            for (int r = 0; r < routePatterns.length; r++) {
+                routePatterns[r] = new HostPattern(l.routes().get(r).hostname());
             }
+            routeHosts[i] = HostIndex.of(routePatterns);
         }
+        this.listenerHosts = HostIndex.of(listenerPatterns);
     }
 
     public TlsPort port() {
@@ -49,7 +51,7 @@ public final class SniDispatch {
      * @param serverName normalized ({@link #normalizeServerName})
      */
     public int listener(String serverName) {
-        return HostPattern.mostSpecific(listenerHosts, serverName);
+        return listenerHosts.mostSpecific(serverName);
     }
 
     /**
@@ -57,7 +59,7 @@ public final class SniDispatch {
      * listener {@code listener}, or -1 when none matches it.
      */
     public int route(int listener, String serverName) {
-        return HostPattern.mostSpecific(routeHosts[listener], serverName);
+        return routeHosts[listener].mostSpecific(serverName);
     }
 
     /**

@@ -32,10 +32,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events are normalised rather than interpreted: editors save through a temporary file and a
  * rename, so for every path an event names we ask "does it exist now?" - if it is a manifest file,
- * reload it, otherwise forget it (and everything under it, if it was a directory). Events are
- * debounced: a batch is processed after {@code holdoff} without new events, or {@code maxDelay}
- * after its first event, whichever comes first. After a batch that changed anything the listener
- * runs (on the watcher thread).
+ * reload it, otherwise forget it (and everything under it, if it was a directory).
+ *
+ * <p>The hold-off is leading-edge: an event after a quiet period (no batch processed for
+ * {@code holdoff}) is processed at once, with whatever events the same save queued beside it (a
+ * write and a rename arrive together), so a lone change is not held back. Events within
+ * {@code holdoff} of a processed batch are a burst: they are coalesced and processed after
+ * {@code holdoff} without new events, or {@code maxDelay} after the first of them, whichever comes
+ * first, so a burst costs two rebuilds, not one per file. A file caught half-written at the leading
+ * edge either fails to parse (its last good content is kept) or is corrected by the burst's
+ * trailing batch. After a batch that changed anything the listener runs (on the watcher thread).
  */
 public final class DirectorySource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
@@ -155,16 +161,32 @@ public final class DirectorySource implements AutoCloseable {
         }
     }
 
+    /** How long a leading-edge batch waits for the rest of one save's events (write, rename). */
+    private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
     private void run() {
         Set<Path> pending = new LinkedHashSet<>();
         boolean overflow = false;
         long firstEventNanos = 0;
+        long lastBatchNanos = System.nanoTime() - holdoff.toNanos();
         while (!closed) {
             try {
                 WatchKey key;
                 if (pending.isEmpty() && !overflow) {
                     key = watcher.take();
                     firstEventNanos = System.nanoTime();
+                    if (firstEventNanos - lastBatchNanos >= holdoff.toNanos()) {
+                        // Leading edge: take what this save queued with it, then process at once.
+                        overflow |= collect(key, pending);
+                        for (WatchKey more; (more = watcher.poll(SETTLE_NANOS, TimeUnit.NANOSECONDS)) != null; ) {
+                            overflow |= collect(more, pending);
+                        }
+                        process(pending, overflow);
+                        pending.clear();
+                        overflow = false;
+                        lastBatchNanos = System.nanoTime();
+                        continue;
+                    }
                 } else {
                     long waitedNanos = System.nanoTime() - firstEventNanos;
                     long left = Math.min(holdoff.toNanos(), maxDelay.toNanos() - waitedNanos);
@@ -173,6 +195,7 @@ public final class DirectorySource implements AutoCloseable {
                         process(pending, overflow);
                         pending.clear();
                         overflow = false;
+                        lastBatchNanos = System.nanoTime();
                         continue;
                     }
                 }

@@ -101,6 +101,31 @@ class DirectorySourceTest {
         }
     }
 
+    /** Leading-edge hold-off: a save after a quiet period is applied at once, not after the hold-off. */
+    @Test
+    void loneChangeIsNotHeldBack(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), ns("a"));
+        ResourceStore store = new ResourceStore();
+        try (DirectorySource source = new DirectorySource(dir, store, new ManifestLoader(), Duration.ofSeconds(3),
+                Duration.ofSeconds(10), () -> { })) {
+            source.rescan();
+            source.start();
+            Thread.sleep(100);
+            long start = System.nanoTime();
+            Path tmp = dir.resolve(".a.yaml.tmp");
+            Files.writeString(tmp, ns("lone"));
+            Files.move(tmp, dir.resolve("a.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            await(() -> hasNamespace(store, "lone"), Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            // The next save within the hold-off is a burst: held until the hold-off passes quietly.
+            Files.writeString(tmp, ns("burst"));
+            Files.move(tmp, dir.resolve("a.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Thread.sleep(1000);
+            assertThat(hasNamespace(store, "burst")).isFalse();
+            await(() -> hasNamespace(store, "burst"), Duration.ofSeconds(5));
+        }
+    }
+
     @Test
     void burstOfEventsIsDebouncedIntoFewBatches(@TempDir Path dir) throws Exception {
         ResourceStore store = new ResourceStore();

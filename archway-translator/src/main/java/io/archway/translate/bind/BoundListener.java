@@ -2,6 +2,7 @@ package io.archway.translate.bind;
 
 import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.TlsPort;
@@ -23,13 +24,15 @@ import java.util.List;
  * @param allowedNamespaces where attaching routes may live
  * @param supportedKinds the valid route kinds
  * @param certificates for HTTPS and TLS Terminate: the certificates to present
+ * @param clientValidation for HTTPS: the client certificates the handshake asks for (its
+ *     Gateway's spec.tls.frontend for its port); null when none
  * @param conditions Accepted, Programmed, ResolvedRefs, Conflicted, in that order
  */
 public record BoundListener(ListenerOrigin origin, int port, ListenerProtocol protocol, TlsPort.Mode tlsMode,
                             String hostname,
                             boolean accepted, boolean programmed, boolean served, AllowedNamespaces allowedNamespaces,
                             List<RouteGroupKind> supportedKinds, List<CertificateBundle> certificates,
-                            List<ConditionSpec> conditions) {
+                            FrontendValidation clientValidation, List<ConditionSpec> conditions) {
     public BoundListener {
         supportedKinds = List.copyOf(supportedKinds);
         certificates = List.copyOf(certificates);

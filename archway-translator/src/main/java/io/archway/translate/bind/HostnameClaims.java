@@ -40,6 +40,9 @@ final class HostnameClaims {
      * listener a route loses to a route of the other kind.
      */
     static void resolve(List<RouteContext> routes, List<List<RouteAttacher.ParentCheck>> parents) {
+        if (routes.stream().filter(HostnameClaims::competes).map(RouteContext::kind).distinct().count() < 2) {
+            return; // no HTTPRoute and GRPCRoute to compete
+        }
         final Map<BoundListener, List<Claim>> byListener = new IdentityHashMap<>();
         for (int i = 0; i < routes.size(); i++) {
             final RouteContext route = routes.get(i);
@@ -60,21 +63,36 @@ final class HostnameClaims {
         }
         final Map<Integer, Map<BoundListener, Loss>> losses = new java.util.HashMap<>();
         byListener.forEach((listener, claims) -> {
+            // Only routes of different kinds compete: each claim is paired with the other kind's
+            // claims alone (in claim order, so the first winner found is the one a pass over all
+            // pairs finds), which keeps a listener with thousands of HTTPRoutes and no GRPCRoute linear.
+            final Map<String, List<Claim>> byKind = new java.util.HashMap<>();
+            for (Claim c : claims) {
+                byKind.computeIfAbsent(routes.get(c.route()).kind(), k -> new ArrayList<>()).add(c);
+            }
+            if (byKind.size() < 2) {
+                return;
+            }
             for (Claim a : claims) {
-                for (Claim b : claims) {
-                    final RouteContext ra = routes.get(a.route());
-                    final RouteContext rb = routes.get(b.route());
-                    if (a.route() >= b.route() || ra.kind().equals(rb.kind())) {
+                final RouteContext ra = routes.get(a.route());
+                for (Map.Entry<String, List<Claim>> kind : byKind.entrySet()) {
+                    if (kind.getKey().equals(ra.kind())) {
                         continue;
                     }
-                    final List<String> shared = shared(a.hostnames(), b.hostnames());
-                    if (shared.isEmpty()) {
-                        continue;
+                    for (Claim b : kind.getValue()) {
+                        if (a.route() >= b.route()) {
+                            continue;
+                        }
+                        final RouteContext rb = routes.get(b.route());
+                        final List<String> shared = shared(a.hostnames(), b.hostnames());
+                        if (shared.isEmpty()) {
+                            continue;
+                        }
+                        final boolean aWins = SENIORITY.compare(ra, rb) <= 0;
+                        final int loser = aWins ? b.route() : a.route();
+                        losses.computeIfAbsent(loser, x -> new IdentityHashMap<>())
+                                .putIfAbsent(listener, new Loss((aWins ? ra : rb).key(), shared));
                     }
-                    final boolean aWins = SENIORITY.compare(ra, rb) <= 0;
-                    final int loser = aWins ? b.route() : a.route();
-                    losses.computeIfAbsent(loser, x -> new IdentityHashMap<>())
-                            .putIfAbsent(listener, new Loss((aWins ? ra : rb).key(), shared));
                 }
             }
         });

@@ -2,6 +2,7 @@ package io.archway.translate.bind;
 
 import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.TlsPort;
@@ -66,6 +67,7 @@ public final class ListenerValidator {
 
     private final ResourceView view;
     private final CertificateRefResolver certificates;
+    private final FrontendValidationResolver frontendValidation;
     private final Diagnostics diagnostics;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
@@ -73,6 +75,7 @@ public final class ListenerValidator {
     public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics, Instant now) {
         this.view = view;
         this.certificates = new CertificateRefResolver(view.secrets(), grants, now);
+        this.frontendValidation = new FrontendValidationResolver(view.configMaps(), grants, diagnostics);
         this.diagnostics = diagnostics;
         for (Namespace ns : view.namespaces()) {
             final Map<String, String> labels = new HashMap<>();
@@ -90,6 +93,7 @@ public final class ListenerValidator {
         final List<Listener> listeners = gateway.getSpec() == null || gateway.getSpec().getListeners() == null
                 ? List.of() : gateway.getSpec().getListeners();
         final Map<Integer, String> conflicts = findConflicts(listeners);
+        final FrontendValidationResolver.FrontendTls frontend = frontendValidation.resolve(gateway);
 
         final String parametersProblem = invalidParameters(gateway);
         final boolean classOk = decision.accepted();
@@ -99,7 +103,7 @@ public final class ListenerValidator {
             final Listener listener = listeners.get(i);
             final ListenerDraft draft = validateListener(key, ResourceKind.GATEWAY, "spec.listeners[" + i + "]",
                     new ListenerOrigin(key.namespace(), key.name(), Objects.requireNonNullElse(listener.getName(), "")),
-                    listener, conflicts.get(i));
+                    listener, conflicts.get(i), frontend);
             drafts.add(draft);
             if (draft.accepted) {
                 acceptedListeners++;
@@ -129,10 +133,6 @@ public final class ListenerValidator {
             diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
                     + address);
         }
-        if (gateway.getSpec() != null && gateway.getSpec().getTls() != null
-                && gateway.getSpec().getTls().getFrontend() != null) {
-            diagnostics.warning(key, "spec.tls.frontend", "frontend TLS settings are not supported and are ignored");
-        }
         final BackendClientCertificate backendClientCertificate = BackendClientCertificate.of(gateway, certificates);
         final ConditionSpec programmed = gatewayAccepted
                 ? ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address)
@@ -144,6 +144,13 @@ public final class ListenerValidator {
                 diagnostics.error(key, "spec.tls.backend",
                         backendClientCertificate.resolvedRefs().message());
             }
+        }
+        if (frontend.insecureFallback()) {
+            // Gateway condition InsecureFrontendValidationMode: present while a port accepts clients
+            // without a valid certificate, removed when every mode is AllowValidOnly again.
+            gatewayConditions.add(ConditionSpec.isTrue(Reasons.INSECURE_FRONTEND_VALIDATION_MODE,
+                    Reasons.CONFIGURATION_CHANGED, "spec.tls.frontend sets AllowInsecureFallback: clients without a"
+                            + " valid certificate are accepted"));
         }
 
         final List<BoundListener> bound = new ArrayList<>();
@@ -160,7 +167,7 @@ public final class ListenerValidator {
         final AllowedNamespaces allowedSets = allowedListeners(gateway);
         final List<BoundListenerSet> sets = new ArrayList<>();
         for (ListenerSet set : listenerSetsOf(key)) {
-            sets.add(validateSet(key, allowedSets, set, gatewayAccepted, winners));
+            sets.add(validateSet(key, allowedSets, set, gatewayAccepted, winners, frontend));
         }
         final boolean reportsSets = !sets.isEmpty() || !"None".equals(allowedSets.from());
         return new BoundGateway(key, gateway, gateway.getMetadata().getGeneration(), gatewayAccepted, address,
@@ -210,7 +217,8 @@ public final class ListenerValidator {
      * to which its own winners are added when the set is accepted.
      */
     private BoundListenerSet validateSet(ResourceKey gateway, AllowedNamespaces allowedSets, ListenerSet set,
-                                         boolean gatewayAccepted, List<Listener> winners) {
+                                         boolean gatewayAccepted, List<Listener> winners,
+                                         FrontendValidationResolver.FrontendTls frontend) {
         final ResourceKey key = Kinds.keyOf(ResourceKind.LISTENER_SET, set);
         final Long generation = set.getMetadata().getGeneration();
         if (!allowedSets.allows(key.namespace())) {
@@ -232,7 +240,7 @@ public final class ListenerValidator {
             drafts.add(validateListener(key, ResourceKind.LISTENER_SET, "spec.listeners[" + i + "]",
                     ListenerOrigin.ofListenerSet(key.namespace(), key.name(),
                             Objects.requireNonNullElse(listener.getName(), ""), gateway.namespace(), gateway.name()),
-                    listener, conflict));
+                    listener, conflict, frontend));
             if (servable(listener) && conflict == null) {
                 claimed.add(listener);
                 ownWinners.add(listener);
@@ -417,9 +425,12 @@ public final class ListenerValidator {
     /**
      * @param key the resource declaring the listener (a Gateway or a ListenerSet), which diagnostics name
      * @param owner its kind: Same in allowedRoutes and ReferenceGrants are relative to it
+     * @param frontend the client certificate validation of the Gateway the listener is served by
+     *     (a ListenerSet's listener joins its Gateway's ports, so it validates as they do)
      */
     private ListenerDraft validateListener(ResourceKey key, ResourceKind owner, String field, ListenerOrigin origin,
-                                           Listener listener, String conflict) {
+                                           Listener listener, String conflict,
+                                           FrontendValidationResolver.FrontendTls frontend) {
         final ListenerDraft d = new ListenerDraft();
         d.origin = origin;
         d.port = listener.getPort() == null ? 0 : listener.getPort();
@@ -450,6 +461,9 @@ public final class ListenerValidator {
         resolveRouteKinds(key, field, listener, d);
         if (d.protocol == ListenerProtocol.HTTPS || d.tlsMode == TlsPort.Mode.TERMINATE) {
             resolveCertificates(key, owner, field, listener, d);
+        }
+        if (d.protocol == ListenerProtocol.HTTPS) {
+            applyClientValidation(frontend.forPort(d.port), d);
         }
         if (conflict != null) {
             d.conflict = conflict;
@@ -524,6 +538,26 @@ public final class ListenerValidator {
         d.certificates.addAll(result.bundles());
     }
 
+    /**
+     * spec.tls.frontend on an HTTPS listener (FrontendTLSValidation.caCertificateRefs): an invalid
+     * reference sets ResolvedRefs=False; when none is valid the listener is also
+     * Accepted=False/NoValidCACertificate, and so not served.
+     */
+    private static void applyClientValidation(FrontendValidationResolver.PortValidation validation, ListenerDraft d) {
+        if (validation == null) {
+            return;
+        }
+        if (validation.failureReason() != null) {
+            d.refsFailure(validation.failureReason(), validation.failureMessage());
+        }
+        if (validation.noneValid()) {
+            d.reject(Reasons.NO_VALID_CA_CERTIFICATE, "no valid CA certificate to validate client certificates: "
+                    + validation.failureMessage());
+            return;
+        }
+        d.clientValidation = validation.validation();
+    }
+
     /** The labels of a namespace's Namespace object; null when there is none. */
     private Map<String, String> labelsOf(String namespace) {
         return namespaceLabels.get(namespace);
@@ -539,6 +573,7 @@ public final class ListenerValidator {
         AllowedNamespaces allowedNamespaces;
         final List<RouteGroupKind> supportedKinds = new ArrayList<>();
         final List<CertificateBundle> certificates = new ArrayList<>();
+        FrontendValidation clientValidation;
         boolean certificatesOk = true;
         boolean keepsLastGoodCertificate;
         boolean accepted = true;
@@ -596,7 +631,7 @@ public final class ListenerValidator {
                     ? ConditionSpec.isFalse(Reasons.CONFLICTED, Reasons.NO_CONFLICTS, "no conflicts")
                     : ConditionSpec.isTrue(Reasons.CONFLICTED, conflict, acceptedMessage));
             return new BoundListener(origin, port, protocol, tlsMode, hostname, accepted, programmed, served,
-                    allowedNamespaces, supportedKinds, certificates, conditions);
+                    allowedNamespaces, supportedKinds, certificates, clientValidation, conditions);
         }
     }
 }

@@ -39,7 +39,31 @@ public final class RouteAttacher {
     private final List<Attachment> attachments = new ArrayList<>();
     private final Map<ResourceKey, List<RouteParentStatus>> statuses = new TreeMap<>();
     private final Map<String, Integer> attachedRoutes = new HashMap<>();
-    private final Set<String> attached = new java.util.HashSet<>();
+    private final Memo memo;
+
+    /**
+     * What attachment computed per route in the previous translation, for a caller that
+     * translates again with the same Gateways and ListenerSets bound the same way (the same
+     * {@link BoundGateway} instances): each route's listener checks by its {@link RouteContext}
+     * instance, and each route's outcome (status, attachments, diagnostics) by its checks' list
+     * instance, which {@link HostnameClaims} replaces when a claim is lost.
+     */
+    public static final class Memo {
+        final io.archway.translate.Memoized<RouteContext, List<ParentCheck>> checks = new io.archway.translate.Memoized<>();
+        final io.archway.translate.Memoized<List<ParentCheck>, Outcome> outcomes = new io.archway.translate.Memoized<>();
+
+        public List<io.archway.translate.Memoized<?, ?>> parts() {
+            return List.of(checks, outcomes);
+        }
+    }
+
+    /** One route's attachment: its parents' status and the listeners it attaches to, in order, each once. */
+    record Outcome(List<RouteParentStatus> parents, List<Attached> attached) {
+    }
+
+    /** One listener a route attaches to. */
+    record Attached(BoundGateway gateway, BoundListener listener, String listenerId, List<String> hostnames) {
+    }
 
     /**
      * @param gateways ours, with their ListenerSets
@@ -47,7 +71,14 @@ public final class RouteAttacher {
      */
     public RouteAttacher(String controllerName, Map<ResourceKey, BoundGateway> gateways, Set<ResourceKey> allParents,
                          Diagnostics diagnostics) {
+        this(controllerName, gateways, allParents, diagnostics, null);
+    }
+
+    /** @param memo the previous translation's per-route results for these same gateways, or null */
+    public RouteAttacher(String controllerName, Map<ResourceKey, BoundGateway> gateways, Set<ResourceKey> allParents,
+                         Diagnostics diagnostics, Memo memo) {
         this.controllerName = controllerName;
+        this.memo = memo;
         this.allParents = allParents;
         this.diagnostics = diagnostics;
         for (BoundGateway gateway : gateways.values()) {
@@ -79,12 +110,15 @@ public final class RouteAttacher {
     /** Attaches {@code routes}; an {@link Attachment#routeIndex()} is the route's index in this list. */
     public void attach(List<RouteContext> routes) {
         final List<List<ParentCheck>> parents = new ArrayList<>();
-        for (int i = 0; i < routes.size(); i++) {
-            parents.add(check(routes.get(i)));
+        for (RouteContext route : routes) {
+            parents.add(memo == null ? check(route) : memo.checks.get(route, diagnostics, () -> check(route)));
         }
         HostnameClaims.resolve(routes, parents);
         for (int i = 0; i < routes.size(); i++) {
-            attach(i, routes.get(i), parents.get(i));
+            final RouteContext route = routes.get(i);
+            final List<ParentCheck> checks = parents.get(i);
+            apply(i, route, memo == null ? outcome(route, checks)
+                    : memo.outcomes.get(checks, diagnostics, () -> outcome(route, checks)));
         }
     }
 
@@ -129,10 +163,12 @@ public final class RouteAttacher {
         return out;
     }
 
-    private void attach(int routeIndex, RouteContext route, List<ParentCheck> parentChecks) {
+    /** What {@code route} gets from its checked parents; reports diagnostics, changes no state. */
+    private Outcome outcome(RouteContext route, List<ParentCheck> parentChecks) {
         final List<RouteParentStatus> parents = new ArrayList<>();
+        final List<Attached> attachedTo = new ArrayList<>();
         for (ParentCheck parent : parentChecks) {
-            final ConditionSpec accepted = attachToParent(routeIndex, route, parent);
+            final ConditionSpec accepted = attachToParent(route, parent, attachedTo);
             parents.add(new RouteParentStatusBuilder()
                     .withParentRef(echo(parent.ref(), parent.group(), parent.kind()))
                     .withControllerName(controllerName)
@@ -140,12 +176,20 @@ public final class RouteAttacher {
                             route.resolvedRefs().toCondition(route.generation()))
                     .build());
         }
-        if (!parents.isEmpty()) {
-            statuses.put(route.key(), List.copyOf(parents));
+        return new Outcome(List.copyOf(parents), List.copyOf(attachedTo));
+    }
+
+    private void apply(int routeIndex, RouteContext route, Outcome outcome) {
+        if (!outcome.parents().isEmpty()) {
+            statuses.put(route.key(), outcome.parents());
+        }
+        for (Attached a : outcome.attached()) {
+            attachments.add(new Attachment(a.gateway(), a.listener(), routeIndex, a.hostnames()));
+            attachedRoutes.merge(a.listenerId(), 1, Integer::sum);
         }
     }
 
-    private ConditionSpec attachToParent(int routeIndex, RouteContext route, ParentCheck check) {
+    private ConditionSpec attachToParent(RouteContext route, ParentCheck check, List<Attached> attachedTo) {
         final ListenerParent parent = check.parent();
         final List<ListenerCheck> checks = check.checks();
         final ConditionSpec refused = refusal(route, check.ref(), parent, checks);
@@ -157,10 +201,10 @@ public final class RouteAttacher {
         }
         for (ListenerCheck c : checks) {
             final String listener = listenerId(parent.key(), c.listener().name());
-            if (c.attached() && attached.add(routeIndex + "@" + listener)) {
-                attachments.add(new Attachment(servingGateway.get(parent.key()), c.listener(), routeIndex,
+            // Two parentRefs reaching one listener attach the route to it once.
+            if (c.attached() && attachedTo.stream().noneMatch(a -> a.listenerId().equals(listener))) {
+                attachedTo.add(new Attached(servingGateway.get(parent.key()), c.listener(), listener,
                         c.effectiveHostnames()));
-                attachedRoutes.merge(listener, 1, Integer::sum);
             }
         }
         return ConditionSpec.isTrue(Reasons.ACCEPTED, Reasons.ACCEPTED, "route is accepted");

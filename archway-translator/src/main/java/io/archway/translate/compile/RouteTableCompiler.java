@@ -7,6 +7,7 @@ import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerProtocol;
+import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.L4Route;
 import io.archway.snapshot.PortKind;
@@ -23,6 +24,7 @@ import io.archway.translate.bind.BoundListener;
 import io.archway.translate.status.Diagnostics;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +59,92 @@ public final class RouteTableCompiler {
             .thenComparing(VirtualHost::hostname);
 
     private final Diagnostics diagnostics;
+    private final Memo memo;
+
+    /**
+     * The virtual hosts of the previous translation, for a caller that translates again with the
+     * same listeners (the same {@link BoundListener} instances): a virtual host whose routes are the
+     * same {@link CompiledRoute} instances in the same order is the same {@link VirtualHost}
+     * instance, so the data plane can keep what it compiled for it.
+     */
+    public static final class Memo {
+        private Map<VirtualHostInputs, VirtualHost> previous = new HashMap<>();
+        private Map<VirtualHostInputs, VirtualHost> current = new HashMap<>();
+
+        public void roll() {
+            previous = current;
+            current = new HashMap<>();
+        }
+
+        public void clear() {
+            previous = new HashMap<>();
+            current = new HashMap<>();
+        }
+
+        VirtualHost get(VirtualHostInputs inputs, java.util.function.Supplier<VirtualHost> build) {
+            VirtualHost v = previous.get(inputs);
+            if (v == null) {
+                v = build.get();
+            }
+            current.put(inputs, v);
+            return v;
+        }
+    }
+
+    /**
+     * What one virtual host is built from; compared by the identity of the listener and routes,
+     * and by value for the Gateway's backend client certificate (a Secret can change under the
+     * same listener).
+     */
+    private static final class VirtualHostInputs {
+        final BoundListener listener;
+        final String hostname;
+        final List<CompiledRoute> routes;
+        final CertificateBundle backendClientCertificate;
+        private final int hash;
+
+        VirtualHostInputs(BoundListener listener, String hostname, List<CompiledRoute> routes,
+                          CertificateBundle backendClientCertificate) {
+            this.listener = listener;
+            this.hostname = hostname;
+            this.routes = routes;
+            this.backendClientCertificate = backendClientCertificate;
+            int h = System.identityHashCode(listener) * 31 + hostname.hashCode();
+            for (CompiledRoute r : routes) {
+                h = h * 31 + System.identityHashCode(r);
+            }
+            this.hash = h;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof VirtualHostInputs other) || other.listener != listener || other.hash != hash
+                    || !other.hostname.equals(hostname) || other.routes.size() != routes.size()
+                    || !java.util.Objects.equals(other.backendClientCertificate, backendClientCertificate)) {
+                return false;
+            }
+            for (int i = 0; i < routes.size(); i++) {
+                if (other.routes.get(i) != routes.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     public RouteTableCompiler(Diagnostics diagnostics) {
+        this(diagnostics, null);
+    }
+
+    /** @param memo the previous translation's virtual hosts for these same listeners, or null */
+    public RouteTableCompiler(Diagnostics diagnostics, Memo memo) {
         this.diagnostics = diagnostics;
+        this.memo = memo;
     }
 
     /**
@@ -117,6 +202,17 @@ public final class RouteTableCompiler {
                             sniRoutes(byListener.getOrDefault(listener, List.of()), routes.size(), l4Routes)));
                     continue;
                 }
+                if (!socket.listeners.isEmpty()
+                        && !java.util.Objects.equals(socket.clientValidation, listener.clientValidation())) {
+                    // One socket, one handshake policy: client certificates are asked for before the
+                    // SNI name or the Host can tell the listeners apart.
+                    diagnostics.error(gateway.key(), "spec.tls.frontend", "listener " + listener.name()
+                            + " is not served: " + gateway.address() + ":" + listener.port() + " already validates "
+                            + "client certificates as " + (socket.clientValidation == null ? "none"
+                                    : socket.clientValidation) + " for " + socket.listeners.get(0).origin());
+                    continue;
+                }
+                socket.clientValidation = listener.clientValidation();
                 final ListenerEntry shadowing = socket.listeners.stream()
                         .filter(l -> java.util.Objects.equals(l.hostname(), listener.hostname())).findFirst().orElse(null);
                 if (shadowing != null) {
@@ -127,7 +223,7 @@ public final class RouteTableCompiler {
                             + shadowing.origin() + ", which is served first");
                 }
                 socket.listeners.add(new ListenerEntry(listener.origin(), listener.hostname(),
-                        listener.certificates(), virtualHosts(byListener.getOrDefault(listener, List.of()), routes,
+                        listener.certificates(), virtualHosts(listener, byListener.getOrDefault(listener, List.of()), routes,
                         gateway.backendClientCertificate())));
             }
         }
@@ -168,24 +264,39 @@ public final class RouteTableCompiler {
     private record L4Listener(BoundListener listener, L4Route route) {
     }
 
-    /** @param attachments the routes attached to one listener */
-    private static List<VirtualHost> virtualHosts(List<Attachment> attachments, List<CompiledRoute> routes,
-                                                  CertificateBundle backendClientCertificate) {
-        final Map<String, List<RankedEntry>> byHostname = new LinkedHashMap<>();
+    /**
+     * @param attachments the routes attached to {@code listener}
+     * @param backendClientCertificate the listener's Gateway's, or null
+     */
+    private List<VirtualHost> virtualHosts(BoundListener listener, List<Attachment> attachments,
+                                           List<CompiledRoute> routes, CertificateBundle backendClientCertificate) {
+        final Map<String, List<CompiledRoute>> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
-                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).addAll(route.ranked());
+                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).add(route);
             }
         }
         final List<VirtualHost> out = new ArrayList<>();
-        byHostname.forEach((hostname, entries) -> {
-            entries.sort(RankedEntry.ORDER);
-            out.add(new VirtualHost(hostname, entries.stream()
-                    .map(e -> presenting(e.entry(), backendClientCertificate)).toList()));
-        });
+        byHostname.forEach((hostname, served) -> out.add(memo == null
+                ? virtualHost(hostname, served, backendClientCertificate)
+                : memo.get(new VirtualHostInputs(listener, hostname, served, backendClientCertificate),
+                        () -> virtualHost(hostname, served, backendClientCertificate))));
         out.sort(VIRTUAL_HOST_ORDER);
         return out;
+    }
+
+    /**
+     * The entries of {@code served} (in attachment order) sorted by precedence, presenting the
+     * Gateway's backend client certificate to their TLS backends.
+     */
+    private static VirtualHost virtualHost(String hostname, List<CompiledRoute> served,
+                                           CertificateBundle backendClientCertificate) {
+        final List<RankedEntry> entries = new ArrayList<>();
+        served.forEach(r -> entries.addAll(r.ranked()));
+        entries.sort(RankedEntry.ORDER);
+        return new VirtualHost(hostname, entries.stream()
+                .map(e -> presenting(e.entry(), backendClientCertificate)).toList());
     }
 
     /**
@@ -222,6 +333,8 @@ public final class RouteTableCompiler {
         final ListenerProtocol protocol;
         final List<ListenerEntry> listeners = new ArrayList<>();
         final List<TlsListener> tls = new ArrayList<>();
+        /** For HTTPS: the client validation of every listener on the socket (they must agree). */
+        FrontendValidation clientValidation;
         L4Listener l4;
 
         Socket(String address, int port, ListenerProtocol protocol) {
@@ -241,7 +354,7 @@ public final class RouteTableCompiler {
                     return new TlsPort(tls);
                 default:
                     listeners.sort(LISTENER_ORDER);
-                    return new HttpPort(protocol, listeners);
+                    return new HttpPort(protocol, listeners, clientValidation);
             }
         }
     }

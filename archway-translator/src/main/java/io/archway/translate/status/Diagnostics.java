@@ -28,6 +28,23 @@ public final class Diagnostics {
         diagnostics.add(new Diagnostic(severity, resource, field, message, view.locationOf(resource).orElse(null)));
     }
 
+    /** How many were collected so far: a mark for {@link #since}. */
+    public int size() {
+        return diagnostics.size();
+    }
+
+    /** Those collected after {@code mark} ({@link #size()} earlier), in collection order. */
+    public List<Diagnostic> since(int mark) {
+        return List.copyOf(diagnostics.subList(mark, diagnostics.size()));
+    }
+
+    /** Adds diagnostics collected earlier (a memoized step's) as if reported again now. */
+    public void addAll(List<Diagnostic> earlier) {
+        if (!earlier.isEmpty()) {
+            diagnostics.addAll(earlier);
+        }
+    }
+
     /** Everything collected, in a stable order (resource, field, message). */
     public List<Diagnostic> sorted() {
         final List<Diagnostic> out = new ArrayList<>(diagnostics);

@@ -37,6 +37,14 @@ public final class Reasons {
     public static final String INVALID_ROUTE_KINDS = "InvalidRouteKinds";
     public static final String REF_NOT_PERMITTED = "RefNotPermitted";
 
+    // Client certificate validation (Gateway spec.tls.frontend): Listener ResolvedRefs and Accepted
+    // reasons, and the Gateway condition an AllowInsecureFallback mode raises.
+    public static final String INVALID_CA_CERTIFICATE_REF = "InvalidCACertificateRef";
+    public static final String INVALID_CA_CERTIFICATE_KIND = "InvalidCACertificateKind";
+    public static final String NO_VALID_CA_CERTIFICATE = "NoValidCACertificate";
+    public static final String INSECURE_FRONTEND_VALIDATION_MODE = "InsecureFrontendValidationMode";
+    public static final String CONFIGURATION_CHANGED = "ConfigurationChanged";
+
     // Route parent reasons.
     public static final String NOT_ALLOWED_BY_LISTENERS = "NotAllowedByListeners";
     public static final String NO_MATCHING_LISTENER_HOSTNAME = "NoMatchingListenerHostname";

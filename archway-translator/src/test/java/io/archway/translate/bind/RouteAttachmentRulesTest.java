@@ -80,7 +80,7 @@ class RouteAttachmentRulesTest {
     @Test
     void allowsKindComparesGroupAndKind() {
         final BoundListener l = new BoundListener(new ListenerOrigin("ns", "gw", "http"), 80, null, null, null, true, true, true,
-                null, List.of(new RouteGroupKindBuilder().withKind("HTTPRoute").build()), List.of(), List.of());
+                null, List.of(new RouteGroupKindBuilder().withKind("HTTPRoute").build()), List.of(), null, List.of());
         assertThat(l.allowsKind(io.archway.kinds.ResourceKind.GATEWAY_GROUP, "HTTPRoute")).as("group defaults to gateway.networking.k8s.io")
                 .isTrue();
         assertThat(l.allowsKind(io.archway.kinds.ResourceKind.GATEWAY_GROUP, "GRPCRoute")).isFalse();

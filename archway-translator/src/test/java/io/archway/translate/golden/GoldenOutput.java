@@ -98,6 +98,12 @@ final class GoldenOutput {
         if (p.kind() instanceof HttpPort http) {
             m.put("protocol", http.protocol().name());
             m.put("listeners", http.listeners().stream().map(GoldenOutput::listener).toList());
+            if (http.clientValidation() != null) {
+                final Map<String, Object> v = new LinkedHashMap<>();
+                v.put("mode", http.clientValidation().mode().name());
+                v.put("caCertificates", http.clientValidation().sources());
+                m.put("clientValidation", v);
+            }
         } else if (p.kind() instanceof io.archway.snapshot.TlsPort tls) {
             m.put("protocol", "TLS");
             m.put("listeners", tls.listeners().stream().map(GoldenOutput::tlsListener).toList());

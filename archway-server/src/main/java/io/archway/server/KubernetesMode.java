@@ -1,0 +1,41 @@
+package io.archway.server;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How {@code archway serve --kubernetes} reads the cluster and writes status back.
+ *
+ * @param client the API server connection (in-cluster config or kubeconfig, as fabric8's
+ *     {@code KubernetesClientBuilder} resolves them); owned by the caller, who closes it
+ * @param namespaces the namespaces to watch; empty for all
+ * @param leaseNamespace where the leader-election Lease lives
+ * @param leaseName the Lease's name; replicas with the same name elect one status writer
+ * @param identity this replica's name in the Lease (the pod name on a cluster)
+ * @param leaseDuration how long a lease lasts without renewal (renewal deadline and retry period
+ *     follow from it as client-go's defaults do: 2/3 and 2/15 of it)
+ */
+public record KubernetesMode(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String leaseName,
+                             String identity, Duration leaseDuration) {
+    /** The Lease's default name. */
+    public static final String DEFAULT_LEASE_NAME = "archway-controller";
+    /** client-go's default lease duration. */
+    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+
+    public KubernetesMode {
+        Objects.requireNonNull(client, "client");
+        namespaces = Set.copyOf(namespaces);
+        Objects.requireNonNull(leaseNamespace, "leaseNamespace");
+        Objects.requireNonNull(leaseName, "leaseName");
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(leaseDuration, "leaseDuration");
+    }
+
+    /** Defaults: the Lease {@value #DEFAULT_LEASE_NAME} in the client's namespace, 15 s leases. */
+    public static KubernetesMode of(KubernetesClient client, Set<String> namespaces, String identity) {
+        String ns = client.getNamespace() != null ? client.getNamespace() : "default";
+        return new KubernetesMode(client, namespaces, ns, DEFAULT_LEASE_NAME, identity, DEFAULT_LEASE_DURATION);
+    }
+}

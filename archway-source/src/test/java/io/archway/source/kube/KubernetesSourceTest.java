@@ -1,0 +1,133 @@
+package io.archway.source.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.archway.source.ResourceStore;
+import io.archway.translate.ResourceKey;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class KubernetesSourceTest {
+    private final MockCluster cluster = new MockCluster();
+    private final KubernetesClient kube = cluster.client();
+    private final ResourceStore store = new ResourceStore();
+    private final AtomicInteger rebuilds = new AtomicInteger();
+    private KubernetesSource source;
+
+    @AfterEach
+    void close() {
+        if (source != null) {
+            source.close();
+        }
+        kube.close();
+        cluster.close();
+    }
+
+    private KubernetesSource source(Set<String> namespaces) {
+        source = new KubernetesSource(kube, store, new KubernetesSource.Options(namespaces, Duration.ofMillis(50),
+                Duration.ofMillis(300)), rebuilds::incrementAndGet);
+        return source;
+    }
+
+    private static HTTPRoute route(String ns, String name, String backend) {
+        return new HTTPRouteBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withNewSpec().addNewParentRef().withName("gw").endParentRef().addNewRule().addNewBackendRef()
+                .withName(backend).withPort(80).endBackendRef().endRule().endSpec()
+                .withNewStatus().addNewParent().withControllerName("someone.else/controller").withNewParentRef()
+                .withName("gw").endParentRef().endParent().endStatus().build();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void syncsEveryKindBeforeTheFirstRebuildAndStripsWhatTheTranslatorDoesNotRead() throws Exception {
+        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v1")).create();
+        kube.services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata().withName("v1").endMetadata()
+                .withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create();
+
+        source(Set.of()).start().get(20, TimeUnit.SECONDS);
+
+        assertThat(source.synced()).isTrue();
+        assertThat(rebuilds).as("the first rebuild is the caller's, after sync").hasValue(0);
+        assertThat(store.keys()).contains(new ResourceKey("Namespace", "", "shop"),
+                new ResourceKey("HTTPRoute", "shop", "web"), new ResourceKey("Service", "shop", "v1"));
+        HTTPRoute stored = store.view().httpRoutes().get(0);
+        assertThat(stored.getStatus()).as("status is output, not input").isNull();
+        assertThat(stored.getMetadata().getResourceVersion()).isNull();
+        assertThat(source.cached(io.archway.kinds.ResourceKind.HTTP_ROUTE, "shop", "web").orElseThrow()
+                .getMetadata().getResourceVersion()).as("the informer's cache keeps the full object").isNotNull();
+    }
+
+    @Test
+    void aBurstOfChangesGivesFewRebuildsAndStatusOnlyChangesNone() throws Exception {
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v0")).create();
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v0")).updateStatus();
+        source(Set.of("shop")).start().get(20, TimeUnit.SECONDS);
+        for (int i = 1; i <= 100; i++) {
+            HTTPRoute r = route("shop", "web", "v" + i);
+            kube.resources(HTTPRoute.class).inNamespace("shop").resource(r).update();
+        }
+        await(() -> store.view().httpRoutes().get(0).getSpec().getRules().get(0).getBackendRefs().get(0).getName()
+                .equals("v100"), "the last update is in the store");
+        await(() -> rebuilds.get() > 0, "a rebuild was requested");
+        Thread.sleep(400); // past the maximum delay: the last batch has fired
+        int afterBurst = rebuilds.get();
+        assertThat(afterBurst).as("100 updates coalesce").isBetween(1, 30);
+
+        HTTPRoute live = kube.resources(HTTPRoute.class).inNamespace("shop").withName("web").get();
+        live.getStatus().getParents().get(0).setControllerName("another.one/controller");
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(live).updateStatus();
+        await(() -> source.cached(io.archway.kinds.ResourceKind.HTTP_ROUTE, "shop", "web").orElseThrow()
+                .getMetadata().getResourceVersion().equals(
+                        kube.resources(HTTPRoute.class).inNamespace("shop").withName("web").get().getMetadata()
+                                .getResourceVersion()), "the informer saw the status write");
+        Thread.sleep(400);
+        assertThat(rebuilds.get()).as("a status-only change does not rebuild").isEqualTo(afterBurst);
+    }
+
+    @Test
+    void namespacesOutsideTheListAreNotRead() throws Exception {
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v1")).create();
+        kube.resources(HTTPRoute.class).inNamespace("other").resource(route("other", "web", "v1")).create();
+        source(Set.of("shop")).start().get(20, TimeUnit.SECONDS);
+        assertThat(store.view().httpRoutes()).extracting(r -> r.getMetadata().getNamespace()).containsExactly("shop");
+    }
+
+    @Test
+    void informersReconnectAfterTheApiServerRestartsAndCatchUp() throws Exception {
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "a", "v1")).create();
+        source(Set.of()).start().get(20, TimeUnit.SECONDS);
+        cluster.stop();
+        Thread.sleep(300);
+        cluster.restart();
+        try (KubernetesClient other = cluster.client()) {
+            // Created while the informer is still reconnecting: the new watch delivers it (the mock
+            // server replays current objects; a real one replays from the resourceVersion or answers
+            // 410 Gone, and the informer relists).
+            other.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "b", "v1")).create();
+            await(() -> store.keys().contains(new ResourceKey("HTTPRoute", "shop", "b")), "the store caught up");
+            other.resources(HTTPRoute.class).inNamespace("shop").withName("a").delete();
+        }
+        await(() -> !store.keys().contains(new ResourceKey("HTTPRoute", "shop", "a")), "the watch is live again");
+        await(() -> rebuilds.get() > 0, "a rebuild was requested");
+    }
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# cost.sh - cost per request of archway variants, a figure that survives a busy box.
+#
+# For each variant it starts the proxy (pinned to PROXY_CPUS) in front of a one-worker nginx
+# backend (pinned with the load generator to LOADGEN_CPUS), warms it up, then sends a fixed number of
+# requests with h2load (HTTP/1.1 with --h1, or h2c) and reports, per request:
+#   cpu_us     proxy CPU time (user + sys, perf task-clock) / requests
+#   syscalls   proxy system calls (perf raw_syscalls:sys_enter) / requests
+#   cs         proxy context switches / requests
+#   alloc_B    Java heap bytes allocated / requests (jstat eden accounting under a fixed young gen)
+# Variants run in rotated order for --rounds rounds; medians are printed at the end. CPU time per
+# request still rises on a loaded box (shared caches, SMT), so compare variants of the same run;
+# syscalls and allocation per request are counts and barely move.
+#
+#   bench/cost.sh [--requests N] [--warmup N] [--rounds N] [--proto h1|h2c] [--body small|4k]
+#                 [--connections N] --variant NAME 'java ... -jar JAR' [--variant NAME '...']...
+# The variant's command gets "serve --config DIR --address 127.0.0.1 --admin 127.0.0.1:0 --no-watch"
+# appended. The heap must be fixed in its young generation for the allocation figure
+# (e.g. -Xmx512m -Xmn256m); without -Xmn the figure is an estimate.
+# Example (two jars, see bench/ab.sh to build them):
+#   bench/cost.sh --rounds 3 --variant A 'java -Xmx512m -Xmn256m -jar /tmp/a.jar' \
+#                            --variant B 'java -Xmx512m -Xmn256m -jar /tmp/b.jar'
+# Ports: BACKEND_PORT (default 24080, h2c backend on +10) and PROXY_PORT (24084). Only processes
+# started here are stopped, by PID.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REQUESTS=200000; WARMUP=300000; ROUNDS=2; PROTO=h1; BODY=small; CONNS=64
+BACKEND_PORT=${BACKEND_PORT:-24080}; PROXY_PORT=${PROXY_PORT:-24084}
+LOADGEN_CPUS=${LOADGEN_CPUS:-0}; PROXY_CPUS=${PROXY_CPUS:-1}
+NAMES=(); CMDS=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --requests) REQUESTS=$2; shift 2;;
+    --warmup) WARMUP=$2; shift 2;;
+    --rounds) ROUNDS=$2; shift 2;;
+    --proto) PROTO=$2; shift 2;;
+    --body) BODY=$2; shift 2;;
+    --connections) CONNS=$2; shift 2;;
+    --variant) NAMES+=("$2"); CMDS+=("$3"); shift 3;;
+    -h|--help) sed -n 2,26p "$0"; exit 0;;
+    *) echo "unknown option $1" >&2; exit 2;;
+  esac
+done
+[[ ${#NAMES[@]} -gt 0 ]] || { echo "no --variant given" >&2; exit 2; }
+for tool in nginx h2load perf taskset curl; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
+done
+
+OUT=$(mktemp -d /tmp/archway-cost.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# ---- backend: the same nginx as ../shared/bench/proxy-bench.sh
+python3 -c "import sys; sys.stdout.write('x' * 4095 + '\n')" >"$OUT/4k.txt"
+BACKEND_H2C_PORT=$((BACKEND_PORT + 10))
+cat >"$OUT/backend.conf" <<EOF
+worker_processes 1;
+pid $OUT/backend.pid;
+error_log $OUT/backend.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  client_body_temp_path $OUT/tmp-backend;
+  default_type text/plain;
+  server {
+    listen 127.0.0.1:$BACKEND_PORT;
+    listen 127.0.0.1:$BACKEND_H2C_PORT http2;
+    location = /small { return 200 "ok"; }
+    location = /4k { alias $OUT/4k.txt; }
+    location / { return 200 "ok"; }
+  }
+}
+EOF
+taskset -c "$LOADGEN_CPUS" nginx -c "$OUT/backend.conf" -e "$OUT/backend.err" -g 'daemon off;' &
+PIDS+=($!)
+mkdir -p "$OUT/config"
+sed -e "s/port: 18084/port: $PROXY_PORT/" -e "s/port: 18080/port: $BACKEND_PORT/" \
+  "$ROOT/bench/config/bench.yaml" >"$OUT/config/bench.yaml"
+
+wait_ready() {  # URL [h2c]
+  local flag=(); [[ ${2:-} == h2c ]] && flag=(--http2-prior-knowledge)
+  for _ in $(seq 1 300); do
+    curl -fsS -o /dev/null "${flag[@]}" "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
+}
+wait_ready "http://127.0.0.1:$BACKEND_PORT/small" || { echo "backend did not start" >&2; exit 1; }
+
+load() {  # N -> h2load output
+  local h1=(); [[ $PROTO == h1 ]] && h1=(--h1)
+  taskset -c "$LOADGEN_CPUS" h2load "${h1[@]}" -n "$1" -c "$CONNS" -m 1 -t 1 \
+    "http://127.0.0.1:$PROXY_PORT/$BODY"
+}
+
+printf 'round\tvariant\trequests\tcpu_us\tsyscalls\tcs\talloc_B\n' >"$OUT/results.tsv"
+for ((round = 1; round <= ROUNDS; round++)); do
+  n=${#NAMES[@]}
+  for ((k = 0; k < n; k++)); do
+    i=$(((k + round - 1) % n))
+    name=${NAMES[i]}; cmd=${CMDS[i]}
+    java_bin=${cmd%% *}
+    jstat_bin=$(dirname "$(readlink -f "$(command -v "$java_bin")")")/jstat
+    # shellcheck disable=SC2086
+    taskset -c "$PROXY_CPUS" $cmd serve --config "$OUT/config" --address 127.0.0.1 --admin 127.0.0.1:0 \
+      --no-watch >"$OUT/r$round-$name.out" 2>&1 &
+    pid=$!; PIDS+=("$pid")
+    if ! wait_ready "http://127.0.0.1:$PROXY_PORT/small"; then
+      echo "$name did not start; see $OUT/r$round-$name.out" >&2; kill "$pid"; continue
+    fi
+    if [[ $PROTO == h2c ]]; then wait_ready "http://127.0.0.1:$PROXY_PORT/small" h2c; fi
+    load "$WARMUP" >"$OUT/r$round-$name.warm" 2>&1
+    gc0=$("$jstat_bin" -gc "$pid" | tail -1)
+    perf stat -x, -e task-clock,raw_syscalls:sys_enter,context-switches -p "$pid" -o "$OUT/r$round-$name.perf" &
+    perf_pid=$!
+    sleep 0.2
+    load "$REQUESTS" >"$OUT/r$round-$name.load" 2>&1
+    kill -INT "$perf_pid"; wait "$perf_pid" || true
+    gc1=$("$jstat_bin" -gc "$pid" | tail -1)
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    ok=$(awk '/^requests:/ { print $8 }' "$OUT/r$round-$name.load")
+    python3 - "$round" "$name" "$ok" "$OUT/r$round-$name.perf" "$gc0" "$gc1" >>"$OUT/results.tsv" <<'PY'
+import sys
+rnd, name, ok, perf_file, gc0, gc1 = sys.argv[1:7]
+ok = int(ok)
+vals = {}
+for line in open(perf_file):
+    parts = line.strip().split(',')
+    if len(parts) > 2 and parts[0] and parts[0][0].isdigit():
+        vals[parts[2]] = float(parts[0])
+def eden(row):  # jstat -gc columns: S0C S1C S0U S1U EC EU OC OU ... YGC YGCT ...
+    f = row.split()
+    return float(f[4]), float(f[5]), int(f[12])
+ec0, eu0, y0 = eden(gc0)
+ec1, eu1, y1 = eden(gc1)
+alloc_kb = eu1 - eu0 + (y1 - y0) * ec1
+print(f"{rnd}\t{name}\t{ok}\t{vals.get('task-clock', 0) * 1000 / ok:.2f}\t"
+      f"{vals.get('raw_syscalls:sys_enter', 0) / ok:.2f}\t{vals.get('context-switches', 0) / ok:.3f}\t"
+      f"{alloc_kb * 1024 / ok:.0f}")
+PY
+    tail -1 "$OUT/results.tsv" >&2
+  done
+done
+python3 - "$OUT/results.tsv" <<'PY'
+import sys, statistics, collections
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])][1:]
+by = collections.OrderedDict()
+for r in rows:
+    by.setdefault(r[1], []).append(r)
+print("| variant | rounds | cpu µs/req | syscalls/req | ctx switches/req | alloc B/req |")
+print("|---|---:|---:|---:|---:|---:|")
+for name, rs in by.items():
+    med = lambda c: statistics.median(float(r[c]) for r in rs)
+    print(f"| {name} | {len(rs)} | {med(3):.2f} | {med(4):.2f} | {med(5):.3f} | {med(6):.0f} |")
+PY
+echo "raw: $OUT" >&2
