@@ -7,7 +7,10 @@
 #   cpu_us     proxy CPU time (user + sys, perf task-clock) / requests
 #   syscalls   proxy system calls (perf raw_syscalls:sys_enter) / requests
 #   cs         proxy context switches / requests
-#   alloc_B    Java heap bytes allocated / requests (jstat eden accounting under a fixed young gen)
+#   alloc_B    Java heap bytes allocated by all threads / requests (JFR jdk.ThreadAllocationStatistics
+#              at the start and the end of the window: exact, whatever the heap settings)
+#   gc/100k    young collections per 100,000 requests, and their mean and longest pause (ms; pauses
+#              lengthen on a loaded box, the count does not)
 # Variants run in rotated order for --rounds rounds; medians are printed at the end. CPU time per
 # request still rises on a loaded box (shared caches, SMT), so compare variants of the same run;
 # syscalls and allocation per request are counts and barely move.
@@ -15,8 +18,7 @@
 #   bench/cost.sh [--requests N] [--warmup N] [--rounds N] [--proto h1|h2c] [--body small|4k]
 #                 [--connections N] --variant NAME 'java ... -jar JAR' [--variant NAME '...']...
 # The variant's command gets "serve --config DIR --address 127.0.0.1 --admin 127.0.0.1:0 --no-watch"
-# appended. The heap must be fixed in its young generation for the allocation figure
-# (e.g. -Xmx512m -Xmn256m); without -Xmn the figure is an estimate.
+# appended.
 # Example (two jars, see bench/ab.sh to build them):
 #   bench/cost.sh --rounds 3 --variant A 'java -Xmx512m -Xmn256m -jar /tmp/a.jar' \
 #                            --variant B 'java -Xmx512m -Xmn256m -jar /tmp/b.jar'
@@ -76,6 +78,8 @@ http {
 EOF
 taskset -c "$LOADGEN_CPUS" nginx -c "$OUT/backend.conf" -e "$OUT/backend.err" -g 'daemon off;' &
 PIDS+=($!)
+sleep 0.5
+kill -0 "${PIDS[0]}" 2>/dev/null || { echo "backend nginx did not start (port $BACKEND_PORT in use?)" >&2; exit 1; }
 mkdir -p "$OUT/config"
 sed -e "s/port: 18084/port: $PROXY_PORT/" -e "s/port: 18080/port: $BACKEND_PORT/" \
   "$ROOT/bench/config/bench.yaml" >"$OUT/config/bench.yaml"
@@ -96,16 +100,25 @@ load() {  # N -> h2load output
     "http://127.0.0.1:$PROXY_PORT/$BODY"
 }
 
-printf 'round\tvariant\trequests\tcpu_us\tsyscalls\tcs\talloc_B\n' >"$OUT/results.tsv"
+cat >"$OUT/alloc.jfc" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<configuration version="2.0">
+  <event name="jdk.ThreadAllocationStatistics">
+    <setting name="enabled">true</setting>
+    <setting name="period">everyChunk</setting>
+  </event>
+</configuration>
+EOF
+printf 'round\tvariant\trequests\tcpu_us\tsyscalls\tcs\talloc_B\tgc_per_100k\tgc_mean_ms\tgc_max_ms\n' >"$OUT/results.tsv"
 for ((round = 1; round <= ROUNDS; round++)); do
   n=${#NAMES[@]}
   for ((k = 0; k < n; k++)); do
     i=$(((k + round - 1) % n))
     name=${NAMES[i]}; cmd=${CMDS[i]}
     java_bin=${cmd%% *}
-    jstat_bin=$(dirname "$(readlink -f "$(command -v "$java_bin")")")/jstat
+    jdk_bin=$(dirname "$(readlink -f "$(command -v "$java_bin")")")
     # shellcheck disable=SC2086
-    taskset -c "$PROXY_CPUS" $cmd serve --config "$OUT/config" --address 127.0.0.1 --admin 127.0.0.1:0 \
+    JAVA_TOOL_OPTIONS="-Xlog:gc:file=$OUT/r$round-$name.gc" taskset -c "$PROXY_CPUS" $cmd serve --config "$OUT/config" --address 127.0.0.1 --admin 127.0.0.1:0 \
       --no-watch >"$OUT/r$round-$name.out" 2>&1 &
     pid=$!; PIDS+=("$pid")
     if ! wait_ready "http://127.0.0.1:$PROXY_PORT/small"; then
@@ -113,33 +126,42 @@ for ((round = 1; round <= ROUNDS; round++)); do
     fi
     if [[ $PROTO == h2c ]]; then wait_ready "http://127.0.0.1:$PROXY_PORT/small" h2c; fi
     load "$WARMUP" >"$OUT/r$round-$name.warm" 2>&1
-    gc0=$("$jstat_bin" -gc "$pid" | tail -1)
+    "$jdk_bin/jcmd" "$pid" JFR.start name=cost settings="$OUT/alloc.jfc" filename="$OUT/r$round-$name.jfr" >/dev/null
+    gclines0=$(wc -l <"$OUT/r$round-$name.gc")
     perf stat -x, -e task-clock,raw_syscalls:sys_enter,context-switches -p "$pid" -o "$OUT/r$round-$name.perf" &
     perf_pid=$!
     sleep 0.2
     load "$REQUESTS" >"$OUT/r$round-$name.load" 2>&1
     kill -INT "$perf_pid"; wait "$perf_pid" || true
-    gc1=$("$jstat_bin" -gc "$pid" | tail -1)
+    "$jdk_bin/jcmd" "$pid" JFR.stop name=cost >/dev/null
+    "$jdk_bin/jfr" print --json --events jdk.ThreadAllocationStatistics "$OUT/r$round-$name.jfr" >"$OUT/r$round-$name.alloc.json"
+    tail -n +"$((gclines0 + 1))" "$OUT/r$round-$name.gc" >"$OUT/r$round-$name.gcwindow"
     kill "$pid"; wait "$pid" 2>/dev/null || true
     ok=$(awk '/^requests:/ { print $8 }' "$OUT/r$round-$name.load")
-    python3 - "$round" "$name" "$ok" "$OUT/r$round-$name.perf" "$gc0" "$gc1" >>"$OUT/results.tsv" <<'PY'
-import sys
-rnd, name, ok, perf_file, gc0, gc1 = sys.argv[1:7]
+    python3 - "$round" "$name" "$ok" "$OUT/r$round-$name.perf" "$OUT/r$round-$name.alloc.json" "$OUT/r$round-$name.gcwindow" \
+      >>"$OUT/results.tsv" <<'PY'
+import json, re, sys
+rnd, name, ok, perf_file, alloc_json, gc_window = sys.argv[1:7]
 ok = int(ok)
 vals = {}
 for line in open(perf_file):
     parts = line.strip().split(',')
     if len(parts) > 2 and parts[0] and parts[0][0].isdigit():
         vals[parts[2]] = float(parts[0])
-def eden(row):  # jstat -gc columns: S0C S1C S0U S1U EC EU OC OU ... YGC YGCT ...
-    f = row.split()
-    return float(f[4]), float(f[5]), int(f[12])
-ec0, eu0, y0 = eden(gc0)
-ec1, eu1, y1 = eden(gc1)
-alloc_kb = eu1 - eu0 + (y1 - y0) * ec1
+# Per thread, allocated bytes at the first and the last sample of the recording.
+first, last = {}, {}
+for e in json.load(open(alloc_json))["recording"]["events"]:
+    v = e["values"]
+    tid = v["thread"]["javaThreadId"] if v.get("thread") else None
+    first.setdefault(tid, v["allocated"])
+    last[tid] = v["allocated"]
+alloc_bytes = sum(last[t] - first[t] for t in last)
+pauses = [float(m.group(1)) for m in (re.search(r'Pause Young.* ([0-9.]+)ms$', l.strip())
+                                          for l in open(gc_window)) if m]
 print(f"{rnd}\t{name}\t{ok}\t{vals.get('task-clock', 0) * 1000 / ok:.2f}\t"
       f"{vals.get('raw_syscalls:sys_enter', 0) / ok:.2f}\t{vals.get('context-switches', 0) / ok:.3f}\t"
-      f"{alloc_kb * 1024 / ok:.0f}")
+      f"{alloc_bytes / ok:.0f}\t{len(pauses) * 100000 / ok:.2f}\t"
+      f"{sum(pauses) / len(pauses) if pauses else 0:.2f}\t{max(pauses, default=0):.2f}")
 PY
     tail -1 "$OUT/results.tsv" >&2
   done
@@ -150,10 +172,13 @@ rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])][1:]
 by = collections.OrderedDict()
 for r in rows:
     by.setdefault(r[1], []).append(r)
-print("| variant | rounds | cpu µs/req | syscalls/req | ctx switches/req | alloc B/req |")
-print("|---|---:|---:|---:|---:|---:|")
+print("| variant | rounds | cpu µs/req | syscalls/req | ctx switches/req | alloc B/req | young GCs/100k req "
+      "| mean pause ms | max pause ms |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for name, rs in by.items():
     med = lambda c: statistics.median(float(r[c]) for r in rs)
-    print(f"| {name} | {len(rs)} | {med(3):.2f} | {med(4):.2f} | {med(5):.3f} | {med(6):.0f} |")
+    spread = lambda c: f"{min(float(r[c]) for r in rs):.2f}-{max(float(r[c]) for r in rs):.2f}"
+    print(f"| {name} | {len(rs)} | {med(3):.2f} ({spread(3)}) | {med(4):.2f} | {med(5):.3f} | {med(6):.0f} "
+          f"| {med(7):.2f} | {med(8):.2f} | {med(9):.2f} |")
 PY
 echo "raw: $OUT" >&2

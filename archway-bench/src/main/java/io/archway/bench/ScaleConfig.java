@@ -113,7 +113,8 @@ public final class ScaleConfig {
     /**
      * HTTPRoute {@code route-i}: hostname {@code host-(i % hostnames)}, path prefix {@code /r<i>},
      * {@code rules} rules (rule k adds {@code /k} to the prefix), each split between two Services
-     * by {@code weightVariant} (0: all to the first).
+     * by {@code weightVariant} (even: all to the first) and answering with the response header
+     * {@code x-variant: <weightVariant>}, which tells which version of the route served a request.
      */
     public static String route(int i, int hostnames, int rules, int weightVariant) {
         final StringBuilder b = new StringBuilder("""
@@ -135,6 +136,12 @@ public final class ScaleConfig {
                         - path:
                             type: PathPrefix
                             value: /r%d%s
+                        filters:
+                        - type: ResponseHeaderModifier
+                          responseHeaderModifier:
+                            set:
+                            - name: x-variant
+                              value: "%d"
                         backendRefs:
                         - name: svc-%d
                           port: 80
@@ -142,7 +149,7 @@ public final class ScaleConfig {
                         - name: svc-%d
                           port: 80
                           weight: %d
-                    """.formatted(i, k == 0 ? "" : "/" + k, i % SERVICES, first, (i + 1) % SERVICES, 1 - first));
+                    """.formatted(i, k == 0 ? "" : "/" + k, weightVariant, i % SERVICES, first, (i + 1) % SERVICES, 1 - first));
         }
         return b.toString();
     }

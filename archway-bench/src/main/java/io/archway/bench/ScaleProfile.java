@@ -22,6 +22,7 @@ public final class ScaleProfile {
         final ScaleState state = new ScaleState(routes);
         System.out.printf("parse %d routes: %d ms%n", routes, (System.nanoTime() - t0) / 1_000_000);
         final TranslationMemo memo = args.length > 2 && args[2].equals("full") ? null : new TranslationMemo();
+        CompiledSnapshot compiled = CompiledSnapshot.empty();
         final java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int r = 0; r < rounds; r++) {
             long a = System.nanoTime();
@@ -32,7 +33,7 @@ public final class ScaleProfile {
             final Translation t = state.translator.translate(view, r + 2, null, memo);
             long d = System.nanoTime();
             final long cpu1 = cpu.getCurrentThreadCpuTime();
-            CompiledSnapshot.compile(t.snapshot(), CompiledSnapshot.empty());
+            compiled = CompiledSnapshot.compile(t.snapshot(), memo == null ? CompiledSnapshot.empty() : compiled);
             long e = System.nanoTime();
             final long cpu2 = cpu.getCurrentThreadCpuTime();
             System.out.printf("round %d: edit+view %.1f ms, translate %.1f ms (cpu %.1f ms), data-plane compile %.1f ms"

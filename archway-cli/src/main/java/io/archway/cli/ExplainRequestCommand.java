@@ -17,13 +17,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code archway explain request --host H --path P ...}, or {@code --port N [--sni NAME]} for L4 sockets. */
+/**
+ * {@code archway explain request --host H --path P ... [--sni NAME]}, or {@code --port N [--sni NAME]}
+ * for L4 sockets.
+ */
 @Command(name = "request", mixinStandardHelpOptions = true,
         description = {"Where a request goes: the listener, route, rule and match that win (and the ones that lost,",
                 "and why), the filters in order, the backends with their weights; or why the answer is 404.",
                 "Without --host: where a connection to a TCP, UDP or TLS passthrough socket goes (the listener,",
                 "the route that serves it and the attached routes that lose, the backends; --sni picks the TLS",
-                "listener and route as the proxy does), or why it is closed."})
+                "listener and route as the proxy does), or why it is closed. With --host, --sni is the name an",
+                "HTTPS connection was opened with: a Host for another listener is misdirected (421)."})
 final class ExplainRequestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,7 +46,8 @@ final class ExplainRequestCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--sni", paramLabel = "NAME",
-            description = "Server name a TLS client sends (TLS passthrough sockets; implies a connection, no --host).")
+            description = "Server name a TLS client sends: without --host, a connection to the TLS sockets; with "
+                    + "--host, the name the HTTPS connection was opened with (421 when the Host selects another listener).")
     String sni;
 
     @Option(names = "--path", defaultValue = "/", paramLabel = "PATH",
@@ -110,10 +115,6 @@ final class ExplainRequestCommand implements Callable<Integer> {
         if (gateway != null && !gateway.contains("/")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--gateway wants NS/NAME, got " + gateway);
         }
-        if (host != null && sni != null) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--sni explains a TLS passthrough connection, --host an HTTP request: give one of them");
-        }
         final ExplainSource.Loaded loaded = source.load(spec.commandLine());
         final ResourceView view = loaded.view();
         if (gateway != null && view.gateways().stream().noneMatch(g -> gateway.equals(
@@ -124,7 +125,7 @@ final class ExplainRequestCommand implements Callable<Integer> {
         }
         final RequestExplanation e = new RequestExplainer(loaded.options()).explain(view, host == null
                 ? RequestExplainer.Query.connection(gateway, port, sni)
-                : new RequestExplainer.Query(gateway, port, host, method, target.toString(), h));
+                : new RequestExplainer.Query(gateway, port, host, method, target.toString(), h, sni));
         if (output == Printer.Format.table) {
             out.print(human(e));
         } else {

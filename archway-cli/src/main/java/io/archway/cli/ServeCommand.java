@@ -1,10 +1,14 @@
 package io.archway.cli;
 
+import io.archway.kinds.ResourceKind;
+import io.archway.provision.GatewayProvisioner;
+import io.archway.provision.ProvisionerConfig;
 import io.archway.server.AdminServer;
 import io.archway.server.ArchwayServer;
 import io.archway.server.KubernetesMode;
 import io.archway.server.ServerConfig;
 import io.archway.translate.GatewayAddressing;
+import io.archway.translate.ResourceKey;
 import io.archway.translate.TranslatorOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -32,6 +36,8 @@ import picocli.CommandLine.Option;
         footer = ExitCodes.HELP_FOOTER)
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("archway");
+    /** How often the provisioner checks every Gateway's data plane beside the informers' events. */
+    private static final Duration PROVISIONING_RESYNC = Duration.ofMinutes(5);
 
     @Spec
     CommandSpec spec;
@@ -47,6 +53,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--namespaces", split = ",", paramLabel = "NS[,NS...]",
             description = "With --kubernetes: the namespaces to watch (default: all).")
     List<String> namespaces = new ArrayList<>();
+
+    @Option(names = "--provisioner-config", paramLabel = "FILE",
+            description = "With --kubernetes: give each Gateway of our class a data plane of its own (a Deployment,"
+                    + " Service, ServiceAccount and ClusterRoleBinding named after it), configured by FILE (YAML; the"
+                    + " Helm chart's ConfigMap). Without it, this process is the one shared data plane (static mode).")
+    Path provisionerConfig;
+
+    @Option(names = "--gateway", paramLabel = "NS/NAME",
+            description = "With --kubernetes: serve this Gateway only, reading the cluster and writing nothing (a data-plane"
+                    + " pod the controller provisioned for it; the controller writes the status).")
+    String gateway;
 
     @Option(names = "--address", defaultValue = "0.0.0.0", paramLabel = "IP",
             description = "Address every Gateway listener binds (default: ${DEFAULT-VALUE}).")
@@ -77,6 +94,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " without a value), stderr or FILE (appended to). Off by default.")
     String accessLog;
 
+    @Option(names = "--drain-timeout", defaultValue = "30s", paramLabel = "DURATION",
+            description = "On SIGTERM: how long in-flight requests and open connections may go on after the listeners"
+                    + " stop accepting, e.g. 30s, 500ms, 2m (default: ${DEFAULT-VALUE}).")
+    String drainTimeout;
+
     @Override
     public Integer call() throws Exception {
         if (kubernetes == (config != null)) {
@@ -85,17 +107,67 @@ final class ServeCommand implements Callable<Integer> {
         if (!kubernetes && !namespaces.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--namespaces needs --kubernetes");
         }
+        if (!kubernetes && provisionerConfig != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--provisioner-config needs --kubernetes");
+        }
+        final ProvisionerConfig provisioning = provisionerConfig == null ? null : provisioning();
+        final ResourceKey servedGateway = gateway == null ? null : gatewayKey();
         ServerConfig cfg = new ServerConfig(config,
                 new TranslatorOptions(controllerName, new GatewayAddressing.Shared(address), !noAdopt), portOffset,
-                parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog);
+                parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog)
+                .withDrainTimeout(parseDuration(drainTimeout));
         if (!kubernetes) {
             return run(cfg);
         }
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
             String identity = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME",
                     "archway-" + java.util.UUID.randomUUID()));
-            return run(cfg.withKubernetes(KubernetesMode.of(client, new java.util.LinkedHashSet<>(namespaces), identity)));
+            KubernetesMode mode = KubernetesMode.of(client, new java.util.LinkedHashSet<>(namespaces), identity);
+            ServerConfig kube = cfg.withKubernetes(servedGateway == null ? mode : mode.withGateway(servedGateway));
+            if (provisioning == null) {
+                return run(kube);
+            }
+            try (GatewayProvisioner provisioner = new GatewayProvisioner(client, provisioning, PROVISIONING_RESYNC)) {
+                provisioner.start();
+                LOG.info("provisioning a data plane per Gateway of controller {} (image {}, {} Services)",
+                        provisioning.controllerName(), provisioning.image(), provisioning.serviceType());
+                return run(kube);
+            }
         }
+    }
+
+    /** --gateway NS/NAME. */
+    private ResourceKey gatewayKey() {
+        if (!kubernetes || provisionerConfig != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--gateway needs --kubernetes and is a data-plane pod's: not with --provisioner-config");
+        }
+        final int slash = gateway.indexOf('/');
+        if (slash <= 0 || slash == gateway.length() - 1 || gateway.indexOf('/', slash + 1) >= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway: expected NAMESPACE/NAME, got '"
+                    + gateway + "'");
+        }
+        return new ResourceKey(ResourceKind.GATEWAY.kind(), gateway.substring(0, slash), gateway.substring(slash + 1));
+    }
+
+    /** The --provisioner-config file, its controller and namespaces checked against this command's. */
+    private ProvisionerConfig provisioning() {
+        final ProvisionerConfig read;
+        try {
+            read = ProvisionerConfig.read(provisionerConfig);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--provisioner-config " + provisionerConfig
+                    + ": " + e.getMessage());
+        }
+        if (!read.controllerName().equals(controllerName)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--provisioner-config " + provisionerConfig
+                    + ": controllerName " + read.controllerName() + " is not --controller-name " + controllerName);
+        }
+        if (!new java.util.HashSet<>(read.watchedNamespaces()).equals(new java.util.HashSet<>(namespaces))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--provisioner-config " + provisionerConfig
+                    + ": watchedNamespaces " + read.watchedNamespaces() + " are not --namespaces " + namespaces);
+        }
+        return read;
     }
 
     static int run(ServerConfig cfg) throws Exception {
@@ -122,6 +194,29 @@ final class ServeCommand implements Callable<Integer> {
                 server.adminAddress().getPort(), cfg.accessLog() != null ? "; access log: " + cfg.accessLog() : "");
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** {@code 30s}, {@code 500ms}, {@code 2m}, or an ISO-8601 duration ({@code PT30S}). */
+    Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.startsWith("pt") || t.startsWith("p")) {
+                return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "--drain-timeout: not a duration: '" + s
+                + "' (e.g. 30s, 500ms, 2m)");
     }
 
     static InetSocketAddress parseHostPort(String s) {

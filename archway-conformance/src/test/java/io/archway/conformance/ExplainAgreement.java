@@ -33,7 +33,7 @@ final class ExplainAgreement {
     /**
      * Sends {@code req} once more to the live proxy and compares its answer with the explanation.
      *
-     * @return null when they agree (or the answer is one explain does not model: 421, 400); else
+     * @return null when they agree (or the answer is one explain does not model: 400, 405); else
      *     the disagreement
      */
     static String check(Path configDir, StatusAssertions.NN gateway, int specPort, HttpProbe.Request req,
@@ -50,11 +50,12 @@ final class ExplainAgreement {
         try {
             explained = EXPLAINER.explain(load(configDir), new RequestExplainer.Query(
                     gateway.namespace() + "/" + gateway.name(), specPort, req.host(), req.method(), req.path(),
-                    multi(req.headers())));
+                    multi(req.headers()), req.scheme().equals("https") && !HttpProbe.isIp(req.serverName())
+                            ? req.serverName() : null));
         } catch (IOException e) {
             return "explain could not read " + configDir + ": " + e;
         }
-        if (live.status() == 421 || live.status() == 400 || live.status() == 405) {
+        if (live.status() == 400 || live.status() == 405) {
             SKIPPED.incrementAndGet();
             log.add("explain: not compared, live answered " + live.status() + " (not a routing answer)");
             return null;
@@ -98,7 +99,8 @@ final class ExplainAgreement {
                     + ", explained " + a.outcome();
         }
         if (live.status() != 200) {
-            final String kind = live.status() == 404 ? "NOT_FOUND" : live.status() == 503 ? "NO_ENDPOINTS"
+            final String kind = live.status() == 404 ? "NOT_FOUND" : live.status() == 421 ? "MISDIRECTED"
+                    : live.status() == 503 ? "NO_ENDPOINTS"
                     : live.status() == 504 || live.status() == 502 ? "PROXY" : live.status() == 204 ? "CORS_PREFLIGHT"
                     : null;
             return kind == null || sameStatus.stream().anyMatch(d -> d.kind().equals(kind)) ? null

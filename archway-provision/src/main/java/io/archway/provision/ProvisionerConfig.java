@@ -32,10 +32,10 @@ public record ProvisionerConfig(String controllerName, String image, String imag
     public static final int DEFAULT_ADMIN_PORT = 9901;
 
     public ProvisionerConfig {
-        Objects.requireNonNull(controllerName, "controllerName");
-        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(controllerName, "controllerName is required");
+        Objects.requireNonNull(image, "image is required");
         serviceType = serviceType == null ? DEFAULT_SERVICE_TYPE : serviceType;
-        Objects.requireNonNull(dataPlaneClusterRole, "dataPlaneClusterRole");
+        Objects.requireNonNull(dataPlaneClusterRole, "dataPlaneClusterRole is required");
         if (!List.of("LoadBalancer", "NodePort", "ClusterIP").contains(serviceType)) {
             throw new IllegalArgumentException("serviceType must be LoadBalancer, NodePort or ClusterIP: " + serviceType);
         }

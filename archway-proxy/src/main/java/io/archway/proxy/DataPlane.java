@@ -9,7 +9,12 @@ import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.listener.ListenerManager;
 import io.archway.proxy.listener.EventLoops;
 import io.archway.snapshot.RoutingSnapshot;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -99,6 +104,33 @@ public final class DataPlane implements AutoCloseable {
     /** Access-log lines dropped because the writer fell behind (0 without an access log). */
     public long accessLogDropped() {
         return accessLog != null ? accessLog.dropped() : 0;
+    }
+
+    /**
+     * Liveness: true when a task scheduled on every event loop ran within {@code timeout}. A loop
+     * stuck in a handler (a blocking call, an endless loop) makes it false.
+     */
+    public boolean eventLoopsAnswer(Duration timeout) {
+        if (closed) {
+            return false;
+        }
+        final List<Future<?>> answers = new ArrayList<>();
+        for (EventExecutor loop : eventLoops.group()) {
+            answers.add(loop.submit(() -> { }));
+        }
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        for (Future<?> answer : answers) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0 || !answer.awaitUninterruptibly(left, TimeUnit.NANOSECONDS) || !answer.isSuccess()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The event loops (tests block one to see liveness fail). */
+    EventLoops eventLoops() {
+        return eventLoops;
     }
 
     @Override

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *       {@code List} (as {@code kubectl get -o json}) of the resources with their status;
  *       {@code metadata.resourceVersion} is the served snapshot version</li>
  *   <li>{@code GET /api/v1/diagnostics}: load and translation problems, with file and line</li>
- *   <li>{@code GET /healthz}: 200 while the process runs</li>
- *   <li>{@code GET /readyz}: 200 once a first snapshot is served, 503 before</li>
+ *   <li>{@code GET /healthz} (liveness): 200 while the process runs and, when a liveness check is
+ *       given, it passes (the data plane: a task scheduled on each event loop answers); 503 otherwise</li>
+ *   <li>{@code GET /readyz}: 200 once a first snapshot is served (and not shutting down), 503 before</li>
  *
  *   <li>{@code GET /metrics}: Prometheus text (added by {@link ArchwayServer}); see docs/DESIGN.md</li>
  * </ul>
@@ -71,17 +72,30 @@ public final class AdminServer implements AutoCloseable {
     /** Binds and starts the admin endpoint. */
     public static AdminServer start(InetSocketAddress address, StatusView status, BooleanSupplier ready)
             throws IOException {
+        return start(address, status, ready, () -> true);
+    }
+
+    /** Binds and starts the admin endpoint; {@code live} answers {@code /healthz}. */
+    public static AdminServer start(InetSocketAddress address, StatusView status, BooleanSupplier ready,
+                                    BooleanSupplier live) throws IOException {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(ready, "ready");
+        Objects.requireNonNull(live, "live");
         HttpServer http = HttpServer.create(address, 16);
         AdminServer admin = new AdminServer(http, status, ready);
         http.createContext("/api/v1/", admin.safe(admin::api));
-        http.createContext("/healthz", admin.safe(ex -> admin.text(ex, 200, "ok\n")));
+        http.createContext("/healthz", admin.safe(ex -> {
+            if (live.getAsBoolean()) {
+                admin.text(ex, 200, "ok\n");
+            } else {
+                admin.text(ex, 503, "not live: an event loop did not answer\n");
+            }
+        }));
         http.createContext("/readyz", admin.safe(ex -> {
             if (admin.ready.getAsBoolean()) {
                 admin.text(ex, 200, "ready\n");
             } else {
-                admin.text(ex, 503, "not ready: no snapshot served yet\n");
+                admin.text(ex, 503, "not ready: no snapshot served yet, or shutting down\n");
             }
         }));
         http.start();

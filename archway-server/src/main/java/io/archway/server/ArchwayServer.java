@@ -4,7 +4,10 @@ import io.archway.proxy.DataPlane;
 import io.archway.proxy.ProxyConfig;
 import io.archway.source.ResourceStore;
 import io.archway.source.file.DirectorySource;
+import io.archway.source.StatusSink;
 import io.archway.source.kube.KubernetesSource;
+import io.archway.source.kube.KubernetesStatusWriter;
+import io.archway.source.kube.LeaderElection;
 import io.archway.source.file.ManifestLoader;
 import io.archway.translate.Translator;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -40,6 +43,8 @@ public final class ArchwayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArchwayServer.class);
     /** The most a file change waits before it is applied, whatever the holdoff. */
     static final Duration MAX_DEBOUNCE = Duration.ofSeconds(1);
+    /** How long every event loop has to run a liveness task. */
+    static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(2);
 
     private final ServerConfig config;
     private final ResourceStore store;
@@ -47,6 +52,9 @@ public final class ArchwayServer implements AutoCloseable {
     private final DirectorySource source;
     /** The informers; null when serving a directory. */
     private final KubernetesSource kube;
+    /** Writes status back while this replica leads; null when serving a directory. */
+    private final KubernetesStatusWriter statusWriter;
+    private final LeaderElection election;
     private final DataPlane dataPlane;
     private final StandaloneStatusView status;
     private final RebuildLoop loop;
@@ -61,8 +69,9 @@ public final class ArchwayServer implements AutoCloseable {
         this.status = new StandaloneStatusView(Clock.systemUTC());
         // The one place the data plane gets its observer: every request, upstream failure,
         // connection and stream lands in the registry served at /metrics.
-        this.dataPlane = new DataPlane(ProxyConfig.defaults().withPortOffset(config.portOffset())
-                .withAccessLog(config.accessLog()), traffic);
+        ProxyConfig proxy = ProxyConfig.defaults().withPortOffset(config.portOffset()).withAccessLog(config.accessLog());
+        this.dataPlane = new DataPlane(config.drainTimeout() == null ? proxy : proxy.withDrainTimeout(config.drainTimeout()),
+                traffic);
         FunctionCounter.builder("archway.access.log.dropped", dataPlane, DataPlane::accessLogDropped)
                 .description("Access-log lines dropped because the writer fell behind").register(registry);
         ServerMetrics controlPlane = new MicrometerServerMetrics(registry);
@@ -73,18 +82,33 @@ public final class ArchwayServer implements AutoCloseable {
                 metrics.rebuilt(version, served, took, errors, warnings);
             }
         };
-        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, status, both,
-                config.portOffset());
         Duration holdoff = config.debounce().compareTo(MAX_DEBOUNCE) > 0 ? MAX_DEBOUNCE : config.debounce();
-        if (config.kubernetes() == null) {
-            this.source = new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff, MAX_DEBOUNCE,
-                    loop::requestRebuild);
+        KubernetesMode k8s = config.kubernetes();
+        StatusSink sink = status;
+        if (k8s == null) {
             this.kube = null;
+            this.statusWriter = null;
+            this.election = null;
         } else {
-            this.source = null;
-            this.kube = new KubernetesSource(config.kubernetes().client(), store, new KubernetesSource.Options(
-                    config.kubernetes().namespaces(), holdoff, MAX_DEBOUNCE), loop::requestRebuild);
+            this.kube = new KubernetesSource(k8s.client(), store, new KubernetesSource.Options(k8s.namespaces(), holdoff,
+                    MAX_DEBOUNCE, k8s.gateway()), this::requestRebuild);
+            if (k8s.gateway() != null) {
+                // A provisioned data-plane pod serves its one Gateway and writes nothing: the
+                // controller alone writes status.
+                this.statusWriter = null;
+                this.election = null;
+            } else {
+                this.statusWriter = new KubernetesStatusWriter(k8s.client(), kube, config.translator().controllerName(),
+                        Clock.systemUTC());
+                this.election = new LeaderElection(k8s.client(), k8s.leaseNamespace(), k8s.leaseName(), k8s.identity(),
+                        k8s.leaseDuration(), statusWriter::startLeading, statusWriter::stopLeading);
+                sink = StatusSink.all(status, statusWriter);
+            }
         }
+        this.loop = new RebuildLoop(store, new Translator(config.translator()), dataPlane::apply, sink, both,
+                config.portOffset());
+        this.source = k8s != null ? null : new DirectorySource(config.configDir(), store, new ManifestLoader(), holdoff,
+                MAX_DEBOUNCE, loop::requestRebuild);
     }
 
     /**
@@ -116,6 +140,7 @@ public final class ArchwayServer implements AutoCloseable {
                 server.startAdmin();
                 server.kube.start().join();
                 server.loop.rebuildNow();
+                server.election.start(); // status is written once this replica leads
             } else {
                 server.source.rescan();
                 server.loop.rebuildNow();
@@ -141,9 +166,17 @@ public final class ArchwayServer implements AutoCloseable {
         return server;
     }
 
+    /** The store changed (the informers' events, coalesced): rebuild. */
+    private void requestRebuild() {
+        loop.requestRebuild();
+    }
+
     private void startAdmin() throws IOException {
         try {
-            admin = AdminServer.start(config.adminAddress(), status, loop::everServed);
+            // Ready once a snapshot is served, until shutdown starts (so that endpoints drop this pod
+            // while it drains); live while every event loop answers.
+            admin = AdminServer.start(config.adminAddress(), status, () -> loop.everServed() && !closed,
+                    () -> dataPlane.eventLoopsAnswer(LIVENESS_TIMEOUT));
             admin.addHandler("/metrics", this::serveMetrics);
         } catch (IOException e) {
             throw new IOException("cannot start the admin endpoint on " + config.adminAddress().getHostString() + ":"
@@ -200,6 +233,11 @@ public final class ArchwayServer implements AutoCloseable {
         }
     }
 
+    /** In Kubernetes mode, the status writer (its counters); empty when serving a directory. */
+    public java.util.Optional<KubernetesStatusWriter> statusWriter() {
+        return java.util.Optional.ofNullable(statusWriter);
+    }
+
     /** The resource store (read-only use: views, diagnostics). */
     public ResourceStore store() {
         return store;
@@ -223,7 +261,11 @@ public final class ArchwayServer implements AutoCloseable {
         loop.rebuildNow();
     }
 
-    /** Stops the watcher, the admin endpoint and the listeners (draining in-flight requests). */
+    /**
+     * Shuts down (SIGTERM): {@code /readyz} turns 503, sources and status writing stop (the lease is
+     * released), the listeners stop accepting and in-flight requests drain within the drain timeout,
+     * then the admin endpoint closes.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -233,14 +275,20 @@ public final class ArchwayServer implements AutoCloseable {
         if (source != null) {
             source.close();
         }
+        if (election != null) {
+            election.close(); // releases the lease: another replica writes status at once
+            statusWriter.close();
+        }
         if (kube != null) {
             kube.close();
         }
         loop.close();
+        // Stop accepting, let in-flight requests finish within the drain timeout; the admin endpoint
+        // answers (not ready) meanwhile, and closes last.
+        dataPlane.close();
         if (admin != null) {
             admin.close();
         }
-        dataPlane.close();
         registry.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.archway.server;
 
+import io.archway.translate.ResourceKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,9 +17,12 @@ import java.util.Set;
  * @param identity this replica's name in the Lease (the pod name on a cluster)
  * @param leaseDuration how long a lease lasts without renewal (renewal deadline and retry period
  *     follow from it as client-go's defaults do: 2/3 and 2/15 of it)
+ * @param gateway a provisioned data-plane pod's Gateway ({@code serve --kubernetes --gateway NS/NAME}):
+ *     the only Gateway served; such a pod only reads (it elects no leader and writes no status, the
+ *     controller does); null for the controller
  */
 public record KubernetesMode(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String leaseName,
-                             String identity, Duration leaseDuration) {
+                             String identity, Duration leaseDuration, ResourceKey gateway) {
     /** The Lease's default name. */
     public static final String DEFAULT_LEASE_NAME = "archway-controller";
     /** client-go's default lease duration. */
@@ -31,6 +35,17 @@ public record KubernetesMode(KubernetesClient client, Set<String> namespaces, St
         Objects.requireNonNull(leaseName, "leaseName");
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(leaseDuration, "leaseDuration");
+    }
+
+    /** The controller's mode: every Gateway. */
+    public KubernetesMode(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String leaseName,
+                          String identity, Duration leaseDuration) {
+        this(client, namespaces, leaseNamespace, leaseName, identity, leaseDuration, null);
+    }
+
+    /** A data-plane pod's mode: {@code gateway} alone, read-only. */
+    public KubernetesMode withGateway(ResourceKey gateway) {
+        return new KubernetesMode(client, namespaces, leaseNamespace, leaseName, identity, leaseDuration, gateway);
     }
 
     /** Defaults: the Lease {@value #DEFAULT_LEASE_NAME} in the client's namespace, 15 s leases. */

@@ -21,10 +21,12 @@ import java.util.Objects;
  *     file (appended to)
  * @param kubernetes null to serve {@code configDir}; else the cluster to read (informers) and write
  *     status to ({@code debounce} is then the hold-off between an event and the rebuild)
+ * @param drainTimeout on shutdown (SIGTERM), how long in-flight requests and open connections may
+ *     go on after the listeners stop accepting; null for the data plane's default (30 s)
  */
 public record ServerConfig(Path configDir, TranslatorOptions translator, int portOffset,
                            InetSocketAddress adminAddress, Duration debounce, boolean watch, String accessLog,
-                           KubernetesMode kubernetes) {
+                           KubernetesMode kubernetes, Duration drainTimeout) {
     /** Without an access log. */
     public ServerConfig(Path configDir, TranslatorOptions translator, int portOffset, InetSocketAddress adminAddress,
                         Duration debounce, boolean watch) {
@@ -34,7 +36,13 @@ public record ServerConfig(Path configDir, TranslatorOptions translator, int por
     /** Serving a directory. */
     public ServerConfig(Path configDir, TranslatorOptions translator, int portOffset, InetSocketAddress adminAddress,
                         Duration debounce, boolean watch, String accessLog) {
-        this(configDir, translator, portOffset, adminAddress, debounce, watch, accessLog, null);
+        this(configDir, translator, portOffset, adminAddress, debounce, watch, accessLog, null, null);
+    }
+
+    /** With the data plane's default drain timeout. */
+    public ServerConfig(Path configDir, TranslatorOptions translator, int portOffset, InetSocketAddress adminAddress,
+                        Duration debounce, boolean watch, String accessLog, KubernetesMode kubernetes) {
+        this(configDir, translator, portOffset, adminAddress, debounce, watch, accessLog, kubernetes, null);
     }
 
     public ServerConfig {
@@ -48,11 +56,19 @@ public record ServerConfig(Path configDir, TranslatorOptions translator, int por
 
     /** @param target {@code stdout}, {@code stderr}, a file, or null for no access log */
     public ServerConfig withAccessLog(String target) {
-        return new ServerConfig(configDir, translator, portOffset, adminAddress, debounce, watch, target, kubernetes);
+        return new ServerConfig(configDir, translator, portOffset, adminAddress, debounce, watch, target, kubernetes,
+                drainTimeout);
     }
 
     /** Reading the cluster {@code mode} describes instead of a directory. */
     public ServerConfig withKubernetes(KubernetesMode mode) {
-        return new ServerConfig(null, translator, portOffset, adminAddress, debounce, watch, accessLog, mode);
+        return new ServerConfig(null, translator, portOffset, adminAddress, debounce, watch, accessLog, mode,
+                drainTimeout);
+    }
+
+    /** Draining for at most {@code timeout} on shutdown. */
+    public ServerConfig withDrainTimeout(Duration timeout) {
+        return new ServerConfig(configDir, translator, portOffset, adminAddress, debounce, watch, accessLog, kubernetes,
+                timeout);
     }
 }

@@ -36,8 +36,17 @@ final class StandaloneStatusView implements StatusView, StatusSink {
 
     private final Clock clock;
     private volatile Published published = new Published(Map.of(), List.of(), 0);
-    /** object -> the status last published (with its transition times); replaced on every publish. */
-    private Map<ResourceKey, JsonNode> lastStatus = new HashMap<>();
+    /** object -> what was last published for it; replaced on every publish. */
+    private Map<ResourceKey, Written> last = new HashMap<>();
+
+    /**
+     * What one publish wrote for one object: the object and the translator's status it was made
+     * from (compared by identity: an unchanged route is the same object with the same status
+     * instance from the translator's memo, and then its copy and stamped status are reused instead
+     * of converting 10,000 routes to JSON and back on every change), the stamped status, the copy.
+     */
+    private record Written(HasMetadata source, Object status, JsonNode stamped, HasMetadata copy) {
+    }
 
     private record Published(Map<ResourceKind, List<HasMetadata>> byKind, List<Diagnostic> diagnostics, long servedVersion) {
     }
@@ -73,26 +82,39 @@ final class StandaloneStatusView implements StatusView, StatusSink {
     public synchronized void publish(ResourceView view, StatusReport report, List<Diagnostic> diagnostics,
                                      long servedVersion) {
         String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-        Map<ResourceKey, JsonNode> nextStatus = new HashMap<>();
+        Map<ResourceKey, Written> next = new HashMap<>();
         Map<ResourceKind, List<HasMetadata>> byKind = new HashMap<>();
         for (ResourceKind kind : KINDS) {
             List<HasMetadata> copies = new ArrayList<>();
             for (HasMetadata o : view.<HasMetadata>list(kind)) {
                 ResourceKey key = new ResourceKey(kind.kind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
-                ObjectNode tree = KubeJson.mapper().valueToTree(o);
-                tree.remove("status");
-                ObjectStatus.of(report, kind, key).ifPresent(st -> {
-                    ObjectStatus.stampTransitions(st, lastStatus.get(key), now);
-                    nextStatus.put(key, st);
-                    tree.set("status", st);
-                });
-                copies.add(KubeJson.mapper().convertValue(tree, kind.modelClass()));
+                Object status = ObjectStatus.raw(report, kind, key);
+                Written before = last.get(key);
+                Written written = before != null && before.source() == o && before.status() == status ? before
+                        : write(o, kind, key, status, before == null ? null : before.stamped(), report, now);
+                next.put(key, written);
+                copies.add(written.copy());
             }
             copies.sort(ORDER);
             byKind.put(kind, List.copyOf(copies));
         }
-        lastStatus = nextStatus;
+        last = next;
         published = new Published(Map.copyOf(byKind), List.copyOf(diagnostics), servedVersion);
+    }
+
+    /** A copy of {@code o} with its status stamped against {@code previous}. */
+    private static Written write(HasMetadata o, ResourceKind kind, ResourceKey key, Object status, JsonNode previous,
+                                 StatusReport report, String now) {
+        ObjectNode tree = KubeJson.mapper().valueToTree(o);
+        tree.remove("status");
+        JsonNode stamped = null;
+        if (status != null) {
+            ObjectNode st = ObjectStatus.of(report, kind, key).orElseThrow();
+            ObjectStatus.stampTransitions(st, previous, now);
+            tree.set("status", st);
+            stamped = st;
+        }
+        return new Written(o, status, stamped, KubeJson.mapper().convertValue(tree, kind.modelClass()));
     }
 
     /** Replaces the diagnostics only (the served state did not change, e.g. a rejected snapshot). */

@@ -29,21 +29,31 @@ public final class ObjectStatus {
      * {@code parents}; a BackendTLSPolicy's its {@code ancestors}.
      */
     public static Optional<ObjectNode> of(StatusReport report, ResourceKind kind, ResourceKey key) {
-        Object status;
-        if (kind == ResourceKind.GATEWAY_CLASS) {
-            status = report.gatewayClasses().get(key);
-        } else if (kind == ResourceKind.GATEWAY) {
-            status = report.gateways().get(key);
-        } else if (kind == ResourceKind.LISTENER_SET) {
-            status = report.listenerSets().get(key);
-        } else if (kind.isRoute()) {
-            status = report.routes().get(key) == null ? null : Map.of("parents", report.routes().get(key));
-        } else if (kind == ResourceKind.BACKEND_TLS_POLICY) {
-            status = report.policies().get(key);
-        } else {
-            status = null;
+        final Object status = raw(report, kind, key);
+        if (status == null) {
+            return Optional.empty();
         }
-        return status == null ? Optional.empty() : Optional.of(KubeJson.mapper().valueToTree(status));
+        return Optional.of(KubeJson.mapper().valueToTree(kind.isRoute() ? Map.of("parents", status) : status));
+    }
+
+    /**
+     * The translator's status object of one object, of which {@link #of} is the JSON (for a route, its
+     * list of parents), or null. A writer that sees the same instance as last time (the translator
+     * reuses an unchanged route's, see {@code TranslationMemo}) may reuse what it wrote for it.
+     */
+    public static Object raw(StatusReport report, ResourceKind kind, ResourceKey key) {
+        if (kind == ResourceKind.GATEWAY_CLASS) {
+            return report.gatewayClasses().get(key);
+        } else if (kind == ResourceKind.GATEWAY) {
+            return report.gateways().get(key);
+        } else if (kind == ResourceKind.LISTENER_SET) {
+            return report.listenerSets().get(key);
+        } else if (kind.isRoute()) {
+            return report.routes().get(key);
+        } else if (kind == ResourceKind.BACKEND_TLS_POLICY) {
+            return report.policies().get(key);
+        }
+        return null;
     }
 
     /**

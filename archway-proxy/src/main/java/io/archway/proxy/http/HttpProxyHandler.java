@@ -57,6 +57,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private int lastLocalBodyBytes;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
+    /** The client's address in X-Forwarded-For form; read once per connection (or stream). */
+    private String clientIp;
     private HttpRouter exchange;
     private boolean currentIsHead;
     /** The current request is a gRPC call: local answers are Trailers-Only gRPC responses. */
@@ -91,6 +93,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.clientIp = UpstreamRequestBuilder.clientIp(ctx.channel().remoteAddress());
     }
 
     @Override
@@ -225,7 +228,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final boolean hasBody = HttpUtil.isContentLengthSet(request) ? HttpUtil.getContentLength(request, 0L) > 0
                 : HttpUtil.isTransferEncodingChunked(request);
         final HttpRequest upstreamRequest = UpstreamRequestBuilder.build(request, view, target, route, backend,
-                routes.scheme(), ctx.channel().remoteAddress(), address, websocket);
+                routes.scheme(), clientIp, address, websocket);
         final List<HeaderEdits> routeEdits = route.filters().responseEditsThen(backend.filters());
         final CorsFilter cors = route.filters().cors();
         // HTTPCORSFilter on an actual request: its response headers after the ResponseHeaderModifiers.

@@ -6,7 +6,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.List;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * Checks a decoded request before it is routed. The codec (configured for RFC 9112 transfer
@@ -21,26 +23,43 @@ final class RequestValidator {
 
     /** Null when the request is acceptable, else the status to answer with. */
     static HttpResponseStatus validate(HttpRequest request) {
-        final var headers = request.headers();
-        final List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        // One pass over the fields, nothing allocated but the iterator (getAll would build a
+        // list per name): how many Host, Content-Length and Transfer-Encoding lines, and the
+        // first Transfer-Encoding value.
+        int hosts = 0;
+        int contentLengths = 0;
+        int codings = 0;
+        CharSequence coding = null;
+        final Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
+        while (it.hasNext()) {
+            final Map.Entry<CharSequence, CharSequence> field = it.next();
+            final CharSequence name = field.getKey();
+            if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+                hosts++;
+            } else if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
+                contentLengths++;
+            } else if (HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+                if (codings++ == 0) {
+                    coding = field.getValue();
+                }
+            }
+        }
         // RFC 9112 section 3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host
         // header or with more than one.
-        if (hosts.size() > 1 || hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        if (hosts > 1 || hosts == 0 && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             return HttpResponseStatus.BAD_REQUEST;
         }
-        final List<String> contentLengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (contentLengths.size() > 1) {
+        if (contentLengths > 1) {
             return HttpResponseStatus.BAD_REQUEST;
         }
-        final List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!codings.isEmpty()) {
-            if (!contentLengths.isEmpty()) {
+        if (codings > 0) {
+            if (contentLengths > 0) {
                 // RFC 9112 section 6.1: Content-Length with Transfer-Encoding is a smuggling attempt.
                 return HttpResponseStatus.BAD_REQUEST;
             }
             // Only a single "chunked" is understood; RFC 9112 section 6.1 says a server SHOULD
             // answer 501 to a transfer coding it does not understand.
-            if (codings.size() != 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(codings.get(0).trim())) {
+            if (codings != 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(AsciiString.trim(coding))) {
                 return HttpResponseStatus.NOT_IMPLEMENTED;
             }
         }

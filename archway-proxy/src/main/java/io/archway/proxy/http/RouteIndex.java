@@ -22,9 +22,17 @@ public final class RouteIndex {
 
     /** @param binding an HTTP socket ({@link HttpPort}) */
     public RouteIndex(PortBinding binding, SniCertificateMapping sniMapping) {
+        this(binding, sniMapping, null);
+    }
+
+    /**
+     * @param previous the index this one replaces on the same socket, whose compiled virtual hosts
+     *     are reused where unchanged ({@link CompiledPort}); null for none
+     */
+    public RouteIndex(PortBinding binding, SniCertificateMapping sniMapping, RouteIndex previous) {
         this.binding = binding;
         this.sniMapping = sniMapping;
-        this.dispatch = new CompiledPort<>(binding, CompiledRoute::new);
+        this.dispatch = new CompiledPort<>(binding, CompiledRoute::new, previous == null ? null : previous.dispatch);
         this.https = dispatch.https();
     }
 

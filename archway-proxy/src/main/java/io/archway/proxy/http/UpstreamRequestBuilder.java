@@ -32,7 +32,7 @@ final class UpstreamRequestBuilder {
      * keep-alive connection writes the same object again.
      */
     static HttpRequest build(HttpRequest request, RequestView view, RequestTarget target, CompiledRoute route,
-                             CompiledBackend backend, String scheme, SocketAddress client, UpstreamAddress upstream,
+                             CompiledBackend backend, String scheme, String clientIp, UpstreamAddress upstream,
                              boolean websocketUpgrade) {
         final HttpHeaders in = request.headers();
         // Read before the hop-by-hop fields are stripped from these very headers.
@@ -65,9 +65,8 @@ final class UpstreamRequestBuilder {
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, upstream.key());
         }
-        if (client instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            final String ip = inet.getAddress().getHostAddress();
-            headers.set(X_FORWARDED_FOR, forwardedFor(headers, ip));
+        if (clientIp != null) {
+            headers.set(X_FORWARDED_FOR, forwardedFor(headers, clientIp));
         }
         headers.set(X_FORWARDED_PROTO, scheme);
         final String query = view.rawQuery();
@@ -78,6 +77,15 @@ final class UpstreamRequestBuilder {
             HttpUtil.setTransferEncodingChunked(out, true);
         }
         return out;
+    }
+
+    /**
+     * The client's IP address as X-Forwarded-For shows it, or null when the channel has none (an
+     * embedded or local channel). Computed once per connection: the text form allocates.
+     */
+    static String clientIp(SocketAddress client) {
+        return client instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
     }
 
     /**

@@ -41,7 +41,8 @@ public final class CompiledSnapshot {
     }
 
     /**
-     * Compiles {@code snapshot}. SslContexts of unchanged certificates are taken from
+     * Compiles {@code snapshot}. Virtual hosts the translator handed out unchanged (the same
+     * instance) keep what {@code previous} compiled for them. SslContexts of unchanged certificates are taken from
      * {@code previous} (a TLS context is expensive to build, and reusing it keeps sessions), and a
      * terminating listener without a certificate that loads keeps the ones it presented in
      * {@code previous} ({@link ServerContexts}).
@@ -50,16 +51,17 @@ public final class CompiledSnapshot {
         final ServerContexts certificates = ServerContexts.after(previous.certificates);
         final Map<SocketKey, ServedPort> ports = new LinkedHashMap<>();
         for (PortBinding binding : snapshot.ports()) {
-            ports.put(binding.key(), compile(binding, certificates));
+            ports.put(binding.key(), compile(binding, certificates, previous.port(binding.key())));
         }
         return new CompiledSnapshot(snapshot, Map.copyOf(ports), certificates);
     }
 
     /** Compiles one socket for the part of the data plane that serves its kind. */
-    private static ServedPort compile(PortBinding binding, ServerContexts certificates) {
+    private static ServedPort compile(PortBinding binding, ServerContexts certificates, ServedPort previous) {
         if (binding.kind() instanceof HttpPort http) {
             return new ServedPort.Http(new RouteIndex(binding, http.protocol() == ListenerProtocol.HTTPS
-                    ? SniCertificateMapping.forHttps(http, certificates) : null));
+                    ? SniCertificateMapping.forHttps(http, certificates) : null,
+                    previous instanceof ServedPort.Http served ? served.index() : null));
         }
         if (binding.kind() instanceof TcpPort tcp) {
             return new ServedPort.Tcp(binding, tcp.route() != null ? new L4Targets(tcp.route()) : null);

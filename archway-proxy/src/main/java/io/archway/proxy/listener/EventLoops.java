@@ -15,10 +15,21 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The event loops and channel types: native epoll when available, else NIO.
+ * The event loops and channel types: native epoll when available, else NIO; the system property
+ * {@value #TRANSPORT_PROPERTY} ({@code epoll}, {@code io_uring} or {@code nio}) picks one for an A/B
+ * run (docs/PERFORMANCE.md). io_uring is not the default: it measured no better than epoll, and the
+ * TCP relay's half-close workaround ({@code EpollInterest}) is epoll's.
  *
  * @param serverChannelClass listening TCP sockets
  * @param channelClass accepted and upstream TCP connections
@@ -27,6 +38,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
                          Class<? extends SocketChannel> channelClass,
                          Class<? extends DatagramChannel> datagramChannelClass) {
+    /** Selects the transport: {@code epoll} (the default), {@code io_uring} or {@code nio}. */
+    public static final String TRANSPORT_PROPERTY = "archway.transport";
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoops.class);
 
     /**
      * @param threads event-loop threads; 0 means one per available core. A proxy's event loops never
@@ -34,14 +48,24 @@ public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> se
      *     nginx and Envoy also run one worker per core).
      */
     public static EventLoops create(int threads) {
-        final boolean epoll = Epoll.isAvailable();
-        final IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("archway-io", true),
-                factory);
-        return epoll
-                ? new EventLoops(group, EpollServerSocketChannel.class, EpollSocketChannel.class,
-                        EpollDatagramChannel.class)
-                : new EventLoops(group, NioServerSocketChannel.class, NioSocketChannel.class, NioDatagramChannel.class);
+        final String transport = System.getProperty(TRANSPORT_PROPERTY, "epoll").toLowerCase(Locale.ROOT);
+        if (transport.equals("io_uring")) {
+            if (IoUring.isAvailable()) {
+                return new EventLoops(group(loops, IoUringIoHandler.newFactory()), IoUringServerSocketChannel.class,
+                        IoUringSocketChannel.class, IoUringDatagramChannel.class);
+            }
+            LOG.warn("io_uring is not available ({}): using epoll or NIO", IoUring.unavailabilityCause().toString());
+        }
+        if (!transport.equals("nio") && Epoll.isAvailable()) {
+            return new EventLoops(group(loops, EpollIoHandler.newFactory()), EpollServerSocketChannel.class,
+                    EpollSocketChannel.class, EpollDatagramChannel.class);
+        }
+        return new EventLoops(group(loops, NioIoHandler.newFactory()), NioServerSocketChannel.class,
+                NioSocketChannel.class, NioDatagramChannel.class);
+    }
+
+    private static EventLoopGroup group(int loops, IoHandlerFactory factory) {
+        return new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("archway-io", true), factory);
     }
 }

@@ -2,7 +2,8 @@
  * TLS. Termination: {@link io.archway.proxy.tls.SniCertificateMapping} picks the certificate by SNI
  * (exact, then the longest wildcard, then subjectAltName, then the default) from SslContexts built
  * at compile time by {@link io.archway.proxy.tls.ServerContexts}, which also keeps each listener's
- * last good certificates when a new snapshot has none that loads;
+ * last good certificates when a new snapshot has none that loads, and asks for client certificates as
+ * the socket's {@link io.archway.snapshot.FrontendValidation} says ({@code ClientCertificateTrust});
  * {@link io.archway.proxy.tls.PemKeyMaterial} reads the PEM of {@code kubernetes.io/tls} Secrets
  * (PKCS#8, PKCS#1 and SEC1 keys) without BouncyCastle.
  *

@@ -8,7 +8,9 @@ import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.VirtualHost;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
@@ -38,6 +40,20 @@ public final class CompiledPort<R> {
      * @throws IllegalArgumentException when the socket does not serve HTTP
      */
     public CompiledPort(PortBinding binding, BiFunction<HttpRouteEntry, CompiledMatch, R> entryFactory) {
+        this(binding, entryFactory, null);
+    }
+
+    /**
+     * As {@link #CompiledPort(PortBinding, BiFunction)}, reusing what {@code previous} compiled for
+     * every virtual host that is the same {@link VirtualHost} instance (the translator hands out the
+     * same instance for a host whose routes did not change), so a swap after a one-route change
+     * compiles one host, not all of them. Compiled hosts are immutable, so two snapshots may share
+     * them; each request still reads one snapshot's dispatch from start to end.
+     *
+     * @param previous the dispatch this one replaces on the same socket, or null
+     */
+    public CompiledPort(PortBinding binding, BiFunction<HttpRouteEntry, CompiledMatch, R> entryFactory,
+                        CompiledPort<R> previous) {
         if (!(binding.kind() instanceof HttpPort http)) {
             throw new IllegalArgumentException(binding.key() + " is not an HTTP socket: " + binding.kind());
         }
@@ -45,9 +61,17 @@ public final class CompiledPort<R> {
         this.https = http.protocol() == ListenerProtocol.HTTPS;
         final String scheme = https ? "https" : "http";
         final List<ListenerEntry> entries = http.listeners();
+        final Map<VirtualHost, VHost> compiled = new IdentityHashMap<>();
+        if (previous != null && previous.https == https && previous.binding.port() == binding.port()) {
+            for (Listener l : previous.listeners) {
+                for (VHost v : l.virtualHosts) {
+                    compiled.put(v.vhost, v);
+                }
+            }
+        }
         this.listeners = new Listener[entries.size()];
         for (int i = 0; i < listeners.length; i++) {
-            listeners[i] = new Listener(entries.get(i), entryFactory, scheme, binding.port());
+            listeners[i] = new Listener(entries.get(i), entryFactory, scheme, binding.port(), compiled);
         }
         this.listenerHosts = HostIndex.of(listeners);
     }
@@ -236,13 +260,14 @@ public final class CompiledPort<R> {
         final HostIndex virtualHostIndex;
 
         Listener(ListenerEntry entry, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory, String scheme,
-                 int port) {
+                 int port, Map<VirtualHost, VHost> compiled) {
             super(entry.hostname());
             this.entry = entry;
             final List<VirtualHost> vhosts = entry.virtualHosts();
             this.virtualHosts = new VHost[vhosts.size()];
             for (int i = 0; i < virtualHosts.length; i++) {
-                virtualHosts[i] = new VHost(vhosts.get(i), factory, scheme, port);
+                final VHost reused = compiled.get(vhosts.get(i));
+                virtualHosts[i] = reused != null ? reused : new VHost(vhosts.get(i), factory, scheme, port);
             }
             this.virtualHostIndex = HostIndex.of(virtualHosts);
         }

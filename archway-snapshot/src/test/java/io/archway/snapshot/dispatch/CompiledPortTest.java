@@ -53,6 +53,38 @@ class CompiledPortTest {
         return e == null ? null : e.origin().name();
     }
 
+    /**
+     * A swap reuses what the previous dispatch compiled for a virtual host that is the same
+     * instance (the entry factory is not called again for it) and compiles a changed one.
+     */
+    @Test
+    void reusesCompiledVirtualHostsOfThePreviousDispatch() {
+        final VirtualHost kept = vhost("kept.test", entry("kept", prefix("/")));
+        final java.util.List<String> compiled = new java.util.ArrayList<>();
+        final java.util.function.BiFunction<HttpRouteEntry, CompiledMatch, String> factory = (e, m) -> {
+            compiled.add(e.origin().name());
+            return e.origin().name();
+        };
+        final CompiledPort<String> before = new CompiledPort<>(binding(kept, vhost("edited.test", entry("old", prefix("/")))),
+                factory);
+        compiled.clear();
+        final CompiledPort<String> after = new CompiledPort<>(binding(kept, vhost("edited.test", entry("new", prefix("/")))),
+                factory, before);
+        assertThat(compiled).containsExactly("new");
+        assertThat(after.route(SimpleRequest.of("GET", "/", "kept.test", Map.of()))).isEqualTo("kept");
+        assertThat(after.route(SimpleRequest.of("GET", "/", "edited.test", Map.of()))).isEqualTo("new");
+        assertThat(before.route(SimpleRequest.of("GET", "/", "edited.test", Map.of()))).isEqualTo("old");
+        // Another port (the decisions carry it, e.g. for redirects) compiles everything again.
+        compiled.clear();
+        new CompiledPort<>(new PortBinding("127.0.0.1", 81, new HttpPort(ListenerProtocol.HTTP,
+                List.of(listener("l", null, kept)))), factory, after);
+        assertThat(compiled).containsExactly("kept");
+    }
+
+    private static PortBinding binding(VirtualHost... vhosts) {
+        return new PortBinding("127.0.0.1", 80, new HttpPort(ListenerProtocol.HTTP, List.of(listener("l", null, vhosts))));
+    }
+
     @Test
     void dispatchesByListenerThenVirtualHostThenFirstEntry() {
         assertThat(route("other.test", "GET", "/", Map.of())).isEqualTo("any-listener");

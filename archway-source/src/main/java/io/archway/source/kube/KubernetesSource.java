@@ -52,12 +52,27 @@ public final class KubernetesSource implements AutoCloseable {
      * @param namespaces the namespaces to watch; empty for all
      * @param holdoff the quiet time after an event before a rebuild
      * @param maxDelay the most an event waits for its rebuild while events keep coming
+     * @param gateway the one Gateway read (a provisioned data-plane pod); null for every Gateway
      */
-    public record Options(Set<String> namespaces, Duration holdoff, Duration maxDelay) {
+    public record Options(Set<String> namespaces, Duration holdoff, Duration maxDelay, ResourceKey gateway) {
         public Options {
             namespaces = Set.copyOf(namespaces);
             Objects.requireNonNull(holdoff, "holdoff");
             Objects.requireNonNull(maxDelay, "maxDelay");
+        }
+
+        /** Every Gateway read. */
+        public Options(Set<String> namespaces, Duration holdoff, Duration maxDelay) {
+            this(namespaces, holdoff, maxDelay, null);
+        }
+
+        /**
+         * Whether the store takes {@code obj}: with {@link #gateway()} set (a provisioned
+         * data-plane pod, {@code serve --kubernetes --gateway NS/NAME}), that Gateway is the only
+         * one read, so the translator serves it alone; everything else is read as usual.
+         */
+        boolean admits(ResourceKind kind, HasMetadata obj) {
+            return gateway == null || kind != ResourceKind.GATEWAY || gateway.equals(key(kind, obj));
         }
     }
 
@@ -155,12 +170,16 @@ public final class KubernetesSource implements AutoCloseable {
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
-                changed(store.upsert(sourced(kind, obj)));
+                if (options.admits(kind, obj)) {
+                    changed(store.upsert(sourced(kind, obj)));
+                }
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                changed(store.upsert(sourced(kind, newObj)));
+                if (options.admits(kind, newObj)) {
+                    changed(store.upsert(sourced(kind, newObj)));
+                }
             }
 
             @Override

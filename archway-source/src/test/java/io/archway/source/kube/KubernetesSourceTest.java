@@ -33,9 +33,16 @@ class KubernetesSourceTest {
         cluster.close();
     }
 
+    private static final Duration HOLDOFF = Duration.ofMillis(50);
+    private static final Duration MAX_DELAY = Duration.ofMillis(300);
+
     private KubernetesSource source(Set<String> namespaces) {
-        source = new KubernetesSource(kube, store, new KubernetesSource.Options(namespaces, Duration.ofMillis(50),
-                Duration.ofMillis(300)), rebuilds::incrementAndGet);
+        return source(namespaces, HOLDOFF, MAX_DELAY);
+    }
+
+    private KubernetesSource source(Set<String> namespaces, Duration holdoff, Duration maxDelay) {
+        source = new KubernetesSource(kube, store, new KubernetesSource.Options(namespaces, holdoff, maxDelay),
+                rebuilds::incrementAndGet);
         return source;
     }
 
@@ -81,17 +88,24 @@ class KubernetesSourceTest {
     void aBurstOfChangesGivesFewRebuildsAndStatusOnlyChangesNone() throws Exception {
         kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v0")).create();
         kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v0")).updateStatus();
-        source(Set.of("shop")).start().get(20, TimeUnit.SECONDS);
+        // A hold-off longer than the mock server takes per update even on a loaded machine, so the
+        // burst must coalesce; at most one rebuild per maximum delay of the burst's duration.
+        Duration holdoff = Duration.ofMillis(500);
+        Duration maxDelay = Duration.ofMillis(1000);
+        source(Set.of("shop"), holdoff, maxDelay).start().get(20, TimeUnit.SECONDS);
+        long burstStart = System.nanoTime();
         for (int i = 1; i <= 100; i++) {
             HTTPRoute r = route("shop", "web", "v" + i);
             kube.resources(HTTPRoute.class).inNamespace("shop").resource(r).update();
         }
+        long burstMillis = (System.nanoTime() - burstStart) / 1_000_000;
         await(() -> store.view().httpRoutes().get(0).getSpec().getRules().get(0).getBackendRefs().get(0).getName()
                 .equals("v100"), "the last update is in the store");
         await(() -> rebuilds.get() > 0, "a rebuild was requested");
-        Thread.sleep(400); // past the maximum delay: the last batch has fired
+        Thread.sleep(maxDelay.toMillis() + 200); // past the maximum delay: the last batch has fired
         int afterBurst = rebuilds.get();
-        assertThat(afterBurst).as("100 updates coalesce").isBetween(1, 30);
+        assertThat(afterBurst).as("100 updates in %d ms coalesce", burstMillis)
+                .isBetween(1, (int) (burstMillis / maxDelay.toMillis() + 2));
 
         HTTPRoute live = kube.resources(HTTPRoute.class).inNamespace("shop").withName("web").get();
         live.getStatus().getParents().get(0).setControllerName("another.one/controller");
@@ -100,7 +114,7 @@ class KubernetesSourceTest {
                 .getMetadata().getResourceVersion().equals(
                         kube.resources(HTTPRoute.class).inNamespace("shop").withName("web").get().getMetadata()
                                 .getResourceVersion()), "the informer saw the status write");
-        Thread.sleep(400);
+        Thread.sleep(maxDelay.toMillis() + 200);
         assertThat(rebuilds.get()).as("a status-only change does not rebuild").isEqualTo(afterBurst);
     }
 

@@ -8,8 +8,14 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * fabric8's mock API server in CRUD mode with the Gateway API kinds registered as custom resources
@@ -17,7 +23,12 @@ import java.util.List;
  * objects (the dispatcher keeps them).
  */
 final class MockCluster implements AutoCloseable {
-    private final KubernetesCrudDispatcher dispatcher;
+    private final KubernetesCrudDispatcher crud;
+    private final Dispatcher dispatcher;
+    /** Status subresource writes the server answered 2xx, by path. */
+    private final List<String> statusWrites = new CopyOnWriteArrayList<>();
+    /** path suffix -> the code to answer once instead of serving the request. */
+    private final Map<String, Integer> failOnce = new ConcurrentHashMap<>();
     private KubernetesMockServer server;
     private int port;
 
@@ -28,18 +39,45 @@ final class MockCluster implements AutoCloseable {
                         .withVersion(k.preferredVersion()).withPlural(k.plural()).withKind(k.kind())
                         .withScope(k.clusterScoped() ? "Cluster" : "Namespaced").withStatusSubresource(true).build())
                 .toList();
-        dispatcher = new KubernetesCrudDispatcher(crds);
+        crud = new KubernetesCrudDispatcher(crds);
+        dispatcher = new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                String path = request.getPath().split("\\?")[0];
+                boolean write = request.getMethod().equals("PUT") || request.getMethod().equals("PATCH");
+                if (write) {
+                    for (Map.Entry<String, Integer> e : failOnce.entrySet()) {
+                        if (path.endsWith(e.getKey()) && failOnce.remove(e.getKey()) != null) {
+                            return new MockResponse().setResponseCode(e.getValue()).setBody("{\"kind\":\"Status\","
+                                    + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
+                                    + "\"code\":" + e.getValue() + "}");
+                        }
+                    }
+                }
+                MockResponse response = crud.dispatch(request);
+                if (write && path.endsWith("/status") && response.code() / 100 == 2) {
+                    statusWrites.add(path);
+                }
+                return response;
+            }
+        };
         start(0);
     }
 
     private void start(int onPort) {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-        try {
-            server.init(InetAddress.getLoopbackAddress(), onPort);
-        } catch (RuntimeException e) {
-            throw e;
-        }
+        server.init(InetAddress.getLoopbackAddress(), onPort);
         port = server.getPort();
+    }
+
+    /** The status subresource writes served so far (paths). */
+    List<String> statusWrites() {
+        return List.copyOf(statusWrites);
+    }
+
+    /** The next PUT or PATCH to a path ending in {@code pathSuffix} is answered {@code code}. */
+    void failNextWrite(String pathSuffix, int code) {
+        failOnce.put(pathSuffix, code);
     }
 
     /** A new client of this server (the caller closes it). */

@@ -3,6 +3,7 @@ package io.archway.translate.explain;
 import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.Header;
 import io.archway.snapshot.HeaderEdits;
+import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.PathModifier;
@@ -52,7 +53,9 @@ public final class RequestExplainer {
      *     and TLS passthrough sockets instead of an HTTP request
      * @param pathAndQuery e.g. {@code /foo?a=1}
      * @param headers header name to values
-     * @param sni the server name a TLS client sends (TLS passthrough sockets); null for none
+     * @param sni the server name a TLS client sends: it picks a TLS socket's listener and route,
+     *     and on an HTTPS socket the listener the connection was opened for (a request whose Host
+     *     selects another listener is misdirected, 421, as the proxy answers); null for none
      */
     public record Query(String gateway, Integer port, String host, String method, String pathAndQuery,
                         Map<String, List<String>> headers, String sni) {
@@ -112,10 +115,13 @@ public final class RequestExplainer {
                 continue;
             }
             final CompiledPort<HttpRouteEntry> port = CompiledPort.of(binding);
-            // No SNI: explain asks about the request, not about a TLS connection's name (the data
-            // plane compares the two only when the client sent one).
+            // The connection's SNI name, when given, must select the listener the Host selects
+            // (CompiledPort.decide, as the proxy); without one, the request alone is explained.
+            final int sniListener = query.sni() == null ? -1 : port.listenerIndex(Hostnames.normalizeHost(query.sni()));
             answers.add(answer(view, binding, http, List.copyOf(gateways), port.trace(request), request,
-                    port.alternatives(request, null)));
+                    port.alternatives(request, query.sni()), query.sni() == null ? null : "the SNI name "
+                            + query.sni() + " selects " + (sniListener < 0 ? "no listener"
+                            : "listener " + http.listeners().get(sniListener).origin())));
         }
         String notFound = null;
         if (answers.isEmpty()) {
@@ -128,7 +134,8 @@ public final class RequestExplainer {
 
     private static RequestExplanation.PortAnswer answer(ResourceView view, PortBinding binding, HttpPort http,
                                                         List<String> gateways, DispatchTrace t, SimpleRequest request,
-                                                        List<DecisionAlternative<HttpRouteEntry>> alternatives) {
+                                                        List<DecisionAlternative<HttpRouteEntry>> alternatives,
+                                                        String sniListener) {
         final List<RequestExplanation.Candidate> listeners = t.listeners().stream()
                 .map(c -> new RequestExplanation.Candidate(c.value().origin().toString(), display(c.hostname()),
                         c.matches(), c.selected(), c.reason())).toList();
@@ -150,6 +157,12 @@ public final class RequestExplainer {
         final String listener = t.listener() == null ? null : t.listener().origin().toString();
         final String vhost = t.virtualHost() == null ? null : t.virtualHost().hostname();
         final List<RequestExplanation.Decision> decisions = decisions(alternatives, request);
+        if (alternatives.size() == 1 && alternatives.get(0).decision().kind() == RouteDecision.Kind.MISDIRECTED) {
+            return new RequestExplanation.PortAnswer(binding.address(), binding.port(), http.protocol().name(),
+                    gateways, 421, "421: misdirected: " + sniListener + ", the Host " + (listener == null
+                            ? "selects no listener" : "selects listener " + listener), listener, listeners, vhost,
+                    vhosts, null, entries, List.of(), List.of(), decisions);
+        }
         if (win == null) {
             return new RequestExplanation.PortAnswer(binding.address(), binding.port(), http.protocol().name(),
                     gateways, 404, "404: " + t.notFound(), listener, listeners, vhost, vhosts, null, entries,

@@ -69,6 +69,47 @@ class RequestExplainerTest {
         return RequestExplainer.decidingStep(view, winner, loser);
     }
 
+    /**
+     * An HTTPS request explained with the connection's SNI name gets the proxy's answer: 421 when
+     * its Host selects another listener than the name did (GatewayHTTPSListenerDetectMisdirectedRequests).
+     */
+    @Test
+    void anHttpsRequestWithTheSniOfAnotherListenerIsMisdirected() {
+        final SpecCase c = SpecCase.of("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: gateway-conformance-infra}
+                spec:
+                  gatewayClassName: archway
+                  listeners:
+                  - {name: second, port: 443, protocol: HTTPS, hostname: second-example.org,
+                     tls: {certificateRefs: [{name: tls-validity-checks-certificate}]}}
+                  - {name: any, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: tls-validity-checks-certificate}]}}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: r, namespace: gateway-conformance-infra}
+                spec:
+                  parentRefs: [{name: gw, sectionName: any}]
+                  hostnames: [example.org]
+                """);
+        final RequestExplainer explainer = new RequestExplainer(c.options());
+        final RequestExplanation misdirected = explainer.explain(c.view(), new RequestExplainer.Query(
+                "gateway-conformance-infra/gw", 443, "example.org", "GET", "/", Map.of(), "second-example.org"));
+        final RequestExplanation.PortAnswer a = misdirected.answers().get(0);
+        assertThat(a.status()).isEqualTo(421);
+        assertThat(a.outcome()).isEqualTo("421: misdirected: the SNI name second-example.org selects listener "
+                + "gateway-conformance-infra/gw/second, the Host selects listener gateway-conformance-infra/gw/any");
+        assertThat(a.decisions()).singleElement().satisfies(d -> assertThat(d.kind()).isEqualTo("MISDIRECTED"));
+        // The same request on a connection opened for its own listener, or without SNI: routed.
+        for (String sni : new String[] {"example.org", null}) {
+            final RequestExplanation.PortAnswer routed = explainer.explain(c.view(), new RequestExplainer.Query(
+                    "gateway-conformance-infra/gw", 443, "example.org", "GET", "/", Map.of(), sni)).answers().get(0);
+            assertThat(routed.status()).as("SNI %s", sni).isNotEqualTo(421);
+            assertThat(routed.route()).isNotNull();
+        }
+    }
+
     @Test
     void decidingStepNamesThePrecedenceRuleThatDecides() {
         assertThat(step(entry("ns", "r", 0, 0, new PathMatch(PathMatch.Type.EXACT, "/a"), null, 0, 0),

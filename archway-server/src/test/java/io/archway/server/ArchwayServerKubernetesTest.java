@@ -1,0 +1,145 @@
+package io.archway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.archway.kinds.ResourceKind;
+import io.archway.source.file.ManifestLoader;
+import io.archway.source.SourcedObject;
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.TranslatorOptions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.util.HashMap;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code archway serve --kubernetes} end to end against the mock API server: serve, status, probes, shutdown. */
+class ArchwayServerKubernetesTest {
+    private final KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+            new KubernetesCrudDispatcher(ResourceKind.all().stream().filter(k -> k.group().equals(ResourceKind.GATEWAY_GROUP))
+                    .map(k -> new CustomResourceDefinitionContext.Builder().withGroup(k.group())
+                            .withVersion(k.preferredVersion()).withPlural(k.plural()).withKind(k.kind())
+                            .withScope(k.clusterScoped() ? "Cluster" : "Namespaced").withStatusSubresource(true).build())
+                    .toList()), false);
+    private final HttpClient http = HttpClient.newHttpClient();
+    private KubernetesClient kube;
+
+    @AfterEach
+    void stop() {
+        if (kube != null) {
+            kube.close();
+        }
+        api.destroy();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static boolean conditionTrue(List<Condition> conditions, String type) {
+        return conditions != null && conditions.stream().anyMatch(c -> c.getType().equals(type) && c.getStatus().equals("True"));
+    }
+
+    @Test
+    void servesTheClusterWritesStatusAndAnswersProbes() throws Exception {
+        api.init(java.net.InetAddress.getLoopbackAddress(), 0);
+        kube = api.createClient();
+        int port = freePort();
+        for (SourcedObject o : new ManifestLoader().parse("m.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GatewayClass
+                metadata: {name: archway}
+                spec: {controllerName: archway.io/gateway-controller}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80}]}
+                """).objects()) {
+            kube.resource(o.object()).create();
+        }
+        ServerConfig config = new ServerConfig(Path.of("."), new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+                new GatewayAddressing.Shared("127.0.0.1"), true), port - 80, new InetSocketAddress("127.0.0.1", 0),
+                Duration.ofMillis(20), true)
+                .withKubernetes(new KubernetesMode(kube, Set.of(), "default", "archway-controller", "replica-1",
+                        Duration.ofSeconds(3)))
+                .withDrainTimeout(Duration.ofSeconds(1));
+        ArchwayServer server = ArchwayServer.start(config);
+        int admin = server.adminAddress().getPort();
+        try {
+            assertThat(get(admin, "/readyz").statusCode()).as("ready: the first snapshot is served").isEqualTo(200);
+            assertThat(get(admin, "/healthz").statusCode()).as("live: every event loop answers").isEqualTo(200);
+            assertThat(get(port, "/anything").statusCode()).as("the listener serves (no route yet)").isEqualTo(404);
+
+            await(() -> {
+                Gateway gw = kube.resources(Gateway.class).inNamespace("shop").withName("gw").get();
+                return gw.getStatus() != null && conditionTrue(gw.getStatus().getConditions(), "Programmed");
+            }, "the leader wrote the Gateway's status");
+
+            kube.resource(new ManifestLoader().parse("r.yaml", """
+                    apiVersion: gateway.networking.k8s.io/v1
+                    kind: HTTPRoute
+                    metadata: {name: web, namespace: shop}
+                    spec:
+                      parentRefs: [{name: gw}]
+                      rules: [{backendRefs: [{name: missing, port: 80}]}]
+                    """).objects().get(0).object()).create();
+            await(() -> {
+                HTTPRoute r = kube.resources(HTTPRoute.class).inNamespace("shop").withName("web").get();
+                return r.getStatus() != null && !r.getStatus().getParents().isEmpty()
+                        && conditionTrue(r.getStatus().getParents().get(0).getConditions(), "Accepted");
+            }, "a new route is served and its status written");
+            await(() -> {
+                try {
+                    return get(port, "/anything").statusCode() == 500; // the backend Service does not exist
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "the route is served");
+            assertThat(server.statusWriter().orElseThrow().leading()).isTrue();
+        } finally {
+            server.close();
+        }
+        Lease lease = kube.leases().inNamespace("default").withName("archway-controller").get();
+        // fabric8 releases as client-go does: the lease is cut to one second, so that the next
+        // replica takes over at once rather than after the 3 s lease.
+        assertThat(lease.getSpec().getLeaseDurationSeconds()).as("the lease is released on shutdown: "
+                + lease.getSpec()).isLessThanOrEqualTo(1);
+    }
+}
