@@ -1,5 +1,6 @@
 package io.archway.translate.bind;
 
+import io.archway.snapshot.CertificateBundle;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -12,15 +13,19 @@ import java.util.List;
  * @param accepted Accepted=True: routes may attach and accepted listeners are served
  * @param address the address it is served on and reports in status
  * @param listeners its own {@code spec.listeners}
- * @param conditions Accepted then Programmed
+ * @param conditions Accepted then Programmed, then ResolvedRefs when it has a backend client
+ *     certificate reference ({@link BackendClientCertificate})
  * @param listenerSets the ListenerSets whose parentRef names it, in listener precedence order
  *     (oldest first, then by namespace/name), allowed or not
  * @param reportsListenerSets whether status carries {@code attachedListenerSets}: the Gateway
  *     allows ListenerSets or some name it
+ * @param backendClientCertificate the certificate presented to TLS backends
+ *     (GatewayBackendClientCertificate), or null
  */
 public record BoundGateway(ResourceKey key, Gateway gateway, Long generation, boolean accepted, String address,
                            List<BoundListener> listeners, List<ConditionSpec> conditions,
-                           List<BoundListenerSet> listenerSets, boolean reportsListenerSets)
+                           List<BoundListenerSet> listenerSets, boolean reportsListenerSets,
+                           CertificateBundle backendClientCertificate)
         implements ListenerParent {
     public BoundGateway {
         listeners = List.copyOf(listeners);
