@@ -323,8 +323,9 @@ class DataPlaneTcpTest {
 
     /** The largest buffer the kernel autotunes a TCP socket to (the third field of net.ipv4.NAME). */
     private static long kernelMaximum(String name) throws IOException {
-        String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4", name)).trim()
-                .split("\\s+");
+        // readAllLines, not readString: readString trusts the size /proc reports and returned "4" here.
+        String[] fields = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4", name)).get(0)
+                .trim().split("\\s+");
         return Long.parseLong(fields[2]);
     }
 
