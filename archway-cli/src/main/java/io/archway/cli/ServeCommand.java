@@ -128,10 +128,12 @@ final class ServeCommand implements Callable<Integer> {
                 return run(kube);
             }
             try (GatewayProvisioner provisioner = new GatewayProvisioner(client, provisioning, PROVISIONING_RESYNC)) {
-                provisioner.start();
-                LOG.info("provisioning a data plane per Gateway of controller {} (image {}, {} Services)",
+                // Only the elected leader provisions, as only it writes status: two replicas would
+                // agree, but write every object twice and fight over 409s.
+                LOG.info("provisioning a data plane per Gateway of controller {} (image {}, {} Services) while leading",
                         provisioning.controllerName(), provisioning.image(), provisioning.serviceType());
-                return run(kube);
+                return run(kube.withKubernetes(kube.kubernetes().withLeaderTask(
+                        new KubernetesMode.LeaderTask("provisioner", provisioner::start, provisioner::close))));
             }
         }
     }
