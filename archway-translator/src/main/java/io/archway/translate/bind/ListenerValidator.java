@@ -116,6 +116,14 @@ public final class ListenerValidator {
         } else if (parametersProblem != null) {
             diagnostics.error(key, "spec.infrastructure.parametersRef", parametersProblem);
             acceptedCondition = ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.INVALID_PARAMETERS, parametersProblem);
+        } else if (unsupportedAddress(gateway) != null) {
+            // GatewayReasonUnsupportedAddress (v1.6.1, GatewayStaticAddresses): an address of a type
+            // the implementation does not support makes the Gateway not Accepted. Only IPAddress
+            // (the default type) can be requested: a Hostname or NamedAddress has nothing to bind.
+            final String message = "address type " + unsupportedAddress(gateway).getType()
+                    + " is not supported (only IPAddress)";
+            diagnostics.error(key, "spec.addresses", message);
+            acceptedCondition = ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.UNSUPPORTED_ADDRESS, message);
         } else if (acceptedListeners < listeners.size()) {
             final String message = (listeners.size() - acceptedListeners) + " of " + listeners.size()
                     + " listeners are not valid: " + notAccepted(drafts);
@@ -297,6 +305,15 @@ public final class ListenerValidator {
      * assign an address matching the requested type", which the addressing does (status.addresses
      * reports it as an IPAddress).
      */
+    /** The Gateway's first requested address whose type is not IPAddress (the type when unset); null if none. */
+    private static GatewaySpecAddress unsupportedAddress(Gateway gateway) {
+        if (gateway.getSpec() == null || gateway.getSpec().getAddresses() == null) {
+            return null;
+        }
+        return gateway.getSpec().getAddresses().stream()
+                .filter(a -> a.getType() != null && !"IPAddress".equals(a.getType())).findFirst().orElse(null);
+    }
+
     private static boolean assignedAutomatically(GatewaySpecAddress requested) {
         return (requested.getValue() == null || requested.getValue().isEmpty())
                 && (requested.getType() == null || "IPAddress".equals(requested.getType()));

@@ -163,4 +163,33 @@ class ListenerAndGatewayRulesTest {
         assertThat(c.listenerConditions("default/gw", "http")).containsKeys("Accepted", "Programmed");
         assertThat(c.translation().snapshot().ports()).extracting(p -> p.port()).containsExactly(0);
     }
+    /**
+     * GatewayStaticAddresses (v1.6.1): a requested address of an unsupported type gives
+     * Accepted=False/UnsupportedAddress and the Gateway is not served; removing it (IPAddress
+     * addresses only) makes the Gateway Accepted again.
+     */
+    @Test
+    void unsupportedAddressTypeIsNotAccepted() {
+        final String gateway = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: default}
+                spec:
+                  gatewayClassName: archway
+                  addresses: [%s]
+                  listeners: [{name: http, port: 80, protocol: HTTP}]
+                """;
+        for (String bad : new String[] {"{type: test/fake-invalid-type, value: 'fake address teehee!'}",
+            "{type: Hostname, value: gw.example.com}", "{type: NamedAddress, value: pool-a}"}) {
+            final SpecCase c = SpecCase.of(gateway.formatted("{value: 10.1.2.3}, " + bad));
+            assertThat(c.gatewayConditions("default/gw")).as(bad).containsEntry("Accepted", "False/UnsupportedAddress")
+                    .containsEntry("Programmed", "False/Invalid");
+            assertThat(c.servedListeners()).as(bad).isEmpty();
+            assertThat(c.diagnostics()).as(bad).anySatisfy(d -> assertThat(d).contains("spec.addresses: address type ")
+                    .endsWith(" is not supported (only IPAddress)"));
+        }
+        final SpecCase ok = SpecCase.of(gateway.formatted("{value: 10.1.2.3}, {type: IPAddress, value: 10.1.2.4}"));
+        assertThat(ok.gatewayConditions("default/gw")).containsEntry("Accepted", "True/Accepted");
+        assertThat(ok.servedListeners()).hasSize(1);
+    }
 }
