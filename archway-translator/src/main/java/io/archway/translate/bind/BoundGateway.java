@@ -4,6 +4,7 @@ import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.util.ArrayList;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import java.util.List;
 
 /**
@@ -19,10 +20,12 @@ import java.util.List;
  *     allows ListenerSets or some name it
  */
 public record BoundGateway(ResourceKey key, Gateway gateway, Long generation, boolean accepted, String address,
+                           List<GatewayStatusAddress> statusAddresses,
                            List<BoundListener> listeners, List<ConditionSpec> conditions,
                            List<BoundListenerSet> listenerSets, boolean reportsListenerSets)
         implements ListenerParent {
     public BoundGateway {
+        statusAddresses = List.copyOf(statusAddresses);
         listeners = List.copyOf(listeners);
         conditions = List.copyOf(conditions);
         listenerSets = List.copyOf(listenerSets);

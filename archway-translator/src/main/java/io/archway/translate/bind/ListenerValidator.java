@@ -13,7 +13,9 @@ import io.archway.translate.status.ConditionSpec;
 import io.archway.translate.status.Diagnostics;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
@@ -69,11 +71,22 @@ public final class ListenerValidator {
     private final CertificateRefResolver certificates;
     private final FrontendValidationResolver frontendValidation;
     private final Diagnostics diagnostics;
+    private final boolean provisioned;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
     /** @param now the time certificates must be valid at; null to not check validity periods */
     public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics, Instant now) {
+        this(view, grants, diagnostics, now, false);
+    }
+
+    /**
+     * @param provisioned whether each Gateway's addresses are its provisioned data-plane Service's
+     *     ({@link io.archway.translate.GatewayAddressing.ProvisionedServices})
+     */
+    public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics, Instant now,
+                             boolean provisioned) {
         this.view = view;
+        this.provisioned = provisioned;
         this.certificates = new CertificateRefResolver(view.secrets(), grants, now);
         this.frontendValidation = new FrontendValidationResolver(view.configMaps(), grants, diagnostics);
         this.diagnostics = diagnostics;
@@ -135,7 +148,7 @@ public final class ListenerValidator {
                     decision.message() != null ? decision.message() : "Gateway is accepted");
         }
         final boolean gatewayAccepted = acceptedCondition.status();
-        if (gateway.getSpec() != null && gateway.getSpec().getAddresses() != null
+        if (!provisioned && gateway.getSpec() != null && gateway.getSpec().getAddresses() != null
                 && gateway.getSpec().getAddresses().stream().anyMatch(a -> !assignedAutomatically(a))) {
             // Static addresses (GatewayStaticAddresses, extended) are not supported: addressing decides.
             diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
@@ -145,9 +158,34 @@ public final class ListenerValidator {
                 && gateway.getSpec().getTls().getBackend() != null) {
             diagnostics.warning(key, "spec.tls.backend", "backend TLS settings are not supported and are ignored");
         }
-        final ConditionSpec programmed = gatewayAccepted
-                ? ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address)
-                : ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.INVALID, "Gateway is not accepted");
+        final List<GatewayStatusAddress> statusAddresses;
+        final ConditionSpec programmed;
+        if (!gatewayAccepted) {
+            statusAddresses = List.of();
+            programmed = ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.INVALID, "Gateway is not accepted");
+        } else if (!provisioned) {
+            statusAddresses = List.of(ServiceAddresses.address(ServiceAddresses.IP_ADDRESS, address));
+            programmed = ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address);
+        } else {
+            // The Gateway is reached through its data-plane Service: its addresses are the Gateway's.
+            final Service service = ServiceAddresses.dataPlaneService(view, key);
+            statusAddresses = service == null ? List.of() : ServiceAddresses.of(service);
+            final List<String> notUsable = ServiceAddresses.notAssigned(gateway, statusAddresses);
+            if (!notUsable.isEmpty()) {
+                // GatewayStaticAddresses: a requested address the Service was not given
+                // (the load balancer could not assign it) is not usable.
+                programmed = ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.ADDRESS_NOT_USABLE,
+                        "requested addresses " + notUsable + " were not assigned to the data-plane Service"
+                                + (statusAddresses.isEmpty() ? "" : " (it has " + values(statusAddresses) + ")"));
+            } else if (statusAddresses.isEmpty()) {
+                programmed = ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.ADDRESS_NOT_ASSIGNED, service == null
+                        ? "the data-plane Service is not provisioned yet"
+                        : "the data-plane Service " + service.getMetadata().getName() + " has no address yet");
+            } else {
+                programmed = ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on "
+                        + values(statusAddresses));
+            }
+        }
         final List<ConditionSpec> gatewayConditions = new ArrayList<>(List.of(acceptedCondition, programmed));
         if (frontend.insecureFallback()) {
             // Gateway condition InsecureFrontendValidationMode: present while a port accepts clients
@@ -175,6 +213,7 @@ public final class ListenerValidator {
         }
         final boolean reportsSets = !sets.isEmpty() || !"None".equals(allowedSets.from());
         return new BoundGateway(key, gateway, gateway.getMetadata().getGeneration(), gatewayAccepted, address,
+                statusAddresses,
                 bound, gatewayConditions, sets, reportsSets);
     }
 
@@ -305,6 +344,10 @@ public final class ListenerValidator {
      * assign an address matching the requested type", which the addressing does (status.addresses
      * reports it as an IPAddress).
      */
+    private static String values(List<GatewayStatusAddress> addresses) {
+        return String.join(", ", addresses.stream().map(GatewayStatusAddress::getValue).toList());
+    }
+
     /** The Gateway's first requested address whose type is not IPAddress (the type when unset); null if none. */
     private static GatewaySpecAddress unsupportedAddress(Gateway gateway) {
         if (gateway.getSpec() == null || gateway.getSpec().getAddresses() == null) {
