@@ -31,7 +31,7 @@ app.kubernetes.io/component: controller
 {{/* The read rules: every kind the translator reads (ClusterPermissions.dataPlane()). */}}
 {{- define "archway.readRules" -}}
 - apiGroups: ["gateway.networking.k8s.io"]
-  resources: ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "tlsroutes", "tcproutes", "udproutes", "referencegrants", "listenersets"]
+  resources: ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "tlsroutes", "tcproutes", "udproutes", "referencegrants", "backendtlspolicies", "listenersets"]
   verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["services", "secrets", "configmaps", "namespaces"]

@@ -18,10 +18,15 @@ import java.util.TreeSet;
  */
 final class Backends {
     record Deployment(String namespace, String name, int replicas, Map<String, String> labels, Server server,
-                      Map<String, String> env, Map<String, SecretFile> files) {
+                      Map<String, String> env, Map<String, SecretFile> files, Map<String, ConfigMapFile> configMapFiles) {
         Deployment(String namespace, String name, int replicas, Map<String, String> labels, Server server,
                    Map<String, String> env) {
-            this(namespace, name, replicas, labels, server, env, Map.of());
+            this(namespace, name, replicas, labels, server, env, Map.of(), Map.of());
+        }
+
+        Deployment(String namespace, String name, int replicas, Map<String, String> labels, Server server,
+                   Map<String, String> env, Map<String, SecretFile> files) {
+            this(namespace, name, replicas, labels, server, env, files, Map.of());
         }
     }
 
@@ -57,8 +62,16 @@ final class Backends {
         }
     }
 
-    /** echo-basic's HTTPS listener on a pod (HTTPS_PORT, 8443 by default), presenting {@code tls}. */
-    record HttpsListen(EchoServer.Pod pod, int port, TlsSecret tls) {
+    /** A file the container sees from a ConfigMap volume (as {@link SecretFile} for Secrets). */
+    record ConfigMapFile(String namespace, String configMap, String key) {
+    }
+
+    /**
+     * echo-basic's HTTPS listener on a pod (HTTPS_PORT, 8443 by default), presenting {@code tls};
+     * {@code clientCa}: the CA bundle file TLS_CLIENT_CACERTS names, when set (a client
+     * certificate is then verified if given, tls.VerifyClientCertIfGiven), else null.
+     */
+    record HttpsListen(EchoServer.Pod pod, int port, TlsSecret tls, ConfigMapFile clientCa) {
         String key() {
             return pod.ip() + ":" + port;
         }
@@ -116,7 +129,8 @@ final class Backends {
                 : env.containsKey("UDP_ECHO_SERVER") ? Server.UDP
                 : env.containsKey("GRPC_ECHO_SERVER") ? Server.GRPC : Server.HTTP;
         Deployment d = new Deployment(ns, name, replicas, labels, server, env,
-                secretFiles(ns, doc.path("spec").path("template").path("spec"), container));
+                secretFiles(ns, doc.path("spec").path("template").path("spec"), container),
+                configMapFiles(ns, doc.path("spec").path("template").path("spec"), container));
         deployments.add(d);
         List<EchoServer.Pod> pods = new ArrayList<>();
         String rs = suffix(ns + "/" + name, 10);
@@ -194,10 +208,51 @@ final class Backends {
             }
             int port = Integer.parseInt(envOr(d, "HTTPS_PORT", "8443"));
             for (EchoServer.Pod pod : pods(d.namespace(), d.name())) {
-                out.add(new HttpsListen(pod, port, tls));
+                out.add(new HttpsListen(pod, port, tls, clientCaFile(d)));
             }
         }
         return out;
+    }
+
+    /**
+     * The ConfigMap file TLS_CLIENT_CACERTS names (a {@code configMap} volume mounted in the
+     * container), or null when unset. Throws when the path is not such a file: the harness could
+     * not give the server its client CAs.
+     */
+    static ConfigMapFile clientCaFile(Deployment d) {
+        String path = d.env().get("TLS_CLIENT_CACERTS");
+        if (path == null || path.isEmpty()) {
+            return null;
+        }
+        ConfigMapFile f = d.configMapFiles().get(path);
+        if (f == null) {
+            throw new IllegalStateException("harness: Deployment " + d.namespace() + "/" + d.name()
+                    + " reads TLS_CLIENT_CACERTS=" + path + ", which no configMap volume provides: " + d.configMapFiles());
+        }
+        return f;
+    }
+
+    /** The files a container sees from ConfigMap volumes, by absolute path ({@code items} listed). */
+    static Map<String, ConfigMapFile> configMapFiles(String namespace, JsonNode podSpec, JsonNode container) {
+        Map<String, ConfigMapFile> files = new LinkedHashMap<>();
+        for (JsonNode mount : container.path("volumeMounts")) {
+            String dir = mount.path("mountPath").asText();
+            for (JsonNode v : podSpec.path("volumes")) {
+                if (!v.path("name").asText().equals(mount.path("name").asText()) || !v.has("configMap")) {
+                    continue;
+                }
+                String name = v.path("configMap").path("name").asText();
+                String base = dir.endsWith("/") ? dir : dir + "/";
+                for (JsonNode item : v.path("configMap").path("items")) {
+                    files.put(base + item.path("path").asText(), new ConfigMapFile(namespace, name,
+                            item.path("key").asText()));
+                }
+                if (v.path("configMap").path("items").isEmpty()) {
+                    files.put(base + "ca.crt", new ConfigMapFile(namespace, name, "ca.crt"));
+                }
+            }
+        }
+        return files;
     }
 
     static Service parseService(JsonNode doc) {

@@ -164,9 +164,22 @@ final class Certificates {
 
     /** The same for the Netty echo server (echo-basic's HTTPS port: TLS 1.2 and 1.3, no client certificate asked). */
     static io.netty.handler.ssl.SslContext nettyServerContext(Issued issued) {
+        return nettyServerContext(issued, null);
+    }
+
+    /**
+     * As {@link #nettyServerContext(Issued)}; with {@code clientCa} set, a client certificate is
+     * verified against it when given and none is required (Go's tls.VerifyClientCertIfGiven, what
+     * echo-basic does when TLS_CLIENT_CACERTS is set).
+     */
+    static io.netty.handler.ssl.SslContext nettyServerContext(Issued issued, X509Certificate clientCa) {
         try {
-            return io.netty.handler.ssl.SslContextBuilder.forServer(issued.key(), issued.certificate())
-                    .protocols("TLSv1.3", "TLSv1.2").build();
+            io.netty.handler.ssl.SslContextBuilder b = io.netty.handler.ssl.SslContextBuilder
+                    .forServer(issued.key(), issued.certificate()).protocols("TLSv1.3", "TLSv1.2");
+            if (clientCa != null) {
+                b.trustManager(clientCa).clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL);
+            }
+            return b.build();
         } catch (javax.net.ssl.SSLException e) {
             throw new IllegalStateException(e);
         }

@@ -144,10 +144,21 @@ final class Environment implements AutoCloseable {
     void listenHttps() throws InterruptedException {
         for (Backends.HttpsListen l : backends.httpsListeners()) {
             if (listening.add("HTTPS " + l.key())) {
-                echo.listen(l.pod(), l.port(),
-                        Certificates.nettyServerContext(certificates.secret(l.tls().namespace(), l.tls().name())));
+                echo.listen(l.pod(), l.port(), Certificates.nettyServerContext(
+                        certificates.secret(l.tls().namespace(), l.tls().name()), clientCa(l.clientCa())));
             }
         }
+    }
+
+    /** The CA certificate a set-up ConfigMap's ca.crt holds (the only key the suite writes), or null. */
+    private java.security.cert.X509Certificate clientCa(Backends.ConfigMapFile file) {
+        if (file == null) {
+            return null;
+        }
+        if (!file.key().equals("ca.crt")) {
+            throw new IllegalStateException("harness: a client CA file from ConfigMap key " + file.key());
+        }
+        return certificates.configMap(file.namespace(), file.configMap()).certificate();
     }
 
     void startGateway() throws Exception {

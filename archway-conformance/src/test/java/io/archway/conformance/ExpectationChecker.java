@@ -17,8 +17,15 @@ import java.util.Map;
 final class ExpectationChecker {
 
     /** What the echo backend reported (roundtripper.CapturedRequest). */
+    /** @param tls echo-basic's {@code tls} (a TLS listener only), else a missing node */
     record Captured(String path, String host, String method, String proto, Map<String, List<String>> headers,
-                    String namespace, String pod, String httpPort) {
+                    String namespace, String pod, String httpPort, JsonNode tls) {
+        Captured(String path, String host, String method, String proto, Map<String, List<String>> headers,
+                 String namespace, String pod, String httpPort) {
+            this(path, host, method, proto, headers, namespace, pod, httpPort,
+                    com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+        }
+
         static Captured parse(JsonNode json) {
             Map<String, List<String>> headers = new LinkedHashMap<>();
             json.path("headers").fields().forEachRemaining(e -> {
@@ -28,7 +35,8 @@ final class ExpectationChecker {
             });
             return new Captured(json.path("path").asText(""), json.path("host").asText(""),
                     json.path("method").asText(""), json.path("proto").asText(""), headers,
-                    json.path("namespace").asText(""), json.path("pod").asText(""), json.path("httpPort").asText(""));
+                    json.path("namespace").asText(""), json.path("pod").asText(""), json.path("httpPort").asText(""),
+                    json.path("tls"));
         }
     }
 
@@ -213,6 +221,33 @@ final class ExpectationChecker {
         String backend = exp.path("backend").asText("");
         if (!c.pod().startsWith(backend)) {
             return "expected pod name to start with " + backend + ", got " + c.pod();
+        }
+        return checkBackendTls(er, c);
+    }
+
+    /**
+     * CompareRoundTrip's TLS checks: the SNI the backend saw (ExpectedRequest.SNI, or the
+     * request's when there is no explicit ExpectedRequest), and a client certificate among the
+     * ones the backend received (ExpectedRequest.ClientCert, a PEM).
+     */
+    static String checkBackendTls(JsonNode er, Captured c) {
+        String sni = er.path("sni").asText("");
+        String clientCert = er.path("clientCert").isTextual() ? er.path("clientCert").asText() : "";
+        if ((!sni.isEmpty() || !clientCert.isEmpty()) && !c.tls().isObject()) {
+            // upstream dereferences cReq.TLS: a backend reached in cleartext fails the check
+            return "expected the backend to be reached over TLS (SNI " + sni + "), it reports no tls";
+        }
+        if (!sni.isEmpty() && !sni.equals(c.tls().path("serverName").asText(""))) {
+            return "expected SNI \"" + c.tls().path("serverName").asText("") + "\" to be equal to \"" + sni + "\"";
+        }
+        if (!clientCert.isEmpty()) {
+            for (JsonNode pem : c.tls().path("peerCertificates")) {
+                if (pem.asText().equals(clientCert)) {
+                    return null;
+                }
+            }
+            return "expected client certificate was not captured (the backend received "
+                    + c.tls().path("peerCertificates").size() + " certificates)";
         }
         return null;
     }

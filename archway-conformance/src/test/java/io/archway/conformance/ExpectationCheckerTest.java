@@ -158,4 +158,26 @@ class ExpectationCheckerTest {
                 .contains("expected 2 backends to receive traffic");
         assertThat(TestRunner.backendName("infra-backend-v1-6b8d9f7c5d-x7k2p")).isEqualTo("infra-backend-v1");
     }
+
+    /** CompareRoundTrip's TLS checks: the backend's SNI and the client certificate it received. */
+    @Test
+    void backendSniAndClientCertificateAreChecked() {
+        JsonNode er = exp("{'host':'abc.example.com','path':'/','sni':'abc.example.com','clientCert':'PEM-A'}");
+        var tls = Json.JSON.createObjectNode().put("serverName", "abc.example.com");
+        tls.putArray("peerCertificates").add("PEM-B").add("PEM-A");
+        ExpectationChecker.Captured c = new ExpectationChecker.Captured("/", "abc.example.com", "GET", "HTTP/1.1",
+                Map.of(), "ns", "pod", "3000", tls);
+        assertThat(ExpectationChecker.checkBackendTls(er, c)).isNull();
+        tls.put("serverName", "other.example.com");
+        assertThat(ExpectationChecker.checkBackendTls(er, c))
+                .isEqualTo("expected SNI \"other.example.com\" to be equal to \"abc.example.com\"");
+        tls.put("serverName", "abc.example.com");
+        tls.putArray("peerCertificates").add("PEM-B");
+        assertThat(ExpectationChecker.checkBackendTls(er, c)).startsWith("expected client certificate was not captured");
+        assertThat(ExpectationChecker.checkBackendTls(er, new ExpectationChecker.Captured("/", "abc.example.com", "GET",
+                "HTTP/1.1", Map.of(), "ns", "pod", "3000"))).contains("reports no tls");
+        assertThat(ExpectationChecker.checkBackendTls(exp("{'host':'abc.example.com','path':'/'}"),
+                new ExpectationChecker.Captured("/", "abc.example.com", "GET", "HTTP/1.1", Map.of(), "ns", "pod", "3000")))
+                .isNull();
+    }
 }

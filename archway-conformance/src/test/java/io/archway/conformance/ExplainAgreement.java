@@ -82,10 +82,13 @@ final class ExplainAgreement {
                     + live.status();
         }
         final RequestExplanation.PortAnswer a = explained.answers().get(0);
-        // A rule timeout acts after the decision: a proxied request may end in the gateway's 504.
+        // A rule timeout acts after the decision: a proxied request may end in the gateway's 504;
+        // so does the TLS handshake with a backend a BackendTLSPolicy targets, in a 502.
         final List<RequestExplanation.Decision> sameStatus = a.decisions().stream()
                 .filter(d -> d.status() == live.status() || live.status() == 504 && d.kind().equals("PROXY")
-                        && d.reason() != null && d.reason().contains("timeout")).toList();
+                        && d.reason() != null && d.reason().contains("timeout")
+                        || live.status() == 502 && d.kind().equals("PROXY") && d.reason() != null
+                        && d.reason().contains(RequestExplainer.UPSTREAM_TLS)).toList();
         if (sameStatus.isEmpty()) {
             return "explain disagrees: explained " + a.outcome() + "; live answered " + live.status();
         }
@@ -98,7 +101,8 @@ final class ExplainAgreement {
         if (live.status() != 200) {
             final String kind = live.status() == 404 ? "NOT_FOUND" : live.status() == 421 ? "MISDIRECTED"
                     : live.status() == 503 ? "NO_ENDPOINTS"
-                    : live.status() == 504 ? "PROXY" : live.status() == 204 ? "CORS_PREFLIGHT" : null;
+                    : live.status() == 504 || live.status() == 502 ? "PROXY" : live.status() == 204 ? "CORS_PREFLIGHT"
+                    : null;
             return kind == null || sameStatus.stream().anyMatch(d -> d.kind().equals(kind)) ? null
                     : "explain disagrees: live answered " + live.status() + ", explained " + a.outcome();
         }

@@ -142,6 +142,8 @@ class HarnessPiecesTest {
 
     /** The status helpers TestRunner.runStatus implements (its switch cases). */
     private static final List<String> KNOWN_HELPERS = List.of(
+            "BackendTLSPolicyMustHaveAcceptedConditionTrue", "BackendTLSPolicyMustHaveCondition",
+            "BackendTLSPolicyMustHaveLatestConditions",
             "GWCMustHaveAcceptedConditionAny", "GWCMustHaveAcceptedConditionTrue",
             "GatewayAndHTTPRoutesMustBeAccepted", "GatewayAndRoutesMustBeAccepted",
             "GatewayAndTCPRoutesMustBeAccepted", "GatewayAndTLSRoutesMustBeAccepted",

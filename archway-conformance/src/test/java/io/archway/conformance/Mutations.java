@@ -33,6 +33,9 @@ final class Mutations {
         void verifyAtEnd(String description, java.util.function.Supplier<String> check);
 
         List<EchoServer.Pod> pods(String namespace, String deployment);
+
+        /** The {@code ca.crt} of a ConfigMap the suite's set-up created (ConformanceTestSuite.Setup). */
+        String setupConfigMapCaCert(String namespace, String name);
     }
 
     record Mutation(int beforeLine, String description, java.util.function.Consumer<Context> action) {
@@ -95,6 +98,14 @@ final class Mutations {
                         }
                         ctx.rewrite();
                     }))),
+            Map.entry("BackendTLSPolicy", backendTlsPolicyReconcile()),
+            Map.entry("BackendTLSPolicyObservedGenerationBump", List.of(new Mutation(74,
+                    "BackendTLSPolicy observed-generation-bump: validation.hostname = foo.example.com", ctx -> {
+                        String name = "observed-generation-bump";
+                        ObjectNode policy = ctx.doc("BackendTLSPolicy", INFRA, name);
+                        ((ObjectNode) policy.path("spec").path("validation")).put("hostname", "foo.example.com");
+                        bump(ctx, "BackendTLSPolicy", INFRA, name);
+                    }))),
             Map.entry("TCPRouteMultipleRoutesAttachment", List.of(new Mutation(64,
                     "sleep 1 s (creationTimestamp has second precision), then create TCPRoute tcproute-attach-newer"
                             + " (sectionName tcp, backend tcp-attach-backend-2:3000)",
@@ -117,6 +128,47 @@ final class Mutations {
                     }))));
 
     private Mutations() {
+    }
+
+    /** The ConfigMap the reconcile subtest creates, and the Go code's patchConfigMapCACert on it. */
+    private static final String RECONCILE_CM = "tls-checks-ca-certificate-reconcile-test";
+
+    /**
+     * BackendTLSPolicy's "Changing the content of a ConfigMap ... should be reconciled" subtest:
+     * the policy reconcile-test is patched to a ConfigMap that does not exist yet (line 220 expects
+     * NoValidCACertificate), the ConfigMap is created with the shared CA (223: Accepted), its ca.crt
+     * emptied (patchConfigMapCACert at 226; 228: NoValidCACertificate), then restored (231; 233:
+     * Accepted). Restoring the policy's refs afterwards is left to the test's cleanup.
+     */
+    private static List<Mutation> backendTlsPolicyReconcile() {
+        return List.of(
+                new Mutation(220, "BackendTLSPolicy reconcile-test: caCertificateRefs = [ConfigMap " + RECONCILE_CM
+                        + "] (not created yet)", ctx -> {
+                    ObjectNode validation = (ObjectNode) ctx.doc("BackendTLSPolicy", INFRA, "reconcile-test")
+                            .path("spec").path("validation");
+                    ArrayNode refs = validation.putArray("caCertificateRefs");
+                    refs.addObject().put("group", "").put("kind", "ConfigMap").put("name", RECONCILE_CM);
+                    ctx.rewrite();
+                }),
+                new Mutation(223, "create ConfigMap " + RECONCILE_CM + " with the ca.crt of tls-checks-ca-certificate",
+                        ctx -> {
+                            ObjectNode cm = Json.JSON.createObjectNode();
+                            cm.put("apiVersion", "v1");
+                            cm.put("kind", "ConfigMap");
+                            cm.putObject("metadata").put("name", RECONCILE_CM).put("namespace", INFRA);
+                            cm.putObject("data").put("ca.crt", ctx.setupConfigMapCaCert(INFRA, "tls-checks-ca-certificate"));
+                            ctx.addDoc(cm);
+                            ctx.rewrite();
+                        }),
+                new Mutation(228, "patchConfigMapCACert(" + RECONCILE_CM + ", \"\")", ctx -> {
+                    ((ObjectNode) ctx.doc("ConfigMap", INFRA, RECONCILE_CM).path("data")).put("ca.crt", "");
+                    ctx.rewrite();
+                }),
+                new Mutation(233, "patchConfigMapCACert(" + RECONCILE_CM + ", originalCAData)", ctx -> {
+                    ((ObjectNode) ctx.doc("ConfigMap", INFRA, RECONCILE_CM).path("data")).put("ca.crt",
+                            ctx.setupConfigMapCaCert(INFRA, "tls-checks-ca-certificate"));
+                    ctx.rewrite();
+                }));
     }
 
     static List<Mutation> forTest(String shortName) {

@@ -571,6 +571,49 @@ final class StatusAssertions {
                 + parentsSummary(parents);
     }
 
+    /**
+     * BackendTLSPolicyMustHaveCondition for one poll: every ancestor up to the matching one has
+     * its conditions at the latest generation, and the ancestor naming the Gateway (namespace
+     * optional) has the condition.
+     */
+    static String policyHasCondition(Source s, String kind, NN policyNN, NN gwNN, Cond want) {
+        JsonNode policy = need(s, kind, policyNN);
+        if (policy == null) {
+            return FATAL + kind + " " + policyNN + " not found";
+        }
+        JsonNode ancestors = policy.path("status").path("ancestors");
+        List<String> seen = new ArrayList<>();
+        for (JsonNode a : ancestors) {
+            JsonNode ref = a.path("ancestorRef");
+            String stale = latest(policy, a.path("conditions"));
+            if (stale != null) {
+                return kind + " " + policyNN + " ancestor " + ref.path("name").asText() + ": " + stale;
+            }
+            String ns = textOrNull(ref, "namespace");
+            if (ref.path("name").asText().equals(gwNN.name()) && (ns == null || ns.equals(gwNN.namespace()))
+                    && findCondition(a.path("conditions"), want)) {
+                return null;
+            }
+            seen.add(ref.path("name").asText() + " " + describe(a.path("conditions")));
+        }
+        return kind + " " + policyNN + ": no ancestor " + gwNN + " with " + want + "; have " + seen;
+    }
+
+    /** BackendTLSPolicyMustHaveLatestConditions: every ancestor's conditions at the latest generation. */
+    static String policyLatest(Source s, String kind, NN policyNN) {
+        JsonNode policy = need(s, kind, policyNN);
+        if (policy == null) {
+            return FATAL + kind + " " + policyNN + " not found";
+        }
+        for (JsonNode a : policy.path("status").path("ancestors")) {
+            String stale = latest(policy, a.path("conditions"));
+            if (stale != null) {
+                return kind + " " + policyNN + ": " + stale;
+            }
+        }
+        return null;
+    }
+
     static String routeLatest(Source s, String kind, NN routeNN) {
         JsonNode route = need(s, kind, routeNN);
         if (route == null) {

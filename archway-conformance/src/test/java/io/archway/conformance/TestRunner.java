@@ -371,6 +371,13 @@ final class TestRunner implements Mutations.Context {
      * percentage mirror's testMirroredRequestsDistribution ({@link #runMirrorDistribution}).
      */
     static final Map<String, java.util.Set<String>> REPRODUCED = Map.of(
+            "GatewayTLSBackendClientCertificate", java.util.Set.of(
+                    // withClientCertificates resolves it: the tls.crt of infra/tls-checks-client-certificate
+                    "field:expectedClientCert@75", "manual"),
+            "BackendTLSPolicy", java.util.Set.of(
+                    // Mutations: the reconcile subtest's two patches of the test ConfigMap
+                    "local:patchConfigMapCACert@226", "local:patchConfigMapCACert@231",
+                    "local:patchConfigMapCACert@247"),
             RETRY_TEST, java.util.Set.of(
                     "note:gateway address also used by unmodeled code: assertConsistentRetryBehaviour",
                     "unmodelled:assertConsistentRetryBehaviour@192", "unmodelled:assertConsistentRetryBehaviour@198",
@@ -464,7 +471,7 @@ final class TestRunner implements Mutations.Context {
 
     /** Unresolved Go expressions in extracted arguments that this harness resolves itself. */
     private static final java.util.Set<String> RESOLVED_EXPRESSIONS = java.util.Set.of("parentRefTo(gwNN)",
-            "generateAcceptedListenerConditions()", "generateSupportedRouteKinds()",
+            "generateAcceptedListenerConditions()", "generateSupportedRouteKinds()", "expectedClientCert",
             "suite.ControllerName");
 
     /** The note the extraction leaves on a test with TLS connection rejection checks. */
@@ -892,6 +899,11 @@ final class TestRunner implements Mutations.Context {
         return env.backends.pods(namespace, deployment);
     }
 
+    @Override
+    public String setupConfigMapCaCert(String namespace, String name) {
+        return env.certificates.configMap(namespace, name).certPem();
+    }
+
     // ------------------------------------------------------------------ status
 
     /** Polls {@code check} until it returns null or the status timeout passes. */
@@ -989,6 +1001,14 @@ final class TestRunner implements Mutations.Context {
                 yield kind.startsWith("harness:") ? () -> kind : routesAndParentAccepted(args.get(0), kind, routes);
             }
             case "NamespacesMustBeReady" -> () -> StatusAssertions.namespacesReady(s, iter(args.get(0)));
+            case "BackendTLSPolicyMustHaveCondition" -> () -> StatusAssertions.policyHasCondition(s, "BackendTLSPolicy",
+                    nn(args.get(0)), nn(args.get(1)), StatusAssertions.Cond.of(args.get(2)));
+            case "BackendTLSPolicyMustHaveAcceptedConditionTrue" -> () -> StatusAssertions.policyHasCondition(s,
+                    "BackendTLSPolicy", nn(args.get(0)), nn(args.get(1)),
+                    new StatusAssertions.Cond("Accepted", "True", "Accepted"));
+            case "BackendTLSPolicyMustHaveLatestConditions" -> () -> LATEST_CONDITIONS_POLICY.containsKey(spec.shortName())
+                    ? StatusAssertions.policyLatest(s, "BackendTLSPolicy", LATEST_CONDITIONS_POLICY.get(spec.shortName()))
+                    : "harness: which BackendTLSPolicy " + spec.shortName() + " passes is not known";
             case "GWCMustHaveAcceptedConditionAny" -> () -> StatusAssertions.gatewayClassAccepted(s, args.get(0).asText(), "");
             case "GWCMustHaveAcceptedConditionTrue" -> () -> StatusAssertions.gatewayClassAccepted(s, args.get(0).asText(), "True");
             case "GatewayClassMustHaveLatestConditions" -> () -> StatusAssertions.gatewayClassLatest(s,
@@ -1003,6 +1023,14 @@ final class TestRunner implements Mutations.Context {
             fail("line " + line + ": " + summary + ": " + result);
         }
     }
+
+    /**
+     * BackendTLSPolicyMustHaveLatestConditions takes the policy object the Go code fetched (the
+     * extraction leaves {@code {}}): the policy each test fetches, by its policyNN.
+     */
+    static final Map<String, StatusAssertions.NN> LATEST_CONDITIONS_POLICY = Map.of(
+            "BackendTLSPolicyObservedGenerationBump",
+            new StatusAssertions.NN(Certificates.INFRA, "observed-generation-bump"));
 
     /** "TCPRouteMustHaveCondition" -> "TCPRoute": the route type a kind-specific helper reads. */
     static String routeKindOf(String helper) {
@@ -1431,6 +1459,7 @@ final class TestRunner implements Mutations.Context {
         if (mirrored) {
             exp = withRequestId(exp, java.util.UUID.randomUUID().toString());
         }
+        exp = withClientCertificates(exp);
         StatusAssertions.Address addr = address(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")));
         java.util.concurrent.atomic.AtomicBoolean clientAsked = new java.util.concurrent.atomic.AtomicBoolean();
         HttpProbe.Request req = request(exp, via, addr, Map.of(), clientAsked);
@@ -1473,6 +1502,28 @@ final class TestRunner implements Mutations.Context {
             fail(what + ": " + explained);
         }
     }
+
+    /**
+     * The Go variables a request's ClientCert names, resolved: each is the tls.crt of a Secret the
+     * test reads with GetTLSSecret (GatewayTLSBackendClientCertificate: expectedClientCert, the
+     * Secret infra/tls-checks-client-certificate the Gateway presents to its TLS backend).
+     */
+    private JsonNode withClientCertificates(JsonNode exp) {
+        String expr = exp.path("request").path("clientCert").path("$unresolved").asText("");
+        if (expr.isEmpty()) {
+            return exp;
+        }
+        String secret = CLIENT_CERT_SECRETS.get(expr);
+        if (secret == null) {
+            throw new AssertionError("harness: the client certificate " + expr + " is not known");
+        }
+        ObjectNode copy = exp.deepCopy();
+        ((ObjectNode) copy.path("request")).put("clientCert", env.certificates.secret(Certificates.INFRA, secret).certPem());
+        return copy;
+    }
+
+    /** Go variable -> the infra Secret whose tls.crt it holds. */
+    static final Map<String, String> CLIENT_CERT_SECRETS = Map.of("expectedClientCert", "tls-checks-client-certificate");
 
     /**
      * tls.MakeTLSRequestAndExpectFailureResponse: one request, which must fail (any error: a

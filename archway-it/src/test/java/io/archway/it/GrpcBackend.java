@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A gRPC backend (grpc-java, h2c) serving the test service {@code archway.test.Streamer} with one
+ * A gRPC backend (grpc-java, h2c or h2 over TLS) serving the test service {@code archway.test.Streamer} with one
  * method of each streaming kind; messages are UTF-8 strings (the payload format is the service's
  * business, not the gateway's). Every reply names the backend, so a client can tell who served it.
  *
@@ -75,12 +75,27 @@ final class GrpcBackend implements AutoCloseable {
     record Call(String method, List<Object> messages, java.util.concurrent.atomic.AtomicBoolean halfClosed) {
     }
 
+    /**
+     * Serving over TLS (h2 by ALPN): the certificate and key in PEM, and when {@code clientCaPem}
+     * is set, a client certificate issued by it is required.
+     */
+    record Tls(String certificatePem, String keyPem, String clientCaPem) {
+    }
+
+    /** The TLS sessions of the calls received over TLS, in order (their peer certificates: the client's). */
+    final List<javax.net.ssl.SSLSession> sessions = new CopyOnWriteArrayList<>();
+
     GrpcBackend(String name) throws IOException {
         this(name, 0);
     }
 
     /** @param port the port on 127.0.0.1 to listen on; 0 for any free one */
     GrpcBackend(String name, int port) throws IOException {
+        this(name, port, null);
+    }
+
+    /** @param tls how to serve TLS, or null for h2c */
+    GrpcBackend(String name, int port, Tls tls) throws IOException {
         this.name = name;
         final ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall(this::unary))
@@ -93,6 +108,10 @@ final class GrpcBackend implements AutoCloseable {
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                               ServerCallHandler<Q, R> next) {
                 received.add(headers);
+                final javax.net.ssl.SSLSession session = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION);
+                if (session != null) {
+                    sessions.add(session);
+                }
                 final Call seen = new Call(call.getMethodDescriptor().getFullMethodName(), new CopyOnWriteArrayList<>(),
                         new java.util.concurrent.atomic.AtomicBoolean());
                 calls.add(seen);
@@ -127,9 +146,22 @@ final class GrpcBackend implements AutoCloseable {
                                 })).build(), recorder).getMethod(methodName);
             }
         };
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        final InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+        this.server = (tls == null ? NettyServerBuilder.forAddress(address)
+                : NettyServerBuilder.forAddress(address, credentials(tls)))
                 .addService(ServerInterceptors.intercept(service, recorder)).fallbackHandlerRegistry(anyMethod)
                 .build().start();
+    }
+
+    private static io.grpc.ServerCredentials credentials(Tls tls) throws IOException {
+        final io.grpc.TlsServerCredentials.Builder b = io.grpc.TlsServerCredentials.newBuilder().keyManager(
+                new ByteArrayInputStream(tls.certificatePem().getBytes(StandardCharsets.US_ASCII)),
+                new ByteArrayInputStream(tls.keyPem().getBytes(StandardCharsets.US_ASCII)));
+        if (tls.clientCaPem() != null) {
+            b.trustManager(new ByteArrayInputStream(tls.clientCaPem().getBytes(StandardCharsets.US_ASCII)))
+                    .clientAuth(io.grpc.TlsServerCredentials.ClientAuth.REQUIRE);
+        }
+        return b.build();
     }
 
     static MethodDescriptor<String, String> method(String method, MethodDescriptor.MethodType type) {

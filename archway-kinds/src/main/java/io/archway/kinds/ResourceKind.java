@@ -50,7 +50,7 @@ public enum ResourceKind {
     REFERENCE_GRANT(ResourceKind.GATEWAY_GROUP, "ReferenceGrant", "referencegrants", names("refgrant"),
             Scope.NAMESPACED, versions("v1", "v1beta1", "v1alpha2"), ReferenceGrant.class, Role.RESOURCE, true),
     BACKEND_TLS_POLICY(ResourceKind.GATEWAY_GROUP, "BackendTLSPolicy", "backendtlspolicies", names("btlspolicy"),
-            Scope.NAMESPACED, versions("v1", "v1alpha3"), BackendTLSPolicy.class, Role.RESOURCE, false),
+            Scope.NAMESPACED, versions("v1", "v1alpha3"), BackendTLSPolicy.class, Role.RESOURCE, true),
     LISTENER_SET(ResourceKind.GATEWAY_GROUP, "ListenerSet", "listenersets", names("lset"), Scope.NAMESPACED,
             versions("v1"), ListenerSet.class, Role.RESOURCE, true),
     SERVICE(ResourceKind.CORE_GROUP, "Service", "services", names("svc"), Scope.NAMESPACED, versions("v1"),

@@ -140,7 +140,7 @@ class ResourceKindTest {
     void servedNowAndTopLevelFields() {
         assertThat(ResourceKind.all().stream().filter(ResourceKind::servedByArchway).map(ResourceKind::kind))
                 .containsExactly("GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
-                        "ReferenceGrant", "ListenerSet", "Service", "EndpointSlice",
+                        "ReferenceGrant", "BackendTLSPolicy", "ListenerSet", "Service", "EndpointSlice",
                         "Secret", "ConfigMap", "Namespace");
         assertThat(ResourceKind.SECRET.allowsTopLevelField("stringData")).isTrue();
         assertThat(ResourceKind.SECRET.allowsTopLevelField("spec")).isTrue();

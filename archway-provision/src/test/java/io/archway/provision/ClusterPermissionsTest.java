@@ -28,9 +28,9 @@ class ClusterPermissionsTest {
     @Test
     void theDataPlaneReadsEveryServedKindAndWritesNothing() {
         assertThat(grants(ClusterPermissions.dataPlane()))
-                .contains("gateway.networking.k8s.io/httproutes:watch", "/secrets:list", "discovery.k8s.io/endpointslices:get")
-                .allMatch(g -> g.endsWith(":get") || g.endsWith(":list") || g.endsWith(":watch"))
-                .noneMatch(g -> g.contains("backendtlspolicies")); // not served yet
+                .contains("gateway.networking.k8s.io/httproutes:watch", "/secrets:list", "discovery.k8s.io/endpointslices:get",
+                        "gateway.networking.k8s.io/backendtlspolicies:list")
+                .allMatch(g -> g.endsWith(":get") || g.endsWith(":list") || g.endsWith(":watch"));
     }
 
     @Test

@@ -15,7 +15,8 @@ public interface StatusView {
     /** The kinds the view lists, in this order (GRPCRoutes are not translated yet: there are none). */
     List<ResourceKind> KINDS = List.of(ResourceKind.GATEWAY_CLASS, ResourceKind.GATEWAY, ResourceKind.LISTENER_SET,
             ResourceKind.HTTP_ROUTE,
-            ResourceKind.GRPC_ROUTE, ResourceKind.TLS_ROUTE, ResourceKind.TCP_ROUTE, ResourceKind.UDP_ROUTE);
+            ResourceKind.GRPC_ROUTE, ResourceKind.TLS_ROUTE, ResourceKind.TCP_ROUTE, ResourceKind.UDP_ROUTE,
+            ResourceKind.BACKEND_TLS_POLICY);
 
     /** One of {@link #KINDS} by a kubectl-style name: {@code Gateway}, {@code gateways}, {@code gtw}, ... */
     static Optional<ResourceKind> kind(String name) {

@@ -60,7 +60,7 @@ class StandaloneStatusViewTest {
 
     private void publish(String ns, GatewayStatus st) {
         view.publish(store.view(), new StatusReport(Map.of(),
-                Map.of(new ResourceKey("Gateway", ns, "gw"), st), Map.of(), Map.of()), List.of(), 1);
+                Map.of(new ResourceKey("Gateway", ns, "gw"), st), Map.of(), Map.of(), Map.of()), List.of(), 1);
     }
 
     private Gateway listed() {

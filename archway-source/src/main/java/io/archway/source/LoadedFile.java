@@ -15,7 +15,7 @@ import java.util.Set;
  * @param objects the objects we serve, in document order (empty when {@code errors} is not)
  * @param errors problems that make the whole file unusable; the store then keeps the file's last good objects
  * @param warnings problems that do not reject the file (e.g. a Gateway API kind we do not serve yet)
- * @param unserved count per kind of Gateway API objects we do not serve yet (GRPCRoute, BackendTLSPolicy, ...)
+ * @param unserved count per kind of Gateway API objects we do not serve yet (BackendLBPolicy, ...)
  * @param skipped number of documents of other kinds (Deployment, Pod, ...) ignored
  * @param refusals why objects of the file were refused by admission (the API server's answer to an
  *        invalid object: a CRD schema or CEL rule violation), one per violation, each naming the refused

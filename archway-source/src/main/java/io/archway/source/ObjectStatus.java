@@ -26,7 +26,7 @@ public final class ObjectStatus {
     /**
      * The status the translator computed for {@code key} (of {@code kind}), as a fresh JSON tree;
      * empty when the object is not ours (no status of ours). A route's status is its
-     * {@code parents}.
+     * {@code parents}; a BackendTLSPolicy's its {@code ancestors}.
      */
     public static Optional<ObjectNode> of(StatusReport report, ResourceKind kind, ResourceKey key) {
         final Object status = raw(report, kind, key);
@@ -50,6 +50,8 @@ public final class ObjectStatus {
             return report.listenerSets().get(key);
         } else if (kind.isRoute()) {
             return report.routes().get(key);
+        } else if (kind == ResourceKind.BACKEND_TLS_POLICY) {
+            return report.policies().get(key);
         }
         return null;
     }
@@ -59,7 +61,8 @@ public final class ObjectStatus {
      * route parent's) with {@code lastTransitionTime}: the time of the same condition in
      * {@code previous} when its status is the same there, else {@code now}. Conditions are matched by
      * type within the same entry: a list entry is identified by its {@code name} (listeners) or by
-     * its {@code parentRef} and {@code controllerName} (route parents).
+     * its {@code parentRef} (route parents) or {@code ancestorRef} (policy ancestors) and
+     * {@code controllerName}.
      *
      * @param previous the status last written or published for this object; null for none
      */
@@ -109,8 +112,9 @@ public final class ObjectStatus {
         if (entry.has("name")) {
             return entry.get("name").asText();
         }
-        // A route parent: its reference as the API server defaults it, and the controller writing it.
-        JsonNode p = entry.path("parentRef");
+        // A route parent or a policy ancestor: its reference as the API server defaults it, and the
+        // controller writing it.
+        JsonNode p = entry.has("ancestorRef") ? entry.path("ancestorRef") : entry.path("parentRef");
         return p.path("group").asText(ResourceKind.GATEWAY_GROUP) + "/" + p.path("kind").asText("Gateway") + "/"
                 + p.path("namespace").asText("") + "/" + p.path("name").asText("") + "/"
                 + p.path("sectionName").asText("") + "/" + p.path("port").asText("") + "/"

@@ -49,4 +49,23 @@ class ObjectStatusTest {
         ObjectStatus.stampTransitions(fresh, null, "T2");
         assertThat(fresh.at("/conditions/0/lastTransitionTime").asText()).isEqualTo("T2");
     }
+
+    @Test
+    void policyAncestorsAreEntriesOfTheirOwn() throws Exception {
+        ObjectNode previous = json("""
+                {'ancestors': [
+                  {'ancestorRef': {'name': 'gw-a', 'namespace': 'ns'}, 'controllerName': 'us',
+                   'conditions': [{'type': 'Accepted', 'status': 'True', 'lastTransitionTime': 'T0'}]},
+                  {'ancestorRef': {'name': 'gw-b', 'namespace': 'ns'}, 'controllerName': 'us',
+                   'conditions': [{'type': 'Accepted', 'status': 'False', 'lastTransitionTime': 'T0'}]}]}""");
+        ObjectNode next = json("""
+                {'ancestors': [
+                  {'ancestorRef': {'name': 'gw-a', 'namespace': 'ns'}, 'controllerName': 'us',
+                   'conditions': [{'type': 'Accepted', 'status': 'True'}]},
+                  {'ancestorRef': {'name': 'gw-b', 'namespace': 'ns'}, 'controllerName': 'us',
+                   'conditions': [{'type': 'Accepted', 'status': 'True'}]}]}""");
+        ObjectStatus.stampTransitions(next, previous, "T1");
+        assertThat(next.at("/ancestors/0/conditions/0/lastTransitionTime").asText()).isEqualTo("T0");
+        assertThat(next.at("/ancestors/1/conditions/0/lastTransitionTime").asText()).isEqualTo("T1");
+    }
 }

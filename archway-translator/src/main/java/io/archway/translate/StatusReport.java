@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +22,15 @@ import java.util.TreeMap;
  * @param listenerSets the status of every ListenerSet whose parent Gateway is ours
  * @param routes the {@code status.parents} of every route of every kind with a parent of ours,
  *     keyed by the route (whose key names its kind); every route kind's status is just its parents
+ * @param policies the status of every BackendTLSPolicy with an ancestor (a Gateway) of ours
  */
 public record StatusReport(Map<ResourceKey, GatewayClassStatus> gatewayClasses,
                            Map<ResourceKey, GatewayStatus> gateways,
                            Map<ResourceKey, ListenerSetStatus> listenerSets,
-                           Map<ResourceKey, List<RouteParentStatus>> routes) {
+                           Map<ResourceKey, List<RouteParentStatus>> routes,
+                           Map<ResourceKey, PolicyStatus> policies) {
     public StatusReport {
+        policies = Map.copyOf(Objects.requireNonNull(policies, "policies"));
         gatewayClasses = Map.copyOf(Objects.requireNonNull(gatewayClasses, "gatewayClasses"));
         gateways = Map.copyOf(Objects.requireNonNull(gateways, "gateways"));
         listenerSets = Map.copyOf(Objects.requireNonNull(listenerSets, "listenerSets"));

@@ -23,7 +23,7 @@ import java.util.Objects;
  * <p>Per-route results are reused while everything else the translator reads is unchanged:
  * <ul>
  *   <li>every object of a kind that is not a route (GatewayClasses, Gateways, ListenerSets,
- *       ReferenceGrants, Services, EndpointSlices, Secrets, ConfigMaps, Namespaces) is the same
+ *       ReferenceGrants, BackendTLSPolicies, Services, EndpointSlices, Secrets, ConfigMaps, Namespaces) is the same
  *       instance as last time (the store hands out the same instance until an object changes);</li>
  *   <li>phases 1 and 2 bind the Gateways the same way: their only input besides those objects is the
  *       time certificates must be valid at, so the conditions, served flags and certificates of

@@ -3,7 +3,12 @@ package io.archway.translate;
 import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.RoutingSnapshot;
+import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.WeightedBackend;
+import io.archway.translate.bind.Attachment;
 import io.archway.translate.bind.BackendResolver;
+import io.archway.translate.bind.BackendTlsPolicies;
 import io.archway.translate.bind.BoundGateway;
 import io.archway.translate.bind.GatewayClassAcceptor;
 import io.archway.translate.bind.GatewayClassAcceptor.ClassDecision;
@@ -20,10 +25,12 @@ import io.archway.translate.compile.HttpRouteRuleCompiler;
 import io.archway.translate.compile.RouteTableCompiler;
 import io.archway.translate.status.Diagnostics;
 import io.archway.translate.status.GatewayStatusWriter;
+import io.archway.translate.status.PolicyStatusWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,6 +41,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -120,7 +128,8 @@ public final class Translator {
         final Map<ResourceKey, BoundGateway> bound = memo == null ? validated : memo.begin(options, view, validated);
 
         // 3. Routes, kind by kind in key order, compiled once whatever they attach to.
-        final BackendResolver backends = new BackendResolver(view, grants);
+        final BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(view, diagnostics);
+        final BackendResolver backends = new BackendResolver(view, grants, tlsPolicies);
         final HttpRouteRuleCompiler ruleCompiler = new HttpRouteRuleCompiler(backends, diagnostics);
         final List<CompiledRoute> routes = new ArrayList<>();
         sortedByKey(view.httpRoutes(), ResourceKind.HTTP_ROUTE).forEach(r -> routes.add(memo == null
@@ -165,6 +174,10 @@ public final class Translator {
                     GatewayStatusWriter.write(set, listener -> attacher.attachedRoutes(set.key(), listener))));
         });
 
+        // 5b. BackendTLSPolicy status: its ancestors are the Gateways that routes using its targets attach to.
+        final Map<ResourceKey, PolicyStatus> policyStatuses = policyStatuses(attacher.attachments(), routes, backends,
+                tlsPolicies);
+
         // 6. The routing table.
         final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo == null ? null : memo.table)
                 .compile(new ArrayList<>(bound.values()), attacher.attachments(), routes, l4Routes);
@@ -173,8 +186,36 @@ public final class Translator {
         }
 
         return new Translation(new RoutingSnapshot(version, ports),
-                new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses()),
+                new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),
+                        policyStatuses),
                 diagnostics.sorted());
+    }
+
+    /**
+     * Each BackendTLSPolicy's status, with one ancestor per Gateway an HTTPRoute or GRPCRoute
+     * attaches to whose backendRefs (or mirrors) name a Service port the policy targets.
+     */
+    private Map<ResourceKey, PolicyStatus> policyStatuses(List<Attachment> attachments, List<CompiledRoute> routes,
+                                                          BackendResolver backends, BackendTlsPolicies tlsPolicies) {
+        final Map<ResourceKey, Set<ResourceKey>> ancestors = new TreeMap<>();
+        for (Attachment a : attachments) {
+            if (a.routeIndex() >= routes.size()) {
+                continue;
+            }
+            for (HttpRouteEntry entry : routes.get(a.routeIndex()).entries()) {
+                final List<WeightedBackend> used = new ArrayList<>(entry.backends());
+                entry.filters().stream().filter(f -> f instanceof HttpFilter.RequestMirror)
+                        .forEach(f -> used.add(((HttpFilter.RequestMirror) f).backend()));
+                for (WeightedBackend b : used) {
+                    backends.tlsPoliciesOf(b.origin()).forEach(p -> ancestors.computeIfAbsent(p,
+                            k -> new TreeSet<>()).add(a.gateway().key()));
+                }
+            }
+        }
+        final Map<ResourceKey, PolicyStatus> out = new TreeMap<>();
+        ancestors.forEach((policy, gateways) -> out.put(policy, PolicyStatusWriter.write(options.controllerName(),
+                gateways, tlsPolicies.conditions(policy), tlsPolicies.generation(policy))));
+        return out;
     }
 
     private static <T extends HasMetadata> List<T> sortedByKey(List<T> routes, ResourceKind kind) {

@@ -6,7 +6,10 @@ import io.archway.snapshot.WeightedBackend;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A weighted backend ready to serve: its filters compiled and a round-robin endpoint cursor. */
+/**
+ * A weighted backend ready to serve: its filters compiled, a round-robin endpoint cursor, and the
+ * TLS context for a backend a BackendTLSPolicy targets (one per backend, shared by its endpoints).
+ */
 final class CompiledBackend {
     private final WeightedBackend backend;
     private final FilterChain filters;
@@ -19,9 +22,11 @@ final class CompiledBackend {
         this.filters = FilterChain.of(backend.filters());
         this.mirrors = CompiledMirror.of(backend.filters());
         final List<Endpoint> eps = backend.endpoints();
+        final UpstreamTls tls = backend.tls() == null || backend.tls().refusal() != null ? null
+                : new UpstreamTls(backend.tls(), backend.protocol() == AppProtocol.H2C);
         this.endpoints = new UpstreamAddress[eps.size()];
         for (int i = 0; i < endpoints.length; i++) {
-            endpoints[i] = new UpstreamAddress(eps.get(i).address(), eps.get(i).port());
+            endpoints[i] = new UpstreamAddress(eps.get(i).address(), eps.get(i).port(), tls);
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -14,6 +15,8 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -21,10 +24,13 @@ import io.netty.util.concurrent.Future;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
- * HTTP/2 with prior knowledge to {@code kubernetes.io/h2c} backends: one multiplexed connection
- * per endpoint and event loop, one stream per request. A stream speaks the same HTTP/1 message
+ * HTTP/2 to {@code kubernetes.io/h2c} and gRPC backends: with prior knowledge in cleartext, or
+ * over TLS with ALPN h2 for a backend a BackendTLSPolicy targets (the connection is used once the
+ * handshake verified the backend and the backend chose h2). One multiplexed connection per
+ * endpoint (and TLS settings) and event loop, one stream per request. A stream speaks the same HTTP/1 message
  * objects as an HTTP/1.1 connection (via {@link Http2StreamFrameToHttpObjectCodec}), so the
  * exchange does not care which it got. Only touched from its own event loop.
  */
@@ -32,12 +38,22 @@ final class H2cUpstreamConnections {
     private final Bootstrap bootstrap;
     private final UpstreamConnectionPool pool;
     private final Map<UpstreamAddress, ChannelFuture> connections = new HashMap<>();
+    private final long idleMillis;
 
     H2cUpstreamConnections(Bootstrap template, UpstreamConnectionPool pool, long idleMillis) {
         this.pool = pool;
-        this.bootstrap = template.clone().handler(new ChannelInitializer<SocketChannel>() {
+        this.idleMillis = idleMillis;
+        this.bootstrap = template.clone().handler(initializer(null, 0));
+    }
+
+    /** An HTTP/2 connection's pipeline; over TLS when {@code tls} is set (to a backend on {@code port}). */
+    private ChannelInitializer<SocketChannel> initializer(UpstreamTls tls, int port) {
+        return new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), port));
+                }
                 ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                         .addLast("h2", Http2FrameCodecBuilder.forClient().build())
                         // Server-initiated streams (push) are refused by default; nothing to handle.
@@ -52,14 +68,21 @@ final class H2cUpstreamConnections {
                             }
                         });
             }
-        });
+        };
     }
 
     /** Opens a stream to {@code address} for {@code exchange}, connecting first if needed. */
     void openStream(EventLoop loop, UpstreamAddress address, UpstreamListener exchange) {
+        final UpstreamTls tls = address.tls();
+        if (tls != null && tls.failure() != null) {
+            exchange.onUpstreamConnectFailed(tls.failure());
+            return;
+        }
         ChannelFuture connection = connections.get(address);
         if (connection == null || connection.isDone() && !usable(connection)) {
-            connection = bootstrap.clone(loop).connect(address.socketAddress());
+            connection = tls == null ? bootstrap.clone(loop).connect(address.socketAddress())
+                    : verified(bootstrap.clone(loop).handler(initializer(tls, address.port()))
+                            .connect(address.socketAddress()));
             final ChannelFuture created = connection;
             connections.put(address, created);
             created.channel().closeFuture().addListener(f -> connections.remove(address, created));
@@ -86,6 +109,35 @@ final class H2cUpstreamConnections {
                         }
                     });
         });
+    }
+
+    /**
+     * Completes once {@code connect} did and the TLS handshake verified the backend and agreed on
+     * h2 by ALPN (an HTTP/2 client must not speak h2 to a server that did not choose it, RFC 9113
+     * section 3.2); fails, closing the connection, otherwise.
+     */
+    private static ChannelFuture verified(ChannelFuture connect) {
+        final ChannelPromise ready = connect.channel().newPromise();
+        connect.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                ready.setFailure(f.cause());
+                return;
+            }
+            final SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+            ssl.handshakeFuture().addListener(h -> {
+                if (!h.isSuccess()) {
+                    f.channel().close();
+                    ready.setFailure(h.cause());
+                } else if (!ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+                    f.channel().close();
+                    ready.setFailure(new SSLException("the backend did not agree on h2 by ALPN (chose "
+                            + ssl.applicationProtocol() + ")"));
+                } else {
+                    ready.setSuccess();
+                }
+            });
+        });
+        return ready;
     }
 
     /** Connected, open, and not told to go away (after GOAWAY no new stream may be opened). */

@@ -3,16 +3,24 @@ package io.archway.proxy.http;
 import java.net.InetSocketAddress;
 
 /**
- * An upstream endpoint and its pool key. The socket address is created unresolved-free once per
- * snapshot (endpoints are IP literals), so connecting does no DNS lookup on an event loop.
+ * An upstream endpoint and its pool key: address, port and, for a backend a BackendTLSPolicy
+ * targets, the TLS settings (connections made with other settings are never shared). The socket
+ * address is created unresolved-free once per snapshot (endpoints are IP literals), so connecting
+ * does no DNS lookup on an event loop.
  */
 public final class UpstreamAddress {
     private final String host;
     private final int port;
     private final InetSocketAddress socketAddress;
     private final String key;
+    private final UpstreamTls tls;
 
     public UpstreamAddress(String host, int port) {
+        this(host, port, null);
+    }
+
+    UpstreamAddress(String host, int port, UpstreamTls tls) {
+        this.tls = tls;
         this.host = host;
         this.port = port;
         // Endpoint addresses are IP literals (EndpointSlice addresses), which InetSocketAddress
@@ -33,6 +41,11 @@ public final class UpstreamAddress {
         return port;
     }
 
+    /** How to speak TLS to it, or null for cleartext. */
+    UpstreamTls tls() {
+        return tls;
+    }
+
     /** {@code host:port}, also used as the Host header of HTTP/1.0 requests that had none. */
     public String key() {
         return key;
@@ -40,16 +53,16 @@ public final class UpstreamAddress {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof UpstreamAddress other && other.key.equals(key);
+        return o instanceof UpstreamAddress other && other.key.equals(key) && java.util.Objects.equals(other.tls, tls);
     }
 
     @Override
     public int hashCode() {
-        return key.hashCode();
+        return 31 * key.hashCode() + (tls == null ? 0 : tls.hashCode());
     }
 
     @Override
     public String toString() {
-        return key;
+        return tls == null ? key : key + " " + tls;
     }
 }

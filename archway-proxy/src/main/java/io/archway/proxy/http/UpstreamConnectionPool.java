@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
@@ -29,6 +30,7 @@ public final class UpstreamConnectionPool {
     static final AttributeKey<UpstreamAddress> ADDRESS = AttributeKey.valueOf("archway.upstream.address");
     private static final int MAX_IDLE_PER_ENDPOINT = 64;
 
+    private final long idleMillis;
     private final Bootstrap bootstrap;
     /** Built once for every loop of the group, then only read: safe to share without locks. */
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
@@ -36,20 +38,13 @@ public final class UpstreamConnectionPool {
 
     public UpstreamConnectionPool(EventLoopGroup group, Class<? extends SocketChannel> channelClass,
                                   Duration connectTimeout, Duration idleTimeout) {
-        final long idleMillis = idleTimeout.toMillis();
+        this.idleMillis = idleTimeout.toMillis();
         this.bootstrap = new Bootstrap()
                 .channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                                .addLast("codec", new HttpClientCodec(HttpCodecConfig.client(), false, false))
-                                .addLast("upstream", new UpstreamHandler(UpstreamConnectionPool.this));
-                    }
-                });
+                .handler(initializer(null, 0));
         for (EventExecutor executor : group) {
             pools.put(executor, new LoopPool());
             h2c.put(executor, new H2cUpstreamConnections(bootstrap, this, idleMillis));
@@ -74,15 +69,57 @@ public final class UpstreamConnectionPool {
         connect(loop, address, exchange);
     }
 
-    /** Connects a fresh connection, bypassing the idle ones (used to retry after a stale reuse). */
+    /** An HTTP/1.1 connection's pipeline; over TLS when {@code tls} is set (to a backend on {@code port}). */
+    private ChannelInitializer<SocketChannel> initializer(UpstreamTls tls, int port) {
+        return new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), port));
+                }
+                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                        .addLast("codec", new HttpClientCodec(HttpCodecConfig.client(), false, false))
+                        .addLast("upstream", new UpstreamHandler(UpstreamConnectionPool.this));
+            }
+        };
+    }
+
+    /**
+     * Connects a fresh connection, bypassing the idle ones (used to retry after a stale reuse). A
+     * TLS connection is handed over once its handshake verified the backend: a backend that fails
+     * verification never sees the request, and the exchange answers a connect failure (502).
+     */
     void connect(EventLoop loop, UpstreamAddress address, UpstreamListener exchange) {
-        final ChannelFuture future = bootstrap.clone(loop).connect(address.socketAddress());
+        final UpstreamTls tls = address.tls();
+        if (tls != null && tls.failure() != null) {
+            exchange.onUpstreamConnectFailed(tls.failure());
+            return;
+        }
+        final Bootstrap b = bootstrap.clone(loop);
+        if (tls != null) {
+            b.handler(initializer(tls, address.port()));
+        }
+        final ChannelFuture future = b.connect(address.socketAddress());
         future.channel().attr(ADDRESS).set(address);
         future.addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
+            if (!f.isSuccess()) {
+                exchange.onUpstreamConnectFailed(f.cause());
+            } else if (tls == null) {
                 exchange.onUpstreamConnected(f.channel(), false);
             } else {
-                exchange.onUpstreamConnectFailed(f.cause());
+                whenVerified(f.channel(), exchange, () -> exchange.onUpstreamConnected(f.channel(), false));
+            }
+        });
+    }
+
+    /** Runs {@code then} once the channel's TLS handshake succeeded; else fails the exchange's connect. */
+    static void whenVerified(Channel channel, UpstreamListener exchange, Runnable then) {
+        channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                then.run();
+            } else {
+                channel.close();
+                exchange.onUpstreamConnectFailed(h.cause());
             }
         });
     }

@@ -44,7 +44,7 @@ final class EntryDecisions<R> {
         for (int i = 0; i < byBackend.length; i++) {
             final WeightedBackend b = backends.get(i);
             final HttpFilter.RequestRedirect redirect = firstRedirect(b.filters());
-            if (!b.valid()) {
+            if (b.unservableReason() != null) {
                 byBackend[i] = new RouteDecision.InvalidBackend<>(route, entry, i);
             } else if (redirect != null) {
                 byBackend[i] = new RouteDecision.Redirect<>(route, entry, i, redirect, scheme, listenerPort,

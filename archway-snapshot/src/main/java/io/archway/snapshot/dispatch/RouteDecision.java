@@ -155,8 +155,9 @@ public sealed interface RouteDecision<R> {
     }
 
     /**
-     * The picked backendRef did not resolve ({@link WeightedBackend#invalidReason()}): its share of
-     * the traffic is answered with 500 (HTTPRouteRule.backendRefs).
+     * The picked backendRef did not resolve, or its BackendTLSPolicy has no valid CA certificate
+     * ({@link WeightedBackend#unservableReason()}): its share of the traffic is answered with 500
+     * (HTTPRouteRule.backendRefs; BackendTLSPolicyValidation.caCertificateRefs).
      */
     record InvalidBackend<R>(R route, HttpRouteEntry entry, int backendIndex) implements Routed<R> {
         @Override

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>The kinds, their groups, accepted versions and top-level fields come from {@link ResourceKind}.
  * Documents at an older version (v1beta1, v1alpha2) are converted by re-reading their JSON as the v1
  * class. Kinds we do not read (Deployment, Pod, ...) are skipped; Gateway API kinds we do not
- * serve yet (GRPCRoute, BackendTLSPolicy, ...) are counted and reported as warnings.
+ * serve yet (BackendLBPolicy, ...) are counted and reported as warnings.
  *
  * <p>Every object of a kind with a CRD goes through {@link Admission} as the API server would admit
  * it (unknown fields pruned, defaults applied, the CRD's schema and CEL rules checked): an invalid

@@ -272,8 +272,8 @@ class ManifestLoaderTest {
                   spec:
                     parentRefs: [{name: gw}]
                 ---
-                apiVersion: gateway.networking.k8s.io/v1alpha3
-                kind: BackendTLSPolicy
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: BackendLBPolicy
                 metadata:
                   name: t
                 """);
@@ -283,7 +283,7 @@ class ManifestLoaderTest {
             assertThat(o.key()).isEqualTo(new ResourceKey("EndpointSlice", "default", "svc-1"));
         });
         assertThat(f.objects().get(1).key()).isEqualTo(new ResourceKey("GRPCRoute", "default", "g"));
-        assertThat(f.unserved()).containsOnlyKeys("BackendTLSPolicy").containsEntry("BackendTLSPolicy", 1);
+        assertThat(f.unserved()).containsOnlyKeys("BackendLBPolicy").containsEntry("BackendLBPolicy", 1);
         assertThat(f.warnings()).hasSize(1);
     }
 

@@ -6,6 +6,7 @@ import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.Endpoint;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.WeightedBackend;
+import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -33,7 +34,8 @@ import java.util.Set;
  * resolves to the endpoint port through the EndpointSlices labelled
  * {@code kubernetes.io/service-name}, whose ports carry the Service port's name; only ready
  * endpoints (or those whose readiness is unknown) are kept. An invalid reference still becomes a
- * backend, with an {@code invalidReason}: its share of the traffic is answered with 500.
+ * backend, with an {@code invalidReason}: its share of the traffic is answered with 500. A Service
+ * port a BackendTLSPolicy targets is spoken to over TLS ({@link BackendTlsPolicies#tlsFor}).
  */
 public final class BackendResolver {
     private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -43,13 +45,15 @@ public final class BackendResolver {
     }
 
     private final ReferenceGrantIndex grants;
+    private final BackendTlsPolicies tlsPolicies;
     /** "namespace/name" to Service. */
     private final Map<String, Service> services = new HashMap<>();
     /** "namespace/service name" to its EndpointSlices. */
     private final Map<String, List<EndpointSlice>> slices = new HashMap<>();
 
-    public BackendResolver(ResourceView view, ReferenceGrantIndex grants) {
+    public BackendResolver(ResourceView view, ReferenceGrantIndex grants, BackendTlsPolicies tlsPolicies) {
         this.grants = grants;
+        this.tlsPolicies = tlsPolicies;
         for (Service s : view.services()) {
             services.putIfAbsent(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s);
         }
@@ -71,7 +75,8 @@ public final class BackendResolver {
     /**
      * A GRPCRoute's backendRef, with its backendRef-level filters. gRPC runs over HTTP/2 only, so
      * the backend is spoken to with HTTP/2 prior knowledge (h2c) whatever the Service port's
-     * appProtocol says (GRPCRoute implies it; {@code kubernetes.io/h2c} states it).
+     * appProtocol says (GRPCRoute implies it; {@code kubernetes.io/h2c} states it), or over TLS
+     * with ALPN h2 when a BackendTLSPolicy targets the port.
      */
     public Resolved resolve(String routeNamespace, GRPCBackendRef ref, List<HttpFilter> filters) {
         return h2c(resolve(ResourceKind.GRPC_ROUTE, routeNamespace, ref.getGroup(), ref.getKind(),
@@ -102,7 +107,7 @@ public final class BackendResolver {
     private static Resolved h2c(Resolved resolved) {
         final WeightedBackend b = resolved.backend();
         return b.protocol() == AppProtocol.H2C ? resolved : new Resolved(new WeightedBackend(b.origin(), b.weight(),
-                AppProtocol.H2C, b.endpoints(), b.invalidReason(), b.filters()), resolved.message());
+                AppProtocol.H2C, b.endpoints(), b.invalidReason(), b.filters(), b.tls()), resolved.message());
     }
 
     /** A backendRef of another route kind (TCPRoute, UDPRoute: no filters). */
@@ -148,7 +153,23 @@ public final class BackendResolver {
             return invalid(origin, weight, filters, Reasons.BACKEND_NOT_FOUND, what + " has no port " + port);
         }
         return new Resolved(new WeightedBackend(origin, weight, appProtocol(servicePort.getAppProtocol()),
-                endpoints(namespace, origin.name(), servicePort), null, filters), null);
+                endpoints(namespace, origin.name(), servicePort), null, filters,
+                tlsPolicies.tlsFor(namespace, origin.name(), servicePort)), null);
+    }
+
+    /**
+     * The BackendTLSPolicies targeting the Service port a backend names (the ancestors of their
+     * status are the Gateways its routes attach to); empty for anything else.
+     */
+    public List<ResourceKey> tlsPoliciesOf(BackendOrigin backend) {
+        if (!ResourceKind.SERVICE.kind().equals(backend.kind())) {
+            return List.of();
+        }
+        final Service service = services.get(backend.namespace() + "/" + backend.name());
+        final ServicePort port = service == null || service.getSpec() == null || service.getSpec().getPorts() == null
+                ? null : service.getSpec().getPorts().stream().filter(p -> Objects.equals(p.getPort(), backend.port()))
+                        .findFirst().orElse(null);
+        return port == null ? List.of() : tlsPolicies.targeting(backend.namespace(), backend.name(), port.getName());
     }
 
     private static Resolved invalid(BackendOrigin origin, int weight, List<HttpFilter> filters, String reason,

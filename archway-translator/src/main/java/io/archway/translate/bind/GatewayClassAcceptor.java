@@ -30,10 +30,13 @@ public final class GatewayClassAcceptor {
      * when its conformance tests pass.
      */
     public static final List<String> SUPPORTED_FEATURES = List.of(
+            "BackendTLSPolicy",
+            "BackendTLSPolicySANValidation",
             "GRPCRoute",
             "GRPCRouteNamedRouteRule",
             "Gateway",
             "GatewayAddressEmpty",
+            "GatewayBackendClientCertificate",
             "GatewayFrontendClientCertificateValidation",
             "GatewayFrontendClientCertificateValidationInsecureFallback",
             "GatewayHTTPListenerIsolation",

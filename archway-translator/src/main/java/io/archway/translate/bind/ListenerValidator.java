@@ -154,10 +154,7 @@ public final class ListenerValidator {
             diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
                     + address);
         }
-        if (gateway.getSpec() != null && gateway.getSpec().getTls() != null
-                && gateway.getSpec().getTls().getBackend() != null) {
-            diagnostics.warning(key, "spec.tls.backend", "backend TLS settings are not supported and are ignored");
-        }
+        final BackendClientCertificate backendClientCertificate = BackendClientCertificate.of(gateway, certificates);
         final List<GatewayStatusAddress> statusAddresses;
         final ConditionSpec programmed;
         if (!gatewayAccepted) {
@@ -187,6 +184,13 @@ public final class ListenerValidator {
             }
         }
         final List<ConditionSpec> gatewayConditions = new ArrayList<>(List.of(acceptedCondition, programmed));
+        if (backendClientCertificate.resolvedRefs() != null) {
+            gatewayConditions.add(backendClientCertificate.resolvedRefs());
+            if (!backendClientCertificate.resolvedRefs().status()) {
+                diagnostics.error(key, "spec.tls.backend",
+                        backendClientCertificate.resolvedRefs().message());
+            }
+        }
         if (frontend.insecureFallback()) {
             // Gateway condition InsecureFrontendValidationMode: present while a port accepts clients
             // without a valid certificate, removed when every mode is AllowValidOnly again.
@@ -213,8 +217,7 @@ public final class ListenerValidator {
         }
         final boolean reportsSets = !sets.isEmpty() || !"None".equals(allowedSets.from());
         return new BoundGateway(key, gateway, gateway.getMetadata().getGeneration(), gatewayAccepted, address,
-                statusAddresses,
-                bound, gatewayConditions, sets, reportsSets);
+                statusAddresses, bound, gatewayConditions, sets, reportsSets, backendClientCertificate.certificate());
     }
 
     /** {@code spec.allowedListeners.namespaces} (GEP-1713: absent means None). */

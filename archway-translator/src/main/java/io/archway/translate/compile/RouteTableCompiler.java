@@ -1,5 +1,9 @@
 package io.archway.translate.compile;
 
+import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.HttpFilter;
+import io.archway.snapshot.HttpRouteEntry;
+import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.ListenerProtocol;
@@ -87,17 +91,24 @@ public final class RouteTableCompiler {
         }
     }
 
-    /** What one virtual host is built from; compared by the identity of the listener and routes. */
+    /**
+     * What one virtual host is built from; compared by the identity of the listener and routes,
+     * and by value for the Gateway's backend client certificate (a Secret can change under the
+     * same listener).
+     */
     private static final class VirtualHostInputs {
         final BoundListener listener;
         final String hostname;
         final List<CompiledRoute> routes;
+        final CertificateBundle backendClientCertificate;
         private final int hash;
 
-        VirtualHostInputs(BoundListener listener, String hostname, List<CompiledRoute> routes) {
+        VirtualHostInputs(BoundListener listener, String hostname, List<CompiledRoute> routes,
+                          CertificateBundle backendClientCertificate) {
             this.listener = listener;
             this.hostname = hostname;
             this.routes = routes;
+            this.backendClientCertificate = backendClientCertificate;
             int h = System.identityHashCode(listener) * 31 + hostname.hashCode();
             for (CompiledRoute r : routes) {
                 h = h * 31 + System.identityHashCode(r);
@@ -108,7 +119,8 @@ public final class RouteTableCompiler {
         @Override
         public boolean equals(Object o) {
             if (!(o instanceof VirtualHostInputs other) || other.listener != listener || other.hash != hash
-                    || !other.hostname.equals(hostname) || other.routes.size() != routes.size()) {
+                    || !other.hostname.equals(hostname) || other.routes.size() != routes.size()
+                    || !java.util.Objects.equals(other.backendClientCertificate, backendClientCertificate)) {
                 return false;
             }
             for (int i = 0; i < routes.size(); i++) {
@@ -211,7 +223,8 @@ public final class RouteTableCompiler {
                             + shadowing.origin() + ", which is served first");
                 }
                 socket.listeners.add(new ListenerEntry(listener.origin(), listener.hostname(),
-                        listener.certificates(), virtualHosts(listener, byListener.getOrDefault(listener, List.of()), routes)));
+                        listener.certificates(), virtualHosts(listener, byListener.getOrDefault(listener, List.of()), routes,
+                        gateway.backendClientCertificate())));
             }
         }
         final List<PortBinding> bindings = new ArrayList<>();
@@ -251,9 +264,12 @@ public final class RouteTableCompiler {
     private record L4Listener(BoundListener listener, L4Route route) {
     }
 
-    /** @param attachments the routes attached to {@code listener} */
+    /**
+     * @param attachments the routes attached to {@code listener}
+     * @param backendClientCertificate the listener's Gateway's, or null
+     */
     private List<VirtualHost> virtualHosts(BoundListener listener, List<Attachment> attachments,
-                                           List<CompiledRoute> routes) {
+                                           List<CompiledRoute> routes, CertificateBundle backendClientCertificate) {
         final Map<String, List<CompiledRoute>> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
@@ -262,18 +278,52 @@ public final class RouteTableCompiler {
             }
         }
         final List<VirtualHost> out = new ArrayList<>();
-        byHostname.forEach((hostname, served) -> out.add(memo == null ? virtualHost(hostname, served)
-                : memo.get(new VirtualHostInputs(listener, hostname, served), () -> virtualHost(hostname, served))));
+        byHostname.forEach((hostname, served) -> out.add(memo == null
+                ? virtualHost(hostname, served, backendClientCertificate)
+                : memo.get(new VirtualHostInputs(listener, hostname, served, backendClientCertificate),
+                        () -> virtualHost(hostname, served, backendClientCertificate))));
         out.sort(VIRTUAL_HOST_ORDER);
         return out;
     }
 
-    /** The entries of {@code served} (in attachment order) sorted by precedence. */
-    private static VirtualHost virtualHost(String hostname, List<CompiledRoute> served) {
+    /**
+     * The entries of {@code served} (in attachment order) sorted by precedence, presenting the
+     * Gateway's backend client certificate to their TLS backends.
+     */
+    private static VirtualHost virtualHost(String hostname, List<CompiledRoute> served,
+                                           CertificateBundle backendClientCertificate) {
         final List<RankedEntry> entries = new ArrayList<>();
         served.forEach(r -> entries.addAll(r.ranked()));
         entries.sort(RankedEntry.ORDER);
-        return new VirtualHost(hostname, entries.stream().map(RankedEntry::entry).toList());
+        return new VirtualHost(hostname, entries.stream()
+                .map(e -> presenting(e.entry(), backendClientCertificate)).toList());
+    }
+
+    /**
+     * The entry as served on a listener of a Gateway with a backend client certificate
+     * (GatewayBackendClientCertificate): every TLS backend of it, and of its mirrors, presents the
+     * certificate. Routes compile once for all their Gateways, so the Gateway's part joins here.
+     */
+    private static HttpRouteEntry presenting(HttpRouteEntry entry, CertificateBundle certificate) {
+        if (certificate == null) {
+            return entry;
+        }
+        return new HttpRouteEntry(entry.origin(), entry.match(), presenting(entry.filters(), certificate),
+                entry.backends().stream().map(b -> presenting(b, certificate)).toList(), entry.timeouts(),
+                entry.retry());
+    }
+
+    private static List<HttpFilter> presenting(List<HttpFilter> filters, CertificateBundle certificate) {
+        return filters.stream().map(f -> f instanceof HttpFilter.RequestMirror m
+                ? new HttpFilter.RequestMirror(presenting(m.backend(), certificate), m.numerator(), m.denominator())
+                : f).toList();
+    }
+
+    private static WeightedBackend presenting(WeightedBackend backend, CertificateBundle certificate) {
+        final WeightedBackend withFilters = new WeightedBackend(backend.origin(), backend.weight(), backend.protocol(),
+                backend.endpoints(), backend.invalidReason(), presenting(backend.filters(), certificate), backend.tls());
+        return backend.tls() == null || backend.tls().refusal() != null ? withFilters
+                : withFilters.withTls(backend.tls().withClientCertificate(certificate));
     }
 
     /** Scratch state for one (address, port). */

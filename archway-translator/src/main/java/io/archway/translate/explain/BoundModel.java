@@ -8,6 +8,7 @@ import io.archway.translate.Translation;
 import io.archway.translate.Translator;
 import io.archway.translate.TranslatorOptions;
 import io.archway.translate.bind.BackendResolver;
+import io.archway.translate.bind.BackendTlsPolicies;
 import io.archway.translate.bind.BoundGateway;
 import io.archway.translate.bind.GatewayClassAcceptor;
 import io.archway.translate.bind.Kinds;
@@ -63,6 +64,6 @@ final class BoundModel {
             parents.put(g.key(), g);
             g.listenerSets().forEach(set -> parents.put(set.key(), set));
         });
-        this.backends = new BackendResolver(view, grants);
+        this.backends = new BackendResolver(view, grants, new BackendTlsPolicies(view, scratch));
     }
 }

@@ -202,18 +202,35 @@ public final class RequestExplainer {
                 reason = n.reason() == RouteDecision.NoBackendReason.NO_BACKEND_REFS ? "the rule has no backendRefs"
                         : "every backend weight is 0";
             } else if (d instanceof RouteDecision.InvalidBackend<HttpRouteEntry> i) {
-                reason = "invalid backend " + backend + ": " + i.backend().invalidReason();
+                reason = "invalid backend " + backend + ": " + i.backend().unservableReason();
             } else if (d instanceof RouteDecision.NoEndpoints<HttpRouteEntry>) {
                 reason = backend + " has no ready endpoints";
             } else if (d instanceof RouteDecision.Proxy<HttpRouteEntry> p) {
                 reason = "proxied to " + backend + (p.filters().isEmpty() ? "" : " with " + p.filters().size()
-                        + " filter(s)") + upstreamPolicy(p.entry());
+                        + " filter(s)") + upstreamPolicy(p.entry()) + upstreamTls(p.backend());
             }
             out.add(new RequestExplanation.Decision(d.kind().name(), d.status(), percent(a.percent()), backend,
                     location, reason));
         }
         return out;
     }
+
+    /**
+     * How a proxied request reaches a backend a BackendTLSPolicy targets: the handshake, after the
+     * decision, verifies the backend, and one that fails verification is answered 502.
+     */
+    static String upstreamTls(WeightedBackend backend) {
+        final io.archway.snapshot.BackendTls tls = backend.tls();
+        if (tls == null) {
+            return "";
+        }
+        return "; " + UPSTREAM_TLS + " (BackendTLSPolicy " + tls.policy() + ", SNI " + tls.hostname()
+                + (tls.clientCertificate() == null ? "" : ", presenting " + tls.clientCertificate().source())
+                + "): a backend whose certificate fails verification is answered 502";
+    }
+
+    /** The words {@link #upstreamTls} starts with. */
+    public static final String UPSTREAM_TLS = "over TLS";
 
     /**
      * What the rule's timeouts and retry policy can still do to a proxied request, after the
@@ -324,7 +341,7 @@ public final class RequestExplainer {
         double empty = 0;
         for (WeightedBackend b : weighted) {
             final double share = total == 0 ? 0 : 100.0 * b.weight() / total;
-            if (!b.valid()) {
+            if (b.unservableReason() != null) {
                 invalid += share;
             } else if (b.endpoints().isEmpty()) {
                 empty += share;
@@ -333,7 +350,7 @@ public final class RequestExplainer {
             }
             backends.add(new RequestExplanation.Backend(b.origin().toString(), b.origin().namespace(),
                     b.origin().name(), b.origin().port(), b.weight(), String.format(Locale.ROOT, "%.1f%%", share),
-                    b.valid(), b.invalidReason(), b.endpoints().size(),
+                    b.unservableReason() == null, b.unservableReason(), b.endpoints().size(),
                     b.endpoints().stream().map(Object::toString).toList(),
                     b.filters().stream().map(RequestExplainer::describe).toList()));
         }

@@ -84,23 +84,6 @@ class ListenerAndGatewayRulesTest {
         assertThat(c.diagnostics()).isEmpty();
     }
 
-    /** Gateway.spec.tls.backend is not supported: ignored with a warning, not rejected (frontend: FrontendValidationRulesTest). */
-    @Test
-    void gatewayBackendTlsIsIgnoredWithAWarning() {
-        final SpecCase c = SpecCase.of("""
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata: {name: gw, namespace: default}
-                spec:
-                  gatewayClassName: archway
-                  tls: {backend: {}}
-                  listeners: [{name: http, port: 80, protocol: HTTP}]
-                """);
-        assertThat(c.gatewayConditions("default/gw")).containsEntry("Accepted", "True/Accepted");
-        assertThat(c.diagnostics()).containsExactly("spec-case.yaml:6: warning: Gateway default/gw spec.tls.backend: "
-                + "backend TLS settings are not supported and are ignored");
-    }
-
     /** Listener.hostname: an empty hostname is the same as none, "all hostnames". */
     @Test
     void anEmptyListenerHostnameMatchesAnyHost() {

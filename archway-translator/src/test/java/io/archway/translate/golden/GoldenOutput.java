@@ -42,12 +42,13 @@ final class GoldenOutput {
         final Map<String, Object> root = new LinkedHashMap<>();
         final List<Object> status = new ArrayList<>();
         final Map<ResourceKey, Object> all = new TreeMap<>(java.util.Comparator
-                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "ListenerSet", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute").indexOf(k.kind()))
+                .comparingInt((ResourceKey k) -> List.of("GatewayClass", "Gateway", "ListenerSet", "HTTPRoute", "TLSRoute", "TCPRoute", "UDPRoute", "BackendTLSPolicy").indexOf(k.kind()))
                 .thenComparing(k -> k));
         all.putAll(t.status().gatewayClasses());
         all.putAll(t.status().gateways());
         all.putAll(t.status().listenerSets());
         t.status().routes().forEach((key, parents) -> all.put(key, Map.of("parents", parents)));
+        all.putAll(t.status().policies());
         all.forEach((key, value) -> {
             final Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("kind", key.kind());
@@ -223,7 +224,38 @@ final class GoldenOutput {
         if (!b.filters().isEmpty()) {
             m.put("filters", b.filters().stream().map(GoldenOutput::filter).toList());
         }
+        if (b.tls() != null) {
+            final Map<String, Object> tls = new LinkedHashMap<>();
+            tls.put("policy", b.tls().policy());
+            tls.put("hostname", b.tls().hostname());
+            if (b.tls().caCertificatesPem() != null) {
+                // the subjects, not the PEM: what a reader checks
+                tls.put("caCertificates", caSubjects(b.tls().caCertificatesPem()));
+            }
+            if (b.tls().systemTrust()) {
+                tls.put("systemTrust", true);
+            }
+            if (!b.tls().subjectAltNames().isEmpty()) {
+                tls.put("subjectAltNames", b.tls().subjectAltNames().stream().map(x -> x.type() + " " + x.value()).toList());
+            }
+            if (b.tls().clientCertificate() != null) {
+                tls.put("clientCertificate", b.tls().clientCertificate().source());
+            }
+            if (b.tls().refusal() != null) {
+                tls.put("refusal", b.tls().refusal());
+            }
+            m.put("tls", tls);
+        }
         return m;
+    }
+
+    private static List<String> caSubjects(String pem) {
+        try {
+            return java.util.Arrays.stream(io.archway.snapshot.certificate.PemKeyMaterial.certificates(pem))
+                    .map(c -> c.getSubjectX500Principal().getName()).toList();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, Object> filter(HttpFilter f) {
