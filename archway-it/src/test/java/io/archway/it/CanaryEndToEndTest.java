@@ -57,6 +57,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CanaryEndToEndTest {
     static final Duration INTERVAL = Duration.ofSeconds(2);
+    /** Requests a step's window needs for its share check (with a margin over the 100 checked). */
+    private static final long WINDOW_REQUESTS = 150;
+    private Duration interval = INTERVAL;
     /** After the gateway serves new weights, requests already routed may still land: skip this much. */
     static final long SETTLE_NANOS = Duration.ofMillis(300).toNanos();
 
@@ -131,9 +134,12 @@ class CanaryEndToEndTest {
             Thread.sleep(250);
             rate = stable.count(from, System.nanoTime()) * 4;
         } while (rate < 120 && System.nanoTime() < warmDeadline);
-        System.out.println("canary e2e load: about " + rate + " requests/s");
+        // A loaded machine (CI beside other work) paces the load slower: the steps then last longer,
+        // so that every window still holds the 100+ requests the share checks need.
+        interval = Duration.ofSeconds(Math.max(INTERVAL.toSeconds(), (WINDOW_REQUESTS + rate - 1) / Math.max(rate, 1) + 1));
+        System.out.println("canary e2e load: about " + rate + " requests/s; step interval " + interval);
         long warmEnd = System.nanoTime();
-        assertThat(rate).as("load reaches the stable backend, requests/s").isGreaterThanOrEqualTo(120);
+        assertThat(rate).as("load reaches the stable backend, requests/s").isGreaterThanOrEqualTo(30);
         assertThat(canary.total()).as("canary at weight 0").isZero();
 
         // ---- run 1: healthy canary, promoted ---------------------------------------------------------
@@ -199,7 +205,7 @@ class CanaryEndToEndTest {
         long breach = out2.first(l -> l.contains("error rate") && l.contains("exceeds"));
         long rolledBack = versions.firstChangeAfter(breach);
         assertThat(rolledBack).as("the gateway served the rollback").isPositive();
-        Thread.sleep(1500); // traffic keeps flowing after the rollback
+        Thread.sleep(Math.max(1500, interval.toMillis() - 500)); // traffic keeps flowing after the rollback
         long end = System.nanoTime();
         load.close();
 
@@ -215,7 +221,7 @@ class CanaryEndToEndTest {
                 canaryAfter, stableAfter, (returned - failedAt.get()) / 1_000_000);
         System.out.println("canary e2e " + summary);
         // Rolled back within one interval of the failure (plus scrape, file edit and reload overhead).
-        long oneInterval = INTERVAL.toNanos();
+        long oneInterval = interval.toNanos();
         assertThat(judged).as(summary).isLessThan(oneInterval + Duration.ofMillis(1500).toNanos());
         assertThat(lastCanary - failedAt.get()).as(summary).isLessThan(oneInterval + Duration.ofMillis(2000).toNanos());
         assertThat(failures).as("the failing canary was seen failing: " + summary).isGreaterThanOrEqualTo(10);
@@ -236,7 +242,7 @@ class CanaryEndToEndTest {
         StringWriter err = new StringWriter();
         int code = ArchwayCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), "canary", "run",
                 "checkout", "--stable", "stable", "--canary", "canary", "--steps", "10,50,100",
-                "--interval", INTERVAL.toSeconds() + "s", "--max-error-rate", "1%", "--min-requests", "10",
+                "--interval", interval.toSeconds() + "s", "--max-error-rate", "1%", "--min-requests", "10",
                 "--progress", "plain", "--state-dir", stateDir.toString(), "--config", dir.toString(), "--admin", admin);
         System.out.print(out.text());
         return new Cli(code, out.text(), err.toString());
