@@ -113,7 +113,10 @@ final class ServeCommand implements Callable<Integer> {
         final ProvisionerConfig provisioning = provisionerConfig == null ? null : provisioning();
         final ResourceKey servedGateway = gateway == null ? null : gatewayKey();
         ServerConfig cfg = new ServerConfig(config,
-                new TranslatorOptions(controllerName, new GatewayAddressing.Shared(address), !noAdopt), portOffset,
+                new TranslatorOptions(controllerName, provisioning != null
+                        // provisioned data planes: a Gateway's addresses are its Service's
+                        ? new GatewayAddressing.ProvisionedServices(address) : new GatewayAddressing.Shared(address),
+                        !noAdopt), portOffset,
                 parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog)
                 .withDrainTimeout(parseDuration(drainTimeout));
         if (!kubernetes) {
@@ -128,10 +131,12 @@ final class ServeCommand implements Callable<Integer> {
                 return run(kube);
             }
             try (GatewayProvisioner provisioner = new GatewayProvisioner(client, provisioning, PROVISIONING_RESYNC)) {
-                provisioner.start();
-                LOG.info("provisioning a data plane per Gateway of controller {} (image {}, {} Services)",
+                // Only the elected leader provisions, as only it writes status: two replicas would
+                // agree, but write every object twice and fight over 409s.
+                LOG.info("provisioning a data plane per Gateway of controller {} (image {}, {} Services) while leading",
                         provisioning.controllerName(), provisioning.image(), provisioning.serviceType());
-                return run(kube);
+                return run(kube.withKubernetes(kube.kubernetes().withLeaderTask(
+                        new KubernetesMode.LeaderTask("provisioner", provisioner::start, provisioner::close))));
             }
         }
     }
@@ -175,7 +180,8 @@ final class ServeCommand implements Callable<Integer> {
                         ? "cluster " + cfg.kubernetes().client().getMasterUrl() + (cfg.kubernetes().namespaces().isEmpty()
                                 ? " (all namespaces)" : " (namespaces " + cfg.kubernetes().namespaces() + ")")
                         : "config " + cfg.configDir().toAbsolutePath(),
-                ((GatewayAddressing.Shared) cfg.translator().addressing()).address(),
+                cfg.translator().addressing() instanceof GatewayAddressing.ProvisionedServices provisioned
+                        ? provisioned.address() : ((GatewayAddressing.Shared) cfg.translator().addressing()).address(),
                 cfg.portOffset() != 0 ? " (port offset " + cfg.portOffset() + ")" : "", cfg.translator().controllerName());
         ArchwayServer server = ArchwayServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -21,7 +21,7 @@ public final class DataPlaneNames {
     public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
     public static final String COMPONENT = "data-plane";
     /** NAMESPACE/NAME of the Gateway an object was provisioned for (also on cluster-scoped objects). */
-    public static final String GATEWAY_ANNOTATION = "archway.io/gateway";
+    public static final String GATEWAY_ANNOTATION = io.archway.translate.bind.ServiceAddresses.GATEWAY_ANNOTATION;
     /** The hash of the desired object last written; an equal hash means nothing to update. */
     public static final String DESIRED_HASH_ANNOTATION = "archway.io/desired-hash";
     /** The prefix of each Gateway's ClusterRoleBinding. */

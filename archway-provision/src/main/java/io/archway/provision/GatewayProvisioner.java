@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #reconcile(String, String)} and {@link #reconcileAll()} do the work synchronously
  * (tests call them); {@link #start()} runs them from informers on one worker thread, with a full
- * pass every {@code resync}. Run it on the elected leader only (two would agree, but write twice).
+ * pass every {@code resync}. Run it on the elected leader only (two would agree, but write twice):
+ * {@code serve} makes it a {@code KubernetesMode.LeaderTask}, {@link #start()} on winning the Lease,
+ * {@link #close()} on losing it (it can start again).
  */
 public final class GatewayProvisioner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayProvisioner.class);

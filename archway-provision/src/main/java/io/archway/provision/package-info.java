@@ -11,7 +11,7 @@
  * objects, a pure function of the Gateway, its ListenerSets' ports and the
  * {@link io.archway.provision.ProvisionerConfig}), {@link io.archway.provision.ListenerPorts}
  * (Service ports from listeners), {@link io.archway.provision.StaticAddresses} (spec.addresses on
- * the Service), {@link io.archway.provision.ServiceAddresses} (a Gateway's status.addresses from
+ * the Service), {@link io.archway.translate.bind.ServiceAddresses} (a Gateway's status.addresses from
  * its Service, for the status writer) and {@link io.archway.provision.ClusterPermissions} (the
  * RBAC rules the code needs; the Helm chart's test compares its ClusterRoles with them).
  *

@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,8 +101,17 @@ public final class ArchwayServer implements AutoCloseable {
             } else {
                 this.statusWriter = new KubernetesStatusWriter(k8s.client(), kube, config.translator().controllerName(),
                         Clock.systemUTC());
+                // The status writer and the leader tasks (the provisioner) share the one election:
+                // a non-leading replica serves traffic but writes nothing to the cluster.
+                final List<KubernetesMode.LeaderTask> tasks = k8s.leaderTasks();
                 this.election = new LeaderElection(k8s.client(), k8s.leaseNamespace(), k8s.leaseName(), k8s.identity(),
-                        k8s.leaseDuration(), statusWriter::startLeading, statusWriter::stopLeading);
+                        k8s.leaseDuration(), () -> {
+                            statusWriter.startLeading();
+                            tasks.forEach(t -> runTask(t, t.start(), "start"));
+                        }, () -> {
+                            statusWriter.stopLeading();
+                            tasks.forEach(t -> runTask(t, t.stop(), "stop"));
+                        });
                 sink = StatusSink.all(status, statusWriter);
             }
         }
@@ -261,6 +271,15 @@ public final class ArchwayServer implements AutoCloseable {
         loop.rebuildNow();
     }
 
+    /** Runs a leader task's callback; a failure is logged, never kills the election's thread. */
+    private static void runTask(KubernetesMode.LeaderTask task, Runnable callback, String what) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.warn("leader task {} failed to {}: {}", task.name(), what, e.toString());
+        }
+    }
+
     /**
      * Shuts down (SIGTERM): {@code /readyz} turns 503, sources and status writing stop (the lease is
      * released), the listeners stop accepting and in-flight requests drain within the drain timeout,
@@ -278,6 +297,7 @@ public final class ArchwayServer implements AutoCloseable {
         if (election != null) {
             election.close(); // releases the lease: another replica writes status at once
             statusWriter.close();
+            config.kubernetes().leaderTasks().forEach(t -> runTask(t, t.stop(), "stop"));
         }
         if (kube != null) {
             kube.close();

@@ -3,6 +3,7 @@ package io.archway.server;
 import io.archway.translate.ResourceKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -20,9 +21,12 @@ import java.util.Set;
  * @param gateway a provisioned data-plane pod's Gateway ({@code serve --kubernetes --gateway NS/NAME}):
  *     the only Gateway served; such a pod only reads (it elects no leader and writes no status, the
  *     controller does); null for the controller
+ * @param leaderTasks work that runs only while this replica leads, like status writing (the data-plane
+ *     provisioner): started when it wins the Lease, stopped when it loses it and on shutdown
  */
 public record KubernetesMode(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String leaseName,
-                             String identity, Duration leaseDuration, ResourceKey gateway) {
+                             String identity, Duration leaseDuration, ResourceKey gateway,
+                             List<LeaderTask> leaderTasks) {
     /** The Lease's default name. */
     public static final String DEFAULT_LEASE_NAME = "archway-controller";
     /** client-go's default lease duration. */
@@ -35,6 +39,25 @@ public record KubernetesMode(KubernetesClient client, Set<String> namespaces, St
         Objects.requireNonNull(leaseName, "leaseName");
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(leaseDuration, "leaseDuration");
+        leaderTasks = List.copyOf(leaderTasks);
+    }
+
+    /**
+     * Work for the elected leader only. Both callbacks run on the election's thread; {@code stop}
+     * must be idempotent (it also runs on shutdown, after the lease is released) and the task must
+     * be able to start again after a stop (the replica may lead again).
+     */
+    public record LeaderTask(String name, Runnable start, Runnable stop) {
+        public LeaderTask {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(start, "start");
+            Objects.requireNonNull(stop, "stop");
+        }
+    }
+
+    public KubernetesMode(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String leaseName,
+                          String identity, Duration leaseDuration, ResourceKey gateway) {
+        this(client, namespaces, leaseNamespace, leaseName, identity, leaseDuration, gateway, List.of());
     }
 
     /** The controller's mode: every Gateway. */
@@ -45,7 +68,15 @@ public record KubernetesMode(KubernetesClient client, Set<String> namespaces, St
 
     /** A data-plane pod's mode: {@code gateway} alone, read-only. */
     public KubernetesMode withGateway(ResourceKey gateway) {
-        return new KubernetesMode(client, namespaces, leaseNamespace, leaseName, identity, leaseDuration, gateway);
+        return new KubernetesMode(client, namespaces, leaseNamespace, leaseName, identity, leaseDuration, gateway,
+                leaderTasks);
+    }
+
+    /** This mode with {@code task} run while this replica leads. */
+    public KubernetesMode withLeaderTask(LeaderTask task) {
+        final List<LeaderTask> tasks = new java.util.ArrayList<>(leaderTasks);
+        tasks.add(task);
+        return new KubernetesMode(client, namespaces, leaseNamespace, leaseName, identity, leaseDuration, gateway, tasks);
     }
 
     /** Defaults: the Lease {@value #DEFAULT_LEASE_NAME} in the client's namespace, 15 s leases. */

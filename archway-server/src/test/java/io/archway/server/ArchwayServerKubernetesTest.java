@@ -3,11 +3,14 @@ package io.archway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.archway.kinds.ResourceKind;
+import io.archway.provision.GatewayProvisioner;
+import io.archway.provision.ProvisionerConfig;
 import io.archway.source.file.ManifestLoader;
 import io.archway.source.SourcedObject;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -141,5 +144,152 @@ class ArchwayServerKubernetesTest {
         // replica takes over at once rather than after the 3 s lease.
         assertThat(lease.getSpec().getLeaseDurationSeconds()).as("the lease is released on shutdown: "
                 + lease.getSpec()).isLessThanOrEqualTo(1);
+    }
+    /**
+     * The data-plane provisioner is a leader task: while another replica holds the Lease this one
+     * serves but provisions nothing; once the Lease lapses it leads and the Gateway gets its data
+     * plane. (Without the gating the Deployment would appear at once.)
+     */
+    @Test
+    void provisionsOnlyWhileLeading() throws Exception {
+        api.init(java.net.InetAddress.getLoopbackAddress(), 0);
+        kube = api.createClient();
+        int port = freePort();
+        for (SourcedObject o : new ManifestLoader().parse("m.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GatewayClass
+                metadata: {name: archway}
+                spec: {controllerName: archway.io/gateway-controller}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80}]}
+                """).objects()) {
+            kube.resource(o.object()).create();
+        }
+        // another replica leads for the next 4 seconds
+        kube.resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder().withNewMetadata()
+                .withName("archway-controller").withNamespace("default").endMetadata().withNewSpec()
+                .withHolderIdentity("replica-0").withLeaseDurationSeconds(4)
+                .withAcquireTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC))
+                .withRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)).withLeaseTransitions(0)
+                .endSpec().build()).create();
+        long leaseEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        GatewayProvisioner provisioner = new GatewayProvisioner(kube,
+                ProvisionerConfig.defaults(TranslatorOptions.DEFAULT_CONTROLLER_NAME, "archway:test"), Duration.ofMinutes(10));
+        ServerConfig config = new ServerConfig(Path.of("."), new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+                new GatewayAddressing.Shared("127.0.0.1"), true), port - 80, new InetSocketAddress("127.0.0.1", 0),
+                Duration.ofMillis(20), true)
+                .withKubernetes(new KubernetesMode(kube, Set.of(), "default", "archway-controller", "replica-1",
+                        Duration.ofSeconds(3)).withLeaderTask(
+                                new KubernetesMode.LeaderTask("provisioner", provisioner::start, provisioner::close)))
+                .withDrainTimeout(Duration.ofSeconds(1));
+        ArchwayServer server = ArchwayServer.start(config);
+        try {
+            assertThat(get(port, "/anything").statusCode()).as("a non-leader serves").isEqualTo(404);
+            Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(leaseEnds - System.nanoTime()) - 1000));
+            assertThat(server.statusWriter().orElseThrow().leading()).as("replica-0 still leads").isFalse();
+            assertThat(kube.apps().deployments().inNamespace("shop").list().getItems())
+                    .as("a non-leader provisions nothing").isEmpty();
+            assertThat(kube.services().inNamespace("shop").list().getItems()).isEmpty();
+
+            await(() -> kube.apps().deployments().inNamespace("shop").withName("gw").get() != null,
+                    "the new leader provisioned the Gateway's Deployment");
+            assertThat(server.statusWriter().orElseThrow().leading()).isTrue();
+        } finally {
+            server.close();
+        }
+        // closed with the server: a Gateway created now gets nothing
+        kube.resource(new ManifestLoader().parse("g.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: later, namespace: shop}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80}]}
+                """).objects().get(0).object()).create();
+        Thread.sleep(500);
+        assertThat(kube.apps().deployments().inNamespace("shop").withName("later").get())
+                .as("the provisioner stopped with the server").isNull();
+    }
+    private Gateway gateway(String namespace, String name) {
+        return kube.resources(Gateway.class).inNamespace(namespace).withName(name).get();
+    }
+
+    private String programmed(Gateway gw) {
+        return gw.getStatus() == null || gw.getStatus().getConditions() == null ? null : gw.getStatus().getConditions()
+                .stream().filter(c -> c.getType().equals("Programmed")).map(c -> c.getStatus() + "/" + c.getReason())
+                .findFirst().orElse(null);
+    }
+
+    private List<String> addresses(Gateway gw) {
+        return gw.getStatus() == null || gw.getStatus().getAddresses() == null ? List.of()
+                : gw.getStatus().getAddresses().stream().map(a -> a.getType() + "=" + a.getValue()).toList();
+    }
+
+    /**
+     * With provisioning on, a Gateway's status.addresses on the cluster are its data-plane
+     * Service's: none while the load balancer is pending (Programmed=False/AddressNotAssigned), the
+     * ingress address once assigned, and a requested address the Service did not get is
+     * Programmed=False/AddressNotUsable.
+     */
+    @Test
+    void provisionedGatewaysReportTheirServicesAddresses() throws Exception {
+        api.init(java.net.InetAddress.getLoopbackAddress(), 0);
+        kube = api.createClient();
+        int port = freePort();
+        for (SourcedObject o : new ManifestLoader().parse("m.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GatewayClass
+                metadata: {name: archway}
+                spec: {controllerName: archway.io/gateway-controller}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80}]}
+                """).objects()) {
+            kube.resource(o.object()).create();
+        }
+        GatewayProvisioner provisioner = new GatewayProvisioner(kube,
+                ProvisionerConfig.defaults(TranslatorOptions.DEFAULT_CONTROLLER_NAME, "archway:test"), Duration.ofMinutes(10));
+        ServerConfig config = new ServerConfig(Path.of("."), new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+                new GatewayAddressing.ProvisionedServices("127.0.0.1"), true), port - 80,
+                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(20), true)
+                .withKubernetes(new KubernetesMode(kube, Set.of(), "default", "archway-controller", "replica-1",
+                        Duration.ofSeconds(3)).withLeaderTask(
+                                new KubernetesMode.LeaderTask("provisioner", provisioner::start, provisioner::close)))
+                .withDrainTimeout(Duration.ofSeconds(1));
+        ArchwayServer server = ArchwayServer.start(config);
+        try {
+            await(() -> !kube.services().inNamespace("shop").list().getItems().isEmpty(), "the Service is provisioned");
+            await(() -> "False/AddressNotAssigned".equals(programmed(gateway("shop", "gw")))
+                            && gateway("shop", "gw").getStatus().getConditions().stream()
+                                    .anyMatch(c -> c.getMessage().contains("has no address yet")),
+                    "the Gateway waits for its load balancer: " + programmed(gateway("shop", "gw")));
+            assertThat(addresses(gateway("shop", "gw"))).isEmpty();
+
+            // the load balancer controller assigns an address
+            Service service = kube.services().inNamespace("shop").list().getItems().get(0);
+            service.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer()
+                    .addNewIngress().withIp("203.0.113.7").endIngress().endLoadBalancer().build());
+            kube.resource(service).updateStatus();
+            await(() -> "True/Programmed".equals(programmed(gateway("shop", "gw")))
+                    && addresses(gateway("shop", "gw")).equals(List.of("IPAddress=203.0.113.7")),
+                    "the Gateway reports its Service's address");
+
+            // a requested address the load balancer does not give is not usable
+            kube.resources(Gateway.class).inNamespace("shop").withName("gw").edit(g -> {
+                g.getSpec().setAddresses(List.of(new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecAddressBuilder()
+                        .withValue("198.51.100.9").build()));
+                return g;
+            });
+            await(() -> "False/AddressNotUsable".equals(programmed(gateway("shop", "gw"))),
+                    "an unassigned requested address is not usable");
+            assertThat(addresses(gateway("shop", "gw"))).containsExactly("IPAddress=203.0.113.7");
+            assertThat(kube.services().inNamespace("shop").list().getItems().get(0).getSpec().getLoadBalancerIP())
+                    .as("the provisioner requested it").isEqualTo("198.51.100.9");
+        } finally {
+            server.close();
+        }
     }
 }

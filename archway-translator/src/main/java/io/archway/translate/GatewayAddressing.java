@@ -31,6 +31,24 @@ public sealed interface GatewayAddressing {
     }
 
     /**
+     * Each Gateway's data plane is provisioned on the cluster (a Deployment behind a Service of its
+     * own, {@code serve --kubernetes --provisioner-config}): {@code status.addresses} are that
+     * Service's ({@link io.archway.translate.bind.ServiceAddresses}), read from the translator's
+     * input like any resource, and requested {@code spec.addresses} it did not get make the Gateway
+     * Programmed=False/AddressNotUsable. This process itself binds {@code address}.
+     */
+    record ProvisionedServices(String address) implements GatewayAddressing {
+        public ProvisionedServices {
+            Objects.requireNonNull(address, "address");
+        }
+
+        @Override
+        public String addressFor(List<ResourceKey> gatewayKeys, ResourceKey gateway) {
+            return address;
+        }
+    }
+
+    /**
      * Each Gateway gets a loopback address of its own, 127.0.x.y, derived from a hash of its
      * namespace/name (collisions are resolved by probing in key order), so that adding or removing
      * one Gateway never moves another. Used by the conformance harness, where dozens of Gateways

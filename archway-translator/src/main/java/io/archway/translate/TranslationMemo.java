@@ -123,7 +123,8 @@ public final class TranslationMemo {
             final BoundGateway x = e.getValue();
             final BoundGateway y = b.get(e.getKey());
             if (x.accepted() != y.accepted() || !x.conditions().equals(y.conditions())
-                    || !Objects.equals(x.address(), y.address()) || !sameListeners(x.listeners(), y.listeners())
+                    || !Objects.equals(x.address(), y.address()) || !x.statusAddresses().equals(y.statusAddresses())
+                    || !sameListeners(x.listeners(), y.listeners())
                     || x.listenerSets().size() != y.listenerSets().size()) {
                 return false;
             }

@@ -120,7 +120,8 @@ public final class Translator {
             }
         }
         final List<ResourceKey> gatewayKeys = List.copyOf(ourGateways.keySet());
-        final ListenerValidator validator = new ListenerValidator(view, grants, diagnostics, now);
+        final ListenerValidator validator = new ListenerValidator(view, grants, diagnostics, now,
+                options.addressing() instanceof GatewayAddressing.ProvisionedServices);
         final Map<ResourceKey, BoundGateway> validated = new TreeMap<>();
         ourGateways.forEach((key, gateway) -> validated.put(key, validator.validate(gateway, decisions.get(key),
                 options.addressing().addressFor(gatewayKeys, key))));

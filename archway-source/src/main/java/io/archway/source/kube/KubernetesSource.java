@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       that says a route's Gateway or backend does not exist.</li>
  *   <li>Changes after that are coalesced ({@link EventCoalescer}: a hold-off after the last event, at
  *       most a maximum delay after the first) into calls of {@code onChange}.</li>
- *   <li>The store gets the objects without {@code status}, {@code managedFields} and
+ *   <li>The store gets the objects without {@code status} (but a Service's: its load balancer
+ *       ingress is a provisioned Gateway's address), {@code managedFields} and
  *       {@code resourceVersion}: the translator reads none of them, so our own status writes (which
  *       come back as informer updates) and resyncs cause no rebuild. The informers' caches keep the
  *       full objects ({@link #cached}), which the status writer compares against.</li>
@@ -225,7 +226,11 @@ public final class KubernetesSource implements AutoCloseable {
      */
     static SourcedObject sourced(ResourceKind kind, HasMetadata obj) {
         ObjectNode tree = KubeJson.mapper().valueToTree(obj);
-        tree.remove("status");
+        if (kind != ResourceKind.SERVICE) {
+            // A Service's status is kept: a provisioned Gateway's addresses are its data-plane
+            // Service's load balancer ingress (ServiceAddresses), which changes rarely.
+            tree.remove("status");
+        }
         if (tree.get("metadata") instanceof ObjectNode meta) {
             meta.remove("managedFields");
             meta.remove("resourceVersion");

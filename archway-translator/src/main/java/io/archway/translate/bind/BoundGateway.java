@@ -4,6 +4,7 @@ import io.archway.snapshot.CertificateBundle;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,9 @@ import java.util.List;
  * A Gateway of ours after validation.
  *
  * @param accepted Accepted=True: routes may attach and accepted listeners are served
- * @param address the address it is served on and reports in status
+ * @param address the address this process serves it on
+ * @param statusAddresses its {@code status.addresses}: {@code address}, or with provisioned data
+ *     planes its Service's ({@link ServiceAddresses}); empty when not accepted
  * @param listeners its own {@code spec.listeners}
  * @param conditions Accepted then Programmed, then ResolvedRefs when it has a backend client
  *     certificate reference ({@link BackendClientCertificate})
@@ -23,11 +26,13 @@ import java.util.List;
  *     (GatewayBackendClientCertificate), or null
  */
 public record BoundGateway(ResourceKey key, Gateway gateway, Long generation, boolean accepted, String address,
+                           List<GatewayStatusAddress> statusAddresses,
                            List<BoundListener> listeners, List<ConditionSpec> conditions,
                            List<BoundListenerSet> listenerSets, boolean reportsListenerSets,
                            CertificateBundle backendClientCertificate)
         implements ListenerParent {
     public BoundGateway {
+        statusAddresses = List.copyOf(statusAddresses);
         listeners = List.copyOf(listeners);
         conditions = List.copyOf(conditions);
         listenerSets = List.copyOf(listenerSets);

@@ -13,7 +13,9 @@ import io.archway.translate.status.ConditionSpec;
 import io.archway.translate.status.Diagnostics;
 import io.archway.translate.status.Reasons;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
@@ -69,11 +71,22 @@ public final class ListenerValidator {
     private final CertificateRefResolver certificates;
     private final FrontendValidationResolver frontendValidation;
     private final Diagnostics diagnostics;
+    private final boolean provisioned;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
     /** @param now the time certificates must be valid at; null to not check validity periods */
     public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics, Instant now) {
+        this(view, grants, diagnostics, now, false);
+    }
+
+    /**
+     * @param provisioned whether each Gateway's addresses are its provisioned data-plane Service's
+     *     ({@link io.archway.translate.GatewayAddressing.ProvisionedServices})
+     */
+    public ListenerValidator(ResourceView view, ReferenceGrantIndex grants, Diagnostics diagnostics, Instant now,
+                             boolean provisioned) {
         this.view = view;
+        this.provisioned = provisioned;
         this.certificates = new CertificateRefResolver(view.secrets(), grants, now);
         this.frontendValidation = new FrontendValidationResolver(view.configMaps(), grants, diagnostics);
         this.diagnostics = diagnostics;
@@ -116,6 +129,14 @@ public final class ListenerValidator {
         } else if (parametersProblem != null) {
             diagnostics.error(key, "spec.infrastructure.parametersRef", parametersProblem);
             acceptedCondition = ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.INVALID_PARAMETERS, parametersProblem);
+        } else if (unsupportedAddress(gateway) != null) {
+            // GatewayReasonUnsupportedAddress (v1.6.1, GatewayStaticAddresses): an address of a type
+            // the implementation does not support makes the Gateway not Accepted. Only IPAddress
+            // (the default type) can be requested: a Hostname or NamedAddress has nothing to bind.
+            final String message = "address type " + unsupportedAddress(gateway).getType()
+                    + " is not supported (only IPAddress)";
+            diagnostics.error(key, "spec.addresses", message);
+            acceptedCondition = ConditionSpec.isFalse(Reasons.ACCEPTED, Reasons.UNSUPPORTED_ADDRESS, message);
         } else if (acceptedListeners < listeners.size()) {
             final String message = (listeners.size() - acceptedListeners) + " of " + listeners.size()
                     + " listeners are not valid: " + notAccepted(drafts);
@@ -127,16 +148,41 @@ public final class ListenerValidator {
                     decision.message() != null ? decision.message() : "Gateway is accepted");
         }
         final boolean gatewayAccepted = acceptedCondition.status();
-        if (gateway.getSpec() != null && gateway.getSpec().getAddresses() != null
+        if (!provisioned && gateway.getSpec() != null && gateway.getSpec().getAddresses() != null
                 && gateway.getSpec().getAddresses().stream().anyMatch(a -> !assignedAutomatically(a))) {
             // Static addresses (GatewayStaticAddresses, extended) are not supported: addressing decides.
             diagnostics.warning(key, "spec.addresses", "requested addresses are ignored; the Gateway is served on "
                     + address);
         }
         final BackendClientCertificate backendClientCertificate = BackendClientCertificate.of(gateway, certificates);
-        final ConditionSpec programmed = gatewayAccepted
-                ? ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address)
-                : ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.INVALID, "Gateway is not accepted");
+        final List<GatewayStatusAddress> statusAddresses;
+        final ConditionSpec programmed;
+        if (!gatewayAccepted) {
+            statusAddresses = List.of();
+            programmed = ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.INVALID, "Gateway is not accepted");
+        } else if (!provisioned) {
+            statusAddresses = List.of(ServiceAddresses.address(ServiceAddresses.IP_ADDRESS, address));
+            programmed = ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on " + address);
+        } else {
+            // The Gateway is reached through its data-plane Service: its addresses are the Gateway's.
+            final Service service = ServiceAddresses.dataPlaneService(view, key);
+            statusAddresses = service == null ? List.of() : ServiceAddresses.of(service);
+            final List<String> notUsable = ServiceAddresses.notAssigned(gateway, statusAddresses);
+            if (!notUsable.isEmpty()) {
+                // GatewayStaticAddresses: a requested address the Service was not given
+                // (the load balancer could not assign it) is not usable.
+                programmed = ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.ADDRESS_NOT_USABLE,
+                        "requested addresses " + notUsable + " were not assigned to the data-plane Service"
+                                + (statusAddresses.isEmpty() ? "" : " (it has " + values(statusAddresses) + ")"));
+            } else if (statusAddresses.isEmpty()) {
+                programmed = ConditionSpec.isFalse(Reasons.PROGRAMMED, Reasons.ADDRESS_NOT_ASSIGNED, service == null
+                        ? "the data-plane Service is not provisioned yet"
+                        : "the data-plane Service " + service.getMetadata().getName() + " has no address yet");
+            } else {
+                programmed = ConditionSpec.isTrue(Reasons.PROGRAMMED, Reasons.PROGRAMMED, "Gateway is served on "
+                        + values(statusAddresses));
+            }
+        }
         final List<ConditionSpec> gatewayConditions = new ArrayList<>(List.of(acceptedCondition, programmed));
         if (backendClientCertificate.resolvedRefs() != null) {
             gatewayConditions.add(backendClientCertificate.resolvedRefs());
@@ -171,7 +217,7 @@ public final class ListenerValidator {
         }
         final boolean reportsSets = !sets.isEmpty() || !"None".equals(allowedSets.from());
         return new BoundGateway(key, gateway, gateway.getMetadata().getGeneration(), gatewayAccepted, address,
-                bound, gatewayConditions, sets, reportsSets, backendClientCertificate.certificate());
+                statusAddresses, bound, gatewayConditions, sets, reportsSets, backendClientCertificate.certificate());
     }
 
     /** {@code spec.allowedListeners.namespaces} (GEP-1713: absent means None). */
@@ -301,6 +347,19 @@ public final class ListenerValidator {
      * assign an address matching the requested type", which the addressing does (status.addresses
      * reports it as an IPAddress).
      */
+    private static String values(List<GatewayStatusAddress> addresses) {
+        return String.join(", ", addresses.stream().map(GatewayStatusAddress::getValue).toList());
+    }
+
+    /** The Gateway's first requested address whose type is not IPAddress (the type when unset); null if none. */
+    private static GatewaySpecAddress unsupportedAddress(Gateway gateway) {
+        if (gateway.getSpec() == null || gateway.getSpec().getAddresses() == null) {
+            return null;
+        }
+        return gateway.getSpec().getAddresses().stream()
+                .filter(a -> a.getType() != null && !"IPAddress".equals(a.getType())).findFirst().orElse(null);
+    }
+
     private static boolean assignedAutomatically(GatewaySpecAddress requested) {
         return (requested.getValue() == null || requested.getValue().isEmpty())
                 && (requested.getType() == null || "IPAddress".equals(requested.getType()));

@@ -1,6 +1,7 @@
 package io.archway.translate.explain;
 
 import io.archway.kinds.ResourceKind;
+import io.archway.translate.GatewayAddressing;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.Translation;
@@ -55,7 +56,8 @@ final class BoundModel {
             }
         }
         final List<ResourceKey> keys = List.copyOf(ours.keySet());
-        final ListenerValidator validator = new ListenerValidator(view, grants, scratch, null);
+        final ListenerValidator validator = new ListenerValidator(view, grants, scratch, null,
+                options.addressing() instanceof GatewayAddressing.ProvisionedServices);
         ours.forEach((key, g) -> gateways.put(key, validator.validate(g, decisions.get(key),
                 options.addressing().addressFor(keys, key))));
         gateways.values().forEach(g -> {

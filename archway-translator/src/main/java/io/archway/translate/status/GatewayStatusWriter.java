@@ -4,7 +4,6 @@ import io.archway.translate.bind.BoundGateway;
 import io.archway.translate.bind.BoundListener;
 import io.archway.translate.bind.BoundListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddressBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatusBuilder;
@@ -43,8 +42,7 @@ public final class GatewayStatusWriter {
                 .withConditions(gateway.conditions().stream().map(c -> c.toCondition(generation)).toList())
                 .withListeners(listeners);
         if (gateway.accepted()) {
-            builder.withAddresses(new GatewayStatusAddressBuilder().withType("IPAddress")
-                    .withValue(gateway.address()).build());
+            builder.withAddresses(gateway.statusAddresses());
         }
         if (gateway.reportsListenerSets()) {
             builder.withAttachedListenerSets(gateway.attachedListenerSets());

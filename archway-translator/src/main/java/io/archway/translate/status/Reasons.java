@@ -51,6 +51,12 @@ public final class Reasons {
     public static final String NO_MATCHING_PARENT = "NoMatchingParent";
     /** A route parent reason, and a Listener Accepted reason (e.g. a TLS listener in Terminate mode). */
     public static final String UNSUPPORTED_VALUE = "UnsupportedValue";
+    /** Gateway Accepted=False: a requested address's type is not supported. */
+    public static final String UNSUPPORTED_ADDRESS = "UnsupportedAddress";
+    /** Gateway Programmed=False: no address is assigned yet (e.g. a load balancer pending). */
+    public static final String ADDRESS_NOT_ASSIGNED = "AddressNotAssigned";
+    /** Gateway Programmed=False: a requested address cannot be used (GatewayStaticAddresses). */
+    public static final String ADDRESS_NOT_USABLE = "AddressNotUsable";
     public static final String INCOMPATIBLE_FILTERS = "IncompatibleFilters";
     public static final String BACKEND_NOT_FOUND = "BackendNotFound";
     public static final String INVALID_KIND = "InvalidKind";

@@ -24,7 +24,7 @@ import java.util.Set;
 /**
  * Reads a golden {@code .in.yaml}: ordinary multi-document Kubernetes YAML, with an optional first
  * document {@code kind: ArchwayTestOptions} ({@code controllerName}, {@code addressing}: {@code
- * loopback} or {@code shared:<ip>}, {@code adoptUnknownGatewayClasses}, {@code now}: the instant
+ * loopback}, {@code shared:<ip>} or {@code provisioned:<ip>}, {@code adoptUnknownGatewayClasses}, {@code now}: the instant
  * certificates must be valid at (ISO-8601; unset: validity not checked), {@code includes}: files
  * relative to the golden directory, read first). Like the file source, it converts Gateway API
  * v1beta1/v1alpha2 documents to v1, defaults {@code metadata.generation} to 1, and substitutes
@@ -194,6 +194,8 @@ final class GoldenInput {
             return new TranslatorOptions(
                     String.valueOf(optionsDoc.getOrDefault("controllerName", TranslatorOptions.DEFAULT_CONTROLLER_NAME)),
                     addressing.equals("loopback") ? new GatewayAddressing.LoopbackPerGateway()
+                            : addressing.startsWith("provisioned:")
+                            ? new GatewayAddressing.ProvisionedServices(addressing.substring("provisioned:".length()))
                             : new GatewayAddressing.Shared(addressing.substring("shared:".length())),
                     Boolean.TRUE.equals(optionsDoc.get("adoptUnknownGatewayClasses")));
         }

@@ -1,4 +1,4 @@
-package io.archway.provision;
+package io.archway.translate.bind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
