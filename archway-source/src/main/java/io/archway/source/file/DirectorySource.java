@@ -14,6 +14,7 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -118,17 +119,15 @@ public final class DirectorySource implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             Set<String> seen = new HashSet<>();
+            List<LoadedFile> read = new ArrayList<>();
             for (Path file : found) {
                 LoadedFile loaded = loader.loadFile(file, dir);
                 seen.add(loaded.file());
-                files.apply(loaded);
+                read.add(loaded);
                 logProblems(loaded);
             }
-            for (String known : files.files()) {
-                if (!seen.contains(known)) {
-                    files.remove(known);
-                }
-            }
+            List<String> gone = files.files().stream().filter(known -> !seen.contains(known)).toList();
+            files.applyAll(read, gone);
         }
     }
 
@@ -272,11 +271,13 @@ public final class DirectorySource implements AutoCloseable {
         }
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(p)) {
             registerTree(p); // a new (or renamed-in) directory: watch it and read what is already there
+            List<LoadedFile> read = new ArrayList<>();
             for (Path f : ManifestLoader.listManifests(p)) {
                 LoadedFile loaded = loader.loadFile(f, dir);
-                files.apply(loaded);
+                read.add(loaded);
                 logProblems(loaded);
             }
+            files.applyAll(read, List.of());
             return;
         }
         if (Files.isRegularFile(p)) {

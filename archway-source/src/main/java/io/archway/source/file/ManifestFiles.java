@@ -84,6 +84,24 @@ public final class ManifestFiles {
      * @return true when the view changed
      */
     public synchronized boolean apply(LoadedFile loaded) {
+        put(loaded);
+        return recompute();
+    }
+
+    /**
+     * Applies several files' load results and forgets files that no longer exist, then hands the
+     * store one change: a directory of 10,000 files is read in one pass, not 10,000 recomputations
+     * of everything read so far.
+     *
+     * @return true when the view changed
+     */
+    public synchronized boolean applyAll(List<LoadedFile> loaded, List<String> removed) {
+        loaded.forEach(this::put);
+        removed.forEach(files::remove);
+        return recompute();
+    }
+
+    private void put(LoadedFile loaded) {
         Objects.requireNonNull(loaded, "loaded");
         FileState prev = files.get(loaded.file());
         if (loaded.ok()) {
@@ -101,7 +119,6 @@ public final class ManifestFiles {
             List<Diagnostic> refusals = prev == null ? List.of() : prev.refusals();
             files.put(loaded.file(), new FileState(keep, loaded.errors(), warnings, unserved, refusals));
         }
-        return recompute();
     }
 
     /** Forgets a file that no longer exists. @return true when the view changed */

@@ -149,4 +149,24 @@ class ManifestFilesTest {
         assertThat(before.gateways().get(0).getSpec().getListeners().get(0).getPort()).isEqualTo(80);
         assertThat(before).isNotSameAs(store.view());
     }
+
+    @Test
+    void applyAllReadsManyFilesAndForgetsTheGoneOnesInOneChange() {
+        load("old.yaml", gateway("80", ""));
+        java.util.List<io.archway.source.LoadedFile> read = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            read.add(loader.parse("ns-" + i + ".yaml", """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata:
+                      name: ns-%d
+                    """.formatted(i)));
+        }
+        assertThat(files.applyAll(read, java.util.List.of("old.yaml"))).isTrue();
+        assertThat(store.keys()).hasSize(50).contains(new ResourceKey("Namespace", "", "ns-0"),
+                new ResourceKey("Namespace", "", "ns-49"));
+        assertThat(store.view().gateways()).as("the gone file's Gateway is forgotten").isEmpty();
+        assertThat(files.files()).hasSize(50).doesNotContain("old.yaml");
+        assertThat(files.applyAll(read, java.util.List.of())).as("the same content again changes nothing").isFalse();
+    }
 }
