@@ -6,7 +6,7 @@
 # answers 200, three sampled names checked with openssl s_client (each must get its certificate),
 # then a full GC and the heap in use after it (jcmd GC.heap_info) and the process RSS. The lines
 # "per certificate" subtract the first count's figures. Set ARCHWAY_JAVA_OPTS to add JVM options,
-# e.g. -Darchway.tls.provider=jdk (BoringSSL is the default). Only processes this script starts are stopped, by PID.
+# e.g. -Darchway.tls.provider=openssl. Only processes this script starts are stopped, by PID.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ALG=${1:-ec}; shift || true

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * BoringSSL (netty-tcnative) as the TLS provider, the default ({@code -Darchway.tls.provider=jdk} selects the JDK's):
+ * BoringSSL (netty-tcnative) as the TLS provider, selected with {@code -Darchway.tls.provider=openssl}:
  * it loads on this platform, contexts are BoringSSL's, and HTTPS and TLS Terminate listeners
  * handshake with RSA and ECDSA certificates, TLS 1.2 and 1.3, ALPN h2.
  */
@@ -36,16 +36,13 @@ class DataPlaneTlsProviderTest {
     private static final CertificateBundle EC = TestCertificates.selfSigned("ec.example.com", "EC", false);
 
     @AfterEach
-    void defaultAgain() {
+    void jdkAgain() {
         System.clearProperty(TlsProvider.PROPERTY);
     }
 
     @Test
     void boringSslLoadsAndIsSelectedByTheProperty() throws Exception {
         assertThat(OpenSsl.isAvailable()).as(String.valueOf(OpenSsl.unavailabilityCause())).isTrue();
-        final SslContext byDefault = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
-        assertThat(byDefault).as("BoringSSL is the default").isInstanceOf(OpenSslContext.class);
-        System.setProperty(TlsProvider.PROPERTY, "jdk");
         final SslContext jdk = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
         assertThat(jdk).isNotInstanceOf(OpenSslContext.class);
         System.setProperty(TlsProvider.PROPERTY, "openssl");

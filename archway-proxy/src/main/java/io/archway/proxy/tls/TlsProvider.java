@@ -7,11 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which TLS implementation terminates TLS: BoringSSL through netty-tcnative (the default; the
- * static BoringSSL build for linux-x86_64 ships with the proxy), or the JDK's {@code SSLEngine}
- * ({@code -Darchway.tls.provider=jdk}). BoringSSL is the default by the figures of bench/tls/run.sh
- * (docs/PERFORMANCE.md): per proxy CPU second, 2.0-3.7x the JDK's TLS 1.3 full handshakes and
- * 1.8-2.7x its HTTPS keep-alive requests. When BoringSSL's native library does not load on this
+ * Which TLS implementation terminates TLS: the JDK's {@code SSLEngine} (the default), or BoringSSL
+ * through netty-tcnative ({@code -Darchway.tls.provider=openssl}; the static BoringSSL build for
+ * linux-x86_64 ships with the proxy). By bench/tls/run.sh's figures (docs/PERFORMANCE.md) BoringSSL
+ * does 3.7-4.0x the JDK's TLS 1.3 full handshakes and 1.8-2.7x its HTTPS keep-alive requests per
+ * proxy CPU second, but it is not the default yet: with it, a TLSRoute Terminate connection does not
+ * keep its TLS 1.3 half-close (the client's close_notify ends both directions;
+ * DataPlaneTlsTerminateTest fails with it). When BoringSSL's native library does not load on this
  * machine the JDK's serves, and the log says why. Read whenever a context is built (contexts are
  * reused across snapshots, so a change applies to certificates built afterwards); logged when it
  * changes.
@@ -28,7 +30,7 @@ public final class TlsProvider {
 
     /** The provider every server context is built with. */
     public static SslProvider selected() {
-        final String name = System.getProperty(PROPERTY, "openssl");
+        final String name = System.getProperty(PROPERTY, "jdk");
         return select(name, !name.equals(LOGGED.getAndSet(name)));
     }
 
