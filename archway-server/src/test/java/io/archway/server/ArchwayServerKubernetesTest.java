@@ -79,11 +79,10 @@ class ArchwayServerKubernetesTest {
         return conditions != null && conditions.stream().anyMatch(c -> c.getType().equals(type) && c.getStatus().equals("True"));
     }
 
-    @Test
-    void servesTheClusterWritesStatusAndAnswersProbes() throws Exception {
+    /** Starts the mock API server with our GatewayClass and the Gateway shop/gw (HTTP on 80). */
+    private void startClusterWithOneGateway() {
         api.init(java.net.InetAddress.getLoopbackAddress(), 0);
         kube = api.createClient();
-        int port = freePort();
         for (SourcedObject o : new ManifestLoader().parse("m.yaml", """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: GatewayClass
@@ -97,6 +96,12 @@ class ArchwayServerKubernetesTest {
                 """).objects()) {
             kube.resource(o.object()).create();
         }
+    }
+
+    @Test
+    void servesTheClusterWritesStatusAndAnswersProbes() throws Exception {
+        startClusterWithOneGateway();
+        int port = freePort();
         ServerConfig config = new ServerConfig(Path.of("."), new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
                 new GatewayAddressing.Shared("127.0.0.1"), true), port - 80, new InetSocketAddress("127.0.0.1", 0),
                 Duration.ofMillis(20), true)
@@ -152,22 +157,8 @@ class ArchwayServerKubernetesTest {
      */
     @Test
     void provisionsOnlyWhileLeading() throws Exception {
-        api.init(java.net.InetAddress.getLoopbackAddress(), 0);
-        kube = api.createClient();
+        startClusterWithOneGateway();
         int port = freePort();
-        for (SourcedObject o : new ManifestLoader().parse("m.yaml", """
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: GatewayClass
-                metadata: {name: archway}
-                spec: {controllerName: archway.io/gateway-controller}
-                ---
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata: {name: gw, namespace: shop}
-                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80}]}
-                """).objects()) {
-            kube.resource(o.object()).create();
-        }
         // another replica leads for the next 4 seconds
         kube.resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder().withNewMetadata()
                 .withName("archway-controller").withNamespace("default").endMetadata().withNewSpec()
@@ -234,22 +225,8 @@ class ArchwayServerKubernetesTest {
      */
     @Test
     void provisionedGatewaysReportTheirServicesAddresses() throws Exception {
-        api.init(java.net.InetAddress.getLoopbackAddress(), 0);
-        kube = api.createClient();
+        startClusterWithOneGateway();
         int port = freePort();
-        for (SourcedObject o : new ManifestLoader().parse("m.yaml", """
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: GatewayClass
-                metadata: {name: archway}
-                spec: {controllerName: archway.io/gateway-controller}
-                ---
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata: {name: gw, namespace: shop}
-                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80}]}
-                """).objects()) {
-            kube.resource(o.object()).create();
-        }
         GatewayProvisioner provisioner = new GatewayProvisioner(kube,
                 ProvisionerConfig.defaults(TranslatorOptions.DEFAULT_CONTROLLER_NAME, "archway:test"), Duration.ofMinutes(10));
         ServerConfig config = new ServerConfig(Path.of("."), new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
