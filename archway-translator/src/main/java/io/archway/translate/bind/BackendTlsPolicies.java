@@ -2,7 +2,6 @@ package io.archway.translate.bind;
 
 import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.BackendTls;
-import io.archway.snapshot.certificate.PemKeyMaterial;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.status.ConditionSpec;
@@ -15,7 +14,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyValidation;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalPolicyTargetReferenceWithSectionName;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SubjectAltName;
-import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -181,11 +179,12 @@ public final class BackendTlsPolicies {
                         + " is not a core ConfigMap";
             } else {
                 final ConfigMap cm = configMaps.get(key.namespace() + "/" + ref.getName());
-                final String pem = cm == null || cm.getData() == null ? null : cm.getData().get("ca.crt");
+                final String pem = cm == null ? null : CaCertificates.pem(cm);
+                final String caProblem = cm == null ? null : CaCertificates.problem(pem);
                 reason = INVALID_CA_CERTIFICATE_REF;
                 problem = cm == null ? "ConfigMap " + key.namespace() + "/" + ref.getName() + " does not exist"
-                        : caProblem(pem) == null ? null
-                        : "ConfigMap " + key.namespace() + "/" + ref.getName() + ": " + caProblem(pem);
+                        : caProblem == null ? null
+                        : "ConfigMap " + key.namespace() + "/" + ref.getName() + ": " + caProblem;
                 if (problem == null) {
                     bundle.append(pem.strip()).append('\n');
                 }
@@ -212,18 +211,5 @@ public final class BackendTlsPolicies {
                 sans, null, null);
         return new Evaluated(key, policy, tls, ConditionSpec.isTrue(Reasons.ACCEPTED, Reasons.ACCEPTED,
                 "the policy is accepted"), resolvedRefs);
-    }
-
-    /** What is wrong with a ConfigMap's {@code ca.crt}, or null when it holds PEM certificates. */
-    private static String caProblem(String pem) {
-        if (pem == null || pem.isBlank()) {
-            return "no ca.crt";
-        }
-        try {
-            PemKeyMaterial.certificates(pem);
-            return null;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return "ca.crt holds no PEM certificate (" + e.getMessage() + ")";
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.archway.translate.bind;
 
 import io.archway.kinds.ResourceKind;
 import io.archway.snapshot.FrontendValidation;
-import io.archway.snapshot.certificate.PemKeyMaterial;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.Diagnostics;
 import io.archway.translate.status.Reasons;
@@ -12,7 +11,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSConfig;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSPortConfig;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,9 +32,6 @@ import java.util.Map;
  * validation would open what the owner meant to close).
  */
 final class FrontendValidationResolver {
-    /** The key of a ConfigMap holding CA certificates (FrontendTLSValidation.caCertificateRefs). */
-    static final String CA_KEY = "ca.crt";
-
     /**
      * The validation of one port.
      *
@@ -177,16 +172,10 @@ final class FrontendValidationResolver {
         if (cm == null) {
             return Resolved.invalid(Reasons.INVALID_CA_CERTIFICATE_REF, "caCertificateRef " + what + " does not exist");
         }
-        final String pem = cm.getData() == null ? null : cm.getData().get(CA_KEY);
-        if (pem == null || pem.isBlank()) {
-            return Resolved.invalid(Reasons.INVALID_CA_CERTIFICATE_REF,
-                    "caCertificateRef " + what + " has no " + CA_KEY);
-        }
-        try {
-            PemKeyMaterial.certificates(pem);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return Resolved.invalid(Reasons.INVALID_CA_CERTIFICATE_REF,
-                    "caCertificateRef " + what + ": " + CA_KEY + " is not PEM certificates (" + e.getMessage() + ")");
+        final String pem = CaCertificates.pem(cm);
+        final String problem = CaCertificates.problem(pem);
+        if (problem != null) {
+            return Resolved.invalid(Reasons.INVALID_CA_CERTIFICATE_REF, "caCertificateRef " + what + ": " + problem);
         }
         return new Resolved(ResourceKind.CONFIG_MAP.kind() + " " + namespace + "/" + ref.getName(), pem, null, null);
     }

@@ -116,8 +116,8 @@ class FrontendValidationRulesTest {
         assertThat(served(c, 8443)).isFalse();
         assertThat(validationOn(c, 80)).isNull();
         assertThat(c.diagnostics()).anySatisfy(d -> assertThat(d).contains("spec.tls.frontend.default.validation"
-                + ".caCertificateRefs[0]: caCertificateRef ConfigMap " + INFRA + "/not-pem-ca-certificate: ca.crt is not"
-                + " PEM certificates"));
+                + ".caCertificateRefs[0]: caCertificateRef ConfigMap " + INFRA + "/not-pem-ca-certificate: ca.crt holds"
+                + " no PEM certificate"));
         assertThat(c.diagnostics()).anySatisfy(d -> assertThat(d).contains("ConfigMap " + INFRA + "/coredns does not"
                 + " exist"));
     }
