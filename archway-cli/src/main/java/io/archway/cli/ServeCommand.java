@@ -181,7 +181,8 @@ final class ServeCommand implements Callable<Integer> {
                                 ? " (all namespaces)" : " (namespaces " + cfg.kubernetes().namespaces() + ")")
                         : "config " + cfg.configDir().toAbsolutePath(),
                 cfg.translator().addressing() instanceof GatewayAddressing.ProvisionedServices provisioned
-                        ? provisioned.address() : ((GatewayAddressing.Shared) cfg.translator().addressing()).address(),
+                        ? ((GatewayAddressing.Shared) provisioned.bind()).address()
+                        : ((GatewayAddressing.Shared) cfg.translator().addressing()).address(),
                 cfg.portOffset() != 0 ? " (port offset " + cfg.portOffset() + ")" : "", cfg.translator().controllerName());
         ArchwayServer server = ArchwayServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);

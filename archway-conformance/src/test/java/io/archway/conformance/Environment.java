@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
  */
 final class Environment implements AutoCloseable {
     final Settings settings;
-    final Manifests manifests;
+    /** Where the run's objects go and its status comes from (standalone directory or mock API server). */
+    final Cluster cluster;
     final Certificates certificates;
     final Backends backends;
     final EchoServer echo;
@@ -42,11 +43,11 @@ final class Environment implements AutoCloseable {
     private final Set<String> listening = new HashSet<>();
     GatewayProcess gateway;
 
-    private Environment(Settings settings, Manifests manifests, Certificates certificates, Backends backends,
+    private Environment(Settings settings, Cluster cluster, Certificates certificates, Backends backends,
                         EchoServer echo, Set<Fault> faults) {
         this.settings = settings;
         this.faults = faults;
-        this.manifests = manifests;
+        this.cluster = cluster;
         this.certificates = certificates;
         this.backends = backends;
         this.echo = echo;
@@ -62,22 +63,23 @@ final class Environment implements AutoCloseable {
 
     /** As {@link #prepare(Settings)}, injecting the faults {@code faults} holds at each moment (see {@link Fault}). */
     static Environment prepare(Settings settings, Set<Fault> faults) throws Exception {
-        Manifests manifests = new Manifests(settings.configDir());
+        Cluster cluster = settings.kubernetes() ? new MockApiCluster(settings.statusTimeout())
+                : new DirectoryCluster(new Manifests(settings.configDir()));
         String base = Files.readString(settings.suiteDir().resolve("base/base-manifests.yaml"));
         List<ObjectNode> baseDocs = Json.readYamlDocuments(Manifests.substitute(base));
         Backends backends = Backends.of(baseDocs);
         Certificates certs = Certificates.upstreamSetup(settings.pkcs8Keys());
         EchoServer echo = new EchoServer(faults);
-        Environment env = new Environment(settings, manifests, certs, backends, echo, faults);
+        Environment env = new Environment(settings, cluster, certs, backends, echo, faults);
         try {
             env.listen(backends.listenPorts(List.of()));
             env.listenL4();
             env.warmGrpc();
             env.listenHttps();
-            manifests.write("00-gatewayclass.yaml", Manifests.gatewayClassYaml());
-            manifests.write("01-base.yaml", Manifests.prepare(base));
-            manifests.write("02-certificates.yaml", certs.yaml());
-            manifests.write("03-endpointslices.yaml", backends.endpointSlices(backends.services()));
+            cluster.apply("00-gatewayclass", Json.readYamlDocuments(Manifests.gatewayClassYaml()));
+            cluster.apply("01-base", Manifests.prepare(base));
+            cluster.apply("02-certificates", Json.readYamlDocuments(certs.yaml()));
+            cluster.apply("03-endpointslices", backends.endpointSlices(backends.services()));
         } catch (Exception e) {
             env.close();
             throw e;
@@ -162,20 +164,20 @@ final class Environment implements AutoCloseable {
     }
 
     void startGateway() throws Exception {
-        ServerConfig config = new ServerConfig(manifests.dir(),
-                new TranslatorOptions(Manifests.CONTROLLER, new GatewayAddressing.LoopbackPerGateway(), false),
-                settings.portOffset(), new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(20), false);
-        gateway = GatewayProcess.start(config, faults);
+        gateway = cluster.start(settings, faults);
+    }
+
+    /** The status the assertions read: the embedded server's view (standalone) or the mock API server's objects. */
+    StatusAssertions.Source status() {
+        return cluster;
     }
 
     @Override
     public void close() {
-        if (gateway != null) {
-            try {
-                gateway.close();
-            } catch (Exception e) {
-                System.err.println("closing the gateway: " + e);
-            }
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            System.err.println("closing the " + cluster.mode() + " cluster and the gateway: " + e);
         }
         echo.close();
         l4.close();
@@ -185,7 +187,39 @@ final class Environment implements AutoCloseable {
     /** Run settings, from system properties. */
     record Settings(Path suiteDir, Path configDir, Path reportFile, int portOffset, Duration statusTimeout,
                     Duration consistencyTimeout, Duration requestTimeout, boolean pkcs8Keys, Set<String> only,
-                    boolean run) {
+                    boolean run, Mode mode) {
+        /** {@code archway.conformance.mode}: where manifests go and status comes from (see {@link Cluster}). */
+        enum Mode {
+            STANDALONE, KUBERNETES;
+
+            static Mode of(String value) {
+                for (Mode m : values()) {
+                    if (m.name().equalsIgnoreCase(value.trim())) {
+                        return m;
+                    }
+                }
+                throw new IllegalArgumentException("archway.conformance.mode must be standalone or kubernetes, not "
+                        + value);
+            }
+        }
+
+        boolean kubernetes() {
+            return mode == Mode.KUBERNETES;
+        }
+
+        /** These settings in {@code m}, with that mode's report file. */
+        Settings withMode(Mode m, Set<String> tests) {
+            return new Settings(suiteDir, configDir, m == Mode.KUBERNETES ? kubernetesReport(reportFile) : reportFile,
+                    portOffset, statusTimeout, consistencyTimeout, requestTimeout, pkcs8Keys, tests, run, m);
+        }
+
+        /** conformance-report.yaml -> conformance-report-kubernetes.yaml (its checks file follows). */
+        static Path kubernetesReport(Path report) {
+            String name = report.getFileName().toString();
+            return name.contains("-kubernetes") ? report
+                    : report.resolveSibling(name.replaceFirst("(\\.yaml)?$", "-kubernetes.yaml"));
+        }
+
         static Settings fromSystemProperties() {
             Path suite = Path.of(System.getProperty("archway.conformance.dir", "../../shared/conformance"));
             if (!Files.isDirectory(suite)) {
@@ -212,7 +246,8 @@ final class Environment implements AutoCloseable {
                     Duration.ofMillis(Long.getLong("archway.conformance.requestTimeoutMs", 5000)),
                     Boolean.getBoolean("archway.conformance.pkcs8Keys"),
                     Set.copyOf(only),
-                    Boolean.getBoolean("archway.conformance.run"));
+                    Boolean.getBoolean("archway.conformance.run"),
+                    Mode.of(System.getProperty("archway.conformance.mode", "standalone")));
         }
     }
 }

@@ -1,13 +1,9 @@
 package io.archway.conformance;
 
-import io.archway.source.file.DirectorySource;
-import io.archway.translate.GatewayAddressing;
-import io.archway.translate.ResourceView;
 import io.archway.translate.TranslatorOptions;
 import io.archway.translate.explain.RequestExplainer;
 import io.archway.translate.explain.RequestExplanation;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,16 +12,17 @@ import java.util.function.Function;
 
 /**
  * The agreement check of {@code archway explain request}: for a request the harness just sent,
- * explain it offline on the same configuration directory, with the translator options the server
- * runs with, and compare the whole decision with what the live proxy answered ({@link #compare}).
+ * explain it offline on the same objects (the configuration directory, or the mock API server's
+ * objects listed once, as {@code archway explain --kubernetes} reads a cluster), with the
+ * translator options the server runs with, and compare the whole decision with what the live proxy answered ({@link #compare}).
  */
 final class ExplainAgreement {
     static final AtomicInteger COMPARED = new AtomicInteger();
     static final AtomicInteger AGREED = new AtomicInteger();
     static final AtomicInteger SKIPPED = new AtomicInteger();
 
-    private static final RequestExplainer EXPLAINER = new RequestExplainer(new TranslatorOptions(Manifests.CONTROLLER,
-            new GatewayAddressing.LoopbackPerGateway(), false));
+    /** One explainer per translator options (a mode's). */
+    private static final Map<TranslatorOptions, RequestExplainer> EXPLAINERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ExplainAgreement() {
     }
@@ -36,7 +33,7 @@ final class ExplainAgreement {
      * @return null when they agree (or the answer is one explain does not model: 400, 405); else
      *     the disagreement
      */
-    static String check(Path configDir, StatusAssertions.NN gateway, int specPort, HttpProbe.Request req,
+    static String check(Cluster cluster, StatusAssertions.NN gateway, int specPort, HttpProbe.Request req,
                         Function<String, String> podAddress, List<String> log) {
         final HttpProbe.Response live;
         try {
@@ -48,12 +45,13 @@ final class ExplainAgreement {
         }
         final RequestExplanation explained;
         try {
-            explained = EXPLAINER.explain(load(configDir), new RequestExplainer.Query(
+            explained = EXPLAINERS.computeIfAbsent(cluster.translatorOptions(), RequestExplainer::new).explain(
+                    cluster.explainView(), new RequestExplainer.Query(
                     gateway.namespace() + "/" + gateway.name(), specPort, req.host(), req.method(), req.path(),
                     multi(req.headers()), req.scheme().equals("https") && !HttpProbe.isIp(req.serverName())
                             ? req.serverName() : null));
         } catch (IOException e) {
-            return "explain could not read " + configDir + ": " + e;
+            return "explain could not read the " + cluster.mode() + " objects: " + e;
         }
         if (live.status() == 400 || live.status() == 405) {
             SKIPPED.incrementAndGet();
@@ -140,10 +138,5 @@ final class ExplainAgreement {
         final Map<String, List<String>> out = new LinkedHashMap<>();
         headers.forEach((k, v) -> out.put(k, List.of(v)));
         return out;
-    }
-
-    /** The directory as the server reads it. */
-    private static ResourceView load(Path dir) throws IOException {
-        return DirectorySource.loadOnce(dir).store().view();
     }
 }

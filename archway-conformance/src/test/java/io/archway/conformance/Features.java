@@ -43,6 +43,23 @@ final class Features {
                 ? "upstream returns before any check when " + feature + " is supported" : null;
     }
 
+    /**
+     * Tests that read what only a cluster has: the objects provisioned for a Gateway, or the
+     * addresses a load balancer assigns. Kubernetes mode runs them against the mock API server;
+     * standalone skips them, saying why (their features stay claimed: the product on a cluster
+     * supports them).
+     */
+    private static final Map<String, String> NEEDS_CLUSTER = Map.of(
+            ClusterChecks.INFRASTRUCTURE_TEST, "needs Kubernetes mode (-Darchway.conformance.mode=kubernetes): it reads"
+                    + " the ServiceAccounts, Pods and Services provisioned for the Gateway, which a directory has none of",
+            ClusterChecks.STATIC_ADDRESSES_TEST, "needs Kubernetes mode (-Darchway.conformance.mode=kubernetes): a"
+                    + " Gateway's spec.addresses are requested of its provisioned Service and a load balancer");
+
+    /** Why {@code test} cannot run in standalone mode; null when it can. */
+    static String needsCluster(String test) {
+        return NEEDS_CLUSTER.get(test);
+    }
+
     private Features() {
     }
 }

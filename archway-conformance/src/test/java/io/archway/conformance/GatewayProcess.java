@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The product under test: one embedded {@link ArchwayServer}. Calls the server's contract
+ * The product under test: one embedded {@link ArchwayServer} (standalone on a directory, or in
+ * Kubernetes mode on the mock API server; see {@link Cluster}). Calls the server's contract
  * ({@code start(ServerConfig)}, {@code status()}, {@code reloadNow()}, {@code close()})
  * reflectively, so that this module compiles against whichever archway-server is installed.
  */
@@ -63,6 +64,11 @@ final class GatewayProcess implements AutoCloseable, StatusAssertions.Source {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The server's resource store (what its informers or directory last delivered). */
+    io.archway.source.ResourceStore store() {
+        return ((ArchwayServer) server).store();
     }
 
     /** Re-reads the configuration directory; returns once the result is served (or rejected). */

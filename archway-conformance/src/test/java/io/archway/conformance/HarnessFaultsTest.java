@@ -72,7 +72,7 @@ class HarnessFaultsTest {
         Environment.Settings settings = new Environment.Settings(base.suiteDir(),
                 Path.of("target/conformance-selfcheck-config").toAbsolutePath(), base.reportFile(),
                 base.portOffset() + 10_000, Duration.ofSeconds(2), Duration.ofSeconds(2), base.requestTimeout(),
-                base.pkcs8Keys(), Set.of(), true);
+                base.pkcs8Keys(), Set.of(), true, Environment.Settings.Mode.STANDALONE);
         specs = new java.util.HashMap<>();
         for (TestSpec s : TestSpec.loadSuite(settings.suiteDir().resolve("tests"))) {
             specs.put(s.shortName(), s);

@@ -57,6 +57,43 @@ final class Manifests {
         return out;
     }
 
+    /** Upstream's test/fake-invalid-type: an address type no implementation supports. */
+    static final String FAKE_INVALID_TYPE = "test/fake-invalid-type";
+
+    /**
+     * The Applier's prepareGateway for static addresses (apply.go, v1.6.1): a Gateway whose
+     * spec.addresses hold PLACEHOLDER_UNUSABLE_ADDRS or PLACEHOLDER_USABLE_ADDRS gets, in order,
+     * its test/fake-invalid-type addresses, the unusable pool, then the usable pool (each an
+     * IPAddress, as the --usable-address and --unusable-address flags parse an IP); an empty pool
+     * (null {@code pools}) adds nothing.
+     *
+     * @return whether the Gateway had placeholders
+     */
+    static boolean overlayAddresses(ObjectNode gateway, Cluster.NetworkAddresses pools) {
+        com.fasterxml.jackson.databind.JsonNode addresses = gateway.path("spec").path("addresses");
+        boolean usable = false;
+        boolean unusable = false;
+        com.fasterxml.jackson.databind.node.ArrayNode out = Json.JSON.createArrayNode();
+        for (com.fasterxml.jackson.databind.JsonNode a : addresses) {
+            usable |= a.path("value").asText().equals("PLACEHOLDER_USABLE_ADDRS");
+            unusable |= a.path("value").asText().equals("PLACEHOLDER_UNUSABLE_ADDRS");
+            if (a.path("type").asText().equals(FAKE_INVALID_TYPE)) {
+                out.add(a.deepCopy());
+            }
+        }
+        if (!usable && !unusable) {
+            return false;
+        }
+        if (unusable && pools != null) {
+            out.addObject().put("type", "IPAddress").put("value", pools.unusable());
+        }
+        if (usable && pools != null) {
+            out.addObject().put("type", "IPAddress").put("value", pools.usable());
+        }
+        ((ObjectNode) gateway.path("spec")).set("addresses", out);
+        return true;
+    }
+
     static String gatewayClassYaml() {
         return "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata:\n  name: " + GATEWAY_CLASS
                 + "\nspec:\n  controllerName: " + CONTROLLER + "\n";

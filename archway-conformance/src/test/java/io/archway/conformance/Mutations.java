@@ -98,6 +98,11 @@ final class Mutations {
                         }
                         ctx.rewrite();
                     }))),
+            Map.entry("GatewayStaticAddresses", List.of(
+                    new Mutation(97, "patch Gateway gateway-static-addresses: filterAddr(spec.addresses, invalidAddress)",
+                            ctx -> dropAddress(ctx, 3, 0)),
+                    new Mutation(118, "patch Gateway gateway-static-addresses: filterAddr(spec.addresses, unusableAddress)",
+                            ctx -> dropAddress(ctx, 2, 0)))),
             Map.entry("BackendTLSPolicy", backendTlsPolicyReconcile()),
             Map.entry("BackendTLSPolicyObservedGenerationBump", List.of(new Mutation(74,
                     "BackendTLSPolicy observed-generation-bump: validation.hostname = foo.example.com", ctx -> {
@@ -196,6 +201,27 @@ final class Mutations {
         spec.putArray("parentRefs").addObject().put("name", gateway).put("sectionName", section);
         spec.putArray("rules").addObject().putArray("backendRefs").addObject().put("name", backend).put("port", port);
         ctx.addDoc(route);
+        ctx.rewrite();
+    }
+
+    /**
+     * filterAddr: the Gateway's spec.addresses without every address of the value at
+     * {@code index} (invalid first, then unusable: the Go code's Spec.Addresses[0] and [1] of the
+     * Gateway as created), after checking it has {@code expected} addresses.
+     */
+    private static void dropAddress(Context ctx, int expected, int index) {
+        ObjectNode gw = ctx.doc("Gateway", INFRA, "gateway-static-addresses");
+        ArrayNode addresses = (ArrayNode) gw.path("spec").path("addresses");
+        if (addresses.size() != expected) {
+            throw new AssertionError("expected " + expected + " addresses on the Gateway, got " + addresses.size()
+                    + ": " + addresses);
+        }
+        String value = addresses.get(index).path("value").asText();
+        for (int i = addresses.size() - 1; i >= 0; i--) {
+            if (addresses.get(i).path("value").asText().equals(value)) {
+                addresses.remove(i);
+            }
+        }
         ctx.rewrite();
     }
 

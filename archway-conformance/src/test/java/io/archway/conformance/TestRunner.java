@@ -31,6 +31,10 @@ final class TestRunner implements Mutations.Context {
     private final List<String> checks = new ArrayList<>();
     private final List<Map.Entry<String, Supplier<String>>> endChecks = new ArrayList<>();
     private StatusAssertions.NN lastGateway;
+    /** The spec.addresses of the test's Gateway with static addresses, as applied (pools overlaid). */
+    private JsonNode requestedAddresses;
+    static final StatusAssertions.NN STATIC_ADDRESSES_GATEWAY = new StatusAssertions.NN(Mutations.INFRA,
+            "gateway-static-addresses");
 
     TestRunner(Environment env, TestSpec spec) {
         this.env = env;
@@ -317,7 +321,7 @@ final class TestRunner implements Mutations.Context {
 
             @Override
             public JsonNode resource(String kind, String namespace, String name) {
-                return env.gateway.get(kind, namespace, name);
+                return env.status().get(kind, namespace, name);
             }
 
             @Override
@@ -384,6 +388,9 @@ final class TestRunner implements Mutations.Context {
                     "local:assertConsistentRetryBehaviour@192", "local:assertConsistentRetryBehaviour@198",
                     "expr:path+\"?\"+values.Encode()", "field:path+\"?\"+values.Encode()@205", "field:response@205",
                     "manual"),
+            // ClusterChecks.staticAddresses and the two Mutations that drop an address
+            ClusterChecks.STATIC_ADDRESSES_TEST, java.util.Set.of("local:filterAddr@97", "local:filterAddr@118",
+                    "local:extractStatusAddresses@144"),
             PERCENT_MIRROR_TEST, java.util.Set.of(
                     "local:testMirroredRequestsDistribution@175", "local:testMirroredRequestsDistribution@188",
                     "expr:t.Context()", "expr:mirrorPod.Namespace", "expr:mirrorPod.Name", "expr:timeVal"));
@@ -404,6 +411,15 @@ final class TestRunner implements Mutations.Context {
 
     /** Go code of a test that the extraction does not carry, reproduced here. */
     private void customChecks() {
+        if (spec.testFunction().equals(ClusterChecks.INFRASTRUCTURE_TEST)) {
+            ClusterChecks.infrastructure(env.cluster, new StatusAssertions.NN(Mutations.INFRA,
+                    "gateway-with-infrastructure-metadata"), env.settings.statusTimeout(), DEFAULT_POLL_INTERVAL,
+                    this::passed, this::fail, log);
+        }
+        if (spec.testFunction().equals(ClusterChecks.STATIC_ADDRESSES_TEST)) {
+            ClusterChecks.staticAddresses(env.cluster, STATIC_ADDRESSES_GATEWAY, requestedAddresses,
+                    env.settings.statusTimeout(), DEFAULT_POLL_INTERVAL, this::passed, this::fail);
+        }
         if (spec.testFunction().equals(RETRY_TEST)) {
             retryChecks();
         }
@@ -450,9 +466,8 @@ final class TestRunner implements Mutations.Context {
         }
     }
 
-    /** Upstream checks the extraction does not carry and this harness does not reproduce. */
-    private static final Map<String, String> UNMODELLED = Map.of(
-            "GatewayInfrastructure", "labels/annotations on generated ServiceAccounts/Pods/Services (Kubernetes only)");
+    /** Upstream checks the extraction does not carry and this harness does not reproduce (none today). */
+    private static final Map<String, String> UNMODELLED = Map.of();
 
     /** The top-level fields of an extracted test this harness reads or knows to carry no check. */
     private static final java.util.Set<String> KNOWN_FIELDS = java.util.Set.of("shortName", "sharesTestFuncWith",
@@ -809,6 +824,13 @@ final class TestRunner implements Mutations.Context {
             env.backends.addDeployments(Json.readYamlDocuments(Manifests.substitute(text)));
             List<ObjectNode> docs = Manifests.prepare(text);
             for (ObjectNode d : docs) {
+                if (Json.text(d, "kind").equals("Gateway") && Manifests.overlayAddresses(d, env.cluster.networkAddresses(
+                        new StatusAssertions.NN(d.path("metadata").path("namespace").asText(),
+                                d.path("metadata").path("name").asText())))) {
+                    requestedAddresses = d.path("spec").path("addresses").deepCopy();
+                    log.add("spec.addresses of Gateway " + d.path("metadata").path("name").asText()
+                            + " (the suite's address pools overlaid): " + requestedAddresses);
+                }
                 env.faults.forEach(f -> f.distortManifest(d));
                 if (Json.text(d, "kind").equals("Service")) {
                     services.add(Backends.parseService(d));
@@ -836,10 +858,7 @@ final class TestRunner implements Mutations.Context {
     }
 
     private void cleanup() throws IOException {
-        for (String f : files.keySet()) {
-            env.manifests.delete(f + ".yaml");
-        }
-        env.gateway.reloadNow();
+        env.cluster.delete(files.keySet());
     }
 
     // ------------------------------------------------------------------ Mutations.Context
@@ -874,18 +893,15 @@ final class TestRunner implements Mutations.Context {
     @Override
     public void rewrite() {
         try {
-            for (Map.Entry<String, List<ObjectNode>> f : files.entrySet()) {
-                env.manifests.write(f.getKey() + ".yaml", f.getValue());
-            }
+            env.cluster.apply(files);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        env.gateway.reloadNow();
     }
 
     @Override
     public long generation(String kind, String namespace, String name) {
-        JsonNode r = env.gateway.get(kind, namespace, name);
+        JsonNode r = env.status().get(kind, namespace, name);
         return r == null ? -1 : r.path("metadata").path("generation").asLong(0);
     }
 
@@ -936,7 +952,7 @@ final class TestRunner implements Mutations.Context {
         String helper = a.path("helper").asText();
         JsonNode args = resolveGoValues(spec.shortName(), a.path("line").asInt(), a.path("args"));
         int line = a.path("line").asInt();
-        StatusAssertions.Source s = env.gateway;
+        StatusAssertions.Source s = env.status();
         Supplier<String> check = switch (helper) {
             case "GatewayAndHTTPRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(args, "HTTPRoute");
             case "GatewayAndTCPRoutesMustBeAccepted" -> gatewayAndRoutesAccepted(args, "TCPRoute");
@@ -1149,7 +1165,7 @@ final class TestRunner implements Mutations.Context {
             }
         });
         int parentsPerRoute = Math.max(1, resource.path("listeners").size());
-        StatusAssertions.Source s = env.gateway;
+        StatusAssertions.Source s = env.status();
         Map<StatusAssertions.NN, JsonNode[]> actual = new java.util.HashMap<>();
         List<StatusAssertions.Cond> listenerConds = List.of(new StatusAssertions.Cond("ResolvedRefs", "True", ""),
                 new StatusAssertions.Cond("Accepted", "True", ""), new StatusAssertions.Cond("Programmed", "True", ""));
@@ -1178,7 +1194,7 @@ final class TestRunner implements Mutations.Context {
         StatusAssertions.NN gw = nn(args.get(0).path("gateway"));
         lastGateway = gw;
         List<String> listenerNames = listeners(args.get(0).path("listeners"));
-        StatusAssertions.Source s = env.gateway;
+        StatusAssertions.Source s = env.status();
         // RouteMustHaveParents per route: the parents its previous poll saw
         Map<StatusAssertions.NN, JsonNode[]> actual = new java.util.HashMap<>();
         return () -> {
@@ -1226,7 +1242,7 @@ final class TestRunner implements Mutations.Context {
         StatusAssertions.NN gw = nn(args.get(0).path("gateway"));
         lastGateway = gw;
         List<String> listenerNames = listeners(args.get(0).path("listeners"));
-        StatusAssertions.Source s = env.gateway;
+        StatusAssertions.Source s = env.status();
         List<JsonNode> routes = new ArrayList<>();
         for (int i = 1; i < args.size(); i++) {
             if (args.get(i).isArray()) {
@@ -1277,10 +1293,10 @@ final class TestRunner implements Mutations.Context {
             parents.add(parent);
         }
         if (kind.equals("TLSRoute")) {
-            return () -> StatusAssertions.tlsRouteParents(env.gateway, route, parents, nsRequired);
+            return () -> StatusAssertions.tlsRouteParents(env.status(), route, parents, nsRequired);
         }
         JsonNode[] actual = {null};
-        return () -> StatusAssertions.routeParentsPolled(env.gateway, kind, route, parents, nsRequired, actual);
+        return () -> StatusAssertions.routeParentsPolled(env.status(), kind, route, parents, nsRequired, actual);
     }
 
     private static String textOrNull(JsonNode n, String f) {
@@ -1295,7 +1311,7 @@ final class TestRunner implements Mutations.Context {
     private Supplier<String> noAcceptedParents(StatusAssertions.NN route, String kind) {
         boolean[] emptyChecked = {false};
         return () -> {
-            String r = StatusAssertions.routeNoAcceptedParents(env.gateway, kind, route);
+            String r = StatusAssertions.routeNoAcceptedParents(env.status(), kind, route);
             if ("empty".equals(r)) {
                 if (!emptyChecked[0]) {
                     emptyChecked[0] = true;
@@ -1319,7 +1335,7 @@ final class TestRunner implements Mutations.Context {
         List<String> names = listeners(gatewayAddr.path("listeners"));
         Object[] found = new Object[1];
         String err = poll(() -> {
-            Object a = StatusAssertions.gatewayAddress(env.gateway, gw, names);
+            Object a = StatusAssertions.gatewayAddress(env.status(), gw, names);
             if (a instanceof String s) {
                 return s;
             }
@@ -1494,7 +1510,7 @@ final class TestRunner implements Mutations.Context {
             return;
         }
         // archway explain request must agree with the live proxy on the same request.
-        String explained = ExplainAgreement.check(env.manifests.dir(),
+        String explained = ExplainAgreement.check(env.cluster,
                 nn(gatewayAddrFor(spec.testFunction(), exp, via.path("gatewayAddr")).path("gateway")), addr.port(), req,
                 pod -> env.backends.allPods().stream().filter(p -> p.name().equals(pod)).map(EchoServer.Pod::ip)
                         .findFirst().orElse(null), log);
@@ -1551,7 +1567,7 @@ final class TestRunner implements Mutations.Context {
 
     /** Whether the Gateway's spec has a TLS listener on {@code port}. */
     private boolean tlsListener(StatusAssertions.NN gw, int port) {
-        JsonNode g = env.gateway.get("Gateway", gw.namespace(), gw.name());
+        JsonNode g = env.status().get("Gateway", gw.namespace(), gw.name());
         if (g == null) {
             return false;
         }

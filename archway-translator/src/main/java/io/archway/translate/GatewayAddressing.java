@@ -35,16 +35,27 @@ public sealed interface GatewayAddressing {
      * own, {@code serve --kubernetes --provisioner-config}): {@code status.addresses} are that
      * Service's ({@link io.archway.translate.bind.ServiceAddresses}), read from the translator's
      * input like any resource, and requested {@code spec.addresses} it did not get make the Gateway
-     * Programmed=False/AddressNotUsable. This process itself binds {@code address}.
+     * Programmed=False/AddressNotUsable. This process itself binds each Gateway where {@code bind}
+     * says: one address for all in production (its own data plane is not what clients reach), a
+     * loopback address per Gateway in the conformance harness's Kubernetes mode, where this
+     * process's data plane stands in for the provisioned pods.
      */
-    record ProvisionedServices(String address) implements GatewayAddressing {
+    record ProvisionedServices(GatewayAddressing bind) implements GatewayAddressing {
         public ProvisionedServices {
-            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(bind, "bind");
+            if (bind instanceof ProvisionedServices) {
+                throw new IllegalArgumentException("bind must say where to bind, not be provisioned again");
+            }
+        }
+
+        /** Every Gateway bound on {@code address} in this process. */
+        public ProvisionedServices(String address) {
+            this(new Shared(address));
         }
 
         @Override
         public String addressFor(List<ResourceKey> gatewayKeys, ResourceKey gateway) {
-            return address;
+            return bind.addressFor(gatewayKeys, gateway);
         }
     }
 

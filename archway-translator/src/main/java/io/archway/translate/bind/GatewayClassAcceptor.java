@@ -41,7 +41,11 @@ public final class GatewayClassAcceptor {
             "GatewayFrontendClientCertificateValidationInsecureFallback",
             "GatewayHTTPListenerIsolation",
             "GatewayHTTPSListenerDetectMisdirectedRequests",
+            // provisioned data planes (serve --kubernetes --provisioner-config); the conformance
+            // harness runs both tests in Kubernetes mode only
+            "GatewayInfrastructurePropagation",
             "GatewayPort8080",
+            "GatewayStaticAddresses",
             "HTTPRoute",
             "HTTPRoute303RedirectStatusCode",
             "HTTPRoute307RedirectStatusCode",
