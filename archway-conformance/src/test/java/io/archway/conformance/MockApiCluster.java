@@ -63,6 +63,8 @@ final class MockApiCluster implements Cluster {
     static final String LEASE = "archway-conformance-controller";
     /** The unusable static address: TEST-NET-1 (RFC 5737), outside every pool and refused as an external IP. */
     static final String UNUSABLE_ADDRESS = "192.0.2.10";
+    /** The mock logs every request at INFO (java.util.logging): thousands a minute under status polls. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
     private static final Pattern SERVICE_WRITE = Pattern.compile("/api/v1/namespaces/[^/]+/services(/[^/]+)?");
 
     private final TranslatorOptions options = new TranslatorOptions(Manifests.CONTROLLER,
@@ -80,6 +82,7 @@ final class MockApiCluster implements Cluster {
 
     MockApiCluster(Duration timeout) {
         this.timeout = timeout;
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         List<CustomResourceDefinitionContext> crds = ResourceKind.all().stream()
                 .filter(k -> k.group().equals(ResourceKind.GATEWAY_GROUP))
                 .map(k -> new CustomResourceDefinitionContext.Builder().withGroup(k.group())

@@ -12,9 +12,13 @@ import io.archway.translate.Translator;
 import io.archway.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -241,6 +245,58 @@ class KubernetesStatusWriterTest {
         assertThat(acceptedAfter.getLastTransitionTime()).as("status unchanged: time kept")
                 .isEqualTo(accepted.getLastTransitionTime());
         assertThat(after.getStatus().getParents().get(0)).isEqualTo(otherControllersParent());
+    }
+
+    /**
+     * A BackendTLSPolicy's status.ancestors: ours written (one per Gateway a route using its target
+     * attaches to), another controller's entry kept in place; written again only when it changes.
+     */
+    @Test
+    void writesBackendTlsPolicyAncestorsBesideOtherControllers() throws Exception {
+        try (KubernetesClient admin = cluster.client()) {
+            load(admin);
+            for (SourcedObject o : new ManifestLoader().parse("p.yaml", """
+                    apiVersion: gateway.networking.k8s.io/v1
+                    kind: BackendTLSPolicy
+                    metadata: {name: tls, namespace: shop}
+                    spec:
+                      targetRefs: [{group: "", kind: Service, name: v1}]
+                      validation: {hostname: v1.shop.test, wellKnownCACertificates: System}
+                    """).objects()) {
+                admin.resource(o.object()).create();
+            }
+            BackendTLSPolicy policy = admin.resources(BackendTLSPolicy.class).inNamespace("shop").withName("tls").get();
+            policy.setStatus(new PolicyStatusBuilder().addToAncestors(otherControllersAncestor()).build());
+            admin.resources(BackendTLSPolicy.class).inNamespace("shop").resource(policy).updateStatus();
+        }
+        Replica r = new Replica();
+        await(() -> r.store.view().list(io.archway.kinds.ResourceKind.BACKEND_TLS_POLICY).size() == 1, "the store has the policy");
+        r.writer.startLeading();
+        r.publish();
+        r.writer.awaitIdle();
+        BackendTLSPolicy written = r.kube.resources(BackendTLSPolicy.class).inNamespace("shop").withName("tls").get();
+        assertThat(written.getStatus().getAncestors()).extracting(PolicyAncestorStatus::getControllerName)
+                .containsExactly(OTHER, TranslatorOptions.DEFAULT_CONTROLLER_NAME);
+        assertThat(written.getStatus().getAncestors().get(0)).as("another controller's entry is untouched")
+                .isEqualTo(otherControllersAncestor());
+        PolicyAncestorStatus ours = written.getStatus().getAncestors().get(1);
+        assertThat(ours.getAncestorRef().getName()).isEqualTo("gw");
+        assertThat(condition(ours.getConditions(), "Accepted").getStatus()).isEqualTo("True");
+
+        long writes = r.writer.writes();
+        await(() -> r.cachedStatus(BackendTLSPolicy.class, "tls").equals(r.statusOf(BackendTLSPolicy.class, "tls")),
+                "the informer caught up with the policy's status");
+        r.publish();
+        r.writer.awaitIdle();
+        assertThat(r.writer.writes()).as("unchanged: nothing written again").isEqualTo(writes);
+    }
+
+    private static PolicyAncestorStatus otherControllersAncestor() {
+        return new PolicyAncestorStatusBuilder().withControllerName(OTHER).withNewAncestorRef().withName("their-gw")
+                .endAncestorRef().addToConditions(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                        .withType("Accepted").withStatus("True").withReason("Accepted")
+                        .withLastTransitionTime("2025-01-01T00:00:00Z").withMessage("").withObservedGeneration(1L).build())
+                .build();
     }
 
     @Test
