@@ -1,27 +1,15 @@
 package io.archway.cli;
 
-import io.archway.source.KubeJson;
 import io.archway.source.ResourceStore;
 import io.archway.source.file.DirectorySource;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.ResourceView;
 import io.archway.translate.TranslatorOptions;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -89,45 +77,11 @@ final class ExplainSource {
         }
     }
 
-    /** Lists every resource the translator reads, once. */
+    /** Lists every resource the translator reads, once (warnings on stderr). */
     static ResourceView fromCluster(KubernetesClient kube, PrintWriter err) {
-        final List<ReferenceGrant> grants = list("ReferenceGrant", err, () -> {
-            try {
-                return kube.resources(ReferenceGrant.class).inAnyNamespace().list().getItems();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) {
-                    throw e; // a 403 or 5xx must reach the operator as itself, not as a v1beta1 miss
-                }
-                // Clusters with the v1beta1 CRD only: read as v1 (same schema).
-                return kube.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class)
-                        .inAnyNamespace().list().getItems().stream()
-                        .map(g -> KubeJson.mapper().convertValue(g, ReferenceGrant.class)).toList();
-            }
+        return io.archway.source.kube.ClusterListing.listOnce(kube, w -> {
+            err.println("warning: " + w);
+            err.flush();
         });
-        final List<HasMetadata> all = new java.util.ArrayList<>();
-        all.addAll(list("GatewayClass", err, () -> kube.resources(GatewayClass.class).list().getItems()));
-        all.addAll(list("Gateway", err, () -> kube.resources(Gateway.class).inAnyNamespace().list().getItems()));
-        all.addAll(list("ListenerSet", err, () -> kube.resources(ListenerSet.class).inAnyNamespace().list().getItems()));
-        all.addAll(list("HTTPRoute", err, () -> kube.resources(HTTPRoute.class).inAnyNamespace().list().getItems()));
-        all.addAll(grants);
-        all.addAll(list("Service", err, () -> kube.services().inAnyNamespace().list().getItems()));
-        all.addAll(list("EndpointSlice", err, () -> kube.resources(EndpointSlice.class).inAnyNamespace().list().getItems()));
-        all.addAll(list("Secret", err, () -> kube.secrets().inAnyNamespace().list().getItems()));
-        all.addAll(list("ConfigMap", err, () -> kube.configMaps().inAnyNamespace().list().getItems()));
-        all.addAll(list("Namespace", err, () -> kube.namespaces().list().getItems()));
-        return ResourceView.of(all, Map.of());
-    }
-
-    private static <T extends HasMetadata> List<T> list(String kind, PrintWriter err, Supplier<List<T>> call) {
-        try {
-            return call.get();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 403 || e.getCode() == 404) {
-                err.println("warning: cannot list " + kind + " (" + e.getCode() + "): explaining without them");
-                err.flush();
-                return List.of();
-            }
-            throw e;
-        }
     }
 }

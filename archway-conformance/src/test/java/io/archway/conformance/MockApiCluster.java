@@ -281,17 +281,12 @@ final class MockApiCluster implements Cluster {
         return options;
     }
 
-    /** Every kind the translator reads, listed from the server once (as {@code archway explain --kubernetes}). */
+    /** Every kind the translator reads, listed from the server once, as {@code archway explain --kubernetes} does. */
     @Override
     public ResourceView explainView() {
-        List<HasMetadata> all = new ArrayList<>();
-        for (ResourceKind kind : ResourceKind.all()) {
-            if (kind.servedByArchway()) {
-                all.addAll(kind.clusterScoped() ? kube.resources(kind.modelClass()).list().getItems()
-                        : kube.resources(kind.modelClass()).inAnyNamespace().list().getItems());
-            }
-        }
-        return ResourceView.of(all, Map.of());
+        return io.archway.source.kube.ClusterListing.listOnce(kube, w -> {
+            throw new IllegalStateException("the mock API server serves every kind: " + w);
+        });
     }
 
     /**
