@@ -127,6 +127,7 @@ abstract class SuiteRun {
         }
         try {
             env = Environment.prepare(settings);
+            long started = System.nanoTime();
             env.startGateway();
             // ConformanceTestSuite.Setup: the class is accepted, the base namespaces are ready.
             String r = waitFor(() -> StatusAssertions.gatewayClassAccepted(env.status(), Manifests.GATEWAY_CLASS, "True"));
@@ -136,6 +137,9 @@ abstract class SuiteRun {
             }
             setupFailure = r;
             if (r == null) {
+                System.out.println("suite setup: the " + settings.mode().name().toLowerCase(java.util.Locale.ROOT)
+                        + " gateway served the base Gateways " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(
+                        System.nanoTime() - started) + " ms after its start");
                 checkAdvertisedFeatures();
             }
             if (r != null) {
@@ -163,8 +167,17 @@ abstract class SuiteRun {
         }
     }
 
+    /**
+     * Upstream's TimeoutConfig.NamespacesMustBeReady (v1.6.1), the suite set-up's wait: in
+     * Kubernetes mode the set-up also waits for the leader's election and the provisioning of
+     * every base Gateway (four objects each, then the load balancer's address), which takes
+     * seconds on a loaded machine. Standalone reloads synchronously: twice the status timeout.
+     */
+    static final java.time.Duration NAMESPACES_MUST_BE_READY = java.time.Duration.ofSeconds(300);
+
     private String waitFor(java.util.function.Supplier<String> check) throws InterruptedException {
-        long deadline = System.nanoTime() + settings.statusTimeout().toNanos() * 2;
+        long deadline = System.nanoTime() + (settings.kubernetes() ? NAMESPACES_MUST_BE_READY.toNanos()
+                : settings.statusTimeout().toNanos() * 2);
         String r = check.get();
         while (r != null && System.nanoTime() < deadline) {
             Thread.sleep(50);
