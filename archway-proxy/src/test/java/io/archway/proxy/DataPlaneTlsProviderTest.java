@@ -27,9 +27,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * BoringSSL (netty-tcnative) as the TLS provider, selected with {@code -Darchway.tls.provider=openssl}:
- * it loads on this platform, contexts are BoringSSL's, and HTTPS and TLS Terminate listeners
- * handshake with RSA and ECDSA certificates, TLS 1.2 and 1.3, ALPN h2.
+ * BoringSSL (netty-tcnative) as the default TLS provider: it loads on this platform, contexts are
+ * BoringSSL's unless {@code -Darchway.tls.provider=jdk} opts out, and HTTPS and TLS Terminate
+ * listeners handshake with RSA and ECDSA certificates, TLS 1.2 and 1.3, ALPN h2.
  */
 class DataPlaneTlsProviderTest {
     private static final CertificateBundle RSA = TestCertificates.selfSigned("rsa.example.com", false);
@@ -41,20 +41,21 @@ class DataPlaneTlsProviderTest {
     }
 
     @Test
-    void boringSslLoadsAndIsSelectedByTheProperty() throws Exception {
+    void boringSslLoadsAndIsTheDefaultAndTheJdkIsAnOptOut() throws Exception {
         assertThat(OpenSsl.isAvailable()).as(String.valueOf(OpenSsl.unavailabilityCause())).isTrue();
-        final SslContext jdk = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
-        assertThat(jdk).isNotInstanceOf(OpenSslContext.class);
-        System.setProperty(TlsProvider.PROPERTY, "openssl");
         final SslContext boring = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
         assertThat(boring).isInstanceOf(OpenSslContext.class);
+        assertThat(SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.NONE, null))
+                .as("TLSRoute Terminate too: its half-close holds with BoringSSL").isInstanceOf(OpenSslContext.class);
+        System.setProperty(TlsProvider.PROPERTY, "jdk");
+        final SslContext jdk = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
+        assertThat(jdk).isNotInstanceOf(OpenSslContext.class);
         System.setProperty(TlsProvider.PROPERTY, "no-such-provider");
         assertThat(TlsProvider.selected()).isEqualTo(io.netty.handler.ssl.SslProvider.JDK);
     }
 
     @Test
     void httpsAndTlsTerminateHandshakeThroughBoringSsl() throws Exception {
-        System.setProperty(TlsProvider.PROPERTY, "openssl");
         final int httpsPort = Ports.free();
         final int tlsPort = Ports.free();
         try (TcpBackend plain = new TcpBackend("plain")) {

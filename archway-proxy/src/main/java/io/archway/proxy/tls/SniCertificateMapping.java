@@ -145,7 +145,8 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
             throws GeneralSecurityException, SSLException {
         final X509Certificate[] chain = PemKeyMaterial.certificates(bundle.certificateChainPem());
         final PrivateKey key = PemKeyMaterial.privateKey(bundle.privateKeyPem());
-        final SslProvider provider = TlsProvider.selected();
+        final SslProvider provider = alpn == ServerContexts.Alpn.NONE ? TlsProvider.forByteStreams()
+                : TlsProvider.selected();
         // BoringSSL takes the key and chain as they are; the JDK gets them through a key manager of
         // its own (see CertificateKeyManager).
         final SslContextBuilder builder = (provider == SslProvider.JDK
