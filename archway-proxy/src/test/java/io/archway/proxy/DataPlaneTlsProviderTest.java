@@ -19,6 +19,10 @@ import io.archway.proxy.tls.ServerContexts;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.archway.proxy.tls.TlsProvider;
 import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.HttpPort;
+import io.archway.snapshot.ListenerProtocol;
+import io.archway.snapshot.SocketKey;
+import io.archway.snapshot.Transport;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.SslContext;
@@ -43,15 +47,22 @@ class DataPlaneTlsProviderTest {
     @Test
     void boringSslLoadsAndIsTheDefaultAndTheJdkIsAnOptOut() throws Exception {
         assertThat(OpenSsl.isAvailable()).as(String.valueOf(OpenSsl.unavailabilityCause())).isTrue();
-        final SslContext boring = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
-        assertThat(boring).isInstanceOf(OpenSslContext.class);
-        assertThat(SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.NONE, null))
-                .as("TLSRoute Terminate too: its half-close holds with BoringSSL").isInstanceOf(OpenSslContext.class);
+        assertThat(httpsContext()).isInstanceOf(OpenSslContext.class);
+        assertThat(TlsProvider.forByteStreams()).as("TLSRoute Terminate too: its half-close holds with BoringSSL")
+                .isEqualTo(io.netty.handler.ssl.SslProvider.OPENSSL);
         System.setProperty(TlsProvider.PROPERTY, "jdk");
-        final SslContext jdk = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
-        assertThat(jdk).isNotInstanceOf(OpenSslContext.class);
+        assertThat(httpsContext()).isNotInstanceOf(OpenSslContext.class);
         System.setProperty(TlsProvider.PROPERTY, "no-such-provider");
         assertThat(TlsProvider.selected()).isEqualTo(io.netty.handler.ssl.SslProvider.JDK);
+    }
+
+    /** The context of an HTTPS port with one listener, built with the provider selected now. */
+    private static SslContext httpsContext() {
+        final int port = Ports.free();
+        return SniCertificateMapping.forHttps(new SocketKey("127.0.0.1", port, Transport.TCP),
+                        new HttpPort(ListenerProtocol.HTTPS, List.of(listener("rsa", "rsa.example.com", List.of(RSA)))),
+                        ServerContexts.after(ServerContexts.none()))
+                .contextFor("rsa.example.com");
     }
 
     @Test
