@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.http.h1.Http1Parser;
 import io.archway.snapshot.AppProtocol;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.HeaderEdits;
@@ -24,7 +25,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -363,7 +363,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (downstream.get(HttpServerExpectContinueHandler.class) != null) {
             downstream.remove(HttpServerExpectContinueHandler.class);
         }
-        downstream.remove(HttpServerCodec.class);
+        Http1Parser.removeServerCodec(downstream);
         upstream.config().setAutoRead(true);
         ctx.channel().config().setAutoRead(true);
         Object msg;
