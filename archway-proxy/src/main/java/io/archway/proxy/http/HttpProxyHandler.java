@@ -15,7 +15,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -358,7 +357,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final ChannelPipeline downstream = ctx.pipeline();
         final ChannelPipeline up = upstream.pipeline();
         up.replace(UpstreamHandler.class, "tunnel", new TunnelHandler(ctx.channel()));
-        up.remove(HttpClientCodec.class);
+        Http1Parser.removeClientCodec(up);
         downstream.replace(this, "tunnel", new TunnelHandler(upstream));
         if (downstream.get(HttpServerExpectContinueHandler.class) != null) {
             downstream.remove(HttpServerExpectContinueHandler.class);

@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.http.h1.FieldLines;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -30,7 +31,15 @@ final class RequestValidator {
         int contentLengths = 0;
         int codings = 0;
         CharSequence coding = null;
-        final Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
+        if (request.headers() instanceof FieldLines fields) {
+            // The slice parser's fields count by name without building an entry per field.
+            hosts = fields.count(HttpHeaderNames.HOST);
+            contentLengths = fields.count(HttpHeaderNames.CONTENT_LENGTH);
+            codings = fields.count(HttpHeaderNames.TRANSFER_ENCODING);
+            coding = codings > 0 ? fields.get(HttpHeaderNames.TRANSFER_ENCODING) : null;
+        }
+        final Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers() instanceof FieldLines
+                ? java.util.Collections.emptyIterator() : request.headers().iteratorCharSequence();
         while (it.hasNext()) {
             final Map.Entry<CharSequence, CharSequence> field = it.next();
             final CharSequence name = field.getKey();

@@ -1,6 +1,7 @@
 package io.archway.proxy.http.h1;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -18,8 +19,8 @@ import java.util.Set;
  * The header fields of a request head as {@link RequestHeadParser} read them: the head's bytes and,
  * per field line, where its name and (trimmed) value are. Nothing is decoded into objects up front.
  * Reads compare bytes; removing a received field marks it; fields set or added afterwards (hop-by-hop
- * rewrites, filters, X-Forwarded-*) live in a small validating {@link DefaultHttpHeaders} that
- * follows the received ones, which is the order Netty's headers give too (a set field moves to the
+ * rewrites, filters, X-Forwarded-*) are validated as Netty's headers validate them and follow the
+ * received ones, which is the order Netty's headers give too (a set field moves to the
  * end). The encoder iterates names and values as {@link AsciiString} views of the received bytes, so
  * a kept field line is written by array copies: the received bytes, re-encoded only when edited.
  *
@@ -27,14 +28,19 @@ import java.util.Set;
  * Netty's validating headers would have.
  */
 public final class FieldLines extends HttpHeaders {
+    private static final DefaultHttpHeadersFactory VALIDATING = DefaultHttpHeadersFactory.headersFactory();
+    private static final int COLON_SP = (':' << 8) | ' ';
+    private static final int CRLF = ('\r' << 8) | '\n';
     private final byte[] head;
     /** Per received field: name start, name end, value start, value end (indices into head). */
     private final int[] at;
     private final int count;
     private boolean[] removed;
     private int removedCount;
-    /** Fields set or added after parsing (validating, in insertion order); null until the first. */
-    private DefaultHttpHeaders added;
+    /** Fields set or added after parsing, in insertion order (validated as Netty's headers validate). */
+    private CharSequence[] addedNames;
+    private CharSequence[] addedValues;
+    private int addedCount;
 
     FieldLines(byte[] head, int[] at, int count) {
         this.head = head;
@@ -44,7 +50,7 @@ public final class FieldLines extends HttpHeaders {
 
     /** Whether any received field was removed or a field added since parsing. */
     public boolean edited() {
-        return removedCount > 0 || added != null && !added.isEmpty();
+        return removedCount > 0 || addedCount > 0;
     }
 
     private boolean live(int i) {
@@ -93,14 +99,129 @@ public final class FieldLines extends HttpHeaders {
         }
     }
 
-    private DefaultHttpHeaders added() {
-        if (added == null) {
-            added = (DefaultHttpHeaders) DefaultHttpHeadersFactory.headersFactory().newHeaders();
+    private void append(CharSequence name, Object value) {
+        VALIDATING.getNameValidator().validateName(name);
+        final CharSequence v = value instanceof CharSequence cs ? cs : String.valueOf(value);
+        VALIDATING.getValueValidator().validate(v);
+        if (addedNames == null) {
+            addedNames = new CharSequence[4];
+            addedValues = new CharSequence[4];
+        } else if (addedCount == addedNames.length) {
+            addedNames = Arrays.copyOf(addedNames, addedCount * 2);
+            addedValues = Arrays.copyOf(addedValues, addedCount * 2);
         }
-        return added;
+        addedNames[addedCount] = name;
+        addedValues[addedCount] = v;
+        addedCount++;
+    }
+
+    private void removeAdded(CharSequence name) {
+        int kept = 0;
+        for (int i = 0; i < addedCount; i++) {
+            if (!AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+                addedNames[kept] = addedNames[i];
+                addedValues[kept] = addedValues[i];
+                kept++;
+            }
+        }
+        for (int i = kept; i < addedCount; i++) {
+            addedNames[i] = null;
+            addedValues[i] = null;
+        }
+        addedCount = kept;
     }
 
     // ---- reads ------------------------------------------------------------------------------------
+
+    /** How many fields are named {@code name}: no list, no view. */
+    public int count(CharSequence name) {
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            if (live(i) && nameIs(i, name)) {
+                n++;
+            }
+        }
+        for (int i = 0; i < addedCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether a field named {@code name} lists {@code value} among its comma-separated, trimmed
+     * elements (Netty's rule), compared on the bytes.
+     */
+    @Override
+    public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = 0; i < count; i++) {
+            if (live(i) && nameIs(i, name) && listContains(at[i * 4 + 2], at[i * 4 + 3], value, ignoreCase)) {
+                return true;
+            }
+        }
+        return addedCount > 0 && super.containsValue(name, value, ignoreCase);
+    }
+
+    private boolean listContains(int from, int to, CharSequence value, boolean ignoreCase) {
+        int i = from;
+        while (i <= to) {
+            int end = i;
+            while (end < to && head[end] != ',') {
+                end++;
+            }
+            int s = i;
+            int e = end;
+            while (s < e && (head[s] & 0xff) <= ' ') {
+                s++;
+            }
+            while (e > s && (head[e - 1] & 0xff) <= ' ') {
+                e--;
+            }
+            if (e - s == value.length() && regionEquals(s, value, ignoreCase)) {
+                return true;
+            }
+            i = end + 1;
+        }
+        return false;
+    }
+
+    private boolean regionEquals(int from, CharSequence value, boolean ignoreCase) {
+        for (int k = 0; k < value.length(); k++) {
+            final int a = head[from + k] & 0xff;
+            final int b = value.charAt(k);
+            if (a != b && (!ignoreCase || toLower(a) != toLower(b))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Removes every field whose name starts with {@code lowerCasePrefix} (ASCII case-insensitively). */
+    public void removeNamesStartingWith(String lowerCasePrefix) {
+        for (int i = 0; i < count; i++) {
+            if (live(i) && at[i * 4 + 1] - at[i * 4] > lowerCasePrefix.length()
+                    && startsWith(at[i * 4], lowerCasePrefix)) {
+                markRemoved(i);
+            }
+        }
+        for (int i = addedCount - 1; i >= 0; i--) {
+            final CharSequence n = addedNames[i];
+            if (n.length() > lowerCasePrefix.length()
+                    && AsciiString.regionMatches(n, true, 0, lowerCasePrefix, 0, lowerCasePrefix.length())) {
+                removeAdded(n);
+            }
+        }
+    }
+
+    private boolean startsWith(int from, String lower) {
+        for (int k = 0; k < lower.length(); k++) {
+            if (toLower(head[from + k]) != lower.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     @Override
     public String get(String name) {
@@ -114,7 +235,12 @@ public final class FieldLines extends HttpHeaders {
                 return valueString(i);
             }
         }
-        return added == null ? null : added.get(name);
+        for (int i = 0; i < addedCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+                return addedValues[i].toString();
+            }
+        }
+        return null;
     }
 
     @Override
@@ -176,13 +302,12 @@ public final class FieldLines extends HttpHeaders {
                 out.add(valueString(i));
             }
         }
-        if (added != null) {
-            final List<String> more = added.getAll(name);
-            if (!more.isEmpty()) {
+        for (int i = 0; i < addedCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
                 if (out == null) {
-                    return more;
+                    out = new ArrayList<>(2);
                 }
-                out.addAll(more);
+                out.add(addedValues[i].toString());
             }
         }
         return out == null ? List.of() : out;
@@ -199,13 +324,12 @@ public final class FieldLines extends HttpHeaders {
                 out.add(value(i));
             }
         }
-        if (added != null) {
-            final Iterator<? extends CharSequence> more = added.valueCharSequenceIterator(name);
-            while (more.hasNext()) {
+        for (int i = 0; i < addedCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
                 if (out == null) {
                     out = new ArrayList<>(2);
                 }
-                out.add(more.next());
+                out.add(addedValues[i]);
             }
         }
         return out == null ? java.util.Collections.emptyIterator() : out.iterator();
@@ -238,7 +362,12 @@ public final class FieldLines extends HttpHeaders {
                 return true;
             }
         }
-        return added != null && added.contains(name);
+        for (int i = 0; i < addedCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -248,7 +377,7 @@ public final class FieldLines extends HttpHeaders {
 
     @Override
     public int size() {
-        return count - removedCount + (added == null ? 0 : added.size());
+        return count - removedCount + addedCount;
     }
 
     @Override
@@ -259,8 +388,8 @@ public final class FieldLines extends HttpHeaders {
                 out.add(name(i).toString());
             }
         }
-        if (added != null) {
-            out.addAll(added.names());
+        for (int i = 0; i < addedCount; i++) {
+            out.add(addedNames[i].toString());
         }
         return out;
     }
@@ -282,12 +411,14 @@ public final class FieldLines extends HttpHeaders {
         };
     }
 
-    /** Received fields still present, in order, then the added ones: views, no copy. */
+    /**
+     * Received fields still present, in order, then the added ones. Each entry is one small object;
+     * its name and value are views of the received bytes, made when asked for.
+     */
     @Override
     public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
         return new Iterator<>() {
             private int next = advance(0);
-            private Iterator<Map.Entry<CharSequence, CharSequence>> rest;
 
             private int advance(int from) {
                 int i = from;
@@ -299,65 +430,140 @@ public final class FieldLines extends HttpHeaders {
 
             @Override
             public boolean hasNext() {
-                if (next < count) {
-                    return true;
-                }
-                if (rest == null) {
-                    rest = added == null ? java.util.Collections.emptyIterator() : added.iteratorCharSequence();
-                }
-                return rest.hasNext();
+                return next < count + addedCount;
             }
 
             @Override
             public Map.Entry<CharSequence, CharSequence> next() {
-                if (next < count) {
-                    final int i = next;
-                    next = advance(i + 1);
-                    return new AbstractMap.SimpleImmutableEntry<>(name(i), value(i));
-                }
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return rest.next();
+                final int i = next;
+                if (i < count) {
+                    next = advance(i + 1);
+                    return new Received(i);
+                }
+                next++;
+                return new AbstractMap.SimpleImmutableEntry<>(addedNames[i - count], addedValues[i - count]);
             }
         };
+    }
+
+    /**
+     * A received field as an entry, and its own name (an immutable view of the received bytes, so
+     * iterating the names allocates one object per field); the value view is made on first use.
+     */
+    private final class Received implements Map.Entry<CharSequence, CharSequence>, CharSequence {
+        private final int index;
+        private final int start;
+        private final int length;
+        private AsciiString value;
+
+        Received(int index) {
+            this.index = index;
+            this.start = at[index * 4];
+            this.length = at[index * 4 + 1] - start;
+        }
+
+        @Override
+        public CharSequence getKey() {
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int i) {
+            return (char) (head[start + i] & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return new AsciiString(head, start + from, to - from, true);
+        }
+
+        @Override
+        public CharSequence getValue() {
+            if (value == null) {
+                value = value(index);
+            }
+            return value;
+        }
+
+        @Override
+        public CharSequence setValue(CharSequence v) {
+            throw new UnsupportedOperationException("read-only");
+        }
+
+        /** The name (CharSequence contract). */
+        @Override
+        public String toString() {
+            return new String(head, 0, start, length);
+        }
+    }
+
+    /**
+     * Writes the fields as Netty's encoder would ("name: value" CRLF each, in iteration order): the
+     * received ones as array copies of their name and value, the added ones as ASCII.
+     */
+    void encode(ByteBuf buf) {
+        for (int i = 0; i < count; i++) {
+            if (live(i)) {
+                final int k = i * 4;
+                buf.ensureWritable(at[k + 1] - at[k] + at[k + 3] - at[k + 2] + 4);
+                buf.writeBytes(head, at[k], at[k + 1] - at[k]);
+                buf.writeShort(COLON_SP);
+                buf.writeBytes(head, at[k + 2], at[k + 3] - at[k + 2]);
+                buf.writeShort(CRLF);
+            }
+        }
+        for (int i = 0; i < addedCount; i++) {
+            ByteBufUtil.writeAscii(buf, addedNames[i]);
+            buf.writeShort(COLON_SP);
+            ByteBufUtil.writeAscii(buf, addedValues[i]);
+            buf.writeShort(CRLF);
+        }
     }
 
     // ---- edits ------------------------------------------------------------------------------------
 
     @Override
     public HttpHeaders add(String name, Object value) {
-        added().add(name, value);
+        append(name, value);
         return this;
     }
 
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
-        added().add(name, value);
+        append(name, value);
         return this;
     }
 
     @Override
     public HttpHeaders add(String name, Iterable<?> values) {
-        added().add(name, values);
-        return this;
+        return add((CharSequence) name, values);
     }
 
     @Override
     public HttpHeaders add(CharSequence name, Iterable<?> values) {
-        added().add(name, values);
+        for (Object v : values) {
+            append(name, v);
+        }
         return this;
     }
 
     @Override
     public HttpHeaders addInt(CharSequence name, int value) {
-        added().addInt(name, value);
+        append(name, Integer.toString(value));
         return this;
     }
 
     @Override
     public HttpHeaders addShort(CharSequence name, short value) {
-        added().addShort(name, value);
+        append(name, Short.toString(value));
         return this;
     }
 
@@ -368,8 +574,8 @@ public final class FieldLines extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
-        removeReceived(name);
-        added().set(name, value);
+        remove(name);
+        append(name, value);
         return this;
     }
 
@@ -380,22 +586,21 @@ public final class FieldLines extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Iterable<?> values) {
-        removeReceived(name);
-        added().set(name, values);
-        return this;
+        remove(name);
+        return add(name, values);
     }
 
     @Override
     public HttpHeaders setInt(CharSequence name, int value) {
-        removeReceived(name);
-        added().setInt(name, value);
+        remove(name);
+        append(name, Integer.toString(value));
         return this;
     }
 
     @Override
     public HttpHeaders setShort(CharSequence name, short value) {
-        removeReceived(name);
-        added().setShort(name, value);
+        remove(name);
+        append(name, Short.toString(value));
         return this;
     }
 
@@ -407,9 +612,7 @@ public final class FieldLines extends HttpHeaders {
     @Override
     public HttpHeaders remove(CharSequence name) {
         removeReceived(name);
-        if (added != null) {
-            added.remove(name);
-        }
+        removeAdded(name);
         return this;
     }
 
@@ -426,20 +629,20 @@ public final class FieldLines extends HttpHeaders {
         for (int i = 0; i < count; i++) {
             markRemoved(i);
         }
-        if (added != null) {
-            added.clear();
-        }
+        Arrays.fill(addedNames, 0, addedCount, null);
+        Arrays.fill(addedValues, 0, addedCount, null);
+        addedCount = 0;
         return this;
     }
 
     @Override
     public HttpHeaders copy() {
-        final DefaultHttpHeaders out = (DefaultHttpHeaders) DefaultHttpHeadersFactory.headersFactory()
+        final HttpHeaders out = DefaultHttpHeadersFactory.headersFactory()
                 .withValidation(false).newHeaders();
         final Iterator<Map.Entry<CharSequence, CharSequence>> it = iteratorCharSequence();
         while (it.hasNext()) {
             final Map.Entry<CharSequence, CharSequence> e = it.next();
-            out.add(e.getKey(), e.getValue().toString());
+            out.add(e.getKey().toString(), e.getValue().toString());
         }
         return out;
     }

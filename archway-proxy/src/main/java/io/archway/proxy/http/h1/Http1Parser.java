@@ -2,6 +2,7 @@ package io.archway.proxy.http.h1;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
@@ -32,6 +33,20 @@ public enum Http1Parser {
     /** The downstream codec: decoder and response encoder, and the source codec of an h2c upgrade. */
     public ChannelHandler serverCodec(HttpDecoderConfig config) {
         return this == SLICE ? new SliceServerCodec(config) : new HttpServerCodec(config);
+    }
+
+    /** The upstream codec: the slice parser's writes received field lines as they were read. */
+    public ChannelHandler clientCodec(HttpDecoderConfig config) {
+        return this == SLICE ? new SliceClientCodec(config) : new HttpClientCodec(config, false, false);
+    }
+
+    /** Removes the upstream codec, whichever it is (the connection became a tunnel). */
+    public static void removeClientCodec(ChannelPipeline pipeline) {
+        if (pipeline.get(HttpClientCodec.class) != null) {
+            pipeline.remove(HttpClientCodec.class);
+        } else if (pipeline.get(SliceClientCodec.class) != null) {
+            pipeline.remove(SliceClientCodec.class);
+        }
     }
 
     /** Removes the downstream codec, whichever it is (the connection became a tunnel). */
