@@ -24,6 +24,12 @@ final class RequestValidator {
 
     /** Null when the request is acceptable, else the status to answer with. */
     static HttpResponseStatus validate(HttpRequest request) {
+        if (request.headers() instanceof FieldLines fields) {
+            // The slice parser's fields are counted on the received bytes, no entry per field.
+            final int codings = fields.count(HttpHeaderNames.TRANSFER_ENCODING);
+            return validate(request, fields.count(HttpHeaderNames.HOST), fields.count(HttpHeaderNames.CONTENT_LENGTH),
+                    codings, codings > 0 ? fields.get(HttpHeaderNames.TRANSFER_ENCODING) : null);
+        }
         // One pass over the fields, nothing allocated but the iterator (getAll would build a
         // list per name): how many Host, Content-Length and Transfer-Encoding lines, and the
         // first Transfer-Encoding value.
@@ -31,15 +37,7 @@ final class RequestValidator {
         int contentLengths = 0;
         int codings = 0;
         CharSequence coding = null;
-        if (request.headers() instanceof FieldLines fields) {
-            // The slice parser's fields count by name without building an entry per field.
-            hosts = fields.count(HttpHeaderNames.HOST);
-            contentLengths = fields.count(HttpHeaderNames.CONTENT_LENGTH);
-            codings = fields.count(HttpHeaderNames.TRANSFER_ENCODING);
-            coding = codings > 0 ? fields.get(HttpHeaderNames.TRANSFER_ENCODING) : null;
-        }
-        final Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers() instanceof FieldLines
-                ? java.util.Collections.emptyIterator() : request.headers().iteratorCharSequence();
+        final Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
         while (it.hasNext()) {
             final Map.Entry<CharSequence, CharSequence> field = it.next();
             final CharSequence name = field.getKey();
@@ -53,6 +51,12 @@ final class RequestValidator {
                 }
             }
         }
+        return validate(request, hosts, contentLengths, codings, coding);
+    }
+
+    /** The rules, whichever parser counted the fields. */
+    private static HttpResponseStatus validate(HttpRequest request, int hosts, int contentLengths, int codings,
+                                               CharSequence coding) {
         // RFC 9112 section 3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host
         // header or with more than one.
         if (hosts > 1 || hosts == 0 && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
