@@ -1,6 +1,7 @@
 package io.archway.proxy.http.h1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -59,6 +60,13 @@ final class RequestHeadParser {
             TOKEN[c] = true;
         }
     }
+
+    private static final ByteProcessor IS_TOKEN = b -> TOKEN[b & 0xff];
+    /** Field-value bytes: no CTL but HTAB, no DEL (obs-text allowed, as Netty's validation). */
+    private static final ByteProcessor IS_VALUE_BYTE = b -> (b & 0xff) >= 0x20 && b != 0x7f || b == '\t';
+    /** Request-target bytes up to the SP before the version (HTAB, VT, FF and CR are separators to Netty). */
+    private static final ByteProcessor NOT_SEPARATOR = b -> b != ' ' && b != '\t' && b != 0x0b && b != '\f'
+            && b != '\r';
 
     private final int maxLine;
     private final int maxHeaders;
@@ -200,9 +208,10 @@ final class RequestHeadParser {
             return false;
         }
         final int end = lf - 1;
-        int i = base;
-        while (i < end && TOKEN[in.getByte(i) & 0xff]) {
-            i++;
+        // forEachByte checks the buffer once per region, getByte once per byte.
+        int i = in.forEachByte(base, end - base, IS_TOKEN);
+        if (i < 0) {
+            i = end;
         }
         if (i == base || i == end || in.getByte(i) != ' ') {
             throw new IllegalArgumentException("Invalid method or separator in request line");
@@ -213,15 +222,11 @@ final class RequestHeadParser {
         if (Character.isWhitespace(first)) {
             throw new IllegalArgumentException("Invalid request target");
         }
-        while (i < end) {
-            final byte b = in.getByte(i);
-            if (b == ' ') {
-                break;
-            }
-            if (b == '\t' || b == 0x0b || b == '\f' || b == '\r') {
-                throw new IllegalArgumentException("Invalid separator in request line");
-            }
-            i++;
+        i = i < end ? in.forEachByte(i, end - i, NOT_SEPARATOR) : -1;
+        if (i < 0) {
+            i = end;
+        } else if (in.getByte(i) != ' ') {
+            throw new IllegalArgumentException("Invalid separator in request line");
         }
         if (i == end) {
             throw new IllegalArgumentException("No HTTP version in request line");
@@ -289,16 +294,13 @@ final class RequestHeadParser {
         if (nameStart == nameEnd) {
             throw new IllegalArgumentException("empty headers are not allowed");
         }
-        for (int i = nameStart; i < nameEnd; i++) {
-            if (!TOKEN[in.getByte(i) & 0xff]) {
-                throw new IllegalArgumentException("a header name can only contain token characters");
-            }
+        if (in.forEachByte(nameStart, nameEnd - nameStart, IS_TOKEN) >= 0) {
+            throw new IllegalArgumentException("a header name can only contain token characters");
         }
-        for (int i = base + at[k + 2], e = base + at[k + 3]; i < e; i++) {
-            final int b = in.getByte(i) & 0xff;
-            if (b < 0x20 && b != '\t' || b == 0x7f) {
-                throw new IllegalArgumentException("a header value contains a prohibited character");
-            }
+        final int valueStart = base + at[k + 2];
+        final int valueLength = base + at[k + 3] - valueStart;
+        if (valueLength > 0 && in.forEachByte(valueStart, valueLength, IS_VALUE_BYTE) >= 0) {
+            throw new IllegalArgumentException("a header value contains a prohibited character");
         }
     }
 
