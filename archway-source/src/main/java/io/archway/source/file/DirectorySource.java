@@ -177,6 +177,9 @@ public final class DirectorySource implements AutoCloseable {
                     if (firstEventNanos - lastBatchNanos >= holdoff.toNanos()) {
                         // Leading edge: take what this save queued with it, then process at once.
                         overflow |= collect(key, pending);
+                        if (pending.isEmpty() && !overflow) {
+                            continue; // only an editor's temporary file: no change, no batch, no hold-off
+                        }
                         for (WatchKey more; (more = watcher.poll(SETTLE_NANOS, TimeUnit.NANOSECONDS)) != null; ) {
                             overflow |= collect(more, pending);
                         }
@@ -207,7 +210,13 @@ public final class DirectorySource implements AutoCloseable {
         }
     }
 
-    /** @return true on overflow (events were lost: rescan everything) */
+    /**
+     * Adds the paths {@code key}'s events name to {@code pending}, except hidden ones (an editor's
+     * temporary file: its events are no change, and counted as one they would open a hold-off that
+     * the save's rename then waits out); a mounted ConfigMap's {@code ..data} swap is kept.
+     *
+     * @return true on overflow (events were lost: rescan everything)
+     */
     private boolean collect(WatchKey key, Set<Path> pending) {
         Path base = keys.get(key);
         boolean overflow = false;
@@ -217,6 +226,9 @@ public final class DirectorySource implements AutoCloseable {
                 continue;
             }
             Path child = base.resolve((Path) event.context());
+            if (ManifestLoader.hiddenBelow(dir, child) && !child.getFileName().toString().startsWith("..")) {
+                continue;
+            }
             pending.add(child);
         }
         if (!key.reset()) {
