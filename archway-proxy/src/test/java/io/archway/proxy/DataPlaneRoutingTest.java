@@ -48,6 +48,8 @@ class DataPlaneRoutingTest {
     private static TestBackend b;
     private static HttpClient client;
     private final Http1Parser parser;
+    /** The property as the run set it (-Darchway.http1.parser), restored after each test. */
+    private String previousParser;
     private DataPlane plane;
     private int port;
 
@@ -71,7 +73,7 @@ class DataPlaneRoutingTest {
 
     @BeforeEach
     void start() {
-        System.setProperty(Http1Parser.PROPERTY, parser.name());
+        previousParser = System.setProperty(Http1Parser.PROPERTY, parser.name());
         plane = new DataPlane(ProxyConfig.defaults());
         port = Ports.free();
     }
@@ -79,7 +81,11 @@ class DataPlaneRoutingTest {
     @AfterEach
     void stop() {
         plane.close();
-        System.clearProperty(Http1Parser.PROPERTY);
+        if (previousParser == null) {
+            System.clearProperty(Http1Parser.PROPERTY);
+        } else {
+            System.setProperty(Http1Parser.PROPERTY, previousParser);
+        }
     }
 
     private HttpResponse<String> get(String path) throws Exception {

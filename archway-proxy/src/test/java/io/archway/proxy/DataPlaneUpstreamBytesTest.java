@@ -85,6 +85,8 @@ class DataPlaneUpstreamBytesTest {
     private static final String XFP_HTTP = "x-forwarded-proto: http";
 
     private final Http1Parser parser;
+    /** The property as the run set it (-Darchway.http1.parser), restored after each test. */
+    private String previousParser;
     private RawBackend backend;
     private DataPlane plane;
     private int port;
@@ -95,7 +97,7 @@ class DataPlaneUpstreamBytesTest {
 
     @BeforeEach
     void start() {
-        System.setProperty(Http1Parser.PROPERTY, parser.name());
+        previousParser = System.setProperty(Http1Parser.PROPERTY, parser.name());
         backend = new RawBackend();
         plane = new DataPlane(ProxyConfig.defaults());
         port = Ports.free();
@@ -109,7 +111,11 @@ class DataPlaneUpstreamBytesTest {
 
     @AfterEach
     void stop() {
-        System.clearProperty(Http1Parser.PROPERTY);
+        if (previousParser == null) {
+            System.clearProperty(Http1Parser.PROPERTY);
+        } else {
+            System.setProperty(Http1Parser.PROPERTY, previousParser);
+        }
         plane.close();
         backend.close();
         assertThat(backend.pending()).as("requests the test did not look at").isZero();
