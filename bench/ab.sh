@@ -15,6 +15,7 @@
 # JAVA ARGS of a variant start with the java binary, e.g.
 #   --variant uring 'java -Xmx512m -Darchway.transport=io_uring'
 # The default variants (skip them with --no-default-variants):
+#   archway-B-slice     the slice-forwarding HTTP/1.1 parser (-Darchway.http1.parser=slice)
 #   archway-B-uring     io_uring instead of epoll (-Darchway.transport=io_uring)
 #   archway-B-pooled    Netty's pooled allocator instead of 4.2's adaptive one
 #   archway-B-young     SerialGC with a 256 MiB young generation (-Xmn256m)
@@ -59,8 +60,9 @@ build "$ROOT" "$WORK/B.jar"
 
 J25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 if [[ $DEFAULTS == 1 ]]; then
-  NAMES+=(archway-B-uring archway-B-pooled archway-B-young archway-B-parallel)
-  ARGS+=("java -Xmx512m -Darchway.transport=io_uring" "java -Xmx512m -Dio.netty.allocator.type=pooled"
+  NAMES+=(archway-B-slice archway-B-uring archway-B-pooled archway-B-young archway-B-parallel)
+  ARGS+=("java -Xmx512m -Darchway.http1.parser=slice" "java -Xmx512m -Darchway.transport=io_uring"
+    "java -Xmx512m -Dio.netty.allocator.type=pooled"
     "java -Xmx512m -Xmn256m" "java -Xmx512m -XX:+UseParallelGC")
   if [[ -x $J25 ]]; then NAMES+=(archway-B-jdk25); ARGS+=("$J25 -Xmx512m -XX:+UseCompactObjectHeaders"); fi
 fi

@@ -11,6 +11,7 @@ import static io.archway.proxy.testing.Snapshots.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.archway.proxy.http.h1.Http1Parser;
 import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.RawHttp;
 import io.archway.proxy.testing.TestBackend;
@@ -36,14 +37,25 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Real sockets: routing, weights, local error answers, filters, keep-alive. */
+@ParameterizedClass(name = "{0} parser")
+@EnumSource(Http1Parser.class)
 class DataPlaneRoutingTest {
     private static TestBackend a;
     private static TestBackend b;
     private static HttpClient client;
+    private final Http1Parser parser;
+    /** The property as the run set it (-Darchway.http1.parser), restored after each test. */
+    private String previousParser;
     private DataPlane plane;
     private int port;
+
+    DataPlaneRoutingTest(Http1Parser parser) {
+        this.parser = parser;
+    }
 
     @BeforeAll
     static void backends() {
@@ -61,6 +73,7 @@ class DataPlaneRoutingTest {
 
     @BeforeEach
     void start() {
+        previousParser = System.setProperty(Http1Parser.PROPERTY, parser.name());
         plane = new DataPlane(ProxyConfig.defaults());
         port = Ports.free();
     }
@@ -68,6 +81,11 @@ class DataPlaneRoutingTest {
     @AfterEach
     void stop() {
         plane.close();
+        if (previousParser == null) {
+            System.clearProperty(Http1Parser.PROPERTY);
+        } else {
+            System.setProperty(Http1Parser.PROPERTY, previousParser);
+        }
     }
 
     private HttpResponse<String> get(String path) throws Exception {

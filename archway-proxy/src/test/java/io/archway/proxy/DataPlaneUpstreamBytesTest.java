@@ -10,6 +10,7 @@ import static io.archway.proxy.testing.Snapshots.snapshot;
 import static io.archway.proxy.testing.Snapshots.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.archway.proxy.http.h1.Http1Parser;
 import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.RawBackend;
 import io.archway.proxy.testing.RawHttp;
@@ -57,6 +58,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What reaches the backend, byte for byte. The backend is a plain server socket that records the
@@ -75,16 +78,26 @@ import org.junit.jupiter.api.Test;
  * business and passes through untouched (the proxy does not generate it); a re-framed chunked
  * body ends the head with {@code transfer-encoding: chunked}.
  */
+@ParameterizedClass(name = "{0} parser")
+@EnumSource(Http1Parser.class)
 class DataPlaneUpstreamBytesTest {
     private static final String XFF_LOCAL = "x-forwarded-for: 127.0.0.1";
     private static final String XFP_HTTP = "x-forwarded-proto: http";
 
+    private final Http1Parser parser;
+    /** The property as the run set it (-Darchway.http1.parser), restored after each test. */
+    private String previousParser;
     private RawBackend backend;
     private DataPlane plane;
     private int port;
 
+    DataPlaneUpstreamBytesTest(Http1Parser parser) {
+        this.parser = parser;
+    }
+
     @BeforeEach
     void start() {
+        previousParser = System.setProperty(Http1Parser.PROPERTY, parser.name());
         backend = new RawBackend();
         plane = new DataPlane(ProxyConfig.defaults());
         port = Ports.free();
@@ -98,6 +111,11 @@ class DataPlaneUpstreamBytesTest {
 
     @AfterEach
     void stop() {
+        if (previousParser == null) {
+            System.clearProperty(Http1Parser.PROPERTY);
+        } else {
+            System.setProperty(Http1Parser.PROPERTY, previousParser);
+        }
         plane.close();
         backend.close();
         assertThat(backend.pending()).as("requests the test did not look at").isZero();

@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.http.h1.FieldLines;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -18,6 +19,8 @@ import java.util.Map;
  */
 final class HopByHopHeaders {
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    /** Netty's HTTP/2 to HTTP/1 conversion names its stream fields with this prefix. */
+    private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     /** Copies skip validation: every name and value was validated when it was decoded or configured. */
     private static final HttpHeadersFactory UNVALIDATED = DefaultHttpHeadersFactory.headersFactory()
@@ -60,6 +63,10 @@ final class HopByHopHeaders {
             for (int i = 0; i < listed.size(); i++) {
                 headers.remove(listed.get(i));
             }
+        }
+        if (headers instanceof FieldLines fields) {
+            fields.removeNamesStartingWith(HTTP2_EXTENSION_PREFIX);
+            return headers;
         }
         // Netty's header iterators are read-only: collect, then remove (HTTP/2 requests only).
         List<String> extensions = null;
@@ -128,7 +135,8 @@ final class HopByHopHeaders {
      * etc. to describe the stream; they belong to the downstream connection only.
      */
     private static boolean isHttp2Extension(CharSequence name) {
-        return name.length() > 7 && AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8);
+        return name.length() > HTTP2_EXTENSION_PREFIX.length()
+                && AsciiString.regionMatches(name, true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length());
     }
 
     static boolean isHopByHop(CharSequence name) {

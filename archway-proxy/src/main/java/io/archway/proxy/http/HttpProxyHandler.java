@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.http.h1.Http1Parser;
 import io.archway.snapshot.AppProtocol;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.HeaderEdits;
@@ -14,7 +15,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -358,12 +357,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final ChannelPipeline downstream = ctx.pipeline();
         final ChannelPipeline up = upstream.pipeline();
         up.replace(UpstreamHandler.class, "tunnel", new TunnelHandler(ctx.channel()));
-        up.remove(HttpClientCodec.class);
+        Http1Parser.removeClientCodec(up);
         downstream.replace(this, "tunnel", new TunnelHandler(upstream));
         if (downstream.get(HttpServerExpectContinueHandler.class) != null) {
             downstream.remove(HttpServerExpectContinueHandler.class);
         }
-        downstream.remove(HttpServerCodec.class);
+        Http1Parser.removeServerCodec(downstream);
         upstream.config().setAutoRead(true);
         ctx.channel().config().setAutoRead(true);
         Object msg;

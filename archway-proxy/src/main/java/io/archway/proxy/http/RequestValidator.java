@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.http.h1.FieldLines;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -23,6 +24,12 @@ final class RequestValidator {
 
     /** Null when the request is acceptable, else the status to answer with. */
     static HttpResponseStatus validate(HttpRequest request) {
+        if (request.headers() instanceof FieldLines fields) {
+            // The slice parser's fields are counted on the received bytes, no entry per field.
+            final int codings = fields.count(HttpHeaderNames.TRANSFER_ENCODING);
+            return validate(request, fields.count(HttpHeaderNames.HOST), fields.count(HttpHeaderNames.CONTENT_LENGTH),
+                    codings, codings > 0 ? fields.get(HttpHeaderNames.TRANSFER_ENCODING) : null);
+        }
         // One pass over the fields, nothing allocated but the iterator (getAll would build a
         // list per name): how many Host, Content-Length and Transfer-Encoding lines, and the
         // first Transfer-Encoding value.
@@ -44,6 +51,12 @@ final class RequestValidator {
                 }
             }
         }
+        return validate(request, hosts, contentLengths, codings, coding);
+    }
+
+    /** The rules, whichever parser counted the fields. */
+    private static HttpResponseStatus validate(HttpRequest request, int hosts, int contentLengths, int codings,
+                                               CharSequence coding) {
         // RFC 9112 section 3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host
         // header or with more than one.
         if (hosts > 1 || hosts == 0 && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {

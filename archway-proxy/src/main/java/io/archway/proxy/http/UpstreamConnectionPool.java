@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.http.h1.Http1Parser;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -8,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -78,7 +78,7 @@ public final class UpstreamConnectionPool {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), port));
                 }
                 ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                        .addLast("codec", new HttpClientCodec(HttpCodecConfig.client(), false, false))
+                        .addLast("codec", Http1Parser.configured().clientCodec(HttpCodecConfig.client()))
                         .addLast("upstream", new UpstreamHandler(UpstreamConnectionPool.this));
             }
         };

@@ -6,12 +6,14 @@ import io.archway.proxy.http.Http2RequestValidator;
 import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.RouteIndex;
+import io.archway.proxy.http.h1.Http1Parser;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.tcp.TcpProxy;
 import io.archway.proxy.tls.TlsProxy;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -20,7 +22,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
@@ -122,12 +123,12 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
      *     HttpClient still use it for http:// URIs), the request itself becoming stream 1
      */
     private void configureHttp1(ChannelHandlerContext ctx, boolean h2cUpgrade) {
-        final HttpServerCodec codec = new HttpServerCodec(HttpCodecConfig.server(config.maxInitialLineLength(),
-                config.maxHeaderSize()));
+        final ChannelHandler codec = Http1Parser.configured().serverCodec(
+                HttpCodecConfig.server(config.maxInitialLineLength(), config.maxHeaderSize()));
         ctx.pipeline().addAfter(ctx.name(), "codec", codec);
         String last = "codec";
         if (h2cUpgrade) {
-            ctx.pipeline().addAfter(last, "h2c-upgrade", new HttpServerUpgradeHandler(codec, protocol ->
+            ctx.pipeline().addAfter(last, "h2c-upgrade", new HttpServerUpgradeHandler((HttpServerUpgradeHandler.SourceCodec) codec, protocol ->
                     AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                             ? new Http2ServerUpgradeCodec(frameCodec(), streams(), idleClose(), new DropHttp1Handlers())
                             : null, MAX_UPGRADE_REQUEST_BODY) {

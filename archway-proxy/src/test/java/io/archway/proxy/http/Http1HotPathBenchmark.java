@@ -1,5 +1,7 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.http.h1.RequestHeadDecoder;
+import io.archway.proxy.http.h1.SliceClientCodec;
 import io.archway.snapshot.Hostnames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -53,8 +55,6 @@ public class Http1HotPathBenchmark {
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     private static final byte[] NOTHING_ADDED = new byte[0];
-    private static final byte[] ADDED = "x-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\n"
-            .getBytes(StandardCharsets.US_ASCII);
 
     /** wrk's request (Host only) or a browser's (ten fields, about 500 bytes). */
     @Param({"wrk", "browser"})
@@ -67,6 +67,8 @@ public class Http1HotPathBenchmark {
     private ByteBuf requestBytes;
     private ByteBuf responseBytes;
     private EmbeddedChannel requestDecoder;
+    private EmbeddedChannel sliceDecoder;
+    private EmbeddedChannel sliceEncoder;
     private EmbeddedChannel requestEncoder;
     private EmbeddedChannel responseDecoder;
     private EmbeddedChannel responseEncoder;
@@ -91,6 +93,8 @@ public class Http1HotPathBenchmark {
                 + "Connection: keep-alive\r\n\r\n" + payload;
         responseBytes = Unpooled.directBuffer().writeBytes(response.getBytes(StandardCharsets.US_ASCII));
         requestDecoder = new EmbeddedChannel(new HttpRequestDecoder(HttpCodecConfig.server(8192, 16384)));
+        sliceDecoder = new EmbeddedChannel(new RequestHeadDecoder(HttpCodecConfig.server(8192, 16384)));
+        sliceEncoder = new EmbeddedChannel(new SliceClientCodec(HttpCodecConfig.client()));
         requestEncoder = new EmbeddedChannel(new HttpRequestEncoder());
         responseDecoder = new EmbeddedChannel(new HttpResponseDecoder(HttpCodecConfig.client()));
         responseEncoder = new EmbeddedChannel(new HttpResponseEncoder());
@@ -100,6 +104,8 @@ public class Http1HotPathBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         requestDecoder.finishAndReleaseAll();
+        sliceDecoder.finishAndReleaseAll();
+        sliceEncoder.finishAndReleaseAll();
         requestEncoder.finishAndReleaseAll();
         responseDecoder.finishAndReleaseAll();
         responseEncoder.finishAndReleaseAll();
@@ -107,12 +113,16 @@ public class Http1HotPathBenchmark {
         responseBytes.release();
     }
 
-    /** Today: Netty decode, validation, hop-by-hop strip, forwarding fields, Netty encode. */
+    /** The codec (the default): Netty decode, validation, hop-by-hop strip, forwarding fields, Netty encode. */
     @Benchmark
     public int nettyRequest() {
-        requestDecoder.writeInbound(requestBytes.retainedDuplicate());
-        final HttpRequest in = requestDecoder.readInbound();
-        final Object last = requestDecoder.readInbound();
+        return proxyRequest(requestDecoder, requestEncoder);
+    }
+
+    private int proxyRequest(EmbeddedChannel decoder, EmbeddedChannel encoder) {
+        decoder.writeInbound(requestBytes.retainedDuplicate());
+        final HttpRequest in = decoder.readInbound();
+        final Object last = decoder.readInbound();
         if (in.decoderResult().isFailure() || RequestValidator.validate(in) != null) {
             throw new IllegalStateException("rejected");
         }
@@ -124,22 +134,18 @@ public class Http1HotPathBenchmark {
         headers.set(X_FORWARDED_PROTO, "http");
         final HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), target.pathAndQuery(),
                 headers);
-        requestEncoder.writeOutbound(out, last);
-        return drain(requestEncoder) + (keepAlive ? host.length() : 0);
+        encoder.writeOutbound(out, last);
+        return drain(encoder) + (keepAlive ? host.length() : 0);
     }
 
-    /** The prototype: one validating scan, the kept field lines copied as byte ranges. */
+    /**
+     * The slice parser ({@code -Darchway.http1.parser=slice}): the same steps as {@link #nettyRequest}
+     * (validation, target, hop-by-hop strip, forwarding fields) on {@code FieldLines}, encoded by the
+     * upstream codec that goes with it ({@code SliceClientCodec}: received fields copied).
+     */
     @Benchmark
     public int sliceRequest() {
-        final ByteBuf in = requestBytes.duplicate();
-        if (!slices.parseRequest(in)) {
-            throw new IllegalStateException("rejected");
-        }
-        final ByteBuf out = alloc.directBuffer(in.readableBytes() + ADDED.length + 32);
-        slices.forward(in, out, ADDED);
-        final int n = out.readableBytes();
-        out.release();
-        return n;
+        return proxyRequest(sliceDecoder, sliceEncoder);
     }
 
     /** Today: Netty decode of the upstream response, hop-by-hop strip, Netty encode. */
@@ -186,5 +192,48 @@ public class Http1HotPathBenchmark {
             ReferenceCountUtil.release(o);
         }
         return n;
+    }
+
+    /**
+     * Thread CPU time and heap bytes allocated per operation (exact, and unaffected by other
+     * processes the way wall time is on a shared box): {@code bench/jmh-proxy.sh} puts the class
+     * path together; run {@code java -cp ... io.archway.proxy.http.Http1HotPathBenchmark [ops]}.
+     * Best of five rounds per method and parameter set.
+     */
+    public static void main(String[] args) {
+        final int ops = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        final long tid = Thread.currentThread().getId();
+        System.out.println("| request | body | method | thread CPU ns/op | bytes/op |");
+        System.out.println("|---|---|---|---:|---:|");
+        for (String request : new String[] {"wrk", "browser"}) {
+            for (String body : new String[] {"small", "4k"}) {
+                final Http1HotPathBenchmark b = new Http1HotPathBenchmark();
+                b.request = request;
+                b.body = body;
+                b.setUp();
+                final String[] names = {"nettyRequest", "sliceRequest", "nettyResponse", "sliceResponse"};
+                final java.util.function.IntSupplier[] methods = {b::nettyRequest, b::sliceRequest, b::nettyResponse,
+                    b::sliceResponse};
+                for (int m = 0; m < methods.length; m++) {
+                    long bestCpu = Long.MAX_VALUE;
+                    long bestBytes = Long.MAX_VALUE;
+                    int sink = 0;
+                    for (int round = 0; round < 5; round++) {
+                        final long cpu0 = threads.getCurrentThreadCpuTime();
+                        final long bytes0 = threads.getThreadAllocatedBytes(tid);
+                        for (int i = 0; i < ops; i++) {
+                            sink += methods[m].getAsInt();
+                        }
+                        bestCpu = Math.min(bestCpu, threads.getCurrentThreadCpuTime() - cpu0);
+                        bestBytes = Math.min(bestBytes, threads.getThreadAllocatedBytes(tid) - bytes0);
+                    }
+                    System.out.printf("| %s | %s | %s | %d | %d |%s%n", request, body, names[m], bestCpu / ops,
+                            bestBytes / ops, sink == 42 ? " " : "");
+                }
+                b.tearDown();
+            }
+        }
     }
 }

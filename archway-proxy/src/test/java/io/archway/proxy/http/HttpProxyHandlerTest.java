@@ -9,6 +9,7 @@ import static io.archway.proxy.testing.Snapshots.route;
 import static io.archway.proxy.testing.Snapshots.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.archway.proxy.http.h1.Http1Parser;
 import io.archway.snapshot.HttpFilter;
 import io.archway.snapshot.PathMatch;
 import io.archway.snapshot.PathModifier;
@@ -16,18 +17,21 @@ import io.archway.snapshot.PortBinding;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The downstream pipeline on an EmbeddedChannel: raw bytes in, raw bytes out. Covers everything
  * answered without a backend: malformed and smuggling requests, dispatch misses, redirects and
  * local 5xx. Each test asserts that nothing more was written.
  */
+@ParameterizedClass(name = "{0} parser")
+@EnumSource(Http1Parser.class)
 class HttpProxyHandlerTest {
     private static final PortBinding BINDING = http(8080,
             listener("*.example.com", vhost("*.example.com", prefix("wild", "/", backend("none", 1)))),
@@ -47,22 +51,25 @@ class HttpProxyHandlerTest {
                             prefix("noeps", "/noeps", backend("noeps", 1)))));
 
     private boolean draining;
-    private final EmbeddedChannel channel = new EmbeddedChannel(
-            new HttpServerCodec(HttpCodecConfig.server(256, 512)),
-            new HttpServerExpectContinueHandler(),
-            new HttpProxyHandler(new PortRoutes() {
-                private final RouteIndex index = new RouteIndex(BINDING, null);
+    private final EmbeddedChannel channel;
 
-                @Override
-                public RouteIndex current() {
-                    return index;
-                }
+    HttpProxyHandlerTest(Http1Parser parser) {
+        channel = new EmbeddedChannel(parser.serverCodec(HttpCodecConfig.server(256, 512)),
+                new HttpServerExpectContinueHandler(),
+                new HttpProxyHandler(new PortRoutes() {
+                    private final RouteIndex index = new RouteIndex(BINDING, null);
 
-                @Override
-                public boolean draining() {
-                    return draining;
-                }
-            }, null));
+                    @Override
+                    public RouteIndex current() {
+                        return index;
+                    }
+
+                    @Override
+                    public boolean draining() {
+                        return draining;
+                    }
+                }, null));
+    }
 
     @AfterEach
     void finish() {

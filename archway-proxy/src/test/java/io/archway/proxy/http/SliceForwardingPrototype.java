@@ -4,19 +4,12 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A measuring prototype (not used by the proxy) of the slice-forwarding HTTP/1.1 head parser that
- * docs/PERFORMANCE.md designs: it scans a request or response head once, validates it as strictly as
- * the Netty decoder configured by {@link HttpCodecConfig} plus {@link RequestValidator} (token
- * names, no whitespace before the colon, no obs-fold, no bare CR or LF, visible request target,
- * HTTP/1.0 or 1.1, line and header size limits, one Host, at most one Content-Length of digits,
- * Transfer-Encoding only as a lone "chunked" and never with Content-Length), records where each
- * field line starts and ends, and writes the head out by copying the byte ranges of the fields it
- * keeps, appending only the fields it adds (X-Forwarded-For, X-Forwarded-Proto). No header object,
- * no String per name or value.
- *
- * <p>{@link Http1HotPathBenchmark} runs it against Netty's decode + encode of the same bytes to
- * measure what such a parser could save; it is not a differential-tested parser and must not
- * serve traffic.
+ * A measuring prototype (not used by the proxy) of the response side of slice forwarding, which is
+ * not built yet (the request side is {@code io.archway.proxy.http.h1}): it scans a response head
+ * once, records where each field line starts and ends, and writes the head out by copying the byte
+ * ranges of the fields it keeps. {@link Http1HotPathBenchmark} runs it against Netty's decode +
+ * encode of the same bytes to measure what a response parser could save; it is not a
+ * differential-tested parser and must not serve traffic.
  */
 final class SliceForwardingPrototype {
     private static final byte[] HOST = bytes("host");
@@ -55,41 +48,6 @@ final class SliceForwardingPrototype {
     SliceForwardingPrototype(int maxLine, int maxHeaders) {
         this.maxLine = maxLine;
         this.maxHeaders = maxHeaders;
-    }
-
-    /** Parses a request head at the reader index; false when it is invalid (400, 414, 431, 501). */
-    boolean parseRequest(ByteBuf in) {
-        final int start = in.readerIndex();
-        final int end = in.writerIndex();
-        int i = start;
-        // method SP
-        while (i < end && TOKEN[in.getByte(i) & 0xff]) {
-            i++;
-        }
-        if (i == start || i >= end || in.getByte(i) != ' ') {
-            return false;
-        }
-        final int targetStart = ++i;
-        while (i < end) {
-            final int b = in.getByte(i) & 0xff;
-            if (b <= 0x20 || b == 0x7f) {
-                break;
-            }
-            i++;
-        }
-        if (i == targetStart || i >= end || in.getByte(i) != ' ') {
-            return false;
-        }
-        i++;
-        if (end - i < 10 || !isVersion(in, i)) {
-            return false;
-        }
-        i += 8;
-        if (in.getByte(i) != '\r' || in.getByte(i + 1) != '\n' || i - start > maxLine) {
-            return false;
-        }
-        lineEnd = i;
-        return parseFields(in, i + 2, end, true);
     }
 
     /** Parses a response head (status line, fields). */
