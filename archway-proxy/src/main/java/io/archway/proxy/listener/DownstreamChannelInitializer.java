@@ -5,6 +5,7 @@ import io.archway.proxy.TrafficObserver;
 import io.archway.proxy.http.Http2RequestValidator;
 import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
+import io.archway.proxy.http.IdleTimeout;
 import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
@@ -35,10 +36,8 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of an accepted connection. The port's kind as of accept time decides: a TCP port
@@ -101,7 +100,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         }
         final RouteIndex routes = port.current();
         final ChannelPipeline p = ch.pipeline();
-        p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle", new IdleTimeout(config.idleTimeout().toMillis()));
         if (routes != null && routes.isHttps()) {
             // The mapping is looked up per handshake, so certificates of a newer snapshot apply to
             // new connections while established ones keep the context they negotiated.
