@@ -2,7 +2,7 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.ProxyConfig;
 import io.archway.proxy.TrafficObserver;
-import io.archway.proxy.http.Http2RequestValidator;
+import io.archway.proxy.http.Http2StreamCodec;
 import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.IdleTimeout;
@@ -32,7 +32,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -46,7 +45,8 @@ import io.netty.util.ReferenceCountUtil;
  * HTTPS are served here. Cleartext: a sniffer picks HTTP/1.1 or h2c (prior
  * knowledge), and an HTTP/1.1 request may upgrade the connection to h2c. TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
  * codec and one {@link HttpProxyHandler}; HTTP/2 gets one {@link HttpProxyHandler} per stream,
- * behind a codec that turns stream frames into the same HTTP/1 message objects. The protocol
+ * behind the {@link Http2StreamCodec}, which checks RFC 9113's request rules and turns stream frames into
+ * the same HTTP/1 message objects. The protocol
  * (HTTP or HTTPS) is the port's as of accept time. Connections and HTTP/2 streams are reported
  * to the {@link TrafficObserver} as they open and close (by the snapshot's listener port).
  */
@@ -175,7 +175,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                 .build();
     }
 
-    /** One {@link HttpProxyHandler} per stream, behind a codec to HTTP/1 message objects. */
+    /** One {@link HttpProxyHandler} per stream, behind the {@link Http2StreamCodec} (rules, frames to messages). */
     private Http2MultiplexHandler streams() {
         return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -184,9 +184,8 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                     observer.streamOpened(listenerPort);
                     stream.closeFuture().addListener(streamClosed);
                 }
-                stream.pipeline().addLast(new Http2RequestValidator(), new Http2StreamFrameToHttpObjectCodec(true),
-                        new HttpServerExpectContinueHandler(),
-                        new HttpProxyHandler(port, pool, false, telemetry));
+                stream.pipeline().addLast("h2-stream", new Http2StreamCodec())
+                        .addLast("proxy", new HttpProxyHandler(port, pool, false, telemetry));
             }
         });
     }
