@@ -89,7 +89,7 @@ final class HopByHopHeaders {
      * request (request smuggling), and dropping Host would forward a Host the request was not
      * routed on. Those tokens are ignored.
      */
-    private static List<String> connectionTokens(HttpHeaders source) {
+    static List<String> connectionTokens(HttpHeaders source) {
         List<String> tokens = null;
         final Iterator<? extends CharSequence> values = source.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
         while (values.hasNext()) {
@@ -114,7 +114,7 @@ final class HopByHopHeaders {
         return tokens;
     }
 
-    private static boolean contains(List<String> tokens, CharSequence name) {
+    static boolean contains(List<String> tokens, CharSequence name) {
         for (int i = 0; i < tokens.size(); i++) {
             if (AsciiString.contentEqualsIgnoreCase(tokens.get(i), name)) {
                 return true;
@@ -127,7 +127,7 @@ final class HopByHopHeaders {
      * Netty's HTTP/2 to HTTP/1 conversion adds {@code x-http2-stream-id}, {@code x-http2-scheme}
      * etc. to describe the stream; they belong to the downstream connection only.
      */
-    private static boolean isHttp2Extension(CharSequence name) {
+    static boolean isHttp2Extension(CharSequence name) {
         return name.length() > 7 && AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8);
     }
 

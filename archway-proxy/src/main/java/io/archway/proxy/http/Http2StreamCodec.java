@@ -52,9 +52,10 @@ import java.util.List;
  * {@code :scheme}, a non-empty {@code :path}), CONNECT (section 8.5: {@code :authority} only,
  * answered 405 as over HTTP/1.1) and trailers that do not end the stream or carry a pseudo-header.
  *
- * <p>Conversion. Headers to and from HTTP/1 fields go through Netty's {@link HttpConversionUtil}
- * (Host from {@code :authority}, connection-specific fields of a response dropped); cookie
- * crumbs are joined into one field (section 8.2.3, which Netty's conversion leaves undone); a
+ * <p>Conversion. A request's header block becomes HTTP/1 fields through Netty's
+ * {@link HttpConversionUtil} (Host from {@code :authority}); cookie crumbs are joined into one
+ * field (section 8.2.3, which Netty's conversion leaves undone); a response's fields become a
+ * header block through {@link Http2ResponseHeaders} (connection-specific fields dropped); a
  * request whose body follows without a content-length is marked chunked, so the HTTP/1.1 side
  * re-frames it; a request that ends with its headers is the request followed by an
  * empty last content, as over HTTP/1.1.
@@ -203,7 +204,7 @@ public final class Http2StreamCodec extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse response) {
-            final Http2Headers headers = HttpConversionUtil.toHttp2Headers(response, true);
+            final Http2Headers headers = Http2ResponseHeaders.head(response.status(), response.headers());
             if (!(msg instanceof FullHttpMessage full)) {
                 ctx.write(new DefaultHttp2HeadersFrame(headers, false), promise);
                 return;
@@ -253,7 +254,7 @@ public final class Http2StreamCodec extends ChannelDuplexHandler {
         }
         if (trailers) {
             frames.add(ctx.write(new DefaultHttp2HeadersFrame(
-                    HttpConversionUtil.toHttp2Headers(last.trailingHeaders(), true), true)));
+                    Http2ResponseHeaders.trailers(last.trailingHeaders()), true)));
         }
         last.release();
     }
