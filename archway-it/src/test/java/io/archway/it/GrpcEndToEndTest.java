@@ -249,7 +249,7 @@ class GrpcEndToEndTest {
         done.get(5, TimeUnit.SECONDS);
     }
 
-    /** A 90/10 GRPCRoute split holds by chi-square over 2,000 calls (1 degree of freedom, 99.9 %). */
+    /** A 90/10 GRPCRoute split holds by chi-square over 2,000 calls (1 degree of freedom, 99.99 %). */
     @Test
     void aNinetyTenSplitHolds() throws Exception {
         backend("stable");
@@ -289,10 +289,10 @@ class GrpcEndToEndTest {
         final double chi = Math.pow(seen[0] - expectedStable, 2) / expectedStable
                 + Math.pow(seen[1] - expectedCanary, 2) / expectedCanary;
         final String line = String.format(Locale.ROOT, "grpc 90/10: stable %d, canary %d of %d; chi-square %.3f (< %.3f)",
-                seen[0], seen[1], calls, chi, WeightSplitTest.CHI_SQUARE_999_1DF);
+                seen[0], seen[1], calls, chi, WeightSplitTest.CHI_SQUARE_9999_1DF);
         System.out.println(line);
         assertThat(seen[0] + seen[1]).isEqualTo(calls);
-        assertThat(chi).as(line).isLessThan(WeightSplitTest.CHI_SQUARE_999_1DF);
+        assertThat(chi).as(line).isLessThan(WeightSplitTest.CHI_SQUARE_9999_1DF);
     }
 
     /**
@@ -409,7 +409,7 @@ class GrpcEndToEndTest {
                 + Math.pow(bar2.received.size() - calls * 0.1, 2) / (calls * 0.1);
         System.out.printf(Locale.ROOT, "seed grpc 90/10: bar-svc1 %d, bar-svc2 %d of %d; chi-square %.3f%n",
                 bar1.received.size(), bar2.received.size(), calls, chi);
-        assertThat(chi).isLessThan(WeightSplitTest.CHI_SQUARE_999_1DF);
+        assertThat(chi).isLessThan(WeightSplitTest.CHI_SQUARE_9999_1DF);
     }
 
     /**

@@ -180,7 +180,8 @@ class DataPlaneRouterTest {
     void aBackendTimeoutIsRetriedOnTheNextEndpoint() throws Exception {
         final ScriptedBackend slow = backendServer("slow").delayMillis(5000);
         final ScriptedBackend fast = backendServer("fast");
-        serve(new RouteTimeouts(null, Duration.ofMillis(300)), new RetryPolicy(List.of(), 1, NO_BACKOFF), List.of(),
+        // 1 s per try: the second try must fit in it even on a loaded CI box (300 ms failed once there).
+        serve(new RouteTimeouts(null, Duration.ofMillis(1000)), new RetryPolicy(List.of(), 1, NO_BACKOFF), List.of(),
                 endpoints("b", slow, fast));
         final HttpResponse<String> res = get("/x");
         assertThat(res.statusCode()).isEqualTo(200);
