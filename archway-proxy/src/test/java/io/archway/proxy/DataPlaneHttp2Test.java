@@ -58,6 +58,10 @@ class DataPlaneHttp2Test {
             assertThat(backend.lastRequest().headers().get("host")).isEqualTo("a.test");
             assertThat(backend.lastRequest().uri()).isEqualTo("/x?y=1");
             assertThat(backend.lastRequest().headers().names()).noneMatch(n -> n.startsWith("x-http2"));
+            // Cookie crumbs (one field per cookie on the wire) are one field for HTTP/1.1 (RFC 9113 8.2.3).
+            assertThat(client.send(HttpMethod.GET, "/c", "a.test", "", new io.netty.handler.codec.http
+                    .DefaultHttpHeaders().add("cookie", "a=1; b=2"))).isEqualTo("200 h1");
+            assertThat(backend.lastRequest().headers().getAll("cookie")).containsExactly("a=1; b=2");
             // A body on a stream is streamed like an HTTP/1.1 body; echoed back by the backend.
             assertThat(client.send(HttpMethod.POST, "/echo", "a.test", "ping")).isEqualTo("200 ping");
             // Several streams on one connection, and routing misses answered per stream.

@@ -18,12 +18,10 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -54,7 +52,7 @@ final class H2cUpstreamConnections {
                 if (tls != null) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), port));
                 }
-                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                ch.pipeline().addLast("idle", new IdleTimeout(idleMillis))
                         .addLast("h2", Http2FrameCodecBuilder.forClient().build())
                         // Server-initiated streams (push) are refused by default; nothing to handle.
                         .addLast("h2-streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))

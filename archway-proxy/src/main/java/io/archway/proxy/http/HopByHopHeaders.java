@@ -96,7 +96,7 @@ final class HopByHopHeaders {
      * request (request smuggling), and dropping Host would forward a Host the request was not
      * routed on. Those tokens are ignored.
      */
-    private static List<String> connectionTokens(HttpHeaders source) {
+    static List<String> connectionTokens(HttpHeaders source) {
         List<String> tokens = null;
         final Iterator<? extends CharSequence> values = source.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
         while (values.hasNext()) {
@@ -121,7 +121,7 @@ final class HopByHopHeaders {
         return tokens;
     }
 
-    private static boolean contains(List<String> tokens, CharSequence name) {
+    static boolean contains(List<String> tokens, CharSequence name) {
         for (int i = 0; i < tokens.size(); i++) {
             if (AsciiString.contentEqualsIgnoreCase(tokens.get(i), name)) {
                 return true;
@@ -134,7 +134,7 @@ final class HopByHopHeaders {
      * Netty's HTTP/2 to HTTP/1 conversion adds {@code x-http2-stream-id}, {@code x-http2-scheme}
      * etc. to describe the stream; they belong to the downstream connection only.
      */
-    private static boolean isHttp2Extension(CharSequence name) {
+    static boolean isHttp2Extension(CharSequence name) {
         return name.length() > HTTP2_EXTENSION_PREFIX.length()
                 && AsciiString.regionMatches(name, true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length());
     }

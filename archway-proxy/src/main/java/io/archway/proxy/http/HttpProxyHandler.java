@@ -92,7 +92,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.clientIp = UpstreamRequestBuilder.clientIp(ctx.channel().remoteAddress());
+        this.clientIp = UpstreamRequestBuilder.clientIp(ctx.channel());
     }
 
     @Override

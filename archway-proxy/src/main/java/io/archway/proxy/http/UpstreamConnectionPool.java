@@ -11,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/1.1 keep-alive connections to upstream endpoints, one pool per event loop. A downstream
@@ -77,7 +75,7 @@ public final class UpstreamConnectionPool {
                 if (tls != null) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), port));
                 }
-                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                ch.pipeline().addLast("idle", new IdleTimeout(idleMillis))
                         .addLast("codec", Http1Parser.configured().clientCodec(HttpCodecConfig.client()))
                         .addLast("upstream", new UpstreamHandler(UpstreamConnectionPool.this));
             }

@@ -2,9 +2,10 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.ProxyConfig;
 import io.archway.proxy.TrafficObserver;
-import io.archway.proxy.http.Http2RequestValidator;
+import io.archway.proxy.http.Http2StreamCodec;
 import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
+import io.archway.proxy.http.IdleTimeout;
 import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.http.h1.Http1Parser;
 import io.archway.proxy.http.Telemetry;
@@ -32,14 +33,11 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of an accepted connection. The port's kind as of accept time decides: a TCP port
@@ -48,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  * HTTPS are served here. Cleartext: a sniffer picks HTTP/1.1 or h2c (prior
  * knowledge), and an HTTP/1.1 request may upgrade the connection to h2c. TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
  * codec and one {@link HttpProxyHandler}; HTTP/2 gets one {@link HttpProxyHandler} per stream,
- * behind a codec that turns stream frames into the same HTTP/1 message objects. The protocol
+ * behind the {@link Http2StreamCodec}, which checks RFC 9113's request rules and turns stream frames into
+ * the same HTTP/1 message objects. The protocol
  * (HTTP or HTTPS) is the port's as of accept time. Connections and HTTP/2 streams are reported
  * to the {@link TrafficObserver} as they open and close (by the snapshot's listener port).
  */
@@ -102,7 +101,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         }
         final RouteIndex routes = port.current();
         final ChannelPipeline p = ch.pipeline();
-        p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle", new IdleTimeout(config.idleTimeout().toMillis()));
         if (routes != null && routes.isHttps()) {
             // The mapping is looked up per handshake, so certificates of a newer snapshot apply to
             // new connections while established ones keep the context they negotiated.
@@ -176,7 +175,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                 .build();
     }
 
-    /** One {@link HttpProxyHandler} per stream, behind a codec to HTTP/1 message objects. */
+    /** One {@link HttpProxyHandler} per stream, behind the {@link Http2StreamCodec} (rules, frames to messages). */
     private Http2MultiplexHandler streams() {
         return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -185,9 +184,8 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                     observer.streamOpened(listenerPort);
                     stream.closeFuture().addListener(streamClosed);
                 }
-                stream.pipeline().addLast(new Http2RequestValidator(), new Http2StreamFrameToHttpObjectCodec(true),
-                        new HttpServerExpectContinueHandler(),
-                        new HttpProxyHandler(port, pool, false, telemetry));
+                stream.pipeline().addLast("h2-stream", new Http2StreamCodec())
+                        .addLast("proxy", new HttpProxyHandler(port, pool, false, telemetry));
             }
         });
     }

@@ -82,6 +82,15 @@ public final class H2cClient implements AutoCloseable {
 
     /** Sends a request on a new stream; the response as "status body". */
     public String send(HttpMethod method, String path, String authority, String body) throws Exception {
+        return send(method, path, authority, body, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+    }
+
+    /**
+     * @param fields added to the request; a Cookie field with several cookies leaves as crumbs, one
+     *     field per cookie (Netty's codec splits it, as RFC 9113 section 8.2.3 allows)
+     */
+    public String send(HttpMethod method, String path, String authority, String body,
+                       io.netty.handler.codec.http.HttpHeaders fields) throws Exception {
         final CompletableFuture<String> result = new CompletableFuture<>();
         final Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
@@ -107,6 +116,7 @@ public final class H2cClient implements AutoCloseable {
                 stream.alloc().buffer().writeBytes(body.getBytes(StandardCharsets.UTF_8)));
         request.headers().set(HttpHeaderNames.HOST, authority);
         request.headers().set("x-http2-scheme", scheme);
+        request.headers().add(fields);
         if (!body.isEmpty()) {
             request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
         }
