@@ -154,7 +154,11 @@ public final class ArchwayServer implements AutoCloseable {
                 server.loop.rebuildNow();
                 server.election.start(); // status is written once this replica leads
             } else {
-                server.source.rescan();
+                if (config.watch()) {
+                    server.source.start(); // registers the watch, then reads the directory once
+                } else {
+                    server.source.rescan();
+                }
                 final long read = System.nanoTime();
                 server.loop.rebuildNow();
                 final long served = System.nanoTime();
@@ -162,16 +166,9 @@ public final class ArchwayServer implements AutoCloseable {
                 // Where a replica's start-up goes (issue 14: ready in under a second), for operators
                 // and for docs/PERFORMANCE.md: the JVM and the command line before start, then ours.
                 LOG.info("ready {} ms after the process started: {} ms before the server (JVM, command line), server"
-                                + " objects {} ms, reading the directory {} ms, first snapshot {} ms, admin endpoint {} ms",
+                                + " objects {} ms, reading the directory ({} files) {} ms, first snapshot {} ms, admin endpoint {} ms",
                         ProcessStart.millisSince(), ProcessStart.millisBefore(began), millis(constructed - began),
-                        millis(read - constructed), millis(served - read), millis(System.nanoTime() - served));
-            }
-            if (server.source != null && config.watch()) {
-                server.source.start();
-                // A file written between the first read and the watcher's registration raised no
-                // event: read once more now that the watcher is in place (unchanged files are no-ops).
-                server.source.rescan();
-                server.loop.rebuildNow();
+                        server.source.filesRead(), millis(read - constructed), millis(served - read), millis(System.nanoTime() - served));
             }
         } catch (UncheckedIOException e) {
             server.close();

@@ -108,6 +108,33 @@ class ArchwayServerTest {
         }
     }
 
+    /**
+     * issue 14: a watching server reads the directory once at start (one snapshot, v1; it read it
+     * twice and served v2, re-admitting every file right after ready) and still serves a later save.
+     */
+    @Test
+    void watchingServerReadsTheDirectoryOnceAtStartAndServesLaterSaves(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("gw.yaml"), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: team}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: %d}]}
+                """.formatted(freePort()));
+        ServerConfig watching = new ServerConfig(dir, config(dir).translator(), 0,
+                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(20), true);
+        try (ArchwayServer server = ArchwayServer.start(watching)) {
+            assertThat(server.status().servedVersion()).isEqualTo(1);
+            Thread.sleep(300); // nothing changed: no second read, no second snapshot after ready
+            assertThat(server.status().servedVersion()).isEqualTo(1);
+            Files.writeString(dir.resolve("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: later\n");
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (server.status().servedVersion() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(server.status().servedVersion()).isEqualTo(2);
+        }
+    }
+
     @Test
     void missingDirectoryFailsStart(@TempDir Path dir) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ArchwayServer.start(config(dir.resolve("nope"))))

@@ -59,6 +59,7 @@ public final class DirectorySource implements AutoCloseable {
     private final Map<WatchKey, Path> keys = new HashMap<>();
     private Thread thread;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong filesRead = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param dir the manifest directory, as the operator named it (used in diagnostics)
@@ -121,17 +122,22 @@ public final class DirectorySource implements AutoCloseable {
             Set<String> seen = new HashSet<>();
             List<LoadedFile> read = new ArrayList<>();
             for (Path file : found) {
-                LoadedFile loaded = loader.loadFile(file, dir);
+                LoadedFile loaded = read(file);
                 seen.add(loaded.file());
                 read.add(loaded);
-                logProblems(loaded);
             }
             List<String> gone = files.files().stream().filter(known -> !seen.contains(known)).toList();
             files.applyAll(read, gone);
         }
     }
 
-    /** Starts watching (the initial content should have been read with {@link #rescan()}). */
+    /**
+     * Reads the directory and keeps watching it: the watch is registered before the read, so a file
+     * saved during the read raises an event (processed once the read is done) and one read is
+     * enough (issue 14: a second whole read after ready would compete with traffic).
+     *
+     * @throws UncheckedIOException when the directory itself cannot be listed
+     */
     public void start() throws IOException {
         synchronized (lock) {
             if (thread != null) {
@@ -139,6 +145,7 @@ public final class DirectorySource implements AutoCloseable {
             }
             watcher = FileSystems.getDefault().newWatchService();
             registerTree(dir);
+            rescan();
             thread = new Thread(this::run, "archway-dir-watch");
             thread.setDaemon(true);
             thread.start();
@@ -285,18 +292,14 @@ public final class DirectorySource implements AutoCloseable {
             registerTree(p); // a new (or renamed-in) directory: watch it and read what is already there
             List<LoadedFile> read = new ArrayList<>();
             for (Path f : ManifestLoader.listManifests(p)) {
-                LoadedFile loaded = loader.loadFile(f, dir);
-                read.add(loaded);
-                logProblems(loaded);
+                read.add(read(f));
             }
             files.applyAll(read, List.of());
             return;
         }
         if (Files.isRegularFile(p)) {
             if (ManifestLoader.isManifest(p)) {
-                LoadedFile loaded = loader.loadFile(p, dir);
-                files.apply(loaded);
-                logProblems(loaded);
+                files.apply(read(p));
             }
             return;
         }
@@ -308,6 +311,19 @@ public final class DirectorySource implements AutoCloseable {
                 LOG.info("{}: removed", known);
             }
         }
+    }
+
+    /** Reads and parses one manifest, logging its problems. */
+    private LoadedFile read(Path file) {
+        LoadedFile loaded = loader.loadFile(file, dir);
+        filesRead.incrementAndGet();
+        logProblems(loaded);
+        return loaded;
+    }
+
+    /** How many times a manifest file was read and parsed since construction (start-up logs, tests). */
+    public long filesRead() {
+        return filesRead.get();
     }
 
     private static void logProblems(LoadedFile loaded) {

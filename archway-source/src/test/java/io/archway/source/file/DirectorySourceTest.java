@@ -33,6 +33,46 @@ class DirectorySourceTest {
         return store.view().namespaces().stream().anyMatch(n -> n.getMetadata().getName().equals(name));
     }
 
+    /**
+     * issue 14: start reads each file once (a second whole read after ready competed with traffic at
+     * 10,000 routes), and a file saved while that read runs - after the directory was listed, so the
+     * read cannot see it - is still picked up, because the watch is registered before the read.
+     */
+    @Test
+    void startReadsEachFileOnceAndStillSeesAFileSavedDuringTheRead(@TempDir Path dir) throws Exception {
+        int total = 400; // enough that the read is still running when the writer below saves
+        for (int i = 0; i < total; i++) {
+            Files.writeString(dir.resolve(String.format("n%03d.yaml", i)), ns("n" + i));
+        }
+        ResourceStore store = new ResourceStore();
+        try (DirectorySource source = new DirectorySource(dir, store, new ManifestLoader(), Duration.ofMillis(50),
+                Duration.ofSeconds(1), () -> { })) {
+            java.util.concurrent.atomic.AtomicLong readWhenSaved = new java.util.concurrent.atomic.AtomicLong(-1);
+            Thread writer = new Thread(() -> {
+                while (source.filesRead() == 0) {
+                    Thread.onSpinWait();
+                }
+                try {
+                    Files.writeString(dir.resolve("late.yaml"), ns("late"));          // not in the listing
+                    Files.writeString(dir.resolve("n000.yaml"), ns("n0-edited"));    // already read
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                readWhenSaved.set(source.filesRead());
+            });
+            writer.start();
+            source.start();
+            long readAtStart = source.filesRead();
+            writer.join();
+            assertThat(readWhenSaved.get()).as("the saves happened during the read").isBetween(1L, total - 1L);
+            assertThat(readAtStart).as("each file read once by start").isEqualTo(total);
+            await(() -> hasNamespace(store, "late") && hasNamespace(store, "n0-edited"), Duration.ofSeconds(2));
+            assertThat(hasNamespace(store, "n0")).isFalse();
+            // The watcher re-read just the two saved files, not the directory.
+            assertThat(source.filesRead()).isEqualTo(total + 2);
+        }
+    }
+
     @Test
     void watchesEditsRenamesDeletesAndSubdirectoriesWithinOneSecond(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.yaml"), ns("a"));
