@@ -26,7 +26,7 @@ import java.util.Map;
  * (the watcher: read, parse, admission, store; the rebuild loop: view, translation, data plane,
  * status; its log line splits those by wall time). Thread CPU survives a loaded machine:
  * <pre>
- *   java -cp ... io.archway.bench.ServeProfile ROUTES [ROUNDS]
+ *   java -cp ... io.archway.bench.ServeProfile ROUTES [ROUNDS]   (ROUNDS 0: start-up only)
  * </pre>
  */
 public final class ServeProfile {
@@ -45,8 +45,13 @@ public final class ServeProfile {
                 new GatewayAddressing.Shared("127.0.0.1"), true), 0, new InetSocketAddress("127.0.0.1", 0),
                 Duration.ofMillis(100), true);
         final List<Long> live = new ArrayList<>();
+        final long mainCpu0 = threads.getCurrentThreadCpuTime();
         try (ArchwayServer server = ArchwayServer.start(config)) {
-            System.out.printf("started with %d routes: %d ms%n", routes, (System.nanoTime() - t0) / 1_000_000);
+            // Thread CPU, not wall time, is the start-up figure on a loaded box: the main thread's
+            // until start returned, and the rebuild loop's (snapshots built) by then.
+            System.out.printf("started with %d routes: %d ms; main thread cpu %.0f ms, snapshot v%d, thread cpu %s%n",
+                    routes, (System.nanoTime() - t0) / 1_000_000, (threads.getCurrentThreadCpuTime() - mainCpu0) / 1e6,
+                    server.status().servedVersion(), archwayThreads(cpuByThread(threads)));
             Thread.sleep(500);
             for (int r = 0; r < rounds; r++) {
                 final int route = (r * 7919) % routes;
@@ -78,9 +83,22 @@ public final class ServeProfile {
                         split);
             }
         }
+        if (live.isEmpty()) {
+            return;
+        }
         Collections.sort(live);
         System.out.printf("median %.1f ms, max %.1f ms over %d rounds%n", live.get(live.size() / 2) / 1e6,
                 live.get(live.size() - 1) / 1e6, live.size());
+    }
+
+    private static String archwayThreads(Map<String, Long> cpu) {
+        StringBuilder out = new StringBuilder();
+        cpu.forEach((name, ns) -> {
+            if (name.startsWith("archway")) {
+                out.append(out.length() == 0 ? "" : ", ").append(String.format("%s %.0f ms", name, ns / 1e6));
+            }
+        });
+        return out.toString();
     }
 
     private static Map<String, Long> cpuByThread(ThreadMXBean threads) {
