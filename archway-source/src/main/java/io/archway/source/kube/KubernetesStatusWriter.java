@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  *       the old leader's writes and writes nothing again).</li>
  *   <li>{@code lastTransitionTime} is kept while a condition's status is unchanged
  *       ({@link ObjectStatus#stampTransitions} against the live status).</li>
- *   <li>Routes: only the {@code status.parents} entries whose {@code controllerName} is ours are
- *       replaced or removed; another controller's entries stay as they are, in their order.</li>
+ *   <li>Routes and BackendTLSPolicies: only the {@code status.parents} (a policy's
+ *       {@code status.ancestors}) entries whose {@code controllerName} is ours are replaced or
+ *       removed; another controller's entries stay as they are, in their order (GEP-713: a policy's
+ *       ancestors are shared by every implementation whose Gateways it reaches).</li>
  *   <li>A 409 Conflict (someone wrote in between) is retried with a fresh read, up to
  *       {@value #ATTEMPTS} times; a 404 (deleted meanwhile) is dropped.</li>
  *   <li>GatewayClasses, Gateways and ListenerSets without status of ours (another controller's) are
@@ -63,8 +65,16 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
     /** The kinds whose status the translator computes. */
     static final List<ResourceKind> KINDS = ResourceKind.all().stream()
             .filter(k -> k == ResourceKind.GATEWAY_CLASS || k == ResourceKind.GATEWAY || k == ResourceKind.LISTENER_SET
-                    || k.isRoute())
+                    || k.isRoute() || k == ResourceKind.BACKEND_TLS_POLICY)
             .toList();
+
+    /**
+     * The list of per-controller entries in {@code kind}'s status ({@code parents} of a route,
+     * {@code ancestors} of a policy), or null for a kind whose whole status is ours.
+     */
+    static String sharedEntries(ResourceKind kind) {
+        return kind.isRoute() ? "parents" : kind == ResourceKind.BACKEND_TLS_POLICY ? "ancestors" : null;
+    }
 
     private final KubernetesClient client;
     private final KubernetesSource source;
@@ -196,7 +206,7 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
     }
 
     private void write(ResourceKind kind, ResourceKey key, Optional<ObjectNode> ours, String now) {
-        if (ours.isEmpty() && !kind.isRoute()) {
+        if (ours.isEmpty() && sharedEntries(kind) == null) {
             return; // another controller's object
         }
         HasMetadata live = source.cached(kind, key.namespace(), key.name()).orElse(null);
@@ -219,7 +229,7 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
             ObjectNode next = desired(kind, ours, liveStatus);
             if (next == null) {
                 skipped.incrementAndGet();
-                return; // a route with no parent of ours, now or before
+                return; // a route (policy) with no parent (ancestor) of ours, now or before
             }
             ObjectStatus.stampTransitions(next, liveStatus, now);
             if (next.equals(liveStatus)) {
@@ -251,32 +261,34 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
     }
 
     /**
-     * The status to write: ours for a GatewayClass, Gateway or ListenerSet; for a route, the live
-     * {@code parents} of other controllers, in place, followed by ours. Null when a route has no
-     * parent of ours now and had none before (nothing of ours to write or remove).
+     * The status to write: ours for a GatewayClass, Gateway or ListenerSet; for a route (policy), the
+     * live {@code parents} ({@code ancestors}) of other controllers, in place, followed by ours. Null
+     * when a route (policy) has no entry of ours now and had none before (nothing of ours to write or
+     * remove).
      */
     private ObjectNode desired(ResourceKind kind, Optional<ObjectNode> ours, JsonNode liveStatus) {
-        if (!kind.isRoute()) {
+        final String field = sharedEntries(kind);
+        if (field == null) {
             return ours.orElseThrow().deepCopy();
         }
-        ArrayNode parents = KubeJson.mapper().createArrayNode();
+        ArrayNode entries = KubeJson.mapper().createArrayNode();
         boolean hadOurs = false;
-        if (liveStatus != null && liveStatus.get("parents") instanceof ArrayNode liveParents) {
-            for (JsonNode entry : liveParents) {
+        if (liveStatus != null && liveStatus.get(field) instanceof ArrayNode liveEntries) {
+            for (JsonNode entry : liveEntries) {
                 if (controllerName.equals(entry.path("controllerName").asText())) {
                     hadOurs = true;
                 } else {
-                    parents.add(entry.deepCopy());
+                    entries.add(entry.deepCopy());
                 }
             }
         }
-        if (ours.isPresent() && ours.get().get("parents") instanceof ArrayNode mine) {
-            mine.forEach(e -> parents.add(e.deepCopy()));
+        if (ours.isPresent() && ours.get().get(field) instanceof ArrayNode mine) {
+            mine.forEach(e -> entries.add(e.deepCopy()));
         } else if (!hadOurs) {
             return null;
         }
         ObjectNode next = liveStatus instanceof ObjectNode o ? o.deepCopy() : KubeJson.mapper().createObjectNode();
-        next.set("parents", parents);
+        next.set(field, entries);
         return next;
     }
 

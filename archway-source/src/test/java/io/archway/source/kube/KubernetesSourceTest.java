@@ -2,15 +2,24 @@ package io.archway.source.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.source.ResourceStore;
 import io.archway.translate.ResourceKey;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRouteBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -143,5 +152,76 @@ class KubernetesSourceTest {
         }
         await(() -> !store.keys().contains(new ResourceKey("HTTPRoute", "shop", "a")), "the watch is live again");
         await(() -> rebuilds.get() > 0, "a rebuild was requested");
+    }
+
+    private static TLSRoute tlsRoute(String ns, String name) {
+        return new TLSRouteBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withNewSpec().addNewParentRef().withName("gw").endParentRef().addToHostnames("a.example.com")
+                .addNewRule().addNewBackendRef().withName("v1").withPort(443).endBackendRef().endRule().endSpec().build();
+    }
+
+    @Test
+    void aCrdInstalledAfterTheStartIsReadFromThenOn() throws Exception {
+        cluster.refuse("tlsroutes", 404); // the experimental channel's CRD is not installed
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v1")).create();
+        source = new KubernetesSource(kube, store, new KubernetesSource.Options(Set.of(), HOLDOFF, MAX_DELAY, null,
+                Duration.ofMillis(200)), rebuilds::incrementAndGet);
+        source.start().get(20, TimeUnit.SECONDS);
+        assertThat(source.synced()).as("a kind the cluster does not serve does not hold the sync back").isTrue();
+        assertThat(source.serves(ResourceKind.TLS_ROUTE)).isFalse();
+        assertThat(source.serves(ResourceKind.HTTP_ROUTE)).isTrue();
+
+        cluster.serve("tlsroutes"); // kubectl apply -f the CRD
+        kube.resources(TLSRoute.class).inNamespace("shop").resource(tlsRoute("shop", "tls")).create();
+        await(() -> store.keys().contains(new ResourceKey("TLSRoute", "shop", "tls")), "the new kind's objects are read");
+        assertThat(source.serves(ResourceKind.TLS_ROUTE)).isTrue();
+        await(() -> rebuilds.get() > 0, "a rebuild was requested");
+        kube.resources(TLSRoute.class).inNamespace("shop").withName("tls").delete();
+        await(() -> !store.keys().contains(new ResourceKey("TLSRoute", "shop", "tls")), "its watch is live");
+    }
+
+    @Test
+    void anInformerThatCannotSyncIsNamedWithItsErrorUntilItSyncs() throws Exception {
+        cluster.refuse("secrets", 403); // the service account may not list Secrets
+        CompletableFuture<Void> started = source(Set.of()).start();
+        await(() -> source.unsynced().size() == 1, "the other informers synced: " + source.unsynced());
+        await(() -> source.unsynced().get(0).startsWith("Secret (all namespaces): 403 Forbidden: secrets refused"),
+                "the unsynced informer is named with its error: " + source.unsynced());
+        assertThat(started).as("no rebuild from a partial view").isNotDone();
+        assertThat(source.synced()).isFalse();
+
+        cluster.serve("secrets"); // the RBAC is fixed
+        source.awaitSynced(Duration.ofMillis(500)); // logs the waiting informers every 500 ms meanwhile
+        assertThat(source.synced()).isTrue();
+        assertThat(source.unsynced()).isEmpty();
+    }
+
+    @Test
+    void secretsAndConfigMapsAreKeptOnceInTheStoreNotAgainInTheInformers() throws Exception {
+        kube.secrets().inNamespace("shop").resource(new SecretBuilder().withNewMetadata().withName("cert").endMetadata()
+                .addToData("tls.crt", java.util.Base64.getEncoder().encodeToString("certificate".getBytes())).build()).create();
+        kube.configMaps().inNamespace("shop").resource(new ConfigMapBuilder().withNewMetadata().withName("ca")
+                .endMetadata().addToData("ca.crt", "bundle").build()).create();
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v1")).create();
+        source(Set.of()).start().get(20, TimeUnit.SECONDS);
+
+        Secret stored = (Secret) store.get(new ResourceKey("Secret", "shop", "cert")).orElseThrow().object();
+        assertThat(stored.getData()).as("the translator's copy").containsKey("tls.crt");
+        HasMetadata informed = source.cached(ResourceKind.SECRET, "shop", "cert").orElseThrow();
+        assertThat(((Secret) informed).getData()).as("the informer keeps the key and resourceVersion only").isNullOrEmpty();
+        assertThat(informed.getMetadata().getResourceVersion()).isNotNull();
+        assertThat(((ConfigMap) source.cached(ResourceKind.CONFIG_MAP, "shop", "ca").orElseThrow()).getData()).isNullOrEmpty();
+        assertThat(((HTTPRoute) source.cached(ResourceKind.HTTP_ROUTE, "shop", "web").orElseThrow()).getSpec())
+                .as("a kind whose status is written is kept whole: the writer compares against it").isNotNull();
+
+        // changes and deletions still reach the store
+        kube.secrets().inNamespace("shop").withName("cert").edit(s -> {
+            s.setData(java.util.Map.of("tls.crt", java.util.Base64.getEncoder().encodeToString("renewed".getBytes())));
+            return s;
+        });
+        await(() -> new String(java.util.Base64.getDecoder().decode(((Secret) store.get(new ResourceKey("Secret", "shop",
+                "cert")).orElseThrow().object()).getData().get("tls.crt"))).equals("renewed"), "the renewal is stored");
+        kube.configMaps().inNamespace("shop").withName("ca").delete();
+        await(() -> store.get(new ResourceKey("ConfigMap", "shop", "ca")).isEmpty(), "the deletion is stored");
     }
 }
