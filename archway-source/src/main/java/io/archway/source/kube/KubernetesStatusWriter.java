@@ -63,7 +63,7 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
     static final int ATTEMPTS = 5;
 
     /** The kinds whose status the translator computes. */
-    static final List<ResourceKind> KINDS = ResourceKind.all().stream()
+    public static final List<ResourceKind> KINDS = ResourceKind.all().stream()
             .filter(k -> k == ResourceKind.GATEWAY_CLASS || k == ResourceKind.GATEWAY || k == ResourceKind.LISTENER_SET
                     || k.isRoute() || k == ResourceKind.BACKEND_TLS_POLICY)
             .toList();
