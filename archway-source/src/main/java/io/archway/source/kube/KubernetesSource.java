@@ -102,7 +102,11 @@ public final class KubernetesSource implements AutoCloseable {
          * one read, so the translator serves it alone; everything else is read as usual.
          */
         boolean admits(ResourceKind kind, HasMetadata obj) {
-            return gateway == null || kind != ResourceKind.GATEWAY || gateway.equals(key(kind, obj));
+            return admits(kind, key(kind, obj));
+        }
+
+        boolean admits(ResourceKind kind, ResourceKey key) {
+            return gateway == null || kind != ResourceKind.GATEWAY || gateway.equals(key);
         }
     }
 
@@ -277,8 +281,10 @@ public final class KubernetesSource implements AutoCloseable {
                 : client.resources(type).inNamespace(namespace).runnableInformer(0);
         if (!keepsFullObjects(kind)) {
             // The store holds the one full copy the translator reads; the informer needs only keys
-            // and resourceVersions (to relist, and to tell deletions), not a second copy of every
-            // Secret's and ConfigMap's data.
+            // and resourceVersions (to relist, and to tell deletions), not a second object graph of
+            // every Secret, ConfigMap, Service and EndpointSlice. (The store's copy shares the data's
+            // strings with the informer's object, so the saving is the maps, metadata and model
+            // objects: about 2 KiB per Secret measured, whatever the size of its data.)
             informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, type,
                     client.getKubernetesSerialization()));
         }
@@ -322,13 +328,48 @@ public final class KubernetesSource implements AutoCloseable {
                             options.notServedRetry().toSeconds());
                 }
                 retryLater(kind, namespace);
-            } else if (again) {
-                LOG.info("the cluster serves {} now: reading it{}", kind.apiVersion() + " " + kind.kind(),
-                        namespace == null ? "" : " in " + namespace);
+                done.complete(null);
+            } else {
+                if (again) {
+                    LOG.info("the cluster serves {} now: reading it{}", kind.apiVersion() + " " + kind.kind(),
+                            namespace == null ? "" : " in " + namespace);
+                }
+                completeWhenHandled(informed, done);
             }
-            done.complete(null);
         });
         return done;
+    }
+
+    /**
+     * Completes {@code done} once our event handler has put every object of the informer's first
+     * list into the store. fabric8 calls an informer synced when its own cache holds the list; the
+     * handler receives the objects afterwards, on another thread, so without this wait the first
+     * rebuild could see a part of them.
+     */
+    private void completeWhenHandled(Informed informed, CompletableFuture<Void> done) {
+        if (closed || handled(informed)) {
+            done.complete(null);
+            return;
+        }
+        try {
+            retries.schedule(() -> completeWhenHandled(informed, done), 10, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            done.complete(null); // closed meanwhile
+        }
+    }
+
+    /** Whether every object in the informer's cache (that the store takes) is in the store. */
+    private boolean handled(Informed informed) {
+        ResourceKind kind = informed.kind;
+        for (String cacheKey : informed.informer.getStore().listKeys()) {
+            int slash = cacheKey.indexOf('/');
+            ResourceKey key = new ResourceKey(kind.kind(), kind.clusterScoped() || slash < 0 ? "" : cacheKey.substring(0,
+                    slash), slash < 0 ? cacheKey : cacheKey.substring(slash + 1));
+            if (options.admits(kind, key) && store.get(key).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void retryLater(ResourceKind kind, String namespace) {

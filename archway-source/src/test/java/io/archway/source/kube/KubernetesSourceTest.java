@@ -95,6 +95,28 @@ class KubernetesSourceTest {
                 .getMetadata().getResourceVersion()).as("the informer's cache keeps the full object").isNotNull();
     }
 
+    /**
+     * fabric8 calls an informer synced once its own cache holds the list; the event handler that
+     * fills the store runs after, on another thread. The first rebuild follows start(): the store
+     * must hold every listed object by then, not a part of them.
+     */
+    @Test
+    void whenStartCompletesTheStoreHoldsEveryListedObject() throws Exception {
+        int routes = 150;
+        for (int i = 0; i < routes; i++) {
+            // many rules: the handler's copy of each takes a while, the informer's cache put does not
+            HTTPRouteBuilder big = new HTTPRouteBuilder(route("shop", "web-" + i, "v1"));
+            for (int r = 0; r < 20; r++) {
+                big.editSpec().addNewRule().addNewMatch().withNewPath().withType("PathPrefix").withValue("/p" + r)
+                        .endPath().addNewHeader().withName("x-rule").withValue("r" + r).endHeader().endMatch()
+                        .addNewBackendRef().withName("v" + r).withPort(80).endBackendRef().endRule().endSpec();
+            }
+            kube.resources(HTTPRoute.class).inNamespace("shop").resource(big.build()).create();
+        }
+        source(Set.of()).start().get(60, TimeUnit.SECONDS);
+        assertThat(store.view().httpRoutes()).as("the first rebuild sees the whole list").hasSize(routes);
+    }
+
     @Test
     void aBurstOfChangesGivesFewRebuildsAndStatusOnlyChangesNone() throws Exception {
         kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v0")).create();

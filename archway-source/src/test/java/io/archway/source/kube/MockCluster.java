@@ -126,6 +126,16 @@ final class MockCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        server.destroy();
+        try {
+            server.destroy();
+        } catch (IllegalStateException e) {
+            // "Unable to close MockWebServer": the mock's WatchEventsListener blocks its event loop on
+            // a closed watch until the events it still queued (it replays every object to a new
+            // watch) are sent, up to a minute; on a loaded machine that outlasts the server's 10 s
+            // shutdown. The server is being thrown away: nothing of the test depends on it.
+            if (!String.valueOf(e.getMessage()).contains("Unable to close MockWebServer")) {
+                throw e;
+            }
+        }
     }
 }
