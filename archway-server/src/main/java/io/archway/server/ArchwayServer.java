@@ -153,7 +153,9 @@ public final class ArchwayServer implements AutoCloseable {
                 server.kube.start();
                 server.kube.awaitSynced(SYNC_REPORT_PERIOD);
                 server.loop.rebuildNow();
-                server.election.start(); // status is written once this replica leads
+                if (server.election != null) {
+                    server.election.start(); // status is written once this replica leads
+                } // else a data-plane pod (--gateway): it reads and serves, the controller writes
             } else {
                 server.source.rescan();
                 server.loop.rebuildNow();

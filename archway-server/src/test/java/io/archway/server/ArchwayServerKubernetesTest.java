@@ -420,4 +420,29 @@ class ArchwayServerKubernetesTest {
         }
         assertThat(failures).as("every request was answered").isEmpty();
     }
+
+    /**
+     * A provisioned data-plane pod ({@code --gateway NS/NAME}) serves its Gateway and writes
+     * nothing: no status writer, no Lease, the Gateway's status left to the controller.
+     */
+    @Test
+    void aDataPlanePodServesItsGatewayAndWritesNothing() throws Exception {
+        startClusterWithOneGateway();
+        int port = freePort();
+        ServerConfig config = kubernetesConfig(port, 0);
+        ArchwayServer server = ArchwayServer.start(config.withKubernetes(config.kubernetes()
+                .withGateway(new io.archway.translate.ResourceKey("Gateway", "shop", "gw"))));
+        try {
+            assertThat(get(port, "/anything").statusCode()).as("its Gateway's listener serves").isEqualTo(404);
+            assertThat(server.statusWriter()).as("no status writer").isEmpty();
+            Thread.sleep(1500); // longer than a status write takes the leader in the other tests
+            assertThat(kube.leases().inNamespace("default").withName("archway-controller").get())
+                    .as("no election").isNull();
+            assertThat(gateway("shop", "gw").getStatus() == null
+                    || gateway("shop", "gw").getStatus().getConditions() == null
+                    || gateway("shop", "gw").getStatus().getConditions().isEmpty()).as("no status written").isTrue();
+        } finally {
+            server.close();
+        }
+    }
 }
