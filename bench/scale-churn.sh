@@ -12,7 +12,9 @@
 #
 # Run it on a quiet box (its figures measure everything else that runs). Needs JDK 17, Maven,
 # wrk, curl and python3 (the backend; set BACKEND_PORT to use a faster one already listening, such
-# as the nginx of ../shared/bench). ARCHWAY_JAVA_OPTS is passed to the gateway JVM (default -Xmx1g).
+# as the nginx of ../shared/bench). The gateway starts through the `archway` launcher, as users start
+# it (with its class-data archive, or on JDK 25+ its AOT cache: JAVA_HOME picks the JDK, ARCHWAY_CDS=off
+# runs without); ARCHWAY_JAVA_OPTS is passed to the gateway JVM (default -Xmx1g).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUTES=10000 CHANGES=1000 PACE=20 CONNS=16 HOSTNAMES=1000
@@ -31,7 +33,7 @@ ADMIN=${ADMIN_PORT:-18191}
 JAVA_OPTS=${ARCHWAY_JAVA_OPTS:--Xmx1g}
 cd "$ROOT"
 mvn -B -q -o -pl archway-cli,archway-bench -am package -DskipTests >/dev/null
-JAR=$ROOT/archway-cli/target/archway.jar
+"$ROOT/archway" --version >/dev/null # trains the launcher's archive now, not inside the first timing
 CHURN=(java -cp "$ROOT/archway-bench/target/classes" io.archway.bench.ScaleChurn)
 WORK=$(mktemp -d)
 PIDS=()
@@ -57,7 +59,7 @@ now_ms() { date +%s%3N; }
 # start_gateway DIR: starts serve, waits for /readyz; sets GW_PID and STARTUP_MS.
 start_gateway() {
   local t0; t0=$(now_ms)
-  java $JAVA_OPTS -jar "$JAR" serve --config "$1" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
+  ARCHWAY_JAVA_OPTS="$JAVA_OPTS" "$ROOT/archway" serve --config "$1" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
     >"$WORK/gateway.log" 2>&1 &
   GW_PID=$!; PIDS+=("$GW_PID")
   until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN/readyz" || true) == 200 ]]; do

@@ -4,7 +4,9 @@
 # For each count: the configuration of bench/tls/config.sh (COUNT listeners on one port, each with
 # its own certificate, in ListenerSets), `archway serve` started with -Xmx4g, timed until /readyz
 # answers 200, three sampled names checked with openssl s_client (each must get its certificate),
-# then a full GC and the heap in use after it (jcmd GC.heap_info) and the process RSS. The lines
+# then the live heap (jcmd GC.class_histogram: a full GC, then the objects still reachable; G1's
+# "used" after GC.run also counted what was allocated since, up to 2x the live figure) and the
+# process RSS. The lines
 # "per certificate" subtract the first count's figures. Set ARCHWAY_JAVA_OPTS to add JVM options,
 # e.g. -Darchway.tls.provider=openssl. Only processes this script starts are stopped, by PID.
 set -euo pipefail
@@ -21,8 +23,8 @@ trap cleanup EXIT
 MAX=0; for c in "${COUNTS[@]}"; do (( c > MAX )) && MAX=$c; done
 CERTS=$("$ROOT/bench/tls/certs.sh" "$ALG" $((MAX + 1)) | tail -1)
 
-heap_used_kib() { # "garbage-first heap total 123K, used 45K" (G1) or the other collectors' "used" figure
-  jcmd "$1" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc '0-9'
+heap_used_kib() { # the histogram's last line: "Total <instances> <bytes>"
+  jcmd "$1" GC.class_histogram | awk '/^Total/ {printf "%d", $3 / 1024}'
 }
 printf '%-8s %-10s %-14s %-12s %s\n' count ready_s heap_used_MiB rss_MiB sampled
 BASE_HEAP= BASE_RSS=
@@ -44,7 +46,6 @@ for COUNT in "${COUNTS[@]}"; do
       | openssl x509 -noout -subject 2>/dev/null || true)
     [[ $subject == *"h$i.bench.example.com"* ]] || SAMPLED="h$i got '${subject:-no certificate}'"
   done
-  jcmd "$PID" GC.run >/dev/null; sleep 1
   HEAP=$(heap_used_kib "$PID")
   RSS=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
   printf '%-8s %-10.1f %-14.1f %-12.1f %s\n' "$COUNT" "$READY" "$(echo "$HEAP / 1024" | bc -l)" \

@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentMap;
  * reads by converting it to v1) is admitted by the schema of the kind's preferred version, the one
  * it is read at. Kinds without a CRD (Service, Secret, ...) are admitted unchanged.
  *
- * <p>Each CRD version is compiled once, on first use, and reused; thread-safe.
+ * <p>Each CRD version's schema is compiled once, on first use, and reused (its CEL rules when first
+ * evaluated); thread-safe.
  */
 public final class Admission {
     private static final Admission STANDARD = new Admission(CrdChannel.STANDARD);

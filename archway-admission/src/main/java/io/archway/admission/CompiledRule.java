@@ -13,8 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * One {@code x-kubernetes-validations} rule compiled once (per CRD version) and evaluated for every
- * value at its schema node.
+ * One {@code x-kubernetes-validations} rule of a CRD version, evaluated for every value at its schema
+ * node. Its expressions are compiled on first use (and shared by every place a CRD repeats them): a
+ * start-up that admits a few objects compiles the few rules they reach, not the hundreds of the
+ * packaged CRDs (docs/PERFORMANCE.md, start-up).
  *
  * <p>A transition rule (one that reads {@code oldSelf}) is skipped, as the API server skips it on a
  * create: standalone mode has no stored object to compare with. The refusal carries the rule's
@@ -22,23 +24,26 @@ import java.util.concurrent.ConcurrentMap;
  * {@code fieldPath} is appended to the node's path and {@code reason} chooses the error type.
  */
 final class CompiledRule {
+    private final Cel cel;
     private final String rule;
     private final String message;
+    private final String messageExpression;
     private final String fieldPath;
+    private final String schemaPath;
     private final Violation.Type type;
-    private final boolean transition;
-    private final CelRuntime.Program program;
-    private final CelRuntime.Program messageProgram;
+    /** The rule's and the message expression's programs, once compiled (racy but idempotent). */
+    private volatile Program program;
+    private volatile Program messageProgram;
 
-    private CompiledRule(String rule, String message, String fieldPath, Violation.Type type, boolean transition,
-            CelRuntime.Program program, CelRuntime.Program messageProgram) {
-        this.rule = rule;
-        this.message = message;
-        this.fieldPath = fieldPath;
-        this.type = type;
-        this.transition = transition;
-        this.program = program;
-        this.messageProgram = messageProgram;
+    private CompiledRule(Cel cel, ValidationRule rule, String schemaPath) {
+        this.cel = cel;
+        this.rule = rule.getRule();
+        this.message = rule.getMessage();
+        this.messageExpression = rule.getMessageExpression() == null || rule.getMessageExpression().isBlank() ? null
+                : rule.getMessageExpression();
+        this.fieldPath = rule.getFieldPath();
+        this.schemaPath = schemaPath;
+        this.type = typeOf(rule.getReason());
     }
 
     /** A compiled expression, shared by every place a CRD repeats it (and by both channels). */
@@ -47,16 +52,41 @@ final class CompiledRule {
 
     private static final ConcurrentMap<String, Program> PROGRAMS = new ConcurrentHashMap<>();
 
+    /** {@code rule} at {@code schemaPath}, compiled when first evaluated (or by {@link #compile()}). */
+    static CompiledRule of(Cel cel, ValidationRule rule, String schemaPath) {
+        return new CompiledRule(cel, rule, schemaPath);
+    }
+
     /**
-     * Compiles {@code rule}, or reuses the program of an identical expression compiled before; a
-     * rule that does not compile is a defect of the packaged CRD.
+     * Compiles the rule and its message expression now, or reuses the programs of identical
+     * expressions compiled before; a rule that does not compile is a defect of the packaged CRD
+     * ({@code CrdRulesCompileTest} compiles every rule).
      */
-    static CompiledRule compile(Cel cel, ValidationRule rule, String schemaPath) {
-        Program program = program(cel, rule.getRule(), schemaPath);
-        Program message = rule.getMessageExpression() == null || rule.getMessageExpression().isBlank() ? null
-                : program(cel, rule.getMessageExpression(), schemaPath);
-        return new CompiledRule(rule.getRule(), rule.getMessage(), rule.getFieldPath(), typeOf(rule.getReason()),
-                program.readsOldSelf(), program.program(), message == null ? null : message.program());
+    CompiledRule compile() {
+        program();
+        messageProgram();
+        return this;
+    }
+
+    private Program program() {
+        Program p = program;
+        if (p == null) {
+            p = program(cel, rule, schemaPath);
+            program = p;
+        }
+        return p;
+    }
+
+    private Program messageProgram() {
+        if (messageExpression == null) {
+            return null;
+        }
+        Program p = messageProgram;
+        if (p == null) {
+            p = program(cel, messageExpression, schemaPath);
+            messageProgram = p;
+        }
+        return p;
     }
 
     private static Program program(Cel cel, String expression, String schemaPath) {
@@ -97,8 +127,9 @@ final class CompiledRule {
         return rule;
     }
 
+    /** True for a transition rule (reads {@code oldSelf}); compiles the rule. */
     boolean transition() {
-        return transition;
+        return program().readsOldSelf();
     }
 
     /**
@@ -106,13 +137,14 @@ final class CompiledRule {
      * is false or cannot be evaluated (as the API server, which refuses on an evaluation error).
      */
     void evaluate(Object self, String path, String typeName, List<Violation> out) {
-        if (transition) {
+        Program compiled = program();
+        if (compiled.readsOldSelf()) {
             return;
         }
         Map<String, Object> vars = Map.of(KubernetesCel.SELF, self);
         Object result;
         try {
-            result = program.eval(vars);
+            result = compiled.program().eval(vars);
         } catch (CelEvaluationException | RuntimeException e) {
             // The API server refuses on an evaluation error, naming the error and the rule's message:
             // 'Invalid value: "object": no such key: certificateRefs evaluating rule: <message>'.
@@ -129,9 +161,10 @@ final class CompiledRule {
     }
 
     private String messageFor(Map<String, Object> vars) {
+        Program messageProgram = messageProgram();
         if (messageProgram != null) {
             try {
-                Object m = messageProgram.eval(vars);
+                Object m = messageProgram.program().eval(vars);
                 if (m instanceof String s && !s.isBlank() && !s.contains("\n")) {
                     return s;
                 }

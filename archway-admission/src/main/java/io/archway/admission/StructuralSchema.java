@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * One node of a CRD version's OpenAPI v3 structural schema, compiled once: patterns as RE2/J
- * programs (Kubernetes validates patterns with Go's RE2), CEL rules as {@link CompiledRule}s.
+ * programs (Kubernetes validates patterns with Go's RE2), CEL rules as {@link CompiledRule}s
+ * (each compiled when first evaluated).
  *
  * <p>As in the API server, only the structural part ({@code properties}, {@code items},
  * {@code additionalProperties}, {@code default}, {@code nullable}, the {@code x-kubernetes-*}
@@ -93,7 +94,7 @@ final class StructuralSchema {
         List<CompiledRule> compiled = new ArrayList<>();
         if (p.getXKubernetesValidations() != null) {
             for (ValidationRule r : p.getXKubernetesValidations()) {
-                compiled.add(CompiledRule.compile(cel, r, path));
+                compiled.add(CompiledRule.of(cel, r, path));
             }
         }
         this.rules = List.copyOf(compiled);
@@ -103,7 +104,7 @@ final class StructuralSchema {
         this.not = p.getNot() == null ? null : new StructuralSchema(p.getNot(), cel, path);
     }
 
-    /** Compiles the schema rooted at {@code root}: every pattern and every CEL rule once. */
+    /** Compiles the schema rooted at {@code root}: every pattern once; CEL rules on first use. */
     static StructuralSchema compile(JSONSchemaProps root, Cel cel) {
         return new StructuralSchema(root, cel, "");
     }

@@ -9,7 +9,7 @@
  *   <li>The API server's steps for a create, in its order, one class each: {@code Pruning} (unknown
  *       fields, reported as warnings), {@code Defaulting}, {@code SchemaValidation} (OpenAPI v3 value
  *       validation and list-type uniqueness), {@code RuleEvaluation} ({@code x-kubernetes-validations}
- *       with CEL-Java, compiled once per CRD version in {@code StructuralSchema}/{@code CompiledRule};
+ *       with CEL-Java, each rule compiled once, when first evaluated, in {@code CompiledRule};
  *       transition rules skipped as on a create), plus {@code ObjectMetaValidation}.</li>
  *   <li>{@link io.archway.admission.Violation}: field path, error type and detail in the API server's words
  *       (for a CEL rule, the CRD's own message).</li>

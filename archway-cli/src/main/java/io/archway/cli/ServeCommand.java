@@ -94,6 +94,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " without a value), stderr or FILE (appended to). Off by default.")
     String accessLog;
 
+    @Option(names = "--exit-when-ready", hidden = true, description = "Start, serve the first snapshot, then shut"
+            + " down: the training run of the launcher's class-data-sharing archive or AOT cache (the classes and"
+            + " profiles of a real start-up).")
+    boolean exitWhenReady;
+
     @Option(names = "--drain-timeout", defaultValue = "30s", paramLabel = "DURATION",
             description = "On SIGTERM: how long in-flight requests and open connections may go on after the listeners"
                     + " stop accepting, e.g. 30s, 500ms, 2m (default: ${DEFAULT-VALUE}).")
@@ -120,7 +125,7 @@ final class ServeCommand implements Callable<Integer> {
                 parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog)
                 .withDrainTimeout(parseDuration(drainTimeout));
         if (!kubernetes) {
-            return run(cfg);
+            return exitWhenReady ? runOnce(cfg) : run(cfg);
         }
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
             String identity = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME",
@@ -173,6 +178,14 @@ final class ServeCommand implements Callable<Integer> {
                     + ": watchedNamespaces " + read.watchedNamespaces() + " are not --namespaces " + namespaces);
         }
         return read;
+    }
+
+    /** {@code --exit-when-ready}: starts (reads, translates, binds, serves the admin endpoint), then stops. */
+    private static int runOnce(ServerConfig cfg) throws Exception {
+        try (ArchwayServer server = ArchwayServer.start(cfg)) {
+            LOG.info("ready: served snapshot v{}; exiting (--exit-when-ready)", server.status().servedVersion());
+        }
+        return ExitCodes.OK;
     }
 
     static int run(ServerConfig cfg) throws Exception {

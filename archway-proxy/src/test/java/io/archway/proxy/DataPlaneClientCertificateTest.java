@@ -12,7 +12,7 @@ import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.RawHttp;
 import io.archway.proxy.testing.TestBackend;
 import io.archway.proxy.testing.TestCertificates;
-import io.archway.proxy.tls.TlsProvider;
+import io.archway.proxy.testing.TlsProviders;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.HttpPort;
@@ -46,9 +46,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.Parameter;
 
 /**
  * Client certificates on an HTTPS socket (GatewayFrontendClientCertificateValidation), with the
@@ -56,7 +56,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * one another CA issued, AllowInsecureFallback asks for one and accepts anything; the JDK client
  * and {@code openssl s_client} (skipped without openssl) see it.
  */
+@TlsProviders.Each
 class DataPlaneClientCertificateTest {
+    @Parameter
+    TlsProviders provider;
     private static final CertificateBundle SERVER = TestCertificates.selfSigned("a.example.com", false);
     private static final CertificateBundle CA = TestCertificates.authority("client-ca");
     private static final CertificateBundle OTHER_CA = TestCertificates.authority("other-ca");
@@ -86,11 +89,9 @@ class DataPlaneClientCertificateTest {
     @AfterEach
     void stop() {
         plane.close();
-        System.clearProperty(TlsProvider.PROPERTY);
     }
 
-    private void serve(String provider, FrontendValidation.Mode mode) {
-        System.setProperty(TlsProvider.PROPERTY, provider);
+    private void serve(FrontendValidation.Mode mode) {
         final FrontendValidation validation = mode == null ? null
                 : new FrontendValidation(List.of("ConfigMap ns/client-ca"), CA.certificateChainPem(), mode);
         final RoutingSnapshot s = snapshot(1, new PortBinding("127.0.0.1", port, new HttpPort(ListenerProtocol.HTTPS,
@@ -99,10 +100,9 @@ class DataPlaneClientCertificateTest {
         plane.apply(s);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jdk", "openssl"})
-    void allowValidOnlyServesOnlyClientsWithACertificateTheCaIssued(String provider) throws Exception {
-        serve(provider, FrontendValidation.Mode.ALLOW_VALID_ONLY);
+    @Test
+    void allowValidOnlyServesOnlyClientsWithACertificateTheCaIssued() throws Exception {
+        serve(FrontendValidation.Mode.ALLOW_VALID_ONLY);
         final AtomicBoolean asked = new AtomicBoolean();
         assertThat(get(CLIENT, asked)).isEqualTo("a");
         assertThat(asked).as("the server asked for a client certificate").isTrue();
@@ -110,10 +110,9 @@ class DataPlaneClientCertificateTest {
         assertThatThrownBy(() -> get(null, new AtomicBoolean())).isInstanceOf(IOException.class);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jdk", "openssl"})
-    void allowInsecureFallbackAsksButServesAnyClient(String provider) throws Exception {
-        serve(provider, FrontendValidation.Mode.ALLOW_INSECURE_FALLBACK);
+    @Test
+    void allowInsecureFallbackAsksButServesAnyClient() throws Exception {
+        serve(FrontendValidation.Mode.ALLOW_INSECURE_FALLBACK);
         for (CertificateBundle client : new CertificateBundle[] {CLIENT, STRANGER, null}) {
             final AtomicBoolean asked = new AtomicBoolean();
             assertThat(get(client, asked)).isEqualTo("a");
@@ -121,23 +120,21 @@ class DataPlaneClientCertificateTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jdk", "openssl"})
-    void withoutValidationNoCertificateIsAskedFor(String provider) throws Exception {
-        serve(provider, null);
+    @Test
+    void withoutValidationNoCertificateIsAskedFor() throws Exception {
+        serve(null);
         final AtomicBoolean asked = new AtomicBoolean();
         assertThat(get(CLIENT, asked)).isEqualTo("a");
         assertThat(asked).isFalse();
     }
 
     /** openssl s_client: the CertificateRequest names the CA; a certificate it issued is served, none is refused. */
-    @ParameterizedTest
-    @ValueSource(strings = {"jdk", "openssl"})
-    void opensslSClientIsRefusedWithoutACertificateAndServedWithOne(String provider, @TempDir Path dir)
+    @Test
+    void opensslSClientIsRefusedWithoutACertificateAndServedWithOne(@TempDir Path dir)
             throws Exception {
         final Path openssl = DataPlaneTlsTerminateTest.onPath("openssl");
         Assumptions.assumeTrue(openssl != null, "openssl is not installed");
-        serve(provider, FrontendValidation.Mode.ALLOW_VALID_ONLY);
+        serve(FrontendValidation.Mode.ALLOW_VALID_ONLY);
         final Path cert = Files.writeString(dir.resolve("client.crt"), CLIENT.certificateChainPem());
         final Path key = Files.writeString(dir.resolve("client.key"), CLIENT.privateKeyPem());
         final String served = sClient(openssl, "-cert", cert.toString(), "-key", key.toString());

@@ -19,6 +19,10 @@ import io.archway.proxy.tls.ServerContexts;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.archway.proxy.tls.TlsProvider;
 import io.archway.snapshot.CertificateBundle;
+import io.archway.snapshot.HttpPort;
+import io.archway.snapshot.ListenerProtocol;
+import io.archway.snapshot.SocketKey;
+import io.archway.snapshot.Transport;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.SslContext;
@@ -27,9 +31,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * BoringSSL (netty-tcnative) as the TLS provider, selected with {@code -Darchway.tls.provider=openssl}:
- * it loads on this platform, contexts are BoringSSL's, and HTTPS and TLS Terminate listeners
- * handshake with RSA and ECDSA certificates, TLS 1.2 and 1.3, ALPN h2.
+ * BoringSSL (netty-tcnative) as the default TLS provider: it loads on this platform, contexts are
+ * BoringSSL's unless {@code -Darchway.tls.provider=jdk} opts out, and HTTPS and TLS Terminate
+ * listeners handshake with RSA and ECDSA certificates, TLS 1.2 and 1.3, ALPN h2.
  */
 class DataPlaneTlsProviderTest {
     private static final CertificateBundle RSA = TestCertificates.selfSigned("rsa.example.com", false);
@@ -41,20 +45,28 @@ class DataPlaneTlsProviderTest {
     }
 
     @Test
-    void boringSslLoadsAndIsSelectedByTheProperty() throws Exception {
+    void boringSslLoadsAndIsTheDefaultAndTheJdkIsAnOptOut() throws Exception {
         assertThat(OpenSsl.isAvailable()).as(String.valueOf(OpenSsl.unavailabilityCause())).isTrue();
-        final SslContext jdk = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
-        assertThat(jdk).isNotInstanceOf(OpenSslContext.class);
-        System.setProperty(TlsProvider.PROPERTY, "openssl");
-        final SslContext boring = SniCertificateMapping.newServerContext(RSA, ServerContexts.Alpn.HTTP, null);
-        assertThat(boring).isInstanceOf(OpenSslContext.class);
+        assertThat(httpsContext()).isInstanceOf(OpenSslContext.class);
+        assertThat(TlsProvider.forByteStreams()).as("TLSRoute Terminate too: its half-close holds with BoringSSL")
+                .isEqualTo(io.netty.handler.ssl.SslProvider.OPENSSL);
+        System.setProperty(TlsProvider.PROPERTY, "jdk");
+        assertThat(httpsContext()).isNotInstanceOf(OpenSslContext.class);
         System.setProperty(TlsProvider.PROPERTY, "no-such-provider");
         assertThat(TlsProvider.selected()).isEqualTo(io.netty.handler.ssl.SslProvider.JDK);
     }
 
+    /** The context of an HTTPS port with one listener, built with the provider selected now. */
+    private static SslContext httpsContext() {
+        final int port = Ports.free();
+        return SniCertificateMapping.forHttps(new SocketKey("127.0.0.1", port, Transport.TCP),
+                        new HttpPort(ListenerProtocol.HTTPS, List.of(listener("rsa", "rsa.example.com", List.of(RSA)))),
+                        ServerContexts.after(ServerContexts.none()))
+                .contextFor("rsa.example.com");
+    }
+
     @Test
     void httpsAndTlsTerminateHandshakeThroughBoringSsl() throws Exception {
-        System.setProperty(TlsProvider.PROPERTY, "openssl");
         final int httpsPort = Ports.free();
         final int tlsPort = Ports.free();
         try (TcpBackend plain = new TcpBackend("plain")) {

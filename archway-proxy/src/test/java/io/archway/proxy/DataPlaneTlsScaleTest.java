@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.TestCertificates;
+import io.archway.proxy.testing.TlsProviders;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.ListenerEntry;
 import io.archway.snapshot.PortBinding;
@@ -27,18 +28,21 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 /**
  * 1,000 certificates on one HTTPS port, chosen by SNI, over real sockets with the JDK TLS client:
  * 985 listeners with an exact hostname (ECDSA P-256, ten of them RSA 2048), 14 wildcard listeners
  * and one catch-all listener whose certificate is the default for clients without SNI and names no
  * listener matches. A sample of the names gets exactly its certificate; exact beats wildcard;
- * TLS 1.2 and 1.3; ALPN h2 and http/1.1. Prints the heap the compiled snapshot holds and how long
- * compiling took.
+ * TLS 1.2 and 1.3; ALPN h2 and http/1.1; the port serves them all from one TLS context. With
+ * BoringSSL and the JDK. Prints the heap the compiled snapshot holds and how long compiling took.
  */
+@TlsProviders.Each
 class DataPlaneTlsScaleTest {
     private static final int EXACT = 985;
     private static final int WILDCARDS = 14;
@@ -47,6 +51,9 @@ class DataPlaneTlsScaleTest {
     private static CertificateBundle catchAll;
     private static DataPlane plane;
     private static int port;
+    private static PortBinding binding;
+    @Parameter
+    TlsProviders provider;
 
     private static String exactName(int i) {
         return "h" + i + ".scale.test";
@@ -57,7 +64,7 @@ class DataPlaneTlsScaleTest {
     }
 
     @BeforeAll
-    static void serveAThousandCertificates() {
+    static void aThousandCertificates() {
         final long t0 = System.nanoTime();
         // Distinct certificates; key pairs are shared to keep the set-up short (ten RSA, 16 EC).
         final java.security.KeyPair rsa = TestCertificates.keyPair("RSA");
@@ -84,16 +91,20 @@ class DataPlaneTlsScaleTest {
         }
         listeners.add(listener("any", null, List.of(catchAll), routes));
         port = Ports.free();
-        final PortBinding binding = https(port, listeners.toArray(new ListenerEntry[0]));
+        binding = https(port, listeners.toArray(new ListenerEntry[0]));
+    }
 
+    @BeforeParameterizedClassInvocation
+    static void serveThem(TlsProviders provider) {
+        provider.select();
         final long heapBefore = usedHeap();
         plane = new DataPlane(DataPlaneTcpTest.config(ProxyConfig.defaults()));
         final long t1 = System.nanoTime();
         plane.apply(snapshot(1, binding));
         final long compileMillis = (System.nanoTime() - t1) / 1_000_000;
         final long heapAfter = usedHeap();
-        System.out.printf("compiled and applied 1,000 certificates in %d ms; heap held by the data plane: %.1f MiB%n",
-                compileMillis, (heapAfter - heapBefore) / 1048576.0);
+        System.out.printf("%s: compiled and applied 1,000 certificates in %d ms; heap held by the data plane: %.1f MiB%n",
+                provider, compileMillis, (heapAfter - heapBefore) / 1048576.0);
         // Applying the same snapshot again reuses every context: no certificate is parsed twice.
         final long t2 = System.nanoTime();
         plane.apply(snapshot(2, binding));
@@ -108,9 +119,10 @@ class DataPlaneTlsScaleTest {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         plane.close();
+        TlsProviders.reset();
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.TcpBackend;
 import io.archway.proxy.testing.TestCertificates;
 import io.archway.proxy.testing.TlsBackend;
+import io.archway.proxy.testing.TlsProviders;
 import io.archway.snapshot.CertificateBundle;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,13 +42,16 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 /**
  * TLS listeners in Terminate mode (TLSRouteModeTerminate), alone and beside Passthrough listeners
  * on one port (TLSRouteModeMixed), over real loopback sockets with the JDK TLS client and openssl
  * s_client: the proxy completes the handshake with the listener's certificate and relays the
- * decrypted stream to a plain TCP backend; on a mixed port the server name decides which.
+ * decrypted stream to a plain TCP backend; on a mixed port the server name decides which. With
+ * BoringSSL and with the JDK's SSLEngine.
  */
+@TlsProviders.Each
 class DataPlaneTlsTerminateTest {
     private static final CertificateBundle TERMINATE = TestCertificates.selfSigned("t.example.com", false);
     private static final CertificateBundle TERMINATE_EC = TestCertificates.selfSigned("e.example.com", "EC", false);
@@ -55,6 +59,8 @@ class DataPlaneTlsTerminateTest {
     private static TlsBackend encrypted;
     private static LeakCheck leakCheck;
 
+    @Parameter
+    TlsProviders provider;
     private final DataPlaneTlsPassthroughTest.Recorder recorder = new DataPlaneTlsPassthroughTest.Recorder();
     private DataPlane plane;
     private int port;

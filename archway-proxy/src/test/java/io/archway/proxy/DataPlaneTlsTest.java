@@ -12,6 +12,7 @@ import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.RawHttp;
 import io.archway.proxy.testing.TestBackend;
 import io.archway.proxy.testing.TestCertificates;
+import io.archway.proxy.testing.TlsProviders;
 import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.RoutingSnapshot;
 import java.net.Socket;
@@ -28,14 +29,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
-/** HTTPS: certificates picked by SNI, routing by Host, hot certificate reload. */
+/** HTTPS: certificates picked by SNI, routing by Host, hot certificate reload; with BoringSSL and the JDK. */
+@TlsProviders.Each
 class DataPlaneTlsTest {
     private static final CertificateBundle A_CERT = TestCertificates.selfSigned("a.example.com", false);
     // PKCS#1 ("RSA PRIVATE KEY"), as Go and the Gateway API conformance suite write keys.
     private static final CertificateBundle B_CERT = TestCertificates.selfSigned("b.example.com", true);
     private static final CertificateBundle A_CERT_RENEWED = TestCertificates.selfSigned("a.example.com", false);
 
+    @Parameter
+    TlsProviders provider;
     private static TestBackend a;
     private static TestBackend b;
     private DataPlane plane;

@@ -140,6 +140,7 @@ public final class ArchwayServer implements AutoCloseable {
         if (config.kubernetes() == null && !Files.isDirectory(config.configDir())) {
             throw new IOException("config directory does not exist or is not a directory: " + config.configDir());
         }
+        final long began = System.nanoTime();
         ArchwayServer server;
         try {
             server = new ArchwayServer(config, metrics);
@@ -147,6 +148,7 @@ public final class ArchwayServer implements AutoCloseable {
             throw e.getCause(); // the access log cannot be opened
         }
         try {
+            final long constructed = System.nanoTime();
             if (server.kube != null) {
                 // The admin endpoint answers (not ready) while the informers sync: no rebuild before.
                 server.startAdmin();
@@ -158,8 +160,16 @@ public final class ArchwayServer implements AutoCloseable {
                 } // else a data-plane pod (--gateway): it reads and serves, the controller writes
             } else {
                 server.source.rescan();
+                final long read = System.nanoTime();
                 server.loop.rebuildNow();
+                final long served = System.nanoTime();
                 server.startAdmin();
+                // Where a replica's start-up goes (issue 14: ready in under a second), for operators
+                // and for docs/PERFORMANCE.md: the JVM and the command line before start, then ours.
+                LOG.info("ready {} ms after the process started: {} ms before the server (JVM, command line), server"
+                                + " objects {} ms, reading the directory {} ms, first snapshot {} ms, admin endpoint {} ms",
+                        ProcessStart.millisSince(), ProcessStart.millisBefore(began), millis(constructed - began),
+                        millis(read - constructed), millis(served - read), millis(System.nanoTime() - served));
             }
             if (server.source != null && config.watch()) {
                 server.source.start();
@@ -183,6 +193,10 @@ public final class ArchwayServer implements AutoCloseable {
                         + " readyz)",
                 server.adminAddress().getHostString(), server.adminAddress().getPort());
         return server;
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 
     /** The store changed (the informers' events, coalesced): rebuild. */

@@ -121,6 +121,7 @@ public final class RebuildLoop implements AutoCloseable {
         ResourceView view = store.view();
         List<Diagnostic> diagnostics = new ArrayList<>(store.diagnostics());
         long version = ++nextVersion;
+        long viewed = System.nanoTime();
         Translation translation;
         try {
             // The translator reads no clock: the time certificates must be valid at is passed here.
@@ -132,6 +133,7 @@ public final class RebuildLoop implements AutoCloseable {
             return finish(version, false, revision, diagnostics, started);
         }
         diagnostics.addAll(translation.diagnostics());
+        long translated = System.nanoTime();
         try {
             sink.apply(translation.snapshot());
         } catch (RuntimeException e) {
@@ -141,7 +143,9 @@ public final class RebuildLoop implements AutoCloseable {
             diagnostics.add(internal(msg)); // logged by logNew
             return finish(version, false, revision, diagnostics, started);
         }
+        long applied = System.nanoTime(); // new requests see the change from here on
         status.publish(view, translation.status(), diagnostics, version);
+        long published = System.nanoTime();
         servedVersion = version;
         everServed = true;
         RoutingSnapshot s = translation.snapshot();
@@ -152,9 +156,13 @@ public final class RebuildLoop implements AutoCloseable {
                     : String.join(", ", ports));
             listening = ports;
         }
-        LOG.info("serving snapshot v{}: {} gateway(s), {} route(s), {} port(s); {}", version, view.gateways().size(),
+        // Each phase's time, for operators and for the change-to-live budget (docs/PERFORMANCE.md):
+        // the store's view, the translation, the data plane's compile and swap, the status view.
+        LOG.info("serving snapshot v{}: {} gateway(s), {} route(s), {} port(s); {} (view {} ms, translation {} ms,"
+                        + " data plane {} ms, status {} ms)", version, view.gateways().size(),
                 io.archway.kinds.ResourceKind.routes().stream().mapToInt(k -> view.list(k).size()).sum(), s.ports().size(),
-                summary(diagnostics));
+                summary(diagnostics), millis(viewed - started), millis(translated - viewed), millis(applied - translated),
+                millis(published - applied));
         return finish(version, true, revision, diagnostics, started);
     }
 
@@ -187,6 +195,10 @@ public final class RebuildLoop implements AutoCloseable {
             }
         }
         logged = now;
+    }
+
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 
     private static String summary(List<Diagnostic> diagnostics) {

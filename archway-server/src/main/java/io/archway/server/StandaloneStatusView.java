@@ -27,12 +27,15 @@ import java.util.Objects;
  * translator leaves it null because only the writer knows the previous value. A condition keeps its
  * previous time while its status stays the same ({@link ObjectStatus#stampTransitions}).
  *
- * <p>{@link #publish} is called from the rebuild loop only; readers get deep copies.
+ * <p>{@link #publish} is called from the rebuild loop only. Nothing is copied when publishing: the
+ * view keeps the store's object and its stamped status, and a reader gets a new copy of the object
+ * with that status set (a copy per object held for readers was about a third of the heap per route
+ * at 10,000 routes: docs/PERFORMANCE.md, memory).
  */
 final class StandaloneStatusView implements StatusView, StatusSink {
-    private static final Comparator<HasMetadata> ORDER = Comparator
-            .comparing((HasMetadata o) -> Objects.toString(o.getMetadata().getNamespace(), ""))
-            .thenComparing(o -> o.getMetadata().getName());
+    private static final Comparator<Written> ORDER = Comparator
+            .comparing((Written w) -> Objects.toString(w.source().getMetadata().getNamespace(), ""))
+            .thenComparing(w -> w.source().getMetadata().getName());
 
     private final Clock clock;
     private volatile Published published = new Published(Map.of(), List.of(), 0);
@@ -40,15 +43,25 @@ final class StandaloneStatusView implements StatusView, StatusSink {
     private Map<ResourceKey, Written> last = new HashMap<>();
 
     /**
-     * What one publish wrote for one object: the object and the translator's status it was made
-     * from (compared by identity: an unchanged route is the same object with the same status
-     * instance from the translator's memo, and then its copy and stamped status are reused instead
-     * of converting 10,000 routes to JSON and back on every change), the stamped status, the copy.
+     * What one publish wrote for one object: the store's object (never mutated), the translator's
+     * status it was stamped from (compared by identity: an unchanged route is the same object with
+     * the same status instance from the translator's memo, and then its stamped status is reused
+     * instead of converting 10,000 routes to JSON on every change), and the stamped status (null
+     * without one).
      */
-    private record Written(HasMetadata source, Object status, JsonNode stamped, HasMetadata copy) {
+    private record Written(HasMetadata source, Object status, JsonNode stamped) {
+        /** A copy of the object with the stamped status in place of its own. */
+        HasMetadata copy(ResourceKind kind) {
+            ObjectNode tree = KubeJson.mapper().valueToTree(source);
+            tree.remove("status");
+            if (stamped != null) {
+                tree.set("status", stamped); // read, not changed, by the conversion
+            }
+            return KubeJson.mapper().convertValue(tree, kind.modelClass());
+        }
     }
 
-    private record Published(Map<ResourceKind, List<HasMetadata>> byKind, List<Diagnostic> diagnostics, long servedVersion) {
+    private record Published(Map<ResourceKind, List<Written>> byKind, List<Diagnostic> diagnostics, long servedVersion) {
     }
 
     StandaloneStatusView(Clock clock) {
@@ -59,9 +72,9 @@ final class StandaloneStatusView implements StatusView, StatusSink {
     public List<HasMetadata> list(String kind, String namespace) {
         ResourceKind k = StatusView.kind(kind).orElseThrow(() -> new IllegalArgumentException("unknown kind " + kind));
         List<HasMetadata> out = new ArrayList<>();
-        for (HasMetadata o : published.byKind().getOrDefault(k, List.of())) {
-            if (namespace == null || k.clusterScoped() || namespace.equals(o.getMetadata().getNamespace())) {
-                out.add(KubeJson.deepCopy(o));
+        for (Written w : published.byKind().getOrDefault(k, List.of())) {
+            if (namespace == null || k.clusterScoped() || namespace.equals(w.source().getMetadata().getNamespace())) {
+                out.add(w.copy(k));
             }
         }
         return out;
@@ -83,38 +96,35 @@ final class StandaloneStatusView implements StatusView, StatusSink {
                                      long servedVersion) {
         String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
         Map<ResourceKey, Written> next = new HashMap<>();
-        Map<ResourceKind, List<HasMetadata>> byKind = new HashMap<>();
+        Map<ResourceKind, List<Written>> byKind = new HashMap<>();
         for (ResourceKind kind : KINDS) {
-            List<HasMetadata> copies = new ArrayList<>();
+            List<Written> written = new ArrayList<>();
             for (HasMetadata o : view.<HasMetadata>list(kind)) {
                 ResourceKey key = new ResourceKey(kind.kind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
                 Object status = ObjectStatus.raw(report, kind, key);
                 Written before = last.get(key);
-                Written written = before != null && before.source() == o && before.status() == status ? before
+                Written w = before != null && before.source() == o && before.status() == status ? before
                         : write(o, kind, key, status, before == null ? null : before.stamped(), report, now);
-                next.put(key, written);
-                copies.add(written.copy());
+                next.put(key, w);
+                written.add(w);
             }
-            copies.sort(ORDER);
-            byKind.put(kind, List.copyOf(copies));
+            written.sort(ORDER); // the store's views are in this order already: a linear pass
+            byKind.put(kind, List.copyOf(written));
         }
         last = next;
         published = new Published(Map.copyOf(byKind), List.copyOf(diagnostics), servedVersion);
     }
 
-    /** A copy of {@code o} with its status stamped against {@code previous}. */
+    /** {@code o} with its status stamped against {@code previous}. */
     private static Written write(HasMetadata o, ResourceKind kind, ResourceKey key, Object status, JsonNode previous,
                                  StatusReport report, String now) {
-        ObjectNode tree = KubeJson.mapper().valueToTree(o);
-        tree.remove("status");
         JsonNode stamped = null;
         if (status != null) {
             ObjectNode st = ObjectStatus.of(report, kind, key).orElseThrow();
             ObjectStatus.stampTransitions(st, previous, now);
-            tree.set("status", st);
             stamped = st;
         }
-        return new Written(o, status, stamped, KubeJson.mapper().convertValue(tree, kind.modelClass()));
+        return new Written(o, status, stamped);
     }
 
     /** Replaces the diagnostics only (the served state did not change, e.g. a rejected snapshot). */

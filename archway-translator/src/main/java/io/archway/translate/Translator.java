@@ -197,6 +197,9 @@ public final class Translator {
      */
     private Map<ResourceKey, PolicyStatus> policyStatuses(List<Attachment> attachments, List<CompiledRoute> routes,
                                                           BackendResolver backends, BackendTlsPolicies tlsPolicies) {
+        if (tlsPolicies.isEmpty()) {
+            return Map.of(); // without a policy, no walk over every backend of every attached route
+        }
         final Map<ResourceKey, Set<ResourceKey>> ancestors = new TreeMap<>();
         for (Attachment a : attachments) {
             if (a.routeIndex() >= routes.size()) {

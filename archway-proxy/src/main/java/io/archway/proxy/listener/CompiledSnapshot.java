@@ -60,7 +60,7 @@ public final class CompiledSnapshot {
     private static ServedPort compile(PortBinding binding, ServerContexts certificates, ServedPort previous) {
         if (binding.kind() instanceof HttpPort http) {
             return new ServedPort.Http(new RouteIndex(binding, http.protocol() == ListenerProtocol.HTTPS
-                    ? SniCertificateMapping.forHttps(http, certificates) : null,
+                    ? SniCertificateMapping.forHttps(binding.key(), http, certificates) : null,
                     previous instanceof ServedPort.Http served ? served.index() : null));
         }
         if (binding.kind() instanceof TcpPort tcp) {

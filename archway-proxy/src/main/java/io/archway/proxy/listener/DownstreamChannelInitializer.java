@@ -108,8 +108,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
             p.addLast("sni", new SniHandler((String host) -> {
                 final RouteIndex now = port.current();
                 final SniCertificateMapping mapping = now != null ? now.sniMapping() : null;
-                final SslContext ctx = mapping != null ? mapping.map(host) : null;
-                return ctx;
+                return mapping != null ? mapping.contextFor(host) : null;
             }, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT_MILLIS));
             p.addLast("alpn", new AlpnProtocolHandler(ctx -> configureHttp1(ctx, false), this::configureHttp2));
         } else {

@@ -122,7 +122,9 @@ final class ClientHelloRouter extends AbstractSniHandler<TlsRoutes.Target> {
             return;
         }
         final String name = TlsRoutes.normalizeServerName(hostname);
-        final SslContext certificate = target.terminates() ? target.certificates().map(name) : null;
+        // The port's one context; its key manager picks the same certificate again during the handshake.
+        final SslContext certificate = target.terminates() && target.certificates().choose(name) != null
+                ? routes.serverContext() : null;
         if (target.terminates() && certificate == null) {
             LOG.debug("{}: the listener serving {} has no valid certificate, closing", ctx.channel(), name);
             reject(ctx, TlsRejection.NO_CERTIFICATE);

@@ -1,22 +1,13 @@
 package io.archway.proxy.tls;
 
-import io.archway.snapshot.CertificateBundle;
 import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.HttpPort;
 import io.archway.snapshot.Hostnames;
-import io.archway.snapshot.certificate.PemKeyMaterial;
 import io.archway.snapshot.ListenerEntry;
+import io.archway.snapshot.SocketKey;
 import io.archway.snapshot.TlsPort;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.util.Mapping;
-import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
 import java.security.cert.CertificateParsingException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -25,12 +16,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import javax.net.ssl.SSLException;
 
 /**
- * Picks the server certificate for a TLS handshake from its SNI name. Built once per snapshot, off
- * the event loop, with every {@link SslContext} created up front ({@link ServerContexts}); lookups
- * are map reads and a scan of the wildcard patterns.
+ * Picks the server certificate for a TLS handshake from its SNI name, for the {@link SniKeyManager}
+ * of the port's one {@link SslContext} ({@link ServerContexts}). Built once per snapshot, off the
+ * event loop, with every certificate parsed up front; lookups are map reads, as many as the name
+ * has labels.
  *
  * <p>Order: a listener whose hostname equals the SNI name; the most specific wildcard listener
  * matching it; a certificate whose subjectAltName covers it, exact before wildcard (for a listener
@@ -38,51 +29,64 @@ import javax.net.ssl.SSLException;
  * certificate of the first listener without hostname, else of the first listener (also used when
  * the client sent no SNI).
  */
-public final class SniCertificateMapping implements Mapping<String, SslContext> {
-    /** TLS 1.2 and 1.3 only: older versions are broken (RFC 8996). */
-    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+public final class SniCertificateMapping implements SniKeyManager.CertificateChoice {
 
-    private final Map<String, SslContext> exact;
+    private final Map<String, LoadedCertificate> exact;
     /** By wildcard pattern ({@code *.example.com}). */
-    private final Map<String, SslContext> wildcards;
+    private final Map<String, LoadedCertificate> wildcards;
     /** Hostnames and wildcard patterns of listeners without any certificate: refused, no fallback. */
     private final Set<String> refused;
-    private final Map<String, SslContext> sanExact;
-    private final Map<String, SslContext> sanWildcards;
-    private final SslContext defaultContext;
+    private final Map<String, LoadedCertificate> sanExact;
+    private final Map<String, LoadedCertificate> sanWildcards;
+    private final LoadedCertificate defaultCertificate;
+    private final Map<String, LoadedCertificate> byAlias;
+    /** The port's context (HTTPS); null for a TLS Terminate listener's, or when none could be built. */
+    private SslContext context;
 
-    private SniCertificateMapping(Map<String, SslContext> exact, Map<String, SslContext> wildcards,
-                                  Set<String> refused, Map<String, SslContext> sanExact,
-                                  Map<String, SslContext> sanWildcards, SslContext defaultContext) {
+    private SniCertificateMapping(Map<String, LoadedCertificate> exact, Map<String, LoadedCertificate> wildcards,
+                                  Set<String> refused, Map<String, LoadedCertificate> sanExact,
+                                  Map<String, LoadedCertificate> sanWildcards, LoadedCertificate defaultCertificate) {
         this.exact = exact;
         this.wildcards = wildcards;
         this.refused = refused;
         this.sanExact = sanExact;
         this.sanWildcards = sanWildcards;
-        this.defaultContext = defaultContext;
+        this.defaultCertificate = defaultCertificate;
+        final Map<String, LoadedCertificate> byAlias = new HashMap<>();
+        for (Map<String, LoadedCertificate> m : List.of(exact, wildcards, sanExact, sanWildcards)) {
+            for (LoadedCertificate c : m.values()) {
+                byAlias.put(c.alias(), c);
+            }
+        }
+        if (defaultCertificate != null) {
+            byAlias.put(defaultCertificate.alias(), defaultCertificate);
+        }
+        this.byAlias = Map.copyOf(byAlias);
     }
 
     /**
-     * The mapping of an HTTPS socket: its listeners' certificates, ALPN offering h2 and http/1.1,
-     * each context asking for the socket's client certificates.
+     * The mapping of the HTTPS socket {@code socket}: its listeners' certificates, served by the
+     * port's context (ALPN offering h2 and http/1.1, asking for the socket's client certificates).
      */
-    public static SniCertificateMapping forHttps(HttpPort port, ServerContexts contexts) {
+    public static SniCertificateMapping forHttps(SocketKey socket, HttpPort port, ServerContexts contexts) {
         final List<ListenerEntry> listeners = port.listeners();
         final List<Certified> certified = new ArrayList<>(listeners.size());
         for (ListenerEntry l : listeners) {
-            certified.add(new Certified(l.hostname(), contexts.forListener(l.origin(), l.certificates(),
-                    ServerContexts.Alpn.HTTP, port.clientValidation())));
+            certified.add(new Certified(l.hostname(), contexts.forListener(l.origin(), l.certificates())));
         }
-        return build(certified);
+        final SniCertificateMapping mapping = build(certified);
+        final FrontendValidation validation = port.clientValidation();
+        mapping.context = mapping.hasDefault()
+                ? contexts.forPort(socket, ServerContexts.Alpn.HTTP, validation, mapping) : null;
+        return mapping;
     }
 
     /**
      * The mapping of one TLS Terminate listener: its certificates (the SNI already chose the
-     * listener), no ALPN.
+     * listener); its port's context serves them ({@link TlsRoutes}).
      */
-    public static SniCertificateMapping forTlsListener(TlsPort.TlsListener listener, ServerContexts contexts) {
-        return build(List.of(new Certified(null, contexts.forListener(listener.origin(), listener.certificates(),
-                ServerContexts.Alpn.NONE, null))));
+    static SniCertificateMapping forTlsListener(TlsPort.TlsListener listener, ServerContexts contexts) {
+        return build(List.of(new Certified(null, contexts.forListener(listener.origin(), listener.certificates()))));
     }
 
     /** A listener's hostname and the certificates it presents. */
@@ -90,12 +94,12 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
     }
 
     private static SniCertificateMapping build(List<Certified> listeners) {
-        final Map<String, SslContext> exact = new HashMap<>();
-        final Map<String, SslContext> wildcards = new HashMap<>();
-        final Map<String, SslContext> sanExact = new HashMap<>();
-        final Map<String, SslContext> sanWildcards = new HashMap<>();
-        SslContext first = null;
-        SslContext catchAll = null;
+        final Map<String, LoadedCertificate> exact = new HashMap<>();
+        final Map<String, LoadedCertificate> wildcards = new HashMap<>();
+        final Map<String, LoadedCertificate> sanExact = new HashMap<>();
+        final Map<String, LoadedCertificate> sanWildcards = new HashMap<>();
+        LoadedCertificate first = null;
+        LoadedCertificate catchAll = null;
         final Set<String> refused = new HashSet<>();
         for (Certified listener : listeners) {
             if (listener.certificates().isEmpty()) {
@@ -106,9 +110,9 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
                 }
                 continue;
             }
-            final SslContext preferred = listener.certificates().get(0).context();
+            final LoadedCertificate preferred = listener.certificates().get(0).certificate();
             for (ServerContexts.Served served : listener.certificates()) {
-                indexSubjectAltNames(served.bundle(), served.context(), sanExact, sanWildcards);
+                indexSubjectAltNames(served.certificate(), sanExact, sanWildcards);
             }
             if (first == null) {
                 first = preferred;
@@ -133,39 +137,10 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
                 Map.copyOf(sanExact), Map.copyOf(sanWildcards), catchAll != null ? catchAll : first);
     }
 
-    /**
-     * A server SslContext for one bundle, by the {@link TlsProvider#selected() selected provider}:
-     * TLS 1.2 and 1.3 only (renegotiation does not exist in 1.3
-     * and the JDK refuses client-initiated renegotiation by default); for {@link ServerContexts.Alpn#HTTP}
-     * ALPN offers h2, then HTTP/1.1; client certificates as {@code clientValidation} says
-     * ({@link ClientCertificateTrust}; null: none asked for).
-     */
-    public static SslContext newServerContext(CertificateBundle bundle, ServerContexts.Alpn alpn,
-                                              FrontendValidation clientValidation)
-            throws GeneralSecurityException, SSLException {
-        final X509Certificate[] chain = PemKeyMaterial.certificates(bundle.certificateChainPem());
-        final PrivateKey key = PemKeyMaterial.privateKey(bundle.privateKeyPem());
-        final SslProvider provider = TlsProvider.selected();
-        // BoringSSL takes the key and chain as they are; the JDK gets them through a key manager of
-        // its own (see CertificateKeyManager).
-        final SslContextBuilder builder = (provider == SslProvider.JDK
-                ? SslContextBuilder.forServer(new CertificateKeyManager(chain, key))
-                : SslContextBuilder.forServer(key, chain)).sslProvider(provider).protocols(PROTOCOLS);
-        if (alpn == ServerContexts.Alpn.HTTP) {
-            builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                    ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
-        }
-        ClientCertificateTrust.apply(builder, clientValidation);
-        return builder.build();
-    }
-
-    private static void indexSubjectAltNames(CertificateBundle bundle, SslContext ctx, Map<String, SslContext> exact,
-                                             Map<String, SslContext> wildcards) {
+    private static void indexSubjectAltNames(LoadedCertificate ctx, Map<String, LoadedCertificate> exact,
+                                             Map<String, LoadedCertificate> wildcards) {
         try {
-            final X509Certificate leaf = PemKeyMaterial.certificates(bundle.certificateChainPem())[0];
-            final Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
+            final Collection<List<?>> sans = ctx.leaf().getSubjectAlternativeNames();
             if (sans == null) {
                 return;
             }
@@ -180,23 +155,23 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
                     }
                 }
             }
-        } catch (GeneralSecurityException e) {
-            // Already logged when the context was built; SANs are only a fallback.
+        } catch (CertificateParsingException e) {
+            // SANs are only a fallback: a certificate without parsable ones is found by listener name.
         }
     }
 
     /**
-     * The context for a handshake's server name; the default without one; null (the handshake
+     * The certificate for a handshake's server name; the default without one; null (the handshake
      * fails) when the listener for that name has no certificate. Map reads only (as many as the
      * name has labels), whatever the number of certificates.
      */
     @Override
-    public SslContext map(String sniHostname) {
+    public LoadedCertificate choose(String sniHostname) {
         if (sniHostname == null || sniHostname.isEmpty()) {
-            return defaultContext;
+            return defaultCertificate;
         }
         final String host = Hostnames.normalizeHost(sniHostname);
-        SslContext ctx = exact.get(host);
+        LoadedCertificate ctx = exact.get(host);
         if (ctx != null || refused.contains(host)) {
             return ctx;
         }
@@ -216,11 +191,29 @@ public final class SniCertificateMapping implements Mapping<String, SslContext> 
         // A certificate's wildcard covers exactly one label (RFC 6125 section 6.4.3).
         final int dot = host.indexOf('.');
         ctx = dot > 0 && dot < host.length() - 1 ? sanWildcards.get("*" + host.substring(dot)) : null;
-        return ctx != null ? ctx : defaultContext;
+        return ctx != null ? ctx : defaultCertificate;
+    }
+
+    @Override
+    public LoadedCertificate byAlias(String alias) {
+        return byAlias.get(alias);
+    }
+
+    /** Every certificate this mapping can choose, by alias. */
+    Map<String, LoadedCertificate> byAlias() {
+        return byAlias;
+    }
+
+    /**
+     * The HTTPS port's context when a certificate serves {@code sniHostname} (its
+     * {@link SniKeyManager} then picks that certificate); null to refuse the handshake.
+     */
+    public SslContext contextFor(String sniHostname) {
+        return context != null && choose(sniHostname) != null ? context : null;
     }
 
     /** Whether any certificate could be loaded; an HTTPS port without one fails every handshake. */
     public boolean hasDefault() {
-        return defaultContext != null;
+        return defaultCertificate != null;
     }
 }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * runs: once it succeeds, gives way to the {@link TcpProxy} relay, which then connects to the
  * backend (so a failed handshake never costs a backend connection); when it fails, times out or
  * the client leaves, reports why and closes. During the handshake a FIN from the client closes
- * the connection (half-closure is for the relayed stream only, and is switched back on here).
+ * the connection (half-closure is for the relayed stream only, and is switched back on here, with
+ * TLS 1.3's half-close kept by BoringSSL too: {@link BoringSslHalfClose}).
  */
 final class TerminatedHandshake extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(TerminatedHandshake.class);
@@ -55,6 +56,7 @@ final class TerminatedHandshake extends ChannelInboundHandlerAdapter {
         if (completion.isSuccess()) {
             ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             final ChannelHandlerContext ssl = ctx.pipeline().context(SslHandler.class);
+            BoringSslHalfClose.keepWriteSideOpen(((SslHandler) ssl.handler()).engine());
             ctx.pipeline().remove(this);
             tcpProxy.serveActive(ssl, target.targets(), listenerPort, serverName);
             return;

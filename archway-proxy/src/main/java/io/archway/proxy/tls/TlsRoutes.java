@@ -5,6 +5,8 @@ import io.archway.snapshot.L4Route;
 import io.archway.snapshot.PortBinding;
 import io.archway.snapshot.TlsPort;
 import io.archway.snapshot.dispatch.SniDispatch;
+import io.netty.handler.ssl.SslContext;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,14 +15,15 @@ import java.util.Map;
  * The SNI dispatch of one TLS socket, compiled once per snapshot from a {@link PortBinding} whose
  * kind is {@link TlsPort}: each route's backends compiled into {@link L4Targets} (shared by every
  * connection that starts under this snapshot) and, for each Terminate listener, its certificates
- * ({@link SniCertificateMapping}, contexts built up front).
+ * ({@link SniCertificateMapping}, parsed up front), all served by the port's one server context
+ * (its {@link SniKeyManager} asks this dispatch which certificate a server name gets).
  *
  * <p>Dispatch is {@link SniDispatch}'s, the one implementation {@code explain request --sni}
  * reports too: the listener whose hostname matches the server name most specifically, then that
  * listener's route whose hostname matches it most specifically. Immutable; {@link #route}
  * allocates nothing.
  */
-public final class TlsRoutes {
+public final class TlsRoutes implements SniKeyManager.CertificateChoice {
     /**
      * Where a server name goes: the route's backends and, when its listener terminates TLS, the
      * certificates to complete the handshake with.
@@ -37,6 +40,10 @@ public final class TlsRoutes {
     private final SniDispatch dispatch;
     /** By listener, then route: the indices of {@link #dispatch}. */
     private final Target[][] targets;
+    /** Every Terminate listener's certificates by alias. */
+    private final Map<String, LoadedCertificate> byAlias = new HashMap<>();
+    /** The context of the port's Terminate listeners; null when it has none. */
+    private final SslContext serverContext;
 
     /** @throws IllegalArgumentException when the socket does not serve TLS */
     public TlsRoutes(PortBinding binding, ServerContexts contexts) {
@@ -52,6 +59,9 @@ public final class TlsRoutes {
             final TlsPort.TlsListener listener = listeners.get(i);
             final SniCertificateMapping certificates = listener.mode() == TlsPort.Mode.TERMINATE
                     ? SniCertificateMapping.forTlsListener(listener, contexts) : null;
+            if (certificates != null) {
+                byAlias.putAll(certificates.byAlias());
+            }
             final List<TlsPort.SniRoute> routes = listener.routes();
             targets[i] = new Target[routes.size()];
             for (int r = 0; r < routes.size(); r++) {
@@ -59,6 +69,26 @@ public final class TlsRoutes {
                         certificates);
             }
         }
+        this.serverContext = byAlias.isEmpty() ? null
+                : contexts.forPort(binding.key(), ServerContexts.Alpn.NONE, null, this);
+    }
+
+    /** The context completing the handshakes of the port's Terminate listeners; null when none has a certificate. */
+    SslContext serverContext() {
+        return serverContext;
+    }
+
+    /** The certificate of the Terminate listener and route {@code serverName} goes to; null when none. */
+    @Override
+    public LoadedCertificate choose(String serverName) {
+        final String name = serverName != null ? normalizeServerName(serverName) : null;
+        final Target target = name != null ? route(name) : null;
+        return target != null && target.terminates() ? target.certificates().choose(name) : null;
+    }
+
+    @Override
+    public LoadedCertificate byAlias(String alias) {
+        return byAlias.get(alias);
     }
 
     public PortBinding binding() {

@@ -176,10 +176,16 @@ public final class DirectorySource implements AutoCloseable {
         while (!closed) {
             try {
                 WatchKey key = watcher.take();
+                boolean any;
                 synchronized (pending) {
                     overflow |= collect(key, pending);
+                    any = overflow || !pending.isEmpty();
                 }
-                coalescer.signal();
+                // Only an editor's temporary file named: no change, so no signal (no batch, and no
+                // hold-off that the save's rename would then wait out).
+                if (any) {
+                    coalescer.signal();
+                }
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             } catch (RuntimeException e) {
@@ -203,7 +209,13 @@ public final class DirectorySource implements AutoCloseable {
         }
     }
 
-    /** @return true on overflow (events were lost: rescan everything) */
+    /**
+     * Adds the paths {@code key}'s events name to {@code pending}, except hidden ones (an editor's
+     * temporary file: its events are no change, and counted as one they would open a hold-off that
+     * the save's rename then waits out); a mounted ConfigMap's {@code ..data} swap is kept.
+     *
+     * @return true on overflow (events were lost: rescan everything)
+     */
     private boolean collect(WatchKey key, Set<Path> pending) {
         Path base = keys.get(key);
         boolean overflow = false;
@@ -213,6 +225,9 @@ public final class DirectorySource implements AutoCloseable {
                 continue;
             }
             Path child = base.resolve((Path) event.context());
+            if (ManifestLoader.hiddenBelow(dir, child) && !child.getFileName().toString().startsWith("..")) {
+                continue;
+            }
             pending.add(child);
         }
         if (!key.reset()) {

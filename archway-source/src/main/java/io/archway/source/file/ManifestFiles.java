@@ -13,6 +13,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +50,23 @@ public final class ManifestFiles {
     private final TreeMap<String, FileState> files = new TreeMap<>();
     /** key -> generation bookkeeping; kept after deletion so that a re-created object stays stable. */
     private final Map<ResourceKey, Tracked> tracked = new HashMap<>();
+    /**
+     * key -> its definitions in file order (then order within the file): the last one wins. Kept up
+     * to date file by file, so that a change to one file re-resolves that file's keys only, not the
+     * 10,000 objects of every other file (docs/PERFORMANCE.md, change-to-live).
+     */
+    private final Map<ResourceKey, List<Definition>> definitions = new HashMap<>();
     /** key -> the winning object, as last handed to the store. */
-    private Map<ResourceKey, SourcedObject> effective = new TreeMap<>();
+    private final Map<ResourceKey, SourcedObject> effective = new HashMap<>();
+    /** The keys defined more than once (each gives a warning per shadowed definition). */
+    private final Set<ResourceKey> duplicated = new HashSet<>();
     private List<Diagnostic> duplicateWarnings = List.of();
+
+    /** One object of one file, at its place in that file. */
+    private record Definition(String file, int index, SourcedObject object) {
+        static final Comparator<Definition> ORDER = Comparator.comparing(Definition::file)
+                .thenComparingInt(Definition::index);
+    }
 
     public ManifestFiles(ResourceStore store) {
         this(store, Clock.systemUTC());
@@ -84,8 +100,9 @@ public final class ManifestFiles {
      * @return true when the view changed
      */
     public synchronized boolean apply(LoadedFile loaded) {
-        put(loaded);
-        return recompute();
+        Set<ResourceKey> affected = new HashSet<>();
+        put(loaded, affected);
+        return recompute(affected);
     }
 
     /**
@@ -96,14 +113,19 @@ public final class ManifestFiles {
      * @return true when the view changed
      */
     public synchronized boolean applyAll(List<LoadedFile> loaded, List<String> removed) {
-        loaded.forEach(this::put);
-        removed.forEach(files::remove);
-        return recompute();
+        Set<ResourceKey> affected = new HashSet<>();
+        loaded.forEach(f -> put(f, affected));
+        removed.forEach(f -> forget(f, affected));
+        return recompute(affected);
     }
 
-    private void put(LoadedFile loaded) {
+    /** Records {@code loaded}; adds the keys whose definitions it changed to {@code affected}. */
+    private void put(LoadedFile loaded, Set<ResourceKey> affected) {
         Objects.requireNonNull(loaded, "loaded");
         FileState prev = files.get(loaded.file());
+        if (prev != null) {
+            undefine(loaded.file(), prev.objects(), affected);
+        }
         if (loaded.ok()) {
             List<SourcedObject> objects = new ArrayList<>(loaded.objects());
             if (prev != null) {
@@ -119,14 +141,51 @@ public final class ManifestFiles {
             List<Diagnostic> refusals = prev == null ? List.of() : prev.refusals();
             files.put(loaded.file(), new FileState(keep, loaded.errors(), warnings, unserved, refusals));
         }
+        define(loaded.file(), files.get(loaded.file()).objects(), affected);
+    }
+
+    private void forget(String file, Set<ResourceKey> affected) {
+        FileState prev = files.remove(file);
+        if (prev != null) {
+            undefine(file, prev.objects(), affected);
+        }
+    }
+
+    private void define(String file, List<SourcedObject> objects, Set<ResourceKey> affected) {
+        for (int i = 0; i < objects.size(); i++) {
+            SourcedObject o = objects.get(i);
+            List<Definition> defs = definitions.computeIfAbsent(o.key(), k -> new ArrayList<>(1));
+            Definition d = new Definition(file, i, o);
+            int at = defs.size();
+            while (at > 0 && Definition.ORDER.compare(defs.get(at - 1), d) > 0) {
+                at--;
+            }
+            defs.add(at, d);
+            affected.add(o.key());
+        }
+    }
+
+    private void undefine(String file, List<SourcedObject> objects, Set<ResourceKey> affected) {
+        for (SourcedObject o : objects) {
+            List<Definition> defs = definitions.get(o.key());
+            if (defs != null) {
+                defs.removeIf(d -> d.file().equals(file));
+                if (defs.isEmpty()) {
+                    definitions.remove(o.key());
+                }
+            }
+            affected.add(o.key());
+        }
     }
 
     /** Forgets a file that no longer exists. @return true when the view changed */
     public synchronized boolean remove(String file) {
-        if (files.remove(file) == null) {
+        if (!files.containsKey(file)) {
             return false;
         }
-        return recompute();
+        Set<ResourceKey> affected = new HashSet<>();
+        forget(file, affected);
+        return recompute(affected);
     }
 
     /** The files currently known (including ones whose last load failed). */
@@ -163,42 +222,69 @@ public final class ManifestFiles {
         return out;
     }
 
-    /** Hands the winners that changed to the store, with the diagnostics. @return true when the view changed */
-    private boolean recompute() {
-        Map<ResourceKey, SourcedObject> next = new TreeMap<>();
-        List<Diagnostic> dups = new ArrayList<>();
-        for (FileState s : files.values()) {
-            for (SourcedObject o : s.objects()) {
-                SourcedObject prev = next.put(o.key(), o);
-                if (prev != null) {
-                    dups.add(new Diagnostic(Diagnostic.Severity.WARNING, o.key(), "", "also defined at "
-                            + prev.location() + "; this definition (later in file order) wins", o.location()));
-                }
+    /**
+     * Hands the store the winners of the {@code affected} keys that changed (and deletes the keys
+     * no file defines any more), with the diagnostics. @return true when the view changed
+     */
+    private boolean recompute(Set<ResourceKey> affected) {
+        for (ResourceKey key : affected) {
+            List<Definition> defs = definitions.get(key);
+            if (defs != null && defs.size() > 1) {
+                duplicated.add(key);
+            } else {
+                duplicated.remove(key);
             }
         }
-        duplicateWarnings = List.copyOf(dups);
+        duplicateWarnings = duplicateWarnings();
         List<Diagnostic> problems = diagnostics();
-        Map<ResourceKey, SourcedObject> before = effective;
-        effective = next;
         boolean[] changed = {false};
         store.update(() -> {
-            for (SourcedObject o : next.values()) {
-                SourcedObject old = before.get(o.key());
+            for (ResourceKey key : affected) {
+                List<Definition> defs = definitions.get(key);
+                SourcedObject old = effective.get(key);
+                if (defs == null) {
+                    if (old != null) {
+                        effective.remove(key);
+                        changed[0] |= store.delete(key);
+                    }
+                    continue;
+                }
+                SourcedObject o = defs.get(defs.size() - 1).object();
                 if (old == null || old.object() != o.object() || !Objects.equals(old.location(), o.location())) {
                     if (old == null || old.object() != o.object()) {
                         track(o);
                     }
+                    effective.put(key, o);
                     changed[0] |= store.upsert(o);
-                }
-            }
-            for (ResourceKey gone : before.keySet()) {
-                if (!next.containsKey(gone)) {
-                    changed[0] |= store.delete(gone);
                 }
             }
             store.report(problems);
         });
         return changed[0];
+    }
+
+    /** A warning on each definition that shadows an earlier one, in file order. */
+    private List<Diagnostic> duplicateWarnings() {
+        if (duplicated.isEmpty()) {
+            return List.of();
+        }
+        record Shadowing(Definition definition, SourcedObject earlier) {
+        }
+        List<Shadowing> shadowing = new ArrayList<>();
+        for (ResourceKey key : duplicated) {
+            List<Definition> defs = definitions.get(key);
+            for (int i = 1; i < defs.size(); i++) {
+                shadowing.add(new Shadowing(defs.get(i), defs.get(i - 1).object()));
+            }
+        }
+        shadowing.sort(Comparator.comparing(Shadowing::definition, Definition.ORDER));
+        List<Diagnostic> out = new ArrayList<>();
+        for (Shadowing s : shadowing) {
+            SourcedObject o = s.definition().object();
+            out.add(new Diagnostic(Diagnostic.Severity.WARNING, o.key(), "", "also defined at "
+                    + s.earlier().location() + "; this definition (later in file order) wins", o.location()));
+        }
+        return List.copyOf(out);
     }
 
     /** Assigns generation and creationTimestamp to a newly read object (not yet in the store). */

@@ -127,6 +127,27 @@ class DirectorySourceTest {
     }
 
     @Test
+    void anEditorsTemporaryFileDoesNotHoldTheSaveBack(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), ns("a"));
+        ResourceStore store = new ResourceStore();
+        try (DirectorySource source = new DirectorySource(dir, store, new ManifestLoader(), Duration.ofSeconds(3),
+                Duration.ofSeconds(10), () -> { })) {
+            source.rescan();
+            source.start();
+            Thread.sleep(100);
+            // The temporary file's events arrive well before the rename's (a slow editor, a loaded
+            // machine): they are no change, so they must not open a hold-off that the rename then waits out.
+            Path tmp = dir.resolve(".a.yaml.tmp");
+            Files.writeString(tmp, ns("saved"));
+            Thread.sleep(200);
+            long start = System.nanoTime();
+            Files.move(tmp, dir.resolve("a.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            await(() -> hasNamespace(store, "saved"), Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
     void burstOfEventsIsDebouncedIntoFewBatches(@TempDir Path dir) throws Exception {
         ResourceStore store = new ResourceStore();
         Semaphore changes = new Semaphore(0);

@@ -142,6 +142,28 @@ class ManifestFilesTest {
     }
 
     @Test
+    void aDuplicateResolvesFileByFileWhicheverFileChanges() {
+        // The winner is re-resolved for the changed file's keys only: every order of changes must
+        // still give the later file's definition, and the earlier one back when the later goes.
+        load("b.yaml", gateway("81", ""));
+        load("a.yaml", gateway("80", ""));
+        load("c.yaml", gateway("82", ""));
+        assertThat(gw().getSpec().getListeners().get(0).getPort()).isEqualTo(82);
+        assertThat(store.diagnostics()).extracting(d -> d.message().substring(0, d.message().indexOf(';')))
+                .containsExactly("also defined at a.yaml:1", "also defined at b.yaml:1");
+        load("a.yaml", gateway("90", ""));
+        assertThat(gw().getSpec().getListeners().get(0).getPort()).isEqualTo(82);
+        files.remove("c.yaml");
+        assertThat(gw().getSpec().getListeners().get(0).getPort()).isEqualTo(81);
+        load("b.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n");
+        assertThat(gw().getSpec().getListeners().get(0).getPort()).isEqualTo(90);
+        assertThat(store.diagnostics()).isEmpty();
+        files.remove("a.yaml");
+        assertThat(store.view().gateways()).isEmpty();
+        assertThat(store.view().namespaces()).hasSize(1);
+    }
+
+    @Test
     void viewIsImmutableSnapshot() {
         load("g.yaml", gateway("80", ""));
         var before = store.view();

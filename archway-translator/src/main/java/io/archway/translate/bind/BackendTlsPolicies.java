@@ -107,6 +107,11 @@ public final class BackendTlsPolicies {
         return applying.isEmpty() ? null : applying.get(0).tls();
     }
 
+    /** True when no BackendTLSPolicy targets anything (nothing has a policy status to write). */
+    public boolean isEmpty() {
+        return byTarget.isEmpty();
+    }
+
     /**
      * Every policy targeting the Service port, whether or not it applies there (a conflicted one
      * still reports its Conflicted condition to the Gateways the port's routes attach to).

@@ -1,0 +1,98 @@
+package io.archway.bench;
+
+import io.archway.server.ArchwayServer;
+import io.archway.server.ServerConfig;
+import io.archway.translate.GatewayAddressing;
+import io.archway.translate.TranslatorOptions;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The change path of {@code serve} in one process, split by thread: a whole {@link ArchwayServer}
+ * watches the {@link ScaleConfig} directory, one route file is saved as an editor saves it (a hidden
+ * temporary file renamed over it) per round, and each round prints the wall time from the rename to
+ * the new snapshot's status being published and the thread CPU each of the server's threads spent
+ * (the watcher: read, parse, admission, store; the rebuild loop: view, translation, data plane,
+ * status; its log line splits those by wall time). Thread CPU survives a loaded machine:
+ * <pre>
+ *   java -cp ... io.archway.bench.ServeProfile ROUTES [ROUNDS]
+ * </pre>
+ */
+public final class ServeProfile {
+    private ServeProfile() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        final int routes = Integer.parseInt(args[0]);
+        final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        final int hostnames = Math.max(1, Math.min(ScaleState.HOSTNAMES, routes));
+        final Path dir = Files.createTempDirectory("archway-serve-profile");
+        ScaleConfig.writeDirectory(dir, routes, hostnames, 18490, ScaleState.BACKEND_PORT);
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long t0 = System.nanoTime();
+        final ServerConfig config = new ServerConfig(dir, new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+                new GatewayAddressing.Shared("127.0.0.1"), true), 0, new InetSocketAddress("127.0.0.1", 0),
+                Duration.ofMillis(100), true);
+        final List<Long> live = new ArrayList<>();
+        try (ArchwayServer server = ArchwayServer.start(config)) {
+            System.out.printf("started with %d routes: %d ms%n", routes, (System.nanoTime() - t0) / 1_000_000);
+            Thread.sleep(500);
+            for (int r = 0; r < rounds; r++) {
+                final int route = (r * 7919) % routes;
+                final Path file = dir.resolve(ScaleConfig.routeFile(route));
+                final Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+                Files.writeString(tmp, ScaleConfig.route(route, hostnames, 1, r + 1));
+                final long before = server.status().servedVersion();
+                final Map<String, Long> cpu0 = cpuByThread(threads);
+                final long saved = System.nanoTime();
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                while (server.status().servedVersion() == before) {
+                    if (System.nanoTime() - saved > 30_000_000_000L) {
+                        throw new IllegalStateException("round " + r + ": no new snapshot after 30 s");
+                    }
+                    Thread.sleep(0, 200_000);
+                }
+                final long took = System.nanoTime() - saved;
+                Thread.sleep(300); // let the round's work finish before reading the CPU counters
+                final Map<String, Long> cpu1 = cpuByThread(threads);
+                live.add(took);
+                StringBuilder split = new StringBuilder();
+                cpu1.forEach((name, ns) -> {
+                    long spent = ns - cpu0.getOrDefault(name, 0L);
+                    if (spent >= 500_000 && name.startsWith("archway")) {
+                        split.append(String.format(", %s %.1f ms", name, spent / 1e6));
+                    }
+                });
+                System.out.printf("round %d (route %d): published after %.1f ms; thread cpu%s%n", r, route, took / 1e6,
+                        split);
+            }
+        }
+        Collections.sort(live);
+        System.out.printf("median %.1f ms, max %.1f ms over %d rounds%n", live.get(live.size() / 2) / 1e6,
+                live.get(live.size() - 1) / 1e6, live.size());
+    }
+
+    private static Map<String, Long> cpuByThread(ThreadMXBean threads) {
+        Map<String, Long> out = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                long ns = threads.getThreadCpuTime(info.getThreadId());
+                if (ns > 0) {
+                    out.merge(info.getThreadName().replaceAll("-\\d+$", "-N"), ns, Long::sum);
+                }
+            }
+        }
+        return out;
+    }
+}
