@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/v1/diagnostics}: load and translation problems, with file and line</li>
  *   <li>{@code GET /healthz} (liveness): 200 while the process runs and, when a liveness check is
  *       given, it passes (the data plane: a task scheduled on each event loop answers); 503 otherwise</li>
- *   <li>{@code GET /readyz}: 200 once a first snapshot is served (and not shutting down), 503 before</li>
+ *   <li>{@code GET /readyz}: 200 once a first snapshot is served (and not shutting down), 503 before,
+ *       with the reason (in Kubernetes mode, the informers still waiting and their last errors)</li>
  *
  *   <li>{@code GET /metrics}: Prometheus text (added by {@link ArchwayServer}); see docs/DESIGN.md</li>
  * </ul>
@@ -78,6 +80,16 @@ public final class AdminServer implements AutoCloseable {
     /** Binds and starts the admin endpoint; {@code live} answers {@code /healthz}. */
     public static AdminServer start(InetSocketAddress address, StatusView status, BooleanSupplier ready,
                                     BooleanSupplier live) throws IOException {
+        return start(address, status, ready, live, () -> "no snapshot served yet, or shutting down");
+    }
+
+    /**
+     * Binds and starts the admin endpoint; {@code live} answers {@code /healthz}, and
+     * {@code notReadyReason} says why {@code /readyz} answers 503.
+     */
+    public static AdminServer start(InetSocketAddress address, StatusView status, BooleanSupplier ready,
+                                    BooleanSupplier live, Supplier<String> notReadyReason) throws IOException {
+        Objects.requireNonNull(notReadyReason, "notReadyReason");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(ready, "ready");
         Objects.requireNonNull(live, "live");
@@ -95,7 +107,7 @@ public final class AdminServer implements AutoCloseable {
             if (admin.ready.getAsBoolean()) {
                 admin.text(ex, 200, "ready\n");
             } else {
-                admin.text(ex, 503, "not ready: no snapshot served yet, or shutting down\n");
+                admin.text(ex, 503, "not ready: " + notReadyReason.get() + "\n");
             }
         }));
         http.start();

@@ -44,6 +44,8 @@ public final class ArchwayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArchwayServer.class);
     /** The most a file change waits before it is applied, whatever the holdoff. */
     static final Duration MAX_DEBOUNCE = Duration.ofSeconds(1);
+    /** How often an error names the informers that have not synced yet (the pod is not ready meanwhile). */
+    static final Duration SYNC_REPORT_PERIOD = Duration.ofSeconds(30);
     /** How long every event loop has to run a liveness task. */
     static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(2);
 
@@ -150,9 +152,12 @@ public final class ArchwayServer implements AutoCloseable {
             if (server.kube != null) {
                 // The admin endpoint answers (not ready) while the informers sync: no rebuild before.
                 server.startAdmin();
-                server.kube.start().join();
+                server.kube.start();
+                server.kube.awaitSynced(SYNC_REPORT_PERIOD);
                 server.loop.rebuildNow();
-                server.election.start(); // status is written once this replica leads
+                if (server.election != null) {
+                    server.election.start(); // status is written once this replica leads
+                } // else a data-plane pod (--gateway): it reads and serves, the controller writes
             } else {
                 if (config.watch()) {
                     server.source.start(); // registers the watch, then reads the directory once
@@ -173,6 +178,10 @@ public final class ArchwayServer implements AutoCloseable {
         } catch (UncheckedIOException e) {
             server.close();
             throw e.getCause();
+        } catch (InterruptedException e) {
+            server.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the informers synced", e);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -197,12 +206,23 @@ public final class ArchwayServer implements AutoCloseable {
             // Ready once a snapshot is served, until shutdown starts (so that endpoints drop this pod
             // while it drains); live while every event loop answers.
             admin = AdminServer.start(config.adminAddress(), status, () -> loop.everServed() && !closed,
-                    () -> dataPlane.eventLoopsAnswer(LIVENESS_TIMEOUT));
+                    () -> dataPlane.eventLoopsAnswer(LIVENESS_TIMEOUT), this::notReadyReason);
             admin.addHandler("/metrics", this::serveMetrics);
         } catch (IOException e) {
             throw new IOException("cannot start the admin endpoint on " + config.adminAddress().getHostString() + ":"
                     + config.adminAddress().getPort() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Why {@code /readyz} answers 503. */
+    private String notReadyReason() {
+        if (closed) {
+            return "shutting down";
+        }
+        if (kube != null && !kube.synced()) {
+            return "waiting for the informers to sync: " + String.join("; ", kube.unsynced());
+        }
+        return "no snapshot served yet";
     }
 
     public ServerConfig config() {

@@ -20,6 +20,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.HashMap;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -37,12 +40,30 @@ import org.junit.jupiter.api.Test;
 
 /** {@code archway serve --kubernetes} end to end against the mock API server: serve, status, probes, shutdown. */
 class ArchwayServerKubernetesTest {
+    private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(ResourceKind.all().stream()
+            .filter(k -> k.group().equals(ResourceKind.GATEWAY_GROUP))
+            .map(k -> new CustomResourceDefinitionContext.Builder().withGroup(k.group())
+                    .withVersion(k.preferredVersion()).withPlural(k.plural()).withKind(k.kind())
+                    .withScope(k.clusterScoped() ? "Cluster" : "Namespaced").withStatusSubresource(true).build())
+            .toList());
+    /** Plurals whose every request the API server answers 403 (RBAC refusing them), while listed. */
+    private final Set<String> forbidden = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-            new KubernetesCrudDispatcher(ResourceKind.all().stream().filter(k -> k.group().equals(ResourceKind.GATEWAY_GROUP))
-                    .map(k -> new CustomResourceDefinitionContext.Builder().withGroup(k.group())
-                            .withVersion(k.preferredVersion()).withPlural(k.plural()).withKind(k.kind())
-                            .withScope(k.clusterScoped() ? "Cluster" : "Namespaced").withStatusSubresource(true).build())
-                    .toList()), false);
+            new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    String path = request.getPath().split("\\?")[0];
+                    for (String plural : forbidden) {
+                        if (path.endsWith("/" + plural)) {
+                            return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":"
+                                    + "\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403,\"message\":\""
+                                    + plural + " is forbidden: User \\\"system:serviceaccount:archway:archway\\\" cannot list"
+                                    + " resource \\\"" + plural + "\\\"\"}");
+                        }
+                    }
+                    return crud.dispatch(request);
+                }
+            }, false);
     private final HttpClient http = HttpClient.newHttpClient();
     private KubernetesClient kube;
 
@@ -266,6 +287,161 @@ class ArchwayServerKubernetesTest {
             // The provisioner's informer sees the edit on its own: its Service update may come after the status.
             await(() -> "198.51.100.9".equals(kube.services().inNamespace("shop").list().getItems().get(0).getSpec()
                     .getLoadBalancerIP()), "the provisioner requested it");
+        } finally {
+            server.close();
+        }
+    }
+
+    private ServerConfig kubernetesConfig(int port, int adminPort) {
+        return new ServerConfig(Path.of("."), new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+                new GatewayAddressing.Shared("127.0.0.1"), true), port - 80, new InetSocketAddress("127.0.0.1", adminPort),
+                Duration.ofMillis(20), true)
+                .withKubernetes(new KubernetesMode(kube, Set.of(), "default", "archway-controller", "replica-1",
+                        Duration.ofSeconds(3)))
+                .withDrainTimeout(Duration.ofSeconds(1));
+    }
+
+    /**
+     * An informer that cannot sync (here RBAC refuses Secrets) holds the first rebuild back, and
+     * {@code /readyz} says which kind waits and why instead of a bare 503; once the list is allowed
+     * the server starts.
+     */
+    @Test
+    void notReadyWithTheReasonWhileAnInformerCannotSync() throws Exception {
+        startClusterWithOneGateway();
+        forbidden.add("secrets");
+        int port = freePort();
+        int admin = freePort();
+        java.util.concurrent.CompletableFuture<ArchwayServer> starting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return ArchwayServer.start(kubernetesConfig(port, admin));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            await(() -> {
+                try {
+                    HttpResponse<String> r = get(admin, "/readyz");
+                    return r.statusCode() == 503 && r.body().contains("waiting for the informers to sync: Secret (all"
+                            + " namespaces): 403 Forbidden: secrets is forbidden");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "readyz names the informer that cannot sync and why");
+            assertThat(starting).as("no snapshot from a partial view").isNotDone();
+
+            forbidden.remove("secrets");
+            ArchwayServer server = starting.get(60, TimeUnit.SECONDS);
+            try {
+                assertThat(get(admin, "/readyz").statusCode()).isEqualTo(200);
+                assertThat(get(port, "/anything").statusCode()).isEqualTo(404);
+            } finally {
+                server.close();
+            }
+        } finally {
+            forbidden.clear();
+            starting.thenAccept(ArchwayServer::close);
+        }
+    }
+
+    /**
+     * Losing the Lease (another replica took it) stops status writes and nothing else: requests
+     * sent throughout are all answered, and a route created afterwards is served, unwritten.
+     */
+    @Test
+    void losingTheLeaseStopsStatusWritesButNeverTraffic() throws Exception {
+        startClusterWithOneGateway();
+        int port = freePort();
+        ArchwayServer server = ArchwayServer.start(kubernetesConfig(port, 0));
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread load = new Thread(() -> {
+            while (loading.get()) {
+                try {
+                    int code = get(port, "/anything").statusCode();
+                    if (code == 404 || code == 500) {
+                        answered.incrementAndGet();
+                    } else {
+                        failures.add("status " + code);
+                    }
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    failures.add(e.toString());
+                }
+            }
+        }, "load");
+        try {
+            await(() -> server.statusWriter().orElseThrow().leading(), "replica-1 leads");
+            await(() -> conditionTrue(gateway("shop", "gw").getStatus() == null ? null
+                    : gateway("shop", "gw").getStatus().getConditions(), "Programmed"), "the leader wrote status");
+            load.start();
+            await(() -> answered.get() > 10, "traffic flows");
+
+            // replica-0 takes the Lease over (as after a network partition of replica-1)
+            kube.leases().inNamespace("default").withName("archway-controller").edit(l -> {
+                l.getSpec().setHolderIdentity("replica-0");
+                l.getSpec().setLeaseDurationSeconds(60);
+                l.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+                return l;
+            });
+            await(() -> !server.statusWriter().orElseThrow().leading(), "replica-1 lost the Lease");
+            long writes = server.statusWriter().orElseThrow().writes();
+            int before = answered.get();
+
+            kube.resource(new ManifestLoader().parse("r.yaml", """
+                    apiVersion: gateway.networking.k8s.io/v1
+                    kind: HTTPRoute
+                    metadata: {name: web, namespace: shop}
+                    spec:
+                      parentRefs: [{name: gw}]
+                      rules: [{backendRefs: [{name: missing, port: 80}]}]
+                    """).objects().get(0).object()).create();
+            await(() -> {
+                try {
+                    return get(port, "/anything").statusCode() == 500;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "the new route is served by the replica that lost the Lease");
+            await(() -> answered.get() > before + 10, "traffic goes on");
+            assertThat(server.statusWriter().orElseThrow().writes()).as("no status written without the Lease")
+                    .isEqualTo(writes);
+            HTTPRoute web = kube.resources(HTTPRoute.class).inNamespace("shop").withName("web").get();
+            assertThat(web.getStatus() == null || web.getStatus().getParents() == null
+                    || web.getStatus().getParents().isEmpty()).as("the route's status is left to the leader: "
+                    + web.getStatus()).isTrue();
+        } finally {
+            loading.set(false);
+            load.join(10_000);
+            server.close();
+        }
+        assertThat(failures).as("every request was answered").isEmpty();
+    }
+
+    /**
+     * A provisioned data-plane pod ({@code --gateway NS/NAME}) serves its Gateway and writes
+     * nothing: no status writer, no Lease, the Gateway's status left to the controller.
+     */
+    @Test
+    void aDataPlanePodServesItsGatewayAndWritesNothing() throws Exception {
+        startClusterWithOneGateway();
+        int port = freePort();
+        ServerConfig config = kubernetesConfig(port, 0);
+        ArchwayServer server = ArchwayServer.start(config.withKubernetes(config.kubernetes()
+                .withGateway(new io.archway.translate.ResourceKey("Gateway", "shop", "gw"))));
+        try {
+            assertThat(get(port, "/anything").statusCode()).as("its Gateway's listener serves").isEqualTo(404);
+            assertThat(server.statusWriter()).as("no status writer").isEmpty();
+            Thread.sleep(1500); // longer than a status write takes the leader in the other tests
+            assertThat(kube.leases().inNamespace("default").withName("archway-controller").get())
+                    .as("no election").isNull();
+            assertThat(gateway("shop", "gw").getStatus() == null
+                    || gateway("shop", "gw").getStatus().getConditions() == null
+                    || gateway("shop", "gw").getStatus().getConditions().isEmpty()).as("no status written").isTrue();
         } finally {
             server.close();
         }

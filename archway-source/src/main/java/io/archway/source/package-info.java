@@ -13,6 +13,8 @@
  *   <li>{@code io.archway.source.kube}: the Kubernetes source, status writer and leader election.</li>
  *   <li>{@link io.archway.source.file.DirectorySource}: the watcher ("exists? reload : remove",
  *       debounced).</li>
+ *   <li>{@link io.archway.source.EventCoalescer}: the one debounce of both sources (hold-off,
+ *       maximum delay; a leading edge for the directory).</li>
  * </ul>
  */
 package io.archway.source;

@@ -1,6 +1,7 @@
 package io.archway.source.file;
 
 import io.archway.source.LoadedFile;
+import io.archway.source.EventCoalescer;
 import io.archway.source.ResourceStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,14 +16,13 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,14 +35,15 @@ import org.slf4j.LoggerFactory;
  * rename, so for every path an event names we ask "does it exist now?" - if it is a manifest file,
  * reload it, otherwise forget it (and everything under it, if it was a directory).
  *
- * <p>The hold-off is leading-edge: an event after a quiet period (no batch processed for
- * {@code holdoff}) is processed at once, with whatever events the same save queued beside it (a
- * write and a rename arrive together), so a lone change is not held back. Events within
- * {@code holdoff} of a processed batch are a burst: they are coalesced and processed after
- * {@code holdoff} without new events, or {@code maxDelay} after the first of them, whichever comes
- * first, so a burst costs two rebuilds, not one per file. A file caught half-written at the leading
- * edge either fails to parse (its last good content is kept) or is corrected by the burst's
- * trailing batch. After a batch that changed anything the listener runs (on the watcher thread).
+ * <p>The hold-off is leading-edge ({@link EventCoalescer#leadingEdge}, the debounce the Kubernetes
+ * source uses too): an event after a quiet period (no batch processed for {@code holdoff}) is
+ * processed at once, with whatever events the same save queued beside it (a write and a rename
+ * arrive together), so a lone change is not held back. Events within {@code holdoff} of a processed
+ * batch are a burst: they are coalesced and processed after {@code holdoff} without new events, or
+ * {@code maxDelay} after the first of them, whichever comes first, so a burst costs two rebuilds,
+ * not one per file. A file caught half-written at the leading edge either fails to parse (its last
+ * good content is kept) or is corrected by the burst's trailing batch. After a batch that changed
+ * anything the listener runs (on the coalescer's thread).
  */
 public final class DirectorySource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
@@ -56,8 +57,14 @@ public final class DirectorySource implements AutoCloseable {
     private final Runnable onChange;
     private final Object lock = new Object();
     private WatchService watcher;
-    private final Map<WatchKey, Path> keys = new HashMap<>();
+    /** Written by the processing thread (new directories), read by the watcher thread. */
+    private final Map<WatchKey, Path> keys = new ConcurrentHashMap<>();
     private Thread thread;
+    private EventCoalescer coalescer;
+    /** Paths named by events not processed yet; guarded by itself. */
+    private final Set<Path> pending = new LinkedHashSet<>();
+    /** Events were lost since the last batch (guarded by {@link #pending}): rescan everything. */
+    private boolean overflow;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong filesRead = new java.util.concurrent.atomic.AtomicLong();
 
@@ -146,6 +153,7 @@ public final class DirectorySource implements AutoCloseable {
             watcher = FileSystems.getDefault().newWatchService();
             registerTree(dir);
             rescan();
+            coalescer = EventCoalescer.leadingEdge(holdoff, maxDelay, SETTLE, this::processPending, "archway-dir-events");
             thread = new Thread(this::run, "archway-dir-watch");
             thread.setDaemon(true);
             thread.start();
@@ -168,52 +176,43 @@ public final class DirectorySource implements AutoCloseable {
     }
 
     /** How long a leading-edge batch waits for the rest of one save's events (write, rename). */
-    private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final Duration SETTLE = Duration.ofMillis(2);
 
+    /** The watcher thread: collects the events' paths and signals the coalescer. */
     private void run() {
-        Set<Path> pending = new LinkedHashSet<>();
-        boolean overflow = false;
-        long firstEventNanos = 0;
-        long lastBatchNanos = System.nanoTime() - holdoff.toNanos();
         while (!closed) {
             try {
-                WatchKey key;
-                if (pending.isEmpty() && !overflow) {
-                    key = watcher.take();
-                    firstEventNanos = System.nanoTime();
-                    if (firstEventNanos - lastBatchNanos >= holdoff.toNanos()) {
-                        // Leading edge: take what this save queued with it, then process at once.
-                        overflow |= collect(key, pending);
-                        if (pending.isEmpty() && !overflow) {
-                            continue; // only an editor's temporary file: no change, no batch, no hold-off
-                        }
-                        for (WatchKey more; (more = watcher.poll(SETTLE_NANOS, TimeUnit.NANOSECONDS)) != null; ) {
-                            overflow |= collect(more, pending);
-                        }
-                        process(pending, overflow);
-                        pending.clear();
-                        overflow = false;
-                        lastBatchNanos = System.nanoTime();
-                        continue;
-                    }
-                } else {
-                    long waitedNanos = System.nanoTime() - firstEventNanos;
-                    long left = Math.min(holdoff.toNanos(), maxDelay.toNanos() - waitedNanos);
-                    key = left <= 0 ? null : watcher.poll(left, TimeUnit.NANOSECONDS);
-                    if (key == null) {
-                        process(pending, overflow);
-                        pending.clear();
-                        overflow = false;
-                        lastBatchNanos = System.nanoTime();
-                        continue;
-                    }
+                WatchKey key = watcher.take();
+                boolean any;
+                synchronized (pending) {
+                    overflow |= collect(key, pending);
+                    any = overflow || !pending.isEmpty();
                 }
-                overflow |= collect(key, pending);
+                // Only an editor's temporary file named: no change, so no signal (no batch, and no
+                // hold-off that the save's rename would then wait out).
+                if (any) {
+                    coalescer.signal();
+                }
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             } catch (RuntimeException e) {
                 LOG.error("directory watcher: {}", e.toString(), e);
             }
+        }
+    }
+
+    /** The coalescer's thread: processes the paths collected so far as one batch. */
+    private void processPending() {
+        Set<Path> batch;
+        boolean lost;
+        synchronized (pending) {
+            batch = new LinkedHashSet<>(pending);
+            lost = overflow;
+            pending.clear();
+            overflow = false;
+        }
+        if (!closed && (lost || !batch.isEmpty())) {
+            process(batch, lost);
         }
     }
 
@@ -350,6 +349,9 @@ public final class DirectorySource implements AutoCloseable {
             }
             if (thread != null) {
                 thread.interrupt();
+            }
+            if (coalescer != null) {
+                coalescer.close();
             }
         }
     }

@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  *       the old leader's writes and writes nothing again).</li>
  *   <li>{@code lastTransitionTime} is kept while a condition's status is unchanged
  *       ({@link ObjectStatus#stampTransitions} against the live status).</li>
- *   <li>Routes and BackendTLSPolicies: only the {@code status.parents} ({@code status.ancestors})
- *       entries whose {@code controllerName} is ours are replaced or removed; another controller's
- *       entries stay as they are, in their order.</li>
+ *   <li>Routes and BackendTLSPolicies: only the {@code status.parents} (a policy's
+ *       {@code status.ancestors}) entries whose {@code controllerName} is ours are replaced or
+ *       removed; another controller's entries stay as they are, in their order (GEP-713: a policy's
+ *       ancestors are shared by every implementation whose Gateways it reaches).</li>
  *   <li>A 409 Conflict (someone wrote in between) is retried with a fresh read, up to
  *       {@value #ATTEMPTS} times; a 404 (deleted meanwhile) is dropped.</li>
  *   <li>GatewayClasses, Gateways and ListenerSets without status of ours (another controller's) are
@@ -62,15 +63,14 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
     static final int ATTEMPTS = 5;
 
     /** The kinds whose status the translator computes. */
-    static final List<ResourceKind> KINDS = ResourceKind.all().stream()
+    public static final List<ResourceKind> KINDS = ResourceKind.all().stream()
             .filter(k -> k == ResourceKind.GATEWAY_CLASS || k == ResourceKind.GATEWAY || k == ResourceKind.LISTENER_SET
                     || k.isRoute() || k == ResourceKind.BACKEND_TLS_POLICY)
             .toList();
 
     /**
-     * The status list a kind shares with other controllers, each entry naming its controller: a
-     * route's {@code parents}, a policy's {@code ancestors} (GEP-713: one entry per ancestor and
-     * controller); null for the kinds whose whole status is ours.
+     * The list of per-controller entries in {@code kind}'s status ({@code parents} of a route,
+     * {@code ancestors} of a policy), or null for a kind whose whole status is ours.
      */
     static String sharedEntries(ResourceKind kind) {
         return kind.isRoute() ? "parents" : kind == ResourceKind.BACKEND_TLS_POLICY ? "ancestors" : null;
@@ -261,13 +261,13 @@ public final class KubernetesStatusWriter implements StatusSink, AutoCloseable {
     }
 
     /**
-     * The status to write: ours for a GatewayClass, Gateway or ListenerSet; for a route (a
-     * BackendTLSPolicy), the live {@code parents} ({@code ancestors}) of other controllers, in place,
-     * followed by ours. Null when it has no entry of ours now and had none before (nothing of ours
-     * to write or remove).
+     * The status to write: ours for a GatewayClass, Gateway or ListenerSet; for a route (policy), the
+     * live {@code parents} ({@code ancestors}) of other controllers, in place, followed by ours. Null
+     * when a route (policy) has no entry of ours now and had none before (nothing of ours to write or
+     * remove).
      */
     private ObjectNode desired(ResourceKind kind, Optional<ObjectNode> ours, JsonNode liveStatus) {
-        String field = sharedEntries(kind);
+        final String field = sharedEntries(kind);
         if (field == null) {
             return ours.orElseThrow().deepCopy();
         }

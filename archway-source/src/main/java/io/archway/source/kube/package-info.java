@@ -4,8 +4,11 @@
  * <ul>
  *   <li>{@link io.archway.source.kube.KubernetesSource}: one informer per served kind (per watched
  *       namespace, or all) feeding the {@link io.archway.source.ResourceStore}; no rebuild before all
- *       have synced; events coalesced by {@link io.archway.source.kube.EventCoalescer} (hold-off,
- *       maximum delay). Objects reach the store without status, managedFields and resourceVersion.</li>
+ *       have synced (those that cannot are named, with their errors, by {@code unsynced()}); a kind
+ *       whose CRD is missing is tried again until it appears; events coalesced by
+ *       {@link io.archway.source.EventCoalescer} (hold-off, maximum delay). Objects reach the store
+ *       without status, managedFields and resourceVersion; the informers of kinds whose status is not
+ *       written keep only keys and resourceVersions.</li>
  *   <li>{@link io.archway.source.kube.KubernetesStatusWriter}: the cluster's
  *       {@link io.archway.source.StatusSink}; writes through the status subresource while leading,
  *       newest publication only, only what differs, 409 retried with a fresh read, other

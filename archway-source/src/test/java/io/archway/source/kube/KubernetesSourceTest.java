@@ -2,15 +2,24 @@ package io.archway.source.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.source.ResourceStore;
 import io.archway.translate.ResourceKey;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRouteBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -74,7 +83,9 @@ class KubernetesSourceTest {
         source(Set.of()).start().get(20, TimeUnit.SECONDS);
 
         assertThat(source.synced()).isTrue();
-        assertThat(rebuilds).as("the first rebuild is the caller's, after sync").hasValue(0);
+        Thread.sleep(MAX_DELAY.toMillis() + 200); // past the coalescer's maximum delay: a signal would have fired
+        assertThat(rebuilds).as("the initial list requests no rebuild: the first is the caller's, after sync")
+                .hasValue(0);
         assertThat(store.keys()).contains(new ResourceKey("Namespace", "", "shop"),
                 new ResourceKey("HTTPRoute", "shop", "web"), new ResourceKey("Service", "shop", "v1"));
         HTTPRoute stored = store.view().httpRoutes().get(0);
@@ -82,6 +93,28 @@ class KubernetesSourceTest {
         assertThat(stored.getMetadata().getResourceVersion()).isNull();
         assertThat(source.cached(io.archway.kinds.ResourceKind.HTTP_ROUTE, "shop", "web").orElseThrow()
                 .getMetadata().getResourceVersion()).as("the informer's cache keeps the full object").isNotNull();
+    }
+
+    /**
+     * fabric8 calls an informer synced once its own cache holds the list; the event handler that
+     * fills the store runs after, on another thread. The first rebuild follows start(): the store
+     * must hold every listed object by then, not a part of them.
+     */
+    @Test
+    void whenStartCompletesTheStoreHoldsEveryListedObject() throws Exception {
+        int routes = 150;
+        for (int i = 0; i < routes; i++) {
+            // many rules: the handler's copy of each takes a while, the informer's cache put does not
+            HTTPRouteBuilder big = new HTTPRouteBuilder(route("shop", "web-" + i, "v1"));
+            for (int r = 0; r < 20; r++) {
+                big.editSpec().addNewRule().addNewMatch().withNewPath().withType("PathPrefix").withValue("/p" + r)
+                        .endPath().addNewHeader().withName("x-rule").withValue("r" + r).endHeader().endMatch()
+                        .addNewBackendRef().withName("v" + r).withPort(80).endBackendRef().endRule().endSpec();
+            }
+            kube.resources(HTTPRoute.class).inNamespace("shop").resource(big.build()).create();
+        }
+        source(Set.of()).start().get(60, TimeUnit.SECONDS);
+        assertThat(store.view().httpRoutes()).as("the first rebuild sees the whole list").hasSize(routes);
     }
 
     @Test
@@ -143,5 +176,76 @@ class KubernetesSourceTest {
         }
         await(() -> !store.keys().contains(new ResourceKey("HTTPRoute", "shop", "a")), "the watch is live again");
         await(() -> rebuilds.get() > 0, "a rebuild was requested");
+    }
+
+    private static TLSRoute tlsRoute(String ns, String name) {
+        return new TLSRouteBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withNewSpec().addNewParentRef().withName("gw").endParentRef().addToHostnames("a.example.com")
+                .addNewRule().addNewBackendRef().withName("v1").withPort(443).endBackendRef().endRule().endSpec().build();
+    }
+
+    @Test
+    void aCrdInstalledAfterTheStartIsReadFromThenOn() throws Exception {
+        cluster.refuse("tlsroutes", 404); // the experimental channel's CRD is not installed
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v1")).create();
+        source = new KubernetesSource(kube, store, new KubernetesSource.Options(Set.of(), HOLDOFF, MAX_DELAY, null,
+                Duration.ofMillis(200)), rebuilds::incrementAndGet);
+        source.start().get(20, TimeUnit.SECONDS);
+        assertThat(source.synced()).as("a kind the cluster does not serve does not hold the sync back").isTrue();
+        assertThat(source.serves(ResourceKind.TLS_ROUTE)).isFalse();
+        assertThat(source.serves(ResourceKind.HTTP_ROUTE)).isTrue();
+
+        cluster.serve("tlsroutes"); // kubectl apply -f the CRD
+        kube.resources(TLSRoute.class).inNamespace("shop").resource(tlsRoute("shop", "tls")).create();
+        await(() -> store.keys().contains(new ResourceKey("TLSRoute", "shop", "tls")), "the new kind's objects are read");
+        assertThat(source.serves(ResourceKind.TLS_ROUTE)).isTrue();
+        await(() -> rebuilds.get() > 0, "a rebuild was requested");
+        kube.resources(TLSRoute.class).inNamespace("shop").withName("tls").delete();
+        await(() -> !store.keys().contains(new ResourceKey("TLSRoute", "shop", "tls")), "its watch is live");
+    }
+
+    @Test
+    void anInformerThatCannotSyncIsNamedWithItsErrorUntilItSyncs() throws Exception {
+        cluster.refuse("secrets", 403); // the service account may not list Secrets
+        CompletableFuture<Void> started = source(Set.of()).start();
+        await(() -> source.unsynced().size() == 1, "the other informers synced: " + source.unsynced());
+        await(() -> source.unsynced().get(0).startsWith("Secret (all namespaces): 403 Forbidden: secrets refused"),
+                "the unsynced informer is named with its error: " + source.unsynced());
+        assertThat(started).as("no rebuild from a partial view").isNotDone();
+        assertThat(source.synced()).isFalse();
+
+        cluster.serve("secrets"); // the RBAC is fixed
+        source.awaitSynced(Duration.ofMillis(500)); // logs the waiting informers every 500 ms meanwhile
+        assertThat(source.synced()).isTrue();
+        assertThat(source.unsynced()).isEmpty();
+    }
+
+    @Test
+    void secretsAndConfigMapsAreKeptOnceInTheStoreNotAgainInTheInformers() throws Exception {
+        kube.secrets().inNamespace("shop").resource(new SecretBuilder().withNewMetadata().withName("cert").endMetadata()
+                .addToData("tls.crt", java.util.Base64.getEncoder().encodeToString("certificate".getBytes())).build()).create();
+        kube.configMaps().inNamespace("shop").resource(new ConfigMapBuilder().withNewMetadata().withName("ca")
+                .endMetadata().addToData("ca.crt", "bundle").build()).create();
+        kube.resources(HTTPRoute.class).inNamespace("shop").resource(route("shop", "web", "v1")).create();
+        source(Set.of()).start().get(20, TimeUnit.SECONDS);
+
+        Secret stored = (Secret) store.get(new ResourceKey("Secret", "shop", "cert")).orElseThrow().object();
+        assertThat(stored.getData()).as("the translator's copy").containsKey("tls.crt");
+        HasMetadata informed = source.cached(ResourceKind.SECRET, "shop", "cert").orElseThrow();
+        assertThat(((Secret) informed).getData()).as("the informer keeps the key and resourceVersion only").isNullOrEmpty();
+        assertThat(informed.getMetadata().getResourceVersion()).isNotNull();
+        assertThat(((ConfigMap) source.cached(ResourceKind.CONFIG_MAP, "shop", "ca").orElseThrow()).getData()).isNullOrEmpty();
+        assertThat(((HTTPRoute) source.cached(ResourceKind.HTTP_ROUTE, "shop", "web").orElseThrow()).getSpec())
+                .as("a kind whose status is written is kept whole: the writer compares against it").isNotNull();
+
+        // changes and deletions still reach the store
+        kube.secrets().inNamespace("shop").withName("cert").edit(s -> {
+            s.setData(java.util.Map.of("tls.crt", java.util.Base64.getEncoder().encodeToString("renewed".getBytes())));
+            return s;
+        });
+        await(() -> new String(java.util.Base64.getDecoder().decode(((Secret) store.get(new ResourceKey("Secret", "shop",
+                "cert")).orElseThrow().object()).getData().get("tls.crt"))).equals("renewed"), "the renewal is stored");
+        kube.configMaps().inNamespace("shop").withName("ca").delete();
+        await(() -> store.get(new ResourceKey("ConfigMap", "shop", "ca")).isEmpty(), "the deletion is stored");
     }
 }

@@ -300,6 +300,28 @@ class KubernetesStatusWriterTest {
     }
 
     @Test
+    void aRouteThatDetachesLosesOurParentEntryAndKeepsAnotherControllers() throws Exception {
+        try (KubernetesClient admin = cluster.client()) {
+            load(admin);
+        }
+        Replica r = new Replica();
+        r.writer.startLeading();
+        r.publish();
+        r.settle();
+        assertThat(web(r.kube).getStatus().getParents()).extracting(RouteParentStatus::getControllerName)
+                .containsExactly(OTHER, TranslatorOptions.DEFAULT_CONTROLLER_NAME);
+
+        // the route now names only a Gateway that is not ours (none of that name exists here)
+        updateWeb(r.kube, w -> w.getSpec().getParentRefs().get(0).setName("their-gw"));
+        await(() -> r.store.view().httpRoutes().get(0).getSpec().getParentRefs().get(0).getName().equals("their-gw"),
+                "the store has the change");
+        r.publish();
+        r.settle();
+        assertThat(web(r.kube).getStatus().getParents()).as("our entry removed, theirs untouched")
+                .containsExactly(otherControllersParent());
+    }
+
+    @Test
     void aConflictIsRetriedWithAFreshRead() throws Exception {
         try (KubernetesClient admin = cluster.client()) {
             load(admin);

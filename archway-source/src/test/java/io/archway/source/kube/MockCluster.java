@@ -29,6 +29,8 @@ final class MockCluster implements AutoCloseable {
     private final List<String> statusWrites = new CopyOnWriteArrayList<>();
     /** path suffix -> the code to answer once instead of serving the request. */
     private final Map<String, Integer> failOnce = new ConcurrentHashMap<>();
+    /** plural -> the code every request for that resource is answered with, until {@link #serve}. */
+    private final Map<String, Integer> refused = new ConcurrentHashMap<>();
     private KubernetesMockServer server;
     private int port;
 
@@ -44,13 +46,17 @@ final class MockCluster implements AutoCloseable {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 String path = request.getPath().split("\\?")[0];
+                for (Map.Entry<String, Integer> e : refused.entrySet()) {
+                    if (path.endsWith("/" + e.getKey()) || path.contains("/" + e.getKey() + "/")) {
+                        return status(e.getValue(), e.getValue() == 404 ? "NotFound" : "Forbidden",
+                                e.getKey() + " refused by the test (" + e.getValue() + ")");
+                    }
+                }
                 boolean write = request.getMethod().equals("PUT") || request.getMethod().equals("PATCH");
                 if (write) {
                     for (Map.Entry<String, Integer> e : failOnce.entrySet()) {
                         if (path.endsWith(e.getKey()) && failOnce.remove(e.getKey()) != null) {
-                            return new MockResponse().setResponseCode(e.getValue()).setBody("{\"kind\":\"Status\","
-                                    + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
-                                    + "\"code\":" + e.getValue() + "}");
+                            return status(e.getValue(), "Conflict", "conflict");
                         }
                     }
                 }
@@ -62,6 +68,25 @@ final class MockCluster implements AutoCloseable {
             }
         };
         start(0);
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
+        return new MockResponse().setResponseCode(code).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                + "\"status\":\"Failure\",\"reason\":\"" + reason + "\",\"message\":\"" + message + "\",\"code\":"
+                + code + "}");
+    }
+
+    /**
+     * Every request for {@code plural} (list, watch, get, create...) is answered {@code code}: 404 as
+     * for a kind whose CRD is not installed, 403 as RBAC refusing it.
+     */
+    void refuse(String plural, int code) {
+        refused.put(plural, code);
+    }
+
+    /** Serves {@code plural} again (the CRD is installed, the RBAC fixed). */
+    void serve(String plural) {
+        refused.remove(plural);
     }
 
     private void start(int onPort) {
@@ -101,6 +126,16 @@ final class MockCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        server.destroy();
+        try {
+            server.destroy();
+        } catch (IllegalStateException e) {
+            // "Unable to close MockWebServer": the mock's WatchEventsListener blocks its event loop on
+            // a closed watch until the events it still queued (it replays every object to a new
+            // watch) are sent, up to a minute; on a loaded machine that outlasts the server's 10 s
+            // shutdown. The server is being thrown away: nothing of the test depends on it.
+            if (!String.valueOf(e.getMessage()).contains("Unable to close MockWebServer")) {
+                throw e;
+            }
+        }
     }
 }
