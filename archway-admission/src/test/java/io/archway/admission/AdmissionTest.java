@@ -374,4 +374,17 @@ class AdmissionTest {
         assertThat(KubernetesCel.isIP("::ffff:1.2.3.4")).isFalse();
         assertThat(KubernetesCel.isIP("example.com")).isFalse();
     }
+
+    /** issue 14: the server prepares these kinds on a second thread; the first admission reuses them. */
+    @Test
+    void preparedSchemasAreCompiledBeforeAnyAdmissionAndReused() {
+        Admission fresh = new Admission(CrdChannel.STANDARD);
+        assertThat(fresh.schemas).isEmpty();
+        fresh.prepare(List.of(ResourceKind.GATEWAY, ResourceKind.HTTP_ROUTE, ResourceKind.SERVICE));
+        assertThat(fresh.schemas).containsOnlyKeys("GATEWAY/v1", "HTTP_ROUTE/v1"); // a Service has no CRD
+        CrdVersionSchema route = fresh.schemas.get("HTTP_ROUTE/v1");
+        assertThat(admit(fresh, ROUTE + "    - backendRefs: [{name: svc, port: 80}]\n").violations()).isEmpty();
+        assertThat(fresh.schemas.get("HTTP_ROUTE/v1")).isSameAs(route);
+        assertThat(fresh.schemas).hasSize(2);
+    }
 }
