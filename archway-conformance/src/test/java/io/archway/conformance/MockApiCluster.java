@@ -248,19 +248,11 @@ final class MockApiCluster implements Cluster {
                         .filter(k -> gateway.store().get(k).isPresent()).toList() + " " + timeout.toMillis()
                         + " ms after their deletion");
             }
-            sleep(20);
+            Pause.sleep(20);
         }
         gateway.reloadNow();
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Override
     public GatewayProcess start(Environment.Settings settings, Set<Fault> faults) throws Exception {
