@@ -158,5 +158,4 @@ final class ClusterChecks {
         map.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
     }
-
 }

@@ -639,5 +639,4 @@ final class L4Cases {
                 })),
                 Set.of("other:" + call + "@69", "note:" + TestRunner.TLS_REJECTION_NOTE));
     }
-
 }

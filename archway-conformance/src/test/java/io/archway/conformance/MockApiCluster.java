@@ -253,7 +253,6 @@ final class MockApiCluster implements Cluster {
         gateway.reloadNow();
     }
 
-
     @Override
     public GatewayProcess start(Environment.Settings settings, Set<Fault> faults) throws Exception {
         this.faults = faults;

@@ -939,7 +939,6 @@ final class TestRunner implements Mutations.Context {
         }
     }
 
-
     private void runStatus(JsonNode a) {
         String helper = a.path("helper").asText();
         JsonNode args = resolveGoValues(spec.shortName(), a.path("line").asInt(), a.path("args"));
@@ -2081,5 +2080,4 @@ final class TestRunner implements Mutations.Context {
         }
         return String.join("-", java.util.Arrays.copyOf(parts, parts.length - 2));
     }
-
 }
