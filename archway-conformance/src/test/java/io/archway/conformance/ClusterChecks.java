@@ -57,7 +57,7 @@ final class ClusterChecks {
             if (!accounts.isEmpty() || !pods.isEmpty() || !services.isEmpty() || System.nanoTime() > deadline) {
                 break;
             }
-            sleep(poll.toMillis());
+            Pause.sleep(poll.toMillis());
         }
         log.add("  listed by " + selector + ": " + accounts.size() + " ServiceAccount(s), " + pods.size()
                 + " Pod(s) (the mock cluster has no kubelet), " + services.size() + " Service(s)");
@@ -120,7 +120,7 @@ final class ClusterChecks {
             if (addresses != null && addresses.size() == 1 || System.nanoTime() > deadline) {
                 break;
             }
-            sleep(poll.toMillis());
+            Pause.sleep(poll.toMillis());
         }
         if (addresses == null || addresses.size() != 1) {
             failed.accept("expected only 1 status address on Gateway, got " + addresses);
@@ -157,14 +157,5 @@ final class ClusterChecks {
         Map<String, String> out = new TreeMap<>();
         map.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -385,7 +385,7 @@ final class L4Cases {
                                 if (System.nanoTime() + 1_000_000_000L >= deadline) {
                                     return List.of("failed to perform DNS query: context deadline exceeded");
                                 }
-                                sleep(1000);
+                                Pause.sleep(1000);
                             }
                         })),
                 Set.of("unmodelled:dns.Exchange@60"));
@@ -427,7 +427,7 @@ final class L4Cases {
                                 if (System.nanoTime() + 1_000_000_000L >= deadline) {
                                     return List.of("UDP traffic verification failed: context deadline exceeded");
                                 }
-                                sleep(1000);
+                                Pause.sleep(1000);
                             }
                         })),
                 Set.of("unmodelled:udpEchoSendOnce@134", "local:udpEchoSendOnce@134", "local:extractBackendName@139"));
@@ -638,14 +638,5 @@ final class L4Cases {
                             hostnames.get(0), ctx.maxTimeToConsistency(), ctx::log));
                 })),
                 Set.of("other:" + call + "@69", "note:" + TestRunner.TLS_REJECTION_NOTE));
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -248,18 +248,9 @@ final class MockApiCluster implements Cluster {
                         .filter(k -> gateway.store().get(k).isPresent()).toList() + " " + timeout.toMillis()
                         + " ms after their deletion");
             }
-            sleep(20);
+            Pause.sleep(20);
         }
         gateway.reloadNow();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -935,16 +935,7 @@ final class TestRunner implements Mutations.Context {
             if (last == null || last.startsWith(StatusAssertions.FATAL) || System.nanoTime() > deadline) {
                 return last;
             }
-            sleep(50);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            Pause.sleep(50);
         }
     }
 
@@ -1315,7 +1306,7 @@ final class TestRunner implements Mutations.Context {
             if ("empty".equals(r)) {
                 if (!emptyChecked[0]) {
                     emptyChecked[0] = true;
-                    sleep(NO_PARENTS_POLL_MS);
+                    Pause.sleep(NO_PARENTS_POLL_MS);
                     return "no parents yet";
                 }
                 return null;
@@ -1802,7 +1793,7 @@ final class TestRunner implements Mutations.Context {
             }
             successes = 0;
             last = r;
-            sleep(100);
+            Pause.sleep(100);
         }
         return "not consistent within " + env.settings.consistencyTimeout().toMillis() + " ms after " + attempts
                 + " attempts; last: " + last;
@@ -1871,7 +1862,7 @@ final class TestRunner implements Mutations.Context {
                 if (found || System.nanoTime() > deadline) {
                     break;
                 }
-                sleep(100);
+                Pause.sleep(100);
             }
             if (found) {
                 passed(what);
@@ -1927,7 +1918,7 @@ final class TestRunner implements Mutations.Context {
                 fail(what + ": " + failed);
                 return;
             }
-            sleep(300); // a mirror copy trails its response by a little
+            Pause.sleep(300); // a mirror copy trails its response by a little
             String path = e.path("request").path("path").asText();
             List<String> errors = new ArrayList<>();
             for (JsonNode m : e.path("mirroredTo")) {
@@ -1950,7 +1941,7 @@ final class TestRunner implements Mutations.Context {
             }
             last = String.join("; ", errors);
             log.add("  Traffic distribution test failed (" + (k + 1) + "/" + MIRROR_DISTRIBUTION_CHECKS + "): " + last);
-            sleep(2000);
+            Pause.sleep(2000);
         }
         fail(what + ": Percentage based mirror distribution tests failed: " + last);
     }
@@ -2089,5 +2080,4 @@ final class TestRunner implements Mutations.Context {
         }
         return String.join("-", java.util.Arrays.copyOf(parts, parts.length - 2));
     }
-
 }
