@@ -29,11 +29,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The per-request router over real sockets: rule request and backendRequest timeouts, the retry
@@ -42,25 +41,9 @@ import org.junit.jupiter.api.Test;
  * when it cannot keep up). Paranoid leak detection: the replay buffer's and mirrors' body copies
  * must all be released, whichever way a request ends.
  */
+@ExtendWith(LeakCheck.PerClass.class)
 class DataPlaneRouterTest {
     private static final Duration NO_BACKOFF = Duration.ofMillis(1);
-    private static LeakCheck leakCheck;
-
-    @BeforeAll
-    static void watchLeaks() {
-        leakCheck = new LeakCheck();
-    }
-
-    @AfterAll
-    static void noLeaks() throws Exception {
-        try {
-            assertThat(LeakCheck.paranoid()).as("leak detection level").isTrue();
-            assertThat(leakCheck.leaks()).as("Netty buffer leaks").isEmpty();
-        } finally {
-            leakCheck.close();
-        }
-    }
-
     private final List<ScriptedBackend> backends = new ArrayList<>();
     private final AtomicInteger retries = new AtomicInteger();
     private final AtomicInteger mirrorDrops = new AtomicInteger();

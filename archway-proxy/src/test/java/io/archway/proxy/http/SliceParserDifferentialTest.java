@@ -28,9 +28,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The slice-forwarding request decoder against Netty's {@link HttpRequestDecoder}, both configured
@@ -47,26 +46,10 @@ import org.junit.jupiter.api.Test;
  * other than one SP, versions other than HTTP/1.0 and HTTP/1.1), and only for inputs that contain
  * such a construct. Paranoid leak detection covers both decoders' buffers.
  */
+@ExtendWith(LeakCheck.PerClass.class)
 class SliceParserDifferentialTest {
     private static final int MAX_LINE = 256;
     private static final int MAX_HEADERS = 512;
-    private static LeakCheck leakCheck;
-
-    @BeforeAll
-    static void watchLeaks() {
-        leakCheck = new LeakCheck();
-    }
-
-    @AfterAll
-    static void noLeaks() throws Exception {
-        try {
-            assertThat(LeakCheck.paranoid()).as("leak detection level").isTrue();
-            assertThat(leakCheck.leaks()).as("Netty buffer leaks").isEmpty();
-        } finally {
-            leakCheck.close();
-        }
-    }
-
     private static HttpDecoderConfig config() {
         return HttpCodecConfig.server(MAX_LINE, MAX_HEADERS);
     }

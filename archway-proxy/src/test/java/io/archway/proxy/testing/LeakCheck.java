@@ -7,6 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test class whose Netty buffers leaked: Netty's detector (paranoid in the build) logs
@@ -65,5 +68,34 @@ public final class LeakCheck implements AutoCloseable {
     @Override
     public void close() {
         System.setErr(original);
+    }
+
+    /**
+     * {@code @ExtendWith(LeakCheck.PerClass.class)}: watches the whole test class, after its own
+     * {@code @AfterAll} methods fails it unless leak detection is paranoid and nothing leaked.
+     */
+    public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PerClass.class);
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            context.getStore(NAMESPACE).put(LeakCheck.class, new LeakCheck());
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            final LeakCheck check = context.getStore(NAMESPACE).remove(LeakCheck.class, LeakCheck.class);
+            try {
+                if (!paranoid()) {
+                    throw new AssertionError("leak detection level is " + ResourceLeakDetector.getLevel() + ", not PARANOID");
+                }
+                final String leaks = check.leaks();
+                if (!leaks.isEmpty()) {
+                    throw new AssertionError("Netty buffer leaks:\n" + leaks);
+                }
+            } finally {
+                check.close();
+            }
+        }
     }
 }

@@ -24,9 +24,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The slice codec on an EmbeddedChannel with paranoid leak detection: pipelined requests and the
@@ -34,24 +33,8 @@ import org.junit.jupiter.api.Test;
  * time, Expect: 100-continue, the pipeline depth limit, and {@link FieldLines} edits as the encoder
  * writes them (received lines byte for byte, edits at the end).
  */
+@ExtendWith(LeakCheck.PerClass.class)
 class SliceServerCodecTest {
-    private static LeakCheck leakCheck;
-
-    @BeforeAll
-    static void watchLeaks() {
-        leakCheck = new LeakCheck();
-    }
-
-    @AfterAll
-    static void noLeaks() throws Exception {
-        try {
-            assertThat(LeakCheck.paranoid()).as("leak detection level").isTrue();
-            assertThat(leakCheck.leaks()).as("Netty buffer leaks").isEmpty();
-        } finally {
-            leakCheck.close();
-        }
-    }
-
     private static HttpDecoderConfig config() {
         return new HttpDecoderConfig().setMaxInitialLineLength(256).setMaxHeaderSize(512).setMaxChunkSize(65536);
     }
