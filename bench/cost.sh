@@ -4,7 +4,9 @@
 # For each variant it starts the proxy (pinned to PROXY_CPUS) in front of a one-worker nginx
 # backend (pinned with the load generator to LOADGEN_CPUS), warms it up, then sends a fixed number of
 # requests with h2load (HTTP/1.1 with --h1, or h2c) and reports, per request:
-#   cpu_us     proxy CPU time (user + sys, perf task-clock) / requests
+#   cpu_us     proxy CPU time (user + sys, perf task-clock, every thread: JIT and GC included) / requests
+#   loop user / loop sys   the event loops' user and kernel CPU time / requests (utime and stime of
+#              /proc/PID/task/TID/stat, clock ticks: coarse below a few seconds)
 #   syscalls   proxy system calls (perf raw_syscalls:sys_enter) / requests
 #   cs         proxy context switches / requests
 #   alloc_B    Java heap bytes allocated by all threads / requests (JFR jdk.ThreadAllocationStatistics
@@ -16,7 +18,11 @@
 # syscalls and allocation per request are counts and barely move.
 #
 #   bench/cost.sh [--requests N] [--warmup N] [--rounds N] [--proto h1|h2c] [--body small|4k]
-#                 [--connections N] --variant NAME 'java ... -jar JAR' [--variant NAME '...']...
+#                 [--connections N] [--profile] --variant NAME 'java ... -jar JAR' [--variant NAME '...']...
+# --profile also samples the proxy's CPU (JFR jdk.ExecutionSample every 2 ms, stacks 512 deep) in
+# the measured window and prints, per variant over its rounds, the top methods and classes by self
+# and inclusive samples (bench/jfr-top.py; the sampling itself costs some CPU, so compare variants
+# of one run, with or without it, not across).
 # The variant's command gets "serve --config DIR --address 127.0.0.1 --admin 127.0.0.1:0 --no-watch"
 # appended.
 # Example (two jars, see bench/ab.sh to build them):
@@ -26,7 +32,7 @@
 # started here are stopped, by PID.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REQUESTS=200000; WARMUP=300000; ROUNDS=2; PROTO=h1; BODY=small; CONNS=64
+REQUESTS=200000; WARMUP=300000; ROUNDS=2; PROTO=h1; BODY=small; CONNS=64; PROFILE=
 BACKEND_PORT=${BACKEND_PORT:-24080}; PROXY_PORT=${PROXY_PORT:-24084}
 LOADGEN_CPUS=${LOADGEN_CPUS:-0}; PROXY_CPUS=${PROXY_CPUS:-1}
 NAMES=(); CMDS=()
@@ -38,8 +44,9 @@ while [[ $# -gt 0 ]]; do
     --proto) PROTO=$2; shift 2;;
     --body) BODY=$2; shift 2;;
     --connections) CONNS=$2; shift 2;;
+    --profile) PROFILE=1; shift;;
     --variant) NAMES+=("$2"); CMDS+=("$3"); shift 3;;
-    -h|--help) sed -n 2,26p "$0"; exit 0;;
+    -h|--help) sed -n 2,30p "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -107,9 +114,33 @@ cat >"$OUT/alloc.jfc" <<'EOF'
     <setting name="enabled">true</setting>
     <setting name="period">everyChunk</setting>
   </event>
-</configuration>
 EOF
-printf 'round\tvariant\trequests\tcpu_us\tsyscalls\tcs\talloc_B\tgc_per_100k\tgc_mean_ms\tgc_max_ms\n' >"$OUT/results.tsv"
+if [[ -n $PROFILE ]]; then
+  cat >>"$OUT/alloc.jfc" <<'EOF'
+  <event name="jdk.ExecutionSample">
+    <setting name="enabled">true</setting>
+    <setting name="period">2 ms</setting>
+  </event>
+  <event name="jdk.NativeMethodSample">
+    <setting name="enabled">true</setting>
+    <setting name="period">20 ms</setting>
+  </event>
+EOF
+fi
+echo '</configuration>' >>"$OUT/alloc.jfc"
+STACKDEPTH=""; [[ -n $PROFILE ]] && STACKDEPTH="-XX:FlightRecorderOptions:stackdepth=512"
+# User and system CPU ticks of the event loops (threads archway-io-*: the proxy's own work, without
+# the JIT compiler, GC and JFR threads), from utime and stime of /proc/PID/task/TID/stat.
+loop_ticks() {
+  local u=0 s=0 t f
+  for t in /proc/"$1"/task/*; do
+    [[ $(cat "$t/comm" 2>/dev/null) == archway-io* ]] || continue
+    read -r -a f <<<"$(sed 's/.*) //' "$t/stat")"
+    u=$((u + f[11])); s=$((s + f[12]))
+  done
+  echo "$u $s"
+}
+printf 'round\tvariant\trequests\tcpu_us\tsyscalls\tcs\talloc_B\tgc_per_100k\tgc_mean_ms\tgc_max_ms\tuser_us\tsys_us\n' >"$OUT/results.tsv"
 for ((round = 1; round <= ROUNDS; round++)); do
   n=${#NAMES[@]}
   for ((k = 0; k < n; k++)); do
@@ -118,7 +149,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     java_bin=${cmd%% *}
     jdk_bin=$(dirname "$(readlink -f "$(command -v "$java_bin")")")
     # shellcheck disable=SC2086
-    JAVA_TOOL_OPTIONS="-Xlog:gc:file=$OUT/r$round-$name.gc" taskset -c "$PROXY_CPUS" $cmd serve --config "$OUT/config" --address 127.0.0.1 --admin 127.0.0.1:0 \
+    JAVA_TOOL_OPTIONS="-Xlog:gc:file=$OUT/r$round-$name.gc $STACKDEPTH" taskset -c "$PROXY_CPUS" $cmd serve --config "$OUT/config" --address 127.0.0.1 --admin 127.0.0.1:0 \
       --no-watch >"$OUT/r$round-$name.out" 2>&1 &
     pid=$!; PIDS+=("$pid")
     if ! wait_ready "http://127.0.0.1:$PROXY_PORT/small"; then
@@ -128,20 +159,25 @@ for ((round = 1; round <= ROUNDS; round++)); do
     load "$WARMUP" >"$OUT/r$round-$name.warm" 2>&1
     "$jdk_bin/jcmd" "$pid" JFR.start name=cost settings="$OUT/alloc.jfc" filename="$OUT/r$round-$name.jfr" >/dev/null
     gclines0=$(wc -l <"$OUT/r$round-$name.gc")
+    stat0=$(loop_ticks "$pid")
     perf stat -x, -e task-clock,raw_syscalls:sys_enter,context-switches -p "$pid" -o "$OUT/r$round-$name.perf" &
     perf_pid=$!
     sleep 0.2
     load "$REQUESTS" >"$OUT/r$round-$name.load" 2>&1
     kill -INT "$perf_pid"; wait "$perf_pid" || true
+    stat1=$(loop_ticks "$pid")
+    ticks=$(getconf CLK_TCK)
+    user_s=$(python3 -c "print(($((${stat1% *} - ${stat0% *}))) / $ticks)")
+    sys_s=$(python3 -c "print(($((${stat1#* } - ${stat0#* }))) / $ticks)")
     "$jdk_bin/jcmd" "$pid" JFR.stop name=cost >/dev/null
     "$jdk_bin/jfr" print --json --events jdk.ThreadAllocationStatistics "$OUT/r$round-$name.jfr" >"$OUT/r$round-$name.alloc.json"
     tail -n +"$((gclines0 + 1))" "$OUT/r$round-$name.gc" >"$OUT/r$round-$name.gcwindow"
     kill "$pid"; wait "$pid" 2>/dev/null || true
     ok=$(awk '/^requests:/ { print $8 }' "$OUT/r$round-$name.load")
-    python3 - "$round" "$name" "$ok" "$OUT/r$round-$name.perf" "$OUT/r$round-$name.alloc.json" "$OUT/r$round-$name.gcwindow" \
+    python3 - "$round" "$name" "$ok" "$OUT/r$round-$name.perf" "$OUT/r$round-$name.alloc.json" "$OUT/r$round-$name.gcwindow" "$user_s" "$sys_s" \
       >>"$OUT/results.tsv" <<'PY'
 import json, re, sys
-rnd, name, ok, perf_file, alloc_json, gc_window = sys.argv[1:7]
+rnd, name, ok, perf_file, alloc_json, gc_window, user_s, sys_s = sys.argv[1:9]
 ok = int(ok)
 vals = {}
 for line in open(perf_file):
@@ -161,7 +197,8 @@ pauses = [float(m.group(1)) for m in (re.search(r'Pause Young.* ([0-9.]+)ms$', l
 print(f"{rnd}\t{name}\t{ok}\t{vals.get('task-clock', 0) * 1000 / ok:.2f}\t"
       f"{vals.get('raw_syscalls:sys_enter', 0) / ok:.2f}\t{vals.get('context-switches', 0) / ok:.3f}\t"
       f"{alloc_bytes / ok:.0f}\t{len(pauses) * 100000 / ok:.2f}\t"
-      f"{sum(pauses) / len(pauses) if pauses else 0:.2f}\t{max(pauses, default=0):.2f}")
+      f"{sum(pauses) / len(pauses) if pauses else 0:.2f}\t{max(pauses, default=0):.2f}\t"
+      f"{float(user_s) * 1e6 / ok:.2f}\t{float(sys_s) * 1e6 / ok:.2f}")
 PY
     tail -1 "$OUT/results.tsv" >&2
   done
@@ -172,13 +209,19 @@ rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])][1:]
 by = collections.OrderedDict()
 for r in rows:
     by.setdefault(r[1], []).append(r)
-print("| variant | rounds | cpu µs/req | syscalls/req | ctx switches/req | alloc B/req | young GCs/100k req "
-      "| mean pause ms | max pause ms |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| variant | rounds | cpu µs/req | loop user µs/req | loop sys µs/req | syscalls/req | ctx switches/req | alloc B/req "
+      "| young GCs/100k req | mean pause ms | max pause ms |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for name, rs in by.items():
     med = lambda c: statistics.median(float(r[c]) for r in rs)
     spread = lambda c: f"{min(float(r[c]) for r in rs):.2f}-{max(float(r[c]) for r in rs):.2f}"
-    print(f"| {name} | {len(rs)} | {med(3):.2f} ({spread(3)}) | {med(4):.2f} | {med(5):.3f} | {med(6):.0f} "
+    print(f"| {name} | {len(rs)} | {med(3):.2f} ({spread(3)}) | {med(10):.2f} | {med(11):.2f} | {med(4):.2f} | {med(5):.3f} | {med(6):.0f} "
           f"| {med(7):.2f} | {med(8):.2f} | {med(9):.2f} |")
 PY
+if [[ -n $PROFILE ]]; then
+  for name in "${NAMES[@]}"; do
+    echo; echo "## CPU samples of $name (all rounds)"
+    python3 "$ROOT/bench/jfr-top.py" --top "${PROFILE_TOP:-25}" "$OUT"/r*-"$name".jfr || true
+  done
+fi
 echo "raw: $OUT" >&2
