@@ -9,12 +9,14 @@ import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.dispatch.CorsFilter;
 import io.archway.snapshot.dispatch.RouteDecision;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -24,7 +26,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -145,6 +146,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpRequest request) {
             try {
+                answerContinue(request);
                 onRequest(request);
                 if (msg instanceof FullHttpRequest full && exchange != null && !full.decoderResult().isFailure()) {
                     // HTTP/2 streams deliver a request that ends with its headers as one message.
@@ -161,6 +163,21 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(msg);
+    }
+
+    /**
+     * {@code Expect: 100-continue} on HTTP/1.1 (RFC 9110 section 10.1.1): answers 100 Continue so the
+     * client sends the body, and drops the expectation (the backend never sees it), as Netty's
+     * {@code HttpServerExpectContinueHandler} did in its own pipeline step. Answered when the request
+     * is dispatched, so a pipelined request's 100 never lands inside the response before it. HTTP/2
+     * streams get theirs from {@link Http2StreamCodec}, which removes the field.
+     */
+    private void answerContinue(HttpRequest request) {
+        if (HttpUtil.is100ContinueExpected(request)) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            request.headers().remove(HttpHeaderNames.EXPECT);
+        }
     }
 
     private void onRequest(HttpRequest request) {
@@ -359,9 +376,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         up.replace(UpstreamHandler.class, "tunnel", new TunnelHandler(ctx.channel()));
         Http1Parser.removeClientCodec(up);
         downstream.replace(this, "tunnel", new TunnelHandler(upstream));
-        if (downstream.get(HttpServerExpectContinueHandler.class) != null) {
-            downstream.remove(HttpServerExpectContinueHandler.class);
-        }
         Http1Parser.removeServerCodec(downstream);
         upstream.config().setAutoRead(true);
         ctx.channel().config().setAutoRead(true);

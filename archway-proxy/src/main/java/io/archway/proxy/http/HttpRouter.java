@@ -100,7 +100,7 @@ final class HttpRouter implements ChannelFutureListener {
     /** The status the last failed attempt would have answered (used if the retry cannot happen). */
     private HttpResponseStatus lastFailure;
 
-    /** The response's last write: the router listens to its own downstream writes and tells it apart. */
+    /** The response's last write, the one downstream write the router listens to. */
     private ChannelFuture lastWrite;
     private long connectedNanos;
     private long firstByteNanos;
@@ -405,7 +405,9 @@ final class HttpRouter implements ChannelFutureListener {
             }
             return;
         }
-        downstream.write(out).addListener(this);
+        // The void promise: a failed write fires exceptionCaught downstream, whose handler closes the
+        // connection, which ends this exchange (onDownstreamClosed); no promise and listener per write.
+        downstream.write(out, downstream.voidPromise());
     }
 
     /** 101 Switching Protocols: tunnel a WebSocket; any other switch is not ours to accept. */
@@ -449,7 +451,7 @@ final class HttpRouter implements ChannelFutureListener {
             finish(downstream.writeAndFlush(content));
             return;
         }
-        downstream.write(content).addListener(this);
+        downstream.write(content, downstream.voidPromise()); // a failure ends the exchange as the head's does
         if (!downstream.isWritable()) {
             attempt.readResponse(false);
         }
@@ -481,15 +483,12 @@ final class HttpRouter implements ChannelFutureListener {
         }
     }
 
-    /** A downstream write completed: a failure aborts; the last one also reports. */
+    /**
+     * The response's last downstream write completed: reports (the writes before it go with the void
+     * promise, a failure closing the connection through the downstream handler's exceptionCaught).
+     */
     @Override
     public void operationComplete(ChannelFuture future) {
-        if (future != lastWrite) {
-            if (!future.isSuccess()) {
-                abort();
-            }
-            return;
-        }
         if (!future.isSuccess()) {
             downstream.close(); // as an abort would: the response is incomplete
         }

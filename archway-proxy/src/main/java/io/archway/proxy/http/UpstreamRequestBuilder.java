@@ -50,7 +50,7 @@ final class UpstreamRequestBuilder {
             headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
-        // The downstream codec answers "Expect: 100-continue" itself (HttpServerExpectContinueHandler).
+        // The proxy answers "Expect: 100-continue" itself (HttpProxyHandler, Http2StreamCodec).
         headers.remove(HttpHeaderNames.EXPECT);
         // TE is hop-by-hop, but "TE: trailers" states that the client accepts trailers, which the
         // proxy forwards; gRPC servers require it (RFC 9113 section 8.2.2 allows it on HTTP/2).

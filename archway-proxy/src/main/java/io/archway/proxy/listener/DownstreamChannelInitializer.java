@@ -20,10 +20,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -119,7 +119,10 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
     /**
      * @param h2cUpgrade cleartext only: a request with {@code Upgrade: h2c} switches the connection
      *     to HTTP/2 (RFC 7540 section 3.2; RFC 9113 deprecates it but clients such as the JDK's
-     *     HttpClient still use it for http:// URIs), the request itself becoming stream 1
+     *     HttpClient still use it for http:// URIs), the request itself becoming stream 1. Only the
+     *     connection's first request can: the upgrade handler leaves the pipeline after it, so the
+     *     requests after it pass one handler less (a server MAY ignore Upgrade, RFC 9110 section
+     *     7.8; clients ask on the first request of a new connection)
      */
     private void configureHttp1(ChannelHandlerContext ctx, boolean h2cUpgrade) {
         final ChannelHandler codec = Http1Parser.configured().serverCodec(
@@ -130,7 +133,8 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
             ctx.pipeline().addAfter(last, "h2c-upgrade", new HttpServerUpgradeHandler((HttpServerUpgradeHandler.SourceCodec) codec, protocol ->
                     AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                             ? new Http2ServerUpgradeCodec(frameCodec(), streams(), idleClose(), new DropHttp1Handlers())
-                            : null, MAX_UPGRADE_REQUEST_BODY) {
+                            : null, MAX_UPGRADE_REQUEST_BODY, DefaultHttpHeadersFactory.headersFactory(),
+                    DefaultHttpHeadersFactory.trailersFactory(), true) {
                 /** Whether the request being upgraded declared its body's framing itself. */
                 private boolean framed;
 
@@ -154,8 +158,8 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
             });
             last = "h2c-upgrade";
         }
-        ctx.pipeline().addAfter(last, "continue", new HttpServerExpectContinueHandler())
-                .addAfter("continue", "proxy", new HttpProxyHandler(port, pool, true, telemetry));
+        // The proxy handler answers Expect: 100-continue itself (one pipeline step less per message).
+        ctx.pipeline().addAfter(last, "proxy", new HttpProxyHandler(port, pool, true, telemetry));
     }
 
     private void configureHttp2(ChannelHandlerContext ctx) {
@@ -210,9 +214,6 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             final ChannelPipeline p = ctx.pipeline();
-            if (p.get("continue") != null) {
-                p.remove("continue");
-            }
             if (p.get("proxy") != null) {
                 p.remove("proxy");
             }

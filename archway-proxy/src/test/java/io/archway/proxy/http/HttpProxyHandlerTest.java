@@ -17,7 +17,6 @@ import io.archway.snapshot.PortBinding;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +54,6 @@ class HttpProxyHandlerTest {
 
     HttpProxyHandlerTest(Http1Parser parser) {
         channel = new EmbeddedChannel(parser.serverCodec(HttpCodecConfig.server(256, 512)),
-                new HttpServerExpectContinueHandler(),
                 new HttpProxyHandler(new PortRoutes() {
                     private final RouteIndex index = new RouteIndex(BINDING, null);
 
@@ -190,6 +188,25 @@ class HttpProxyHandlerTest {
         assertThat(response()).startsWith("HTTP/1.1 404 Not Found\r\n");
         assertNothingMore();
         assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void expectContinueIsAnsweredBeforeTheBodyThenTheRequestIsServed() {
+        // HttpProxyHandler answers Expect: 100-continue itself (no HttpServerExpectContinueHandler).
+        write("PUT /zzz HTTP/1.1\r\nHost: redirect.test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+        assertThat(response()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+        assertThat(response()).startsWith("HTTP/1.1 404 Not Found\r\n");
+        write("okGET /x HTTP/1.1\r\nHost: nowhere.example.org\r\n\r\n");
+        assertThat(response()).startsWith("HTTP/1.1 404 Not Found\r\n");
+        assertNothingMore();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void expectContinueOnHttp10IsNotAnswered() {
+        write("PUT /zzz HTTP/1.0\r\nHost: redirect.test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok");
+        assertThat(response()).startsWith("HTTP/1.1 404 Not Found\r\n");
+        assertNothingMore();
     }
 
     @Test
