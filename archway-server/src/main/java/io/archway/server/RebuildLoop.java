@@ -43,6 +43,15 @@ public final class RebuildLoop implements AutoCloseable {
     public record Result(long version, boolean served, boolean skipped, List<Diagnostic> diagnostics) {
     }
 
+    /**
+     * When the phases of the last served rebuild ended ({@link System#nanoTime()}), for the
+     * change-to-live budget (bench {@code ServeProfile}): started, the store's view taken, the
+     * translation done, the data plane swapped (new requests see the change from here on), its
+     * status published.
+     */
+    public record Timing(long version, long started, long viewed, long translated, long swapped, long published) {
+    }
+
     private final ResourceStore store;
     private final Translator translator;
     private final SnapshotSink sink;
@@ -50,6 +59,7 @@ public final class RebuildLoop implements AutoCloseable {
     private final ServerMetrics metrics;
     private final ExecutorService executor;
     private final AtomicBoolean queued = new AtomicBoolean();
+    private volatile Timing lastTiming;
 
     // Loop-thread state.
     /** What the next translation may reuse of this one: a one-route change costs about one route. */
@@ -107,6 +117,11 @@ public final class RebuildLoop implements AutoCloseable {
         }
     }
 
+    /** The phases of the last served rebuild, or null before the first. */
+    public Timing lastTiming() {
+        return lastTiming;
+    }
+
     /** True once a snapshot has been served. */
     public boolean everServed() {
         return everServed;
@@ -146,6 +161,7 @@ public final class RebuildLoop implements AutoCloseable {
         long applied = System.nanoTime(); // new requests see the change from here on
         status.publish(view, translation.status(), diagnostics, version);
         long published = System.nanoTime();
+        lastTiming = new Timing(version, started, viewed, translated, applied, published);
         servedVersion = version;
         everServed = true;
         RoutingSnapshot s = translation.snapshot();

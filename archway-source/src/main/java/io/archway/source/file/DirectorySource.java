@@ -67,6 +67,16 @@ public final class DirectorySource implements AutoCloseable {
     private boolean overflow;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong filesRead = new java.util.concurrent.atomic.AtomicLong();
+    /** When the watcher last took an event ({@link System#nanoTime()}). */
+    private volatile long lastEvent;
+    private volatile Timing lastTiming;
+
+    /**
+     * The last batch that changed the store ({@link System#nanoTime()}): the watcher's last event
+     * before it, when the batch started, and when the store had it (the rebuild is requested then).
+     */
+    public record Timing(long event, long started, long applied) {
+    }
 
     /**
      * @param dir the manifest directory, as the operator named it (used in diagnostics)
@@ -183,6 +193,7 @@ public final class DirectorySource implements AutoCloseable {
         while (!closed) {
             try {
                 WatchKey key = watcher.take();
+                lastEvent = System.nanoTime();
                 boolean any;
                 synchronized (pending) {
                     overflow |= collect(key, pending);
@@ -244,6 +255,8 @@ public final class DirectorySource implements AutoCloseable {
     }
 
     private void process(Set<Path> pending, boolean overflow) {
+        final long started = System.nanoTime();
+        final long event = lastEvent;
         boolean changed;
         // A mounted ConfigMap or Secret swaps its "..data" symlink atomically: reread everything.
         for (Path p : pending) {
@@ -269,6 +282,7 @@ public final class DirectorySource implements AutoCloseable {
             changed = store.revision() != before;
         }
         if (changed) {
+            lastTiming = new Timing(event, started, System.nanoTime());
             try {
                 onChange.run();
             } catch (RuntimeException e) {
@@ -318,6 +332,11 @@ public final class DirectorySource implements AutoCloseable {
         filesRead.incrementAndGet();
         logProblems(loaded);
         return loaded;
+    }
+
+    /** The last batch that changed the store, or null before the first. */
+    public Timing lastTiming() {
+        return lastTiming;
     }
 
     /** How many times a manifest file was read and parsed since construction (start-up logs, tests). */
