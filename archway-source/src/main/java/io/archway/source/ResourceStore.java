@@ -1,12 +1,11 @@
 package io.archway.source;
 
+import io.archway.kinds.ResourceKind;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
-import io.archway.translate.SourceLocation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
-import io.archway.kinds.ResourceKind;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
