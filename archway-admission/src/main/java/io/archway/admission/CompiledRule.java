@@ -1,11 +1,11 @@
 package io.archway.admission;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cel.bundle.Cel;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelValidationException;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,15 +35,15 @@ final class CompiledRule {
     private volatile Program program;
     private volatile Program messageProgram;
 
-    private CompiledRule(Cel cel, ValidationRule rule, String schemaPath) {
+    private CompiledRule(Cel cel, JsonNode rule, String schemaPath) {
         this.cel = cel;
-        this.rule = rule.getRule();
-        this.message = rule.getMessage();
-        this.messageExpression = rule.getMessageExpression() == null || rule.getMessageExpression().isBlank() ? null
-                : rule.getMessageExpression();
-        this.fieldPath = rule.getFieldPath();
+        this.rule = StructuralSchema.text(rule, "rule");
+        this.message = StructuralSchema.text(rule, "message");
+        String expression = StructuralSchema.text(rule, "messageExpression");
+        this.messageExpression = expression == null || expression.isBlank() ? null : expression;
+        this.fieldPath = StructuralSchema.text(rule, "fieldPath");
         this.schemaPath = schemaPath;
-        this.type = typeOf(rule.getReason());
+        this.type = typeOf(StructuralSchema.text(rule, "reason"));
     }
 
     /** A compiled expression, shared by every place a CRD repeats it (and by both channels). */
@@ -52,8 +52,11 @@ final class CompiledRule {
 
     private static final ConcurrentMap<String, Program> PROGRAMS = new ConcurrentHashMap<>();
 
-    /** {@code rule} at {@code schemaPath}, compiled when first evaluated (or by {@link #compile()}). */
-    static CompiledRule of(Cel cel, ValidationRule rule, String schemaPath) {
+    /**
+     * {@code rule} (an item of {@code x-kubernetes-validations}: rule, message, messageExpression,
+     * fieldPath, reason) at {@code schemaPath}, compiled when first evaluated (or by {@link #compile()}).
+     */
+    static CompiledRule of(Cel cel, JsonNode rule, String schemaPath) {
         return new CompiledRule(cel, rule, schemaPath);
     }
 
