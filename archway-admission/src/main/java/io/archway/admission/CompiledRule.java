@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentMap;
  * One {@code x-kubernetes-validations} rule of a CRD version, evaluated for every value at its schema
  * node. Its expressions are compiled on first use (and shared by every place a CRD repeats them): a
  * start-up that admits a few objects compiles the few rules they reach, not the hundreds of the
- * packaged CRDs (docs/PERFORMANCE.md, start-up).
+ * packaged CRDs (docs/PERFORMANCE.md, start-up); from their packaged checked form
+ * ({@link CheckedExpressions}) when there is one.
  *
  * <p>A transition rule (one that reads {@code oldSelf}) is skipped, as the API server skips it on a
  * create: standalone mode has no stored object to compare with. The refusal carries the rule's
@@ -98,7 +99,10 @@ final class CompiledRule {
             return cached;
         }
         try {
-            CelAbstractSyntaxTree ast = cel.compile(expression).getAst();
+            CelAbstractSyntaxTree ast = CheckedExpressions.lookup(expression).orElse(null);
+            if (ast == null) {
+                ast = cel.compile(expression).getAst();
+            }
             boolean readsOldSelf = ast.getReferenceMap().values().stream()
                     .anyMatch(r -> KubernetesCel.OLD_SELF.equals(r.name()));
             Program compiled = new Program(cel.createProgram(ast), readsOldSelf);
