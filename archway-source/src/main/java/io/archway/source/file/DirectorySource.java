@@ -136,12 +136,13 @@ public final class DirectorySource implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            // Files are parsed and admitted independently: on every core (issue 14: start-up at 10,000
+            // routes), then logged and applied in path order, as one by one.
+            List<LoadedFile> read = found.parallelStream().map(this::load).toList();
             Set<String> seen = new HashSet<>();
-            List<LoadedFile> read = new ArrayList<>();
-            for (Path file : found) {
-                LoadedFile loaded = read(file);
+            for (LoadedFile loaded : read) {
+                logProblems(loaded);
                 seen.add(loaded.file());
-                read.add(loaded);
             }
             List<String> gone = files.files().stream().filter(known -> !seen.contains(known)).toList();
             files.applyAll(read, gone);
@@ -328,9 +329,15 @@ public final class DirectorySource implements AutoCloseable {
 
     /** Reads and parses one manifest, logging its problems. */
     private LoadedFile read(Path file) {
+        LoadedFile loaded = load(file);
+        logProblems(loaded);
+        return loaded;
+    }
+
+    /** Reads and parses one manifest (thread-safe). */
+    private LoadedFile load(Path file) {
         LoadedFile loaded = loader.loadFile(file, dir);
         filesRead.incrementAndGet();
-        logProblems(loaded);
         return loaded;
     }
 
