@@ -10,6 +10,12 @@
 #   bench/scale-churn.sh [--routes N] [--changes N] [--pace MS] [--connections N]
 #   e.g. a short check:  bench/scale-churn.sh --routes 200 --changes 20
 #
+# PACE is the pause after a change is live before the next is saved (default 120 ms). `serve`
+# applies a lone save at once but holds a save that follows the previous batch within its
+# hold-off (100 ms) as part of a burst: a pace much under the hold-off measures the burst hold-off,
+# not a lone change (changes live in 30 ms with PACE 20 come 50 ms apart: each would wait out the
+# hold-off, and the figure would measure it).
+#
 # Run it on a quiet box (its figures measure everything else that runs). Needs JDK 17, Maven,
 # wrk, curl and python3 (the backend; set BACKEND_PORT to use a faster one already listening, such
 # as the nginx of ../shared/bench). The gateway starts through the `archway` launcher, as users start
@@ -17,7 +23,7 @@
 # runs without); ARCHWAY_JAVA_OPTS is passed to the gateway JVM (default -Xmx1g).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROUTES=10000 CHANGES=1000 PACE=20 CONNS=16 HOSTNAMES=1000
+ROUTES=10000 CHANGES=1000 PACE=120 CONNS=16 HOSTNAMES=1000
 while [[ $# -gt 0 ]]; do
   case $1 in
     --routes) ROUTES=$2; shift 2 ;;

@@ -3,8 +3,6 @@ package io.archway.admission;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cel.bundle.Cel;
 import io.archway.kinds.ResourceKind;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +29,8 @@ public final class Admission {
 
     private final CrdChannel channel;
     private final Cel cel = KubernetesCel.environment();
-    private final ConcurrentMap<ResourceKind, Optional<CustomResourceDefinition>> crds = new ConcurrentHashMap<>();
+    /** Each kind's served versions' schemas ({@link CrdCatalog#servedSchemas}), read once. */
+    private final ConcurrentMap<ResourceKind, Optional<ObjectNode>> crds = new ConcurrentHashMap<>();
     /** The compiled schemas by kind and version, e.g. {@code HTTP_ROUTE/v1} (package-private for tests). */
     final ConcurrentMap<String, CrdVersionSchema> schemas = new ConcurrentHashMap<>();
 
@@ -92,19 +91,16 @@ public final class Admission {
     }
 
     Optional<CrdVersionSchema> schema(ResourceKind kind, String version) {
-        Optional<CustomResourceDefinition> crd = crds.computeIfAbsent(kind, k -> CrdCatalog.definition(channel, k));
+        Optional<ObjectNode> crd = crds.computeIfAbsent(kind, k -> CrdCatalog.servedSchemas(channel, k));
         if (crd.isEmpty()) {
             return Optional.empty();
         }
-        List<CustomResourceDefinitionVersion> versions = crd.get().getSpec().getVersions();
-        Optional<CustomResourceDefinitionVersion> served = find(versions, version)
-                .or(() -> find(versions, kind.preferredVersion()));
-        return served.map(v -> schemas.computeIfAbsent(kind.name() + "/" + v.getName(), k -> new CrdVersionSchema(v, cel)));
-    }
-
-    private static Optional<CustomResourceDefinitionVersion> find(List<CustomResourceDefinitionVersion> versions,
-            String version) {
-        return versions.stream().filter(v -> v.getName().equals(version) && Boolean.TRUE.equals(v.getServed())
-                && v.getSchema() != null && v.getSchema().getOpenAPIV3Schema() != null).findFirst();
+        ObjectNode served = crd.get();
+        String name = served.has(version) ? version : kind.preferredVersion();
+        if (!served.has(name)) {
+            return Optional.empty();
+        }
+        return Optional.of(schemas.computeIfAbsent(kind.name() + "/" + name,
+                k -> new CrdVersionSchema(name, served.get(name), cel)));
     }
 }

@@ -1,11 +1,11 @@
 package io.archway.admission;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cel.bundle.Cel;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelValidationException;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentMap;
  * One {@code x-kubernetes-validations} rule of a CRD version, evaluated for every value at its schema
  * node. Its expressions are compiled on first use (and shared by every place a CRD repeats them): a
  * start-up that admits a few objects compiles the few rules they reach, not the hundreds of the
- * packaged CRDs (docs/PERFORMANCE.md, start-up).
+ * packaged CRDs (docs/PERFORMANCE.md, start-up); from their packaged checked form
+ * ({@link CheckedExpressions}) when there is one.
  *
  * <p>A transition rule (one that reads {@code oldSelf}) is skipped, as the API server skips it on a
  * create: standalone mode has no stored object to compare with. The refusal carries the rule's
@@ -35,15 +36,15 @@ final class CompiledRule {
     private volatile Program program;
     private volatile Program messageProgram;
 
-    private CompiledRule(Cel cel, ValidationRule rule, String schemaPath) {
+    private CompiledRule(Cel cel, JsonNode rule, String schemaPath) {
         this.cel = cel;
-        this.rule = rule.getRule();
-        this.message = rule.getMessage();
-        this.messageExpression = rule.getMessageExpression() == null || rule.getMessageExpression().isBlank() ? null
-                : rule.getMessageExpression();
-        this.fieldPath = rule.getFieldPath();
+        this.rule = StructuralSchema.text(rule, "rule");
+        this.message = StructuralSchema.text(rule, "message");
+        String expression = StructuralSchema.text(rule, "messageExpression");
+        this.messageExpression = expression == null || expression.isBlank() ? null : expression;
+        this.fieldPath = StructuralSchema.text(rule, "fieldPath");
         this.schemaPath = schemaPath;
-        this.type = typeOf(rule.getReason());
+        this.type = typeOf(StructuralSchema.text(rule, "reason"));
     }
 
     /** A compiled expression, shared by every place a CRD repeats it (and by both channels). */
@@ -52,8 +53,11 @@ final class CompiledRule {
 
     private static final ConcurrentMap<String, Program> PROGRAMS = new ConcurrentHashMap<>();
 
-    /** {@code rule} at {@code schemaPath}, compiled when first evaluated (or by {@link #compile()}). */
-    static CompiledRule of(Cel cel, ValidationRule rule, String schemaPath) {
+    /**
+     * {@code rule} (an item of {@code x-kubernetes-validations}: rule, message, messageExpression,
+     * fieldPath, reason) at {@code schemaPath}, compiled when first evaluated (or by {@link #compile()}).
+     */
+    static CompiledRule of(Cel cel, JsonNode rule, String schemaPath) {
         return new CompiledRule(cel, rule, schemaPath);
     }
 
@@ -95,7 +99,10 @@ final class CompiledRule {
             return cached;
         }
         try {
-            CelAbstractSyntaxTree ast = cel.compile(expression).getAst();
+            CelAbstractSyntaxTree ast = CheckedExpressions.lookup(expression).orElse(null);
+            if (ast == null) {
+                ast = cel.compile(expression).getAst();
+            }
             boolean readsOldSelf = ast.getReferenceMap().values().stream()
                     .anyMatch(r -> KubernetesCel.OLD_SELF.equals(r.name()));
             Program compiled = new Program(cel.createProgram(ast), readsOldSelf);

@@ -3,7 +3,6 @@ package io.archway.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cel.bundle.Cel;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +25,10 @@ final class CrdVersionSchema {
     private final String version;
     private final StructuralSchema root;
 
-    CrdVersionSchema(CustomResourceDefinitionVersion version, Cel cel) {
-        this.version = version.getName();
-        this.root = StructuralSchema.compile(version.getSchema().getOpenAPIV3Schema(), cel);
+    /** The version named {@code version} whose {@code schema.openAPIV3Schema} is {@code openApiV3Schema}. */
+    CrdVersionSchema(String version, JsonNode openApiV3Schema, Cel cel) {
+        this.version = version;
+        this.root = StructuralSchema.compile(openApiV3Schema, cel);
     }
 
     String version() {

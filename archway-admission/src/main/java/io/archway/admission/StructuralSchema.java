@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.cel.bundle.Cel;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,10 @@ import java.util.Map;
  * {@code additionalProperties}, {@code default}, {@code nullable}, the {@code x-kubernetes-*}
  * extensions) drives pruning and defaulting; {@code anyOf}, {@code oneOf}, {@code allOf} and
  * {@code not} are value validations only ({@link #valueValidations}).
+ *
+ * <p>Read from the schema's JSON as the CRD writes it (the OpenAPI v3 keywords of apiextensions'
+ * {@code JSONSchemaProps}), whether the packaged compact form ({@link CrdCatalog}) or a CRD's YAML:
+ * this is the one reading of a schema's keywords.
  */
 final class StructuralSchema {
     final String type;
@@ -57,65 +60,107 @@ final class StructuralSchema {
     final List<StructuralSchema> allOf;
     final StructuralSchema not;
 
-    private StructuralSchema(JSONSchemaProps p, Cel cel, String path) {
-        this.type = p.getType();
-        this.nullable = Boolean.TRUE.equals(p.getNullable());
-        this.intOrString = Boolean.TRUE.equals(p.getXKubernetesIntOrString());
-        this.preserveUnknownFields = Boolean.TRUE.equals(p.getXKubernetesPreserveUnknownFields());
+    private StructuralSchema(JsonNode p, Cel cel, String path) {
+        this.type = text(p, "type");
+        this.nullable = flag(p, "nullable");
+        this.intOrString = flag(p, "x-kubernetes-int-or-string");
+        this.preserveUnknownFields = flag(p, "x-kubernetes-preserve-unknown-fields");
         Map<String, StructuralSchema> props = new LinkedHashMap<>();
-        if (p.getProperties() != null) {
-            p.getProperties().forEach((name, child) -> props.put(name, new StructuralSchema(child, cel, path + "." + name)));
-        }
-        this.properties = Collections.unmodifiableMap(props);
-        JSONSchemaProps additional = p.getAdditionalProperties() == null ? null : p.getAdditionalProperties().getSchema();
-        this.additionalProperties = additional == null ? null : new StructuralSchema(additional, cel, path + "[*]");
-        this.additionalPropertiesAllowed = p.getAdditionalProperties() != null
-                && Boolean.TRUE.equals(p.getAdditionalProperties().getAllows()) && additional == null;
-        JSONSchemaProps item = p.getItems() == null ? null : p.getItems().getSchema();
-        this.items = item == null ? null : new StructuralSchema(item, cel, path + "[*]");
-        this.enumValues = p.getEnum() == null ? List.of() : List.copyOf(p.getEnum());
-        this.patternText = p.getPattern();
-        this.pattern = compilePattern(p.getPattern(), path);
-        this.format = p.getFormat();
-        this.minLength = p.getMinLength();
-        this.maxLength = p.getMaxLength();
-        this.minItems = p.getMinItems();
-        this.maxItems = p.getMaxItems();
-        this.minProperties = p.getMinProperties();
-        this.maxProperties = p.getMaxProperties();
-        this.minimum = p.getMinimum();
-        this.exclusiveMinimum = Boolean.TRUE.equals(p.getExclusiveMinimum());
-        this.maximum = p.getMaximum();
-        this.exclusiveMaximum = Boolean.TRUE.equals(p.getExclusiveMaximum());
-        this.required = p.getRequired() == null ? List.of() : List.copyOf(p.getRequired());
-        this.defaultValue = p.getDefault();
-        this.listType = p.getXKubernetesListType();
-        this.listMapKeys = p.getXKubernetesListMapKeys() == null ? List.of() : List.copyOf(p.getXKubernetesListMapKeys());
-        List<CompiledRule> compiled = new ArrayList<>();
-        if (p.getXKubernetesValidations() != null) {
-            for (ValidationRule r : p.getXKubernetesValidations()) {
-                compiled.add(CompiledRule.of(cel, r, path));
+        JsonNode properties = p.get("properties");
+        if (properties != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> child = it.next();
+                props.put(child.getKey(), new StructuralSchema(child.getValue(), cel, path + "." + child.getKey()));
             }
         }
+        this.properties = Collections.unmodifiableMap(props);
+        // additionalProperties and items are a schema or (JSONSchemaPropsOrBool, JSONSchemaPropsOrArray) a
+        // boolean or a list; a structural schema uses the schema form only, and `true` to keep any key.
+        JsonNode additional = p.get("additionalProperties");
+        this.additionalProperties = additional != null && additional.isObject()
+                ? new StructuralSchema(additional, cel, path + "[*]") : null;
+        this.additionalPropertiesAllowed = additional != null && additional.isBoolean() && additional.booleanValue();
+        JsonNode item = p.get("items");
+        this.items = item != null && item.isObject() ? new StructuralSchema(item, cel, path + "[*]") : null;
+        this.enumValues = nodes(p.get("enum"));
+        this.patternText = text(p, "pattern");
+        this.pattern = compilePattern(patternText, path);
+        this.format = text(p, "format");
+        this.minLength = integer(p, "minLength");
+        this.maxLength = integer(p, "maxLength");
+        this.minItems = integer(p, "minItems");
+        this.maxItems = integer(p, "maxItems");
+        this.minProperties = integer(p, "minProperties");
+        this.maxProperties = integer(p, "maxProperties");
+        this.minimum = number(p, "minimum");
+        this.exclusiveMinimum = flag(p, "exclusiveMinimum");
+        this.maximum = number(p, "maximum");
+        this.exclusiveMaximum = flag(p, "exclusiveMaximum");
+        this.required = texts(p.get("required"));
+        this.defaultValue = p.get("default");
+        this.listType = text(p, "x-kubernetes-list-type");
+        this.listMapKeys = texts(p.get("x-kubernetes-list-map-keys"));
+        List<CompiledRule> compiled = new ArrayList<>();
+        for (JsonNode r : nodes(p.get("x-kubernetes-validations"))) {
+            compiled.add(CompiledRule.of(cel, r, path));
+        }
         this.rules = List.copyOf(compiled);
-        this.anyOf = compileAll(p.getAnyOf(), cel, path);
-        this.oneOf = compileAll(p.getOneOf(), cel, path);
-        this.allOf = compileAll(p.getAllOf(), cel, path);
-        this.not = p.getNot() == null ? null : new StructuralSchema(p.getNot(), cel, path);
+        this.anyOf = compileAll(p.get("anyOf"), cel, path);
+        this.oneOf = compileAll(p.get("oneOf"), cel, path);
+        this.allOf = compileAll(p.get("allOf"), cel, path);
+        JsonNode not = p.get("not");
+        this.not = not == null || not.isNull() ? null : new StructuralSchema(not, cel, path);
     }
 
-    /** Compiles the schema rooted at {@code root}: every pattern once; CEL rules on first use. */
-    static StructuralSchema compile(JSONSchemaProps root, Cel cel) {
+    /** Compiles the schema rooted at {@code root} (a CRD version's {@code openAPIV3Schema}): every pattern once; CEL rules on first use. */
+    static StructuralSchema compile(JsonNode root, Cel cel) {
         return new StructuralSchema(root, cel, "");
     }
 
-    private static List<StructuralSchema> compileAll(List<JSONSchemaProps> list, Cel cel, String path) {
+    private static List<StructuralSchema> compileAll(JsonNode list, Cel cel, String path) {
         if (list == null || list.isEmpty()) {
             return List.of();
         }
         List<StructuralSchema> out = new ArrayList<>();
-        for (JSONSchemaProps p : list) {
+        for (JsonNode p : list) {
             out.add(new StructuralSchema(p, cel, path));
+        }
+        return List.copyOf(out);
+    }
+
+    static String text(JsonNode p, String keyword) {
+        JsonNode v = p.get(keyword);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static boolean flag(JsonNode p, String keyword) {
+        JsonNode v = p.get(keyword);
+        return v != null && v.asBoolean(false);
+    }
+
+    private static Long integer(JsonNode p, String keyword) {
+        JsonNode v = p.get(keyword);
+        return v == null || v.isNull() ? null : v.asLong();
+    }
+
+    private static Double number(JsonNode p, String keyword) {
+        JsonNode v = p.get(keyword);
+        return v == null || v.isNull() ? null : v.asDouble();
+    }
+
+    private static List<JsonNode> nodes(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            return List.of();
+        }
+        List<JsonNode> out = new ArrayList<>(array.size());
+        array.forEach(out::add);
+        return List.copyOf(out);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : nodes(array)) {
+            out.add(n.asText());
         }
         return List.copyOf(out);
     }

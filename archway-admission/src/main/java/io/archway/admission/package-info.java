@@ -5,7 +5,9 @@
  * <ul>
  *   <li>{@link io.archway.admission.Admission}: {@code admit(kind, version, object)} for every kind of
  *       {@code io.archway.kinds.ResourceKind} that has a packaged CRD ({@link io.archway.admission.CrdCatalog},
- *       found by {@code <group>_<plural>.yaml}, so a kind added to the registry needs its CRD file only).</li>
+ *       found by {@code <group>_<plural>.yaml}, so a kind added to the registry needs its CRD file only; read
+ *       in its compact form, {@code <group>_<plural>.schemas.json}, generated from the YAML and checked
+ *       against it by {@code PackagedSchemasTest}).</li>
  *   <li>The API server's steps for a create, in its order, one class each: {@code Pruning} (unknown
  *       fields, reported as warnings), {@code Defaulting}, {@code SchemaValidation} (OpenAPI v3 value
  *       validation and list-type uniqueness), {@code RuleEvaluation} ({@code x-kubernetes-validations}

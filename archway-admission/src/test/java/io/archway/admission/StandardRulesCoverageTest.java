@@ -64,7 +64,7 @@ class StandardRulesCoverageTest {
     static List<RuleLocation> standardRules() {
         List<RuleLocation> out = new ArrayList<>();
         for (ResourceKind kind : ResourceKind.all()) {
-            CrdCatalog.definition(CrdChannel.STANDARD, kind).ifPresent(crd -> {
+            PackagedCrds.definition(CrdChannel.STANDARD, kind).ifPresent(crd -> {
                 for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
                     if (Boolean.TRUE.equals(v.getServed())) {
                         walk(v.getSchema().getOpenAPIV3Schema(), "", kind.kind(), v.getName(), out);

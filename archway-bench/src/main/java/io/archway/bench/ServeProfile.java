@@ -1,7 +1,9 @@
 package io.archway.bench;
 
 import io.archway.server.ArchwayServer;
+import io.archway.server.RebuildLoop;
 import io.archway.server.ServerConfig;
+import io.archway.source.file.DirectorySource;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.TranslatorOptions;
 import java.lang.management.ManagementFactory;
@@ -22,9 +24,11 @@ import java.util.Map;
  * The change path of {@code serve} in one process, split by thread: a whole {@link ArchwayServer}
  * watches the {@link ScaleConfig} directory, one route file is saved as an editor saves it (a hidden
  * temporary file renamed over it) per round, and each round prints the wall time from the rename to
- * the new snapshot's status being published and the thread CPU each of the server's threads spent
- * (the watcher: read, parse, admission, store; the rebuild loop: view, translation, data plane,
- * status; its log line splits those by wall time). Thread CPU survives a loaded machine:
+ * the data plane's swap of the new snapshot (new requests see the change from then on), when each
+ * step before it ended (the watcher's event, the batch applied to the store, the rebuild's view,
+ * translation and swap, the status published after it), and the thread CPU each of the server's
+ * threads spent (the watcher: read, parse, admission, store; the rebuild loop: view, translation,
+ * data plane; the status thread: the status view). Thread CPU survives a loaded machine:
  * <pre>
  *   java -cp ... io.archway.bench.ServeProfile ROUTES [ROUNDS]   (ROUNDS 0: start-up only)
  * </pre>
@@ -58,11 +62,11 @@ public final class ServeProfile {
                 final Path file = dir.resolve(ScaleConfig.routeFile(route));
                 final Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
                 Files.writeString(tmp, ScaleConfig.route(route, hostnames, 1, r + 1));
-                final long before = server.status().servedVersion();
+                final long before = server.servingVersion();
                 final Map<String, Long> cpu0 = cpuByThread(threads);
                 final long saved = System.nanoTime();
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                while (server.status().servedVersion() == before) {
+                while (server.servingVersion() == before) {
                     if (System.nanoTime() - saved > 30_000_000_000L) {
                         throw new IllegalStateException("round " + r + ": no new snapshot after 30 s");
                     }
@@ -79,15 +83,23 @@ public final class ServeProfile {
                         split.append(String.format(", %s %.1f ms", name, spent / 1e6));
                     }
                 });
-                System.out.printf("round %d (route %d): published after %.1f ms; thread cpu%s%n", r, route, took / 1e6,
-                        split);
+                // Where the wall time from the rename went: each step's end, after the rename.
+                final DirectorySource.Timing batch = server.lastBatch().orElseThrow();
+                final RebuildLoop.Timing rebuild = server.lastRebuild();
+                System.out.printf("round %d (route %d): swapped after %.1f ms (event %.1f, batch start %.1f, store %.1f,"
+                                + " rebuild start %.1f, view %.1f, translation %.1f, swap %.1f, status %s); thread cpu%s%n",
+                        r, route, took / 1e6, (batch.event() - saved) / 1e6, (batch.started() - saved) / 1e6,
+                        (batch.applied() - saved) / 1e6, (rebuild.started() - saved) / 1e6,
+                        (rebuild.viewed() - saved) / 1e6, (rebuild.translated() - saved) / 1e6,
+                        (rebuild.swapped() - saved) / 1e6, rebuild.published() == 0 ? "not yet"
+                                : String.format("%.1f", (rebuild.published() - saved) / 1e6), split);
             }
         }
         if (live.isEmpty()) {
             return;
         }
         Collections.sort(live);
-        System.out.printf("median %.1f ms, max %.1f ms over %d rounds%n", live.get(live.size() / 2) / 1e6,
+        System.out.printf("swapped after: median %.1f ms, max %.1f ms over %d rounds%n", live.get(live.size() / 2) / 1e6,
                 live.get(live.size() - 1) / 1e6, live.size());
     }
 

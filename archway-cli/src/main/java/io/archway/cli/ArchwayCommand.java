@@ -1,16 +1,37 @@
 package io.archway.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code archway} command. */
 @Command(name = "archway", mixinStandardHelpOptions = true, versionProvider = ArchwayCommand.Version.class,
         description = "Archway: a Kubernetes Gateway API gateway that runs from a directory of manifests.",
-        subcommands = {ServeCommand.class, GetCommand.class, WeightsCommand.class, CanaryCommand.class,
-                ValidateCommand.class, QuickstartCommand.class, ExplainCommand.class,
-                CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP_FOOTER)
 public final class ArchwayCommand implements Runnable {
+    /**
+     * The subcommands by name, in the order the usage lists them. picocli builds a command's model
+     * by reflection when it is added, so a command line that names one (e.g. {@code archway serve
+     * ...}) gets that one only: a replica's start-up does not build the fourteen others (issue 14,
+     * start-up; picocli's classes are Java 5 bytecode, which no class-data archive holds). Any other
+     * command line (help, a typo, none) gets them all.
+     */
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Class<?>> subcommands() {
+        Map<String, Class<?>> all = new LinkedHashMap<>();
+        all.put("serve", ServeCommand.class);
+        all.put("get", GetCommand.class);
+        all.put("weights", WeightsCommand.class);
+        all.put("canary", CanaryCommand.class);
+        all.put("validate", ValidateCommand.class);
+        all.put("quickstart", QuickstartCommand.class);
+        all.put("explain", ExplainCommand.class);
+        all.put("help", CommandLine.HelpCommand.class);
+        return all;
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -33,6 +54,14 @@ public final class ArchwayCommand implements Runnable {
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         configureLogging(args);
         CommandLine cli = new CommandLine(new ArchwayCommand());
+        Class<?> named = args.length > 0 && !args[0].equals("help") ? SUBCOMMANDS.get(args[0]) : null;
+        if (named != null) {
+            cli.addSubcommand(named);
+        } else {
+            for (Class<?> command : SUBCOMMANDS.values()) {
+                cli.addSubcommand(command);
+            }
+        }
         if (out != null) {
             cli.setOut(out);
         }

@@ -300,6 +300,21 @@ public final class ArchwayServer implements AutoCloseable {
         return java.util.Optional.ofNullable(statusWriter);
     }
 
+    /** The phases of the last served rebuild (the change-to-live budget), or null before the first. */
+    public RebuildLoop.Timing lastRebuild() {
+        return loop.lastTiming();
+    }
+
+    /** When the directory source last saw an event and applied a batch; empty in Kubernetes mode. */
+    public java.util.Optional<DirectorySource.Timing> lastBatch() {
+        return source == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(source.lastTiming());
+    }
+
+    /** The version of the snapshot the data plane serves now (its status may be published later). */
+    public long servingVersion() {
+        return dataPlane.current().version();
+    }
+
     /** The resource store (read-only use: views, diagnostics). */
     public ResourceStore store() {
         return store;

@@ -25,10 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that turns the store into served state: view -> translate -> apply -> publish
- * status through the {@link StatusSink} (the standalone view; on a cluster also the status writer). Requests coalesce (a burst of file events gives one rebuild). When the data plane
- * rejects a snapshot the last good one keeps serving, its status stays published, and the
- * rejection is reported as a diagnostic.
+ * The one thread that turns the store into served state: view -> translate -> apply, then status
+ * published through the {@link StatusSink} (the standalone view; on a cluster also the status
+ * writer) on a second thread, so that publishing one change's status never delays the next
+ * change's swap (issue 14: change-to-live). Requests coalesce (a burst of file events gives one
+ * rebuild), and so do publications (the newest wins: a reader sees each served version's status
+ * or a newer one's, never an older one after a newer). When the data plane rejects a snapshot the
+ * last good one keeps serving, its status stays published, and the rejection is reported as a
+ * diagnostic. {@link #rebuildNow} returns once its result's status is published.
  */
 public final class RebuildLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RebuildLoop.class);
@@ -43,6 +47,21 @@ public final class RebuildLoop implements AutoCloseable {
     public record Result(long version, boolean served, boolean skipped, List<Diagnostic> diagnostics) {
     }
 
+    /**
+     * When the phases of the last served rebuild ended ({@link System#nanoTime()}), for the
+     * change-to-live budget (bench {@code ServeProfile}): started, the store's view taken, the
+     * translation done, the data plane swapped (new requests see the change from here on), its
+     * status published (0 until it is).
+     */
+    public record Timing(long version, long started, long viewed, long translated, long swapped, long published) {
+    }
+
+    /** What the status thread publishes next: the newest served translation, then newer diagnostics. */
+    private record Publication(ResourceView view, io.archway.translate.StatusReport report,
+                               List<Diagnostic> diagnostics, long version, Timing timing,
+                               List<Diagnostic> laterDiagnostics) {
+    }
+
     private final ResourceStore store;
     private final Translator translator;
     private final SnapshotSink sink;
@@ -50,6 +69,12 @@ public final class RebuildLoop implements AutoCloseable {
     private final ServerMetrics metrics;
     private final ExecutorService executor;
     private final AtomicBoolean queued = new AtomicBoolean();
+    /** The status thread: publications, newest first, never on the rebuild thread. */
+    private final ExecutorService statusExecutor;
+    private final java.util.concurrent.atomic.AtomicReference<Publication> publication =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicBoolean publishQueued = new AtomicBoolean();
+    private volatile Timing lastTiming;
 
     // Loop-thread state.
     /** What the next translation may reuse of this one: a one-route change costs about one route. */
@@ -82,6 +107,11 @@ public final class RebuildLoop implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.statusExecutor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "archway-status");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Asks for a rebuild soon; coalesces with one already queued. Never blocks. */
@@ -98,13 +128,21 @@ public final class RebuildLoop implements AutoCloseable {
     public Result rebuildNow() {
         Future<Result> f = executor.submit(() -> rebuild(true));
         try {
-            return f.get();
+            Result result = f.get();
+            // Every publication handed over so far is taken by a task queued before this one.
+            statusExecutor.submit(() -> { }).get();
+            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting for a rebuild", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("rebuild failed", e.getCause());
         }
+    }
+
+    /** The phases of the last served rebuild, or null before the first. */
+    public Timing lastTiming() {
+        return lastTiming;
     }
 
     /** True once a snapshot has been served. */
@@ -144,8 +182,9 @@ public final class RebuildLoop implements AutoCloseable {
             return finish(version, false, revision, diagnostics, started);
         }
         long applied = System.nanoTime(); // new requests see the change from here on
-        status.publish(view, translation.status(), diagnostics, version);
-        long published = System.nanoTime();
+        Timing timing = new Timing(version, started, viewed, translated, applied, 0);
+        lastTiming = timing;
+        handOver(new Publication(view, translation.status(), List.copyOf(diagnostics), version, timing, null));
         servedVersion = version;
         everServed = true;
         RoutingSnapshot s = translation.snapshot();
@@ -157,18 +196,62 @@ public final class RebuildLoop implements AutoCloseable {
             listening = ports;
         }
         // Each phase's time, for operators and for the change-to-live budget (docs/PERFORMANCE.md):
-        // the store's view, the translation, the data plane's compile and swap, the status view.
+        // the store's view, the translation, the data plane's compile and swap (the status thread
+        // logs its publish at debug).
         LOG.info("serving snapshot v{}: {} gateway(s), {} route(s), {} port(s); {} (view {} ms, translation {} ms,"
-                        + " data plane {} ms, status {} ms)", version, view.gateways().size(),
+                        + " data plane {} ms)", version, view.gateways().size(),
                 io.archway.kinds.ResourceKind.routes().stream().mapToInt(k -> view.list(k).size()).sum(), s.ports().size(),
-                summary(diagnostics), millis(viewed - started), millis(translated - viewed), millis(applied - translated),
-                millis(published - applied));
+                summary(diagnostics), millis(viewed - started), millis(translated - viewed), millis(applied - translated));
         return finish(version, true, revision, diagnostics, started);
+    }
+
+    /**
+     * Hands a publication to the status thread: a served translation replaces whatever waits; a
+     * rejection's diagnostics are published after the translation waiting, if any.
+     */
+    private void handOver(Publication next) {
+        publication.accumulateAndGet(next, (waiting, added) -> added.report() != null || waiting == null ? added
+                : new Publication(waiting.view(), waiting.report(), waiting.diagnostics(), waiting.version(),
+                        waiting.timing(), added.laterDiagnostics()));
+        if (publishQueued.compareAndSet(false, true)) {
+            try {
+                statusExecutor.execute(this::publishWaiting);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                publishQueued.set(false); // closed
+            }
+        }
+    }
+
+    /** The status thread: publishes what waits (the newest). */
+    private void publishWaiting() {
+        publishQueued.set(false);
+        Publication p = publication.getAndSet(null);
+        if (p == null) {
+            return;
+        }
+        try {
+            if (p.report() != null) {
+                status.publish(p.view(), p.report(), p.diagnostics(), p.version());
+                Timing t = p.timing();
+                Timing published = new Timing(t.version(), t.started(), t.viewed(), t.translated(), t.swapped(),
+                        System.nanoTime());
+                if (lastTiming == t) {
+                    lastTiming = published;
+                }
+                LOG.debug("status of snapshot v{} published {} ms after its swap", p.version(),
+                        millis(published.published() - t.swapped()));
+            }
+            if (p.laterDiagnostics() != null) {
+                status.publishDiagnostics(p.laterDiagnostics());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("publishing the status of snapshot v{} failed", p.version(), e);
+        }
     }
 
     private Result finish(long version, boolean served, long revision, List<Diagnostic> diagnostics, long started) {
         if (!served) {
-            status.publishDiagnostics(diagnostics);
+            handOver(new Publication(null, null, null, version, null, List.copyOf(diagnostics)));
         }
         builtRevision = revision;
         lastServed = served;
@@ -213,14 +296,16 @@ public final class RebuildLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
+        for (ExecutorService e : List.of(executor, statusExecutor)) { // the rebuild thread hands over to the status thread
+            e.shutdown();
+            try {
+                if (!e.awaitTermination(10, TimeUnit.SECONDS)) {
+                    e.shutdownNow();
+                }
+            } catch (InterruptedException x) {
+                e.shutdownNow();
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -39,8 +39,6 @@ final class StandaloneStatusView implements StatusView, StatusSink {
 
     private final Clock clock;
     private volatile Published published = new Published(Map.of(), List.of(), 0);
-    /** object -> what was last published for it; replaced on every publish. */
-    private Map<ResourceKey, Written> last = new HashMap<>();
 
     /**
      * What one publish wrote for one object: the store's object (never mutated), the translator's
@@ -49,7 +47,7 @@ final class StandaloneStatusView implements StatusView, StatusSink {
      * instead of converting 10,000 routes to JSON on every change), and the stamped status (null
      * without one).
      */
-    private record Written(HasMetadata source, Object status, JsonNode stamped) {
+    private record Written(ResourceKey key, HasMetadata source, Object status, JsonNode stamped) {
         /** A copy of the object with the stamped status in place of its own. */
         HasMetadata copy(ResourceKind kind) {
             ObjectNode tree = KubeJson.mapper().valueToTree(source);
@@ -90,33 +88,69 @@ final class StandaloneStatusView implements StatusView, StatusSink {
         return published.servedVersion();
     }
 
-    /** Publishes a translation that the data plane now serves. */
+    /**
+     * Publishes a translation that the data plane now serves. Each kind's objects are walked beside
+     * what was published for that kind last time (both in key order: the store's views are): an
+     * object that is the same instance as the one in the same place, with the same status instance,
+     * is its previous entry as is, so a one-route change costs a reference comparison and a status
+     * look-up per object (issue 14), not a map of every object rebuilt.
+     */
     @Override
     public synchronized void publish(ResourceView view, StatusReport report, List<Diagnostic> diagnostics,
                                      long servedVersion) {
         String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-        Map<ResourceKey, Written> next = new HashMap<>();
         Map<ResourceKind, List<Written>> byKind = new HashMap<>();
         for (ResourceKind kind : KINDS) {
-            List<Written> written = new ArrayList<>();
-            for (HasMetadata o : view.<HasMetadata>list(kind)) {
-                ResourceKey key = new ResourceKey(kind.kind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
+            List<Written> before = published.byKind().getOrDefault(kind, List.of());
+            List<HasMetadata> objects = view.list(kind);
+            Written[] written = new Written[objects.size()];
+            Map<ResourceKey, Integer> index = null; // where each key was, built on the first object out of place
+            int j = 0;
+            boolean ordered = true; // a store's view is in key order: then nothing is compared
+            for (int i = 0; i < objects.size(); i++) {
+                HasMetadata o = objects.get(i);
+                Written prev = j < before.size() && before.get(j).source() == o ? before.get(j) : null;
+                ResourceKey key = prev != null ? prev.key()
+                        : new ResourceKey(kind.kind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
+                if (prev == null && j < before.size() && before.get(j).key().equals(key)) {
+                    prev = before.get(j); // the same object, changed
+                }
+                if (prev == null) { // added, or the lists are not aligned: look it up
+                    if (index == null) {
+                        index = new HashMap<>();
+                        for (int k = 0; k < before.size(); k++) {
+                            index.put(before.get(k).key(), k);
+                        }
+                    }
+                    Integer at = index.get(key);
+                    if (at != null) {
+                        prev = before.get(at);
+                        j = at;
+                    }
+                }
+                if (prev != null) {
+                    j++;
+                }
                 Object status = ObjectStatus.raw(report, kind, key);
-                Written before = last.get(key);
-                Written w = before != null && before.source() == o && before.status() == status ? before
-                        : write(o, kind, key, status, before == null ? null : before.stamped(), report, now);
-                next.put(key, w);
-                written.add(w);
+                Written w = prev != null && prev.source() == o && prev.status() == status ? prev
+                        : write(key, o, kind, status, prev == null ? null : prev.stamped(), report, now);
+                written[i] = w;
+                if (!view.inKeyOrder() && i > 0 && ORDER.compare(written[i - 1], w) > 0) {
+                    ordered = false;
+                }
             }
-            written.sort(ORDER); // the store's views are in this order already: a linear pass
-            byKind.put(kind, List.copyOf(written));
+            List<Written> list = java.util.Arrays.asList(written);
+            if (!ordered) {
+                list = new ArrayList<>(list);
+                list.sort(ORDER); // the store's views are in this order already
+            }
+            byKind.put(kind, java.util.Collections.unmodifiableList(list));
         }
-        last = next;
         published = new Published(Map.copyOf(byKind), List.copyOf(diagnostics), servedVersion);
     }
 
     /** {@code o} with its status stamped against {@code previous}. */
-    private static Written write(HasMetadata o, ResourceKind kind, ResourceKey key, Object status, JsonNode previous,
+    private static Written write(ResourceKey key, HasMetadata o, ResourceKind kind, Object status, JsonNode previous,
                                  StatusReport report, String now) {
         JsonNode stamped = null;
         if (status != null) {
@@ -124,7 +158,7 @@ final class StandaloneStatusView implements StatusView, StatusSink {
             ObjectStatus.stampTransitions(st, previous, now);
             stamped = st;
         }
-        return new Written(o, status, stamped);
+        return new Written(key, o, status, stamped);
     }
 
     /** Replaces the diagnostics only (the served state did not change, e.g. a rejected snapshot). */

@@ -112,4 +112,69 @@ class StandaloneStatusViewTest {
         assertThat(view.list("gateways", "a")).hasSize(1);
         assertThat(view.list("gateways", "b")).isEmpty();
     }
+
+    /**
+     * {@link StandaloneStatusView#publish} walks each kind beside what it published last and reuses
+     * an entry whose object and status are the same instances: over random route changes (edited,
+     * removed, added, with a memoized translation handing out unchanged routes' status instances),
+     * every listed route is the store's current object with the report's current status.
+     */
+    @Test
+    void incrementalPublishListsTheCurrentObjectsWithTheirCurrentStatus() {
+        files.apply(new ManifestLoader().parse("gw.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GatewayClass
+                metadata: {name: archway}
+                spec: {controllerName: %s}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: default}
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80}]}
+                """.formatted(io.archway.translate.TranslatorOptions.DEFAULT_CONTROLLER_NAME)));
+        io.archway.translate.Translator translator = new io.archway.translate.Translator(
+                new io.archway.translate.TranslatorOptions(io.archway.translate.TranslatorOptions.DEFAULT_CONTROLLER_NAME,
+                        new io.archway.translate.GatewayAddressing.Shared("127.0.0.1"), true));
+        io.archway.translate.TranslationMemo memo = new io.archway.translate.TranslationMemo();
+        java.util.Random random = new java.util.Random(14);
+        for (int step = 0; step < 150; step++) {
+            int route = random.nextInt(30);
+            if (random.nextInt(5) == 0) {
+                files.remove("r" + route + ".yaml");
+            } else {
+                files.apply(new ManifestLoader().parse("r" + route + ".yaml", """
+                        apiVersion: gateway.networking.k8s.io/v1
+                        kind: HTTPRoute
+                        metadata: {name: route-%d, namespace: %s}
+                        spec:
+                          parentRefs: [{name: gw, namespace: default, sectionName: %s}]
+                          hostnames: ["h%d.example.com"]
+                        """.formatted(route, route % 3 == 0 ? "other" : "default",
+                        random.nextInt(4) == 0 ? "nope" : "http", random.nextInt(3))));
+            }
+            io.archway.translate.ResourceView current = store.view();
+            io.archway.translate.Translation t = translator.translate(current, step, null, memo);
+            view.publish(current, t.status(), List.of(), step);
+            List<String> expected = new java.util.ArrayList<>();
+            for (io.fabric8.kubernetes.api.model.HasMetadata o : current.httpRoutes()) {
+                ResourceKey key = new ResourceKey("HTTPRoute", o.getMetadata().getNamespace(), o.getMetadata().getName());
+                expected.add(describe(o, io.archway.source.ObjectStatus.of(t.status(),
+                        io.archway.kinds.ResourceKind.HTTP_ROUTE, key).orElse(null)));
+            }
+            List<String> listed = new java.util.ArrayList<>();
+            for (io.fabric8.kubernetes.api.model.HasMetadata o : view.list("HTTPRoute", null)) {
+                listed.add(describe(o, io.archway.source.KubeJson.mapper().valueToTree(o).get("status")));
+            }
+            assertThat(listed).as("step %d", step).containsExactlyElementsOf(expected);
+        }
+    }
+
+    /** An object's namespace, name, spec and status, without lastTransitionTime (the clock stands still here). */
+    private static String describe(io.fabric8.kubernetes.api.model.HasMetadata o, com.fasterxml.jackson.databind.JsonNode status) {
+        com.fasterxml.jackson.databind.node.ObjectNode tree = io.archway.source.KubeJson.mapper().valueToTree(o);
+        tree.remove("status");
+        String st = status == null || status.isNull() ? "none" : status.toString().replaceAll("\"lastTransitionTime\":\"[^\"]*\",?", "");
+        return o.getMetadata().getNamespace() + "/" + o.getMetadata().getName() + " " + tree.get("spec")
+                + " generation " + o.getMetadata().getGeneration() + " " + st;
+    }
 }

@@ -9,8 +9,9 @@ import java.util.Objects;
 /**
  * Where the rebuild loop publishes status: the standalone in-memory view (admin endpoint, CLI),
  * and on a cluster the writer of the status subresources as well. Called from the rebuild loop's
- * thread only, one call at a time; an implementation must not block it for long (a cluster writer
- * hands the work to its own thread).
+ * status thread only, one call at a time, newest publication first (the rebuild thread never waits
+ * for it); an implementation must not block it for long (a cluster writer hands the work to its
+ * own thread).
  */
 public interface StatusSink {
 

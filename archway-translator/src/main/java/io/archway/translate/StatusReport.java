@@ -34,7 +34,9 @@ public record StatusReport(Map<ResourceKey, GatewayClassStatus> gatewayClasses,
         gatewayClasses = Map.copyOf(Objects.requireNonNull(gatewayClasses, "gatewayClasses"));
         gateways = Map.copyOf(Objects.requireNonNull(gateways, "gateways"));
         listenerSets = Map.copyOf(Objects.requireNonNull(listenerSets, "listenerSets"));
-        routes = Map.copyOf(Objects.requireNonNull(routes, "routes"));
+        // The translator's own map of every route's status is taken as is (IndexedOnRead: built
+        // for this report alone, indexed by its first reader); any other map is copied.
+        routes = Objects.requireNonNull(routes, "routes") instanceof IndexedOnRead ? routes : Map.copyOf(routes);
     }
 
     /** The HTTPRoutes' status. */

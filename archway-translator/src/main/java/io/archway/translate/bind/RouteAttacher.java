@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Phase 4: attaches routes of every kind to the listeners of our Gateways (parentRefs). A parentRef
@@ -37,8 +36,18 @@ public final class RouteAttacher {
     private final Set<ResourceKey> allParents;
     private final Diagnostics diagnostics;
     private final List<Attachment> attachments = new ArrayList<>();
-    private final Map<ResourceKey, List<RouteParentStatus>> statuses = new TreeMap<>();
-    private final Map<String, Integer> attachedRoutes = new HashMap<>();
+    /**
+     * Each route's parents' status, as parallel lists in route order: hashing 10,000 keys into a map
+     * on every change was on the change-to-live path; the status report indexes them when read.
+     */
+    private final List<ResourceKey> statusKeys = new ArrayList<>();
+    private final List<List<RouteParentStatus>> statusValues = new ArrayList<>();
+    /** Routes attached per listener (a listener belongs to one parent, so its id is one). */
+    private final Map<BoundListener, int[]> attachedPerListener = new java.util.IdentityHashMap<>();
+    private final Map<BoundListener, String> listenerIds = new java.util.IdentityHashMap<>();
+    private BoundListener lastListener;
+    private int[] lastCount;
+    private Map<String, Integer> attachedRoutes;
     private final Memo memo;
 
     /**
@@ -109,11 +118,22 @@ public final class RouteAttacher {
 
     /** Attaches {@code routes}; an {@link Attachment#routeIndex()} is the route's index in this list. */
     public void attach(List<RouteContext> routes) {
+        attach(routes, true);
+    }
+
+    /**
+     * As {@link #attach(List)}; {@code bothKinds} false says that the routes are not both HTTPRoutes
+     * and GRPCRoutes, so no hostname is claimed by both ({@link HostnameClaims}) and the routes need
+     * not be looked at for it.
+     */
+    public void attach(List<RouteContext> routes, boolean bothKinds) {
         final List<List<ParentCheck>> parents = new ArrayList<>();
         for (RouteContext route : routes) {
             parents.add(memo == null ? check(route) : memo.checks.get(route, diagnostics, () -> check(route)));
         }
-        HostnameClaims.resolve(routes, parents);
+        if (bothKinds) {
+            HostnameClaims.resolve(routes, parents);
+        }
         for (int i = 0; i < routes.size(); i++) {
             final RouteContext route = routes.get(i);
             final List<ParentCheck> checks = parents.get(i);
@@ -181,11 +201,17 @@ public final class RouteAttacher {
 
     private void apply(int routeIndex, RouteContext route, Outcome outcome) {
         if (!outcome.parents().isEmpty()) {
-            statuses.put(route.key(), outcome.parents());
+            statusKeys.add(route.key());
+            statusValues.add(outcome.parents());
         }
         for (Attached a : outcome.attached()) {
             attachments.add(new Attachment(a.gateway(), a.listener(), routeIndex, a.hostnames()));
-            attachedRoutes.merge(a.listenerId(), 1, Integer::sum);
+            if (a.listener() != lastListener) { // routes in a row mostly attach to one listener
+                lastListener = a.listener();
+                lastCount = attachedPerListener.computeIfAbsent(lastListener, l -> new int[1]);
+                listenerIds.putIfAbsent(lastListener, a.listenerId());
+            }
+            lastCount[0]++;
         }
     }
 
@@ -267,11 +293,15 @@ public final class RouteAttacher {
 
     /** The parents' status of each route with at least one parent of ours. */
     public Map<ResourceKey, List<RouteParentStatus>> statuses() {
-        return statuses;
+        return new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues);
     }
 
     /** The routes attached to listener {@code listener} of {@code parent} (a Gateway or ListenerSet). */
     public int attachedRoutes(ResourceKey parent, String listener) {
+        if (attachedRoutes == null) {
+            attachedRoutes = new HashMap<>();
+            attachedPerListener.forEach((l, n) -> attachedRoutes.merge(listenerIds.get(l), n[0], Integer::sum));
+        }
         return Objects.requireNonNullElse(attachedRoutes.get(listenerId(parent, listener)), 0);
     }
 }

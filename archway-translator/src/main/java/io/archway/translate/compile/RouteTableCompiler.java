@@ -158,8 +158,14 @@ public final class RouteTableCompiler {
     public List<PortBinding> compile(List<BoundGateway> gateways, List<Attachment> attachments,
                                      List<CompiledRoute> routes, List<CompiledL4Route> l4Routes) {
         final Map<BoundListener, List<Attachment>> byListener = new java.util.IdentityHashMap<>();
+        BoundListener last = null;
+        List<Attachment> lastList = null;
         for (Attachment a : attachments) {
-            byListener.computeIfAbsent(a.listener(), l -> new ArrayList<>()).add(a);
+            if (a.listener() != last) { // routes in a row mostly attach to the same listener: one look-up per run
+                last = a.listener();
+                lastList = byListener.computeIfAbsent(last, l -> new ArrayList<>());
+            }
+            lastList.add(a);
         }
         final Map<String, Socket> sockets = new TreeMap<>();
         for (BoundGateway gateway : gateways) {

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.TestFactory;
  * A translation with a {@link TranslationMemo} equals the full one, whatever came before: every
  * golden input (Gateways, ListenerSets, TLS, gRPC, L4, grants, ...) goes through a randomized
  * sequence of edits (objects removed, put back as the same instance, replaced by an equal copy
- * or by a changed copy; routes' rules, weights, hostnames and parentRefs changed; the clock moved
- * across certificate validity), and after each edit the memoized translation is compared with a
+ * or by a changed copy; routes' rules, weights, hostnames and parentRefs changed; bursts of
+ * several objects removed or put back at once; the clock moved across certificate validity), and
+ * after each edit the memoized translation is compared with a
  * full one of the same view, snapshot, status and diagnostics.
  */
 class IncrementalTranslationTest {
@@ -84,7 +85,24 @@ class IncrementalTranslationTest {
     }
 
     private static String edit(Random random, List<HasMetadata> objects, List<HasMetadata> removed) {
-        final int what = random.nextInt(10);
+        final int what = random.nextInt(12);
+        if (what >= 10 && objects.size() > 3) {
+            // A burst: several objects removed or put back at once, so that the memo's previous
+            // results are out of step with the next translation's (Memoized looks them up by position).
+            final StringBuilder burst = new StringBuilder("burst:");
+            for (int n = 2 + random.nextInt(4); n > 0 && objects.size() > 1; n--) {
+                if (what == 10 || removed.isEmpty()) {
+                    final HasMetadata o = objects.remove(random.nextInt(objects.size()));
+                    removed.add(o);
+                    burst.append(" removed ").append(name(o));
+                } else {
+                    final HasMetadata back = removed.remove(random.nextInt(removed.size()));
+                    objects.add(random.nextInt(objects.size() + 1), back);
+                    burst.append(" put back ").append(name(back));
+                }
+            }
+            return burst.toString();
+        }
         if (what == 0 && !removed.isEmpty()) {
             final HasMetadata back = removed.remove(random.nextInt(removed.size()));
             objects.add(random.nextInt(objects.size() + 1), back);

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Start-up of `archway serve`, A/B (issue 14: ready to serve in under a second): from the launch of
+# the `archway` launcher to the first 200 from /readyz, with ROUTES routes, each side started RUNS
+# times, the sides interleaved (A B A B ...). Per run it prints the wall time to ready, the CPU the
+# process had used by then (all threads: the JIT compilers and GC included), the CPU of the `main`
+# thread (which does the start-up work) and of the JIT compiler threads, read from /proc when
+# /readyz first answers 200, and the split the server logs ("ready N ms after the process
+# started: ..."); then the medians per side, and B/A. CPU figures survive a loaded box better than
+# wall time (10 ms resolution).
+#
+#   bench/startup.sh [--routes N] [--runs N] SIDE [SIDE]
+#
+# A SIDE is an Archway checkout with its jar built (archway-cli/target/archway.jar), optionally
+# preceded by environment settings for its launcher, as one word, e.g.
+#   bench/startup.sh --runs 10 /tmp/archway-before .                       # two builds
+#   bench/startup.sh 'ARCHWAY_CDS=off .' .                                  # without / with the archive
+#   bench/startup.sh 'JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 .' .      # JDK 25 / JDK 17
+#   bench/startup.sh --routes 10000 --runs 5 /tmp/archway-before .
+# To build another commit beside this one:
+#   git worktree add /tmp/archway-before <commit> && (cd /tmp/archway-before &&
+#     mvn -B -q -o -pl archway-cli -am package -DskipTests)
+# Each side's launcher trains its archive (AppCDS on JDK 17, an AOT cache on JDK 25) before the
+# first timed run. Needs curl; the route configuration is written by ScaleChurn (archway-bench,
+# built here if missing). ADMIN_PORT and LISTENER_PORT pick the ports (default 18391, 18390).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUTES=1 RUNS=10
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --routes) ROUTES=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+(( $# >= 1 && $# <= 2 )) || { sed -n '2,25p' "$0" >&2; exit 2; }
+SIDES=("$@")
+ADMIN=${ADMIN_PORT:-18391}
+LISTENER=${LISTENER_PORT:-18390}
+HZ=$(getconf CLK_TCK)
+WORK=$(mktemp -d)
+GW_PID=
+cleanup() { [[ -n $GW_PID ]] && kill "$GW_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+if [[ ! -f $ROOT/archway-bench/target/classes/io/archway/bench/ScaleChurn.class ]]; then
+  (cd "$ROOT" && mvn -B -q -o -pl archway-bench -am package -DskipTests >/dev/null)
+fi
+HOSTNAMES=$(( ROUTES < 1000 ? ROUTES : 1000 ))
+java -cp "$ROOT/archway-bench/target/classes" io.archway.bench.ScaleChurn generate "$WORK/config" "$ROUTES" \
+  "$HOSTNAMES" "$LISTENER" 9 # the backend port: nothing needs to answer there for /readyz
+
+# side_env SIDE / side_home SIDE: the settings and the checkout of a side.
+side_home() { local w=($1); echo "${w[-1]}"; }
+side_env() { local w=($1); echo "${w[@]:0:${#w[@]}-1}"; }
+# ticks FILE: utime + stime of a /proc stat file (fields 14 and 15, counted after the command name).
+ticks() { local s; s=$(<"$1"); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
+ms() { echo $(( $1 * 1000 / HZ )); }
+
+# run SIDE: one start-up, prints "wall cpu main jit" in ms and the server's split.
+run() {
+  local home env t0 t1 cpu main=0 jit=0 t
+  home=$(side_home "$1"); env=$(side_env "$1")
+  t0=$(date +%s%N)
+  env $env "$home/archway" serve --config "$WORK/config" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
+    >"$WORK/log" 2>&1 &
+  GW_PID=$!
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN/readyz" 2>/dev/null || true) == 200 ]]; do
+    kill -0 "$GW_PID" 2>/dev/null || { cat "$WORK/log" >&2; exit 1; }
+    sleep 0.005
+  done
+  t1=$(date +%s%N)
+  cpu=$(ticks "/proc/$GW_PID/stat")
+  for t in /proc/"$GW_PID"/task/*; do
+    case $(<"$t/comm") in
+      # the Java main thread: the launcher's second thread, still named "java" (the first waits for it)
+      java) [[ ${t##*/} != "$GW_PID" ]] && (( main == 0 )) && main=$(ticks "$t/stat") ;;
+      C1\ CompilerThre*|C2\ CompilerThre*) jit=$(( jit + $(ticks "$t/stat") )) ;;
+    esac
+  done
+  kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true; GW_PID=
+  echo "$(( (t1 - t0) / 1000000 )) $(ms "$cpu") $(ms "$main") $(ms "$jit")" \
+    "$(grep -o 'ready [0-9]* ms after the process started.*' "$WORK/log" | head -1)"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+for s in "${SIDES[@]}"; do # trains each side's archive outside the timings
+  home=$(side_home "$s")
+  [[ -f $home/archway-cli/target/archway.jar ]] || { echo "no jar in $home: build it first" >&2; exit 2; }
+  env $(side_env "$s") "$home/archway" --version >/dev/null
+done
+echo "start-up to /readyz 200, $ROUTES route(s), $RUNS runs per side, interleaved; ms: wall, process CPU, main thread CPU, JIT threads CPU"
+NAMES=(A B)
+for (( i = 1; i <= RUNS; i++ )); do
+  for j in "${!SIDES[@]}"; do
+    line=$(run "${SIDES[$j]}")
+    echo "${NAMES[$j]} $i $line"
+    echo "${line%% ready*}" >>"$WORK/side-$j"
+  done
+done
+for j in "${!SIDES[@]}"; do
+  read -r W C M J < <(for f in 1 2 3 4; do cut -d' ' -f$f "$WORK/side-$j" | median; done | paste -sd' ')
+  echo "${NAMES[$j]} median: wall $W, process CPU $C, main thread CPU $M, JIT CPU $J  (${SIDES[$j]})"
+  MED[$j]="$W $C $M $J"
+done
+if (( ${#SIDES[@]} == 2 )); then
+  read -r aw ac am aj <<<"${MED[0]}"; read -r bw bc bm bj <<<"${MED[1]}"
+  awk -v aw="$aw" -v ac="$ac" -v am="$am" -v bw="$bw" -v bc="$bc" -v bm="$bm" 'BEGIN {
+    printf "B/A of the medians: wall %.2f, process CPU %.2f, main thread CPU %.2f\n", bw / aw, bc / ac, bm / am }'
+fi
