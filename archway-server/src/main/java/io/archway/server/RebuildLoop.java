@@ -6,6 +6,7 @@ import io.archway.source.StatusSink;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
+import io.archway.translate.StatusReport;
 import io.archway.translate.Translation;
 import io.archway.translate.TranslationMemo;
 import io.archway.translate.Translator;
@@ -19,8 +20,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +60,7 @@ public final class RebuildLoop implements AutoCloseable {
     }
 
     /** What the status thread publishes next: the newest served translation, then newer diagnostics. */
-    private record Publication(ResourceView view, io.archway.translate.StatusReport report,
+    private record Publication(ResourceView view, StatusReport report,
                                List<Diagnostic> diagnostics, long version, Timing timing,
                                List<Diagnostic> laterDiagnostics) {
     }
@@ -71,8 +74,7 @@ public final class RebuildLoop implements AutoCloseable {
     private final AtomicBoolean queued = new AtomicBoolean();
     /** The status thread: publications, newest first, never on the rebuild thread. */
     private final ExecutorService statusExecutor;
-    private final java.util.concurrent.atomic.AtomicReference<Publication> publication =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Publication> publication = new AtomicReference<>();
     private final AtomicBoolean publishQueued = new AtomicBoolean();
     private volatile Timing lastTiming;
 
@@ -216,7 +218,7 @@ public final class RebuildLoop implements AutoCloseable {
         if (publishQueued.compareAndSet(false, true)) {
             try {
                 statusExecutor.execute(this::publishWaiting);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 publishQueued.set(false); // closed
             }
         }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
@@ -78,7 +79,7 @@ public final class IndexedOnRead<K, V> extends AbstractMap<K, V> {
                     @Override
                     public Entry<K, V> next() {
                         if (!hasNext()) {
-                            throw new java.util.NoSuchElementException();
+                            throw new NoSuchElementException();
                         }
                         final int at = i++;
                         return new SimpleImmutableEntry<>(keys.get(at), values.get(at));

@@ -28,7 +28,7 @@ public final class Memoized<K, V> {
     /** How far after the cursor a key is looked for before it counts as a miss. */
     private static final int WINDOW = 4;
 
-    private record Entry<K, V>(K key, V value, List<io.archway.translate.Diagnostic> diagnostics) {
+    private record Entry<K, V>(K key, V value, List<Diagnostic> diagnostics) {
     }
 
     private List<Entry<K, V>> previous = List.of();
