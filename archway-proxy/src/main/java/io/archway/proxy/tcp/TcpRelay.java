@@ -312,6 +312,14 @@ final class TcpRelay {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!fromClient && !connected) {
+                // Not this connection's error: Netty's epoll loop dispatches each ready event by file
+                // descriptor, so an event for a backend socket closed earlier in the same batch can
+                // reach a new socket that reused its number while connecting; reading it fails with
+                // ENOTCONN. The connect's own outcome decides (it fails or times out by itself).
+                LOG.debug("backend side of {}, still connecting: {} (ignored)", downstream, cause.toString());
+                return;
+            }
             LOG.debug("{} side of {}: {}", fromClient ? "client" : "backend", downstream, cause.toString());
             closeBoth();
         }
