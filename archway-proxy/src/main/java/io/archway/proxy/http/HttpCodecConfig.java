@@ -27,7 +27,7 @@ public final class HttpCodecConfig {
     }
 
     /** Decoder settings of the upstream HTTP/1.1 codec (responses from backends; validating). */
-    static HttpDecoderConfig client() {
+    public static HttpDecoderConfig client() {
         return new HttpDecoderConfig()
                 .setMaxInitialLineLength(16384)
                 .setMaxHeaderSize(65536)

@@ -1,6 +1,7 @@
 package io.archway.proxy.http;
 
-import io.archway.proxy.http.h1.Http1Parser;
+import io.archway.proxy.http.h1.Http1ClientCodec;
+import io.archway.proxy.http.h1.Http1ServerCodec;
 import io.archway.snapshot.AppProtocol;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.HeaderEdits;
@@ -374,9 +375,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         final ChannelPipeline downstream = ctx.pipeline();
         final ChannelPipeline up = upstream.pipeline();
         up.replace(UpstreamHandler.class, "tunnel", new TunnelHandler(ctx.channel()));
-        Http1Parser.removeClientCodec(up);
+        Http1ClientCodec.remove(up);
         downstream.replace(this, "tunnel", new TunnelHandler(upstream));
-        Http1Parser.removeServerCodec(downstream);
+        Http1ServerCodec.remove(downstream);
         upstream.config().setAutoRead(true);
         ctx.channel().config().setAutoRead(true);
         Object msg;

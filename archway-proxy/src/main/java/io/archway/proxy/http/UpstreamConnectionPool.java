@@ -1,6 +1,6 @@
 package io.archway.proxy.http;
 
-import io.archway.proxy.http.h1.Http1Parser;
+import io.archway.proxy.http.h1.Http1ClientCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -75,9 +75,9 @@ public final class UpstreamConnectionPool {
                 if (tls != null) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), port));
                 }
-                ch.pipeline().addLast("idle", new IdleTimeout(idleMillis))
-                        .addLast("codec", Http1Parser.configured().clientCodec(HttpCodecConfig.client()))
-                        .addLast("upstream", new UpstreamHandler(UpstreamConnectionPool.this));
+                ch.pipeline().addLast("idle", new IdleTimeout(idleMillis));
+                new Http1ClientCodec(HttpCodecConfig.client()).addLast(ch.pipeline());
+                ch.pipeline().addLast("upstream", new UpstreamHandler(UpstreamConnectionPool.this));
             }
         };
     }

@@ -8,13 +8,13 @@ import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.IdleTimeout;
 import io.archway.proxy.http.RouteIndex;
 import io.archway.proxy.http.h1.Http1Parser;
+import io.archway.proxy.http.h1.Http1ServerCodec;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.http.UpstreamConnectionPool;
 import io.archway.proxy.tcp.TcpProxy;
 import io.archway.proxy.tls.TlsProxy;
 import io.archway.proxy.tls.SniCertificateMapping;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -125,12 +125,11 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
      *     7.8; clients ask on the first request of a new connection)
      */
     private void configureHttp1(ChannelHandlerContext ctx, boolean h2cUpgrade) {
-        final ChannelHandler codec = Http1Parser.configured().serverCodec(
+        final Http1ServerCodec codec = Http1Parser.configured().serverCodec(
                 HttpCodecConfig.server(config.maxInitialLineLength(), config.maxHeaderSize()));
-        ctx.pipeline().addAfter(ctx.name(), "codec", codec);
-        String last = "codec";
+        String last = codec.addAfter(ctx.pipeline(), ctx.name());
         if (h2cUpgrade) {
-            ctx.pipeline().addAfter(last, "h2c-upgrade", new HttpServerUpgradeHandler((HttpServerUpgradeHandler.SourceCodec) codec, protocol ->
+            ctx.pipeline().addAfter(last, "h2c-upgrade", new HttpServerUpgradeHandler(codec, protocol ->
                     AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                             ? new Http2ServerUpgradeCodec(frameCodec(), streams(), idleClose(), new DropHttp1Handlers())
                             : null, MAX_UPGRADE_REQUEST_BODY, DefaultHttpHeadersFactory.headersFactory(),

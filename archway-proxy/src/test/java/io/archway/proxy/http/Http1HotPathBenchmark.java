@@ -1,7 +1,7 @@
 package io.archway.proxy.http;
 
 import io.archway.proxy.http.h1.RequestHeadDecoder;
-import io.archway.proxy.http.h1.SliceClientCodec;
+import io.archway.proxy.http.h1.Http1ClientCodec;
 import io.archway.snapshot.Hostnames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -94,7 +94,8 @@ public class Http1HotPathBenchmark {
         responseBytes = Unpooled.directBuffer().writeBytes(response.getBytes(StandardCharsets.US_ASCII));
         requestDecoder = new EmbeddedChannel(new HttpRequestDecoder(HttpCodecConfig.server(8192, 16384)));
         sliceDecoder = new EmbeddedChannel(new RequestHeadDecoder(HttpCodecConfig.server(8192, 16384)));
-        sliceEncoder = new EmbeddedChannel(new SliceClientCodec(HttpCodecConfig.client()));
+        sliceEncoder = new EmbeddedChannel();
+        new Http1ClientCodec(HttpCodecConfig.client()).addLast(sliceEncoder.pipeline());
         requestEncoder = new EmbeddedChannel(new HttpRequestEncoder());
         responseDecoder = new EmbeddedChannel(new HttpResponseDecoder(HttpCodecConfig.client()));
         responseEncoder = new EmbeddedChannel(new HttpResponseEncoder());
@@ -141,7 +142,7 @@ public class Http1HotPathBenchmark {
     /**
      * The slice parser ({@code -Darchway.http1.parser=slice}): the same steps as {@link #nettyRequest}
      * (validation, target, hop-by-hop strip, forwarding fields) on {@code FieldLines}, encoded by the
-     * upstream codec that goes with it ({@code SliceClientCodec}: received fields copied).
+     * upstream codec that goes with it ({@code Http1ClientCodec}: received fields copied).
      */
     @Benchmark
     public int sliceRequest() {

@@ -53,8 +53,9 @@ class HttpProxyHandlerTest {
     private final EmbeddedChannel channel;
 
     HttpProxyHandlerTest(Http1Parser parser) {
-        channel = new EmbeddedChannel(parser.serverCodec(HttpCodecConfig.server(256, 512)),
-                new HttpProxyHandler(new PortRoutes() {
+        channel = new EmbeddedChannel();
+        parser.serverCodec(HttpCodecConfig.server(256, 512)).addLast(channel.pipeline());
+        channel.pipeline().addLast(new HttpProxyHandler(new PortRoutes() {
                     private final RouteIndex index = new RouteIndex(BINDING, null);
 
                     @Override

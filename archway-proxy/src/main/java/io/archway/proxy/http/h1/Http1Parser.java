@@ -1,18 +1,14 @@
 package io.archway.proxy.http.h1;
 
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import java.util.Locale;
 
 /**
- * Which HTTP/1.1 request decoder a downstream connection gets: Netty's {@link HttpServerCodec} (the
- * default) or the slice-forwarding {@link SliceServerCodec}, chosen with
- * {@code -Darchway.http1.parser=codec|slice} and read per connection. Both are configured by the same
- * {@link HttpDecoderConfig} and followed by the same handlers.
+ * Which HTTP/1.1 request decoder a downstream connection's {@link Http1ServerCodec} gets: Netty's
+ * {@link HttpRequestDecoder} (the default) or the slice-forwarding {@link RequestHeadDecoder}, chosen
+ * with {@code -Darchway.http1.parser=codec|slice} and read per connection. Both are configured by the
+ * same {@link HttpDecoderConfig} and followed by the same handlers.
  */
 public enum Http1Parser {
     CODEC,
@@ -30,31 +26,8 @@ public enum Http1Parser {
         return valueOf(value.trim().toUpperCase(Locale.ROOT));
     }
 
-    /** The downstream codec: decoder and response encoder, and the source codec of an h2c upgrade. */
-    public ChannelHandler serverCodec(HttpDecoderConfig config) {
-        return this == SLICE ? new SliceServerCodec(config) : new HttpServerCodec(config);
-    }
-
-    /** The upstream codec: the slice parser's writes received field lines as they were read. */
-    public ChannelHandler clientCodec(HttpDecoderConfig config) {
-        return this == SLICE ? new SliceClientCodec(config) : new HttpClientCodec(config, false, false);
-    }
-
-    /** Removes the upstream codec, whichever it is (the connection became a tunnel). */
-    public static void removeClientCodec(ChannelPipeline pipeline) {
-        if (pipeline.get(HttpClientCodec.class) != null) {
-            pipeline.remove(HttpClientCodec.class);
-        } else if (pipeline.get(SliceClientCodec.class) != null) {
-            pipeline.remove(SliceClientCodec.class);
-        }
-    }
-
-    /** Removes the downstream codec, whichever it is (the connection became a tunnel). */
-    public static void removeServerCodec(ChannelPipeline pipeline) {
-        if (pipeline.get(HttpServerCodec.class) != null) {
-            pipeline.remove(HttpServerCodec.class);
-        } else if (pipeline.get(SliceServerCodec.class) != null) {
-            pipeline.remove(SliceServerCodec.class);
-        }
+    /** The downstream codec: request decoder and response encoder, and the source codec of an h2c upgrade. */
+    public Http1ServerCodec serverCodec(HttpDecoderConfig config) {
+        return new Http1ServerCodec(this, config);
     }
 }

@@ -95,7 +95,7 @@ public final class RequestHeadDecoder extends ByteToMessageDecoder {
             // As HttpServerCodec: the connection is beyond saving; exceptionCaught closes it.
             state = State.BAD;
             in.skipBytes(in.readableBytes());
-            throw new IllegalStateException("maxPipelineDepth exceeded: " + SliceServerCodec.MAX_PIPELINE_DEPTH);
+            throw new IllegalStateException("maxPipelineDepth exceeded: " + Http1ServerCodec.MAX_PIPELINE_DEPTH);
         }
         final HttpRequest request = new DefaultHttpRequest(head.version(), head.method(), head.uri(), head.fields(),
                 false);

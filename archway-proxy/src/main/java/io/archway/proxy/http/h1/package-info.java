@@ -1,17 +1,20 @@
 /**
- * The slice-forwarding HTTP/1.1 request decoder, selected with {@code -Darchway.http1.parser=slice}
- * ({@link io.archway.proxy.http.h1.Http1Parser}; Netty's {@code HttpServerCodec} stays the default
- * until the quiet-box A/B shows the win).
+ * The HTTP/1.1 codecs of the proxy. {@link io.archway.proxy.http.h1.Http1ServerCodec} (downstream)
+ * and {@link io.archway.proxy.http.h1.Http1ClientCodec} (upstream) are each a decoder and an encoder
+ * as two plain pipeline handlers that share the request methods the combined Netty codecs share (no
+ * body after HEAD, CONNECT's 2xx, the pipeline depth), without the delegating context that Netty's
+ * {@code CombinedChannelDuplexHandler} adds to every message.
  *
- * <p>{@link io.archway.proxy.http.h1.RequestHeadParser} scans a request head once and keeps the
+ * <p>The downstream request decoder is Netty's (the default) or the slice-forwarding one, selected
+ * with {@code -Darchway.http1.parser=slice} ({@link io.archway.proxy.http.h1.Http1Parser}; Netty's
+ * decoder stays the default until the quiet-box A/B shows the win).
+ * {@link io.archway.proxy.http.h1.RequestHeadParser} scans a request head once and keeps the
  * received bytes with the offsets of each field; {@link io.archway.proxy.http.h1.FieldLines} is
  * Netty's {@code HttpHeaders} over them, so everything after the codec (validation, routing, the
  * hop-by-hop strip, filters, the upstream encoder, mirrors, retries, the h2c upgrade, WebSocket
  * tunnels, Expect: 100-continue) runs unchanged, and a kept field line reaches the backend as the
- * received bytes (the encoder copies the views). Bodies keep Netty's message framing; chunked
- * bodies go through Netty's own decoder ({@code ChunkedBody}). {@link
- * io.archway.proxy.http.h1.SliceServerCodec} pairs the decoder with Netty's response encoder as
- * {@code HttpServerCodec} does.
+ * received bytes (the upstream encoder copies the views). Bodies keep Netty's message framing;
+ * chunked bodies go through Netty's own decoder ({@code ChunkedBody}).
  *
  * <p>Proof that it accepts and forwards what the codec does: {@code SliceParserDifferentialTest}
  * (random request streams through both decoders), and the malformed-request and smuggling tests
