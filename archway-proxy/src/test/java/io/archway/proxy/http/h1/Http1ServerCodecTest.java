@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * EmbeddedChannel with paranoid leak detection: pipelined requests and the responses that answer
  * them (no body after HEAD, none cut off by an interim 100), a CONNECT's 2xx without
  * Transfer-Encoding, chunked bodies with trailers fed a byte at a time, Expect: 100-continue, the
- * pipeline depth limit, an upgrade (the codec leaves, bytes after the upgrade request reach the new
+ * pipeline depth limit, the close after a request whose framing a lenient decoder guessed, an upgrade (the codec leaves, bytes after the upgrade request reach the new
  * protocol in order), removal for a tunnel (bytes then pass as they are), and {@link FieldLines} edits as the encoder writes them
  * (received lines byte for byte, edits at the end).
  */
@@ -296,6 +296,24 @@ class Http1ServerCodecTest {
         ch.writeOutbound(ascii("frame"));
         assertThat(outbound(ch)).isEqualTo("frame");
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aLenientDecoderThatDroppedContentLengthForChunkedClosesAfterTheResponse() {
+        // Only a config without RFC 9112's rule gets here (the proxy's rejects the request, 400):
+        // the framing was guessed, so the connection ends with the response (as HttpServerCodec).
+        final EmbeddedChannel ch = server(Http1Parser.CODEC);
+        ch.writeInbound(ascii("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\n"));
+        final List<Object> in = inbound(ch);
+        assertThat(((HttpRequest) in.get(0)).decoderResult().isSuccess()).isTrue();
+        in.forEach(ReferenceCountUtil::release);
+        final FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        ok.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        ch.writeAndFlush(ok, ch.voidPromise());
+        assertThat(outbound(ch)).startsWith("HTTP/1.1 200 OK");
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
     }
 
     /** Counts requests, collects raw bytes as text, releases everything. */
