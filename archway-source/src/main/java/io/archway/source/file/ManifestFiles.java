@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The file layer over a {@link ResourceStore}: the objects of every manifest file, mapped to the
@@ -48,6 +49,11 @@ public final class ManifestFiles {
     private final Clock clock;
     /** file -> the file's state, ordered by file name (later wins on duplicates). */
     private final TreeMap<String, FileState> files = new TreeMap<>();
+    /**
+     * The files whose state has a diagnostic, in file order: a save's diagnostics are gathered from
+     * these, not from a walk over every file (10,000 at 10,000 routes, on every change).
+     */
+    private final TreeSet<String> withDiagnostics = new TreeSet<>();
     /** key -> generation bookkeeping; kept after deletion so that a re-created object stays stable. */
     private final Map<ResourceKey, Tracked> tracked = new HashMap<>();
     /**
@@ -141,11 +147,18 @@ public final class ManifestFiles {
             List<Diagnostic> refusals = prev == null ? List.of() : prev.refusals();
             files.put(loaded.file(), new FileState(keep, loaded.errors(), warnings, unserved, refusals));
         }
-        define(loaded.file(), files.get(loaded.file()).objects(), affected);
+        final FileState now = files.get(loaded.file());
+        if (now.errors().isEmpty() && now.refusals().isEmpty() && now.warnings().isEmpty()) {
+            withDiagnostics.remove(loaded.file());
+        } else {
+            withDiagnostics.add(loaded.file());
+        }
+        define(loaded.file(), now.objects(), affected);
     }
 
     private void forget(String file, Set<ResourceKey> affected) {
         FileState prev = files.remove(file);
+        withDiagnostics.remove(file);
         if (prev != null) {
             undefine(file, prev.objects(), affected);
         }
@@ -199,7 +212,8 @@ public final class ManifestFiles {
      */
     public synchronized List<Diagnostic> diagnostics() {
         List<Diagnostic> out = new ArrayList<>();
-        for (FileState s : files.values()) {
+        for (String file : withDiagnostics) {
+            final FileState s = files.get(file);
             out.addAll(s.errors());
             out.addAll(s.refusals());
             out.addAll(s.warnings());

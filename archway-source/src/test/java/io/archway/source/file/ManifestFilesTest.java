@@ -123,6 +123,24 @@ class ManifestFilesTest {
         assertThat(gw().getMetadata().getGeneration()).isEqualTo(2L);
     }
 
+    /** Each file's problems stay listed, in file order, while other files change, until it is fixed or gone. */
+    @Test
+    void diagnosticsListTheFilesWithProblemsInFileOrderWhicheverFileChanges() {
+        load("d.yaml", "kind: [");
+        load("a.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n");
+        load("b.yaml", "kind: [");
+        assertThat(store.diagnostics()).extracting(d -> d.location().toString().substring(0, 6))
+                .containsExactly("b.yaml", "d.yaml");
+        load("a.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team2\n");
+        assertThat(store.diagnostics()).extracting(d -> d.location().toString().substring(0, 6))
+                .containsExactly("b.yaml", "d.yaml");
+        load("b.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n");
+        assertThat(store.diagnostics()).extracting(d -> d.location().toString().substring(0, 6))
+                .containsExactly("d.yaml");
+        files.remove("d.yaml");
+        assertThat(store.diagnostics()).isEmpty();
+    }
+
     @Test
     void firstLoadFailingYieldsNothing() {
         load("g.yaml", gateway("eighty", ""));

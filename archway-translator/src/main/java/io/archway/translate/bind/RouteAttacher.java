@@ -35,13 +35,13 @@ public final class RouteAttacher {
     private final Map<ResourceKey, BoundGateway> servingGateway = new HashMap<>();
     private final Set<ResourceKey> allParents;
     private final Diagnostics diagnostics;
-    private final List<Attachment> attachments = new ArrayList<>();
+    private final ArrayList<Attachment> attachments = new ArrayList<>();
     /**
      * Each route's parents' status, as parallel lists in route order: hashing 10,000 keys into a map
      * on every change was on the change-to-live path; the status report indexes them when read.
      */
-    private final List<ResourceKey> statusKeys = new ArrayList<>();
-    private final List<List<RouteParentStatus>> statusValues = new ArrayList<>();
+    private final ArrayList<ResourceKey> statusKeys = new ArrayList<>();
+    private final ArrayList<List<RouteParentStatus>> statusValues = new ArrayList<>();
     /** Routes attached per listener (a listener belongs to one parent, so its id is one). */
     private final Map<BoundListener, int[]> attachedPerListener = new java.util.IdentityHashMap<>();
     private final Map<BoundListener, String> listenerIds = new java.util.IdentityHashMap<>();
@@ -55,19 +55,26 @@ public final class RouteAttacher {
      * translates again with the same Gateways and ListenerSets bound the same way (the same
      * {@link BoundGateway} instances): each route's listener checks by its {@link RouteContext}
      * instance, and each route's outcome (status, attachments, diagnostics) by its checks' list
-     * instance, which {@link HostnameClaims} replaces when a claim is lost.
+     * instance, which {@link HostnameClaims} replaces when a claim is lost; without routes of both
+     * kinds (no claims to resolve), checks and outcome by the {@link RouteContext} instance in one step.
      */
     public static final class Memo {
         final io.archway.translate.Memoized<RouteContext, List<ParentCheck>> checks = new io.archway.translate.Memoized<>();
         final io.archway.translate.Memoized<List<ParentCheck>, Outcome> outcomes = new io.archway.translate.Memoized<>();
+        /** Checks and outcome in one step, by route, when no hostname is claimed by two kinds. */
+        final io.archway.translate.Memoized<RouteContext, Outcome> routeOutcomes = new io.archway.translate.Memoized<>();
 
         public List<io.archway.translate.Memoized<?, ?>> parts() {
-            return List.of(checks, outcomes);
+            return List.of(checks, outcomes, routeOutcomes);
         }
     }
 
-    /** One route's attachment: its parents' status and the listeners it attaches to, in order, each once. */
-    record Outcome(List<RouteParentStatus> parents, List<Attached> attached) {
+    /**
+     * One route's attachment: its parents' status (under {@code statusKey}, the route's key, or null
+     * when it has no parent of ours) and the listeners it attaches to, in order, each once. The
+     * key is kept here so that applying a reused outcome reads nothing of the route itself.
+     */
+    record Outcome(ResourceKey statusKey, List<RouteParentStatus> parents, List<Attached> attached) {
     }
 
     /** One listener a route attaches to. */
@@ -127,17 +134,30 @@ public final class RouteAttacher {
      * not be looked at for it.
      */
     public void attach(List<RouteContext> routes, boolean bothKinds) {
-        final List<List<ParentCheck>> parents = new ArrayList<>();
+        if (attachments.isEmpty()) { // sized once (a route mostly attaches to one listener), not grown step by step
+            attachments.ensureCapacity(routes.size());
+            statusKeys.ensureCapacity(routes.size());
+            statusValues.ensureCapacity(routes.size());
+        }
+        if (!bothKinds) {
+            // No hostname is claimed by two kinds, so a route's outcome follows from its own checks:
+            // one step per route, and one memo look-up per unchanged route instead of two.
+            for (int i = 0; i < routes.size(); i++) {
+                final RouteContext route = routes.get(i);
+                apply(i, memo == null ? outcome(route, check(route))
+                        : memo.routeOutcomes.get(route, diagnostics, () -> outcome(route, check(route))));
+            }
+            return;
+        }
+        final List<List<ParentCheck>> parents = new ArrayList<>(routes.size());
         for (RouteContext route : routes) {
             parents.add(memo == null ? check(route) : memo.checks.get(route, diagnostics, () -> check(route)));
         }
-        if (bothKinds) {
-            HostnameClaims.resolve(routes, parents);
-        }
+        HostnameClaims.resolve(routes, parents);
         for (int i = 0; i < routes.size(); i++) {
             final RouteContext route = routes.get(i);
             final List<ParentCheck> checks = parents.get(i);
-            apply(i, route, memo == null ? outcome(route, checks)
+            apply(i, memo == null ? outcome(route, checks)
                     : memo.outcomes.get(checks, diagnostics, () -> outcome(route, checks)));
         }
     }
@@ -196,12 +216,12 @@ public final class RouteAttacher {
                             route.resolvedRefs().toCondition(route.generation()))
                     .build());
         }
-        return new Outcome(List.copyOf(parents), List.copyOf(attachedTo));
+        return new Outcome(parents.isEmpty() ? null : route.key(), List.copyOf(parents), List.copyOf(attachedTo));
     }
 
-    private void apply(int routeIndex, RouteContext route, Outcome outcome) {
-        if (!outcome.parents().isEmpty()) {
-            statusKeys.add(route.key());
+    private void apply(int routeIndex, Outcome outcome) {
+        if (outcome.statusKey() != null) {
+            statusKeys.add(outcome.statusKey());
             statusValues.add(outcome.parents());
         }
         for (Attached a : outcome.attached()) {

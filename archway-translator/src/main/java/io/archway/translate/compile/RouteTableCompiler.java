@@ -65,15 +65,17 @@ public final class RouteTableCompiler {
      * The virtual hosts of the previous translation, for a caller that translates again with the
      * same listeners (the same {@link BoundListener} instances): a virtual host whose routes are the
      * same {@link CompiledRoute} instances in the same order is the same {@link VirtualHost}
-     * instance, so the data plane can keep what it compiled for it.
+     * instance, so the data plane can keep what it compiled for it. Looked up by listener and
+     * hostname, then the routes compared by reference: no route's object is read (at 10,000 routes
+     * hashing each route's identity cost a cache miss per route on every change).
      */
     public static final class Memo {
-        private Map<VirtualHostInputs, VirtualHost> previous = new HashMap<>();
-        private Map<VirtualHostInputs, VirtualHost> current = new HashMap<>();
+        private Map<HostOfListener, Built> previous = new HashMap<>();
+        private Map<HostOfListener, Built> current = new HashMap<>();
 
         public void roll() {
             previous = current;
-            current = new HashMap<>();
+            current = new HashMap<>(previous.size() * 4 / 3 + 1);
         }
 
         public void clear() {
@@ -81,59 +83,56 @@ public final class RouteTableCompiler {
             current = new HashMap<>();
         }
 
-        VirtualHost get(VirtualHostInputs inputs, java.util.function.Supplier<VirtualHost> build) {
-            VirtualHost v = previous.get(inputs);
-            if (v == null) {
-                v = build.get();
+        VirtualHost get(BoundListener listener, String hostname, List<CompiledRoute> routes,
+                        CertificateBundle backendClientCertificate, java.util.function.Supplier<VirtualHost> build) {
+            final HostOfListener key = new HostOfListener(listener, hostname);
+            Built built = previous.get(key);
+            if (built == null || !built.builtFrom(routes, backendClientCertificate)) {
+                built = new Built(routes, backendClientCertificate, build.get());
             }
-            current.put(inputs, v);
-            return v;
+            current.put(key, built);
+            return built.virtualHost;
         }
     }
 
-    /**
-     * What one virtual host is built from; compared by the identity of the listener and routes,
-     * and by value for the Gateway's backend client certificate (a Secret can change under the
-     * same listener).
-     */
-    private static final class VirtualHostInputs {
-        final BoundListener listener;
-        final String hostname;
-        final List<CompiledRoute> routes;
-        final CertificateBundle backendClientCertificate;
-        private final int hash;
-
-        VirtualHostInputs(BoundListener listener, String hostname, List<CompiledRoute> routes,
-                          CertificateBundle backendClientCertificate) {
-            this.listener = listener;
-            this.hostname = hostname;
-            this.routes = routes;
-            this.backendClientCertificate = backendClientCertificate;
-            int h = System.identityHashCode(listener) * 31 + hostname.hashCode();
-            for (CompiledRoute r : routes) {
-                h = h * 31 + System.identityHashCode(r);
-            }
-            this.hash = h;
-        }
-
+    /** A hostname of one listener (the listener by identity). */
+    private record HostOfListener(BoundListener listener, String hostname) {
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof VirtualHostInputs other) || other.listener != listener || other.hash != hash
-                    || !other.hostname.equals(hostname) || other.routes.size() != routes.size()
-                    || !java.util.Objects.equals(other.backendClientCertificate, backendClientCertificate)) {
-                return false;
-            }
-            for (int i = 0; i < routes.size(); i++) {
-                if (other.routes.get(i) != routes.get(i)) {
-                    return false;
-                }
-            }
-            return true;
+            return o instanceof HostOfListener other && other.listener == listener && other.hostname.equals(hostname);
         }
 
         @Override
         public int hashCode() {
-            return hash;
+            return System.identityHashCode(listener) * 31 + hostname.hashCode();
+        }
+    }
+
+    /**
+     * A virtual host and what it was built from: its routes (compared by identity) and the Gateway's
+     * backend client certificate (by value: a Secret can change under the same listener).
+     */
+    private static final class Built {
+        final List<CompiledRoute> routes;
+        final CertificateBundle backendClientCertificate;
+        final VirtualHost virtualHost;
+
+        Built(List<CompiledRoute> routes, CertificateBundle backendClientCertificate, VirtualHost virtualHost) {
+            this.routes = routes;
+            this.backendClientCertificate = backendClientCertificate;
+            this.virtualHost = virtualHost;
+        }
+
+        boolean builtFrom(List<CompiledRoute> served, CertificateBundle certificate) {
+            if (served.size() != routes.size() || !java.util.Objects.equals(certificate, backendClientCertificate)) {
+                return false;
+            }
+            for (int i = 0; i < served.size(); i++) {
+                if (served.get(i) != routes.get(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -157,16 +156,7 @@ public final class RouteTableCompiler {
      */
     public List<PortBinding> compile(List<BoundGateway> gateways, List<Attachment> attachments,
                                      List<CompiledRoute> routes, List<CompiledL4Route> l4Routes) {
-        final Map<BoundListener, List<Attachment>> byListener = new java.util.IdentityHashMap<>();
-        BoundListener last = null;
-        List<Attachment> lastList = null;
-        for (Attachment a : attachments) {
-            if (a.listener() != last) { // routes in a row mostly attach to the same listener: one look-up per run
-                last = a.listener();
-                lastList = byListener.computeIfAbsent(last, l -> new ArrayList<>());
-            }
-            lastList.add(a);
-        }
+        final Map<BoundListener, List<Attachment>> byListener = byListener(attachments);
         final Map<String, Socket> sockets = new TreeMap<>();
         for (BoundGateway gateway : gateways) {
             if (!gateway.accepted()) {
@@ -240,6 +230,35 @@ public final class RouteTableCompiler {
         return bindings;
     }
 
+    /**
+     * {@code attachments} grouped by listener, in order; each list sized once (counted first: at
+     * 10,000 routes on one listener, growing it step by step copied it some twenty times).
+     */
+    private static Map<BoundListener, List<Attachment>> byListener(List<Attachment> attachments) {
+        final Map<BoundListener, int[]> counts = new java.util.IdentityHashMap<>();
+        BoundListener last = null;
+        int[] count = null;
+        for (Attachment a : attachments) {
+            if (a.listener() != last) { // routes in a row mostly attach to the same listener: one look-up per run
+                last = a.listener();
+                count = counts.computeIfAbsent(last, l -> new int[1]);
+            }
+            count[0]++;
+        }
+        final Map<BoundListener, List<Attachment>> out = new java.util.IdentityHashMap<>(counts.size());
+        counts.forEach((listener, n) -> out.put(listener, new ArrayList<>(n[0])));
+        last = null;
+        List<Attachment> list = null;
+        for (Attachment a : attachments) {
+            if (a.listener() != last) {
+                last = a.listener();
+                list = out.get(last);
+            }
+            list.add(a);
+        }
+        return out;
+    }
+
     /** The route an L4 listener serves: the first of its attached routes by precedence, or null. */
     private static L4Route servedRoute(List<Attachment> attachments, int httpRoutes, List<CompiledL4Route> l4Routes) {
         return attachments.stream().map(a -> l4Routes.get(a.routeIndex() - httpRoutes))
@@ -286,7 +305,7 @@ public final class RouteTableCompiler {
         final List<VirtualHost> out = new ArrayList<>();
         byHostname.forEach((hostname, served) -> out.add(memo == null
                 ? virtualHost(hostname, served, backendClientCertificate)
-                : memo.get(new VirtualHostInputs(listener, hostname, served, backendClientCertificate),
+                : memo.get(listener, hostname, served, backendClientCertificate,
                         () -> virtualHost(hostname, served, backendClientCertificate))));
         out.sort(VIRTUAL_HOST_ORDER);
         return out;
