@@ -42,22 +42,7 @@ public final class ArchwayCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (servesDirectory(args)) {
-            // Before picocli and the command line: the first read's libraries load meanwhile.
-            io.archway.server.StartupWarmup.startInBackground();
-        }
         System.exit(execute(args));
-    }
-
-    /** {@code serve} (without {@code --kubernetes}) or {@code quickstart}: a directory is read first. */
-    static boolean servesDirectory(String[] args) {
-        if (args.length == 0) {
-            return false;
-        }
-        if (args[0].equals("quickstart")) {
-            return true;
-        }
-        return args[0].equals("serve") && !java.util.Arrays.asList(args).contains("--kubernetes");
     }
 
     /** Runs the command line and returns the exit code (no System.exit; for tests). */

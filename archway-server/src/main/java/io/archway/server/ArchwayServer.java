@@ -142,7 +142,7 @@ public final class ArchwayServer implements AutoCloseable {
         }
         final long began = System.nanoTime();
         if (config.kubernetes() == null) {
-            StartupWarmup.startInBackground(); // `archway serve` started it in main; tests and embedders here
+            prepareAdmission();
         }
         ArchwayServer server;
         try {
@@ -193,6 +193,24 @@ public final class ArchwayServer implements AutoCloseable {
                         + " readyz)",
                 server.adminAddress().getHostString(), server.adminAddress().getPort());
         return server;
+    }
+
+    /**
+     * Reads the CRDs of the kinds every served directory has on a second thread while this one builds
+     * the server (Netty, Micrometer): off the ready path on two cores. The directory's first
+     * admission of such a kind waits for it; a failure here is the first admission's to report.
+     */
+    private static void prepareAdmission() {
+        Thread t = new Thread(() -> {
+            try {
+                io.archway.admission.Admission.standalone().prepare(List.of(io.archway.kinds.ResourceKind.GATEWAY_CLASS,
+                        io.archway.kinds.ResourceKind.GATEWAY, io.archway.kinds.ResourceKind.HTTP_ROUTE));
+            } catch (RuntimeException e) {
+                LOG.debug("preparing admission", e);
+            }
+        }, "archway-admission-setup");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static long millis(long nanos) {
