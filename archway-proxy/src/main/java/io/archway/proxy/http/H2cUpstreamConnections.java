@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.ConnectingSocketGuard;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -49,6 +50,7 @@ final class H2cUpstreamConnections {
         return new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast("connecting", ConnectingSocketGuard.INSTANCE);
                 if (tls != null) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), port));
                 }

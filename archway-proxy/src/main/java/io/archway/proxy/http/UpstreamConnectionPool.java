@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.ConnectingSocketGuard;
 import io.archway.proxy.http.h1.Http1Parser;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -72,6 +73,7 @@ public final class UpstreamConnectionPool {
         return new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast("connecting", ConnectingSocketGuard.INSTANCE);
                 if (tls != null) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), port));
                 }

@@ -98,13 +98,6 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         final UpstreamListener ex = exchange;
-        if (ex == null && !ctx.channel().isActive()) {
-            // Still connecting: not this connection's error. Netty's epoll loop dispatches ready
-            // events by file descriptor, so an event for a socket closed earlier in the same batch
-            // can reach a new one that reused its number; reading it fails with ENOTCONN. The
-            // connect's own outcome decides.
-            return;
-        }
         if (ex != null) {
             ex.onUpstreamClosed(cause);
         }

@@ -1,5 +1,6 @@
 package io.archway.proxy.tcp;
 
+import io.archway.proxy.ConnectingSocketGuard;
 import io.archway.proxy.TrafficObserver;
 import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.Telemetry;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -90,7 +92,12 @@ final class TcpRelay {
             return;
         }
         backendOrigin = picked.origin();
-        final ChannelFuture connect = bootstrap.clone(downstream.eventLoop()).handler(backend).connect(endpoint);
+        final ChannelFuture connect = bootstrap.clone(downstream.eventLoop()).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(ConnectingSocketGuard.INSTANCE, backend);
+            }
+        }).connect(endpoint);
         upstream = connect.channel();
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
@@ -312,14 +319,6 @@ final class TcpRelay {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!fromClient && !connected) {
-                // Not this connection's error: Netty's epoll loop dispatches each ready event by file
-                // descriptor, so an event for a backend socket closed earlier in the same batch can
-                // reach a new socket that reused its number while connecting; reading it fails with
-                // ENOTCONN. The connect's own outcome decides (it fails or times out by itself).
-                LOG.debug("backend side of {}, still connecting: {} (ignored)", downstream, cause.toString());
-                return;
-            }
             LOG.debug("{} side of {}: {}", fromClient ? "client" : "backend", downstream, cause.toString());
             closeBoth();
         }
