@@ -14,14 +14,16 @@
 # preceded by environment settings for its launcher, as one word, e.g.
 #   bench/startup.sh --runs 10 /tmp/archway-before .                       # two builds
 #   bench/startup.sh 'ARCHWAY_CDS=off .' .                                  # without / with the archive
-#   bench/startup.sh 'JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 .' .      # JDK 25 / JDK 17
+#   bench/startup.sh 'JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 .' \
+#     'JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 .'                       # JDK 17 / JDK 25
 #   bench/startup.sh --routes 10000 --runs 5 /tmp/archway-before .
 # To build another commit beside this one:
 #   git worktree add /tmp/archway-before <commit> && (cd /tmp/archway-before &&
 #     mvn -B -q -o -pl archway-cli -am package -DskipTests)
 # Each side's launcher trains its archive (AppCDS on JDK 17, an AOT cache on JDK 25) before the
-# first timed run. Needs curl; the route configuration is written by ScaleChurn (archway-bench,
-# built here if missing). ADMIN_PORT and LISTENER_PORT pick the ports (default 18391, 18390).
+# first timed run; without JAVA_HOME the launcher picks a JDK 25 or later where one is installed.
+# Needs curl; the route configuration is written by ScaleChurn (archway-bench, built here if
+# missing). ADMIN_PORT and LISTENER_PORT pick the ports (default 18391, 18390).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUTES=1 RUNS=10
@@ -33,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     *) break ;;
   esac
 done
-(( $# >= 1 && $# <= 2 )) || { sed -n '2,25p' "$0" >&2; exit 2; }
+(( $# >= 1 && $# <= 2 )) || { sed -n '2,26p' "$0" >&2; exit 2; }
 SIDES=("$@")
 ADMIN=${ADMIN_PORT:-18391}
 LISTENER=${LISTENER_PORT:-18390}
