@@ -92,9 +92,23 @@ final class Backends {
      * The second octet of every pod address (127.N.x.y). Two harness runs on one machine (two
      * checkouts) need distinct values here and distinct {@code archway.conformance.portOffset}s.
      */
-    static final int POD_NET = Integer.getInteger("archway.conformance.podNet", 1);
+    static final int POD_NET = podNet(System.getProperty("archway.conformance.podNet", "1"));
 
     private int nextIp;
+
+    /** An octet, or a clear error: a value such as a CIDR must not silently fall back to the default net. */
+    static int podNet(String value) {
+        try {
+            final int octet = Integer.parseInt(value.trim());
+            if (octet >= 1 && octet <= 254) {
+                return octet;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("archway.conformance.podNet must be the second octet of the pod"
+                + " addresses 127.N.x.y, 1 to 254; got '" + value + "'");
+    }
 
     /** Reads the Deployments and Services of {@code docs} and allocates pod addresses. */
     static Backends of(List<ObjectNode> docs) {

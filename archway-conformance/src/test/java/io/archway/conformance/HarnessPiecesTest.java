@@ -1,6 +1,7 @@
 package io.archway.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -10,6 +11,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class HarnessPiecesTest {
+    @Test
+    void podNetIsAnOctetOrAClearError() {
+        assertThat(Backends.podNet("63")).isEqualTo(63);
+        assertThatThrownBy(() -> Backends.podNet("10.96.63.0/24")).hasMessageContaining("127.N.x.y")
+                .hasMessageContaining("10.96.63.0/24");
+        assertThatThrownBy(() -> Backends.podNet("0")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Backends.podNet("255")).isInstanceOf(IllegalArgumentException.class);
+    }
+
 
     @Test
     void manifestsArePreparedLikeTheUpstreamApplier() {
