@@ -95,6 +95,32 @@ class StandaloneStatusViewTest {
                 .containsExactly("2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z");
     }
 
+    /**
+     * The view keeps the times, not the stamped JSON, and sets them back by position when read: each
+     * condition keeps its own time, and a second condition of a type in the same entry, which
+     * {@code stampTransitions} does not stamp, is listed without one rather than taking another's.
+     */
+    @Test
+    void stampedTimesAreSetBackOnTheirOwnConditions() {
+        files.apply(new ManifestLoader().parse("g.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw}
+                spec: {gatewayClassName: x, listeners: [{name: http, protocol: HTTP, port: 80}]}
+                """));
+        publish(status("True", "False"));
+        now.set(Instant.parse("2026-01-01T00:01:00Z"));
+        GatewayStatus duplicated = status("True", "True");
+        duplicated.getConditions().add(cond("Programmed", "True"));
+        publish(duplicated);
+        assertThat(listed().getStatus().getConditions()).extracting(Condition::getType, Condition::getLastTransitionTime)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("Accepted", "2026-01-01T00:00:00Z"),
+                        org.assertj.core.groups.Tuple.tuple("Programmed", null),
+                        org.assertj.core.groups.Tuple.tuple("Programmed", "2026-01-01T00:01:00Z"));
+        assertThat(listed().getStatus().getListeners().get(0).getConditions().get(0).getLastTransitionTime())
+                .isEqualTo("2026-01-01T00:01:00Z");
+    }
+
     @Test
     void listReturnsDeepCopies() {
         files.apply(new ManifestLoader().parse("g.yaml", """

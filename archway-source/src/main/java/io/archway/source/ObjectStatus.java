@@ -33,7 +33,12 @@ public final class ObjectStatus {
         if (status == null) {
             return Optional.empty();
         }
-        return Optional.of(KubeJson.mapper().valueToTree(kind.isRoute() ? Map.of("parents", status) : status));
+        return Optional.of(json(kind, status));
+    }
+
+    /** {@code status}, the translator's status object of an object of {@code kind} ({@link #raw}), as a fresh JSON tree. */
+    public static ObjectNode json(ResourceKind kind, Object status) {
+        return KubeJson.mapper().valueToTree(kind.isRoute() ? Map.of("parents", Objects.requireNonNull(status)) : status);
     }
 
     /**
