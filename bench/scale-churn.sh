@@ -35,7 +35,7 @@ while [[ $# -gt 0 ]]; do
 done
 (( HOSTNAMES > ROUTES )) && HOSTNAMES=$ROUTES
 LISTENER=${LISTENER_PORT:-18190}
-ADMIN=${ADMIN_PORT:-18191}
+ADMIN=${ADMIN_PORT:-18192} # LISTENER+1 is the listener the churn adds and removes
 JAVA_OPTS=${ARCHWAY_JAVA_OPTS:--Xmx1g}
 cd "$ROOT"
 mvn -B -q -o -pl archway-cli,archway-bench -am package -DskipTests >/dev/null
