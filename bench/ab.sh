@@ -13,14 +13,15 @@
 #                                                 request of the same targets (nginx/haproxy not run)
 #
 # JAVA ARGS of a variant start with the java binary, e.g.
-#   --variant uring 'java -Xmx512m -Darchway.transport=io_uring'
+#   --variant epoll 'java -Xmx512m -Darchway.transport=epoll'
 # The default variants (skip them with --no-default-variants):
 #   archway-B-slice     the slice-forwarding HTTP/1.1 parser (-Darchway.http1.parser=slice)
-#   archway-B-uring     io_uring instead of epoll (-Darchway.transport=io_uring)
+#   archway-B-epoll     epoll instead of io_uring, the default where the kernel offers it
 #   archway-B-pooled    Netty's pooled allocator instead of 4.2's adaptive one
-#   archway-B-young     SerialGC with a 256 MiB young generation (-Xmn256m)
+#   archway-B-young     a 256 MiB young generation (-Xmn256m)
 #   archway-B-parallel  ParallelGC (one GC thread on the pinned core)
-#   archway-B-jdk25     Temurin 25 with compact object headers (if installed)
+#   archway-B-jdk25     Temurin 25 (if installed), the JDK the launcher picks where it is installed
+#   archway-B-jdk25coh  Temurin 25 with compact object headers (JEP 519)
 # Jars are built offline into /tmp/archway-ab (never `mvn install`). Ports are proxy-bench's
 # (backend 18080, archway 18084): do not run it beside another proxy-bench run.
 set -euo pipefail
@@ -60,11 +61,14 @@ build "$ROOT" "$WORK/B.jar"
 
 J25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 if [[ $DEFAULTS == 1 ]]; then
-  NAMES+=(archway-B-slice archway-B-uring archway-B-pooled archway-B-young archway-B-parallel)
-  ARGS+=("java -Xmx512m -Darchway.http1.parser=slice" "java -Xmx512m -Darchway.transport=io_uring"
+  NAMES+=(archway-B-slice archway-B-epoll archway-B-pooled archway-B-young archway-B-parallel)
+  ARGS+=("java -Xmx512m -Darchway.http1.parser=slice" "java -Xmx512m -Darchway.transport=epoll"
     "java -Xmx512m -Dio.netty.allocator.type=pooled"
     "java -Xmx512m -Xmn256m" "java -Xmx512m -XX:+UseParallelGC")
-  if [[ -x $J25 ]]; then NAMES+=(archway-B-jdk25); ARGS+=("$J25 -Xmx512m -XX:+UseCompactObjectHeaders"); fi
+  if [[ -x $J25 ]]; then
+    NAMES+=(archway-B-jdk25 archway-B-jdk25coh)
+    ARGS+=("$J25 -Xmx512m" "$J25 -Xmx512m -XX:+UseCompactObjectHeaders")
+  fi
 fi
 
 if [[ $COST == 1 ]]; then

@@ -2,8 +2,9 @@
 # Issue 14's control-path figures, on this machine:
 #   - start-up: `serve` launched -> /readyz answers 200, with 1 route and with ROUTES routes;
 #   - memory growth per route: RSS, and heap used after a full GC, at ROUTES minus at 1 route;
-#   - change-to-live latency (median, p99, max) over CHANGES route edits saved as editors save,
-#     each measured from the rename to the first answer that carries the new version;
+#   - change-to-live latency (median, p99, max), over all and per kind, of CHANGES changes saved as
+#     editors save (weights flipped, rules and routes added and removed, a second listener added and
+#     removed: ScaleChurn), each from the rename (or delete) to the first answer that shows it;
 #   - failed requests: two wrk runs (keep-alive) during the edits, one on a route that never
 #     changes, one on route 0, which every other edit changes: non-2xx answers and socket errors.
 #
@@ -17,8 +18,8 @@
 # hold-off, and the figure would measure it).
 #
 # Run it on a quiet box (its figures measure everything else that runs). Needs JDK 17, Maven,
-# wrk, curl and python3 (the backend; set BACKEND_PORT to use a faster one already listening, such
-# as the nginx of ../shared/bench). The gateway starts through the `archway` launcher, as users start
+# wrk, curl, and nginx or python3 (the backend: nginx where installed; BACKEND_PORT uses one already
+# listening). The gateway starts through the `archway` launcher, as users start
 # it (with its class-data archive, or on JDK 25+ its AOT cache: JAVA_HOME picks the JDK, ARCHWAY_CDS=off
 # runs without); ARCHWAY_JAVA_OPTS is passed to the gateway JVM (default -Xmx1g).
 set -euo pipefail
@@ -35,7 +36,7 @@ while [[ $# -gt 0 ]]; do
 done
 (( HOSTNAMES > ROUTES )) && HOSTNAMES=$ROUTES
 LISTENER=${LISTENER_PORT:-18190}
-ADMIN=${ADMIN_PORT:-18191}
+ADMIN=${ADMIN_PORT:-18192} # LISTENER+1 is the listener the churn adds and removes
 JAVA_OPTS=${ARCHWAY_JAVA_OPTS:--Xmx1g}
 cd "$ROOT"
 mvn -B -q -o -pl archway-cli,archway-bench -am package -DskipTests >/dev/null
@@ -46,7 +47,29 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-if [[ -z ${BACKEND_PORT:-} ]]; then
+# The backend answers "ok" to every request. nginx where installed: the Python server answers about
+# 800 requests a second in all, so the probe waited 20-40 ms behind wrk's requests and the figure
+# measured the backend's queue (docs/PERFORMANCE.md, "Control path, quiet box").
+if [[ -z ${BACKEND_PORT:-} ]] && command -v nginx >/dev/null; then
+  BACKEND_PORT=18189
+  mkdir -p "$WORK/backend/tmp"
+  cat >"$WORK/backend/nginx.conf" <<EOF
+worker_processes 1;
+pid $WORK/backend/nginx.pid;
+error_log $WORK/backend/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  client_body_temp_path $WORK/backend/tmp;
+  server { listen 127.0.0.1:$BACKEND_PORT; location / { return 200 "ok"; } }
+}
+EOF
+  nginx -c "$WORK/backend/nginx.conf" -p "$WORK/backend" -g 'daemon off;' &
+  PIDS+=($!)
+  BACKEND="nginx"
+elif [[ -z ${BACKEND_PORT:-} ]]; then
   BACKEND_PORT=18189
   python3 - "$BACKEND_PORT" <<'PY' &
 import sys
@@ -59,6 +82,9 @@ class H(BaseHTTPRequestHandler):
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
   PIDS+=($!)
+  BACKEND="python3 (slow: change-to-live includes its queue)"
+else
+  BACKEND="already listening on $BACKEND_PORT"
 fi
 
 now_ms() { date +%s%3N; }
@@ -108,7 +134,7 @@ failures() { # requests, non-2xx/3xx, socket errors of one wrk report
   err=$(grep -o 'Socket errors: .*' "$f" | grep -o '[0-9]\+' | paste -sd+ | bc); err=${err:-0}
   echo "${req:-0} requests, $non non-2xx, $err socket errors $(grep -o 'Socket errors: .*' "$f" | sed 's/Socket errors: /(/; s/$/)/')"
 }
-echo "scale-churn at $(git -C "$ROOT" rev-parse --short HEAD): $ROUTES routes over $HOSTNAMES hostnames, $CHANGES changes"
+echo "scale-churn at $(git -C "$ROOT" rev-parse --short HEAD): $ROUTES routes over $HOSTNAMES hostnames, $CHANGES changes; backend $BACKEND"
 echo "start-up to ready: 1 route ${START_1} ms; $ROUTES routes ${START_N} ms"
 awk -v r1="$RSS_1" -v rn="$RSS_N" -v h1="$HEAP_1" -v hn="$HEAP_N" -v n="$ROUTES" 'BEGIN {
   printf "memory: RSS %d -> %d KiB (%.1f KiB/route); heap after GC %d -> %d KiB (%.1f KiB/route)\n",

@@ -16,6 +16,7 @@ import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.RawHttp;
 import io.archway.proxy.testing.TcpBackend;
 import io.archway.proxy.testing.TestBackend;
+import io.archway.proxy.testing.TransportProperty;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.RouteOrigin;
 import io.archway.snapshot.WeightedBackend;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** TCP listeners (TCPRoute) over real loopback sockets. */
+/** TCP listeners (TCPRoute) over real loopback sockets, on the default transport. */
 class DataPlaneTcpTest {
     private final Recorder recorder = new Recorder();
     private TcpBackend a;
@@ -51,8 +52,13 @@ class DataPlaneTcpTest {
     void start() {
         a = new TcpBackend("a");
         b = new TcpBackend("b");
-        plane = new DataPlane(config(ProxyConfig.defaults()), recorder);
+        plane = TransportProperty.with(transport(), () -> new DataPlane(config(ProxyConfig.defaults()), recorder));
         port = Ports.free();
+    }
+
+    /** The {@code -Darchway.transport} these tests run on; null: the default. */
+    String transport() {
+        return null;
     }
 
     static ProxyConfig config(ProxyConfig base) {

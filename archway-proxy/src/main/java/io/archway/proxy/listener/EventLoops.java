@@ -26,10 +26,14 @@ import org.slf4j.LoggerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The event loops and channel types: native epoll when available, else NIO; the system property
- * {@value #TRANSPORT_PROPERTY} ({@code epoll}, {@code io_uring} or {@code nio}) picks one for an A/B
- * run (docs/PERFORMANCE.md). io_uring is not the default: it measured no better than epoll, and the
- * TCP relay's half-close workaround ({@code EpollInterest}) is epoll's.
+ * The event loops and channel types: io_uring when the kernel offers it, else native epoll, else
+ * NIO; the system property {@value #TRANSPORT_PROPERTY} ({@code io_uring}, {@code epoll} or
+ * {@code nio}) asks for one, for an A/B run or where a transport misbehaves. io_uring is the
+ * default because it served 1.07-1.11x epoll's HTTP/1.1 requests per proxy core in two quiet-box
+ * runs (docs/PERFORMANCE.md, sessions 5 and 6). Containers often cannot use it (Docker's and
+ * containerd's default seccomp profiles refuse {@code io_uring_setup}), so its absence is an
+ * ordinary condition, logged once at info. The TCP relay's half-close workaround
+ * ({@code EpollInterest}) is epoll's; io_uring does not need it.
  *
  * @param serverChannelClass listening TCP sockets
  * @param channelClass accepted and upstream TCP connections
@@ -38,7 +42,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
                          Class<? extends SocketChannel> channelClass,
                          Class<? extends DatagramChannel> datagramChannelClass) {
-    /** Selects the transport: {@code epoll} (the default), {@code io_uring} or {@code nio}. */
+    /** Selects the transport: {@code io_uring} (the default), {@code epoll} or {@code nio}. */
     public static final String TRANSPORT_PROPERTY = "archway.transport";
     private static final Logger LOG = LoggerFactory.getLogger(EventLoops.class);
 
@@ -49,13 +53,18 @@ public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> se
      */
     public static EventLoops create(int threads) {
         final int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        final String transport = System.getProperty(TRANSPORT_PROPERTY, "epoll").toLowerCase(Locale.ROOT);
+        final String transport = System.getProperty(TRANSPORT_PROPERTY, "io_uring").toLowerCase(Locale.ROOT);
+        if (!transport.equals("io_uring") && !transport.equals("epoll") && !transport.equals("nio")) {
+            throw new IllegalArgumentException("-D" + TRANSPORT_PROPERTY + " must be io_uring, epoll or nio, not '"
+                    + System.getProperty(TRANSPORT_PROPERTY) + "'");
+        }
         if (transport.equals("io_uring")) {
             if (IoUring.isAvailable()) {
                 return new EventLoops(group(loops, IoUringIoHandler.newFactory()), IoUringServerSocketChannel.class,
                         IoUringSocketChannel.class, IoUringDatagramChannel.class);
             }
-            LOG.warn("io_uring is not available ({}): using epoll or NIO", IoUring.unavailabilityCause().toString());
+            LOG.info("io_uring is not available ({}): using {}", IoUring.unavailabilityCause().toString(),
+                    Epoll.isAvailable() ? "epoll" : "NIO");
         }
         if (!transport.equals("nio") && Epoll.isAvailable()) {
             return new EventLoops(group(loops, EpollIoHandler.newFactory()), EpollServerSocketChannel.class,

@@ -1,8 +1,10 @@
 package io.archway.proxy.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.archway.proxy.testing.TransportProperty;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -26,17 +28,13 @@ import org.junit.jupiter.api.Test;
 /** The transport switch (-Darchway.transport) and an echo over loopback on each transport. */
 class EventLoopsTest {
     private static EventLoops with(String transport) {
-        final String before = System.getProperty(EventLoops.TRANSPORT_PROPERTY);
-        System.setProperty(EventLoops.TRANSPORT_PROPERTY, transport);
-        try {
-            return EventLoops.create(1);
-        } finally {
-            if (before == null) {
-                System.clearProperty(EventLoops.TRANSPORT_PROPERTY);
-            } else {
-                System.setProperty(EventLoops.TRANSPORT_PROPERTY, before);
-            }
-        }
+        return TransportProperty.with(transport, () -> EventLoops.create(1));
+    }
+
+    @Test
+    void ioUringByDefaultWhereAvailableElseEpoll() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "epoll is not available here");
+        echo(with(null), IoUring.isAvailable() ? IoUringSocketChannel.class : EpollSocketChannel.class);
     }
 
     @Test
@@ -46,10 +44,16 @@ class EventLoopsTest {
     }
 
     @Test
-    void epollByDefaultAndNioWhenAsked() throws Exception {
+    void epollAndNioWhenAsked() throws Exception {
         assumeTrue(Epoll.isAvailable(), "epoll is not available here");
         echo(with("epoll"), EpollSocketChannel.class);
-        echo(with("nio"), NioSocketChannel.class);
+        echo(with("NIO"), NioSocketChannel.class);
+    }
+
+    @Test
+    void anUnknownTransportIsAClearError() {
+        assertThatThrownBy(() -> with("uring")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("-Darchway.transport must be io_uring, epoll or nio, not 'uring'");
     }
 
     private static void echo(EventLoops loops, Class<?> expected) throws Exception {
