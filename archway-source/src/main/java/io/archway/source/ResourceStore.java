@@ -64,6 +64,7 @@ public final class ResourceStore {
         if (prev != null && same(prev, object)) {
             return false;
         }
+        CompactModel.compact(object.object()); // held until replaced: without its empty maps and list slots
         objects.put(object.key(), object);
         if (prev != null) {
             drop(prev);
