@@ -20,15 +20,11 @@ import java.nio.charset.StandardCharsets;
  * separators) and protocol versions other than exactly {@code HTTP/1.0} and {@code HTTP/1.1}
  * (400; Netty takes {@code HTTP/1.2} or {@code http/1.1}).
  *
- * <p>Rules, in Netty's order: CR/LF bytes before a request line are skipped; a line ends in CRLF
- * (a bare LF: 400; a CR elsewhere is a CTL: 400); the request line is at most maxInitialLineLength
- * (414) and the field lines together at most maxHeaderSize (431, excluding the CRLFs); a field name
- * is a non-empty token followed at once by the colon; a value has no CTL but HTAB (leading and
- * trailing SP/HTAB are not part of it). Framing: Content-Length is digits only, one value on
- * HTTP/1.1 (a comma list or a second line: 400);
- * Transfer-Encoding only on HTTP/1.1, its codings ending in exactly one {@code chunked}, never with
- * Content-Length (400). Host, the number of framing fields and the codings before chunked are
- * {@code RequestValidator}'s (the same code for both parsers).
+ * <p>The line, field-line and framing rules (CRLF only, limits, token names followed at once by the
+ * colon, values without CTLs but HTAB, Content-Length and Transfer-Encoding) are {@link HeadParser}'s,
+ * shared with the response side; statuses: a request line over maxInitialLineLength 414, field lines
+ * over maxHeaderSize 431, anything else 400. Host, the number of framing fields and the codings
+ * before chunked are {@code RequestValidator}'s (the same code for both parsers).
  */
 final class RequestHeadParser extends HeadParser {
     /** A complete, valid head. */
