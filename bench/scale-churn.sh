@@ -2,8 +2,9 @@
 # Issue 14's control-path figures, on this machine:
 #   - start-up: `serve` launched -> /readyz answers 200, with 1 route and with ROUTES routes;
 #   - memory growth per route: RSS, and heap used after a full GC, at ROUTES minus at 1 route;
-#   - change-to-live latency (median, p99, max) over CHANGES route edits saved as editors save,
-#     each measured from the rename to the first answer that carries the new version;
+#   - change-to-live latency (median, p99, max), over all and per kind, of CHANGES changes saved as
+#     editors save (weights flipped, rules and routes added and removed, a second listener added and
+#     removed: ScaleChurn), each from the rename (or delete) to the first answer that shows it;
 #   - failed requests: two wrk runs (keep-alive) during the edits, one on a route that never
 #     changes, one on route 0, which every other edit changes: non-2xx answers and socket errors.
 #
@@ -35,7 +36,7 @@ while [[ $# -gt 0 ]]; do
 done
 (( HOSTNAMES > ROUTES )) && HOSTNAMES=$ROUTES
 LISTENER=${LISTENER_PORT:-18190}
-ADMIN=${ADMIN_PORT:-18191}
+ADMIN=${ADMIN_PORT:-18192} # LISTENER+1 is the listener the churn adds and removes
 JAVA_OPTS=${ARCHWAY_JAVA_OPTS:--Xmx1g}
 cd "$ROOT"
 mvn -B -q -o -pl archway-cli,archway-bench -am package -DskipTests >/dev/null
