@@ -1,11 +1,9 @@
 package io.archway.source.file;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.archway.source.KubeJson;
 import io.archway.source.LoadedFile;
 import io.archway.source.ResourceStore;
 import io.archway.source.SourcedObject;
+import io.archway.source.SpecDigest;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -88,8 +86,7 @@ public final class ManifestFiles {
     }
 
     /**
-     * @param spec a digest of {@link #specOf}: what bumps the generation, kept as 32 bytes rather
-     *     than a JSON tree per object (a few KiB each, at 10,000 routes tens of MiB)
+     * @param spec what bumps the generation (the loader's digest of the admitted tree)
      */
     private record Tracked(SpecDigest spec, long generation, String creationTimestamp) {
     }
@@ -304,7 +301,7 @@ public final class ManifestFiles {
     /** Assigns generation and creationTimestamp to a newly read object (not yet in the store). */
     private void track(SourcedObject o) {
         HasMetadata obj = o.object();
-        SpecDigest spec = SpecDigest.of(specOf(obj));
+        SpecDigest spec = Objects.requireNonNull(o.spec(), "a manifest's object carries its spec digest");
         Tracked t = tracked.get(o.key());
         String manifestCreation = obj.getMetadata().getCreationTimestamp();
         Tracked next;
@@ -321,37 +318,5 @@ public final class ManifestFiles {
         tracked.put(o.key(), next);
         obj.getMetadata().setGeneration(next.generation());
         obj.getMetadata().setCreationTimestamp(next.creationTimestamp());
-    }
-
-    /** SHA-256 of a spec serialized with its properties sorted (so equal trees give equal digests). */
-    private record SpecDigest(byte[] sha256) {
-        static SpecDigest of(JsonNode spec) {
-            try {
-                return new SpecDigest(java.security.MessageDigest.getInstance("SHA-256").digest(KubeJson.mapper()
-                        .writer().with(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.WRITE_PROPERTIES_SORTED)
-                        .writeValueAsBytes(spec)));
-            } catch (java.security.NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("cannot digest a spec", e);
-            }
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof SpecDigest d && java.util.Arrays.equals(d.sha256, sha256);
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Arrays.hashCode(sha256);
-        }
-    }
-
-    /** Everything but metadata and status: what a change of bumps the generation. */
-    static JsonNode specOf(HasMetadata obj) {
-        ObjectNode tree = KubeJson.mapper().valueToTree(obj);
-        tree.remove("metadata");
-        tree.remove("status");
-        tree.remove("apiVersion");
-        return tree;
     }
 }

@@ -16,6 +16,7 @@ import io.archway.kinds.ResourceKind;
 import io.archway.source.KubeJson;
 import io.archway.source.LoadedFile;
 import io.archway.source.SourcedObject;
+import io.archway.source.SpecDigest;
 import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.SourceLocation;
@@ -404,7 +405,7 @@ public final class ManifestLoader {
         // Generation is the store's to assign (standalone has no API server to do it).
         value.getMetadata().setGeneration(null);
         ResourceKey key = new ResourceKey(kind, value.getMetadata().getNamespace(), value.getMetadata().getName());
-        acc.add(new SourcedObject(key, value, new SourceLocation(acc.file, line)));
+        acc.add(new SourcedObject(key, value, new SourceLocation(acc.file, line), SpecDigest.of(v1)));
     }
 
     /**

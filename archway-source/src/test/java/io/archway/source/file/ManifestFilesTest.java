@@ -83,6 +83,57 @@ class ManifestFilesTest {
         assertThat(gw().getMetadata().getGeneration()).isEqualTo(3L);
     }
 
+    /**
+     * The generation follows the admitted object, as the API server's for a custom resource: what
+     * admission makes of two files decides, not how they are written. Written differently (keys
+     * reordered, flow style, JSON, comments), with a default written out or an unknown field that is
+     * pruned: the same spec, the same generation. Any change of the spec: one more.
+     */
+    @Test
+    void theGenerationBumpsExactlyWhenTheAdmittedSpecChanges() {
+        load("g.yaml", gateway("80", ""));
+        assertThat(gw().getMetadata().getGeneration()).isEqualTo(1L);
+
+        load("g.yaml", """
+                # the same Gateway, written another way
+                kind: Gateway
+                spec: {listeners: [{port: 80, protocol: HTTP, name: http}], gatewayClassName: archway}
+                metadata: {name: gw, annotations: {note: reordered}}
+                apiVersion: gateway.networking.k8s.io/v1
+                """);
+        assertThat(gw().getMetadata().getGeneration()).as("reordered, flow style, an annotation").isEqualTo(1L);
+        load("g.yaml", """
+                {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "gw"},
+                 "spec": {"gatewayClassName": "archway", "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]}}
+                """);
+        assertThat(gw().getMetadata().getGeneration()).as("JSON").isEqualTo(1L);
+        load("g.yaml", gateway("80", "").replace("    port: 80\n", """
+                    port: 80
+                    allowedRoutes:
+                      namespaces:
+                        from: Same
+                """));
+        assertThat(gw().getMetadata().getGeneration()).as("the CRD's default written out").isEqualTo(1L);
+        load("g.yaml", gateway("80", "").replace("    port: 80\n", "    port: 80\n    colour: blue\n"));
+        assertThat(gw().getMetadata().getGeneration()).as("an unknown field, pruned by admission").isEqualTo(1L);
+        load("g.yaml", gateway("80", "") + "status:\n  conditions: []\n");
+        assertThat(gw().getMetadata().getGeneration()).as("status is not spec").isEqualTo(1L);
+
+        load("g.yaml", gateway("80", "").replace("    port: 80\n", """
+                    port: 80
+                    allowedRoutes:
+                      namespaces:
+                        from: All
+                """));
+        assertThat(gw().getMetadata().getGeneration()).as("a value other than the default").isEqualTo(2L);
+        load("g.yaml", gateway("80", "").replace("name: http", "name: web"));
+        assertThat(gw().getMetadata().getGeneration()).as("a name in a list").isEqualTo(3L);
+        load("g.yaml", gateway("80", "").replace("  listeners:", "  addresses:\n  - value: 10.0.0.1\n  listeners:"));
+        assertThat(gw().getMetadata().getGeneration()).as("a field added").isEqualTo(4L);
+        load("g.yaml", gateway("80", ""));
+        assertThat(gw().getMetadata().getGeneration()).as("and removed again").isEqualTo(5L);
+    }
+
     @Test
     void objectMovingToAnotherFileKeepsItsGeneration() {
         load("a.yaml", gateway("80", ""));
