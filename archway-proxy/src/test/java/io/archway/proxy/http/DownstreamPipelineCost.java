@@ -37,7 +37,9 @@ import java.nio.charset.StandardCharsets;
  * {@code java -cp "$(cat /tmp/archway-jmh-cp)" io.archway.proxy.http.DownstreamPipelineCost [ops [combined|split]]}
  * (with a codec named, only that one runs: alternate JVMs of each for a figure free of the other's
  * JIT profile)
- * (class path from {@code bench/jmh-proxy.sh}).
+ * (class path from {@code bench/jmh-proxy.sh}). With {@code response} as the codec, the response path
+ * alone: nginx's response decoded by the upstream codec, stripped and written by the downstream one,
+ * with the response decoder {@code -Darchway.http1.responseParser} selects.
  */
 public final class DownstreamPipelineCost {
     private static final byte[] REQUEST = "GET /small HTTP/1.1\r\nHost: 127.0.0.1:18084\r\n\r\n"
@@ -58,6 +60,42 @@ public final class DownstreamPipelineCost {
             messages++;
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /**
+     * Stands for UpstreamHandler and HttpRouter on the response path: the decoded head's own headers,
+     * stripped of hop-by-hop fields in place, go downstream in a new response (as
+     * {@code HttpRouter.onResponseHead}), the last content with a flush.
+     */
+    private static final class Forwarder extends ChannelInboundHandlerAdapter {
+        private final EmbeddedChannel client;
+        int messages;
+
+        Forwarder(EmbeddedChannel client) {
+            this.client = client;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            messages++;
+            if (msg instanceof io.netty.handler.codec.http.HttpResponse response) {
+                final io.netty.handler.codec.http.HttpHeaders headers = HopByHopHeaders.stripInPlace(response.headers());
+                client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers),
+                        client.voidPromise());
+            }
+            if (msg instanceof LastHttpContent last) {
+                client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            } else if (msg instanceof io.netty.handler.codec.http.HttpContent content) {
+                client.write(content, client.voidPromise());
+            }
+        }
+    }
+
+    /** The client's side of the response path: the proxy's downstream codec (its encoder writes the response). */
+    private static EmbeddedChannel client() {
+        final EmbeddedChannel ch = new EmbeddedChannel();
+        Http1Parser.CODEC.serverCodec(HttpCodecConfig.server(8192, 16384)).addLast(ch.pipeline());
+        return ch;
     }
 
     private static EmbeddedChannel downstream(boolean split, Sink sink) {
@@ -120,6 +158,47 @@ public final class DownstreamPipelineCost {
         return n;
     }
 
+    /** nginx's response decoded upstream and written downstream as the proxy forwards it. */
+    private static int responsePath(EmbeddedChannel upstream, EmbeddedChannel client, ByteBuf bytes) {
+        upstream.pipeline().fireChannelRead(bytes.retainedDuplicate());
+        upstream.pipeline().fireChannelReadComplete();
+        return drain(client);
+    }
+
+    /**
+     * The response path alone ({@code ... DownstreamPipelineCost ops response}): run one JVM with
+     * {@code -Darchway.http1.responseParser=codec} and one without (the slice decoder), alternated.
+     */
+    private static void responseOnly(int ops, com.sun.management.ThreadMXBean threads, long tid, ByteBuf response) {
+        System.out.println("| side | response parser | round | thread CPU ns/response | bytes/response |");
+        System.out.println("|---|---|---:|---:|---:|");
+        final String parser = System.getProperty(Http1ClientCodec.RESPONSE_PARSER_PROPERTY, "slice");
+        for (int round = 1; round <= 6; round++) {
+            final EmbeddedChannel client = client();
+            final Forwarder forwarder = new Forwarder(client);
+            final EmbeddedChannel upstream = new EmbeddedChannel();
+            new Http1ClientCodec(HttpCodecConfig.client()).addLast(upstream.pipeline());
+            upstream.pipeline().addLast(forwarder);
+            int out = 0;
+            for (int i = 0; i < ops / 10; i++) {
+                out += responsePath(upstream, client, response);
+            }
+            final long cpu0 = threads.getCurrentThreadCpuTime();
+            final long bytes0 = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < ops; i++) {
+                out += responsePath(upstream, client, response);
+            }
+            final long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+            final long allocated = threads.getThreadAllocatedBytes(tid) - bytes0;
+            if (forwarder.messages != 2 * (ops + ops / 10) || out == 0) {
+                throw new IllegalStateException("messages lost: " + forwarder.messages);
+            }
+            System.out.printf("| response | %s | %d | %d | %d |%n", parser, round, cpu / ops, allocated / ops);
+            upstream.finishAndReleaseAll();
+            client.finishAndReleaseAll();
+        }
+    }
+
     public static void main(String[] args) {
         final int ops = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         // "combined" or "split" alone: one JVM per codec, so neither's JIT profile shapes the other's code.
@@ -129,6 +208,12 @@ public final class DownstreamPipelineCost {
         final long tid = Thread.currentThread().getId();
         final ByteBuf request = Unpooled.directBuffer().writeBytes(REQUEST);
         final ByteBuf response = Unpooled.directBuffer().writeBytes(RESPONSE);
+        if (only.equals("response")) {
+            responseOnly(ops, threads, tid, response);
+            response.release();
+            request.release();
+            return;
+        }
         System.out.println("| side | codec | round | thread CPU ns/request | bytes/request |");
         System.out.println("|---|---|---:|---:|---:|");
         // Interleaved rounds: combined, split, combined, split...

@@ -48,6 +48,11 @@ public final class FieldLines extends HttpHeaders {
         this.count = count;
     }
 
+    /** The received head's bytes (the parser's copy). */
+    byte[] head() {
+        return head;
+    }
+
     /** Whether any received field was removed or a field added since parsing. */
     public boolean edited() {
         return removedCount > 0 || addedCount > 0;

@@ -1,6 +1,7 @@
 package io.archway.proxy.http.h1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -26,6 +27,9 @@ import java.util.List;
  * configured {@code HttpClientCodec}: no missing-response check (the exchange notices a closed
  * connection itself).
  *
+ * <p>The decoder is the slice-forwarding {@link ResponseHeadDecoder} (kept field lines reach the client
+ * as received), or Netty's {@link HttpResponseDecoder} with {@code -Darchway.http1.responseParser=codec}.
+ *
  * <p>The encoder writes the fields of a request whose headers are {@link FieldLines} (the slice
  * parser's) straight from the received bytes ({@link FieldLines#encode}: no entry or view per field),
  * and any other headers as Netty's encoder does.
@@ -38,11 +42,22 @@ public final class Http1ClientCodec {
 
     /** The methods of the requests written whose responses are still to be read, oldest first. */
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
-    private final Decoder decoder;
+    /**
+     * The system property that selects the response decoder: {@code slice} ({@link ResponseHeadDecoder},
+     * the default) or {@code codec} (Netty's {@link HttpResponseDecoder}, for A/B measurements).
+     */
+    public static final String RESPONSE_PARSER_PROPERTY = "archway.http1.responseParser";
+
+    private final ChannelHandler decoder;
     private final Encoder encoder = new Encoder();
 
     public Http1ClientCodec(HttpDecoderConfig config) {
-        this.decoder = new Decoder(config);
+        this(config, !"codec".equalsIgnoreCase(System.getProperty(RESPONSE_PARSER_PROPERTY, "slice").trim()));
+    }
+
+    /** With the slice-forwarding response decoder, or Netty's. */
+    public Http1ClientCodec(HttpDecoderConfig config, boolean sliceResponses) {
+        this.decoder = sliceResponses ? new ResponseHeadDecoder(config, methods) : new Decoder(config);
     }
 
     /** Adds the encoder and the decoder at the pipeline's end. */

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -156,6 +157,16 @@ public final class Http1ServerCodec implements HttpServerUpgradeHandler.SourceCo
                 return;
             }
             super.sanitizeHeadersBeforeEncode(msg, isAlwaysEmpty);
+        }
+
+        /** A backend's received field lines ({@link ResponseHeadDecoder}) are copied as received. */
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof FieldLines fields) {
+                fields.encode(buf);
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
         }
 
         @Override

@@ -16,6 +16,14 @@
  * received bytes (the upstream encoder copies the views). Bodies keep Netty's message framing;
  * chunked bodies go through Netty's own decoder ({@code ChunkedBody}).
  *
+ * <p>The upstream response decoder is the slice-forwarding {@link io.archway.proxy.http.h1.ResponseHeadDecoder}
+ * (the default; Netty's {@code HttpResponseDecoder} with {@code -Darchway.http1.responseParser=codec}):
+ * {@link io.archway.proxy.http.h1.ResponseHeadParser} reads a backend's status line and field lines into a
+ * {@link io.archway.proxy.http.h1.FieldLines}, and the downstream encoder copies the kept field lines
+ * as received. The line, field-line and framing rules of both parsers are one implementation,
+ * {@link io.archway.proxy.http.h1.HeadParser}. Proof: {@code ResponseParserDifferentialTest} (random
+ * response streams through both decoders) and {@code ResponseHeadDecoderTest} (each defence).
+ *
  * <p>Proof that it accepts and forwards what the codec does: {@code SliceParserDifferentialTest}
  * (random request streams through both decoders), and the malformed-request and smuggling tests
  * ({@code HttpProxyHandlerTest}, {@code DataPlaneRoutingTest}, {@code DataPlaneUpstreamBytesTest})

@@ -19,7 +19,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -27,13 +28,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * detection: the decoder reads no body after a response to HEAD, an interim 1xx does not take the
  * method of the final response, chunked responses with trailers fed a byte at a time, a
  * close-delimited response, framing it cannot trust reported as a failure (the exchange answers
- * 502), and removal for a tunnel handing on the bytes it held.
+ * 502), and removal for a tunnel handing on the bytes it held; with both response decoders
+ * (the slice-forwarding {@code ResponseHeadDecoder}, the default, and Netty's).
  */
 @ExtendWith(LeakCheck.PerClass.class)
 class Http1ClientCodecTest {
-    private static EmbeddedChannel client() {
+    private static EmbeddedChannel client(boolean slice) {
         final EmbeddedChannel ch = new EmbeddedChannel();
-        new Http1ClientCodec(HttpCodecConfig.client()).addLast(ch.pipeline());
+        new Http1ClientCodec(HttpCodecConfig.client(), slice).addLast(ch.pipeline());
         return ch;
     }
 
@@ -78,9 +80,10 @@ class Http1ClientCodecTest {
         return s.toString();
     }
 
-    @Test
-    void aResponseToHeadHasNoBodyWhateverItsContentLength() {
-        final EmbeddedChannel ch = client();
+    @ParameterizedTest(name = "slice={0}")
+    @ValueSource(booleans = {true, false})
+    void aResponseToHeadHasNoBodyWhateverItsContentLength(boolean slice) {
+        final EmbeddedChannel ch = client(slice);
         send(ch, HttpMethod.HEAD);
         send(ch, HttpMethod.GET);
         ch.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
@@ -89,9 +92,10 @@ class Http1ClientCodecTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
-    @Test
-    void anInterimResponseDoesNotTakeTheMethodOfTheFinalOne() {
-        final EmbeddedChannel ch = client();
+    @ParameterizedTest(name = "slice={0}")
+    @ValueSource(booleans = {true, false})
+    void anInterimResponseDoesNotTakeTheMethodOfTheFinalOne(boolean slice) {
+        final EmbeddedChannel ch = client(slice);
         send(ch, HttpMethod.HEAD);
         ch.writeInbound(ascii("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
         send(ch, HttpMethod.GET);
@@ -100,9 +104,10 @@ class Http1ClientCodecTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
-    @Test
-    void aChunkedResponseWithTrailersArrivesIntactWhenFedOneByteAtATime() {
-        final EmbeddedChannel ch = client();
+    @ParameterizedTest(name = "slice={0}")
+    @ValueSource(booleans = {true, false})
+    void aChunkedResponseWithTrailersArrivesIntactWhenFedOneByteAtATime(boolean slice) {
+        final EmbeddedChannel ch = client(slice);
         send(ch, HttpMethod.GET);
         send(ch, HttpMethod.GET);
         final String raw = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -115,9 +120,10 @@ class Http1ClientCodecTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
-    @Test
-    void aCloseDelimitedResponseEndsWithTheConnection() {
-        final EmbeddedChannel ch = client();
+    @ParameterizedTest(name = "slice={0}")
+    @ValueSource(booleans = {true, false})
+    void aCloseDelimitedResponseEndsWithTheConnection(boolean slice) {
+        final EmbeddedChannel ch = client(slice);
         send(ch, HttpMethod.GET);
         ch.writeInbound(ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhel"));
         ch.writeInbound(ascii("lo"));
@@ -127,18 +133,20 @@ class Http1ClientCodecTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
-    @Test
-    void framingItCannotTrustIsReportedAsAFailure() {
-        final EmbeddedChannel ch = client();
+    @ParameterizedTest(name = "slice={0}")
+    @ValueSource(booleans = {true, false})
+    void framingItCannotTrustIsReportedAsAFailure(boolean slice) {
+        final EmbeddedChannel ch = client(slice);
         send(ch, HttpMethod.GET);
         ch.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"));
         assertThat(responses(ch)).startsWith("failed ");
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
-    @Test
-    void removingTheCodecForATunnelHandsOnWhatItHeld() {
-        final EmbeddedChannel ch = client();
+    @ParameterizedTest(name = "slice={0}")
+    @ValueSource(booleans = {true, false})
+    void removingTheCodecForATunnelHandsOnWhatItHeld(boolean slice) {
+        final EmbeddedChannel ch = client(slice);
         send(ch, HttpMethod.GET);
         ch.writeInbound(ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
         assertThat(responses(ch)).startsWith("101 ");
