@@ -173,8 +173,9 @@ public final class ArchwayServer implements AutoCloseable {
                 server.startAdmin();
                 // Where a replica's start-up goes (issue 14: ready in under a second), for operators
                 // and for docs/PERFORMANCE.md: the JVM and the command line before start, then ours.
-                LOG.info("ready {} ms after the process started: {} ms before the server (JVM, command line), server"
-                                + " objects {} ms, reading the directory ({} files) {} ms, first snapshot {} ms, admin endpoint {} ms",
+                LOG.info("ready {} ms after the process started: {} ms before the server (launcher, JVM, command line;"
+                                + " a first launch also builds the jar and its archive), server objects {} ms,"
+                                + " reading the directory ({} files) {} ms, first snapshot {} ms, admin endpoint {} ms",
                         ProcessStart.millisSince(), ProcessStart.millisBefore(began), millis(constructed - began),
                         server.source.filesRead(), millis(read - constructed), millis(served - read), millis(System.nanoTime() - served));
             }
