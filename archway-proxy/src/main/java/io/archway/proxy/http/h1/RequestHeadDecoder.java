@@ -7,12 +7,9 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpExpectationFailedEvent;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -39,11 +36,9 @@ public final class RequestHeadDecoder extends ByteToMessageDecoder {
     private enum State { HEAD, FIXED, CHUNKED, BAD }
 
     private final HttpDecoderConfig config;
-    private final int maxChunkSize;
-    private final HttpHeadersFactory trailersFactory;
+    private final FixedLengthBody fixed;
     private final RequestHeadParser parser;
     private State state = State.HEAD;
-    private long remaining;
     private ChunkedBody chunked;
     /** Told each request's method; false refuses the request (too many responses outstanding). */
     private final Predicate<HttpMethod> requests;
@@ -55,8 +50,7 @@ public final class RequestHeadDecoder extends ByteToMessageDecoder {
     RequestHeadDecoder(HttpDecoderConfig config, Predicate<HttpMethod> requests) {
         this.config = config;
         this.requests = requests;
-        this.maxChunkSize = config.getMaxChunkSize();
-        this.trailersFactory = config.getTrailersFactory();
+        this.fixed = new FixedLengthBody(config);
         this.parser = new RequestHeadParser(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
     }
 
@@ -67,7 +61,9 @@ public final class RequestHeadDecoder extends ByteToMessageDecoder {
                 decodeHead(ctx, in, out);
                 return;
             case FIXED:
-                decodeFixed(in, out);
+                if (fixed.feed(in, out)) {
+                    state = State.HEAD;
+                }
                 return;
             case CHUNKED:
                 if (chunked.feed(ctx, in, out)) {
@@ -107,28 +103,13 @@ public final class RequestHeadDecoder extends ByteToMessageDecoder {
             chunked.start(ctx, head.headerSize());
             state = State.CHUNKED;
         } else if (head.contentLength() > 0) {
-            remaining = head.contentLength();
+            fixed.start(head.contentLength());
             state = State.FIXED;
         } else {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 
-    private void decodeFixed(ByteBuf in, List<Object> out) {
-        final int readable = in.readableBytes();
-        if (readable == 0) {
-            return;
-        }
-        final int n = (int) Math.min(Math.min(readable, maxChunkSize), remaining);
-        final ByteBuf content = in.readRetainedSlice(n);
-        remaining -= n;
-        if (remaining == 0) {
-            out.add(new DefaultLastHttpContent(content, trailersFactory));
-            state = State.HEAD;
-        } else {
-            out.add(new DefaultHttpContent(content));
-        }
-    }
 
     private void fail(ByteBuf in, List<Object> out, Exception cause) {
         state = State.BAD;

@@ -9,10 +9,8 @@ import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -46,20 +44,17 @@ final class ResponseHeadDecoder extends ByteToMessageDecoder {
     private enum State { HEAD, FIXED, CHUNKED, UNTIL_CLOSE, UPGRADED, BAD }
 
     private final HttpDecoderConfig config;
-    private final int maxChunkSize;
-    private final HttpHeadersFactory trailersFactory;
+    private final FixedLengthBody fixed;
     private final ResponseHeadParser parser;
     /** The methods of the requests written whose responses are outstanding, oldest first. */
     private final Queue<HttpMethod> methods;
     private State state = State.HEAD;
-    private long remaining;
     private ChunkedBody chunked;
 
     ResponseHeadDecoder(HttpDecoderConfig config, Queue<HttpMethod> methods) {
         this.config = config;
         this.methods = methods;
-        this.maxChunkSize = config.getMaxChunkSize();
-        this.trailersFactory = config.getTrailersFactory();
+        this.fixed = new FixedLengthBody(config);
         this.parser = new ResponseHeadParser(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
     }
 
@@ -70,7 +65,9 @@ final class ResponseHeadDecoder extends ByteToMessageDecoder {
                 decodeHead(ctx, in, out);
                 return;
             case FIXED:
-                decodeFixed(in, out);
+                if (fixed.feed(in, out)) {
+                    state = State.HEAD;
+                }
                 return;
             case CHUNKED:
                 if (chunked.feed(ctx, in, out)) {
@@ -125,7 +122,7 @@ final class ResponseHeadDecoder extends ByteToMessageDecoder {
             chunked.start(ctx, head.headerSize());
             state = State.CHUNKED;
         } else if (head.contentLength() > 0) {
-            remaining = head.contentLength();
+            fixed.start(head.contentLength());
             state = State.FIXED;
         } else if (head.contentLength() == 0) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -154,21 +151,6 @@ final class ResponseHeadDecoder extends ByteToMessageDecoder {
                 && !protocol.contains(HttpVersion.HTTP_1_1.text());
     }
 
-    private void decodeFixed(ByteBuf in, List<Object> out) {
-        final int readable = in.readableBytes();
-        if (readable == 0) {
-            return;
-        }
-        final int n = (int) Math.min(Math.min(readable, maxChunkSize), remaining);
-        final ByteBuf content = in.readRetainedSlice(n);
-        remaining -= n;
-        if (remaining == 0) {
-            out.add(new DefaultLastHttpContent(content, trailersFactory));
-            state = State.HEAD;
-        } else {
-            out.add(new DefaultHttpContent(content));
-        }
-    }
 
     private static HttpResponse invalid(Exception cause) {
         final HttpResponse bad = new DefaultFullHttpResponse(HttpVersion.HTTP_1_0, UNKNOWN, Unpooled.buffer(0));
