@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -29,6 +30,14 @@ final class HopByHopHeaders {
         HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
         HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
     };
+    private static final byte[][] ALWAYS_LOWER = new byte[ALWAYS.length][];
+    private static final byte[] HTTP2_EXTENSION_LOWER = HTTP2_EXTENSION_PREFIX.getBytes(StandardCharsets.US_ASCII);
+
+    static {
+        for (int i = 0; i < ALWAYS.length; i++) {
+            ALWAYS_LOWER[i] = ALWAYS[i].toLowerCase().toByteArray();
+        }
+    }
 
     private HopByHopHeaders() {
     }
@@ -52,23 +61,29 @@ final class HopByHopHeaders {
     /**
      * Removes the hop-by-hop fields (names listed in Connection included) from {@code headers}
      * itself and returns it: the decoded message's headers are forwarded without a copy (no second
-     * map, no second validation pass; they were validated when decoded).
+     * map, no second validation pass; they were validated when decoded). A {@link FieldLines} head
+     * (both HTTP/1.1 slice decoders) is stripped in one pass over its received names.
      */
     static HttpHeaders stripInPlace(HttpHeaders headers) {
         final List<String> listed = connectionTokens(headers);
-        for (AsciiString h : ALWAYS) {
-            headers.remove(h);
+        if (headers instanceof FieldLines fields) {
+            fields.removeIf(NOT_FORWARDED);
+        } else {
+            for (AsciiString h : ALWAYS) {
+                headers.remove(h);
+            }
+            removeHttp2Extensions(headers);
         }
         if (listed != null) {
             for (int i = 0; i < listed.size(); i++) {
                 headers.remove(listed.get(i));
             }
         }
-        if (headers instanceof FieldLines fields) {
-            fields.removeNamesStartingWith(HTTP2_EXTENSION_PREFIX);
-            return headers;
-        }
-        // Netty's header iterators are read-only: collect, then remove (HTTP/2 requests only).
+        return headers;
+    }
+
+    /** Netty's header iterators are read-only: collect, then remove (HTTP/2 requests only). */
+    private static void removeHttp2Extensions(HttpHeaders headers) {
         List<String> extensions = null;
         final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
@@ -85,7 +100,35 @@ final class HopByHopHeaders {
                 headers.remove(extensions.get(i));
             }
         }
-        return headers;
+    }
+
+    /** The fields never forwarded whatever Connection lists: {@link #ALWAYS} and the HTTP/2 extensions. */
+    private static final FieldLines.NameTest NOT_FORWARDED = new FieldLines.NameTest() {
+        @Override
+        public boolean test(byte[] bytes, int start, int length) {
+            for (byte[] h : ALWAYS_LOWER) {
+                if (h.length == length && equalsLower(bytes, start, h, h.length)) {
+                    return true;
+                }
+            }
+            return length > HTTP2_EXTENSION_LOWER.length
+                    && equalsLower(bytes, start, HTTP2_EXTENSION_LOWER, HTTP2_EXTENSION_LOWER.length);
+        }
+
+        @Override
+        public boolean test(CharSequence name) {
+            return isHopByHop(name) || isHttp2Extension(name);
+        }
+    };
+
+    private static boolean equalsLower(byte[] bytes, int start, byte[] lower, int length) {
+        for (int k = 0; k < length; k++) {
+            final int b = bytes[start + k];
+            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -107,18 +150,30 @@ final class HopByHopHeaders {
                 while (end < value.length() && value.charAt(end) != ',') {
                     end++;
                 }
-                final String token = value.subSequence(start, end).toString().trim();
-                if (!token.isEmpty() && !"keep-alive".equalsIgnoreCase(token) && !"close".equalsIgnoreCase(token)
-                        && !"content-length".equalsIgnoreCase(token) && !"host".equalsIgnoreCase(token)) {
+                int s = start;
+                int e = end;
+                while (s < e && value.charAt(s) <= ' ') {
+                    s++;
+                }
+                while (e > s && value.charAt(e - 1) <= ' ') {
+                    e--;
+                }
+                // Compared in place: the usual "keep-alive" / "close" allocate nothing.
+                if (s < e && !tokenIs(value, s, e, "keep-alive") && !tokenIs(value, s, e, "close")
+                        && !tokenIs(value, s, e, "content-length") && !tokenIs(value, s, e, "host")) {
                     if (tokens == null) {
                         tokens = new ArrayList<>(2);
                     }
-                    tokens.add(token);
+                    tokens.add(value.subSequence(s, e).toString());
                 }
                 start = end + 1;
             }
         }
         return tokens;
+    }
+
+    private static boolean tokenIs(CharSequence value, int start, int end, String lower) {
+        return end - start == lower.length() && AsciiString.regionMatches(value, true, start, lower, 0, lower.length());
     }
 
     static boolean contains(List<String> tokens, CharSequence name) {

@@ -202,30 +202,37 @@ public final class FieldLines extends HttpHeaders {
         return true;
     }
 
-    /** Removes every field whose name starts with {@code lowerCasePrefix} (ASCII case-insensitively). */
-    public void removeNamesStartingWith(String lowerCasePrefix) {
+    /**
+     * A test of field names, in both forms a {@link FieldLines} holds them: received names as bytes
+     * of the head (ASCII, any case) and added names as text. One rule, so both forms must agree.
+     */
+    public interface NameTest {
+        boolean test(byte[] bytes, int start, int length);
+
+        boolean test(CharSequence name);
+    }
+
+    /** Removes every field whose name {@code test} accepts: one pass over the received names. */
+    public void removeIf(NameTest test) {
         for (int i = 0; i < count; i++) {
-            if (live(i) && at[i * 4 + 1] - at[i * 4] > lowerCasePrefix.length()
-                    && startsWith(at[i * 4], lowerCasePrefix)) {
+            if (live(i) && test.test(head, at[i * 4], at[i * 4 + 1] - at[i * 4])) {
                 markRemoved(i);
             }
         }
-        for (int i = addedCount - 1; i >= 0; i--) {
-            final CharSequence n = addedNames[i];
-            if (n.length() > lowerCasePrefix.length()
-                    && AsciiString.regionMatches(n, true, 0, lowerCasePrefix, 0, lowerCasePrefix.length())) {
-                removeAdded(n);
+        if (addedCount == 0) {
+            return;
+        }
+        int kept = 0;
+        for (int i = 0; i < addedCount; i++) {
+            if (!test.test(addedNames[i])) {
+                addedNames[kept] = addedNames[i];
+                addedValues[kept] = addedValues[i];
+                kept++;
             }
         }
-    }
-
-    private boolean startsWith(int from, String lower) {
-        for (int k = 0; k < lower.length(); k++) {
-            if (toLower(head[from + k]) != lower.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
+        Arrays.fill(addedNames, kept, addedCount, null);
+        Arrays.fill(addedValues, kept, addedCount, null);
+        addedCount = kept;
     }
 
     @Override

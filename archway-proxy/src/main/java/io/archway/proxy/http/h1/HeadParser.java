@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -44,17 +43,25 @@ abstract class HeadParser {
         }
     }
 
-    static final ByteProcessor IS_TOKEN = b -> TOKEN[b & 0xff];
     /** Field-value bytes: no CTL but HTAB, no DEL (obs-text allowed, as Netty's validation). */
-    static final ByteProcessor IS_VALUE_BYTE = b -> (b & 0xff) >= 0x20 && b != 0x7f || b == '\t';
+    static boolean isValueByte(int b) {
+        return (b & 0xff) >= 0x20 && b != 0x7f || b == '\t';
+    }
+
+    /** How many more bytes of the buffer a scan copies at least when it runs out of copied ones. */
+    private static final int COPY_STEP = 512;
 
     final int maxLine;
     final int maxHeaders;
     /** Responses: whitespace between a field name and its colon is dropped (RFC 9112 section 5.1). */
     private final boolean owsBeforeColon;
 
-    // Progress through the head being read; offsets are relative to the buffer's reader index,
-    // which stays at the head's first byte until the head is complete.
+    // Progress through the head being read. The buffer's reader index stays at the head's first byte
+    // until the head is complete, so offsets are relative to it: the scans read a copy of the head's
+    // bytes (h[0..copied) is the buffer from the reader index), which costs one copy of a few hundred
+    // bytes and saves a bounds-checked buffer access per byte; the copy becomes FieldLines' own.
+    byte[] h = new byte[COPY_STEP];
+    int copied;
     boolean lineRead;
     int scan;
     int headerSize;
@@ -82,6 +89,7 @@ abstract class HeadParser {
     }
 
     void reset() {
+        copied = 0;
         lineRead = false;
         scan = 0;
         headerSize = 0;
@@ -90,15 +98,31 @@ abstract class HeadParser {
     }
 
     /**
+     * Copies more of the buffer's readable bytes after the copied ones (at least {@link #COPY_STEP},
+     * or all there are); false when none are left.
+     */
+    private boolean copyMore(ByteBuf in) {
+        final int readable = in.readableBytes();
+        if (copied >= readable) {
+            return false;
+        }
+        final int target = Math.min(readable, copied + Math.max(COPY_STEP, copied));
+        if (target > h.length) {
+            h = Arrays.copyOf(h, Math.max(target, h.length * 2));
+        }
+        in.getBytes(in.readerIndex() + copied, h, copied, target - copied);
+        copied = target;
+        return true;
+    }
+
+    /**
      * Reads field lines up to the empty line that ends the head; true when it was read (then
      * {@code scan} is the head's length from the reader index), false while more bytes are needed.
      */
     final boolean readFields(ByteBuf in) {
-        final int base = in.readerIndex();
-        final int end = in.writerIndex();
         while (true) {
-            final int from = base + scan;
-            final int lf = lineEnd(in, from, end, maxHeaders - headerSize, false);
+            final int from = scan;
+            final int lf = lineEnd(in, from, maxHeaders - headerSize, false);
             if (lf < 0) {
                 return false;
             }
@@ -106,14 +130,14 @@ abstract class HeadParser {
             final int length = contentEnd - from;
             headerSize += length;
             if (pending) {
-                checkField(in, base, count - 1);
+                checkField(count - 1);
                 pending = false;
             }
-            scan = lf + 1 - base;
+            scan = lf + 1;
             if (length == 0) {
                 return true;
             }
-            splitField(in, base, from, contentEnd);
+            splitField(from, contentEnd);
         }
     }
 
@@ -135,6 +159,7 @@ abstract class HeadParser {
         }
         if (i == stop) {
             in.readerIndex(stop);
+            copied = 0;
             if (readable > maxLine) {
                 throw new TooLongHttpLineException("An HTTP line is larger than " + maxLine + " bytes.");
             }
@@ -144,24 +169,43 @@ abstract class HeadParser {
         if (Character.isISOControl(first)) {
             throw new IllegalArgumentException("Line Feed must be preceded by Carriage Return");
         }
-        in.readerIndex(i);
+        if (i != in.readerIndex()) {
+            in.readerIndex(i);
+            copied = 0;
+        }
         return true;
     }
 
     /**
      * The index of the LF ending the line at {@code from}, or -1 when it has not arrived; the line
-     * must end in CRLF and its content fit in {@code budget} bytes.
+     * must end in CRLF and its content fit in {@code budget} bytes. Copies the buffer's bytes as far
+     * as the search needs them.
      */
-    final int lineEnd(ByteBuf in, int from, int end, int budget, boolean startLine) {
-        final int toProcess = (int) Math.min(budget + 2L, end - from);
-        final int lf = in.indexOf(from, from + toProcess, (byte) '\n');
+    final int lineEnd(ByteBuf in, int from, int budget, boolean startLine) {
+        final int readable = in.readableBytes();
+        final int stop = from + (int) Math.min(budget + 2L, readable - from);
+        int i = from;
+        int lf = -1;
+        while (lf < 0) {
+            final int limit = Math.min(stop, copied);
+            while (i < limit) {
+                if (h[i] == '\n') {
+                    lf = i;
+                    break;
+                }
+                i++;
+            }
+            if (lf < 0 && (limit == stop || !copyMore(in))) {
+                break;
+            }
+        }
         if (lf < 0) {
-            if (end - from > budget) {
+            if (readable - from > budget) {
                 throw tooLong(startLine);
             }
             return -1;
         }
-        if (lf == from || in.getByte(lf - 1) != '\r') {
+        if (lf == from || h[lf - 1] != '\r') {
             throw new IllegalArgumentException("Line Feed must be preceded by Carriage Return");
         }
         if (lf - 1 - from > budget) {
@@ -176,35 +220,64 @@ abstract class HeadParser {
     }
 
     /** HTTP/1.1 or HTTP/1.0 at {@code i}, exactly (8 bytes). */
-    static boolean isHttp1(ByteBuf in, int i) {
-        return in.getByte(i) == 'H' && in.getByte(i + 1) == 'T' && in.getByte(i + 2) == 'T' && in.getByte(i + 3) == 'P'
-                && in.getByte(i + 4) == '/' && in.getByte(i + 5) == '1' && in.getByte(i + 6) == '.'
-                && (in.getByte(i + 7) == '1' || in.getByte(i + 7) == '0');
+    final boolean isHttp1(int i) {
+        return h[i] == 'H' && h[i + 1] == 'T' && h[i + 2] == 'T' && h[i + 3] == 'P' && h[i + 4] == '/'
+                && h[i + 5] == '1' && h[i + 6] == '.' && (h[i + 7] == '1' || h[i + 7] == '0');
     }
 
-    static HttpVersion http1(ByteBuf in, int i) {
-        return in.getByte(i + 7) == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
+    final HttpVersion http1(int i) {
+        return h[i + 7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
+    }
+
+    /** The first index in [from, to) whose byte is not a token character, or -1. */
+    final int skipToken(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!TOKEN[h[i] & 0xff]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The first index in [from, to) whose byte is not a field-value byte, or -1. */
+    final int skipValue(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!isValueByte(h[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The first index of {@code b} in [from, to), or -1. */
+    final int indexOf(int from, int to, byte b) {
+        for (int i = from; i < to; i++) {
+            if (h[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Records the field line [from, end): checks what Netty checks as it splits a line. */
-    private void splitField(ByteBuf in, int base, int from, int end) {
-        final byte first = in.getByte(from);
+    private void splitField(int from, int end) {
+        final byte first = h[from];
         if ((first == ' ' || first == '\t') && count > 0) {
             throw new IllegalArgumentException("obs-fold is not accepted (RFC 9112 section 5.2)");
         }
-        final int colon = in.indexOf(from, end, (byte) ':');
+        final int colon = indexOf(from, end, (byte) ':');
         if (colon < 0) {
             throw new IllegalArgumentException("No colon found");
         }
         int nameEnd = colon;
         if (owsBeforeColon) {
-            while (nameEnd > from && (in.getByte(nameEnd - 1) == ' ' || in.getByte(nameEnd - 1) == '\t')) {
+            while (nameEnd > from && (h[nameEnd - 1] == ' ' || h[nameEnd - 1] == '\t')) {
                 nameEnd--;
             }
         }
         int v = colon + 1;
         while (v < end) {
-            final int b = in.getByte(v) & 0xff;
+            final int b = h[v] & 0xff;
             if (b == ' ' || b == '\t') {
                 v++;
             } else if (Character.isWhitespace(b)) {
@@ -214,41 +287,39 @@ abstract class HeadParser {
             }
         }
         int ve = end;
-        while (ve > v && (in.getByte(ve - 1) == ' ' || in.getByte(ve - 1) == '\t')) {
+        while (ve > v && (h[ve - 1] == ' ' || h[ve - 1] == '\t')) {
             ve--;
         }
         if (count * 4 == at.length) {
             at = Arrays.copyOf(at, at.length * 2);
         }
         final int k = count * 4;
-        at[k] = from - base;
-        at[k + 1] = nameEnd - base;
-        at[k + 2] = v - base;
-        at[k + 3] = ve - base;
+        at[k] = from;
+        at[k + 1] = nameEnd;
+        at[k + 2] = v;
+        at[k + 3] = ve;
         count++;
         pending = true;
     }
 
     /** The name is a token and the value has no CTL but HTAB (Netty's validating headers). */
-    private void checkField(ByteBuf in, int base, int field) {
+    private void checkField(int field) {
         final int k = field * 4;
-        final int nameStart = base + at[k];
-        final int nameEnd = base + at[k + 1];
+        final int nameStart = at[k];
+        final int nameEnd = at[k + 1];
         if (nameStart == nameEnd) {
             throw new IllegalArgumentException("empty headers are not allowed");
         }
-        if (in.forEachByte(nameStart, nameEnd - nameStart, IS_TOKEN) >= 0) {
+        if (skipToken(nameStart, nameEnd) >= 0) {
             throw new IllegalArgumentException("a header name can only contain token characters");
         }
-        final int valueStart = base + at[k + 2];
-        final int valueLength = base + at[k + 3] - valueStart;
-        if (valueLength > 0 && in.forEachByte(valueStart, valueLength, IS_VALUE_BYTE) >= 0) {
+        if (skipValue(at[k + 2], at[k + 3]) >= 0) {
             throw new IllegalArgumentException("a header value contains a prohibited character");
         }
     }
 
     /** Called by {@link #framing} for every field that is neither Content-Length nor Transfer-Encoding. */
-    void otherField(ByteBuf in, int base, int field) {
+    void otherField(int field) {
     }
 
     /**
@@ -256,71 +327,75 @@ abstract class HeadParser {
      * absent, {@link #lengths} and {@link #chunked}), as RFC 9112 section 6 and Netty's decoder
      * decide it; fails on a conflict.
      */
-    final void framing(ByteBuf in, int base, boolean http11) {
+    final void framing(boolean http11) {
         contentLength = -1;
         lengths = 0;
         chunked = false;
         int firstLength = -1;
         int codings = 0;
         for (int f = 0; f < count; f++) {
-            if (nameIs(in, base, f, CONTENT_LENGTH)) {
+            if (nameIs(f, CONTENT_LENGTH)) {
                 if (lengths++ == 0) {
                     firstLength = f;
                 }
-            } else if (nameIs(in, base, f, TRANSFER_ENCODING)) {
+            } else if (nameIs(f, TRANSFER_ENCODING)) {
                 codings++;
             } else {
-                otherField(in, base, f);
+                otherField(f);
             }
         }
         if (lengths > 0) {
-            final int vs = base + at[firstLength * 4 + 2];
-            final int ve = base + at[firstLength * 4 + 3];
-            if (http11 && (lengths > 1 || in.indexOf(vs, ve, (byte) ',') >= 0)) {
+            final int vs = at[firstLength * 4 + 2];
+            final int ve = at[firstLength * 4 + 3];
+            if (http11 && (lengths > 1 || indexOf(vs, ve, (byte) ',') >= 0)) {
                 throw new IllegalArgumentException("Multiple Content-Length values found");
             }
-            contentLength = digits(in, vs, ve);
+            contentLength = digits(vs, ve);
         }
         if (codings > 0) {
             if (!http11) {
                 throw new IllegalArgumentException("The Transfer-Encoding header is only allowed in HTTP/1.1 or newer");
             }
-            chunked = lastCodingIsChunked(in, base);
+            chunked = lastCodingIsChunked();
             if (lengths > 0) {
                 throw new IllegalArgumentException("Content-Length are not allowed with Transfer-Encoding");
             }
         }
     }
 
-    /** The head's bytes copied once, and its fields over them. */
-    final FieldLines fields(ByteBuf in, int base, byte[] head) {
-        in.getBytes(base, head);
+    /**
+     * The head is complete ({@code scan} bytes from the reader index): its fields over its own copy
+     * of the bytes, and the reader index moved past it.
+     */
+    final FieldLines fields(ByteBuf in) {
+        final byte[] head = Arrays.copyOf(h, scan);
+        in.skipBytes(scan);
         return new FieldLines(head, count == 0 ? new int[0] : Arrays.copyOf(at, count * 4), count);
     }
 
     /** Netty's rule: some coding is chunked, chunked at most once, and it is the last coding. */
-    private boolean lastCodingIsChunked(ByteBuf in, int base) {
+    private boolean lastCodingIsChunked() {
         boolean seen = false;
         boolean last = false;
         for (int f = 0; f < count; f++) {
-            if (!nameIs(in, base, f, TRANSFER_ENCODING)) {
+            if (!nameIs(f, TRANSFER_ENCODING)) {
                 continue;
             }
-            int i = base + at[f * 4 + 2];
-            final int end = base + at[f * 4 + 3];
+            int i = at[f * 4 + 2];
+            final int end = at[f * 4 + 3];
             while (i <= end) {
-                int comma = in.indexOf(i, end, (byte) ',');
+                int comma = indexOf(i, end, (byte) ',');
                 final int stop = comma < 0 ? end : comma;
                 int s = i;
                 int e = stop;
-                while (s < e && (in.getByte(s) == ' ' || in.getByte(s) == '\t')) {
+                while (s < e && (h[s] == ' ' || h[s] == '\t')) {
                     s++;
                 }
-                while (e > s && (in.getByte(e - 1) == ' ' || in.getByte(e - 1) == '\t')) {
+                while (e > s && (h[e - 1] == ' ' || h[e - 1] == '\t')) {
                     e--;
                 }
                 if (s < e) {
-                    last = e - s == CHUNKED.length && equalsLower(in, s, CHUNKED);
+                    last = e - s == CHUNKED.length && equalsLower(s, CHUNKED);
                     if (last) {
                         if (seen) {
                             throw new IllegalArgumentException("chunked transfer coding must not be applied more than once");
@@ -343,13 +418,13 @@ abstract class HeadParser {
         return true;
     }
 
-    private static long digits(ByteBuf in, int from, int to) {
+    private long digits(int from, int to) {
         if (from == to) {
             throw new IllegalArgumentException("Content-Length value is not a number");
         }
         long v = 0;
         for (int i = from; i < to; i++) {
-            final int d = in.getByte(i) - '0';
+            final int d = h[i] - '0';
             if (d < 0 || d > 9) {
                 throw new IllegalArgumentException("Content-Length value is not a number");
             }
@@ -361,14 +436,13 @@ abstract class HeadParser {
         return v;
     }
 
-    final boolean nameIs(ByteBuf in, int base, int field, byte[] lower) {
-        final int start = base + at[field * 4];
-        return at[field * 4 + 1] - at[field * 4] == lower.length && equalsLower(in, start, lower);
+    final boolean nameIs(int field, byte[] lower) {
+        return at[field * 4 + 1] - at[field * 4] == lower.length && equalsLower(at[field * 4], lower);
     }
 
-    static boolean equalsLower(ByteBuf in, int at, byte[] lower) {
+    final boolean equalsLower(int from, byte[] lower) {
         for (int k = 0; k < lower.length; k++) {
-            final int b = in.getByte(at + k);
+            final int b = h[from + k];
             if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower[k]) {
                 return false;
             }

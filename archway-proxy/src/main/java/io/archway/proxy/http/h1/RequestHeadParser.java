@@ -1,7 +1,6 @@
 package io.archway.proxy.http.h1;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -39,10 +38,6 @@ final class RequestHeadParser extends HeadParser {
         HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT,
     };
 
-    /** Request-target bytes up to the SP before the version (HTAB, VT, FF and CR are separators to Netty). */
-    private static final ByteProcessor NOT_SEPARATOR = b -> b != ' ' && b != '\t' && b != 0x0b && b != '\f'
-            && b != '\r';
-
     private int methodEnd;
     private int targetStart;
     private int targetEnd;
@@ -77,98 +72,100 @@ final class RequestHeadParser extends HeadParser {
         if (!readFields(in)) {
             return null;
         }
-        return complete(in, in.readerIndex());
+        return complete(in);
     }
 
     /** method SP request-target SP HTTP-version CRLF, exactly. */
     private boolean readRequestLine(ByteBuf in) {
-        final int base = in.readerIndex();
-        final int lf = lineEnd(in, base, in.writerIndex(), maxLine, true);
+        final int lf = lineEnd(in, 0, maxLine, true);
         if (lf < 0) {
             return false;
         }
         final int end = lf - 1;
-        // forEachByte checks the buffer once per region, getByte once per byte.
-        int i = in.forEachByte(base, end - base, IS_TOKEN);
+        int i = skipToken(0, end);
         if (i < 0) {
             i = end;
         }
-        if (i == base || i == end || in.getByte(i) != ' ') {
+        if (i == 0 || i == end || h[i] != ' ') {
             throw new IllegalArgumentException("Invalid method or separator in request line");
         }
-        methodEnd = i - base;
+        methodEnd = i;
         final int target = ++i;
-        final int first = i < end ? in.getByte(i) & 0xff : ' ';
+        final int first = i < end ? h[i] & 0xff : ' ';
         if (Character.isWhitespace(first)) {
             throw new IllegalArgumentException("Invalid request target");
         }
-        i = i < end ? in.forEachByte(i, end - i, NOT_SEPARATOR) : -1;
-        if (i < 0) {
-            i = end;
-        } else if (in.getByte(i) != ' ') {
+        while (i < end && !isSeparator(h[i])) {
+            i++;
+        }
+        if (i < end && h[i] != ' ') {
             throw new IllegalArgumentException("Invalid separator in request line");
         }
         if (i == end) {
             throw new IllegalArgumentException("No HTTP version in request line");
         }
-        targetStart = target - base;
-        targetEnd = i - base;
+        targetStart = target;
+        targetEnd = i;
         i++;
-        if (end - i != 8 || !isHttp1(in, i)) {
+        if (end - i != 8 || !isHttp1(i)) {
             throw new IllegalArgumentException("Unsupported HTTP version");
         }
-        version = http1(in, i);
-        scan = lf + 1 - base;
+        version = http1(i);
+        scan = lf + 1;
         lineRead = true;
         return true;
     }
 
+    /** Request-target bytes end at the SP before the version (HTAB, VT, FF and CR are separators to Netty). */
+    private static boolean isSeparator(byte b) {
+        return b == ' ' || b == '\t' || b == 0x0b || b == '\f' || b == '\r';
+    }
+
     @Override
-    void otherField(ByteBuf in, int base, int field) {
-        if (nameIs(in, base, field, SEC_WEBSOCKET_KEY1)) {
+    void otherField(int field) {
+        if (nameIs(field, SEC_WEBSOCKET_KEY1)) {
             key1 = true;
-        } else if (nameIs(in, base, field, SEC_WEBSOCKET_KEY2)) {
+        } else if (nameIs(field, SEC_WEBSOCKET_KEY2)) {
             key2 = true;
         }
     }
 
     /** The head is complete: framing as Netty's decoder decides it, then the head's bytes copied once. */
-    private Head complete(ByteBuf in, int base) {
-        final int headLength = scan;
+    private Head complete(ByteBuf in) {
         key1 = false;
         key2 = false;
-        framing(in, base, version == HttpVersion.HTTP_1_1);
+        framing(version == HttpVersion.HTTP_1_1);
         long length = contentLength;
-        final HttpMethod method = method(in, base);
+        final HttpMethod method = method();
         if (lengths == 0 && HttpMethod.GET.equals(method) && key1 && key2) {
             length = 8; // a draft-76 WebSocket handshake's key, as Netty frames it
         }
-        final FieldLines fields = fields(in, base, new byte[headLength]);
+        final int headSize = headerSize;
+        final FieldLines fields = fields(in);
         final String uri = new String(fields.head(), targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
         if (lengths > 1) {
             // HTTP/1.0 only: Netty keeps the first value and writes it back as one field (at the end);
             // RequestValidator then sees one Content-Length, as with the codec.
             fields.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
-        final Head result = new Head(method, uri, version, fields, length, chunked, headerSize);
-        in.readerIndex(base + headLength);
+        final Head result = new Head(method, uri, version, fields, length, chunked, headSize);
         reset();
         return result;
     }
 
-    private HttpMethod method(ByteBuf in, int base) {
+    private HttpMethod method() {
         for (HttpMethod m : METHODS) {
             final String name = m.name();
             if (name.length() == methodEnd) {
                 boolean same = true;
                 for (int i = 0; i < methodEnd && same; i++) {
-                    same = in.getByte(base + i) == name.charAt(i);
+                    same = h[i] == name.charAt(i);
                 }
                 if (same) {
                     return m;
                 }
             }
         }
-        return HttpMethod.valueOf(in.toString(base, methodEnd, StandardCharsets.US_ASCII));
+        return HttpMethod.valueOf(new String(h, 0, methodEnd, StandardCharsets.US_ASCII));
     }
 }

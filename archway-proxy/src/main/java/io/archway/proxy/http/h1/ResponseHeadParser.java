@@ -59,34 +59,31 @@ final class ResponseHeadParser extends HeadParser {
         if (!readFields(in)) {
             return null;
         }
-        final int base = in.readerIndex();
-        final int headLength = scan;
-        framing(in, base, version == HttpVersion.HTTP_1_1);
-        final FieldLines fields = fields(in, base, new byte[headLength]);
+        framing(version == HttpVersion.HTTP_1_1);
+        final int headSize = headerSize;
+        final FieldLines fields = fields(in);
         if (lengths > 1) {
             // HTTP/1.0 only (HTTP/1.1 failed above): Netty keeps the first value as one field.
             fields.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
-        final Head head = new Head(version, status, fields, contentLength, chunked, headerSize);
-        in.readerIndex(base + headLength);
+        final Head head = new Head(version, status, fields, contentLength, chunked, headSize);
         reset();
         return head;
     }
 
     /** HTTP-version SP 3DIGIT [SP reason-phrase] CRLF. */
     private boolean readStatusLine(ByteBuf in) {
-        final int base = in.readerIndex();
-        final int lf = lineEnd(in, base, in.writerIndex(), maxLine, true);
+        final int lf = lineEnd(in, 0, maxLine, true);
         if (lf < 0) {
             return false;
         }
         final int end = lf - 1;
-        if (end - base < 12 || !isHttp1(in, base) || in.getByte(base + 8) != ' ') {
+        if (end < 12 || !isHttp1(0) || h[8] != ' ') {
             throw new IllegalArgumentException("Invalid HTTP version in status line");
         }
         int code = 0;
-        for (int i = base + 9; i < base + 12; i++) {
-            final int d = in.getByte(i) - '0';
+        for (int i = 9; i < 12; i++) {
+            final int d = h[i] - '0';
             if (d < 0 || d > 9) {
                 throw new IllegalArgumentException("Invalid status code");
             }
@@ -95,27 +92,27 @@ final class ResponseHeadParser extends HeadParser {
         if (code < 100 || code > 599) {
             throw new IllegalArgumentException("Status code out of range: " + code);
         }
-        final int reason = base + 13;
-        if (end > base + 12) {
-            if (in.getByte(base + 12) != ' ') {
+        final int reason = 13;
+        if (end > 12) {
+            if (h[12] != ' ') {
                 throw new IllegalArgumentException("Invalid separator in status line");
             }
-            if (end > reason && in.forEachByte(reason, end - reason, IS_VALUE_BYTE) >= 0) {
+            if (end > reason && skipValue(reason, end) >= 0) {
                 throw new IllegalArgumentException("Invalid reason phrase");
             }
         }
         // The reason phrase without surrounding whitespace, as Netty's decoder has it.
         int from = reason;
         int to = Math.max(reason, end);
-        while (from < to && isOws(in.getByte(from))) {
+        while (from < to && isOws(h[from])) {
             from++;
         }
-        while (to > from && isOws(in.getByte(to - 1))) {
+        while (to > from && isOws(h[to - 1])) {
             to--;
         }
-        version = http1(in, base);
-        status = status(in, code, from, to);
-        scan = lf + 1 - base;
+        version = http1(0);
+        status = status(code, from, to);
+        scan = lf + 1;
         lineRead = true;
         return true;
     }
@@ -125,18 +122,18 @@ final class ResponseHeadParser extends HeadParser {
     }
 
     /** Netty's shared status object when the reason is the standard one (no allocation), else a new one. */
-    private static HttpResponseStatus status(ByteBuf in, int code, int from, int to) {
+    private HttpResponseStatus status(int code, int from, int to) {
         final HttpResponseStatus standard = HttpResponseStatus.valueOf(code);
         final String phrase = standard.reasonPhrase();
         if (phrase.length() == to - from) {
             boolean same = true;
             for (int i = 0; i < phrase.length() && same; i++) {
-                same = in.getByte(from + i) == phrase.charAt(i);
+                same = h[from + i] == phrase.charAt(i);
             }
             if (same) {
                 return standard;
             }
         }
-        return new HttpResponseStatus(code, in.toString(from, to - from, StandardCharsets.ISO_8859_1));
+        return new HttpResponseStatus(code, new String(h, from, to - from, StandardCharsets.ISO_8859_1));
     }
 }
