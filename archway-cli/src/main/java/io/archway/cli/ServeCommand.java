@@ -4,6 +4,7 @@ import io.archway.kinds.ResourceKind;
 import io.archway.provision.GatewayProvisioner;
 import io.archway.provision.ProvisionerConfig;
 import io.archway.server.AdminServer;
+import io.archway.proxy.LeakDetection;
 import io.archway.server.ArchwayServer;
 import io.archway.server.KubernetesMode;
 import io.archway.server.ServerConfig;
@@ -182,6 +183,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** {@code --exit-when-ready}: starts (reads, translates, binds, serves the admin endpoint), then stops. */
     private static int runOnce(ServerConfig cfg) throws Exception {
+        LeakDetection.forServing();
         try (ArchwayServer server = ArchwayServer.start(cfg)) {
             LOG.info("ready: served snapshot v{}; exiting (--exit-when-ready)", server.status().servedVersion());
         }
@@ -189,6 +191,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     static int run(ServerConfig cfg) throws Exception {
+        LeakDetection.forServing();
         LOG.info("starting: {}, listeners on {}{}, controller {}", cfg.kubernetes() != null
                         ? "cluster " + cfg.kubernetes().client().getMasterUrl() + (cfg.kubernetes().namespaces().isEmpty()
                                 ? " (all namespaces)" : " (namespaces " + cfg.kubernetes().namespaces() + ")")
