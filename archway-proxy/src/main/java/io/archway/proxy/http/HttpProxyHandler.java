@@ -91,6 +91,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         this.telemetry = telemetry;
     }
 
+    /** Whether this handler serves an HTTP/1.1 connection (an HTTP/2 stream's cannot become a tunnel). */
+    boolean tunnelsAllowed() {
+        return tunnelsAllowed;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;

@@ -115,6 +115,13 @@ final class HttpRouter implements ChannelFutureListener {
      * as headers then an empty end, a gRPC client would miss the status it carries.
      */
     private FullHttpResponse headersOnly;
+    /**
+     * An HTTP/1.1 client's response head, held until the first part of the body or the end of the
+     * backend's read batch, whichever comes first (it was not flushed before either): a body that
+     * arrived with its head goes out as one message, which the encoder writes as one buffer when the
+     * body fits the head's (one write, one promise, one buffer to release instead of two).
+     */
+    private HttpResponse heldHead;
     /** A gRPC call's status as it went downstream (GrpcStatus.NOT_GRPC for other requests). */
     private int grpcStatus;
 
@@ -405,9 +412,21 @@ final class HttpRouter implements ChannelFutureListener {
             }
             return;
         }
+        if (downstreamHandler.tunnelsAllowed()) {
+            heldHead = out; // HTTP/1.1 (an HTTP/2 stream writes a full response as frames with a promise each)
+            return;
+        }
         // The void promise: a failed write fires exceptionCaught downstream, whose handler closes the
         // connection, which ends this exchange (onDownstreamClosed); no promise and listener per write.
         downstream.write(out, downstream.voidPromise());
+    }
+
+    /** Writes the held head, if any, before what follows it downstream. */
+    private void writeHeldHead() {
+        if (heldHead != null) {
+            downstream.write(heldHead, downstream.voidPromise());
+            heldHead = null;
+        }
     }
 
     /** 101 Switching Protocols: tunnel a WebSocket; any other switch is not ours to accept. */
@@ -448,9 +467,17 @@ final class HttpRouter implements ChannelFutureListener {
             if (grpcStatus != GrpcStatus.NOT_GRPC) {
                 grpcStatus = GrpcStatus.read(last.trailingHeaders());
             }
+            if (heldHead != null) {
+                final HttpResponse head = heldHead;
+                heldHead = null;
+                finish(downstream.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                        last.content(), head.headers(), last.trailingHeaders())));
+                return;
+            }
             finish(downstream.writeAndFlush(content));
             return;
         }
+        writeHeldHead();
         downstream.write(content, downstream.voidPromise()); // a failure ends the exchange as the head's does
         if (!downstream.isWritable()) {
             attempt.readResponse(false);
@@ -459,6 +486,7 @@ final class HttpRouter implements ChannelFutureListener {
 
     void flushDownstream() {
         if (phase == Phase.RESPONDING) {
+            writeHeldHead();
             downstream.flush();
         }
     }
@@ -571,6 +599,7 @@ final class HttpRouter implements ChannelFutureListener {
 
     /** Cancels timers, the replay copy, the attempt, and any mirror still missing body. */
     private void release() {
+        heldHead = null; // never flushed: the connection closes, as it would have with the head written
         cancelTimers();
         if (replay != null) {
             replay.release();
