@@ -101,24 +101,38 @@ final class HopByHopHeaders {
         final Iterator<? extends CharSequence> values = source.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
         while (values.hasNext()) {
             final CharSequence value = values.next();
+            final int length = value.length();
             int start = 0;
-            while (start <= value.length()) {
+            while (start <= length) {
                 int end = start;
-                while (end < value.length() && value.charAt(end) != ',') {
+                while (end < length && value.charAt(end) != ',') {
                     end++;
                 }
-                final String token = value.subSequence(start, end).toString().trim();
-                if (!token.isEmpty() && !"keep-alive".equalsIgnoreCase(token) && !"close".equalsIgnoreCase(token)
-                        && !"content-length".equalsIgnoreCase(token) && !"host".equalsIgnoreCase(token)) {
+                // The token in place, trimmed as String.trim() trims: the usual keep-alive or close
+                // (every nginx response) is compared, not copied.
+                int from = start;
+                int to = end;
+                while (from < to && value.charAt(from) <= ' ') {
+                    from++;
+                }
+                while (to > from && value.charAt(to - 1) <= ' ') {
+                    to--;
+                }
+                if (to > from && !tokenIs(value, from, to, "keep-alive") && !tokenIs(value, from, to, "close")
+                        && !tokenIs(value, from, to, "content-length") && !tokenIs(value, from, to, "host")) {
                     if (tokens == null) {
                         tokens = new ArrayList<>(2);
                     }
-                    tokens.add(token);
+                    tokens.add(value.subSequence(from, to).toString());
                 }
                 start = end + 1;
             }
         }
         return tokens;
+    }
+
+    private static boolean tokenIs(CharSequence value, int from, int to, String token) {
+        return to - from == token.length() && AsciiString.regionMatches(value, true, from, token, 0, token.length());
     }
 
     static boolean contains(List<String> tokens, CharSequence name) {
