@@ -114,8 +114,8 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     private final Map<BackendKey, Counter> timeouts = new ConcurrentHashMap<>();
     private final Map<BackendKey, Counter> retries = new ConcurrentHashMap<>();
     private final Map<BackendKey, Counter> mirrorDrops = new ConcurrentHashMap<>();
-    private final Map<Integer, AtomicLong> connections = new ConcurrentHashMap<>();
-    private final Map<Integer, AtomicLong> streams = new ConcurrentHashMap<>();
+    private final PortGauges connections = new PortGauges(ACTIVE_CONNECTIONS, "Open downstream connections");
+    private final PortGauges streams = new PortGauges(ACTIVE_STREAMS, "Open downstream HTTP/2 streams");
     /** The meters of one (route entry, backend) pair of the snapshot records, for the observer path. */
     private final Map<RouteOrigin, Map<BackendOrigin, Meters>> byOrigin = new ConcurrentHashMap<>();
     private volatile Meters noRoute;
@@ -338,14 +338,13 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     /** An HTTP/2 stream opened on a downstream connection of this listener port. */
     @Override
     public void streamOpened(int listenerPort) {
-        gauge(streams, ACTIVE_STREAMS, "Open downstream HTTP/2 streams", listenerPort).incrementAndGet();
+        streams.of(listenerPort).incrementAndGet();
     }
 
     /** An HTTP/2 stream of this listener port closed. */
     @Override
     public void streamClosed(int listenerPort) {
-        gauge(streams, ACTIVE_STREAMS, "Open downstream HTTP/2 streams", listenerPort)
-                .updateAndGet(v -> Math.max(0, v - 1));
+        streams.of(listenerPort).updateAndGet(v -> Math.max(0, v - 1));
     }
 
     private Counter counter(RouteBackend rb, String statusClass) {
@@ -400,28 +399,49 @@ public final class MicrometerTrafficMetrics implements TrafficObserver {
     /** A downstream connection was accepted on this listener port (the spec port). */
     @Override
     public void connectionOpened(int listenerPort) {
-        gauge(connections, ACTIVE_CONNECTIONS, "Open downstream connections", listenerPort).incrementAndGet();
+        connections.of(listenerPort).incrementAndGet();
     }
 
     /** A downstream connection of this listener port closed. */
     @Override
     public void connectionClosed(int listenerPort) {
-        gauge(connections, ACTIVE_CONNECTIONS, "Open downstream connections", listenerPort)
-                .updateAndGet(v -> Math.max(0, v - 1));
+        connections.of(listenerPort).updateAndGet(v -> Math.max(0, v - 1));
     }
 
-    private AtomicLong gauge(Map<Integer, AtomicLong> cache, String name, String description, int port) {
-        AtomicLong existing = cache.get(port);
-        if (existing != null) {
-            return existing;
+    /**
+     * One gauge per listener port. Streams open and close once per HTTP/2 request: the last port's
+     * gauge is kept aside, since a map lookup boxes a port above 127 anew each time (two
+     * {@code Integer}s per request).
+     */
+    private final class PortGauges {
+        private final String name;
+        private final String description;
+        private final Map<Integer, AtomicLong> byPort = new ConcurrentHashMap<>();
+        private volatile PortGauge last;
+
+        PortGauges(String name, String description) {
+            this.name = name;
+            this.description = description;
         }
-        return cache.computeIfAbsent(port, p -> {
-            AtomicLong value = new AtomicLong();
-            io.micrometer.core.instrument.Gauge.builder(name, value, AtomicLong::doubleValue)
-                    .description(description).tag("listener_port", Integer.toString(p))
-                    .register(registry);
+
+        AtomicLong of(int port) {
+            final PortGauge seen = last;
+            if (seen != null && seen.port() == port) {
+                return seen.value();
+            }
+            final AtomicLong value = byPort.computeIfAbsent(port, p -> {
+                final AtomicLong created = new AtomicLong();
+                io.micrometer.core.instrument.Gauge.builder(name, created, AtomicLong::doubleValue)
+                        .description(description).tag("listener_port", Integer.toString(p))
+                        .register(registry);
+                return created;
+            });
+            last = new PortGauge(port, value);
             return value;
-        });
+        }
+    }
+
+    private record PortGauge(int port, AtomicLong value) {
     }
 
     private void count(Map<BackendKey, Counter> cache, String name, String description, String ns, String n, int port) {

@@ -144,27 +144,29 @@ final class HopByHopHeaders {
         final Iterator<? extends CharSequence> values = source.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
         while (values.hasNext()) {
             final CharSequence value = values.next();
+            final int length = value.length();
             int start = 0;
-            while (start <= value.length()) {
+            while (start <= length) {
                 int end = start;
-                while (end < value.length() && value.charAt(end) != ',') {
+                while (end < length && value.charAt(end) != ',') {
                     end++;
                 }
-                int s = start;
-                int e = end;
-                while (s < e && value.charAt(s) <= ' ') {
-                    s++;
+                // The token in place, trimmed as String.trim() trims: the usual keep-alive or close
+                // (every nginx response) is compared, not copied.
+                int from = start;
+                int to = end;
+                while (from < to && value.charAt(from) <= ' ') {
+                    from++;
                 }
-                while (e > s && value.charAt(e - 1) <= ' ') {
-                    e--;
+                while (to > from && value.charAt(to - 1) <= ' ') {
+                    to--;
                 }
-                // Compared in place: the usual "keep-alive" / "close" allocate nothing.
-                if (s < e && !tokenIs(value, s, e, "keep-alive") && !tokenIs(value, s, e, "close")
-                        && !tokenIs(value, s, e, "content-length") && !tokenIs(value, s, e, "host")) {
+                if (to > from && !tokenIs(value, from, to, "keep-alive") && !tokenIs(value, from, to, "close")
+                        && !tokenIs(value, from, to, "content-length") && !tokenIs(value, from, to, "host")) {
                     if (tokens == null) {
                         tokens = new ArrayList<>(2);
                     }
-                    tokens.add(value.subSequence(s, e).toString());
+                    tokens.add(value.subSequence(from, to).toString());
                 }
                 start = end + 1;
             }
@@ -172,8 +174,8 @@ final class HopByHopHeaders {
         return tokens;
     }
 
-    private static boolean tokenIs(CharSequence value, int start, int end, String lower) {
-        return end - start == lower.length() && AsciiString.regionMatches(value, true, start, lower, 0, lower.length());
+    private static boolean tokenIs(CharSequence value, int from, int to, String token) {
+        return to - from == token.length() && AsciiString.regionMatches(value, true, from, token, 0, token.length());
     }
 
     static boolean contains(List<String> tokens, CharSequence name) {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
@@ -27,10 +28,9 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.PromiseCombiner;
-import java.util.List;
 
 /**
  * The one handler in front of a downstream HTTP/2 stream's {@link HttpProxyHandler}: it checks the
@@ -52,9 +52,9 @@ import java.util.List;
  * {@code :scheme}, a non-empty {@code :path}), CONNECT (section 8.5: {@code :authority} only,
  * answered 405 as over HTTP/1.1) and trailers that do not end the stream or carry a pseudo-header.
  *
- * <p>Conversion. A request's header block becomes HTTP/1 fields through Netty's
- * {@link HttpConversionUtil} (Host from {@code :authority}); cookie crumbs are joined into one
- * field (section 8.2.3, which Netty's conversion leaves undone); a response's fields become a
+ * <p>Conversion. A request's header block becomes HTTP/1 fields through {@link Http2RequestFields}
+ * (Host from {@code :authority}, cookie crumbs joined into one field as section 8.2.3 asks, a value
+ * Netty's validating HTTP/1 headers refuse is a malformed request); a response's fields become a
  * header block through {@link Http2ResponseHeaders} (connection-specific fields dropped); a
  * request whose body follows without a content-length is marked chunked, so the HTTP/1.1 side
  * re-frames it; a request that ends with its headers is the request followed by an
@@ -69,7 +69,7 @@ public final class Http2StreamCodec extends ChannelDuplexHandler {
     // ---- request: frames -> messages -------------------------------------------------------------
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Http2Exception {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (failed) {
             ReferenceCountUtil.release(msg);
             return;
@@ -83,16 +83,17 @@ public final class Http2StreamCodec extends ChannelDuplexHandler {
             }
         } else if (msg instanceof Http2DataFrame data) {
             // The frame's buffer goes on in the content: ownership moves, nothing to release here.
-            ctx.fireChannelRead(data.isEndStream() ? new DefaultLastHttpContent(data.content())
+            // A body's end carries no trailers (they come as a HEADERS frame): the small table.
+            ctx.fireChannelRead(data.isEndStream() ? new DefaultLastHttpContent(data.content(), SmallTrailers.FACTORY)
                     : new DefaultHttpContent(data.content()));
         } else {
             ctx.fireChannelRead(msg);
         }
     }
 
-    private void head(ChannelHandlerContext ctx, Http2HeadersFrame frame) throws Http2Exception {
+    private void head(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
         final Http2Headers h = frame.headers();
-        if (HttpMethod.CONNECT.name().contentEquals(String.valueOf(h.method()))) {
+        if (AsciiString.contentEquals(HttpMethod.CONNECT.asciiName(), h.method())) {
             connect(ctx, frame);
             return;
         }
@@ -100,15 +101,19 @@ public final class Http2StreamCodec extends ChannelDuplexHandler {
             reset(ctx, frame);
             return;
         }
-        final int id = frame.stream() == null ? 0 : frame.stream().id();
-        final HttpRequest request = HttpConversionUtil.toHttpRequest(id, h, true);
+        final HttpHeaders fields;
+        try {
+            fields = Http2RequestFields.ofRequest(h);
+        } catch (IllegalArgumentException invalidValue) {
+            reset(ctx, frame);
+            return;
+        }
+        final HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(h.method().toString()), h.path().toString(), fields);
         final boolean ended = frame.isEndStream();
         if (!ended && !HttpUtil.isContentLengthSet(request)) {
             // A body of unknown length follows in DATA frames: forwarded chunked over HTTP/1.1.
-            request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        if (h.contains(HttpHeaderNames.COOKIE)) {
-            joinCookies(request.headers());
+            fields.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         if (HttpUtil.is100ContinueExpected(request)) {
             // The client waits for an interim 100 before it sends the body (RFC 9110 section
@@ -123,27 +128,19 @@ public final class Http2StreamCodec extends ChannelDuplexHandler {
         }
     }
 
-    private void trailers(ChannelHandlerContext ctx, Http2HeadersFrame frame) throws Http2Exception {
+    private void trailers(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
         if (!validTrailers(frame)) {
             reset(ctx, frame);
             return;
         }
-        final int id = frame.stream() == null ? 0 : frame.stream().id();
         final LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-        HttpConversionUtil.addHttp2ToHttpHeaders(id, frame.headers(), last.trailingHeaders(), HttpVersion.HTTP_1_1,
-                true, true);
-        ctx.fireChannelRead(last);
-    }
-
-    /**
-     * Section 8.2.3: a client may split its cookies into several fields (crumbs, for better
-     * compression); they MUST be joined with "; " before the request goes to a non-HTTP/2 context.
-     */
-    private static void joinCookies(HttpHeaders headers) {
-        final List<String> crumbs = headers.getAll(HttpHeaderNames.COOKIE);
-        if (crumbs.size() > 1) {
-            headers.set(HttpHeaderNames.COOKIE, String.join("; ", crumbs));
+        try {
+            Http2RequestFields.addFields(frame.headers(), last.trailingHeaders());
+        } catch (IllegalArgumentException invalidValue) {
+            reset(ctx, frame);
+            return;
         }
+        ctx.fireChannelRead(last);
     }
 
     /** Section 8.3.1: :method, :scheme and a non-empty :path. */

@@ -56,7 +56,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final Telemetry telemetry;
     /** Body length of the last local answer written (read right after by a failing exchange). */
     private int lastLocalBodyBytes;
-    private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
+    /** Pipelined requests waiting for the current exchange; created by the first (an HTTP/2 stream has none). */
+    private ArrayDeque<Object> queued;
     private ChannelHandlerContext ctx;
     /** The client's address in X-Forwarded-For form; read once per connection (or stream). */
     private String clientIp;
@@ -104,8 +105,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!queued.isEmpty() || !handle(msg)) {
+        if (queuedCount() > 0 || !handle(msg)) {
             // HTTP/1.1 pipelining: requests are answered in order, one at a time.
+            if (queued == null) {
+                queued = new ArrayDeque<>(4);
+            }
             queued.add(msg);
         }
         updateAutoRead();
@@ -385,10 +389,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         Http1ServerCodec.remove(downstream);
         upstream.config().setAutoRead(true);
         ctx.channel().config().setAutoRead(true);
-        Object msg;
-        while ((msg = queued.poll()) != null) {
-            ReferenceCountUtil.release(msg);
-        }
+        releaseQueued();
         return written;
     }
 
@@ -422,7 +423,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void drainQueue() {
         Object msg;
         // Poll before handling: handling may finish an exchange and re-enter this method.
-        while ((msg = queued.poll()) != null) {
+        while ((msg = queued != null ? queued.poll() : null) != null) {
             if (!handle(msg)) {
                 queued.addFirst(msg);
                 break;
@@ -431,8 +432,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         updateAutoRead();
     }
 
+    private int queuedCount() {
+        return queued == null ? 0 : queued.size();
+    }
+
+    private void releaseQueued() {
+        Object msg;
+        while ((msg = queued != null ? queued.poll() : null) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
     void updateAutoRead() {
-        final boolean read = !closing && queued.size() < MAX_QUEUED
+        final boolean read = !closing && queuedCount() < MAX_QUEUED
                 && (exchange == null || !exchange.blocksDownstreamReads());
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
@@ -442,7 +454,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** Close now if idle, otherwise after the current response (sent with Connection: close). */
     public void drain() {
         drainRequested = true;
-        if (exchange == null && queued.isEmpty()) {
+        if (exchange == null && queuedCount() == 0) {
             closing = true;
             ctx.close();
         }
@@ -472,10 +484,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             exchange.onDownstreamClosed();
             exchange = null;
         }
-        Object msg;
-        while ((msg = queued.poll()) != null) {
-            ReferenceCountUtil.release(msg);
-        }
+        releaseQueued();
         ctx.fireChannelInactive();
     }
 

@@ -3,6 +3,7 @@ package io.archway.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +48,19 @@ class HopByHopHeadersTest {
         final HttpHeaders copy = HopByHopHeaders.copyEndToEnd(new DefaultHttpHeaders()
                 .add("Connection", "content-length").add("Content-Length", "5"));
         assertThat(copy.get("content-length")).isEqualTo("5");
+    }
+
+    @Test
+    void connectionTokensAreTrimmedAndTheUsualOnesListNothing() {
+        // Unvalidated: the tokens are trimmed even where a value's own whitespace was not refused.
+        assertThat(HopByHopHeaders.connectionTokens(unvalidated().add("Connection", "Keep-Alive"))).isNull();
+        assertThat(HopByHopHeaders.connectionTokens(unvalidated().add("Connection", " close ,"))).isNull();
+        assertThat(HopByHopHeaders.connectionTokens(unvalidated()
+                .add("Connection", ", ,keep-alive,\tX-A ,x-keep-alive").add("Connection", "closer")))
+                .containsExactlyInAnyOrder("X-A", "x-keep-alive", "closer");
+    }
+
+    private static HttpHeaders unvalidated() {
+        return DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
     }
 }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -29,6 +30,8 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,6 +85,74 @@ class Http2StreamCodecTest {
         assertThat(request.headers().getAll(HttpHeaderNames.COOKIE)).containsExactly("a=1; b=2");
         assertThat((Object) ch.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void theFieldsAreTheBlocksWithHostForAuthorityAndNothingAdded() {
+        final EmbeddedChannel ch = new EmbeddedChannel(new Http2StreamCodec());
+        ch.writeInbound(new DefaultHttp2HeadersFrame(get().method("DELETE").path("/a?b=c").add("accept", "*/*")
+                .add("x-two", "1").add("x-two", "2").add("trailer", "x-sum"), true));
+        final HttpRequest request = ch.readInbound();
+        assertThat(request.method()).isSameAs(HttpMethod.DELETE);
+        assertThat(request.uri()).isEqualTo("/a?b=c");
+        assertThat(request.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
+        // Host from :authority, the fields in order; no x-http2-* markers, no Trailer (as Netty's conversion).
+        final List<String> fields = new ArrayList<>();
+        request.headers().forEach(e -> fields.add(e.getKey() + "=" + e.getValue()));
+        assertThat(fields).containsExactly("host=h", "accept=*/*", "x-two=1", "x-two=2");
+        assertThat((Object) ch.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aValueHttp1WouldRefuseIsAMalformedRequest() throws Exception {
+        try (LeakCheck leaks = new LeakCheck()) {
+            final EmbeddedChannel ch = new EmbeddedChannel(new Http2StreamCodec());
+            // Netty's HPACK decoder leaves values unchecked; a line break must not reach an HTTP/1.1 backend.
+            ch.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers(true, false, 8).method("POST")
+                    .scheme("http").path("/").authority("h").add("x-a", "1\r\nx-b: 2"), false));
+            assertThat(((Http2ResetFrame) ch.readOutbound()).errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+            final ByteBuf body = bytes("x");
+            ch.writeInbound(new DefaultHttp2DataFrame(body, true));
+            assertThat(body.refCnt()).isZero();
+            assertThat((Object) ch.readInbound()).isNull();
+            ch.finishAndReleaseAll();
+            assertThat(leaks.leaks()).isEmpty();
+        }
+    }
+
+    @Test
+    void hostMayRepeatTheAuthorityButNotDifferFromIt() {
+        final EmbeddedChannel same = new EmbeddedChannel(new Http2StreamCodec());
+        same.writeInbound(new DefaultHttp2HeadersFrame(get().add("host", "H"), true));
+        assertThat(((HttpRequest) same.readInbound()).headers().getAll(HttpHeaderNames.HOST)).containsExactly("h");
+        assertThat(same.finishAndReleaseAll()).isTrue(); // the empty last content
+        final EmbeddedChannel other = new EmbeddedChannel(new Http2StreamCodec());
+        other.writeInbound(new DefaultHttp2HeadersFrame(get().add("host", "elsewhere"), true));
+        assertThat(((Http2ResetFrame) other.readOutbound()).errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+        assertThat((Object) other.readInbound()).isNull();
+        // Without :authority, Host is the authority (section 8.3.1).
+        final EmbeddedChannel hostOnly = new EmbeddedChannel(new Http2StreamCodec());
+        hostOnly.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").scheme("http")
+                .path("/").add("host", "only"), true));
+        assertThat(((HttpRequest) hostOnly.readInbound()).headers().getAll(HttpHeaderNames.HOST)).containsExactly("only");
+        hostOnly.finishAndReleaseAll();
+    }
+
+    @Test
+    void aTrailerValueHttp1WouldRefuseResetsTheStream() throws Exception {
+        try (LeakCheck leaks = new LeakCheck()) {
+            final EmbeddedChannel ch = new EmbeddedChannel(new Http2StreamCodec());
+            ch.writeInbound(new DefaultHttp2HeadersFrame(get().method("POST"), false));
+            ch.writeInbound(new DefaultHttp2DataFrame(bytes("ab"), false));
+            ch.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers(true, false, 2).add("x-sum", "3\n"), true));
+            assertThat((Object) ch.readInbound()).isInstanceOf(HttpRequest.class);
+            ((HttpContent) ch.readInbound()).release();
+            assertThat((Object) ch.readInbound()).isNull();
+            assertThat(((Http2ResetFrame) ch.readOutbound()).errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+            ch.finishAndReleaseAll();
+            assertThat(leaks.leaks()).isEmpty();
+        }
     }
 
     @Test
