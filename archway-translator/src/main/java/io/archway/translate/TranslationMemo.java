@@ -31,7 +31,9 @@ import java.util.Objects;
  *       {@link BoundGateway} instances stand in for the new ones (per-listener results are keyed by
  *       their identity).</li>
  * </ul>
- * Otherwise everything is forgotten and the translation runs in full. Then a route's compiled rules
+ * Otherwise everything is forgotten and the translation runs in full, but for the compiled routes
+ * when only GatewayClasses, Gateways or ListenerSets changed (a listener added or removed): a
+ * route's compilation reads none of them. Then a route's compiled rules
  * are reused when it is the same instance ({@link Memoized}, with the diagnostics it reported), its
  * listener checks and outcome ({@link RouteAttacher.Memo}), and a virtual host whose routes are the
  * same compiled instances ({@link RouteTableCompiler.Memo}).
@@ -47,6 +49,9 @@ import java.util.Objects;
  * <p>Not thread-safe: one translation at a time.
  */
 public final class TranslationMemo {
+    /** The kinds a route's compilation does not read: a change to them keeps the compiled routes. */
+    private static final java.util.Set<ResourceKind> PARENT_KINDS = java.util.EnumSet.of(ResourceKind.GATEWAY_CLASS,
+            ResourceKind.GATEWAY, ResourceKind.LISTENER_SET);
     final Memoized<HasMetadata, CompiledRoute> compiled = new Memoized<>();
     final Memoized<HasMetadata, CompiledL4Route> compiledL4 = new Memoized<>();
     final RouteAttacher.Memo attachment = new RouteAttacher.Memo();
@@ -74,7 +79,8 @@ public final class TranslationMemo {
                 next.put(kind, view.list(kind));
             }
         }
-        final boolean same = options.equals(this.options) && sameInstances(inputs, next) && bound != null
+        final boolean sameForRoutes = options.equals(this.options) && sameInstances(inputs, next, false);
+        final boolean same = sameForRoutes && sameInstances(inputs, next, true) && bound != null
                 && sameBinding(bound, fresh);
         this.options = options;
         inputs = next;
@@ -83,8 +89,10 @@ public final class TranslationMemo {
             reused++;
             return bound;
         }
-        compiled.clear();
-        compiledL4.clear();
+        if (!sameForRoutes) {
+            compiled.clear();
+            compiledL4.clear();
+        }
         attachment.clear();
         table.clear();
         bound = fresh;
@@ -114,11 +122,20 @@ public final class TranslationMemo {
                 + " edited in place";
     }
 
-    private static boolean sameInstances(Map<ResourceKind, List<HasMetadata>> a, Map<ResourceKind, List<HasMetadata>> b) {
+    /**
+     * Whether {@code a} and {@code b} hold the same instances: of the kinds a route's compilation
+     * reads (every kind but GatewayClasses, Gateways and ListenerSets: a route compiles once whatever
+     * it attaches to), or with {@code parents} of those three kinds.
+     */
+    private static boolean sameInstances(Map<ResourceKind, List<HasMetadata>> a, Map<ResourceKind, List<HasMetadata>> b,
+                                         boolean parents) {
         if (!a.keySet().equals(b.keySet())) {
             return false;
         }
         for (Map.Entry<ResourceKind, List<HasMetadata>> e : a.entrySet()) {
+            if (PARENT_KINDS.contains(e.getKey()) != parents) {
+                continue;
+            }
             final List<HasMetadata> x = e.getValue();
             final List<HasMetadata> y = b.get(e.getKey());
             if (x.size() != y.size()) {
