@@ -32,8 +32,9 @@ import java.util.Objects;
  *       their identity).</li>
  * </ul>
  * Otherwise everything is forgotten and the translation runs in full, but for the compiled routes
- * when only GatewayClasses, Gateways or ListenerSets changed (a listener added or removed): a
- * route's compilation reads none of them. Then a route's compiled rules
+ * and the virtual hosts built of them when only GatewayClasses, Gateways or ListenerSets changed (a
+ * listener added or removed): a route's compilation reads none of them, and a virtual host is a
+ * function of its hostname, routes and certificate. Then a route's compiled rules
  * are reused when it is the same instance ({@link Memoized}, with the diagnostics it reported), its
  * listener checks and outcome ({@link RouteAttacher.Memo}), and a virtual host whose routes are the
  * same compiled instances ({@link RouteTableCompiler.Memo}).
@@ -92,9 +93,9 @@ public final class TranslationMemo {
         if (!sameForRoutes) {
             compiled.clear();
             compiledL4.clear();
+            table.clear();
         }
         attachment.clear();
-        table.clear();
         bound = fresh;
         return fresh;
     }

@@ -43,6 +43,8 @@ public final class RouteAttacher {
      */
     private ArrayList<ResourceKey> statusKeys = new ArrayList<>();
     private ArrayList<List<RouteParentStatus>> statusValues = new ArrayList<>();
+    /** The routes' status as handed out, when the memo keeps it for an edit in place (else made when asked). */
+    private io.archway.translate.IndexedOnRead<ResourceKey, List<RouteParentStatus>> statuses;
     /** Each route's index in the status lists (-1: none), kept for an edit in place; null without a memo. */
     private int[] statusIndex;
     /** Routes attached per listener (a listener belongs to one parent, so its id is one). */
@@ -93,7 +95,9 @@ public final class RouteAttacher {
      * these lists or maps is changed once a translation has returned (an edit copies what it changes).
      */
     private record Previous(int routes, ArrayList<Attachment> attachments, ArrayList<ResourceKey> statusKeys,
-                            ArrayList<List<RouteParentStatus>> statusValues, int[] statusIndex,
+                            ArrayList<List<RouteParentStatus>> statusValues,
+                            io.archway.translate.IndexedOnRead<ResourceKey, List<RouteParentStatus>> statuses,
+                            int[] statusIndex,
                             Map<BoundListener, int[]> attachedPerListener, Map<BoundListener, String> listenerIds) {
     }
 
@@ -203,7 +207,8 @@ public final class RouteAttacher {
                         : memo.routeOutcomes.get(route, diagnostics, () -> outcome(route, check(route))));
             }
             if (memo != null) {
-                memo.last = new Previous(routes.size(), attachments, statusKeys, statusValues, statusIndex,
+                statuses = new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues);
+                memo.last = new Previous(routes.size(), attachments, statusKeys, statusValues, statuses, statusIndex,
                         attachedPerListener, listenerIds);
             }
             return;
@@ -277,7 +282,8 @@ public final class RouteAttacher {
         statusIndex = previous.statusIndex();
         attachedPerListener = previous.attachedPerListener();
         listenerIds = previous.listenerIds();
-        memo.last = new Previous(previous.routes(), attachments, statusKeys, statusValues, statusIndex,
+        statuses = new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues, previous.statuses());
+        memo.last = new Previous(previous.routes(), attachments, statusKeys, statusValues, statuses, statusIndex,
                 attachedPerListener, listenerIds);
     }
 
@@ -451,7 +457,7 @@ public final class RouteAttacher {
 
     /** The parents' status of each route with at least one parent of ours. */
     public Map<ResourceKey, List<RouteParentStatus>> statuses() {
-        return new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues);
+        return statuses != null ? statuses : new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues);
     }
 
     /** The routes attached to listener {@code listener} of {@code parent} (a Gateway or ListenerSet). */

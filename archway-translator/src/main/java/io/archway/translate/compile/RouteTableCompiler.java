@@ -6,6 +6,7 @@ import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
+import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.HttpPort;
@@ -62,12 +63,12 @@ public final class RouteTableCompiler {
     private final Memo memo;
 
     /**
-     * The virtual hosts of the previous translation, for a caller that translates again with the
-     * same listeners (the same {@link BoundListener} instances): a virtual host whose routes are the
-     * same {@link CompiledRoute} instances in the same order is the same {@link VirtualHost}
-     * instance, so the data plane can keep what it compiled for it. Looked up by listener and
-     * hostname, then the routes compared by reference: no route's object is read (at 10,000 routes
-     * hashing each route's identity cost a cache miss per route on every change).
+     * The virtual hosts of the previous translation: a virtual host whose routes are the same
+     * {@link CompiledRoute} instances in the same order (and whose Gateway presents the same backend
+     * client certificate) is the same {@link VirtualHost} instance, so the data plane can keep what
+     * it compiled for it. Looked up by listener origin and hostname, then the routes compared by
+     * reference: no route's object is read (at 10,000 routes hashing each route's identity cost a
+     * cache miss per route on every change).
      */
     public static final class Memo {
         private Map<HostOfListener, Built> previous = new HashMap<>();
@@ -92,7 +93,7 @@ public final class RouteTableCompiler {
 
         VirtualHost get(BoundListener listener, String hostname, List<CompiledRoute> routes, int[] indices,
                         CertificateBundle backendClientCertificate, java.util.function.Supplier<VirtualHost> build) {
-            final HostOfListener key = new HostOfListener(listener, hostname);
+            final HostOfListener key = new HostOfListener(listener.origin(), hostname);
             Built built = previous.get(key);
             if (built == null || !built.builtFrom(routes, backendClientCertificate)) {
                 built = new Built(routes, indices, backendClientCertificate, build.get());
@@ -113,7 +114,7 @@ public final class RouteTableCompiler {
             final Map<BoundListener, List<VirtualHost>> copied = new java.util.IdentityHashMap<>();
             for (Attachment a : edited) {
                 for (String hostname : a.hostnames()) {
-                    final HostOfListener key = new HostOfListener(a.listener(), hostname);
+                    final HostOfListener key = new HostOfListener(a.listener().origin(), hostname);
                     final Built was = previous.get(key);
                     if (was == null) {
                         continue; // the listener is not served: none of its virtual hosts was built
@@ -164,17 +165,12 @@ public final class RouteTableCompiler {
         }
     }
 
-    /** A hostname of one listener (the listener by identity). */
-    private record HostOfListener(BoundListener listener, String hostname) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof HostOfListener other && other.listener == listener && other.hostname.equals(hostname);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(listener) * 31 + hostname.hashCode();
-        }
+    /**
+     * A hostname of one listener, the listener by its origin (Gateway or ListenerSet, and name): a
+     * virtual host is a function of its hostname, routes and certificate alone, so one built for a
+     * listener serves it again after its Gateway was bound anew (a listener added beside it).
+     */
+    private record HostOfListener(ListenerOrigin listener, String hostname) {
     }
 
     /**
