@@ -176,6 +176,11 @@ public final class Memoized<K, V> {
         return Arrays.copyOf(changed, count);
     }
 
+    /** How many results the previous translation left. */
+    public int size() {
+        return size;
+    }
+
     /** The previous translation's value at {@code position}. */
     @SuppressWarnings("unchecked")
     public V valueAt(int position) {

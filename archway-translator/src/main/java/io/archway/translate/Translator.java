@@ -203,6 +203,9 @@ public final class Translator {
     private Translation editInPlace(ResourceView view, long version, Diagnostics diagnostics,
                                     GatewayClassAcceptor classes, Map<ResourceKey, BoundGateway> bound,
                                     HttpRouteRuleCompiler ruleCompiler, TranslationMemo memo) {
+        if (view.httpRoutes().size() != memo.compiled.size()) {
+            return null; // routes added or removed: not even a view out of key order is sorted for it
+        }
         final List<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute> httpRoutes =
                 sortedByKey(view, view.httpRoutes(), ResourceKind.HTTP_ROUTE);
         final int[] changed = memo.compiled.changedPositions(httpRoutes, EDIT_IN_PLACE_LIMIT);

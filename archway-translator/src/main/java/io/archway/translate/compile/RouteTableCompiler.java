@@ -400,22 +400,19 @@ public final class RouteTableCompiler {
      */
     private List<VirtualHost> virtualHosts(BoundListener listener, List<Attachment> attachments,
                                            List<CompiledRoute> routes, CertificateBundle backendClientCertificate) {
-        final Map<String, List<CompiledRoute>> byHostname = new LinkedHashMap<>();
-        final Map<String, IndexList> indices = memo == null ? null : new HashMap<>();
+        // One look-up per route and hostname: the group keeps the routes and, for the memo, their indices.
+        final Map<String, Group> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
-                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).add(route);
-                if (indices != null) {
-                    indices.computeIfAbsent(hostname, h -> new IndexList()).add(a.routeIndex());
-                }
+                byHostname.computeIfAbsent(hostname, h -> new Group()).add(route, a.routeIndex());
             }
         }
-        final List<VirtualHost> out = new ArrayList<>();
-        byHostname.forEach((hostname, served) -> out.add(memo == null
-                ? virtualHost(hostname, served, backendClientCertificate)
-                : memo.get(listener, hostname, served, indices.get(hostname).toArray(), backendClientCertificate,
-                        () -> virtualHost(hostname, served, backendClientCertificate))));
+        final List<VirtualHost> out = new ArrayList<>(byHostname.size());
+        byHostname.forEach((hostname, group) -> out.add(memo == null
+                ? virtualHost(hostname, group.routes, backendClientCertificate)
+                : memo.get(listener, hostname, group.routes, group.indices(), backendClientCertificate,
+                        () -> virtualHost(hostname, group.routes, backendClientCertificate))));
         out.sort(VIRTUAL_HOST_ORDER);
         if (memo != null) {
             memo.currentHosts.put(listener, out);
@@ -463,20 +460,21 @@ public final class RouteTableCompiler {
                 : withFilters.withTls(backend.tls().withClientCertificate(certificate));
     }
 
-    /** Route indices, in attachment order. */
-    private static final class IndexList {
-        private int[] values = new int[4];
-        private int size;
+    /** The routes attached to one hostname of a listener, in attachment order, with their indices. */
+    private static final class Group {
+        final List<CompiledRoute> routes = new ArrayList<>();
+        private int[] indices = new int[4];
 
-        void add(int value) {
-            if (size == values.length) {
-                values = java.util.Arrays.copyOf(values, size * 2);
+        void add(CompiledRoute route, int index) {
+            if (routes.size() == indices.length) {
+                indices = java.util.Arrays.copyOf(indices, indices.length * 2);
             }
-            values[size++] = value;
+            indices[routes.size()] = index;
+            routes.add(route);
         }
 
-        int[] toArray() {
-            return java.util.Arrays.copyOf(values, size);
+        int[] indices() {
+            return java.util.Arrays.copyOf(indices, routes.size());
         }
     }
 
