@@ -21,7 +21,9 @@
 # wrk, curl, and nginx or python3 (the backend: nginx where installed; BACKEND_PORT uses one already
 # listening). The gateway starts through the `archway` launcher, as users start
 # it (with its class-data archive, or on JDK 25+ its AOT cache: JAVA_HOME picks the JDK, ARCHWAY_CDS=off
-# runs without); ARCHWAY_JAVA_OPTS is passed to the gateway JVM (default -Xmx1g).
+# runs without); ARCHWAY_JAVA_OPTS is passed to the gateway JVM (default -Xmx1g). GATEWAY_LOG=FILE keeps
+# the 10,000-route gateway's log (each rebuild's phases: "serving snapshot vN ... (view, translation,
+# data plane)"), e.g. beside -Xlog:gc:file=... in ARCHWAY_JAVA_OPTS, to split the slow changes.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUTES=10000 CHANGES=1000 PACE=120 CONNS=16 HOSTNAMES=1000
@@ -44,7 +46,11 @@ mvn -B -q -o -pl archway-cli,archway-bench -am package -DskipTests >/dev/null
 CHURN=(java -cp "$ROOT/archway-bench/target/classes" io.archway.bench.ScaleChurn)
 WORK=$(mktemp -d)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [[ -n ${GATEWAY_LOG:-} && -f $WORK/gateway.log ]] && cp "$WORK/gateway.log" "$GATEWAY_LOG"
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 # The backend answers "ok" to every request. nginx where installed: the Python server answers about

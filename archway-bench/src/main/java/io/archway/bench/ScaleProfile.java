@@ -8,8 +8,9 @@ import io.archway.translate.TranslationMemo;
 /**
  * Wall-clock split of one rebuild at a given scale (view, translate, data-plane compile), for
  * finding where the time goes (run it under JFR) before writing a JMH case:
- * {@code java -cp ... io.archway.bench.ScaleProfile 10000 [rounds [full]]} (full: without a
- * {@link TranslationMemo}).
+ * {@code java -cp ... io.archway.bench.ScaleProfile 10000 [rounds [full|memo [addremove]]]} (full: without a
+ * {@link TranslationMemo}; addremove: each round adds one more route or removes it, instead of
+ * editing one in place).
  */
 public final class ScaleProfile {
     private ScaleProfile() {
@@ -22,11 +23,16 @@ public final class ScaleProfile {
         final ScaleState state = new ScaleState(routes);
         System.out.printf("parse %d routes: %d ms%n", routes, (System.nanoTime() - t0) / 1_000_000);
         final TranslationMemo memo = args.length > 2 && args[2].equals("full") ? null : new TranslationMemo();
+        final boolean addRemove = args.length > 3 && args[3].equals("addremove");
         CompiledSnapshot compiled = CompiledSnapshot.empty();
         final java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int r = 0; r < rounds; r++) {
             long a = System.nanoTime();
-            state.edit(r % routes, r + 1);
+            if (addRemove) {
+                state.addOrRemove(r + 1);
+            } else {
+                state.edit(r % routes, r + 1);
+            }
             final ResourceView view = state.view();
             long c = System.nanoTime();
             final long cpu0 = cpu.getCurrentThreadCpuTime();

@@ -49,6 +49,16 @@ public final class ScaleState {
         objects.set(baseCount + i, objectsOf(parse(i, variant)).get(0));
     }
 
+    /** Adds route {@code routes} (one more than the state was made with), or removes it when it is there. */
+    public void addOrRemove(int variant) {
+        if (objects.size() == baseCount + routes) {
+            objects.addAll(objectsOf(loader.parse(ScaleConfig.routeFile(routes),
+                    ScaleConfig.route(routes, hostnames, 1, variant))));
+        } else {
+            objects.remove(objects.size() - 1);
+        }
+    }
+
     public ResourceView view() {
         return ResourceView.of(objects, Map.of());
     }

@@ -64,6 +64,7 @@ public final class ServeProfile {
                 Files.writeString(tmp, ScaleConfig.route(route, hostnames, 1, r + 1));
                 final long before = server.servingVersion();
                 final Map<String, Long> cpu0 = cpuByThread(threads);
+                final long allocated0 = allocatedBy(threads, "archway-rebuild");
                 final long saved = System.nanoTime();
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 while (server.servingVersion() == before) {
@@ -75,6 +76,7 @@ public final class ServeProfile {
                 final long took = System.nanoTime() - saved;
                 Thread.sleep(300); // let the round's work finish before reading the CPU counters
                 final Map<String, Long> cpu1 = cpuByThread(threads);
+                final long allocated = allocatedBy(threads, "archway-rebuild") - allocated0;
                 live.add(took);
                 StringBuilder split = new StringBuilder();
                 cpu1.forEach((name, ns) -> {
@@ -83,6 +85,7 @@ public final class ServeProfile {
                         split.append(String.format(", %s %.1f ms", name, spent / 1e6));
                     }
                 });
+                split.append(String.format("; archway-rebuild allocated %d KiB", allocated / 1024));
                 // Where the wall time from the rename went: each step's end, after the rename.
                 final DirectorySource.Timing batch = server.lastBatch().orElseThrow();
                 final RebuildLoop.Timing rebuild = server.lastRebuild();
@@ -111,6 +114,19 @@ public final class ServeProfile {
             }
         });
         return out.toString();
+    }
+
+    /**
+     * Bytes the named thread allocated so far (HotSpot's per-thread counter): what a change leaves
+     * for the young collections, a count that survives a loaded machine.
+     */
+    private static long allocatedBy(ThreadMXBean threads, String name) {
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().equals(name)) {
+                return ((com.sun.management.ThreadMXBean) threads).getThreadAllocatedBytes(info.getThreadId());
+            }
+        }
+        return 0;
     }
 
     private static Map<String, Long> cpuByThread(ThreadMXBean threads) {

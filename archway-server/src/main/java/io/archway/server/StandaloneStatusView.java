@@ -7,6 +7,7 @@ import io.archway.source.KubeJson;
 import io.archway.source.ObjectStatus;
 import io.archway.source.StatusSink;
 import io.archway.translate.Diagnostic;
+import io.archway.translate.IndexedOnRead;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
 import io.archway.translate.StatusReport;
@@ -40,7 +41,7 @@ final class StandaloneStatusView implements StatusView, StatusSink {
             .thenComparing(w -> w.source().getMetadata().getName());
 
     private final Clock clock;
-    private volatile Published published = new Published(Map.of(), List.of(), 0);
+    private volatile Published published = new Published(Map.of(), List.of(), 0, Map.of());
 
     private static final String[] NO_TIMES = new String[0];
 
@@ -84,7 +85,9 @@ final class StandaloneStatusView implements StatusView, StatusSink {
         }
     }
 
-    private record Published(Map<ResourceKind, List<Written>> byKind, List<Diagnostic> diagnostics, long servedVersion) {
+    /** @param routes the routes' status this was published from (for {@link IndexedOnRead#isEditOf}) */
+    private record Published(Map<ResourceKind, List<Written>> byKind, List<Diagnostic> diagnostics, long servedVersion,
+                             Map<ResourceKey, ?> routes) {
     }
 
     StandaloneStatusView(Clock clock) {
@@ -125,7 +128,11 @@ final class StandaloneStatusView implements StatusView, StatusSink {
                                      long servedVersion) {
         String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
         Map<ResourceKind, List<Written>> byKind = new HashMap<>();
+        // A translation edited in place gives an unchanged route its previous status: a route that
+        // is the same instance as the one published in its place is that entry, not looked up.
+        boolean routesEdited = report.routes() instanceof IndexedOnRead<?, ?> r && r.isEditOf(published.routes());
         for (ResourceKind kind : KINDS) {
+            boolean sameStatusIfSame = routesEdited && kind.isRoute();
             List<Written> before = published.byKind().getOrDefault(kind, List.of());
             List<HasMetadata> objects = view.list(kind);
             Written[] written = new Written[objects.size()];
@@ -156,9 +163,14 @@ final class StandaloneStatusView implements StatusView, StatusSink {
                 if (prev != null) {
                     j++;
                 }
-                Object status = ObjectStatus.raw(report, kind, key);
-                Written w = prev != null && prev.source() == o && prev.status() == status ? prev
-                        : write(key, o, kind, status, prev == null ? null : prev.stamped(kind), now);
+                Written w;
+                if (sameStatusIfSame && prev != null && prev.source() == o) {
+                    w = prev;
+                } else {
+                    Object status = ObjectStatus.raw(report, kind, key);
+                    w = prev != null && prev.source() == o && prev.status() == status ? prev
+                            : write(key, o, kind, status, prev == null ? null : prev.stamped(kind), now);
+                }
                 written[i] = w;
                 if (!view.inKeyOrder() && i > 0 && ORDER.compare(written[i - 1], w) > 0) {
                     ordered = false;
@@ -171,7 +183,7 @@ final class StandaloneStatusView implements StatusView, StatusSink {
             }
             byKind.put(kind, java.util.Collections.unmodifiableList(list));
         }
-        published = new Published(Map.copyOf(byKind), List.copyOf(diagnostics), servedVersion);
+        published = new Published(Map.copyOf(byKind), List.copyOf(diagnostics), servedVersion, report.routes());
     }
 
     /** {@code o} with its status stamped against {@code previous}. */
@@ -223,6 +235,6 @@ final class StandaloneStatusView implements StatusView, StatusSink {
     @Override
     public synchronized void publishDiagnostics(List<Diagnostic> diagnostics) {
         Published p = published;
-        published = new Published(p.byKind(), List.copyOf(diagnostics), p.servedVersion());
+        published = new Published(p.byKind(), List.copyOf(diagnostics), p.servedVersion(), p.routes());
     }
 }

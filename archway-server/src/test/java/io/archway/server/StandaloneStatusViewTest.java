@@ -142,12 +142,14 @@ class StandaloneStatusViewTest {
     /**
      * {@link StandaloneStatusView#publish} walks each kind beside what it published last and reuses
      * an entry whose object and status are the same instances: over random route changes (edited,
-     * removed, added, with a memoized translation handing out unchanged routes' status instances),
+     * removed, added, with a memoized translation handing out unchanged routes' status instances, or
+     * editing the previous translation in place), and a Gateway change now and then that changes the
+     * status of routes whose objects did not change (routes from another namespace allowed or not),
      * every listed route is the store's current object with the report's current status.
      */
     @Test
     void incrementalPublishListsTheCurrentObjectsWithTheirCurrentStatus() {
-        files.apply(new ManifestLoader().parse("gw.yaml", """
+        String gateway = """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: GatewayClass
                 metadata: {name: archway}
@@ -156,8 +158,11 @@ class StandaloneStatusViewTest {
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
                 metadata: {name: gw, namespace: default}
-                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80}]}
-                """.formatted(io.archway.translate.TranslatorOptions.DEFAULT_CONTROLLER_NAME)));
+                spec: {gatewayClassName: archway, listeners: [{name: http, protocol: HTTP, port: 80,
+                  allowedRoutes: {namespaces: {from: %s}}}]}
+                """;
+        files.apply(new ManifestLoader().parse("gw.yaml", gateway.formatted(
+                io.archway.translate.TranslatorOptions.DEFAULT_CONTROLLER_NAME, "Same")));
         io.archway.translate.Translator translator = new io.archway.translate.Translator(
                 new io.archway.translate.TranslatorOptions(io.archway.translate.TranslatorOptions.DEFAULT_CONTROLLER_NAME,
                         new io.archway.translate.GatewayAddressing.Shared("127.0.0.1"), true));
@@ -165,7 +170,10 @@ class StandaloneStatusViewTest {
         java.util.Random random = new java.util.Random(14);
         for (int step = 0; step < 150; step++) {
             int route = random.nextInt(30);
-            if (random.nextInt(5) == 0) {
+            if (step % 10 == 9) {
+                files.apply(new ManifestLoader().parse("gw.yaml", gateway.formatted(
+                        io.archway.translate.TranslatorOptions.DEFAULT_CONTROLLER_NAME, step % 20 == 9 ? "All" : "Same")));
+            } else if (random.nextInt(5) == 0) {
                 files.remove("r" + route + ".yaml");
             } else {
                 files.apply(new ManifestLoader().parse("r" + route + ".yaml", """

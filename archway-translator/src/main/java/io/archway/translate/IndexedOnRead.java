@@ -24,16 +24,40 @@ import java.util.Set;
 public final class IndexedOnRead<K, V> extends AbstractMap<K, V> {
     private final List<K> keys;
     private final List<V> values;
+    /** This map's identity for {@link #editOf}, held without holding the map (no chain of maps). */
+    private final Object token = new Object();
+    /** The token of the map this one is an edit of, or null. */
+    private final Object editOf;
     /** Built once; a race builds it twice, each time whole, published through the volatile write. */
     private volatile Map<K, V> index;
 
     /** @throws IllegalArgumentException when the lists differ in length */
     public IndexedOnRead(List<K> keys, List<V> values) {
+        this(keys, values, null);
+    }
+
+    /**
+     * @param editOf the routes' status of the previous translation when this one edited it in place:
+     *     then the values differ from its values only for routes that are other instances in the
+     *     view than in the previous one (the edited routes); null otherwise
+     */
+    public IndexedOnRead(List<K> keys, List<V> values, IndexedOnRead<K, V> editOf) {
         if (keys.size() != values.size()) {
             throw new IllegalArgumentException(keys.size() + " keys, " + values.size() + " values");
         }
         this.keys = keys;
         this.values = values;
+        this.editOf = editOf == null ? null : editOf.token;
+    }
+
+    /**
+     * Whether this map is an edit in place of {@code previous}: the value of a route that is the
+     * same instance in both translations' views is the same here as there, so a reader that kept
+     * what it read of {@code previous} needs to look up only the other routes (the status view, at
+     * 10,000 routes: one look-up per edited route, not a hashed index of every route).
+     */
+    public boolean isEditOf(Map<?, ?> previous) {
+        return editOf != null && previous instanceof IndexedOnRead<?, ?> p && p.token == editOf;
     }
 
     private Map<K, V> index() {

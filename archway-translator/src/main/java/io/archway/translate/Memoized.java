@@ -151,6 +151,62 @@ public final class Memoized<K, V> {
         hits = 0;
     }
 
+    /**
+     * The positions at which {@code keys} differ by reference from the previous translation's
+     * keys, or null when their counts differ or more than {@code limit} differ: what an edit in
+     * place recomputes ({@link TranslationMemo}). Reads two arrays of references, nothing of the keys.
+     */
+    public int[] changedPositions(List<? extends K> keys, int limit) {
+        if (keys.size() != size) {
+            return null;
+        }
+        int[] changed = new int[4];
+        int count = 0;
+        for (int i = 0; i < size; i++) {
+            if (keys.get(i) != this.keys[i]) {
+                if (count == limit) {
+                    return null;
+                }
+                if (count == changed.length) {
+                    changed = Arrays.copyOf(changed, count * 2);
+                }
+                changed[count++] = i;
+            }
+        }
+        return Arrays.copyOf(changed, count);
+    }
+
+    /** How many results the previous translation left. */
+    public int size() {
+        return size;
+    }
+
+    /** The previous translation's value at {@code position}. */
+    @SuppressWarnings("unchecked")
+    public V valueAt(int position) {
+        return (V) values[position];
+    }
+
+    /**
+     * Replaces the entry at {@code position} of the previous translation's results, for an edit in
+     * place, which keeps them as the next translation's (no {@link #roll}).
+     */
+    public void replace(int position, K key, V value, List<Diagnostic> reported) {
+        keys[position] = key;
+        values[position] = value;
+        diagnostics[position] = reported.isEmpty() ? null : reported;
+    }
+
+    /** Reports the diagnostics of every previous entry again, in order (an edit in place's translation). */
+    @SuppressWarnings("unchecked")
+    public void reportAll(Diagnostics into) {
+        for (int i = 0; i < size; i++) {
+            if (diagnostics[i] != null) {
+                into.addAll((List<Diagnostic>) diagnostics[i]);
+            }
+        }
+    }
+
     /** Hits since the last {@link #roll}. */
     public int hits() {
         return hits;

@@ -31,14 +31,28 @@ import java.util.Objects;
  *       {@link BoundGateway} instances stand in for the new ones (per-listener results are keyed by
  *       their identity).</li>
  * </ul>
- * Otherwise everything is forgotten and the translation runs in full. Then a route's compiled rules
+ * Otherwise everything is forgotten and the translation runs in full, but for the compiled routes
+ * and the virtual hosts built of them when only GatewayClasses, Gateways or ListenerSets changed (a
+ * listener added or removed): a route's compilation reads none of them, and a virtual host is a
+ * function of its hostname, routes and certificate. Then a route's compiled rules
  * are reused when it is the same instance ({@link Memoized}, with the diagnostics it reported), its
  * listener checks and outcome ({@link RouteAttacher.Memo}), and a virtual host whose routes are the
  * same compiled instances ({@link RouteTableCompiler.Memo}).
  *
+ * <p>The common change, a few HTTPRoutes edited in place (as many routes as before, each other one
+ * the same instance at the same position), takes a shorter way still ({@code Translator.editInPlace}):
+ * the route lists are compared by reference, only the edited routes are compiled and checked, and
+ * when each attaches as the route at its position did, the previous translation's attachments,
+ * status lists and virtual hosts are kept and only the edited routes' virtual hosts built again.
+ * No pass reads every route's objects, and the edit leaves the memo as a memoized translation of
+ * the same view would (the results at the edited positions replaced, no roll).
+ *
  * <p>Not thread-safe: one translation at a time.
  */
 public final class TranslationMemo {
+    /** The kinds a route's compilation does not read: a change to them keeps the compiled routes. */
+    private static final java.util.Set<ResourceKind> PARENT_KINDS = java.util.EnumSet.of(ResourceKind.GATEWAY_CLASS,
+            ResourceKind.GATEWAY, ResourceKind.LISTENER_SET);
     final Memoized<HasMetadata, CompiledRoute> compiled = new Memoized<>();
     final Memoized<HasMetadata, CompiledL4Route> compiledL4 = new Memoized<>();
     final RouteAttacher.Memo attachment = new RouteAttacher.Memo();
@@ -47,7 +61,10 @@ public final class TranslationMemo {
     private Map<ResourceKind, List<HasMetadata>> inputs = Map.of();
     private Map<ResourceKey, BoundGateway> bound;
     private long reused;
+    private long inPlace;
     private long translations;
+    /** Whether this translation reuses the previous one's per-route results ({@link #begin}). */
+    private boolean reusing;
 
     /**
      * Called once phases 1 and 2 ran: forgets everything when the inputs besides routes or the
@@ -63,18 +80,22 @@ public final class TranslationMemo {
                 next.put(kind, view.list(kind));
             }
         }
-        final boolean same = options.equals(this.options) && sameInstances(inputs, next) && bound != null
+        final boolean sameForRoutes = options.equals(this.options) && sameInstances(inputs, next, false);
+        final boolean same = sameForRoutes && sameInstances(inputs, next, true) && bound != null
                 && sameBinding(bound, fresh);
         this.options = options;
         inputs = next;
+        reusing = same;
         if (same) {
             reused++;
             return bound;
         }
-        compiled.clear();
-        compiledL4.clear();
-        attachment.parts().forEach(Memoized::clear);
-        table.clear();
+        if (!sameForRoutes) {
+            compiled.clear();
+            compiledL4.clear();
+            table.clear();
+        }
+        attachment.clear();
         bound = fresh;
         return fresh;
     }
@@ -83,20 +104,39 @@ public final class TranslationMemo {
     void end() {
         compiled.roll();
         compiledL4.roll();
-        attachment.parts().forEach(Memoized::roll);
+        attachment.roll();
         table.roll();
+    }
+
+    boolean reusing() {
+        return reusing;
+    }
+
+    /** Counts a translation that edited the previous one in place (and took no {@link #end}). */
+    void editedInPlace() {
+        inPlace++;
     }
 
     /** Translations that could reuse the previous one's per-route results, of all translations. */
     public String stats() {
-        return reused + " of " + translations + " translations reused per-route results";
+        return reused + " of " + translations + " translations reused per-route results, " + inPlace
+                + " edited in place";
     }
 
-    private static boolean sameInstances(Map<ResourceKind, List<HasMetadata>> a, Map<ResourceKind, List<HasMetadata>> b) {
+    /**
+     * Whether {@code a} and {@code b} hold the same instances: of the kinds a route's compilation
+     * reads (every kind but GatewayClasses, Gateways and ListenerSets: a route compiles once whatever
+     * it attaches to), or with {@code parents} of those three kinds.
+     */
+    private static boolean sameInstances(Map<ResourceKind, List<HasMetadata>> a, Map<ResourceKind, List<HasMetadata>> b,
+                                         boolean parents) {
         if (!a.keySet().equals(b.keySet())) {
             return false;
         }
         for (Map.Entry<ResourceKind, List<HasMetadata>> e : a.entrySet()) {
+            if (PARENT_KINDS.contains(e.getKey()) != parents) {
+                continue;
+            }
             final List<HasMetadata> x = e.getValue();
             final List<HasMetadata> y = b.get(e.getKey());
             if (x.size() != y.size()) {

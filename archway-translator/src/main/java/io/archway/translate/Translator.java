@@ -63,6 +63,8 @@ import java.util.stream.Collectors;
  * </ol>
  */
 public final class Translator {
+    /** More HTTPRoutes changed than this, and the memoized path is as cheap as an edit in place. */
+    private static final int EDIT_IN_PLACE_LIMIT = 64;
     private final TranslatorOptions options;
 
     public Translator(TranslatorOptions options) {
@@ -131,6 +133,13 @@ public final class Translator {
         final BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(view, diagnostics);
         final BackendResolver backends = new BackendResolver(view, grants, tlsPolicies);
         final HttpRouteRuleCompiler ruleCompiler = new HttpRouteRuleCompiler(backends, diagnostics);
+        if (memo != null && memo.reusing() && tlsPolicies.isEmpty() && view.grpcRoutes().isEmpty()
+                && view.tlsRoutes().isEmpty() && view.tcpRoutes().isEmpty() && view.udpRoutes().isEmpty()) {
+            final Translation edited = editInPlace(view, version, diagnostics, classes, bound, ruleCompiler, memo);
+            if (edited != null) {
+                return edited;
+            }
+        }
         final List<CompiledRoute> routes = new ArrayList<>(view.httpRoutes().size() + view.grpcRoutes().size());
         sortedByKey(view, view.httpRoutes(), ResourceKind.HTTP_ROUTE).forEach(r -> routes.add(memo == null
                 ? ruleCompiler.compile(r) : memo.compiled.get(r, diagnostics, () -> ruleCompiler.compile(r))));
@@ -147,17 +156,8 @@ public final class Translator {
                 ? l4Compiler.compile(r) : memo.compiledL4.get(r, diagnostics, () -> l4Compiler.compile(r))));
 
         // 4. Attachment.
-        final Set<ResourceKey> allParents = view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))
-                .collect(Collectors.toCollection(java.util.HashSet::new));
-        view.listenerSets().forEach(s -> allParents.add(Kinds.keyOf(ResourceKind.LISTENER_SET, s)));
-        // A ListenerSet whose Gateway is missing has no status writer at all: say so here.
-        for (var set : view.listenerSets()) {
-            final ResourceKey parent = ListenerValidator.parentGateway(set);
-            if (parent == null || !allParents.contains(parent)) {
-                diagnostics.warning(Kinds.keyOf(ResourceKind.LISTENER_SET, set), "spec.parentRef", parent == null
-                        ? "parentRef does not name a Gateway" : parent + " does not exist");
-            }
-        }
+        final Set<ResourceKey> allParents = allParents(view);
+        warnOrphanListenerSets(view, allParents, diagnostics);
         final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics,
                 memo == null ? null : memo.attachment);
         final List<RouteContext> contexts = new ArrayList<>(routes.size() + l4Routes.size());
@@ -168,11 +168,7 @@ public final class Translator {
         // 5. Gateway and ListenerSet status.
         final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
         final Map<ResourceKey, ListenerSetStatus> listenerSetStatuses = new TreeMap<>();
-        bound.forEach((key, gateway) -> {
-            gatewayStatuses.put(key, GatewayStatusWriter.write(gateway, listener -> attacher.attachedRoutes(key, listener)));
-            gateway.listenerSets().forEach(set -> listenerSetStatuses.put(set.key(),
-                    GatewayStatusWriter.write(set, listener -> attacher.attachedRoutes(set.key(), listener))));
-        });
+        writeParentStatuses(bound, attacher, gatewayStatuses, listenerSetStatuses);
 
         // 5b. BackendTLSPolicy status: its ancestors are the Gateways that routes using its targets attach to.
         final Map<ResourceKey, PolicyStatus> policyStatuses = policyStatuses(attacher.attachments(), routes, backends,
@@ -189,6 +185,95 @@ public final class Translator {
                 new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),
                         policyStatuses),
                 diagnostics.sorted());
+    }
+
+    /**
+     * The translation of a view whose HTTPRoutes are the previous translation's but for a few edited
+     * in place (as many routes, each other one the same instance at the same position): only the
+     * edited routes are compiled and checked, and only the virtual hosts they serve on are built
+     * again; everything else is the previous translation's, shared (issue 14: a one-route change at
+     * 10,000 routes without a pass over every route's objects). The result equals a full
+     * translation's: each step of the full path is a function of one route at a time, and the edit
+     * is taken only when every edited route attaches as the route at its position did (same status
+     * key, listeners and hostnames), so the attachments, counts and groupings are the previous
+     * ones. Null when it cannot serve (the memoized path then runs): routes added or removed, many
+     * edited, or an edited route attached elsewhere. Only for views of HTTPRoutes alone (no other
+     * route kind, no BackendTLSPolicy), with the memo reusing the previous binding.
+     */
+    private Translation editInPlace(ResourceView view, long version, Diagnostics diagnostics,
+                                    GatewayClassAcceptor classes, Map<ResourceKey, BoundGateway> bound,
+                                    HttpRouteRuleCompiler ruleCompiler, TranslationMemo memo) {
+        if (view.httpRoutes().size() != memo.compiled.size()) {
+            return null; // routes added or removed: not even a view out of key order is sorted for it
+        }
+        final List<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute> httpRoutes =
+                sortedByKey(view, view.httpRoutes(), ResourceKind.HTTP_ROUTE);
+        final int[] changed = memo.compiled.changedPositions(httpRoutes, EDIT_IN_PLACE_LIMIT);
+        if (changed == null) {
+            return null;
+        }
+        final List<RouteContext> contexts = new ArrayList<>(changed.length);
+        for (int i : changed) {
+            final var route = httpRoutes.get(i);
+            final int mark = diagnostics.size();
+            final CompiledRoute compiled = ruleCompiler.compile(route);
+            // Kept whatever follows: should the memoized path run instead, this is its hit for the route.
+            memo.compiled.replace(i, route, compiled, diagnostics.takeSince(mark));
+            contexts.add(compiled.context());
+        }
+        final Set<ResourceKey> allParents = allParents(view);
+        final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics,
+                memo.attachment);
+        final List<RouteAttacher.Edit> edits = attacher.prepareInPlace(httpRoutes.size(), changed, contexts);
+        if (edits == null) {
+            return null;
+        }
+        memo.compiled.reportAll(diagnostics); // 3., in route order
+        warnOrphanListenerSets(view, allParents, diagnostics);
+        attacher.commitInPlace(edits); // 4.
+        final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
+        final Map<ResourceKey, ListenerSetStatus> listenerSetStatuses = new TreeMap<>();
+        writeParentStatuses(bound, attacher, gatewayStatuses, listenerSetStatuses); // 5.
+        final List<Attachment> edited = new ArrayList<>();
+        edits.forEach(e -> edited.addAll(e.attachments()));
+        final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo.table).compileInPlace(
+                new ArrayList<>(bound.values()), attacher.attachments(), edited, memo.compiled::valueAt,
+                httpRoutes.size(), List.of()); // 6.
+        memo.editedInPlace();
+        return new Translation(new RoutingSnapshot(version, ports),
+                new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),
+                        Map.of()),
+                diagnostics.sorted());
+    }
+
+    /** The keys of every Gateway and ListenerSet in the view, ours or not. */
+    private static Set<ResourceKey> allParents(ResourceView view) {
+        final Set<ResourceKey> allParents = view.gateways().stream().map(g -> Kinds.keyOf(ResourceKind.GATEWAY, g))
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+        view.listenerSets().forEach(s -> allParents.add(Kinds.keyOf(ResourceKind.LISTENER_SET, s)));
+        return allParents;
+    }
+
+    /** A ListenerSet whose Gateway is missing has no status writer at all: says so. */
+    private static void warnOrphanListenerSets(ResourceView view, Set<ResourceKey> allParents, Diagnostics diagnostics) {
+        for (var set : view.listenerSets()) {
+            final ResourceKey parent = ListenerValidator.parentGateway(set);
+            if (parent == null || !allParents.contains(parent)) {
+                diagnostics.warning(Kinds.keyOf(ResourceKind.LISTENER_SET, set), "spec.parentRef", parent == null
+                        ? "parentRef does not name a Gateway" : parent + " does not exist");
+            }
+        }
+    }
+
+    /** Phase 5: each Gateway's and ListenerSet's status, with their listeners' attached routes. */
+    private static void writeParentStatuses(Map<ResourceKey, BoundGateway> bound, RouteAttacher attacher,
+                                            Map<ResourceKey, GatewayStatus> gatewayStatuses,
+                                            Map<ResourceKey, ListenerSetStatus> listenerSetStatuses) {
+        bound.forEach((key, gateway) -> {
+            gatewayStatuses.put(key, GatewayStatusWriter.write(gateway, listener -> attacher.attachedRoutes(key, listener)));
+            gateway.listenerSets().forEach(set -> listenerSetStatuses.put(set.key(),
+                    GatewayStatusWriter.write(set, listener -> attacher.attachedRoutes(set.key(), listener))));
+        });
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.archway.translate.bind;
 
 import io.archway.kinds.ResourceKind;
+import io.archway.translate.Diagnostic;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.status.ConditionSpec;
 import io.archway.translate.status.Diagnostics;
@@ -35,16 +36,20 @@ public final class RouteAttacher {
     private final Map<ResourceKey, BoundGateway> servingGateway = new HashMap<>();
     private final Set<ResourceKey> allParents;
     private final Diagnostics diagnostics;
-    private final ArrayList<Attachment> attachments = new ArrayList<>();
+    private ArrayList<Attachment> attachments = new ArrayList<>();
     /**
      * Each route's parents' status, as parallel lists in route order: hashing 10,000 keys into a map
      * on every change was on the change-to-live path; the status report indexes them when read.
      */
-    private final ArrayList<ResourceKey> statusKeys = new ArrayList<>();
-    private final ArrayList<List<RouteParentStatus>> statusValues = new ArrayList<>();
+    private ArrayList<ResourceKey> statusKeys = new ArrayList<>();
+    private ArrayList<List<RouteParentStatus>> statusValues = new ArrayList<>();
+    /** The routes' status as handed out, when the memo keeps it for an edit in place (else made when asked). */
+    private io.archway.translate.IndexedOnRead<ResourceKey, List<RouteParentStatus>> statuses;
+    /** Each route's index in the status lists (-1: none), kept for an edit in place; null without a memo. */
+    private int[] statusIndex;
     /** Routes attached per listener (a listener belongs to one parent, so its id is one). */
-    private final Map<BoundListener, int[]> attachedPerListener = new java.util.IdentityHashMap<>();
-    private final Map<BoundListener, String> listenerIds = new java.util.IdentityHashMap<>();
+    private Map<BoundListener, int[]> attachedPerListener = new java.util.IdentityHashMap<>();
+    private Map<BoundListener, String> listenerIds = new java.util.IdentityHashMap<>();
     private BoundListener lastListener;
     private int[] lastCount;
     private Map<String, Integer> attachedRoutes;
@@ -63,9 +68,60 @@ public final class RouteAttacher {
         final io.archway.translate.Memoized<List<ParentCheck>, Outcome> outcomes = new io.archway.translate.Memoized<>();
         /** Checks and outcome in one step, by route, when no hostname is claimed by two kinds. */
         final io.archway.translate.Memoized<RouteContext, Outcome> routeOutcomes = new io.archway.translate.Memoized<>();
+        /**
+         * The previous translation's attachment, when it took the one-step way ({@link #routeOutcomes}
+         * in route order): what an edit in place starts from; null otherwise.
+         */
+        private Previous last;
 
-        public List<io.archway.translate.Memoized<?, ?>> parts() {
-            return List.of(checks, outcomes, routeOutcomes);
+        /** Forgets everything (the Gateways or anything else every route depends on changed). */
+        public void clear() {
+            checks.clear();
+            outcomes.clear();
+            routeOutcomes.clear();
+            last = null;
+        }
+
+        /** Ends a translation that took the memoized way: what it used is what the next may reuse. */
+        public void roll() {
+            checks.roll();
+            outcomes.roll();
+            routeOutcomes.roll();
+        }
+    }
+
+    /**
+     * What one translation's attachment produced, shared with the next by an edit in place: none of
+     * these lists or maps is changed once a translation has returned (an edit copies what it changes).
+     */
+    private record Previous(int routes, ArrayList<Attachment> attachments, ArrayList<ResourceKey> statusKeys,
+                            ArrayList<List<RouteParentStatus>> statusValues,
+                            io.archway.translate.IndexedOnRead<ResourceKey, List<RouteParentStatus>> statuses,
+                            int[] statusIndex,
+                            Map<BoundListener, int[]> attachedPerListener, Map<BoundListener, String> listenerIds) {
+    }
+
+    /** A changed route's checks and outcome, computed ahead of its place ({@link #prepareInPlace}). */
+    public static final class Edit {
+        private final int index;
+        private final RouteContext route;
+        private final Outcome outcome;
+        private final List<Diagnostic> reported;
+
+        private Edit(int index, RouteContext route, Outcome outcome, List<Diagnostic> reported) {
+            this.index = index;
+            this.route = route;
+            this.outcome = outcome;
+            this.reported = reported;
+        }
+
+        /** The route's attachments, equal to the previous translation's at its index. */
+        public List<Attachment> attachments() {
+            final List<Attachment> out = new ArrayList<>(outcome.attached().size());
+            for (Attached a : outcome.attached()) {
+                out.add(new Attachment(a.gateway(), a.listener(), index, a.hostnames()));
+            }
+            return out;
         }
     }
 
@@ -142,12 +198,23 @@ public final class RouteAttacher {
         if (!bothKinds) {
             // No hostname is claimed by two kinds, so a route's outcome follows from its own checks:
             // one step per route, and one memo look-up per unchanged route instead of two.
+            if (memo != null) {
+                statusIndex = new int[routes.size()];
+            }
             for (int i = 0; i < routes.size(); i++) {
                 final RouteContext route = routes.get(i);
                 apply(i, memo == null ? outcome(route, check(route))
                         : memo.routeOutcomes.get(route, diagnostics, () -> outcome(route, check(route))));
             }
+            if (memo != null) {
+                statuses = new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues);
+                memo.last = new Previous(routes.size(), attachments, statusKeys, statusValues, statuses, statusIndex,
+                        attachedPerListener, listenerIds);
+            }
             return;
+        }
+        if (memo != null) {
+            memo.last = null;
         }
         final List<List<ParentCheck>> parents = new ArrayList<>(routes.size());
         for (RouteContext route : routes) {
@@ -160,6 +227,80 @@ public final class RouteAttacher {
             apply(i, memo == null ? outcome(route, checks)
                     : memo.outcomes.get(checks, diagnostics, () -> outcome(route, checks)));
         }
+    }
+
+    /**
+     * An edit in place, first step: the checks and outcome of each route at {@code changed} (positions
+     * in the previous translation's routes, which were as many), with the diagnostics they report
+     * taken aside; null when the previous translation's attachment is not at hand or a changed route
+     * would not attach as the route at its position did (another status key, other listeners or
+     * hostnames): then the routes are attached the memoized way. Changes no state but the memo's.
+     *
+     * @param routeCount how many routes there are, as many as the previous translation attached
+     * @param routes the routes at {@code changed}, in that order
+     */
+    public List<Edit> prepareInPlace(int routeCount, int[] changed, List<RouteContext> routes) {
+        final Previous previous = memo == null ? null : memo.last;
+        if (previous == null || previous.routes() != routeCount) {
+            return null;
+        }
+        final List<Edit> edits = new ArrayList<>(changed.length);
+        for (int k = 0; k < changed.length; k++) {
+            final RouteContext route = routes.get(k);
+            final int mark = diagnostics.size();
+            final Outcome outcome = outcome(route, check(route));
+            final List<Diagnostic> reported = diagnostics.takeSince(mark);
+            if (!attachesAlike(memo.routeOutcomes.valueAt(changed[k]), outcome)) {
+                return null;
+            }
+            edits.add(new Edit(changed[k], route, outcome, reported));
+        }
+        return edits;
+    }
+
+    /**
+     * An edit in place, second step: this attacher's results are the previous translation's with the
+     * edited routes' outcomes in place (their attachments are equal, so the attachment list, status
+     * keys and counts are shared; the status values are copied), and every route's diagnostics are
+     * reported in route order, as {@link #attach} reports them.
+     */
+    public void commitInPlace(List<Edit> edits) {
+        final Previous previous = memo.last;
+        for (Edit e : edits) {
+            memo.routeOutcomes.replace(e.index, e.route, e.outcome, e.reported);
+        }
+        memo.routeOutcomes.reportAll(diagnostics);
+        attachments = previous.attachments();
+        statusKeys = previous.statusKeys();
+        statusValues = new ArrayList<>(previous.statusValues());
+        for (Edit e : edits) {
+            final int at = previous.statusIndex()[e.index];
+            if (at >= 0) {
+                statusValues.set(at, e.outcome.parents());
+            }
+        }
+        statusIndex = previous.statusIndex();
+        attachedPerListener = previous.attachedPerListener();
+        listenerIds = previous.listenerIds();
+        statuses = new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues, previous.statuses());
+        memo.last = new Previous(previous.routes(), attachments, statusKeys, statusValues, statuses, statusIndex,
+                attachedPerListener, listenerIds);
+    }
+
+    /** Whether two outcomes give the same status key and the same attachments (listeners by identity). */
+    private static boolean attachesAlike(Outcome a, Outcome b) {
+        if (!Objects.equals(a.statusKey(), b.statusKey()) || a.attached().size() != b.attached().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.attached().size(); i++) {
+            final Attached x = a.attached().get(i);
+            final Attached y = b.attached().get(i);
+            if (x.gateway() != y.gateway() || x.listener() != y.listener() || !x.listenerId().equals(y.listenerId())
+                    || !x.hostnames().equals(y.hostnames())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -220,6 +361,9 @@ public final class RouteAttacher {
     }
 
     private void apply(int routeIndex, Outcome outcome) {
+        if (statusIndex != null) {
+            statusIndex[routeIndex] = outcome.statusKey() == null ? -1 : statusKeys.size();
+        }
         if (outcome.statusKey() != null) {
             statusKeys.add(outcome.statusKey());
             statusValues.add(outcome.parents());
@@ -313,7 +457,7 @@ public final class RouteAttacher {
 
     /** The parents' status of each route with at least one parent of ours. */
     public Map<ResourceKey, List<RouteParentStatus>> statuses() {
-        return new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues);
+        return statuses != null ? statuses : new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues);
     }
 
     /** The routes attached to listener {@code listener} of {@code parent} (a Gateway or ListenerSet). */

@@ -6,6 +6,7 @@ import io.archway.snapshot.HttpRouteEntry;
 import io.archway.snapshot.WeightedBackend;
 import io.archway.snapshot.Hostnames;
 import io.archway.snapshot.ListenerEntry;
+import io.archway.snapshot.ListenerOrigin;
 import io.archway.snapshot.ListenerProtocol;
 import io.archway.snapshot.FrontendValidation;
 import io.archway.snapshot.HttpPort;
@@ -62,50 +63,114 @@ public final class RouteTableCompiler {
     private final Memo memo;
 
     /**
-     * The virtual hosts of the previous translation, for a caller that translates again with the
-     * same listeners (the same {@link BoundListener} instances): a virtual host whose routes are the
-     * same {@link CompiledRoute} instances in the same order is the same {@link VirtualHost}
-     * instance, so the data plane can keep what it compiled for it. Looked up by listener and
-     * hostname, then the routes compared by reference: no route's object is read (at 10,000 routes
-     * hashing each route's identity cost a cache miss per route on every change).
+     * The virtual hosts of the previous translation: a virtual host whose routes are the same
+     * {@link CompiledRoute} instances in the same order (and whose Gateway presents the same backend
+     * client certificate) is the same {@link VirtualHost} instance, so the data plane can keep what
+     * it compiled for it. Looked up by listener origin and hostname, then the routes compared by
+     * reference: no route's object is read (at 10,000 routes hashing each route's identity cost a
+     * cache miss per route on every change).
      */
     public static final class Memo {
         private Map<HostOfListener, Built> previous = new HashMap<>();
         private Map<HostOfListener, Built> current = new HashMap<>();
+        /** Each HTTP listener's virtual hosts, in order (what an edit in place starts from). */
+        private Map<BoundListener, List<VirtualHost>> previousHosts = new java.util.IdentityHashMap<>();
+        private Map<BoundListener, List<VirtualHost>> currentHosts = new java.util.IdentityHashMap<>();
 
         public void roll() {
             previous = current;
             current = new HashMap<>(previous.size() * 4 / 3 + 1);
+            previousHosts = currentHosts;
+            currentHosts = new java.util.IdentityHashMap<>();
         }
 
         public void clear() {
             previous = new HashMap<>();
             current = new HashMap<>();
+            previousHosts = new java.util.IdentityHashMap<>();
+            currentHosts = new java.util.IdentityHashMap<>();
         }
 
-        VirtualHost get(BoundListener listener, String hostname, List<CompiledRoute> routes,
+        VirtualHost get(BoundListener listener, String hostname, List<CompiledRoute> routes, int[] indices,
                         CertificateBundle backendClientCertificate, java.util.function.Supplier<VirtualHost> build) {
-            final HostOfListener key = new HostOfListener(listener, hostname);
+            final HostOfListener key = new HostOfListener(listener.origin(), hostname);
             Built built = previous.get(key);
             if (built == null || !built.builtFrom(routes, backendClientCertificate)) {
-                built = new Built(routes, backendClientCertificate, build.get());
+                built = new Built(routes, indices, backendClientCertificate, build.get());
+            } else if (!java.util.Arrays.equals(built.indices, indices)) {
+                built = new Built(routes, indices, backendClientCertificate, built.virtualHost);
             }
             current.put(key, built);
             return built.virtualHost;
         }
+
+        /**
+         * Builds again the virtual hosts {@code edited} (routes attached as before, at the same
+         * indices) serve on, and puts them in place of the previous ones: the memo then holds the
+         * edited translation's virtual hosts, as if it had been rolled after it. Lists handed to a
+         * snapshot are never changed: a listener's host list is copied once per edit.
+         */
+        void edit(List<Attachment> edited, java.util.function.IntFunction<CompiledRoute> routeAt) {
+            final Map<BoundListener, List<VirtualHost>> copied = new java.util.IdentityHashMap<>();
+            for (Attachment a : edited) {
+                for (String hostname : a.hostnames()) {
+                    final HostOfListener key = new HostOfListener(a.listener().origin(), hostname);
+                    final Built was = previous.get(key);
+                    if (was == null) {
+                        continue; // the listener is not served: none of its virtual hosts was built
+                    }
+                    final List<CompiledRoute> routes = new ArrayList<>(was.routes);
+                    replace(routes, was.indices, a.routeIndex(), routeAt.apply(a.routeIndex()));
+                    final Built built = new Built(routes, was.indices, was.backendClientCertificate,
+                            virtualHost(hostname, routes, was.backendClientCertificate));
+                    previous.put(key, built);
+                    final List<VirtualHost> hosts = copied.computeIfAbsent(a.listener(),
+                            l -> new ArrayList<>(previousHosts.get(l)));
+                    hosts.set(indexOfInstance(hosts, was.virtualHost), built.virtualHost);
+                }
+            }
+            previousHosts.putAll(copied);
+        }
+
+        /** The virtual hosts of {@code listener}, served by the previous (or edited) translation. */
+        List<VirtualHost> hostsOf(BoundListener listener) {
+            final List<VirtualHost> hosts = previousHosts.get(listener);
+            if (hosts == null) {
+                throw new IllegalStateException("no virtual hosts kept for listener " + listener.origin());
+            }
+            return hosts;
+        }
+
+        /** Puts {@code route} where the route at {@code index} is (everywhere: a hostname may repeat). */
+        private static void replace(List<CompiledRoute> routes, int[] indices, int index, CompiledRoute route) {
+            boolean found = false;
+            for (int j = 0; j < indices.length; j++) {
+                if (indices[j] == index) {
+                    routes.set(j, route);
+                    found = true;
+                }
+            }
+            if (!found) {
+                throw new IllegalStateException("route " + index + " is not in the virtual host it attached to");
+            }
+        }
+
+        private static int indexOfInstance(List<VirtualHost> hosts, VirtualHost host) {
+            for (int i = 0; i < hosts.size(); i++) {
+                if (hosts.get(i) == host) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("virtual host " + host.hostname() + " is not in its listener's list");
+        }
     }
 
-    /** A hostname of one listener (the listener by identity). */
-    private record HostOfListener(BoundListener listener, String hostname) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof HostOfListener other && other.listener == listener && other.hostname.equals(hostname);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(listener) * 31 + hostname.hashCode();
-        }
+    /**
+     * A hostname of one listener, the listener by its origin (Gateway or ListenerSet, and name): a
+     * virtual host is a function of its hostname, routes and certificate alone, so one built for a
+     * listener serves it again after its Gateway was bound anew (a listener added beside it).
+     */
+    private record HostOfListener(ListenerOrigin listener, String hostname) {
     }
 
     /**
@@ -114,11 +179,15 @@ public final class RouteTableCompiler {
      */
     private static final class Built {
         final List<CompiledRoute> routes;
+        /** The routes' indices among the translation's routes, for an edit in place. */
+        final int[] indices;
         final CertificateBundle backendClientCertificate;
         final VirtualHost virtualHost;
 
-        Built(List<CompiledRoute> routes, CertificateBundle backendClientCertificate, VirtualHost virtualHost) {
+        Built(List<CompiledRoute> routes, int[] indices, CertificateBundle backendClientCertificate,
+              VirtualHost virtualHost) {
             this.routes = routes;
+            this.indices = indices;
             this.backendClientCertificate = backendClientCertificate;
             this.virtualHost = virtualHost;
         }
@@ -157,6 +226,43 @@ public final class RouteTableCompiler {
     public List<PortBinding> compile(List<BoundGateway> gateways, List<Attachment> attachments,
                                      List<CompiledRoute> routes, List<CompiledL4Route> l4Routes) {
         final Map<BoundListener, List<Attachment>> byListener = byListener(attachments);
+        return compile(gateways, () -> byListener, (listener, gateway) -> virtualHosts(listener,
+                byListener.getOrDefault(listener, List.of()), routes, gateway.backendClientCertificate()),
+                routes.size(), l4Routes);
+    }
+
+    /**
+     * The routing table after an edit in place: the translation's routes are the previous one's with
+     * new compiled instances at {@code edited}'s indices, attached as they were (same listeners and
+     * hostnames), so only the virtual hosts those serve on are built again; every other virtual host,
+     * and each listener's order of them, is the previous translation's ({@link Memo}). Attachments
+     * are grouped by listener only when a TLS, TCP or UDP listener needs them.
+     *
+     * @param routeAt the compiled route at an index of {@code edited}
+     */
+    public List<PortBinding> compileInPlace(List<BoundGateway> gateways, List<Attachment> attachments,
+                                            List<Attachment> edited,
+                                            java.util.function.IntFunction<CompiledRoute> routeAt, int httpRoutes,
+                                            List<CompiledL4Route> l4Routes) {
+        memo.edit(edited, routeAt);
+        final java.util.function.Supplier<Map<BoundListener, List<Attachment>>> attachedTo = new java.util.function.Supplier<>() {
+            private Map<BoundListener, List<Attachment>> grouped;
+
+            @Override
+            public Map<BoundListener, List<Attachment>> get() {
+                if (grouped == null) {
+                    grouped = byListener(attachments);
+                }
+                return grouped;
+            }
+        };
+        return compile(gateways, attachedTo, (listener, gateway) -> memo.hostsOf(listener), httpRoutes, l4Routes);
+    }
+
+    private List<PortBinding> compile(List<BoundGateway> gateways,
+                                      java.util.function.Supplier<Map<BoundListener, List<Attachment>>> attachedTo,
+                                      java.util.function.BiFunction<BoundListener, BoundGateway, List<VirtualHost>> hosts,
+                                      int httpRoutes, List<CompiledL4Route> l4Routes) {
         final Map<String, Socket> sockets = new TreeMap<>();
         for (BoundGateway gateway : gateways) {
             if (!gateway.accepted()) {
@@ -183,8 +289,8 @@ public final class RouteTableCompiler {
                                 + " already serves " + socket.l4.listener().origin());
                         continue;
                     }
-                    socket.l4 = new L4Listener(listener, servedRoute(byListener.getOrDefault(listener, List.of()),
-                            routes.size(), l4Routes));
+                    socket.l4 = new L4Listener(listener, servedRoute(attachedTo.get().getOrDefault(listener, List.of()),
+                            httpRoutes, l4Routes));
                     continue;
                 }
                 if (listener.protocol() == ListenerProtocol.TLS) {
@@ -195,7 +301,7 @@ public final class RouteTableCompiler {
                                     + listener.port() + " as " + shadowing.origin() + ", which is served first"));
                     socket.tls.add(new TlsListener(listener.origin(), listener.hostname(), listener.tlsMode(),
                             listener.certificates(),
-                            sniRoutes(byListener.getOrDefault(listener, List.of()), routes.size(), l4Routes)));
+                            sniRoutes(attachedTo.get().getOrDefault(listener, List.of()), httpRoutes, l4Routes)));
                     continue;
                 }
                 if (!socket.listeners.isEmpty()
@@ -219,8 +325,7 @@ public final class RouteTableCompiler {
                             + shadowing.origin() + ", which is served first");
                 }
                 socket.listeners.add(new ListenerEntry(listener.origin(), listener.hostname(),
-                        listener.certificates(), virtualHosts(listener, byListener.getOrDefault(listener, List.of()), routes,
-                        gateway.backendClientCertificate())));
+                        listener.certificates(), hosts.apply(listener, gateway)));
             }
         }
         final List<PortBinding> bindings = new ArrayList<>();
@@ -295,19 +400,23 @@ public final class RouteTableCompiler {
      */
     private List<VirtualHost> virtualHosts(BoundListener listener, List<Attachment> attachments,
                                            List<CompiledRoute> routes, CertificateBundle backendClientCertificate) {
-        final Map<String, List<CompiledRoute>> byHostname = new LinkedHashMap<>();
+        // One look-up per route and hostname: the group keeps the routes and, for the memo, their indices.
+        final Map<String, Group> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
-                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).add(route);
+                byHostname.computeIfAbsent(hostname, h -> new Group()).add(route, a.routeIndex());
             }
         }
-        final List<VirtualHost> out = new ArrayList<>();
-        byHostname.forEach((hostname, served) -> out.add(memo == null
-                ? virtualHost(hostname, served, backendClientCertificate)
-                : memo.get(listener, hostname, served, backendClientCertificate,
-                        () -> virtualHost(hostname, served, backendClientCertificate))));
+        final List<VirtualHost> out = new ArrayList<>(byHostname.size());
+        byHostname.forEach((hostname, group) -> out.add(memo == null
+                ? virtualHost(hostname, group.routes, backendClientCertificate)
+                : memo.get(listener, hostname, group.routes, group.indices(), backendClientCertificate,
+                        () -> virtualHost(hostname, group.routes, backendClientCertificate))));
         out.sort(VIRTUAL_HOST_ORDER);
+        if (memo != null) {
+            memo.currentHosts.put(listener, out);
+        }
         return out;
     }
 
@@ -349,6 +458,24 @@ public final class RouteTableCompiler {
                 backend.endpoints(), backend.invalidReason(), presenting(backend.filters(), certificate), backend.tls());
         return backend.tls() == null || backend.tls().refusal() != null ? withFilters
                 : withFilters.withTls(backend.tls().withClientCertificate(certificate));
+    }
+
+    /** The routes attached to one hostname of a listener, in attachment order, with their indices. */
+    private static final class Group {
+        final List<CompiledRoute> routes = new ArrayList<>();
+        private int[] indices = new int[4];
+
+        void add(CompiledRoute route, int index) {
+            if (routes.size() == indices.length) {
+                indices = java.util.Arrays.copyOf(indices, indices.length * 2);
+            }
+            indices[routes.size()] = index;
+            routes.add(route);
+        }
+
+        int[] indices() {
+            return java.util.Arrays.copyOf(indices, routes.size());
+        }
     }
 
     /** Scratch state for one (address, port). */

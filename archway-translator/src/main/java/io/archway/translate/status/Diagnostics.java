@@ -38,6 +38,17 @@ public final class Diagnostics {
         return List.copyOf(diagnostics.subList(mark, diagnostics.size()));
     }
 
+    /**
+     * Removes and returns those collected after {@code mark}: a step tried ahead of its place (an
+     * edit in place computes a changed route's results before it knows whether it can use them)
+     * reports its diagnostics again where they belong.
+     */
+    public List<Diagnostic> takeSince(int mark) {
+        final List<Diagnostic> taken = since(mark);
+        diagnostics.subList(mark, diagnostics.size()).clear();
+        return taken;
+    }
+
     /** Adds diagnostics collected earlier (a memoized step's) as if reported again now. */
     public void addAll(List<Diagnostic> earlier) {
         if (!earlier.isEmpty()) {

@@ -56,7 +56,7 @@ class IncrementalTranslationTest {
         final TranslationMemo memo = new TranslationMemo();
         translator.translate(input.view, 1, input.now, memo);
         translator.translate(input.view, 2, input.now, memo);
-        assertThat(memo.stats()).isEqualTo("1 of 2 translations reused per-route results");
+        assertThat(memo.stats()).isEqualTo("1 of 2 translations reused per-route results, 1 edited in place");
     }
 
     private static void check(Path in) throws IOException {

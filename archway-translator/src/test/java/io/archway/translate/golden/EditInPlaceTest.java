@@ -1,0 +1,216 @@
+package io.archway.translate.golden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.archway.translate.ResourceView;
+import io.archway.translate.Translation;
+import io.archway.translate.TranslationMemo;
+import io.archway.translate.Translator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+
+/**
+ * A translation edited in place ({@link TranslationMemo}: the previous translation's results with
+ * a few routes recompiled and their virtual hosts rebuilt) equals the full translation of the same
+ * view, snapshot, status and diagnostics, over random edit sequences on a Gateway with many routes
+ * per hostname: routes edited in place (weights, rules, paths that tie with other routes', backends
+ * that do not exist), several at once, hostnames and parentRefs changed (the route attaches
+ * elsewhere), routes added and removed, equal copies, and a listener added and removed. The
+ * golden inputs' sequences ({@link IncrementalTranslationTest}) cover the other kinds.
+ */
+class EditInPlaceTest {
+    private static final Path GOLDEN = Path.of("src/test/resources/golden");
+    private static final int ROUTES = 80;
+    private static final int HOSTNAMES = 6;
+    private static final int EDITS = 150;
+
+    @RepeatedTest(4)
+    void editedInPlaceEqualsFull(RepetitionInfo repetition) throws IOException {
+        final Random random = new Random(14 + repetition.getCurrentRepetition());
+        final GoldenInput base = GoldenInput.read(GOLDEN, "edit-in-place.yaml", base(false));
+        final List<HasMetadata> objects = new ArrayList<>();
+        base.view.objects().values().forEach(objects::addAll);
+        final List<Integer> names = new ArrayList<>();
+        for (int i = 0; i < ROUTES; i++) {
+            objects.add(route(i, random));
+            names.add(i);
+        }
+        final Translator translator = new Translator(base.options);
+        final TranslationMemo memo = new TranslationMemo();
+        boolean extraListener = false;
+        int next = ROUTES;
+        for (int step = 0; step <= EDITS; step++) {
+            String edit = "none";
+            final int what = step == 0 ? -1 : random.nextInt(20);
+            if (what >= 0 && what < 12) { // the common change: one to three routes edited in place
+                final StringBuilder b = new StringBuilder("edited");
+                for (int n = 1 + (what < 3 ? random.nextInt(3) : 0); n > 0; n--) {
+                    final int at = random.nextInt(names.size());
+                    replace(objects, names.get(at), route(names.get(at), random));
+                    b.append(' ').append(names.get(at));
+                }
+                edit = b.toString();
+            } else if (what == 12) {
+                final int at = random.nextInt(names.size());
+                replace(objects, names.get(at), copy(find(objects, names.get(at))));
+                edit = "equal copy of " + names.get(at);
+            } else if (what == 13 || what == 14) {
+                names.add(next);
+                objects.add(random.nextInt(objects.size() + 1), route(next, random));
+                edit = "added " + next++;
+            } else if (what == 15 && names.size() > 1) {
+                final Integer gone = names.remove(random.nextInt(names.size()));
+                objects.remove(find(objects, gone));
+                edit = "removed " + gone;
+            } else if (what == 16) {
+                extraListener = !extraListener;
+                final HasMetadata gateway = GoldenInput.read(GOLDEN, "gateway.yaml", gateway(extraListener)).view
+                        .gateways().get(0);
+                objects.replaceAll(o -> o.getKind().equals("Gateway") ? gateway : o);
+                edit = "listener " + (extraListener ? "added" : "removed");
+            }
+            final ResourceView view = ResourceView.of(objects, base.view.locations());
+            final Translation full = translator.translate(view, step, null);
+            final Translation edited = translator.translate(view, step, null, memo);
+            assertThat(edited).as("step %d (%s)", step, edit).isEqualTo(full);
+        }
+        // The path under test was taken: most edits in place are served by it.
+        final String stats = memo.stats();
+        final int inPlace = Integer.parseInt(stats.replaceAll(".*, (\\d+) edited in place", "$1"));
+        assertThat(inPlace).as(stats).isGreaterThan(EDITS / 4);
+    }
+
+    private static void replace(List<HasMetadata> objects, int name, HasMetadata route) {
+        objects.set(objects.indexOf(find(objects, name)), route);
+    }
+
+    private static HasMetadata find(List<HasMetadata> objects, int name) {
+        return objects.stream().filter(o -> o.getKind().equals("HTTPRoute")
+                && o.getMetadata().getName().equals("route-" + name)).findFirst().orElseThrow();
+    }
+
+    private static HasMetadata copy(HasMetadata o) {
+        return GoldenInput.SERIALIZATION.clone(o);
+    }
+
+    /**
+     * Route {@code i}, drawn at random: mostly on its own hostname with one to three rules, at times
+     * on two hostnames or none (every listener's), on one listener by sectionName, on a path another
+     * route also matches, to a Service that does not exist, with a parentRef to a missing Gateway.
+     */
+    private static HasMetadata route(int i, Random random) throws IOException {
+        final StringBuilder b = new StringBuilder("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata:
+                  name: route-%d
+                  namespace: %s
+                  generation: %d
+                spec:
+                  parentRefs:
+                  - name: scale
+                    namespace: default
+                """.formatted(i, random.nextInt(12) == 0 ? "other" : "default", 1 + random.nextInt(3)));
+        if (random.nextInt(6) == 0) {
+            b.append("    sectionName: ").append(random.nextBoolean() ? "http" : "wild").append('\n');
+        }
+        if (random.nextInt(15) == 0) {
+            b.append("  - name: missing\n");
+        }
+        final int hostnames = random.nextInt(10);
+        if (hostnames < 8) {
+            b.append("  hostnames: [\"host-").append((i + (hostnames == 7 ? 1 : 0)) % HOSTNAMES).append(".example.com\"")
+                    .append(hostnames == 0 ? ", \"host-" + random.nextInt(HOSTNAMES) + ".example.com\"" : "")
+                    .append("]\n");
+        }
+        b.append("  rules:\n");
+        for (int k = random.nextInt(3); k >= 0; k--) {
+            b.append("""
+                      - matches:
+                        - path:
+                            type: PathPrefix
+                            value: /%s
+                        filters:
+                        - type: ResponseHeaderModifier
+                          responseHeaderModifier:
+                            set:
+                            - name: x-variant
+                              value: "%d"
+                        backendRefs:
+                        - name: svc-%d
+                          port: 80
+                          weight: %d
+                        - name: svc-1
+                          port: 80
+                          weight: %d
+                      """.formatted(random.nextInt(4) == 0 ? "shared" : "r" + i + "/" + k, random.nextInt(100),
+                    random.nextInt(10) == 0 ? 9 : 0, random.nextInt(3), random.nextInt(3)).indent(2));
+        }
+        return GoldenInput.read(GOLDEN, "route-" + i + ".yaml", b.toString()).view.httpRoutes().get(0);
+    }
+
+    private static String base(boolean extraListener) {
+        return """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GatewayClass
+                metadata:
+                  name: archway
+                spec:
+                  controllerName: archway.io/gateway-controller
+                ---
+                """ + gateway(extraListener) + """
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: svc-0
+                  namespace: default
+                spec:
+                  ports:
+                  - name: http
+                    port: 80
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: svc-1
+                  namespace: default
+                spec:
+                  ports:
+                  - name: http
+                    port: 80
+                """;
+    }
+
+    /** Listeners "http" (any hostname) and "wild" (*.example.com); with {@code extraListener}, "extra" too. */
+    private static String gateway(boolean extraListener) {
+        return """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata:
+                  name: scale
+                  namespace: default
+                spec:
+                  gatewayClassName: archway
+                  listeners:
+                  - name: http
+                    protocol: HTTP
+                    port: 80
+                  - name: wild
+                    protocol: HTTP
+                    port: 8080
+                    hostname: "*.example.com"
+                """ + (extraListener ? """
+                  - name: extra
+                    protocol: HTTP
+                    port: 8081
+                    hostname: host-1.example.com
+                """ : "");
+    }
+}
