@@ -54,4 +54,21 @@ class SnapshotRecordsTest {
         assertThat(RoutingSnapshot.empty().version()).isZero();
         assertThat(RoutingSnapshot.empty().ports()).isEmpty();
     }
+
+    /** Endpoint and SocketKey write out equals and hashCode (start-up): every component counts, and
+     *  the hash is the one a record generates (31 * previous + component), so map orders stay. */
+    @Test
+    void writtenOutEqualityComparesEveryComponent() {
+        assertThat(new Endpoint("10.0.0.1", 80)).isEqualTo(new Endpoint("10.0.0.1", 80))
+                .isNotEqualTo(new Endpoint("10.0.0.2", 80)).isNotEqualTo(new Endpoint("10.0.0.1", 81))
+                .hasSameHashCodeAs(new Endpoint("10.0.0.1", 80));
+        assertThat(new Endpoint("10.0.0.1", 80).hashCode()).isEqualTo("10.0.0.1".hashCode() * 31 + 80);
+        SocketKey tcp = new SocketKey("0.0.0.0", 53, Transport.TCP);
+        assertThat(tcp).isEqualTo(new SocketKey("0.0.0.0", 53, Transport.TCP))
+                .isNotEqualTo(new SocketKey("0.0.0.0", 53, Transport.UDP))
+                .isNotEqualTo(new SocketKey("0.0.0.0", 54, Transport.TCP))
+                .isNotEqualTo(new SocketKey("127.0.0.1", 53, Transport.TCP))
+                .hasSameHashCodeAs(new SocketKey("0.0.0.0", 53, Transport.TCP));
+        assertThat(tcp.hashCode()).isEqualTo(("0.0.0.0".hashCode() * 31 + 53) * 31 + Transport.TCP.hashCode());
+    }
 }

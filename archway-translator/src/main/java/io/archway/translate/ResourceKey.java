@@ -27,4 +27,20 @@ public record ResourceKey(String kind, String namespace, String name) implements
     public String toString() {
         return namespace.isEmpty() ? kind + " " + name : kind + " " + namespace + "/" + name;
     }
+
+    // equals and hashCode written out, as the record would generate them (the same hash): a record's
+    // own are linked on their first call by java.lang.runtime.ObjectMethods, which builds and spins
+    // method handles on every start (the JDK 25 AOT cache links lambdas and string concatenation
+    // ahead of time, not these); this key's first use cost tens of ms of a start-up
+    // (docs/PERFORMANCE.md, start-up, session 8).
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof ResourceKey k
+                && kind.equals(k.kind) && namespace.equals(k.namespace) && name.equals(k.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return (kind.hashCode() * 31 + namespace.hashCode()) * 31 + name.hashCode();
+    }
 }

@@ -17,4 +17,19 @@ public record TranslatorOptions(String controllerName, GatewayAddressing address
         Objects.requireNonNull(controllerName, "controllerName");
         Objects.requireNonNull(addressing, "addressing");
     }
+
+    // equals and hashCode written out, as the record would generate them (the same hash): a record's
+    // own are linked on their first call by java.lang.runtime.ObjectMethods, which spins method
+    // handles on every start, not held by the JDK 25 AOT cache (docs/PERFORMANCE.md, start-up, session 8).
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof TranslatorOptions t && adoptUnknownGatewayClasses == t.adoptUnknownGatewayClasses
+                && controllerName.equals(t.controllerName) && addressing.equals(t.addressing);
+    }
+
+    @Override
+    public int hashCode() {
+        return (controllerName.hashCode() * 31 + addressing.hashCode()) * 31
+                + Boolean.hashCode(adoptUnknownGatewayClasses);
+    }
 }
