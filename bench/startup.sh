@@ -23,7 +23,9 @@
 # Each side's launcher trains its archive (AppCDS on JDK 17, an AOT cache on JDK 25) before the
 # first timed run; without JAVA_HOME the launcher picks a JDK 25 or later where one is installed.
 # Needs curl; the route configuration is written by ScaleChurn (archway-bench, built here if
-# missing). ADMIN_PORT and LISTENER_PORT pick the ports (default 18391, 18390).
+# missing). ADMIN_PORT and LISTENER_PORT pick the ports (default 18391, 18390; keep them below the
+# ephemeral range, where a client's own socket can hold them); a start not ready within READY_TIMEOUT
+# seconds (default 120) stops the script with the gateway's log.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUTES=1 RUNS=10
@@ -39,6 +41,7 @@ done
 SIDES=("$@")
 ADMIN=${ADMIN_PORT:-18391}
 LISTENER=${LISTENER_PORT:-18390}
+READY_TIMEOUT=${READY_TIMEOUT:-120}
 HZ=$(getconf CLK_TCK)
 WORK=$(mktemp -d)
 GW_PID=
@@ -69,6 +72,9 @@ run() {
   GW_PID=$!
   until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN/readyz" 2>/dev/null || true) == 200 ]]; do
     kill -0 "$GW_PID" 2>/dev/null || { cat "$WORK/log" >&2; exit 1; }
+    # A gateway that cannot bind its listener (a port some other socket holds) never gets ready.
+    (( $(date +%s%N) - t0 < READY_TIMEOUT * 1000000000 )) \
+      || { kill "$GW_PID"; cat "$WORK/log" >&2; echo "not ready after ${READY_TIMEOUT} s (READY_TIMEOUT)" >&2; exit 1; }
     sleep 0.005
   done
   t1=$(date +%s%N)
