@@ -1,5 +1,6 @@
 package io.archway.proxy.http;
 
+import io.archway.proxy.http.h1.Ascii;
 import io.archway.proxy.http.h1.FieldLines;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -107,12 +108,12 @@ final class HopByHopHeaders {
         @Override
         public boolean test(byte[] bytes, int start, int length) {
             for (byte[] h : ALWAYS_LOWER) {
-                if (h.length == length && equalsLower(bytes, start, h, h.length)) {
+                if (h.length == length && Ascii.regionEqualsLower(bytes, start, h, h.length)) {
                     return true;
                 }
             }
             return length > HTTP2_EXTENSION_LOWER.length
-                    && equalsLower(bytes, start, HTTP2_EXTENSION_LOWER, HTTP2_EXTENSION_LOWER.length);
+                    && Ascii.regionEqualsLower(bytes, start, HTTP2_EXTENSION_LOWER, HTTP2_EXTENSION_LOWER.length);
         }
 
         @Override
@@ -120,16 +121,6 @@ final class HopByHopHeaders {
             return isHopByHop(name) || isHttp2Extension(name);
         }
     };
-
-    private static boolean equalsLower(byte[] bytes, int start, byte[] lower, int length) {
-        for (int k = 0; k < length; k++) {
-            final int b = bytes[start + k];
-            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower[k]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /**
      * Field names listed in Connection (RFC 9110 section 7.6.1), or null when there are none

@@ -71,15 +71,11 @@ public final class FieldLines extends HttpHeaders {
         for (int k = 0; k < len; k++) {
             final int a = head[start + k];
             final int b = name.charAt(k);
-            if (a != b && toLower(a) != toLower(b)) {
+            if (a != b && Ascii.toLower(a) != Ascii.toLower(b)) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static int toLower(int c) {
-        return c >= 'A' && c <= 'Z' ? c + 32 : c;
     }
 
     private AsciiString name(int i) {
@@ -195,7 +191,7 @@ public final class FieldLines extends HttpHeaders {
         for (int k = 0; k < value.length(); k++) {
             final int a = head[from + k] & 0xff;
             final int b = value.charAt(k);
-            if (a != b && (!ignoreCase || toLower(a) != toLower(b))) {
+            if (a != b && (!ignoreCase || Ascii.toLower(a) != Ascii.toLower(b))) {
                 return false;
             }
         }

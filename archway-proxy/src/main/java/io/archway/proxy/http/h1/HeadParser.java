@@ -441,13 +441,7 @@ abstract class HeadParser {
     }
 
     final boolean equalsLower(int from, byte[] lower) {
-        for (int k = 0; k < lower.length; k++) {
-            final int b = h[from + k];
-            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower[k]) {
-                return false;
-            }
-        }
-        return true;
+        return Ascii.regionEqualsLower(h, from, lower, lower.length);
     }
 
     static byte[] lower(String s) {
