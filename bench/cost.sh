@@ -56,6 +56,7 @@ for tool in nginx h2load perf taskset curl; do
 done
 
 OUT=$(mktemp -d /tmp/archway-cost.XXXXXX)
+chmod 755 "$OUT" # the backend's worker (not root) reads 4k.txt from here
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -180,6 +181,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
     tail -n +"$((gclines0 + 1))" "$OUT/r$round-$name.gc" >"$OUT/r$round-$name.gcwindow"
     kill "$pid"; wait "$pid" 2>/dev/null || true
     ok=$(awk '/^requests:/ { print $8 }' "$OUT/r$round-$name.load")
+    if [[ $ok != "$REQUESTS" ]]; then
+      echo "$name, round $round: $ok of $REQUESTS requests succeeded (see $OUT/r$round-$name.load, backend.err)" >&2
+      exit 1
+    fi
     python3 - "$round" "$name" "$ok" "$OUT/r$round-$name.perf" "$OUT/r$round-$name.alloc.json" "$OUT/r$round-$name.gcwindow" "$user_s" "$sys_s" \
       >>"$OUT/results.tsv" <<'PY'
 import json, re, sys
