@@ -26,9 +26,11 @@ import java.util.Set;
  * at start-up, mostly cold generator code (docs/PERFORMANCE.md, start-up, session 9). The encoding is
  * this process's own (digests are compared, never stored): a tag per node, lengths before contents,
  * so that different trees give different byte strings, and short (one-byte lengths): before the JIT
- * compiles SHA-256, every 64 bytes hashed costs tens of microseconds. One difference from a round trip through the typed model, for kinds
- * without a CRD (Service, EndpointSlice, ...), whose generation nothing reads: an empty list written out
- * or a number quoted ({@code port: "80"}) is a change of the tree and bumps it.
+ * compiles SHA-256, each 64 bytes hashed costs tens of microseconds.
+ *
+ * <p>One difference from a round trip through the typed model, for kinds without a CRD (Service,
+ * EndpointSlice, ...), whose generation nothing reads: an empty list written out or a number quoted
+ * ({@code port: "80"}) is a change of the tree and bumps it.
  */
 public record SpecDigest(byte[] sha256) {
     private static final Set<String> NOT_SPEC = Set.of("metadata", "status", "apiVersion");
