@@ -3,7 +3,8 @@
 # the `archway` launcher to the first 200 from /readyz, with ROUTES routes, each side started RUNS
 # times, the sides interleaved (A B A B ...). Per run it prints the wall time to ready, the CPU the
 # process had used by then (all threads: the JIT compilers and GC included), the CPU of the `main`
-# thread (which does the start-up work) and of the JIT compiler threads, read from /proc when
+# thread (which does the start-up work), of the JIT compiler threads and of the common pool's workers
+# (the parallel read of the directory: with 1 route, the file of Services), read from /proc when
 # /readyz first answers 200, and the split the server logs ("ready N ms after the process
 # started: ..."); then the medians per side, and B/A. CPU figures survive a loaded box better than
 # wall time (10 ms resolution).
@@ -62,9 +63,9 @@ side_env() { local w=($1); echo "${w[@]:0:${#w[@]}-1}"; }
 ticks() { local s; s=$(<"$1"); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
 ms() { echo $(( $1 * 1000 / HZ )); }
 
-# run SIDE: one start-up, prints "wall cpu main jit" in ms and the server's split.
+# run SIDE: one start-up, prints "wall cpu main jit parse" in ms and the server's split.
 run() {
-  local home env t0 t1 cpu main=0 jit=0 t
+  local home env t0 t1 cpu main=0 jit=0 parse=0 t
   home=$(side_home "$1"); env=$(side_env "$1")
   t0=$(date +%s%N)
   env $env "$home/archway" serve --config "$WORK/config" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
@@ -84,10 +85,11 @@ run() {
       # the Java main thread: the launcher's second thread, still named "java" (the first waits for it)
       java) [[ ${t##*/} != "$GW_PID" ]] && (( main == 0 )) && main=$(ticks "$t/stat") ;;
       C1\ CompilerThre*|C2\ CompilerThre*) jit=$(( jit + $(ticks "$t/stat") )) ;;
+      ForkJoinPool.co*) parse=$(( parse + $(ticks "$t/stat") )) ;; # comm is cut at 15 characters
     esac
   done
   kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true; GW_PID=
-  echo "$(( (t1 - t0) / 1000000 )) $(ms "$cpu") $(ms "$main") $(ms "$jit")" \
+  echo "$(( (t1 - t0) / 1000000 )) $(ms "$cpu") $(ms "$main") $(ms "$jit") $(ms "$parse")" \
     "$(grep -o 'ready [0-9]* ms after the process started.*' "$WORK/log" | head -1)"
 }
 
@@ -98,7 +100,7 @@ for s in "${SIDES[@]}"; do # trains each side's archive outside the timings
   [[ -f $home/archway-cli/target/archway.jar ]] || { echo "no jar in $home: build it first" >&2; exit 2; }
   env $(side_env "$s") "$home/archway" --version >/dev/null
 done
-echo "start-up to /readyz 200, $ROUTES route(s), $RUNS runs per side, interleaved; ms: wall, process CPU, main thread CPU, JIT threads CPU"
+echo "start-up to /readyz 200, $ROUTES route(s), $RUNS runs per side, interleaved; ms: wall, process CPU, main thread CPU, JIT threads CPU, parse workers CPU"
 NAMES=(A B)
 for (( i = 1; i <= RUNS; i++ )); do
   for j in "${!SIDES[@]}"; do
@@ -108,12 +110,13 @@ for (( i = 1; i <= RUNS; i++ )); do
   done
 done
 for j in "${!SIDES[@]}"; do
-  read -r W C M J < <(for f in 1 2 3 4; do cut -d' ' -f$f "$WORK/side-$j" | median; done | paste -sd' ')
-  echo "${NAMES[$j]} median: wall $W, process CPU $C, main thread CPU $M, JIT CPU $J  (${SIDES[$j]})"
-  MED[$j]="$W $C $M $J"
+  read -r W C M J P < <(for f in 1 2 3 4 5; do cut -d' ' -f$f "$WORK/side-$j" | median; done | paste -sd' ')
+  echo "${NAMES[$j]} median: wall $W, process CPU $C, main thread CPU $M, JIT CPU $J, parse workers CPU $P  (${SIDES[$j]})"
+  MED[$j]="$W $C $M $J $P"
 done
 if (( ${#SIDES[@]} == 2 )); then
-  read -r aw ac am aj <<<"${MED[0]}"; read -r bw bc bm bj <<<"${MED[1]}"
-  awk -v aw="$aw" -v ac="$ac" -v am="$am" -v bw="$bw" -v bc="$bc" -v bm="$bm" 'BEGIN {
-    printf "B/A of the medians: wall %.2f, process CPU %.2f, main thread CPU %.2f\n", bw / aw, bc / ac, bm / am }'
+  read -r aw ac am aj ap <<<"${MED[0]}"; read -r bw bc bm bj bp <<<"${MED[1]}"
+  awk -v aw="$aw" -v ac="$ac" -v am="$am" -v ap="$ap" -v bw="$bw" -v bc="$bc" -v bm="$bm" -v bp="$bp" 'BEGIN {
+    printf "B/A of the medians: wall %.2f, process CPU %.2f, main thread CPU %.2f, parse workers CPU %.2f\n",
+      bw / aw, bc / ac, bm / am, (ap > 0 ? bp / ap : 0) }'
 fi

@@ -36,4 +36,27 @@ class SpecDigestTest {
                 .isNotEqualTo(base);
         assertThat(base.hashCode()).isEqualTo(digest("{\"spec\":{\"b\":\"x\",\"a\":[1,2]},\"kind\":\"K\"}").hashCode());
     }
+
+    @Test
+    void scalarsOfDifferentTypesOrNestingDiffer() throws Exception {
+        SpecDigest base = digest("{\"spec\":{\"a\":\"true\"}}");
+        assertThat(digest("{\"spec\":{\"a\":true}}")).as("a boolean quoted").isNotEqualTo(base);
+        assertThat(digest("{\"spec\":{\"a\":null}}")).as("null").isNotEqualTo(base);
+        assertThat(digest("{\"spec\":{\"a\":[\"true\"]}}")).as("in a list").isNotEqualTo(base);
+        assertThat(digest("{\"spec\":{\"a\":{\"true\":null}}}")).as("as a key").isNotEqualTo(base);
+        assertThat(digest("{\"spec\":{\"ab\":\"c\"}}")).as("where a string ends")
+                .isNotEqualTo(digest("{\"spec\":{\"a\":\"bc\"}}"));
+        assertThat(digest("{\"spec\":{\"a\":[[1],[]]}}")).as("where a list ends")
+                .isNotEqualTo(digest("{\"spec\":{\"a\":[[],[1]]}}"));
+        assertThat(digest("{\"spec\":{\"a\":1.5}}")).as("a fraction").isNotEqualTo(digest("{\"spec\":{\"a\":15}}"));
+        assertThat(digest("{\"spec\":{\"a\":\"\u00e9\"}}")).as("non-ASCII text")
+                .isNotEqualTo(digest("{\"spec\":{\"a\":\"e\"}}"));
+    }
+
+    @Test
+    void equalYamlAndJsonGiveEqualDigests() throws Exception {
+        ObjectNode yaml = (ObjectNode) new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(
+                "kind: K\nspec:\n  b: [1, x]\n  a: {c: 2.5, d: null}\n");
+        assertThat(SpecDigest.of(yaml)).isEqualTo(digest("{\"spec\":{\"a\":{\"d\":null,\"c\":2.5},\"b\":[1,\"x\"]},\"kind\":\"K\"}"));
+    }
 }

@@ -83,6 +83,29 @@ class ManifestLoaderTest {
     }
 
     @Test
+    void documentMarkersWithCommentsContentAndEndsSplitTheFile() {
+        LoadedFile f = loader.parse("markers.yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: a}
+                --- # the second
+                apiVersion: v1
+                kind: Service
+                metadata: {name: b}
+                ...
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: c}
+                --- {apiVersion: v1, kind: Service, metadata: {name: d}}
+                """);
+
+        assertThat(f.errors()).isEmpty();
+        assertThat(f.objects()).extracting(o -> o.key().name() + "@" + o.location().line())
+                .containsExactly("a@1", "b@5", "c@10", "d@13");
+    }
+
+    @Test
     void v1beta1AndV1alpha2AreConvertedToV1() {
         LoadedFile f = loader.parse("old.yaml", """
                 apiVersion: gateway.networking.k8s.io/v1beta1
