@@ -45,7 +45,7 @@ import java.util.List;
  * <p>Every request is reported to the {@link Telemetry} once its response's last byte is written:
  * local answers here, proxied ones by their {@link HttpRouter}.
  */
-public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+public final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements DownstreamHandler {
     private static final int MAX_QUEUED = 32;
     /** The SNI name a TLS connection was opened with; set by the pipeline once SNI is read. */
     public static final AttributeKey<String> SNI_HOSTNAME = AttributeKey.valueOf("archway.sni.hostname");
@@ -58,8 +58,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private int lastLocalBodyBytes;
     /** Pipelined requests waiting for the current exchange; created by the first (an HTTP/2 stream has none). */
     private ArrayDeque<Object> queued;
+    /** The connection, or the HTTP/2 stream, this handler serves. */
+    private Downstream downstream;
+    /** An HTTP/1.1 connection's pipeline position (the switch to a tunnel); null for an HTTP/2 stream. */
     private ChannelHandlerContext ctx;
-    /** The client's address in X-Forwarded-For form; read once per connection (or stream). */
+    /** The client's address in X-Forwarded-For form; formatted once per connection. */
     private String clientIp;
     private HttpRouter exchange;
     private boolean currentIsHead;
@@ -100,11 +103,24 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.clientIp = UpstreamRequestBuilder.clientIp(ctx.channel());
+        attach(new ChannelDownstream(ctx));
+    }
+
+    /** Serves {@code downstream}: an HTTP/1.1 connection once its handler is added, or an HTTP/2 stream. */
+    @Override
+    public void attach(Downstream downstream) {
+        this.downstream = downstream;
+        this.clientIp = downstream.clientIp();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        read(msg);
+    }
+
+    /** One decoded message of the request: its head, a part of its body, its end. */
+    @Override
+    public void read(Object msg) {
         if (queuedCount() > 0 || !handle(msg)) {
             // HTTP/1.1 pipelining: requests are answered in order, one at a time.
             if (queued == null) {
@@ -149,7 +165,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
                 closing = true;
-                ctx.close();
+                downstream.close();
             }
             ReferenceCountUtil.release(msg);
             return;
@@ -184,7 +200,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void answerContinue(HttpRequest request) {
         if (HttpUtil.is100ContinueExpected(request)) {
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+            downstream.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
@@ -215,7 +231,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 Hostnames.normalizeHost(target.authority()), request.headers());
         // The one decision explain reports too (CompiledPort.decide).
         final RouteDecision<CompiledRoute> decision = routes == null ? RouteDecision.notFound()
-                : routes.decide(view, routes.isHttps() ? sniHostname() : null);
+                : routes.decide(view, routes.isHttps() ? downstream.sniHostname() : null);
         if (decision instanceof RouteDecision.Proxy<CompiledRoute> proxy) {
             proxy(request, view, target, routes, proxy, keepAlive, start);
             return;
@@ -227,7 +243,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (decision instanceof RouteDecision.CorsPreflight<CompiledRoute> preflight) {
             // HTTPCORSFilter: the gateway answers a preflight itself; it never reaches a backend.
             final boolean close = !keepAlive || mustCloseAfterResponse();
-            reportLocal(writeLocal(LocalResponses.corsPreflight(ctx.alloc(), preflight.headers(view), close), close),
+            reportLocal(writeLocal(LocalResponses.corsPreflight(downstream.alloc(), preflight.headers(view), close),
+                    close),
                     request, view, start, preflight.entry().origin(), null, preflight.status());
             return;
         }
@@ -260,7 +277,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         // HTTPCORSFilter on an actual request: its response headers after the ResponseHeaderModifiers.
         final List<HeaderEdits> responseEdits = cors == null ? routeEdits
                 : FilterChain.then(routeEdits, cors.responseEdits(CorsFilter.origin(view)));
-        exchange = new HttpRouter(this, ctx.channel(), pool, new ExchangeSpec(origin, backend, view, start,
+        exchange = new HttpRouter(this, downstream, pool, new ExchangeSpec(origin, backend, view, start,
                 address, upstreamRequest, responseEdits, keepAlive,
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0), !hasBody, websocket,
                 route.entry().timeouts(), route.entry().retry(), route.mirrors()), telemetry);
@@ -268,20 +285,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         updateAutoRead();
     }
 
-    /** The SNI name the TLS connection was opened with, or null. */
-    private String sniHostname() {
-        final Channel ch = ctx.channel();
-        final String sni = ch.attr(SNI_HOSTNAME).get();
-        // An HTTP/2 stream: the connection's SNI.
-        return sni == null && ch.parent() != null ? ch.parent().attr(SNI_HOSTNAME).get() : sni;
-    }
-
     private void sendRedirect(RouteDecision.Redirect<CompiledRoute> redirect, HttpRequest request, RequestView view,
                               long start, boolean keepAlive) {
         final String location = redirect.location(view);
         final int code = redirect.status();
         final boolean close = !keepAlive || mustCloseAfterResponse();
-        final FullHttpResponse response = LocalResponses.redirect(ctx.alloc(), code, location, close);
+        final FullHttpResponse response = LocalResponses.redirect(downstream.alloc(), code, location, close);
         final CorsFilter cors = redirect.route().filters().cors();
         if (cors != null) {
             // A browser follows a cross-origin redirect only with the CORS headers (Fetch, "CORS check").
@@ -300,11 +309,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The proxy's own answer with {@code status}: Trailers-Only for a gRPC call. */
     private FullHttpResponse localAnswer(HttpResponseStatus status, boolean close) {
-        return currentIsGrpc ? GrpcStatus.trailersOnly(status, close) : LocalResponses.of(ctx.alloc(), status, close);
+        return currentIsGrpc ? GrpcStatus.trailersOnly(status, close)
+                : LocalResponses.of(downstream.alloc(), status, close);
     }
 
     private ChannelFuture sendLocalAndClose(HttpResponseStatus status) {
-        return writeLocal(LocalResponses.of(ctx.alloc(), status, true), true);
+        return writeLocal(LocalResponses.of(downstream.alloc(), status, true), true);
     }
 
     private ChannelFuture writeLocal(FullHttpResponse response, boolean close) {
@@ -314,16 +324,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         lastLocalBodyBytes = response.content().readableBytes();
         if (close) {
             closing = true;
-            return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            final ChannelFuture written = downstream.writeAndFlush(response);
+            downstream.closeAfter(written);
+            return written;
         }
-        return ctx.writeAndFlush(response);
+        return downstream.writeAndFlush(response);
     }
 
     /** A request rejected before routing: reported with the request line as received. */
     private void reportLocal(ChannelFuture written, HttpRequest request, long start, RouteOrigin route,
                              BackendOrigin backend, int status) {
         if (telemetry.enabled()) {
-            written.addListener(new LocalAnswer(telemetry, ctx.channel(), request.protocolVersion() == HttpVersion.HTTP_1_0,
+            written.addListener(new LocalAnswer(telemetry, downstream, request.protocolVersion() == HttpVersion.HTTP_1_0,
                     start, request.method().name(), request.headers().get(HttpHeaderNames.HOST), request.uri(), route,
                     backend, status, lastLocalBodyBytes, GrpcStatus.NOT_GRPC));
         }
@@ -332,19 +344,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void reportLocal(ChannelFuture written, HttpRequest request, RequestView view, long start,
                              RouteOrigin route, BackendOrigin backend, int status) {
         if (telemetry.enabled()) {
-            written.addListener(new LocalAnswer(telemetry, ctx.channel(), request.protocolVersion() == HttpVersion.HTTP_1_0,
+            written.addListener(new LocalAnswer(telemetry, downstream, request.protocolVersion() == HttpVersion.HTTP_1_0,
                     start, view.method(), view.host(), view.uri(), route, backend, status, lastLocalBodyBytes,
                     currentIsGrpc ? GrpcStatus.of(HttpResponseStatus.valueOf(status)) : GrpcStatus.NOT_GRPC));
         }
     }
 
     /** Reports a local answer once it is written. */
-    private record LocalAnswer(Telemetry telemetry, Channel channel, boolean http10, long start, String method,
+    private record LocalAnswer(Telemetry telemetry, Downstream downstream, boolean http10, long start, String method,
                                String host, String path, RouteOrigin route, BackendOrigin backend, int status,
                                long bytes, int grpcStatus) implements ChannelFutureListener {
         @Override
         public void operationComplete(ChannelFuture future) {
-            telemetry.completed(channel, http10, start, method, host, path, route, backend, null, status, bytes, 0, 0,
+            telemetry.completed(downstream, http10, start, method, host, path, route, backend, null, status, bytes, 0, 0,
                     future.isSuccess() ? "local" : "aborted", grpcStatus);
         }
     }
@@ -367,7 +379,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (closeAfter) {
             // Close once the response is on the wire (closing earlier could drop its tail).
             closing = true;
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            downstream.closeAfter(lastWrite);
             return;
         }
         drainQueue();
@@ -381,12 +393,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     ChannelFuture switchToTunnel(HttpRouter finished, HttpResponse switching, Channel upstream) {
         exchange = null;
         final ChannelFuture written = ctx.writeAndFlush(switching);
-        final ChannelPipeline downstream = ctx.pipeline();
+        final ChannelPipeline pipeline = ctx.pipeline();
         final ChannelPipeline up = upstream.pipeline();
         up.replace(UpstreamHandler.class, "tunnel", new TunnelHandler(ctx.channel()));
         Http1ClientCodec.remove(up);
-        downstream.replace(this, "tunnel", new TunnelHandler(upstream));
-        Http1ServerCodec.remove(downstream);
+        pipeline.replace(this, "tunnel", new TunnelHandler(upstream));
+        Http1ServerCodec.remove(pipeline);
         upstream.config().setAutoRead(true);
         ctx.channel().config().setAutoRead(true);
         releaseQueued();
@@ -417,7 +429,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             exchange = null;
         }
         closing = true;
-        ctx.close();
+        downstream.close();
     }
 
     private void drainQueue() {
@@ -446,8 +458,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     void updateAutoRead() {
         final boolean read = !closing && queuedCount() < MAX_QUEUED
                 && (exchange == null || !exchange.blocksDownstreamReads());
-        if (ctx.channel().config().isAutoRead() != read) {
-            ctx.channel().config().setAutoRead(read);
+        if (downstream.isAutoRead() != read) {
+            downstream.setAutoRead(read);
         }
     }
 
@@ -456,36 +468,53 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         drainRequested = true;
         if (exchange == null && queuedCount() == 0) {
             closing = true;
-            ctx.close();
+            downstream.close();
         }
     }
 
-    // ---- channel events -------------------------------------------------------------------------
+    // ---- events (a channel's for HTTP/1.1; an HTTP/2 stream's from its Http2StreamCodec) ----------
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        readComplete();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** The end of a batch of reads: what the exchange sent upstream goes out in one flush. */
+    @Override
+    public void readComplete() {
         if (exchange != null) {
             exchange.flushUpstream();
         }
-        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (exchange != null) {
-            exchange.onDownstreamWritabilityChanged();
-        }
+        writabilityChanged();
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
+    public void writabilityChanged() {
+        if (exchange != null) {
+            exchange.onDownstreamWritabilityChanged();
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        closed();
+        ctx.fireChannelInactive();
+    }
+
+    /** The connection or stream closed: the exchange ends, queued requests are dropped. */
+    @Override
+    public void closed() {
         if (exchange != null) {
             exchange.onDownstreamClosed();
             exchange = null;
         }
         releaseQueued();
-        ctx.fireChannelInactive();
     }
 
     @Override

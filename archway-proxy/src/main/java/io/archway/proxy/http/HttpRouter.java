@@ -77,7 +77,7 @@ final class HttpRouter implements ChannelFutureListener {
     }
 
     private final HttpProxyHandler downstreamHandler;
-    private final Channel downstream;
+    private final Downstream downstream;
     private final UpstreamConnectionPool pool;
     private final ExchangeSpec spec;
     private final Telemetry telemetry;
@@ -125,7 +125,7 @@ final class HttpRouter implements ChannelFutureListener {
     /** A gRPC call's status as it went downstream (GrpcStatus.NOT_GRPC for other requests). */
     private int grpcStatus;
 
-    HttpRouter(HttpProxyHandler downstreamHandler, Channel downstream, UpstreamConnectionPool pool,
+    HttpRouter(HttpProxyHandler downstreamHandler, Downstream downstream, UpstreamConnectionPool pool,
                ExchangeSpec spec, Telemetry telemetry) {
         this.downstreamHandler = downstreamHandler;
         this.downstream = downstream;

@@ -3,8 +3,6 @@ package io.archway.proxy.http;
 import io.archway.proxy.TrafficObserver;
 import io.archway.snapshot.BackendOrigin;
 import io.archway.snapshot.RouteOrigin;
-import io.netty.channel.Channel;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.net.SocketAddress;
 import java.util.Objects;
 
@@ -45,7 +43,7 @@ public final class Telemetry {
      * @param grpcStatus a gRPC call's status code, {@link GrpcStatus#NONE} for a call without one,
      *     {@link GrpcStatus#NOT_GRPC} for any other request
      */
-    void completed(Channel downstream, boolean http10, long startNanos, String method, String host, String path, RouteOrigin route,
+    void completed(Downstream downstream, boolean http10, long startNanos, String method, String host, String path, RouteOrigin route,
                    BackendOrigin backend, UpstreamAddress endpoint, int status, long bytes, long connectedNanos,
                    long firstByteNanos, String outcome, int grpcStatus) {
         final long duration = System.nanoTime() - startNanos;
@@ -59,7 +57,7 @@ public final class Telemetry {
         }
         if (accessLog != null) {
             accessLog.offer(new AccessLogEntry(System.currentTimeMillis(), downstream.remoteAddress(),
-                    downstream instanceof Http2StreamChannel ? "HTTP/2" : http10 ? "HTTP/1.0" : "HTTP/1.1", method, host, path, status, bytes,
+                    downstream.protocol(http10), method, host, path, status, bytes,
                     duration, route, backend, endpoint, connectedNanos == 0 ? -1 : connectedNanos - startNanos,
                     firstByteNanos == 0 ? -1 : firstByteNanos - startNanos, outcome, grpcStatus));
         }

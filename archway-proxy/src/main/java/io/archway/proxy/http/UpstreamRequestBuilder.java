@@ -11,11 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.channel.Channel;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AsciiString;
-import io.netty.util.Attribute;
-import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
@@ -24,7 +20,6 @@ import java.util.List;
 final class UpstreamRequestBuilder {
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-    private static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf("archway.client.ip");
 
     private UpstreamRequestBuilder() {
     }
@@ -85,27 +80,9 @@ final class UpstreamRequestBuilder {
     }
 
     /**
-     * The client's IP address of a connection or HTTP/2 stream, for X-Forwarded-For. The text form
-     * allocates, so it is computed once per connection: each stream of an HTTP/2 connection takes
-     * the one its connection keeps.
-     */
-    static String clientIp(Channel channel) {
-        if (!(channel instanceof Http2StreamChannel)) {
-            return clientIp(channel.remoteAddress()); // (an accepted socket's parent is its server socket)
-        }
-        final Channel connection = channel.parent();
-        final Attribute<String> kept = connection.attr(CLIENT_IP);
-        String ip = kept.get();
-        if (ip == null) {
-            ip = clientIp(connection.remoteAddress());
-            kept.set(ip);
-        }
-        return ip;
-    }
-
-    /**
      * The client's IP address as X-Forwarded-For shows it, or null when the channel has none (an
-     * embedded or local channel).
+     * embedded or local channel). The text form allocates: computed once per connection (every
+     * stream of an HTTP/2 connection takes its connection's).
      */
     static String clientIp(SocketAddress client) {
         return client instanceof InetSocketAddress inet && inet.getAddress() != null

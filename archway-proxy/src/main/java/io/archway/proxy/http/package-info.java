@@ -3,7 +3,9 @@
  *
  * <p>Starting points: {@link io.archway.proxy.http.RouteIndex} (compiled dispatch of one socket:
  * listener, virtual host, first matching route), {@link io.archway.proxy.http.HttpProxyHandler}
- * (one per HTTP/1.1 connection or HTTP/2 stream: validation, local answers, exchanges),
+ * (one per HTTP/1.1 connection or HTTP/2 stream: validation, local answers, exchanges; it writes to
+ * a {@code Downstream}, the connection or, through {@link io.archway.proxy.http.Http2Streams}, a
+ * stream without a channel of its own),
  * {@link io.archway.proxy.http.HttpRouter} (one request after routing: request and backend
  * timeouts, retries, mirrors, the response sent downstream), {@code UpstreamAttempt} (one try on
  * one upstream connection, streaming with backpressure), {@code MirrorRequest} (a bounded,

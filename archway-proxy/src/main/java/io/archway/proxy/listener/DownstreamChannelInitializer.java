@@ -2,7 +2,7 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.ProxyConfig;
 import io.archway.proxy.TrafficObserver;
-import io.archway.proxy.http.Http2StreamCodec;
+import io.archway.proxy.http.Http2Streams;
 import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
 import io.archway.proxy.http.IdleTimeout;
@@ -29,15 +29,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of an accepted connection. The port's kind as of accept time decides: a TCP port
@@ -46,8 +45,8 @@ import io.netty.util.ReferenceCountUtil;
  * HTTPS are served here. Cleartext: a sniffer picks HTTP/1.1 or h2c (prior
  * knowledge), and an HTTP/1.1 request may upgrade the connection to h2c. TLS: SNI picks the certificate, then ALPN picks h2 or HTTP/1.1. HTTP/1.1 gets the
  * codec and one {@link HttpProxyHandler}; HTTP/2 gets one {@link HttpProxyHandler} per stream,
- * behind the {@link Http2StreamCodec}, which checks RFC 9113's request rules and turns stream frames into
- * the same HTTP/1 message objects. The protocol
+ * driven by {@link Http2Streams} without a channel per stream (its stream codec checks RFC 9113's
+ * request rules and turns stream frames into the same HTTP/1 message objects). The protocol
  * (HTTP or HTTPS) is the port's as of accept time. Connections and HTTP/2 streams are reported
  * to the {@link TrafficObserver} as they open and close (by the snapshot's listener port).
  */
@@ -63,9 +62,10 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
     private final Telemetry telemetry;
     private final TrafficObserver observer;
     private final int listenerPort;
-    /** Shared by every connection / stream of the port: no allocation per close. */
+    /** Shared by every connection of the port: no allocation per close. */
     private final ChannelFutureListener connectionClosed;
-    private final ChannelFutureListener streamClosed;
+    /** An HTTP/2 stream's handler (shared by every connection of the port). */
+    private final Supplier<HttpProxyHandler> streamHandlers;
     private final TcpProxy tcpProxy;
     private final TlsProxy tlsProxy;
 
@@ -80,7 +80,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         this.observer = telemetry.observer();
         this.listenerPort = port.key().port();
         this.connectionClosed = f -> observer.connectionClosed(listenerPort);
-        this.streamClosed = f -> observer.streamClosed(listenerPort);
+        this.streamHandlers = () -> new HttpProxyHandler(port, pool, false, telemetry);
     }
 
     @Override
@@ -178,19 +178,9 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
                 .build();
     }
 
-    /** One {@link HttpProxyHandler} per stream, behind the {@link Http2StreamCodec} (rules, frames to messages). */
-    private Http2MultiplexHandler streams() {
-        return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel stream) {
-                if (observer != TrafficObserver.NOOP) {
-                    observer.streamOpened(listenerPort);
-                    stream.closeFuture().addListener(streamClosed);
-                }
-                stream.pipeline().addLast("h2-stream", new Http2StreamCodec())
-                        .addLast("proxy", new HttpProxyHandler(port, pool, false, telemetry));
-            }
-        });
+    /** One {@link HttpProxyHandler} per stream, served without a channel per stream. */
+    private Http2Streams streams() {
+        return new Http2Streams(streamHandlers, observer, listenerPort);
     }
 
     private static ChannelInboundHandlerAdapter idleClose() {
