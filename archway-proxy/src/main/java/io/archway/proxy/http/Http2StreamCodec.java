@@ -324,6 +324,14 @@ final class Http2StreamCodec implements Downstream, ChannelFutureListener {
                 connection.write(new DefaultHttp2HeadersFrame(headers, true).stream(stream), promise);
                 return;
             }
+            if (!trailers) {
+                // HEADERS then the one DATA frame ending the stream: the DATA write fails too if the
+                // HEADERS write did (the stream is gone), so its promise stands for both.
+                connection.write(new DefaultHttp2HeadersFrame(headers, false).stream(stream), connection.voidPromise());
+                endSent = true;
+                connection.write(new DefaultHttp2DataFrame(full.content(), true).stream(stream), promise);
+                return;
+            }
             final PromiseCombiner frames = new PromiseCombiner(connection.executor());
             frames.add(connection.write(new DefaultHttp2HeadersFrame(headers, false).stream(stream)));
             writeLast(full, false, frames);

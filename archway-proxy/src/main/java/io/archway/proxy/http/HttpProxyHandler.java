@@ -95,11 +95,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         this.telemetry = telemetry;
     }
 
-    /** Whether this handler serves an HTTP/1.1 connection (an HTTP/2 stream's cannot become a tunnel). */
-    boolean tunnelsAllowed() {
-        return tunnelsAllowed;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;

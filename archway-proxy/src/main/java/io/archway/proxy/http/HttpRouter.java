@@ -2,13 +2,11 @@ package io.archway.proxy.http;
 
 import io.archway.snapshot.RetryPolicy;
 import io.archway.snapshot.RouteTimeouts;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -110,16 +108,13 @@ final class HttpRouter implements ChannelFutureListener {
     private boolean reported;
     private boolean closeDownstreamAfter;
     /**
-     * An HTTP/2 response that ended with its headers (a gRPC Trailers-Only response), held until
-     * its end arrives so that it goes downstream as one HEADERS frame ending the stream: written
-     * as headers then an empty end, a gRPC client would miss the status it carries.
-     */
-    private FullHttpResponse headersOnly;
-    /**
-     * An HTTP/1.1 client's response head, held until the first part of the body or the end of the
-     * backend's read batch, whichever comes first (it was not flushed before either): a body that
-     * arrived with its head goes out as one message, which the encoder writes as one buffer when the
-     * body fits the head's (one write, one promise, one buffer to release instead of two).
+     * The response head, held until the first part of the body or the end of the backend's read
+     * batch, whichever comes first (it was not flushed before either). A body that arrived with its
+     * head goes out as one message: on HTTP/1.1 one buffer when the body fits the head's (one write,
+     * one promise, one buffer to release instead of two); on HTTP/2 a response that ended with its
+     * headers (a gRPC Trailers-Only response, which arrives as one message) is one HEADERS frame
+     * ending the stream, as it must be: written as headers then an empty end, a gRPC client would
+     * miss the status it carries.
      */
     private HttpResponse heldHead;
     /** A gRPC call's status as it went downstream (GrpcStatus.NOT_GRPC for other requests). */
@@ -403,27 +398,18 @@ final class HttpRouter implements ChannelFutureListener {
         } else if (spec.http10Client()) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        if (response instanceof FullHttpResponse full && !full.content().isReadable()
-                && full.trailingHeaders().isEmpty()) {
-            headersOnly = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER,
-                    headers, EmptyHttpHeaders.INSTANCE);
-            if (grpcStatus != GrpcStatus.NOT_GRPC) {
-                grpcStatus = GrpcStatus.read(headers);
-            }
-            return;
+        if (grpcStatus != GrpcStatus.NOT_GRPC && response instanceof FullHttpResponse full
+                && !full.content().isReadable() && full.trailingHeaders().isEmpty()) {
+            grpcStatus = GrpcStatus.read(headers); // Trailers-Only: the status is in the headers
         }
-        if (downstreamHandler.tunnelsAllowed()) {
-            heldHead = out; // HTTP/1.1 (an HTTP/2 stream writes a full response as frames with a promise each)
-            return;
-        }
-        // The void promise: a failed write fires exceptionCaught downstream, whose handler closes the
-        // connection, which ends this exchange (onDownstreamClosed); no promise and listener per write.
-        downstream.write(out, downstream.voidPromise());
+        heldHead = out;
     }
 
     /** Writes the held head, if any, before what follows it downstream. */
     private void writeHeldHead() {
         if (heldHead != null) {
+            // The void promise: a failed write ends the exchange through the downstream's close
+            // (onDownstreamClosed); no promise and listener per write.
             downstream.write(heldHead, downstream.voidPromise());
             heldHead = null;
         }
@@ -457,14 +443,7 @@ final class HttpRouter implements ChannelFutureListener {
         if (content instanceof LastHttpContent last) {
             // The router itself listens to the last write (closing the downstream if it failed,
             // and reporting): one listener, no array.
-            if (headersOnly != null) {
-                content.release();
-                final FullHttpResponse held = headersOnly;
-                headersOnly = null;
-                finish(downstream.writeAndFlush(held));
-                return;
-            }
-            if (grpcStatus != GrpcStatus.NOT_GRPC) {
+            if (grpcStatus != GrpcStatus.NOT_GRPC && !last.trailingHeaders().isEmpty()) {
                 grpcStatus = GrpcStatus.read(last.trailingHeaders());
             }
             if (heldHead != null) {
