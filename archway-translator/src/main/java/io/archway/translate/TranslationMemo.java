@@ -39,13 +39,14 @@ import java.util.Objects;
  * listener checks and outcome ({@link RouteAttacher.Memo}), and a virtual host whose routes are the
  * same compiled instances ({@link RouteTableCompiler.Memo}).
  *
- * <p>The common change, a few HTTPRoutes edited in place (as many routes as before, each other one
- * the same instance at the same position), takes a shorter way still ({@code Translator.editInPlace}):
- * the route lists are compared by reference, only the edited routes are compiled and checked, and
- * when each attaches as the route at its position did, the previous translation's attachments,
- * status lists and virtual hosts are kept and only the edited routes' virtual hosts built again.
- * No pass reads every route's objects, and the edit leaves the memo as a memoized translation of
- * the same view would (the results at the edited positions replaced, no roll).
+ * <p>The common change, a few HTTPRoutes edited, added or removed (every other one the same
+ * instance, in the same order), takes a shorter way still ({@code Translator.editInPlace}): the
+ * route lists are compared by reference (a route's key read only where they differ), only the
+ * edited and added routes are compiled and checked, and the previous translation's status lists,
+ * counts and virtual hosts are kept with the changed routes' entries replaced, inserted or
+ * removed, only the virtual hosts they served on or serve on built again. No pass reads every
+ * route's objects, and the edit leaves the memo as a memoized translation of the same view would
+ * (the per-route arrays spliced where they are, no roll).
  *
  * <p>Not thread-safe: one translation at a time.
  */
@@ -65,6 +66,7 @@ public final class TranslationMemo {
     private long translations;
     /** Whether this translation reuses the previous one's per-route results ({@link #begin}). */
     private boolean reusing;
+    private boolean httpRoutesOnly;
 
     /**
      * Called once phases 1 and 2 ran: forgets everything when the inputs besides routes or the
@@ -100,8 +102,13 @@ public final class TranslationMemo {
         return fresh;
     }
 
-    /** Called once the translation is done: what it used is what the next may reuse. */
-    void end() {
+    /**
+     * Called once the translation is done: what it used is what the next may reuse.
+     *
+     * @param httpRoutesOnly whether its routes were HTTPRoutes alone (what an edit in place starts from)
+     */
+    void end(boolean httpRoutesOnly) {
+        this.httpRoutesOnly = httpRoutesOnly;
         compiled.roll();
         compiledL4.roll();
         attachment.roll();
@@ -110,6 +117,11 @@ public final class TranslationMemo {
 
     boolean reusing() {
         return reusing;
+    }
+
+    /** Whether the previous translation's routes were HTTPRoutes alone (an edit in place keeps that). */
+    boolean httpRoutesOnly() {
+        return httpRoutesOnly;
     }
 
     /** Counts a translation that edited the previous one in place (and took no {@link #end}). */

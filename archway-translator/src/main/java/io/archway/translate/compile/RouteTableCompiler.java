@@ -91,45 +91,91 @@ public final class RouteTableCompiler {
             currentHosts = new java.util.IdentityHashMap<>();
         }
 
-        VirtualHost get(BoundListener listener, String hostname, List<CompiledRoute> routes, int[] indices,
+        VirtualHost get(BoundListener listener, String hostname, List<CompiledRoute> routes,
                         CertificateBundle backendClientCertificate, java.util.function.Supplier<VirtualHost> build) {
             final HostOfListener key = new HostOfListener(listener.origin(), hostname);
             Built built = previous.get(key);
             if (built == null || !built.builtFrom(routes, backendClientCertificate)) {
-                built = new Built(routes, indices, backendClientCertificate, build.get());
-            } else if (!java.util.Arrays.equals(built.indices, indices)) {
-                built = new Built(routes, indices, backendClientCertificate, built.virtualHost);
+                built = new Built(routes, backendClientCertificate, build.get());
             }
             current.put(key, built);
             return built.virtualHost;
         }
 
         /**
-         * Builds again the virtual hosts {@code edited} (routes attached as before, at the same
-         * indices) serve on, and puts them in place of the previous ones: the memo then holds the
-         * edited translation's virtual hosts, as if it had been rolled after it. Lists handed to a
-         * snapshot are never changed: a listener's host list is copied once per edit.
+         * Builds again the virtual hosts the {@code edits}' routes served on and serve on, and puts
+         * them in place of the previous ones (a virtual host left without routes is dropped, one new
+         * is put in its listener's order): the memo then holds the edited translation's virtual
+         * hosts, as if it had been rolled after it. In a virtual host the routes are in route (key)
+         * order, as attached: an edited or removed route is found by its previous compiled instance,
+         * an added one placed by its key. Lists handed to a snapshot are never changed: a
+         * listener's host list is copied once per edit.
          */
-        void edit(List<Attachment> edited, java.util.function.IntFunction<CompiledRoute> routeAt) {
-            final Map<BoundListener, List<VirtualHost>> copied = new java.util.IdentityHashMap<>();
-            for (Attachment a : edited) {
-                for (String hostname : a.hostnames()) {
-                    final HostOfListener key = new HostOfListener(a.listener().origin(), hostname);
-                    final Built was = previous.get(key);
-                    if (was == null) {
-                        continue; // the listener is not served: none of its virtual hosts was built
+        void edit(List<RouteEdit> edits) {
+            final Map<HostOfListener, Attachment> touched = new LinkedHashMap<>();
+            for (RouteEdit e : edits) {
+                for (List<Attachment> attached : List.of(e.attachedBefore(), e.attachedAfter())) {
+                    for (Attachment a : attached) {
+                        for (String hostname : a.hostnames()) {
+                            touched.putIfAbsent(new HostOfListener(a.listener().origin(), hostname), a);
+                        }
                     }
-                    final List<CompiledRoute> routes = new ArrayList<>(was.routes);
-                    replace(routes, was.indices, a.routeIndex(), routeAt.apply(a.routeIndex()));
-                    final Built built = new Built(routes, was.indices, was.backendClientCertificate,
-                            virtualHost(hostname, routes, was.backendClientCertificate));
-                    previous.put(key, built);
-                    final List<VirtualHost> hosts = copied.computeIfAbsent(a.listener(),
-                            l -> new ArrayList<>(previousHosts.get(l)));
-                    hosts.set(indexOfInstance(hosts, was.virtualHost), built.virtualHost);
                 }
             }
+            final Map<BoundListener, List<VirtualHost>> copied = new java.util.IdentityHashMap<>();
+            touched.forEach((key, a) -> {
+                if (!previousHosts.containsKey(a.listener())) {
+                    return; // the listener is not served: none of its virtual hosts is built
+                }
+                final Built was = previous.get(key);
+                final List<CompiledRoute> routes = was == null ? new ArrayList<>() : new ArrayList<>(was.routes);
+                for (RouteEdit e : edits) {
+                    if (e.before() != null) {
+                        routes.removeIf(r -> r == e.before());
+                    }
+                }
+                for (RouteEdit e : edits) {
+                    final int times = occurrences(e.attachedAfter(), a.listener(), key.hostname());
+                    if (times > 0) {
+                        int at = 0;
+                        while (at < routes.size() && routes.get(at).context().key().compareTo(e.key()) < 0) {
+                            at++;
+                        }
+                        routes.addAll(at, java.util.Collections.nCopies(times, e.after()));
+                    }
+                }
+                final List<VirtualHost> hosts = copied.computeIfAbsent(a.listener(),
+                        l -> new ArrayList<>(previousHosts.get(l)));
+                if (was != null) {
+                    hosts.remove(indexOfInstance(hosts, was.virtualHost));
+                }
+                if (routes.isEmpty()) {
+                    previous.remove(key);
+                    return;
+                }
+                final CertificateBundle certificate = a.gateway().backendClientCertificate();
+                final Built built = new Built(routes, certificate, virtualHost(key.hostname(), routes, certificate));
+                previous.put(key, built);
+                int at = 0;
+                while (at < hosts.size() && VIRTUAL_HOST_ORDER.compare(hosts.get(at), built.virtualHost) < 0) {
+                    at++;
+                }
+                hosts.add(at, built.virtualHost);
+            });
             previousHosts.putAll(copied);
+        }
+
+        /** How many times {@code attached} puts its route on {@code hostname} of {@code listener}. */
+        private static int occurrences(List<Attachment> attached, BoundListener listener, String hostname) {
+            int n = 0;
+            for (Attachment a : attached) {
+                if (a.listener() == listener) {
+                    for (String h : a.hostnames()) {
+                        n += h.equals(hostname) ? 1 : 0;
+                    }
+                }
+            }
+            return n;
         }
 
         /** The virtual hosts of {@code listener}, served by the previous (or edited) translation. */
@@ -139,20 +185,6 @@ public final class RouteTableCompiler {
                 throw new IllegalStateException("no virtual hosts kept for listener " + listener.origin());
             }
             return hosts;
-        }
-
-        /** Puts {@code route} where the route at {@code index} is (everywhere: a hostname may repeat). */
-        private static void replace(List<CompiledRoute> routes, int[] indices, int index, CompiledRoute route) {
-            boolean found = false;
-            for (int j = 0; j < indices.length; j++) {
-                if (indices[j] == index) {
-                    routes.set(j, route);
-                    found = true;
-                }
-            }
-            if (!found) {
-                throw new IllegalStateException("route " + index + " is not in the virtual host it attached to");
-            }
         }
 
         private static int indexOfInstance(List<VirtualHost> hosts, VirtualHost host) {
@@ -179,15 +211,11 @@ public final class RouteTableCompiler {
      */
     private static final class Built {
         final List<CompiledRoute> routes;
-        /** The routes' indices among the translation's routes, for an edit in place. */
-        final int[] indices;
         final CertificateBundle backendClientCertificate;
         final VirtualHost virtualHost;
 
-        Built(List<CompiledRoute> routes, int[] indices, CertificateBundle backendClientCertificate,
-              VirtualHost virtualHost) {
+        Built(List<CompiledRoute> routes, CertificateBundle backendClientCertificate, VirtualHost virtualHost) {
             this.routes = routes;
-            this.indices = indices;
             this.backendClientCertificate = backendClientCertificate;
             this.virtualHost = virtualHost;
         }
@@ -232,26 +260,31 @@ public final class RouteTableCompiler {
     }
 
     /**
-     * The routing table after an edit in place: the translation's routes are the previous one's with
-     * new compiled instances at {@code edited}'s indices, attached as they were (same listeners and
-     * hostnames), so only the virtual hosts those serve on are built again; every other virtual host,
-     * and each listener's order of them, is the previous translation's ({@link Memo}). Attachments
-     * are grouped by listener only when a TLS, TCP or UDP listener needs them.
-     *
-     * @param routeAt the compiled route at an index of {@code edited}
+     * A route edited, added or removed in an edit in place: its key, its compiled form and
+     * attachments before (null and none when added) and after (null and none when removed).
      */
-    public List<PortBinding> compileInPlace(List<BoundGateway> gateways, List<Attachment> attachments,
-                                            List<Attachment> edited,
-                                            java.util.function.IntFunction<CompiledRoute> routeAt, int httpRoutes,
-                                            List<CompiledL4Route> l4Routes) {
-        memo.edit(edited, routeAt);
+    public record RouteEdit(io.archway.translate.ResourceKey key, CompiledRoute before, List<Attachment> attachedBefore,
+                            CompiledRoute after, List<Attachment> attachedAfter) {
+    }
+
+    /**
+     * The routing table after an edit in place: the translation's routes are the previous one's with
+     * {@code edits} applied (their attachments may differ), so only the virtual hosts those served
+     * on or serve on are built again; every other virtual host, and each listener's order of them,
+     * is the previous translation's ({@link Memo}). Attachments are grouped by listener only when a
+     * TLS, TCP or UDP listener needs them.
+     */
+    public List<PortBinding> compileInPlace(List<BoundGateway> gateways,
+                                            java.util.function.Supplier<List<Attachment>> attachments,
+                                            List<RouteEdit> edits, int httpRoutes, List<CompiledL4Route> l4Routes) {
+        memo.edit(edits);
         final java.util.function.Supplier<Map<BoundListener, List<Attachment>>> attachedTo = new java.util.function.Supplier<>() {
             private Map<BoundListener, List<Attachment>> grouped;
 
             @Override
             public Map<BoundListener, List<Attachment>> get() {
                 if (grouped == null) {
-                    grouped = byListener(attachments);
+                    grouped = byListener(attachments.get());
                 }
                 return grouped;
             }
@@ -400,19 +433,19 @@ public final class RouteTableCompiler {
      */
     private List<VirtualHost> virtualHosts(BoundListener listener, List<Attachment> attachments,
                                            List<CompiledRoute> routes, CertificateBundle backendClientCertificate) {
-        // One look-up per route and hostname: the group keeps the routes and, for the memo, their indices.
-        final Map<String, Group> byHostname = new LinkedHashMap<>();
+        // One look-up per route and hostname.
+        final Map<String, List<CompiledRoute>> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
-                byHostname.computeIfAbsent(hostname, h -> new Group()).add(route, a.routeIndex());
+                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).add(route);
             }
         }
         final List<VirtualHost> out = new ArrayList<>(byHostname.size());
         byHostname.forEach((hostname, group) -> out.add(memo == null
-                ? virtualHost(hostname, group.routes, backendClientCertificate)
-                : memo.get(listener, hostname, group.routes, group.indices(), backendClientCertificate,
-                        () -> virtualHost(hostname, group.routes, backendClientCertificate))));
+                ? virtualHost(hostname, group, backendClientCertificate)
+                : memo.get(listener, hostname, group, backendClientCertificate,
+                        () -> virtualHost(hostname, group, backendClientCertificate))));
         out.sort(VIRTUAL_HOST_ORDER);
         if (memo != null) {
             memo.currentHosts.put(listener, out);
@@ -458,24 +491,6 @@ public final class RouteTableCompiler {
                 backend.endpoints(), backend.invalidReason(), presenting(backend.filters(), certificate), backend.tls());
         return backend.tls() == null || backend.tls().refusal() != null ? withFilters
                 : withFilters.withTls(backend.tls().withClientCertificate(certificate));
-    }
-
-    /** The routes attached to one hostname of a listener, in attachment order, with their indices. */
-    private static final class Group {
-        final List<CompiledRoute> routes = new ArrayList<>();
-        private int[] indices = new int[4];
-
-        void add(CompiledRoute route, int index) {
-            if (routes.size() == indices.length) {
-                indices = java.util.Arrays.copyOf(indices, indices.length * 2);
-            }
-            indices[routes.size()] = index;
-            routes.add(route);
-        }
-
-        int[] indices() {
-            return java.util.Arrays.copyOf(indices, routes.size());
-        }
     }
 
     /** Scratch state for one (address, port). */

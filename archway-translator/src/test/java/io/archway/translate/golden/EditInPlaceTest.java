@@ -45,9 +45,11 @@ class EditInPlaceTest {
         final TranslationMemo memo = new TranslationMemo();
         boolean extraListener = false;
         int next = ROUTES;
+        int routeSteps = 0; // steps that changed routes alone, each to be edited in place
+        int addedOrRemoved = 0;
         for (int step = 0; step <= EDITS; step++) {
             String edit = "none";
-            final int what = step == 0 ? -1 : random.nextInt(20);
+            final int what = step == 0 ? -1 : random.nextInt(22);
             if (what >= 0 && what < 12) { // the common change: one to three routes edited in place
                 final StringBuilder b = new StringBuilder("edited");
                 for (int n = 1 + (what < 3 ? random.nextInt(3) : 0); n > 0; n--) {
@@ -64,10 +66,29 @@ class EditInPlaceTest {
                 names.add(next);
                 objects.add(random.nextInt(objects.size() + 1), route(next, random));
                 edit = "added " + next++;
-            } else if (what == 15 && names.size() > 1) {
+            } else if ((what == 15 || what == 17) && names.size() > 1) {
                 final Integer gone = names.remove(random.nextInt(names.size()));
                 objects.remove(find(objects, gone));
                 edit = "removed " + gone;
+            } else if (what == 18 || what == 19) { // several at once: added, removed, edited
+                final StringBuilder b = new StringBuilder("mixed");
+                for (int n = 2 + random.nextInt(4); n > 0; n--) {
+                    final int kind = random.nextInt(3);
+                    if (kind == 0 || names.size() < 3) {
+                        names.add(next);
+                        objects.add(random.nextInt(objects.size() + 1), route(next, random));
+                        b.append(" +").append(next++);
+                    } else if (kind == 1) {
+                        final Integer gone = names.remove(random.nextInt(names.size()));
+                        objects.remove(find(objects, gone));
+                        b.append(" -").append(gone);
+                    } else {
+                        final int at = random.nextInt(names.size());
+                        replace(objects, names.get(at), route(names.get(at), random));
+                        b.append(" ~").append(names.get(at));
+                    }
+                }
+                edit = b.toString();
             } else if (what == 16) {
                 extraListener = !extraListener;
                 final HasMetadata gateway = GoldenInput.read(GOLDEN, "gateway.yaml", gateway(extraListener)).view
@@ -77,13 +98,22 @@ class EditInPlaceTest {
             }
             final ResourceView view = ResourceView.of(objects, base.view.locations());
             final Translation full = translator.translate(view, step, null);
+            final int inPlaceBefore = inPlace(memo);
             final Translation edited = translator.translate(view, step, null, memo);
             assertThat(edited).as("step %d (%s)", step, edit).isEqualTo(full);
+            if (what >= 0 && what != 16 && what < 20 && step > 0 && !edit.equals("none")) {
+                // The path under test was taken: every change to routes alone is edited in place.
+                assertThat(inPlace(memo)).as("step %d (%s): %s", step, edit, memo.stats()).isEqualTo(inPlaceBefore + 1);
+                routeSteps++;
+                addedOrRemoved += edit.startsWith("added") || edit.startsWith("removed") || edit.startsWith("mixed") ? 1 : 0;
+            }
         }
-        // The path under test was taken: most edits in place are served by it.
-        final String stats = memo.stats();
-        final int inPlace = Integer.parseInt(stats.replaceAll(".*, (\\d+) edited in place", "$1"));
-        assertThat(inPlace).as(stats).isGreaterThan(EDITS / 4);
+        assertThat(routeSteps).isGreaterThan(EDITS / 2);
+        assertThat(addedOrRemoved).isGreaterThan(EDITS / 8);
+    }
+
+    private static int inPlace(TranslationMemo memo) {
+        return Integer.parseInt(memo.stats().replaceAll(".*, (\\d+) edited in place", "$1"));
     }
 
     private static void replace(List<HasMetadata> objects, int name, HasMetadata route) {
