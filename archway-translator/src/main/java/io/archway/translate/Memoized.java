@@ -202,6 +202,18 @@ public final class Memoized<K, V> {
         return size;
     }
 
+    /** The previous translation's key at {@code position}. */
+    @SuppressWarnings("unchecked")
+    public K keyAt(int position) {
+        return (K) keys[position];
+    }
+
+    /** The diagnostics the previous translation's step reported at {@code position}. */
+    @SuppressWarnings("unchecked")
+    public List<Diagnostic> reportedAt(int position) {
+        return diagnostics[position] == null ? List.of() : (List<Diagnostic>) diagnostics[position];
+    }
+
     /** The previous translation's value at {@code position}. */
     @SuppressWarnings("unchecked")
     public V valueAt(int position) {

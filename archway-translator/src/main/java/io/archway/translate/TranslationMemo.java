@@ -67,6 +67,8 @@ public final class TranslationMemo {
     /** Whether this translation reuses the previous one's per-route results ({@link #begin}). */
     private boolean reusing;
     private boolean httpRoutesOnly;
+    /** What {@link #begin} found when only Gateways' listeners were added or removed; else null. */
+    private List<RouteAttacher.ListenerEdit> listenerEdits;
 
     /**
      * Called once phases 1 and 2 ran: forgets everything when the inputs besides routes or the
@@ -85,6 +87,9 @@ public final class TranslationMemo {
         final boolean sameForRoutes = options.equals(this.options) && sameInstances(inputs, next, false);
         final boolean same = sameForRoutes && sameInstances(inputs, next, true) && bound != null
                 && sameBinding(bound, fresh);
+        // A route's checks read the keys of every Gateway and ListenerSet, ours or not ("does not exist").
+        final boolean sameParents = sameForRoutes && sameKeys(inputs, next, ResourceKind.GATEWAY)
+                && sameKeys(inputs, next, ResourceKind.LISTENER_SET);
         this.options = options;
         inputs = next;
         reusing = same;
@@ -92,14 +97,107 @@ public final class TranslationMemo {
             reused++;
             return bound;
         }
+        listenerEdits = null;
         if (!sameForRoutes) {
             compiled.clear();
             compiledL4.clear();
             table.clear();
+        } else if (bound != null && httpRoutesOnly && sameParents) {
+            final Map<ResourceKey, BoundGateway> rebound = new java.util.TreeMap<>();
+            listenerEdits = rebind(bound, fresh, rebound);
+            if (listenerEdits != null) { // the attachment is kept for Translator.editListeners
+                bound = rebound;
+                return rebound;
+            }
         }
         attachment.clear();
         bound = fresh;
         return fresh;
+    }
+
+    /**
+     * The listeners added and removed, when the Gateways are bound as before but for listeners
+     * added or removed ({@code into}: the fresh binding with each unchanged listener the previous
+     * instance); null otherwise (a listener changed in place, a Gateway with ListenerSets, one
+     * accepted or not, on another address or presenting another backend client certificate).
+     */
+    private static List<RouteAttacher.ListenerEdit> rebind(Map<ResourceKey, BoundGateway> previous,
+                                                           Map<ResourceKey, BoundGateway> fresh,
+                                                           Map<ResourceKey, BoundGateway> into) {
+        if (!previous.keySet().equals(fresh.keySet())) {
+            return null;
+        }
+        final List<RouteAttacher.ListenerEdit> edits = new java.util.ArrayList<>();
+        for (Map.Entry<ResourceKey, BoundGateway> e : fresh.entrySet()) {
+            final BoundGateway x = previous.get(e.getKey());
+            final BoundGateway y = e.getValue();
+            if (x.accepted() != y.accepted() || !Objects.equals(x.address(), y.address())
+                    || !Objects.equals(x.backendClientCertificate(), y.backendClientCertificate())
+                    || !x.listenerSets().isEmpty() || !y.listenerSets().isEmpty()) {
+                return null;
+            }
+            final List<BoundListener> listeners = new java.util.ArrayList<>(y.listeners().size());
+            final List<BoundListener> added = new java.util.ArrayList<>();
+            final List<BoundListener> removed = new java.util.ArrayList<>(x.listeners());
+            for (BoundListener l : y.listeners()) {
+                final BoundListener kept = removed.stream().filter(k -> sameListener(k, l)).findFirst().orElse(null);
+                listeners.add(kept != null ? kept : l);
+                if (kept != null) {
+                    removed.remove(kept);
+                } else {
+                    added.add(l);
+                }
+            }
+            if (added.stream().anyMatch(a -> removed.stream().anyMatch(r -> r.origin().equals(a.origin())))) {
+                return null; // changed in place: its virtual hosts are keyed by origin
+            }
+            final BoundGateway rebound = new BoundGateway(y.key(), y.gateway(), y.generation(), y.accepted(),
+                    y.address(), y.statusAddresses(), listeners, y.conditions(), y.listenerSets(),
+                    y.reportsListenerSets(), y.backendClientCertificate());
+            into.put(e.getKey(), rebound);
+            if (!added.isEmpty() || !removed.isEmpty()) {
+                edits.add(new RouteAttacher.ListenerEdit(rebound, List.copyOf(added), List.copyOf(removed)));
+            }
+        }
+        return edits;
+    }
+
+    /** Whether {@code a} and {@code b} hold objects of {@code kind} with the same keys, in the same order. */
+    private static boolean sameKeys(Map<ResourceKind, List<HasMetadata>> a, Map<ResourceKind, List<HasMetadata>> b,
+                                    ResourceKind kind) {
+        final List<HasMetadata> x = a.getOrDefault(kind, List.of());
+        final List<HasMetadata> y = b.getOrDefault(kind, List.of());
+        if (x.size() != y.size()) {
+            return false;
+        }
+        for (int i = 0; i < x.size(); i++) {
+            if (!Objects.equals(x.get(i).getMetadata().getNamespace(), y.get(i).getMetadata().getNamespace())
+                    || !Objects.equals(x.get(i).getMetadata().getName(), y.get(i).getMetadata().getName())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether two bindings of a listener (of one view's Namespaces) agree in every field. */
+    private static boolean sameListener(BoundListener x, BoundListener y) {
+        return x.origin().equals(y.origin()) && x.port() == y.port() && x.protocol() == y.protocol()
+                && x.tlsMode() == y.tlsMode() && Objects.equals(x.hostname(), y.hostname())
+                && x.accepted() == y.accepted() && x.programmed() == y.programmed() && x.served() == y.served()
+                && x.allowedNamespaces().sameAs(y.allowedNamespaces()) && x.supportedKinds().equals(y.supportedKinds())
+                && x.certificates().equals(y.certificates()) && Objects.equals(x.clientValidation(), y.clientValidation())
+                && x.conditions().equals(y.conditions());
+    }
+
+    /** The listener changes {@link #begin} found (the attachment kept for them), or null. */
+    List<RouteAttacher.ListenerEdit> listenerEdits() {
+        return listenerEdits;
+    }
+
+    /** The listener changes could not be edited in place: the attachment is forgotten. */
+    void forgetAttachment() {
+        attachment.clear();
+        listenerEdits = null;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.archway.translate.bind.Attachment;
 import io.archway.translate.bind.BackendResolver;
 import io.archway.translate.bind.BackendTlsPolicies;
 import io.archway.translate.bind.BoundGateway;
+import io.archway.translate.bind.BoundListener;
 import io.archway.translate.bind.GatewayClassAcceptor;
 import io.archway.translate.bind.GatewayClassAcceptor.ClassDecision;
 import io.archway.translate.bind.Kinds;
@@ -143,6 +144,15 @@ public final class Translator {
                 return edited;
             }
         }
+        if (memo != null && memo.listenerEdits() != null) {
+            final Translation edited = tlsPolicies.isEmpty() && view.grpcRoutes().isEmpty() && view.tlsRoutes().isEmpty()
+                    && view.tcpRoutes().isEmpty() && view.udpRoutes().isEmpty()
+                    ? editListeners(view, version, diagnostics, classes, bound, memo) : null;
+            if (edited != null) {
+                return edited;
+            }
+            memo.forgetAttachment();
+        }
         final List<CompiledRoute> routes = new ArrayList<>(view.httpRoutes().size() + view.grpcRoutes().size());
         sortedByKey(view, view.httpRoutes(), ResourceKind.HTTP_ROUTE).forEach(r -> routes.add(memo == null
                 ? ruleCompiler.compile(r) : memo.compiled.get(r, diagnostics, () -> ruleCompiler.compile(r))));
@@ -261,6 +271,59 @@ public final class Translator {
         final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo.table).compileInPlace(
                 new ArrayList<>(bound.values()), attacher::attachments, routeEdits, httpRoutes.size(),
                 List.of()); // 6.
+        memo.editedInPlace();
+        return new Translation(new RoutingSnapshot(version, ports),
+                new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),
+                        Map.of()),
+                diagnostics.sorted());
+    }
+
+    /**
+     * The translation of a view whose routes are the previous translation's (HTTPRoutes alone, the
+     * same instances) and whose Gateways are bound as before but for listeners added or removed
+     * ({@link TranslationMemo#listenerEdits}; every other listener the previous instance): every
+     * compiled route and every other listener's virtual hosts are kept, and only the routes the
+     * changed listeners can reach are attached again, against those listeners alone where their
+     * status cannot change ({@link RouteAttacher#prepareListenerEdits}); the Gateways' status is
+     * written from the counts so patched. Null when it cannot serve (routes changed as well, or the
+     * previous attachment not at hand).
+     */
+    private Translation editListeners(ResourceView view, long version, Diagnostics diagnostics,
+                                      GatewayClassAcceptor classes, Map<ResourceKey, BoundGateway> bound,
+                                      TranslationMemo memo) {
+        if (!memo.httpRoutesOnly()) {
+            return null;
+        }
+        final List<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute> httpRoutes =
+                sortedByKey(view, view.httpRoutes(), ResourceKind.HTTP_ROUTE);
+        final Set<ResourceKey> allParents = allParents(view);
+        final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics,
+                memo.attachment);
+        if (memo.compiled.changes(httpRoutes, 0, ROUTE_ORDER) == null || !attacher.canEditInPlace(httpRoutes.size())) {
+            return null;
+        }
+        final List<RouteAttacher.Edit> edits = attacher.prepareListenerEdits(memo.listenerEdits());
+        memo.compiled.reportAll(diagnostics); // 3., in route order
+        warnOrphanListenerSets(view, allParents, diagnostics);
+        attacher.commitInPlace(edits); // 4.
+        final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
+        final Map<ResourceKey, ListenerSetStatus> listenerSetStatuses = new TreeMap<>();
+        writeParentStatuses(bound, attacher, gatewayStatuses, listenerSetStatuses); // 5.
+        final List<RouteTableCompiler.RouteEdit> routeEdits = new ArrayList<>(edits.size());
+        for (RouteAttacher.Edit e : edits) {
+            final CompiledRoute route = memo.compiled.valueAt(e.position());
+            routeEdits.add(new RouteTableCompiler.RouteEdit(route.context().key(), route, e.attachedBefore(), route,
+                    e.attachedAfter()));
+        }
+        final List<BoundListener> added = new ArrayList<>();
+        final List<BoundListener> removed = new ArrayList<>();
+        for (RouteAttacher.ListenerEdit e : memo.listenerEdits()) {
+            e.added().stream().filter(l -> e.gateway().accepted() && l.served()).forEach(added::add);
+            removed.addAll(e.removed());
+        }
+        final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo.table).compileInPlace(
+                new ArrayList<>(bound.values()), attacher::attachments, routeEdits, httpRoutes.size(), List.of(),
+                added, removed); // 6.
         memo.editedInPlace();
         return new Translation(new RoutingSnapshot(version, ports),
                 new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),

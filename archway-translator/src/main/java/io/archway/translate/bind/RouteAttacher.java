@@ -124,6 +124,11 @@ public final class RouteAttacher {
             this.reported = reported;
         }
 
+        /** The route's position in the previous translation's routes (where it goes, when added). */
+        public int position() {
+            return change.previous();
+        }
+
         /** The route's attachments in the previous translation (none when added). */
         public List<Attachment> attachedBefore() {
             return attachments(was, change.previous());
@@ -369,6 +374,9 @@ public final class RouteAttacher {
                     }
                 }
             }
+            // As the full path's: no entry for a listener without routes (a removed one's instance let go).
+            attachedPerListener.values().removeIf(n -> n[0] == 0);
+            listenerIds.keySet().retainAll(attachedPerListener.keySet());
         }
         attachments = null;
         statuses = new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues, previous.statuses());
@@ -378,6 +386,156 @@ public final class RouteAttacher {
 
     private static boolean hasStatus(Outcome outcome) {
         return outcome != null && outcome.statusKey() != null;
+    }
+
+    /**
+     * Listeners added to or removed from one Gateway of ours whose binding is otherwise the previous
+     * one (its other listeners the previous instances).
+     */
+    public record ListenerEdit(BoundGateway gateway, List<BoundListener> added, List<BoundListener> removed) {
+    }
+
+    /**
+     * An edit in place after listeners were added or removed ({@link ListenerEdit}), the routes the
+     * previous translation's: the outcome of each route that the changes reach (a parentRef naming
+     * the Gateway whose sectionName and port do not rule the listener out), as a full translation
+     * gives it, with its diagnostics. A route that attached to the Gateway through its only
+     * parentRef naming it keeps its status (still Accepted: it attaches to a listener of it still)
+     * and gains or loses the changed listeners' attachments alone, each checked
+     * ({@link ListenerCheck}) against the route; any other reached route is checked again in full
+     * (its status may change: the reason of a refusal is the furthest step over every listener).
+     * The rest keep their outcome. Changes no state ({@link #canEditInPlace} must hold). Reads
+     * each route's parentRefs once.
+     */
+    public List<Edit> prepareListenerEdits(List<ListenerEdit> changed) {
+        final io.archway.translate.Memoized<RouteContext, Outcome> outcomes = memo.routeOutcomes;
+        final List<Edit> edits = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            final RouteContext route = outcomes.keyAt(i);
+            final Outcome was = outcomes.valueAt(i);
+            Outcome now = was;
+            for (ListenerEdit c : changed) {
+                now = now == null ? null : withListeners(route, now, c);
+            }
+            if (now == was) {
+                continue;
+            }
+            List<Diagnostic> reported = outcomes.reportedAt(i);
+            if (now == null) {
+                final int mark = diagnostics.size();
+                now = outcome(route, check(route));
+                reported = diagnostics.takeSince(mark);
+            }
+            final int at = i;
+            edits.add(new Edit(new io.archway.translate.Memoized.Change(io.archway.translate.Memoized.ChangeKind.EDITED,
+                    at, at), route, was, now, reported));
+        }
+        return edits;
+    }
+
+    /**
+     * {@code outcome} with {@code change}'s listeners attached or detached, the same instance when
+     * the change does not reach the route, null when the route has to be checked again in full.
+     */
+    private Outcome withListeners(RouteContext route, Outcome outcome, ListenerEdit change) {
+        final ResourceKey gateway = change.gateway().key();
+        ParentReference naming = null;
+        boolean reached = false;
+        int refs = 0;
+        for (ParentReference ref : route.parentRefs()) {
+            if (names(ref, route.key().namespace(), gateway)) {
+                refs++;
+                naming = ref;
+                for (BoundListener l : change.added()) {
+                    reached |= reaches(ref, l);
+                }
+                for (BoundListener l : change.removed()) {
+                    reached |= reaches(ref, l);
+                }
+            }
+        }
+        if (!reached) {
+            return outcome;
+        }
+        if (refs > 1 || !attachedTo(outcome, gateway)) {
+            return null; // two parentRefs share listeners, or a refusal whose reason may change
+        }
+        List<Attached> attached = outcome.attached();
+        for (BoundListener l : change.removed()) {
+            if (reaches(naming, l)) {
+                attached = attached.stream().filter(a -> a.listener() != l).toList();
+            }
+        }
+        if (attached.stream().noneMatch(a -> a.gateway().key().equals(gateway))) {
+            return null; // it lost its last listener of the Gateway: not accepted any more
+        }
+        for (BoundListener l : change.added()) {
+            if (reaches(naming, l)) {
+                final ListenerCheck check = ListenerCheck.of(l, naming, route);
+                if (check.attached()) {
+                    attached = inListenerOrder(attached, new Attached(servingGateway.get(gateway), l,
+                            listenerId(gateway, l.name()), check.effectiveHostnames()), change.gateway().listeners());
+                }
+            }
+        }
+        return attached == outcome.attached() ? outcome
+                : new Outcome(outcome.statusKey(), outcome.parents(), List.copyOf(attached));
+    }
+
+    /** Whether {@code ref} (of a route in {@code namespace}) names the Gateway {@code gateway}. */
+    private static boolean names(ParentReference ref, String namespace, ResourceKey gateway) {
+        return Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP).equals(ResourceKind.GATEWAY_GROUP)
+                && Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind()).equals(gateway.kind())
+                && gateway.name().equals(ref.getName())
+                && gateway.namespace().equals(Kinds.orDefault(ref.getNamespace(), namespace));
+    }
+
+    /** Whether {@code ref}'s sectionName and port leave {@code listener} among those it names. */
+    private static boolean reaches(ParentReference ref, BoundListener listener) {
+        return (ref.getSectionName() == null || ref.getSectionName().equals(listener.name()))
+                && (ref.getPort() == null || ref.getPort() == listener.port());
+    }
+
+    private static boolean attachedTo(Outcome outcome, ResourceKey gateway) {
+        for (Attached a : outcome.attached()) {
+            if (a.gateway().key().equals(gateway)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code attached} with {@code added} among the Gateway's entries (which follow each other, in
+     * its listeners' order, as {@link #attachToParent} adds them).
+     */
+    private static List<Attached> inListenerOrder(List<Attached> attached, Attached added, List<BoundListener> order) {
+        final int rank = rank(order, added.listener());
+        final List<Attached> out = new ArrayList<>(attached.size() + 1);
+        boolean placed = false;
+        boolean seen = false; // the Gateway's entries began
+        for (Attached a : attached) {
+            final boolean ours = a.gateway().key().equals(added.gateway().key());
+            if (!placed && (ours && rank(order, a.listener()) > rank || seen && !ours)) {
+                out.add(added);
+                placed = true;
+            }
+            seen |= ours;
+            out.add(a);
+        }
+        if (!placed) {
+            out.add(added);
+        }
+        return out;
+    }
+
+    private static int rank(List<BoundListener> order, BoundListener listener) {
+        for (int i = 0; i < order.size(); i++) {
+            if (order.get(i) == listener) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("listener " + listener.origin() + " is not its Gateway's");
     }
 
     /** Whether two outcomes give the same status key and the same attachments (listeners by identity). */

@@ -112,39 +112,38 @@ public final class RouteTableCompiler {
          * listener's host list is copied once per edit.
          */
         void edit(List<RouteEdit> edits) {
-            final Map<HostOfListener, Attachment> touched = new LinkedHashMap<>();
+            // Each virtual host touched, with the edits that touch it: a route recompiled touches
+            // every one it served on or serves on, one whose compiled form is kept (a listener added
+            // or removed) those it joins or leaves.
+            final Map<HostOfListener, Touched> touched = new LinkedHashMap<>();
             for (RouteEdit e : edits) {
-                for (List<Attachment> attached : List.of(e.attachedBefore(), e.attachedAfter())) {
-                    for (Attachment a : attached) {
-                        for (String hostname : a.hostnames()) {
-                            touched.putIfAbsent(new HostOfListener(a.listener().origin(), hostname), a);
-                        }
-                    }
-                }
+                touch(touched, e, e.attachedBefore(), e.before() == e.after() ? e.attachedAfter() : List.of());
+                touch(touched, e, e.attachedAfter(), e.before() == e.after() ? e.attachedBefore() : List.of());
             }
             final Map<BoundListener, List<VirtualHost>> copied = new java.util.IdentityHashMap<>();
-            touched.forEach((key, a) -> {
-                if (!previousHosts.containsKey(a.listener())) {
+            touched.forEach((key, t) -> {
+                final BoundListener listener = t.attachment.listener();
+                if (!previousHosts.containsKey(listener)) {
                     return; // the listener is not served: none of its virtual hosts is built
                 }
                 final Built was = previous.get(key);
                 final List<CompiledRoute> routes = was == null ? new ArrayList<>() : new ArrayList<>(was.routes);
-                for (RouteEdit e : edits) {
+                for (RouteEdit e : t.edits) {
                     if (e.before() != null) {
                         routes.removeIf(r -> r == e.before());
                     }
                 }
-                for (RouteEdit e : edits) {
-                    final int times = occurrences(e.attachedAfter(), a.listener(), key.hostname());
+                for (RouteEdit e : t.edits) {
+                    final int times = occurrences(e.attachedAfter(), listener, key.hostname());
                     if (times > 0) {
-                        int at = 0;
-                        while (at < routes.size() && routes.get(at).context().key().compareTo(e.key()) < 0) {
-                            at++;
+                        int at = routes.size(); // edits come in route order: mostly placed last
+                        while (at > 0 && routes.get(at - 1).context().key().compareTo(e.key()) > 0) {
+                            at--;
                         }
                         routes.addAll(at, java.util.Collections.nCopies(times, e.after()));
                     }
                 }
-                final List<VirtualHost> hosts = copied.computeIfAbsent(a.listener(),
+                final List<VirtualHost> hosts = copied.computeIfAbsent(listener,
                         l -> new ArrayList<>(previousHosts.get(l)));
                 if (was != null) {
                     hosts.remove(indexOfInstance(hosts, was.virtualHost));
@@ -153,16 +152,52 @@ public final class RouteTableCompiler {
                     previous.remove(key);
                     return;
                 }
-                final CertificateBundle certificate = a.gateway().backendClientCertificate();
+                final CertificateBundle certificate = t.attachment.gateway().backendClientCertificate();
                 final Built built = new Built(routes, certificate, virtualHost(key.hostname(), routes, certificate));
                 previous.put(key, built);
-                int at = 0;
-                while (at < hosts.size() && VIRTUAL_HOST_ORDER.compare(hosts.get(at), built.virtualHost) < 0) {
-                    at++;
-                }
-                hosts.add(at, built.virtualHost);
+                hosts.add(insertionPoint(hosts, built.virtualHost), built.virtualHost);
             });
             previousHosts.putAll(copied);
+        }
+
+        /**
+         * Listeners added to and removed from the Gateways (the others bound as before): an added
+         * one starts without virtual hosts (its routes' edits build them), a removed one's are
+         * forgotten once its routes' edits dropped them.
+         */
+        void listenersAdded(List<BoundListener> added) {
+            added.forEach(l -> previousHosts.put(l, List.of()));
+        }
+
+        void listenersRemoved(List<BoundListener> removed) {
+            removed.forEach(previousHosts::remove);
+        }
+
+        private static void touch(Map<HostOfListener, Touched> touched, RouteEdit edit, List<Attachment> attached,
+                                  List<Attachment> unless) {
+            for (Attachment a : attached) {
+                for (String hostname : a.hostnames()) {
+                    if (!attaches(unless, a.listener(), hostname)) {
+                        final Touched t = touched.computeIfAbsent(new HostOfListener(a.listener().origin(), hostname),
+                                k -> new Touched(a));
+                        if (t.edits.isEmpty() || t.edits.get(t.edits.size() - 1) != edit) {
+                            t.edits.add(edit);
+                        }
+                    }
+                }
+            }
+        }
+
+        private static boolean attaches(List<Attachment> attached, BoundListener listener, String hostname) {
+            return occurrences(attached, listener, hostname) > 0;
+        }
+
+        private static int insertionPoint(List<VirtualHost> hosts, VirtualHost host) {
+            int at = 0;
+            while (at < hosts.size() && VIRTUAL_HOST_ORDER.compare(hosts.get(at), host) < 0) {
+                at++;
+            }
+            return at;
         }
 
         /** How many times {@code attached} puts its route on {@code hostname} of {@code listener}. */
@@ -194,6 +229,16 @@ public final class RouteTableCompiler {
                 }
             }
             throw new IllegalStateException("virtual host " + host.hostname() + " is not in its listener's list");
+        }
+    }
+
+    /** A virtual host an edit in place touches: one attachment to it (its listener), and the edits. */
+    private static final class Touched {
+        final Attachment attachment;
+        final List<RouteEdit> edits = new ArrayList<>(2);
+
+        Touched(Attachment attachment) {
+            this.attachment = attachment;
         }
     }
 
@@ -277,7 +322,22 @@ public final class RouteTableCompiler {
     public List<PortBinding> compileInPlace(List<BoundGateway> gateways,
                                             java.util.function.Supplier<List<Attachment>> attachments,
                                             List<RouteEdit> edits, int httpRoutes, List<CompiledL4Route> l4Routes) {
+        return compileInPlace(gateways, attachments, edits, httpRoutes, l4Routes, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #compileInPlace(List, java.util.function.Supplier, List, int, List)}, after
+     * listeners were added to or removed from the Gateways (every other listener bound as before,
+     * the same instance): {@code edits} hold the routes that attach to them or did, and only those
+     * listeners' virtual hosts are built or dropped.
+     */
+    public List<PortBinding> compileInPlace(List<BoundGateway> gateways,
+                                            java.util.function.Supplier<List<Attachment>> attachments,
+                                            List<RouteEdit> edits, int httpRoutes, List<CompiledL4Route> l4Routes,
+                                            List<BoundListener> added, List<BoundListener> removed) {
+        memo.listenersAdded(added);
         memo.edit(edits);
+        memo.listenersRemoved(removed);
         final java.util.function.Supplier<Map<BoundListener, List<Attachment>>> attachedTo = new java.util.function.Supplier<>() {
             private Map<BoundListener, List<Attachment>> grouped;
 

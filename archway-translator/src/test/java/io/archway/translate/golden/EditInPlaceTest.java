@@ -29,11 +29,13 @@ class EditInPlaceTest {
     private static final int ROUTES = 80;
     private static final int HOSTNAMES = 6;
     private static final int EDITS = 150;
+    private static final List<String> OPTIONAL_LISTENERS = List.of("wild", "extra", "all");
 
     @RepeatedTest(4)
     void editedInPlaceEqualsFull(RepetitionInfo repetition) throws IOException {
         final Random random = new Random(14 + repetition.getCurrentRepetition());
-        final GoldenInput base = GoldenInput.read(GOLDEN, "edit-in-place.yaml", base(false));
+        java.util.Set<String> listeners = new java.util.TreeSet<>(List.of("wild"));
+        final GoldenInput base = GoldenInput.read(GOLDEN, "edit-in-place.yaml", base(listeners));
         final List<HasMetadata> objects = new ArrayList<>();
         base.view.objects().values().forEach(objects::addAll);
         final List<Integer> names = new ArrayList<>();
@@ -43,10 +45,10 @@ class EditInPlaceTest {
         }
         final Translator translator = new Translator(base.options);
         final TranslationMemo memo = new TranslationMemo();
-        boolean extraListener = false;
         int next = ROUTES;
         int routeSteps = 0; // steps that changed routes alone, each to be edited in place
         int addedOrRemoved = 0;
+        int listenerSteps = 0;
         for (int step = 0; step <= EDITS; step++) {
             String edit = "none";
             final int what = step == 0 ? -1 : random.nextInt(22);
@@ -89,27 +91,36 @@ class EditInPlaceTest {
                     }
                 }
                 edit = b.toString();
-            } else if (what == 16) {
-                extraListener = !extraListener;
-                final HasMetadata gateway = GoldenInput.read(GOLDEN, "gateway.yaml", gateway(extraListener)).view
+            } else if (what == 16 || what == 20) { // one or two listeners added or removed
+                listeners = new java.util.TreeSet<>(listeners);
+                for (int n = 1 + random.nextInt(2); n > 0; n--) {
+                    final String l = OPTIONAL_LISTENERS.get(random.nextInt(OPTIONAL_LISTENERS.size()));
+                    if (!listeners.remove(l)) {
+                        listeners.add(l);
+                    }
+                }
+                final HasMetadata gateway = GoldenInput.read(GOLDEN, "gateway.yaml", gateway(listeners)).view
                         .gateways().get(0);
                 objects.replaceAll(o -> o.getKind().equals("Gateway") ? gateway : o);
-                edit = "listener " + (extraListener ? "added" : "removed");
+                edit = "listeners " + listeners;
             }
             final ResourceView view = ResourceView.of(objects, base.view.locations());
             final Translation full = translator.translate(view, step, null);
             final int inPlaceBefore = inPlace(memo);
             final Translation edited = translator.translate(view, step, null, memo);
             assertThat(edited).as("step %d (%s)", step, edit).isEqualTo(full);
-            if (what >= 0 && what != 16 && what < 20 && step > 0 && !edit.equals("none")) {
-                // The path under test was taken: every change to routes alone is edited in place.
+            if (step > 0 && !edit.equals("none")) {
+                // The path under test was taken: every change to routes alone, and every listener
+                // added or removed, is edited in place.
                 assertThat(inPlace(memo)).as("step %d (%s): %s", step, edit, memo.stats()).isEqualTo(inPlaceBefore + 1);
-                routeSteps++;
+                routeSteps += edit.startsWith("listeners") ? 0 : 1;
                 addedOrRemoved += edit.startsWith("added") || edit.startsWith("removed") || edit.startsWith("mixed") ? 1 : 0;
+                listenerSteps += edit.startsWith("listeners") ? 1 : 0;
             }
         }
         assertThat(routeSteps).isGreaterThan(EDITS / 2);
         assertThat(addedOrRemoved).isGreaterThan(EDITS / 8);
+        assertThat(listenerSteps).isGreaterThan(EDITS / 20);
     }
 
     private static int inPlace(TranslationMemo memo) {
@@ -148,7 +159,8 @@ class EditInPlaceTest {
                     namespace: default
                 """.formatted(i, random.nextInt(12) == 0 ? "other" : "default", 1 + random.nextInt(3)));
         if (random.nextInt(6) == 0) {
-            b.append("    sectionName: ").append(random.nextBoolean() ? "http" : "wild").append('\n');
+            b.append("    sectionName: ").append(random.nextBoolean() ? "http"
+                    : OPTIONAL_LISTENERS.get(random.nextInt(OPTIONAL_LISTENERS.size()))).append('\n');
         }
         if (random.nextInt(15) == 0) {
             b.append("  - name: missing\n");
@@ -185,7 +197,7 @@ class EditInPlaceTest {
         return GoldenInput.read(GOLDEN, "route-" + i + ".yaml", b.toString()).view.httpRoutes().get(0);
     }
 
-    private static String base(boolean extraListener) {
+    private static String base(java.util.Set<String> listeners) {
         return """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: GatewayClass
@@ -194,7 +206,7 @@ class EditInPlaceTest {
                 spec:
                   controllerName: archway.io/gateway-controller
                 ---
-                """ + gateway(extraListener) + """
+                """ + gateway(listeners) + """
                 ---
                 apiVersion: v1
                 kind: Service
@@ -218,9 +230,12 @@ class EditInPlaceTest {
                 """;
     }
 
-    /** Listeners "http" (any hostname) and "wild" (*.example.com); with {@code extraListener}, "extra" too. */
-    private static String gateway(boolean extraListener) {
-        return """
+    /**
+     * Listener "http" (any hostname), and of the others those in {@code listeners}: "wild"
+     * (*.example.com), "extra" (host-1.example.com), "all" (any hostname, routes from every namespace).
+     */
+    private static String gateway(java.util.Set<String> listeners) {
+        final StringBuilder b = new StringBuilder("""
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
                 metadata:
@@ -232,15 +247,33 @@ class EditInPlaceTest {
                   - name: http
                     protocol: HTTP
                     port: 80
-                  - name: wild
-                    protocol: HTTP
-                    port: 8080
-                    hostname: "*.example.com"
-                """ + (extraListener ? """
-                  - name: extra
-                    protocol: HTTP
-                    port: 8081
-                    hostname: host-1.example.com
-                """ : "");
+                """);
+        if (listeners.contains("wild")) {
+            b.append("""
+                      - name: wild
+                        protocol: HTTP
+                        port: 8080
+                        hostname: "*.example.com"
+                    """);
+        }
+        if (listeners.contains("extra")) {
+            b.append("""
+                      - name: extra
+                        protocol: HTTP
+                        port: 8081
+                        hostname: host-1.example.com
+                    """);
+        }
+        if (listeners.contains("all")) {
+            b.append("""
+                      - name: all
+                        protocol: HTTP
+                        port: 8082
+                        allowedRoutes:
+                          namespaces:
+                            from: All
+                    """);
+        }
+        return b.toString();
     }
 }
