@@ -234,9 +234,10 @@ public final class TranslationMemo {
     }
 
     /**
-     * Whether {@code a} and {@code b} hold the same instances: of the kinds a route's compilation
+     * Whether {@code a} and {@code b} hold the same objects: of the kinds a route's compilation
      * reads (every kind but GatewayClasses, Gateways and ListenerSets: a route compiles once whatever
-     * it attaches to), or with {@code parents} of those three kinds.
+     * it attaches to), the same instances or equal copies; with {@code parents}, of those three
+     * kinds, the same instances.
      */
     private static boolean sameInstances(Map<ResourceKind, List<HasMetadata>> a, Map<ResourceKind, List<HasMetadata>> b,
                                          boolean parents) {
@@ -253,7 +254,11 @@ public final class TranslationMemo {
                 return false;
             }
             for (int i = 0; i < x.size(); i++) {
-                if (x.get(i) != y.get(i)) {
+                // Of the kinds a route's compilation reads, an equal copy serves as well (an object
+                // the file source read again because it moved in its file: a Service below a
+                // Gateway that gained a listener); those steps report on the route alone, so no
+                // location they kept is the moved object's.
+                if (x.get(i) != y.get(i) && (parents || !x.get(i).equals(y.get(i)))) {
                     return false;
                 }
             }

@@ -120,7 +120,7 @@ public final class RouteTableCompiler {
                 touch(touched, e, e.attachedBefore(), e.before() == e.after() ? e.attachedAfter() : List.of());
                 touch(touched, e, e.attachedAfter(), e.before() == e.after() ? e.attachedBefore() : List.of());
             }
-            final Map<BoundListener, List<VirtualHost>> copied = new java.util.IdentityHashMap<>();
+            final Map<BoundListener, HostsEdit> copied = new java.util.IdentityHashMap<>();
             touched.forEach((key, t) -> {
                 final BoundListener listener = t.attachment.listener();
                 if (!previousHosts.containsKey(listener)) {
@@ -143,21 +143,52 @@ public final class RouteTableCompiler {
                         routes.addAll(at, java.util.Collections.nCopies(times, e.after()));
                     }
                 }
-                final List<VirtualHost> hosts = copied.computeIfAbsent(listener,
-                        l -> new ArrayList<>(previousHosts.get(l)));
-                if (was != null) {
-                    hosts.remove(indexOfInstance(hosts, was.virtualHost));
-                }
+                final HostsEdit hosts = copied.computeIfAbsent(listener, l -> new HostsEdit(previousHosts.get(l)));
                 if (routes.isEmpty()) {
                     previous.remove(key);
+                    if (was != null) {
+                        hosts.removed.add(was.virtualHost);
+                    }
                     return;
                 }
                 final CertificateBundle certificate = t.attachment.gateway().backendClientCertificate();
                 final Built built = new Built(routes, certificate, virtualHost(key.hostname(), routes, certificate));
                 previous.put(key, built);
-                hosts.add(insertionPoint(hosts, built.virtualHost), built.virtualHost);
+                if (was != null) { // the same hostname: the same place in the listener's order
+                    hosts.hosts.set(indexOfInstance(hosts.hosts, was.virtualHost), built.virtualHost);
+                } else {
+                    hosts.added.add(built.virtualHost);
+                }
             });
-            previousHosts.putAll(copied);
+            copied.forEach((listener, edit) -> previousHosts.put(listener, edit.result()));
+        }
+
+        /**
+         * A listener's virtual hosts being edited: a copy of its list with hosts replaced in place,
+         * and those dropped and added, applied once at the end (a listener added gains a thousand:
+         * put in order one at a time, that was a million comparisons).
+         */
+        private static final class HostsEdit {
+            final List<VirtualHost> hosts;
+            final java.util.Set<VirtualHost> removed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            final List<VirtualHost> added = new ArrayList<>();
+
+            HostsEdit(List<VirtualHost> hosts) {
+                this.hosts = new ArrayList<>(hosts);
+            }
+
+            List<VirtualHost> result() {
+                if (!removed.isEmpty()) {
+                    hosts.removeIf(removed::contains);
+                }
+                if (added.size() > 4) {
+                    hosts.addAll(added);
+                    hosts.sort(VIRTUAL_HOST_ORDER);
+                } else {
+                    added.forEach(h -> hosts.add(insertionPoint(hosts, h), h));
+                }
+                return hosts;
+            }
         }
 
         /**
