@@ -48,6 +48,12 @@ import java.util.Objects;
  * route's objects, and the edit leaves the memo as a memoized translation of the same view would
  * (the per-route arrays spliced where they are, no roll).
  *
+ * <p>A listener added to or removed from a Gateway, the rest bound as before ({@link #begin} keeps
+ * the other listeners' instances), takes {@code Translator.editListeners}: the compiled routes, the
+ * other listeners' virtual hosts and the outcome of every route the change cannot reach are kept;
+ * the routes it reaches are attached against the changed listener alone where their status cannot
+ * change, else checked again.
+ *
  * <p>Not thread-safe: one translation at a time.
  */
 public final class TranslationMemo {

@@ -338,7 +338,10 @@ public final class RouteAttacher {
                 from++;
             }
             if (e.outcome != null) {
-                statusBefore[to++] = at;
+                if (statusBefore != before) {
+                    statusBefore[to] = at;
+                }
+                to++;
             }
             if (hasStatus(e.was) && hasStatus(e.outcome)) {
                 statusValues.set(at, e.outcome.parents());
