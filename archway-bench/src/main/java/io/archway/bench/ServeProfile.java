@@ -30,8 +30,12 @@ import java.util.Map;
  * threads spent (the watcher: read, parse, admission, store; the rebuild loop: view, translation,
  * data plane; the status thread: the status view). Thread CPU survives a loaded machine:
  * <pre>
- *   java -cp ... io.archway.bench.ServeProfile ROUTES [ROUNDS]   (ROUNDS 0: start-up only)
+ *   java -cp ... io.archway.bench.ServeProfile ROUTES [ROUNDS [CHANGE [PORT]]]   (ROUNDS 0: start-up only)
  * </pre>
+ * CHANGE is what a round saves: {@code edit} (default: a route's weights and generation),
+ * {@code addremove} (a route's file deleted in one round, written back in the next), or
+ * {@code listener} (the Gateway's second listener added in one round, removed in the next).
+ * PORT is the Gateway's listener port (default 18490; {@code listener} binds the next one too).
  */
 public final class ServeProfile {
     private ServeProfile() {
@@ -40,9 +44,14 @@ public final class ServeProfile {
     public static void main(String[] args) throws Exception {
         final int routes = Integer.parseInt(args[0]);
         final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        final String change = args.length > 2 ? args[2] : "edit";
+        final int port = args.length > 3 ? Integer.parseInt(args[3]) : 18490;
+        if (!List.of("edit", "addremove", "listener").contains(change)) {
+            throw new IllegalArgumentException("CHANGE is edit, addremove or listener, not " + change);
+        }
         final int hostnames = Math.max(1, Math.min(ScaleState.HOSTNAMES, routes));
         final Path dir = Files.createTempDirectory("archway-serve-profile");
-        ScaleConfig.writeDirectory(dir, routes, hostnames, 18490, ScaleState.BACKEND_PORT);
+        ScaleConfig.writeDirectory(dir, routes, hostnames, port, ScaleState.BACKEND_PORT);
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
         final ServerConfig config = new ServerConfig(dir, new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME,
@@ -58,15 +67,25 @@ public final class ServeProfile {
                     server.status().servedVersion(), archwayThreads(cpuByThread(threads)));
             Thread.sleep(500);
             for (int r = 0; r < rounds; r++) {
-                final int route = (r * 7919) % routes;
-                final Path file = dir.resolve(ScaleConfig.routeFile(route));
+                final int route = ((change.equals("edit") ? r : r / 2) * 7919) % routes;
+                final Path file = dir.resolve(change.equals("listener") ? "base.yaml" : ScaleConfig.routeFile(route));
                 final Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                Files.writeString(tmp, ScaleConfig.route(route, hostnames, 1, r + 1));
+                final boolean delete = change.equals("addremove") && r % 2 == 0;
+                if (change.equals("listener")) {
+                    Files.writeString(tmp, ScaleConfig.base(port, ScaleState.BACKEND_PORT).replace(
+                            ScaleConfig.gateway(port, false), ScaleConfig.gateway(port, r % 2 == 0)));
+                } else if (!delete) {
+                    Files.writeString(tmp, ScaleConfig.route(route, hostnames, 1, r + 1));
+                }
                 final long before = server.servingVersion();
                 final Map<String, Long> cpu0 = cpuByThread(threads);
                 final long allocated0 = allocatedBy(threads, "archway-rebuild");
                 final long saved = System.nanoTime();
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                if (delete) {
+                    Files.delete(file);
+                } else {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
                 while (server.servingVersion() == before) {
                     if (System.nanoTime() - saved > 30_000_000_000L) {
                         throw new IllegalStateException("round " + r + ": no new snapshot after 30 s");

@@ -151,34 +151,67 @@ public final class Memoized<K, V> {
         hits = 0;
     }
 
+    /** How a key differs from the previous translation's keys ({@link #changes}). */
+    public enum ChangeKind { EDITED, ADDED, REMOVED }
+
     /**
-     * The positions at which {@code keys} differ by reference from the previous translation's
-     * keys, or null when their counts differ or more than {@code limit} differ: what an edit in
-     * place recomputes ({@link TranslationMemo}). Reads two arrays of references, nothing of the keys.
+     * One key that differs from the previous translation's keys.
+     *
+     * @param previous its position in the previous keys (EDITED, REMOVED), or where it goes among
+     *     them (ADDED: before the previous key at that position)
+     * @param next its position in the new keys, -1 when REMOVED
      */
-    public int[] changedPositions(List<? extends K> keys, int limit) {
-        if (keys.size() != size) {
-            return null;
-        }
-        int[] changed = new int[4];
-        int count = 0;
-        for (int i = 0; i < size; i++) {
-            if (keys.get(i) != this.keys[i]) {
-                if (count == limit) {
-                    return null;
-                }
-                if (count == changed.length) {
-                    changed = Arrays.copyOf(changed, count * 2);
-                }
-                changed[count++] = i;
+    public record Change(ChangeKind kind, int previous, int next) {
+    }
+
+    /**
+     * How {@code keys} differ from the previous translation's keys, both in {@code order} (each key
+     * once): the keys that are other instances than the previous one at their place (EDITED, when
+     * {@code order} ties them), and those added and removed, in order; null when more than
+     * {@code limit} differ. What an edit in place recomputes ({@link TranslationMemo}). Reads two
+     * arrays of references, and of the keys only those that differ, to place them by {@code order}.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Change> changes(List<? extends K> keys, int limit, java.util.Comparator<? super K> order) {
+        final List<Change> out = new java.util.ArrayList<>(4);
+        int i = 0;
+        int j = 0;
+        while (i < size || j < keys.size()) {
+            if (i < size && j < keys.size() && keys.get(j) == this.keys[i]) {
+                i++;
+                j++;
+                continue;
+            }
+            if (out.size() == limit) {
+                return null;
+            }
+            final int c = i == size ? 1 : j == keys.size() ? -1 : order.compare((K) this.keys[i], keys.get(j));
+            if (c == 0) {
+                out.add(new Change(ChangeKind.EDITED, i++, j++));
+            } else if (c < 0) {
+                out.add(new Change(ChangeKind.REMOVED, i++, -1));
+            } else {
+                out.add(new Change(ChangeKind.ADDED, i, j++));
             }
         }
-        return Arrays.copyOf(changed, count);
+        return out;
     }
 
     /** How many results the previous translation left. */
     public int size() {
         return size;
+    }
+
+    /** The previous translation's key at {@code position}. */
+    @SuppressWarnings("unchecked")
+    public K keyAt(int position) {
+        return (K) keys[position];
+    }
+
+    /** The diagnostics the previous translation's step reported at {@code position}. */
+    @SuppressWarnings("unchecked")
+    public List<Diagnostic> reportedAt(int position) {
+        return diagnostics[position] == null ? List.of() : (List<Diagnostic>) diagnostics[position];
     }
 
     /** The previous translation's value at {@code position}. */
@@ -188,14 +221,55 @@ public final class Memoized<K, V> {
     }
 
     /**
-     * Replaces the entry at {@code position} of the previous translation's results, for an edit in
-     * place, which keeps them as the next translation's (no {@link #roll}).
+     * Applies {@code changes} ({@link #changes}, in their order) to the previous translation's
+     * results, for an edit in place, which keeps them as the next translation's (no {@link #roll}):
+     * the i-th change's key, value and diagnostics are {@code keys}', {@code values}' and
+     * {@code reported}'s i-th (unread for a REMOVED one). The arrays are shifted where they are
+     * (grown when an addition needs it), so a change allocates nothing but what it adds.
      */
-    public void replace(int position, K key, V value, List<Diagnostic> reported) {
-        keys[position] = key;
-        values[position] = value;
-        diagnostics[position] = reported.isEmpty() ? null : reported;
+    public void splice(List<Change> changes, List<? extends K> keys, List<? extends V> values,
+                       List<List<Diagnostic>> reported) {
+        int grown = size; // at most, on the way (the additions may be shifted in before the removals)
+        for (Change c : changes) {
+            grown += c.kind() == ChangeKind.ADDED ? 1 : 0;
+        }
+        if (grown > this.keys.length) {
+            final int capacity = grown + (grown >> 3);
+            this.keys = Arrays.copyOf(this.keys, capacity);
+            this.values = Arrays.copyOf(this.values, capacity);
+            this.diagnostics = Arrays.copyOf(this.diagnostics, capacity);
+        }
+        // Last to first: a change's previous position is not moved by those before it.
+        for (int k = changes.size() - 1; k >= 0; k--) {
+            final Change c = changes.get(k);
+            final int at = c.previous();
+            if (c.kind() == ChangeKind.REMOVED) {
+                shift(at + 1, at);
+                continue;
+            }
+            if (c.kind() == ChangeKind.ADDED) {
+                shift(at, at + 1);
+            }
+            this.keys[at] = keys.get(k);
+            this.values[at] = values.get(k);
+            this.diagnostics[at] = reported.get(k).isEmpty() ? null : reported.get(k);
+        }
+        restart();
     }
+
+    /** Moves the previous results from {@code from} to the end to {@code to}; {@link #size} follows. */
+    private void shift(int from, int to) {
+        System.arraycopy(keys, from, keys, to, size - from);
+        System.arraycopy(values, from, values, to, size - from);
+        System.arraycopy(diagnostics, from, diagnostics, to, size - from);
+        size += to - from;
+        if (to < from) { // removed: the freed slot at the end holds nothing
+            keys[size] = null;
+            values[size] = null;
+            diagnostics[size] = null;
+        }
+    }
+
 
     /** Reports the diagnostics of every previous entry again, in order (an edit in place's translation). */
     @SuppressWarnings("unchecked")

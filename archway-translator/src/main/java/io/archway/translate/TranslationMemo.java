@@ -39,13 +39,20 @@ import java.util.Objects;
  * listener checks and outcome ({@link RouteAttacher.Memo}), and a virtual host whose routes are the
  * same compiled instances ({@link RouteTableCompiler.Memo}).
  *
- * <p>The common change, a few HTTPRoutes edited in place (as many routes as before, each other one
- * the same instance at the same position), takes a shorter way still ({@code Translator.editInPlace}):
- * the route lists are compared by reference, only the edited routes are compiled and checked, and
- * when each attaches as the route at its position did, the previous translation's attachments,
- * status lists and virtual hosts are kept and only the edited routes' virtual hosts built again.
- * No pass reads every route's objects, and the edit leaves the memo as a memoized translation of
- * the same view would (the results at the edited positions replaced, no roll).
+ * <p>The common change, a few HTTPRoutes edited, added or removed (every other one the same
+ * instance, in the same order), takes a shorter way still ({@code Translator.editInPlace}): the
+ * route lists are compared by reference (a route's key read only where they differ), only the
+ * edited and added routes are compiled and checked, and the previous translation's status lists,
+ * counts and virtual hosts are kept with the changed routes' entries replaced, inserted or
+ * removed, only the virtual hosts they served on or serve on built again. No pass reads every
+ * route's objects, and the edit leaves the memo as a memoized translation of the same view would
+ * (the per-route arrays spliced where they are, no roll).
+ *
+ * <p>A listener added to or removed from a Gateway, the rest bound as before ({@link #begin} keeps
+ * the other listeners' instances), takes {@code Translator.editListeners}: the compiled routes, the
+ * other listeners' virtual hosts and the outcome of every route the change cannot reach are kept;
+ * the routes it reaches are attached against the changed listener alone where their status cannot
+ * change, else checked again.
  *
  * <p>Not thread-safe: one translation at a time.
  */
@@ -65,6 +72,9 @@ public final class TranslationMemo {
     private long translations;
     /** Whether this translation reuses the previous one's per-route results ({@link #begin}). */
     private boolean reusing;
+    private boolean httpRoutesOnly;
+    /** What {@link #begin} found when only Gateways' listeners were added or removed; else null. */
+    private List<RouteAttacher.ListenerEdit> listenerEdits;
 
     /**
      * Called once phases 1 and 2 ran: forgets everything when the inputs besides routes or the
@@ -83,6 +93,9 @@ public final class TranslationMemo {
         final boolean sameForRoutes = options.equals(this.options) && sameInstances(inputs, next, false);
         final boolean same = sameForRoutes && sameInstances(inputs, next, true) && bound != null
                 && sameBinding(bound, fresh);
+        // A route's checks read the keys of every Gateway and ListenerSet, ours or not ("does not exist").
+        final boolean sameParents = sameForRoutes && sameKeys(inputs, next, ResourceKind.GATEWAY)
+                && sameKeys(inputs, next, ResourceKind.LISTENER_SET);
         this.options = options;
         inputs = next;
         reusing = same;
@@ -90,18 +103,116 @@ public final class TranslationMemo {
             reused++;
             return bound;
         }
+        listenerEdits = null;
         if (!sameForRoutes) {
             compiled.clear();
             compiledL4.clear();
             table.clear();
+        } else if (bound != null && httpRoutesOnly && sameParents) {
+            final Map<ResourceKey, BoundGateway> rebound = new java.util.TreeMap<>();
+            listenerEdits = rebind(bound, fresh, rebound);
+            if (listenerEdits != null) { // the attachment is kept for Translator.editListeners
+                bound = rebound;
+                return rebound;
+            }
         }
         attachment.clear();
         bound = fresh;
         return fresh;
     }
 
-    /** Called once the translation is done: what it used is what the next may reuse. */
-    void end() {
+    /**
+     * The listeners added and removed, when the Gateways are bound as before but for listeners
+     * added or removed ({@code into}: the fresh binding with each unchanged listener the previous
+     * instance); null otherwise (a listener changed in place, a Gateway with ListenerSets, one
+     * accepted or not, on another address or presenting another backend client certificate).
+     */
+    private static List<RouteAttacher.ListenerEdit> rebind(Map<ResourceKey, BoundGateway> previous,
+                                                           Map<ResourceKey, BoundGateway> fresh,
+                                                           Map<ResourceKey, BoundGateway> into) {
+        if (!previous.keySet().equals(fresh.keySet())) {
+            return null;
+        }
+        final List<RouteAttacher.ListenerEdit> edits = new java.util.ArrayList<>();
+        for (Map.Entry<ResourceKey, BoundGateway> e : fresh.entrySet()) {
+            final BoundGateway x = previous.get(e.getKey());
+            final BoundGateway y = e.getValue();
+            if (x.accepted() != y.accepted() || !Objects.equals(x.address(), y.address())
+                    || !Objects.equals(x.backendClientCertificate(), y.backendClientCertificate())
+                    || !x.listenerSets().isEmpty() || !y.listenerSets().isEmpty()) {
+                return null;
+            }
+            final List<BoundListener> listeners = new java.util.ArrayList<>(y.listeners().size());
+            final List<BoundListener> added = new java.util.ArrayList<>();
+            final List<BoundListener> removed = new java.util.ArrayList<>(x.listeners());
+            for (BoundListener l : y.listeners()) {
+                final BoundListener kept = removed.stream().filter(k -> sameListener(k, l)).findFirst().orElse(null);
+                listeners.add(kept != null ? kept : l);
+                if (kept != null) {
+                    removed.remove(kept);
+                } else {
+                    added.add(l);
+                }
+            }
+            if (added.stream().anyMatch(a -> removed.stream().anyMatch(r -> r.origin().equals(a.origin())))) {
+                return null; // changed in place: its virtual hosts are keyed by origin
+            }
+            final BoundGateway rebound = new BoundGateway(y.key(), y.gateway(), y.generation(), y.accepted(),
+                    y.address(), y.statusAddresses(), listeners, y.conditions(), y.listenerSets(),
+                    y.reportsListenerSets(), y.backendClientCertificate());
+            into.put(e.getKey(), rebound);
+            if (!added.isEmpty() || !removed.isEmpty()) {
+                edits.add(new RouteAttacher.ListenerEdit(rebound, List.copyOf(added), List.copyOf(removed)));
+            }
+        }
+        return edits;
+    }
+
+    /** Whether {@code a} and {@code b} hold objects of {@code kind} with the same keys, in the same order. */
+    private static boolean sameKeys(Map<ResourceKind, List<HasMetadata>> a, Map<ResourceKind, List<HasMetadata>> b,
+                                    ResourceKind kind) {
+        final List<HasMetadata> x = a.getOrDefault(kind, List.of());
+        final List<HasMetadata> y = b.getOrDefault(kind, List.of());
+        if (x.size() != y.size()) {
+            return false;
+        }
+        for (int i = 0; i < x.size(); i++) {
+            if (!Objects.equals(x.get(i).getMetadata().getNamespace(), y.get(i).getMetadata().getNamespace())
+                    || !Objects.equals(x.get(i).getMetadata().getName(), y.get(i).getMetadata().getName())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether two bindings of a listener (of one view's Namespaces) agree in every field. */
+    private static boolean sameListener(BoundListener x, BoundListener y) {
+        return x.origin().equals(y.origin()) && x.port() == y.port() && x.protocol() == y.protocol()
+                && x.tlsMode() == y.tlsMode() && Objects.equals(x.hostname(), y.hostname())
+                && x.accepted() == y.accepted() && x.programmed() == y.programmed() && x.served() == y.served()
+                && x.allowedNamespaces().sameAs(y.allowedNamespaces()) && x.supportedKinds().equals(y.supportedKinds())
+                && x.certificates().equals(y.certificates()) && Objects.equals(x.clientValidation(), y.clientValidation())
+                && x.conditions().equals(y.conditions());
+    }
+
+    /** The listener changes {@link #begin} found (the attachment kept for them), or null. */
+    List<RouteAttacher.ListenerEdit> listenerEdits() {
+        return listenerEdits;
+    }
+
+    /** The listener changes could not be edited in place: the attachment is forgotten. */
+    void forgetAttachment() {
+        attachment.clear();
+        listenerEdits = null;
+    }
+
+    /**
+     * Called once the translation is done: what it used is what the next may reuse.
+     *
+     * @param httpRoutesOnly whether its routes were HTTPRoutes alone (what an edit in place starts from)
+     */
+    void end(boolean httpRoutesOnly) {
+        this.httpRoutesOnly = httpRoutesOnly;
         compiled.roll();
         compiledL4.roll();
         attachment.roll();
@@ -110,6 +221,11 @@ public final class TranslationMemo {
 
     boolean reusing() {
         return reusing;
+    }
+
+    /** Whether the previous translation's routes were HTTPRoutes alone (an edit in place keeps that). */
+    boolean httpRoutesOnly() {
+        return httpRoutesOnly;
     }
 
     /** Counts a translation that edited the previous one in place (and took no {@link #end}). */
@@ -124,9 +240,10 @@ public final class TranslationMemo {
     }
 
     /**
-     * Whether {@code a} and {@code b} hold the same instances: of the kinds a route's compilation
+     * Whether {@code a} and {@code b} hold the same objects: of the kinds a route's compilation
      * reads (every kind but GatewayClasses, Gateways and ListenerSets: a route compiles once whatever
-     * it attaches to), or with {@code parents} of those three kinds.
+     * it attaches to), the same instances or equal copies; with {@code parents}, of those three
+     * kinds, the same instances.
      */
     private static boolean sameInstances(Map<ResourceKind, List<HasMetadata>> a, Map<ResourceKind, List<HasMetadata>> b,
                                          boolean parents) {
@@ -143,7 +260,11 @@ public final class TranslationMemo {
                 return false;
             }
             for (int i = 0; i < x.size(); i++) {
-                if (x.get(i) != y.get(i)) {
+                // Of the kinds a route's compilation reads, an equal copy serves as well (an object
+                // the file source read again because it moved in its file: a Service below a
+                // Gateway that gained a listener); those steps report on the route alone, so no
+                // location they kept is the moved object's.
+                if (x.get(i) != y.get(i) && (parents || !x.get(i).equals(y.get(i)))) {
                     return false;
                 }
             }

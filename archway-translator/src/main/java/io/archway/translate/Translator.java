@@ -10,6 +10,7 @@ import io.archway.translate.bind.Attachment;
 import io.archway.translate.bind.BackendResolver;
 import io.archway.translate.bind.BackendTlsPolicies;
 import io.archway.translate.bind.BoundGateway;
+import io.archway.translate.bind.BoundListener;
 import io.archway.translate.bind.GatewayClassAcceptor;
 import io.archway.translate.bind.GatewayClassAcceptor.ClassDecision;
 import io.archway.translate.bind.Kinds;
@@ -65,6 +66,9 @@ import java.util.stream.Collectors;
 public final class Translator {
     /** More HTTPRoutes changed than this, and the memoized path is as cheap as an edit in place. */
     private static final int EDIT_IN_PLACE_LIMIT = 64;
+    /** HTTPRoutes in key order, as {@link #sortedByKey} gives them (read only for routes that differ). */
+    private static final Comparator<HasMetadata> ROUTE_ORDER = Comparator.comparing(
+            (HasMetadata r) -> Kinds.keyOf(ResourceKind.HTTP_ROUTE, r));
     private final TranslatorOptions options;
 
     public Translator(TranslatorOptions options) {
@@ -140,9 +144,19 @@ public final class Translator {
                 return edited;
             }
         }
+        if (memo != null && memo.listenerEdits() != null) {
+            final Translation edited = tlsPolicies.isEmpty() && view.grpcRoutes().isEmpty() && view.tlsRoutes().isEmpty()
+                    && view.tcpRoutes().isEmpty() && view.udpRoutes().isEmpty()
+                    ? editListeners(view, version, diagnostics, classes, bound, memo) : null;
+            if (edited != null) {
+                return edited;
+            }
+            memo.forgetAttachment();
+        }
         final List<CompiledRoute> routes = new ArrayList<>(view.httpRoutes().size() + view.grpcRoutes().size());
         sortedByKey(view, view.httpRoutes(), ResourceKind.HTTP_ROUTE).forEach(r -> routes.add(memo == null
                 ? ruleCompiler.compile(r) : memo.compiled.get(r, diagnostics, () -> ruleCompiler.compile(r))));
+        final int grpcRoutes = view.grpcRoutes().size();
         final GrpcRouteRuleCompiler grpcCompiler = new GrpcRouteRuleCompiler(backends, diagnostics);
         sortedByKey(view, view.grpcRoutes(), ResourceKind.GRPC_ROUTE).forEach(r -> routes.add(memo == null
                 ? grpcCompiler.compile(r) : memo.compiled.get(r, diagnostics, () -> grpcCompiler.compile(r))));
@@ -178,7 +192,7 @@ public final class Translator {
         final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo == null ? null : memo.table)
                 .compile(new ArrayList<>(bound.values()), attacher.attachments(), routes, l4Routes);
         if (memo != null) {
-            memo.end();
+            memo.end(grpcRoutes == 0 && l4Routes.isEmpty());
         }
 
         return new Translation(new RoutingSnapshot(version, ports),
@@ -188,57 +202,128 @@ public final class Translator {
     }
 
     /**
-     * The translation of a view whose HTTPRoutes are the previous translation's but for a few edited
-     * in place (as many routes, each other one the same instance at the same position): only the
-     * edited routes are compiled and checked, and only the virtual hosts they serve on are built
-     * again; everything else is the previous translation's, shared (issue 14: a one-route change at
-     * 10,000 routes without a pass over every route's objects). The result equals a full
-     * translation's: each step of the full path is a function of one route at a time, and the edit
-     * is taken only when every edited route attaches as the route at its position did (same status
-     * key, listeners and hostnames), so the attachments, counts and groupings are the previous
-     * ones. Null when it cannot serve (the memoized path then runs): routes added or removed, many
-     * edited, or an edited route attached elsewhere. Only for views of HTTPRoutes alone (no other
-     * route kind, no BackendTLSPolicy), with the memo reusing the previous binding.
+     * The translation of a view whose HTTPRoutes are the previous translation's but for a few edited,
+     * added or removed (every other one the same instance, in the same order): only the edited and
+     * added routes are compiled and checked, and only the virtual hosts the changed routes served on
+     * or serve on are built again; everything else is the previous translation's, shared (issue 14:
+     * a one-route change at 10,000 routes without a pass over every route's objects). The result
+     * equals a full translation's: each step of the full path is a function of one route at a time
+     * (no hostname is claimed by two kinds), so the previous per-route results stand for the
+     * unchanged routes, and the lists built from them (status entries, counts per listener, the
+     * routes of each virtual host, in route order) are the previous ones with the changed routes'
+     * entries replaced, inserted or removed. Null when it cannot serve (the memoized path then
+     * runs): many routes changed, or the previous translation's attachment not at hand. Only for
+     * views of HTTPRoutes alone (no other route kind, no BackendTLSPolicy) after a translation of
+     * HTTPRoutes alone, with the memo reusing the previous binding.
      */
     private Translation editInPlace(ResourceView view, long version, Diagnostics diagnostics,
                                     GatewayClassAcceptor classes, Map<ResourceKey, BoundGateway> bound,
                                     HttpRouteRuleCompiler ruleCompiler, TranslationMemo memo) {
-        if (view.httpRoutes().size() != memo.compiled.size()) {
-            return null; // routes added or removed: not even a view out of key order is sorted for it
+        if (!memo.httpRoutesOnly()) {
+            return null;
         }
         final List<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute> httpRoutes =
                 sortedByKey(view, view.httpRoutes(), ResourceKind.HTTP_ROUTE);
-        final int[] changed = memo.compiled.changedPositions(httpRoutes, EDIT_IN_PLACE_LIMIT);
-        if (changed == null) {
-            return null;
-        }
-        final List<RouteContext> contexts = new ArrayList<>(changed.length);
-        for (int i : changed) {
-            final var route = httpRoutes.get(i);
-            final int mark = diagnostics.size();
-            final CompiledRoute compiled = ruleCompiler.compile(route);
-            // Kept whatever follows: should the memoized path run instead, this is its hit for the route.
-            memo.compiled.replace(i, route, compiled, diagnostics.takeSince(mark));
-            contexts.add(compiled.context());
-        }
+        final List<Memoized.Change> changes = memo.compiled.changes(httpRoutes, EDIT_IN_PLACE_LIMIT, ROUTE_ORDER);
         final Set<ResourceKey> allParents = allParents(view);
         final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics,
                 memo.attachment);
-        final List<RouteAttacher.Edit> edits = attacher.prepareInPlace(httpRoutes.size(), changed, contexts);
-        if (edits == null) {
+        if (changes == null || !attacher.canEditInPlace(memo.compiled.size())) {
             return null;
         }
+        final List<HasMetadata> keys = new ArrayList<>(changes.size());
+        final List<CompiledRoute> before = new ArrayList<>(changes.size());
+        final List<CompiledRoute> after = new ArrayList<>(changes.size());
+        final List<List<io.archway.translate.Diagnostic>> reported = new ArrayList<>(changes.size());
+        final List<RouteContext> contexts = new ArrayList<>(changes.size());
+        for (Memoized.Change c : changes) {
+            before.add(c.kind() == Memoized.ChangeKind.ADDED ? null : memo.compiled.valueAt(c.previous()));
+            if (c.kind() == Memoized.ChangeKind.REMOVED) {
+                keys.add(null);
+                after.add(null);
+                reported.add(List.of());
+                contexts.add(null);
+                continue;
+            }
+            final var route = httpRoutes.get(c.next());
+            final int mark = diagnostics.size();
+            final CompiledRoute compiled = ruleCompiler.compile(route);
+            keys.add(route);
+            after.add(compiled);
+            reported.add(diagnostics.takeSince(mark));
+            contexts.add(compiled.context());
+        }
+        final List<RouteAttacher.Edit> edits = attacher.prepareInPlace(changes, contexts);
+        memo.compiled.splice(changes, keys, after, reported);
         memo.compiled.reportAll(diagnostics); // 3., in route order
         warnOrphanListenerSets(view, allParents, diagnostics);
         attacher.commitInPlace(edits); // 4.
         final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
         final Map<ResourceKey, ListenerSetStatus> listenerSetStatuses = new TreeMap<>();
         writeParentStatuses(bound, attacher, gatewayStatuses, listenerSetStatuses); // 5.
-        final List<Attachment> edited = new ArrayList<>();
-        edits.forEach(e -> edited.addAll(e.attachments()));
+        final List<RouteTableCompiler.RouteEdit> routeEdits = new ArrayList<>(changes.size());
+        for (int k = 0; k < changes.size(); k++) {
+            final RouteAttacher.Edit e = edits.get(k);
+            final CompiledRoute route = after.get(k) != null ? after.get(k) : before.get(k);
+            routeEdits.add(new RouteTableCompiler.RouteEdit(route.context().key(), before.get(k), e.attachedBefore(),
+                    after.get(k), e.attachedAfter()));
+        }
         final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo.table).compileInPlace(
-                new ArrayList<>(bound.values()), attacher.attachments(), edited, memo.compiled::valueAt,
-                httpRoutes.size(), List.of()); // 6.
+                new ArrayList<>(bound.values()), attacher::attachments, routeEdits, httpRoutes.size(),
+                List.of()); // 6.
+        memo.editedInPlace();
+        return new Translation(new RoutingSnapshot(version, ports),
+                new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),
+                        Map.of()),
+                diagnostics.sorted());
+    }
+
+    /**
+     * The translation of a view whose routes are the previous translation's (HTTPRoutes alone, the
+     * same instances) and whose Gateways are bound as before but for listeners added or removed
+     * ({@link TranslationMemo#listenerEdits}; every other listener the previous instance): every
+     * compiled route and every other listener's virtual hosts are kept, and only the routes the
+     * changed listeners can reach are attached again, against those listeners alone where their
+     * status cannot change ({@link RouteAttacher#prepareListenerEdits}); the Gateways' status is
+     * written from the counts so patched. Null when it cannot serve (routes changed as well, or the
+     * previous attachment not at hand).
+     */
+    private Translation editListeners(ResourceView view, long version, Diagnostics diagnostics,
+                                      GatewayClassAcceptor classes, Map<ResourceKey, BoundGateway> bound,
+                                      TranslationMemo memo) {
+        if (!memo.httpRoutesOnly()) {
+            return null;
+        }
+        final List<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute> httpRoutes =
+                sortedByKey(view, view.httpRoutes(), ResourceKind.HTTP_ROUTE);
+        final Set<ResourceKey> allParents = allParents(view);
+        final RouteAttacher attacher = new RouteAttacher(options.controllerName(), bound, allParents, diagnostics,
+                memo.attachment);
+        if (memo.compiled.changes(httpRoutes, 0, ROUTE_ORDER) == null || !attacher.canEditInPlace(httpRoutes.size())) {
+            return null;
+        }
+        final List<RouteAttacher.Edit> edits = attacher.prepareListenerEdits(memo.listenerEdits());
+        memo.compiled.reportAll(diagnostics); // 3., in route order
+        warnOrphanListenerSets(view, allParents, diagnostics);
+        attacher.commitInPlace(edits); // 4.
+        final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
+        final Map<ResourceKey, ListenerSetStatus> listenerSetStatuses = new TreeMap<>();
+        writeParentStatuses(bound, attacher, gatewayStatuses, listenerSetStatuses); // 5.
+        final List<RouteTableCompiler.RouteEdit> routeEdits = new ArrayList<>(edits.size());
+        for (RouteAttacher.Edit e : edits) {
+            final CompiledRoute route = memo.compiled.valueAt(e.position());
+            routeEdits.add(new RouteTableCompiler.RouteEdit(route.context().key(), route, e.attachedBefore(), route,
+                    e.attachedAfter()));
+        }
+        final List<BoundListener> added = new ArrayList<>();
+        final List<BoundListener> removed = new ArrayList<>();
+        for (RouteAttacher.ListenerEdit e : memo.listenerEdits()) {
+            e.added().stream().filter(l -> e.gateway().accepted() && l.served()).forEach(added::add);
+            removed.addAll(e.removed());
+        }
+        final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo.table).compileInPlace(
+                new ArrayList<>(bound.values()), attacher::attachments, routeEdits, httpRoutes.size(), List.of(),
+                added, removed); // 6.
         memo.editedInPlace();
         return new Translation(new RoutingSnapshot(version, ports),
                 new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),

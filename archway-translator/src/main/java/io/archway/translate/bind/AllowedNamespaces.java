@@ -71,6 +71,15 @@ public final class AllowedNamespaces {
                 gateway.getMetadata().getNamespace(), allowed == null ? null : allowed.getSelector(), namespaceLabels);
     }
 
+    /**
+     * Whether {@code other} admits the same namespaces: the same policy, read against the same
+     * Namespaces (the caller's to know: both made from one view's Namespace objects).
+     */
+    public boolean sameAs(AllowedNamespaces other) {
+        return scope.equals(other.scope) && from.equals(other.from) && Objects.equals(ownerNamespace, other.ownerNamespace)
+                && Objects.equals(selector, other.selector);
+    }
+
     /** The effective {@code from}: as written, or the scope's default. */
     public String from() {
         return from;

@@ -45,8 +45,11 @@ public final class RouteAttacher {
     private ArrayList<List<RouteParentStatus>> statusValues = new ArrayList<>();
     /** The routes' status as handed out, when the memo keeps it for an edit in place (else made when asked). */
     private io.archway.translate.IndexedOnRead<ResourceKey, List<RouteParentStatus>> statuses;
-    /** Each route's index in the status lists (-1: none), kept for an edit in place; null without a memo. */
-    private int[] statusIndex;
+    /**
+     * For each route, how many routes before it have a status entry (its entry's index in the status
+     * lists when it has one), and the total at the end; kept for an edit in place, null without a memo.
+     */
+    private int[] statusBefore;
     /** Routes attached per listener (a listener belongs to one parent, so its id is one). */
     private Map<BoundListener, int[]> attachedPerListener = new java.util.IdentityHashMap<>();
     private Map<BoundListener, String> listenerIds = new java.util.IdentityHashMap<>();
@@ -94,29 +97,52 @@ public final class RouteAttacher {
      * What one translation's attachment produced, shared with the next by an edit in place: none of
      * these lists or maps is changed once a translation has returned (an edit copies what it changes).
      */
-    private record Previous(int routes, ArrayList<Attachment> attachments, ArrayList<ResourceKey> statusKeys,
+    private record Previous(int routes, ArrayList<ResourceKey> statusKeys,
                             ArrayList<List<RouteParentStatus>> statusValues,
                             io.archway.translate.IndexedOnRead<ResourceKey, List<RouteParentStatus>> statuses,
-                            int[] statusIndex,
+                            int[] statusBefore,
                             Map<BoundListener, int[]> attachedPerListener, Map<BoundListener, String> listenerIds) {
     }
 
-    /** A changed route's checks and outcome, computed ahead of its place ({@link #prepareInPlace}). */
+    /**
+     * A route edited, added or removed, with its outcome before (null: added) and after (null:
+     * removed), the latter computed ahead of its place ({@link #prepareInPlace}).
+     */
     public static final class Edit {
-        private final int index;
+        private final io.archway.translate.Memoized.Change change;
         private final RouteContext route;
+        private final Outcome was;
         private final Outcome outcome;
         private final List<Diagnostic> reported;
 
-        private Edit(int index, RouteContext route, Outcome outcome, List<Diagnostic> reported) {
-            this.index = index;
+        private Edit(io.archway.translate.Memoized.Change change, RouteContext route, Outcome was, Outcome outcome,
+                     List<Diagnostic> reported) {
+            this.change = change;
             this.route = route;
+            this.was = was;
             this.outcome = outcome;
             this.reported = reported;
         }
 
-        /** The route's attachments, equal to the previous translation's at its index. */
-        public List<Attachment> attachments() {
+        /** The route's position in the previous translation's routes (where it goes, when added). */
+        public int position() {
+            return change.previous();
+        }
+
+        /** The route's attachments in the previous translation (none when added). */
+        public List<Attachment> attachedBefore() {
+            return attachments(was, change.previous());
+        }
+
+        /** The route's attachments in this translation (none when removed). */
+        public List<Attachment> attachedAfter() {
+            return attachments(outcome, change.next());
+        }
+
+        private static List<Attachment> attachments(Outcome outcome, int index) {
+            if (outcome == null) {
+                return List.of();
+            }
             final List<Attachment> out = new ArrayList<>(outcome.attached().size());
             for (Attached a : outcome.attached()) {
                 out.add(new Attachment(a.gateway(), a.listener(), index, a.hostnames()));
@@ -199,7 +225,7 @@ public final class RouteAttacher {
             // No hostname is claimed by two kinds, so a route's outcome follows from its own checks:
             // one step per route, and one memo look-up per unchanged route instead of two.
             if (memo != null) {
-                statusIndex = new int[routes.size()];
+                statusBefore = new int[routes.size() + 1];
             }
             for (int i = 0; i < routes.size(); i++) {
                 final RouteContext route = routes.get(i);
@@ -207,8 +233,9 @@ public final class RouteAttacher {
                         : memo.routeOutcomes.get(route, diagnostics, () -> outcome(route, check(route))));
             }
             if (memo != null) {
+                statusBefore[routes.size()] = statusKeys.size();
                 statuses = new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues);
-                memo.last = new Previous(routes.size(), attachments, statusKeys, statusValues, statuses, statusIndex,
+                memo.last = new Previous(routes.size(), statusKeys, statusValues, statuses, statusBefore,
                         attachedPerListener, listenerIds);
             }
             return;
@@ -230,61 +257,288 @@ public final class RouteAttacher {
     }
 
     /**
-     * An edit in place, first step: the checks and outcome of each route at {@code changed} (positions
-     * in the previous translation's routes, which were as many), with the diagnostics they report
-     * taken aside; null when the previous translation's attachment is not at hand or a changed route
-     * would not attach as the route at its position did (another status key, other listeners or
-     * hostnames): then the routes are attached the memoized way. Changes no state but the memo's.
-     *
-     * @param routeCount how many routes there are, as many as the previous translation attached
-     * @param routes the routes at {@code changed}, in that order
+     * Whether an edit in place can start from the previous translation's attachment: it attached
+     * {@code routeCount} routes the one-step way (no hostname claimed by two kinds).
      */
-    public List<Edit> prepareInPlace(int routeCount, int[] changed, List<RouteContext> routes) {
-        final Previous previous = memo == null ? null : memo.last;
-        if (previous == null || previous.routes() != routeCount) {
-            return null;
-        }
-        final List<Edit> edits = new ArrayList<>(changed.length);
-        for (int k = 0; k < changed.length; k++) {
+    public boolean canEditInPlace(int routeCount) {
+        return memo != null && memo.last != null && memo.last.routes() == routeCount;
+    }
+
+    /**
+     * An edit in place, first step: the checks and outcome of each route edited or added, with the
+     * diagnostics they report taken aside, beside the outcome the previous translation gave it.
+     * Changes no state ({@link #canEditInPlace} must hold).
+     *
+     * @param changes how the routes differ from the previous translation's
+     * @param routes the route of each change, null for a removed one
+     */
+    public List<Edit> prepareInPlace(List<io.archway.translate.Memoized.Change> changes, List<RouteContext> routes) {
+        final List<Edit> edits = new ArrayList<>(changes.size());
+        for (int k = 0; k < changes.size(); k++) {
+            final io.archway.translate.Memoized.Change change = changes.get(k);
             final RouteContext route = routes.get(k);
+            final Outcome was = change.kind() == io.archway.translate.Memoized.ChangeKind.ADDED ? null
+                    : memo.routeOutcomes.valueAt(change.previous());
+            if (route == null) {
+                edits.add(new Edit(change, null, was, null, List.of()));
+                continue;
+            }
             final int mark = diagnostics.size();
             final Outcome outcome = outcome(route, check(route));
-            final List<Diagnostic> reported = diagnostics.takeSince(mark);
-            if (!attachesAlike(memo.routeOutcomes.valueAt(changed[k]), outcome)) {
-                return null;
-            }
-            edits.add(new Edit(changed[k], route, outcome, reported));
+            edits.add(new Edit(change, route, was, outcome, diagnostics.takeSince(mark)));
         }
         return edits;
     }
 
     /**
      * An edit in place, second step: this attacher's results are the previous translation's with the
-     * edited routes' outcomes in place (their attachments are equal, so the attachment list, status
-     * keys and counts are shared; the status values are copied), and every route's diagnostics are
-     * reported in route order, as {@link #attach} reports them.
+     * edits applied: the status lists copied with the edited routes' entries replaced, added or
+     * removed (the unchanged routes' entries are the same instances), the counts per listener
+     * copied and adjusted when an edit attaches elsewhere, and every route's diagnostics reported in
+     * route order, as {@link #attach} reports them. The attachment list is made only if asked for.
      */
     public void commitInPlace(List<Edit> edits) {
         final Previous previous = memo.last;
+        final List<io.archway.translate.Memoized.Change> changes = new ArrayList<>(edits.size());
+        final List<RouteContext> keys = new ArrayList<>(edits.size());
+        final List<Outcome> values = new ArrayList<>(edits.size());
+        final List<List<Diagnostic>> reported = new ArrayList<>(edits.size());
+        boolean statusesMove = false; // an entry added or removed: the indices after it move
+        boolean countsChange = false;
+        int routes = previous.routes();
         for (Edit e : edits) {
-            memo.routeOutcomes.replace(e.index, e.route, e.outcome, e.reported);
+            changes.add(e.change);
+            keys.add(e.route);
+            values.add(e.outcome);
+            reported.add(e.reported);
+            statusesMove |= hasStatus(e.was) != hasStatus(e.outcome);
+            countsChange |= e.was == null || e.outcome == null || !attachesAlike(e.was, e.outcome);
+            routes += e.was == null ? 1 : e.outcome == null ? -1 : 0;
         }
+        memo.routeOutcomes.splice(changes, keys, values, reported);
         memo.routeOutcomes.reportAll(diagnostics);
-        attachments = previous.attachments();
-        statusKeys = previous.statusKeys();
+        statusKeys = statusesMove ? new ArrayList<>(previous.statusKeys()) : previous.statusKeys();
         statusValues = new ArrayList<>(previous.statusValues());
+        final int[] before = previous.statusBefore();
+        statusBefore = statusesMove || routes != previous.routes() ? new int[routes + 1] : before;
+        int from = 0; // in the previous routes
+        int to = 0; // in this translation's
+        int delta = 0; // status entries added less those removed so far
         for (Edit e : edits) {
-            final int at = previous.statusIndex()[e.index];
-            if (at >= 0) {
+            if (statusBefore != before) {
+                while (from < e.change.previous()) {
+                    statusBefore[to++] = before[from++] + delta;
+                }
+            } else {
+                from = e.change.previous();
+                to = from;
+            }
+            final int at = before[from] + delta; // the route's status index in the lists as edited so far
+            if (e.was != null) {
+                from++;
+            }
+            if (e.outcome != null) {
+                if (statusBefore != before) {
+                    statusBefore[to] = at;
+                }
+                to++;
+            }
+            if (hasStatus(e.was) && hasStatus(e.outcome)) {
                 statusValues.set(at, e.outcome.parents());
+            } else if (hasStatus(e.was)) {
+                statusKeys.remove(at);
+                statusValues.remove(at);
+                delta--;
+            } else if (hasStatus(e.outcome)) {
+                statusKeys.add(at, e.outcome.statusKey());
+                statusValues.add(at, e.outcome.parents());
+                delta++;
             }
         }
-        statusIndex = previous.statusIndex();
+        if (statusBefore != before) {
+            while (from <= previous.routes()) {
+                statusBefore[to++] = before[from++] + delta;
+            }
+        }
         attachedPerListener = previous.attachedPerListener();
         listenerIds = previous.listenerIds();
+        if (countsChange) { // copied: the previous translation's counts are its own
+            attachedPerListener = new java.util.IdentityHashMap<>(attachedPerListener);
+            attachedPerListener.replaceAll((l, n) -> n.clone());
+            listenerIds = new java.util.IdentityHashMap<>(listenerIds);
+            for (Edit e : edits) {
+                if (e.was != null) {
+                    e.was.attached().forEach(a -> attachedPerListener.get(a.listener())[0]--);
+                }
+                if (e.outcome != null) {
+                    for (Attached a : e.outcome.attached()) {
+                        attachedPerListener.computeIfAbsent(a.listener(), l -> new int[1])[0]++;
+                        listenerIds.putIfAbsent(a.listener(), a.listenerId());
+                    }
+                }
+            }
+            // As the full path's: no entry for a listener without routes (a removed one's instance let go).
+            attachedPerListener.values().removeIf(n -> n[0] == 0);
+            listenerIds.keySet().retainAll(attachedPerListener.keySet());
+        }
+        attachments = null;
         statuses = new io.archway.translate.IndexedOnRead<>(statusKeys, statusValues, previous.statuses());
-        memo.last = new Previous(previous.routes(), attachments, statusKeys, statusValues, statuses, statusIndex,
-                attachedPerListener, listenerIds);
+        memo.last = new Previous(routes, statusKeys, statusValues, statuses, statusBefore, attachedPerListener,
+                listenerIds);
+    }
+
+    private static boolean hasStatus(Outcome outcome) {
+        return outcome != null && outcome.statusKey() != null;
+    }
+
+    /**
+     * Listeners added to or removed from one Gateway of ours whose binding is otherwise the previous
+     * one (its other listeners the previous instances).
+     */
+    public record ListenerEdit(BoundGateway gateway, List<BoundListener> added, List<BoundListener> removed) {
+    }
+
+    /**
+     * An edit in place after listeners were added or removed ({@link ListenerEdit}), the routes the
+     * previous translation's: the outcome of each route that the changes reach (a parentRef naming
+     * the Gateway whose sectionName and port do not rule the listener out), as a full translation
+     * gives it, with its diagnostics. A route that attached to the Gateway through its only
+     * parentRef naming it keeps its status (still Accepted: it attaches to a listener of it still)
+     * and gains or loses the changed listeners' attachments alone, each checked
+     * ({@link ListenerCheck}) against the route; any other reached route is checked again in full
+     * (its status may change: the reason of a refusal is the furthest step over every listener).
+     * The rest keep their outcome. Changes no state ({@link #canEditInPlace} must hold). Reads
+     * each route's parentRefs once.
+     */
+    public List<Edit> prepareListenerEdits(List<ListenerEdit> changed) {
+        final io.archway.translate.Memoized<RouteContext, Outcome> outcomes = memo.routeOutcomes;
+        final List<Edit> edits = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            final RouteContext route = outcomes.keyAt(i);
+            final Outcome was = outcomes.valueAt(i);
+            Outcome now = was;
+            for (ListenerEdit c : changed) {
+                now = now == null ? null : withListeners(route, now, c);
+            }
+            if (now == was) {
+                continue;
+            }
+            List<Diagnostic> reported = outcomes.reportedAt(i);
+            if (now == null) {
+                final int mark = diagnostics.size();
+                now = outcome(route, check(route));
+                reported = diagnostics.takeSince(mark);
+            }
+            final int at = i;
+            edits.add(new Edit(new io.archway.translate.Memoized.Change(io.archway.translate.Memoized.ChangeKind.EDITED,
+                    at, at), route, was, now, reported));
+        }
+        return edits;
+    }
+
+    /**
+     * {@code outcome} with {@code change}'s listeners attached or detached, the same instance when
+     * the change does not reach the route, null when the route has to be checked again in full.
+     */
+    private Outcome withListeners(RouteContext route, Outcome outcome, ListenerEdit change) {
+        final ResourceKey gateway = change.gateway().key();
+        ParentReference naming = null;
+        boolean reached = false;
+        int refs = 0;
+        for (ParentReference ref : route.parentRefs()) {
+            if (names(ref, route.key().namespace(), gateway)) {
+                refs++;
+                naming = ref;
+                for (BoundListener l : change.added()) {
+                    reached |= reaches(ref, l);
+                }
+                for (BoundListener l : change.removed()) {
+                    reached |= reaches(ref, l);
+                }
+            }
+        }
+        if (!reached) {
+            return outcome;
+        }
+        if (refs > 1 || !attachedTo(outcome, gateway)) {
+            return null; // two parentRefs share listeners, or a refusal whose reason may change
+        }
+        List<Attached> attached = outcome.attached();
+        for (BoundListener l : change.removed()) {
+            if (reaches(naming, l)) {
+                attached = attached.stream().filter(a -> a.listener() != l).toList();
+            }
+        }
+        if (attached.stream().noneMatch(a -> a.gateway().key().equals(gateway))) {
+            return null; // it lost its last listener of the Gateway: not accepted any more
+        }
+        for (BoundListener l : change.added()) {
+            if (reaches(naming, l)) {
+                final ListenerCheck check = ListenerCheck.of(l, naming, route);
+                if (check.attached()) {
+                    attached = inListenerOrder(attached, new Attached(servingGateway.get(gateway), l,
+                            listenerId(gateway, l.name()), check.effectiveHostnames()), change.gateway().listeners());
+                }
+            }
+        }
+        return attached == outcome.attached() ? outcome
+                : new Outcome(outcome.statusKey(), outcome.parents(), List.copyOf(attached));
+    }
+
+    /** Whether {@code ref} (of a route in {@code namespace}) names the Gateway {@code gateway}. */
+    private static boolean names(ParentReference ref, String namespace, ResourceKey gateway) {
+        return Kinds.orDefault(ref.getGroup(), ResourceKind.GATEWAY_GROUP).equals(ResourceKind.GATEWAY_GROUP)
+                && Kinds.orDefault(ref.getKind(), ResourceKind.GATEWAY.kind()).equals(gateway.kind())
+                && gateway.name().equals(ref.getName())
+                && gateway.namespace().equals(Kinds.orDefault(ref.getNamespace(), namespace));
+    }
+
+    /** Whether {@code ref}'s sectionName and port leave {@code listener} among those it names. */
+    private static boolean reaches(ParentReference ref, BoundListener listener) {
+        return (ref.getSectionName() == null || ref.getSectionName().equals(listener.name()))
+                && (ref.getPort() == null || ref.getPort() == listener.port());
+    }
+
+    private static boolean attachedTo(Outcome outcome, ResourceKey gateway) {
+        for (Attached a : outcome.attached()) {
+            if (a.gateway().key().equals(gateway)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code attached} with {@code added} among the Gateway's entries (which follow each other, in
+     * its listeners' order, as {@link #attachToParent} adds them).
+     */
+    private static List<Attached> inListenerOrder(List<Attached> attached, Attached added, List<BoundListener> order) {
+        final int rank = rank(order, added.listener());
+        final List<Attached> out = new ArrayList<>(attached.size() + 1);
+        boolean placed = false;
+        boolean seen = false; // the Gateway's entries began
+        for (Attached a : attached) {
+            final boolean ours = a.gateway().key().equals(added.gateway().key());
+            if (!placed && (ours && rank(order, a.listener()) > rank || seen && !ours)) {
+                out.add(added);
+                placed = true;
+            }
+            seen |= ours;
+            out.add(a);
+        }
+        if (!placed) {
+            out.add(added);
+        }
+        return out;
+    }
+
+    private static int rank(List<BoundListener> order, BoundListener listener) {
+        for (int i = 0; i < order.size(); i++) {
+            if (order.get(i) == listener) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("listener " + listener.origin() + " is not its Gateway's");
     }
 
     /** Whether two outcomes give the same status key and the same attachments (listeners by identity). */
@@ -361,8 +615,8 @@ public final class RouteAttacher {
     }
 
     private void apply(int routeIndex, Outcome outcome) {
-        if (statusIndex != null) {
-            statusIndex[routeIndex] = outcome.statusKey() == null ? -1 : statusKeys.size();
+        if (statusBefore != null) {
+            statusBefore[routeIndex] = statusKeys.size();
         }
         if (outcome.statusKey() != null) {
             statusKeys.add(outcome.statusKey());
@@ -451,7 +705,16 @@ public final class RouteAttacher {
         return parent.kind() + "/" + parent.namespace() + "/" + parent.name() + "/" + listener;
     }
 
+    /** The attachments, in route order (after an edit in place, made from the memo's outcomes when first asked for). */
     public List<Attachment> attachments() {
+        if (attachments == null) {
+            attachments = new ArrayList<>();
+            for (int i = 0; i < memo.routeOutcomes.size(); i++) {
+                for (Attached a : memo.routeOutcomes.valueAt(i).attached()) {
+                    attachments.add(new Attachment(a.gateway(), a.listener(), i, a.hostnames()));
+                }
+            }
+        }
         return attachments;
     }
 

@@ -91,45 +91,157 @@ public final class RouteTableCompiler {
             currentHosts = new java.util.IdentityHashMap<>();
         }
 
-        VirtualHost get(BoundListener listener, String hostname, List<CompiledRoute> routes, int[] indices,
+        VirtualHost get(BoundListener listener, String hostname, List<CompiledRoute> routes,
                         CertificateBundle backendClientCertificate, java.util.function.Supplier<VirtualHost> build) {
             final HostOfListener key = new HostOfListener(listener.origin(), hostname);
             Built built = previous.get(key);
             if (built == null || !built.builtFrom(routes, backendClientCertificate)) {
-                built = new Built(routes, indices, backendClientCertificate, build.get());
-            } else if (!java.util.Arrays.equals(built.indices, indices)) {
-                built = new Built(routes, indices, backendClientCertificate, built.virtualHost);
+                built = new Built(routes, backendClientCertificate, build.get());
             }
             current.put(key, built);
             return built.virtualHost;
         }
 
         /**
-         * Builds again the virtual hosts {@code edited} (routes attached as before, at the same
-         * indices) serve on, and puts them in place of the previous ones: the memo then holds the
-         * edited translation's virtual hosts, as if it had been rolled after it. Lists handed to a
-         * snapshot are never changed: a listener's host list is copied once per edit.
+         * Builds again the virtual hosts the {@code edits}' routes served on and serve on, and puts
+         * them in place of the previous ones (a virtual host left without routes is dropped, one new
+         * is put in its listener's order): the memo then holds the edited translation's virtual
+         * hosts, as if it had been rolled after it. In a virtual host the routes are in route (key)
+         * order, as attached: an edited or removed route is found by its previous compiled instance,
+         * an added one placed by its key. Lists handed to a snapshot are never changed: a
+         * listener's host list is copied once per edit.
          */
-        void edit(List<Attachment> edited, java.util.function.IntFunction<CompiledRoute> routeAt) {
-            final Map<BoundListener, List<VirtualHost>> copied = new java.util.IdentityHashMap<>();
-            for (Attachment a : edited) {
-                for (String hostname : a.hostnames()) {
-                    final HostOfListener key = new HostOfListener(a.listener().origin(), hostname);
-                    final Built was = previous.get(key);
-                    if (was == null) {
-                        continue; // the listener is not served: none of its virtual hosts was built
+        void edit(List<RouteEdit> edits) {
+            // Each virtual host touched, with the edits that touch it: a route recompiled touches
+            // every one it served on or serves on, one whose compiled form is kept (a listener added
+            // or removed) those it joins or leaves.
+            final Map<HostOfListener, Touched> touched = new LinkedHashMap<>();
+            for (RouteEdit e : edits) {
+                touch(touched, e, e.attachedBefore(), e.before() == e.after() ? e.attachedAfter() : List.of());
+                touch(touched, e, e.attachedAfter(), e.before() == e.after() ? e.attachedBefore() : List.of());
+            }
+            final Map<BoundListener, HostsEdit> copied = new java.util.IdentityHashMap<>();
+            touched.forEach((key, t) -> {
+                final BoundListener listener = t.attachment.listener();
+                if (!previousHosts.containsKey(listener)) {
+                    return; // the listener is not served: none of its virtual hosts is built
+                }
+                final Built was = previous.get(key);
+                final List<CompiledRoute> routes = was == null ? new ArrayList<>() : new ArrayList<>(was.routes);
+                for (RouteEdit e : t.edits) {
+                    if (e.before() != null) {
+                        routes.removeIf(r -> r == e.before());
                     }
-                    final List<CompiledRoute> routes = new ArrayList<>(was.routes);
-                    replace(routes, was.indices, a.routeIndex(), routeAt.apply(a.routeIndex()));
-                    final Built built = new Built(routes, was.indices, was.backendClientCertificate,
-                            virtualHost(hostname, routes, was.backendClientCertificate));
-                    previous.put(key, built);
-                    final List<VirtualHost> hosts = copied.computeIfAbsent(a.listener(),
-                            l -> new ArrayList<>(previousHosts.get(l)));
-                    hosts.set(indexOfInstance(hosts, was.virtualHost), built.virtualHost);
+                }
+                for (RouteEdit e : t.edits) {
+                    final int times = occurrences(e.attachedAfter(), listener, key.hostname());
+                    if (times > 0) {
+                        int at = routes.size(); // edits come in route order: mostly placed last
+                        while (at > 0 && routes.get(at - 1).context().key().compareTo(e.key()) > 0) {
+                            at--;
+                        }
+                        routes.addAll(at, java.util.Collections.nCopies(times, e.after()));
+                    }
+                }
+                final HostsEdit hosts = copied.computeIfAbsent(listener, l -> new HostsEdit(previousHosts.get(l)));
+                if (routes.isEmpty()) {
+                    previous.remove(key);
+                    if (was != null) {
+                        hosts.removed.add(was.virtualHost);
+                    }
+                    return;
+                }
+                final CertificateBundle certificate = t.attachment.gateway().backendClientCertificate();
+                final Built built = new Built(routes, certificate, virtualHost(key.hostname(), routes, certificate));
+                previous.put(key, built);
+                if (was != null) { // the same hostname: the same place in the listener's order
+                    hosts.hosts.set(indexOfInstance(hosts.hosts, was.virtualHost), built.virtualHost);
+                } else {
+                    hosts.added.add(built.virtualHost);
+                }
+            });
+            copied.forEach((listener, edit) -> previousHosts.put(listener, edit.result()));
+        }
+
+        /**
+         * A listener's virtual hosts being edited: a copy of its list with hosts replaced in place,
+         * and those dropped and added, applied once at the end (a listener added gains a thousand:
+         * put in order one at a time, that was a million comparisons).
+         */
+        private static final class HostsEdit {
+            final List<VirtualHost> hosts;
+            final java.util.Set<VirtualHost> removed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            final List<VirtualHost> added = new ArrayList<>();
+
+            HostsEdit(List<VirtualHost> hosts) {
+                this.hosts = new ArrayList<>(hosts);
+            }
+
+            List<VirtualHost> result() {
+                if (!removed.isEmpty()) {
+                    hosts.removeIf(removed::contains);
+                }
+                if (added.size() > 4) {
+                    hosts.addAll(added);
+                    hosts.sort(VIRTUAL_HOST_ORDER);
+                } else {
+                    added.forEach(h -> hosts.add(insertionPoint(hosts, h), h));
+                }
+                return hosts;
+            }
+        }
+
+        /**
+         * Listeners added to and removed from the Gateways (the others bound as before): an added
+         * one starts without virtual hosts (its routes' edits build them), a removed one's are
+         * forgotten once its routes' edits dropped them.
+         */
+        void listenersAdded(List<BoundListener> added) {
+            added.forEach(l -> previousHosts.put(l, List.of()));
+        }
+
+        void listenersRemoved(List<BoundListener> removed) {
+            removed.forEach(previousHosts::remove);
+        }
+
+        private static void touch(Map<HostOfListener, Touched> touched, RouteEdit edit, List<Attachment> attached,
+                                  List<Attachment> unless) {
+            for (Attachment a : attached) {
+                for (String hostname : a.hostnames()) {
+                    if (!attaches(unless, a.listener(), hostname)) {
+                        final Touched t = touched.computeIfAbsent(new HostOfListener(a.listener().origin(), hostname),
+                                k -> new Touched(a));
+                        if (t.edits.isEmpty() || t.edits.get(t.edits.size() - 1) != edit) {
+                            t.edits.add(edit);
+                        }
+                    }
                 }
             }
-            previousHosts.putAll(copied);
+        }
+
+        private static boolean attaches(List<Attachment> attached, BoundListener listener, String hostname) {
+            return occurrences(attached, listener, hostname) > 0;
+        }
+
+        private static int insertionPoint(List<VirtualHost> hosts, VirtualHost host) {
+            int at = 0;
+            while (at < hosts.size() && VIRTUAL_HOST_ORDER.compare(hosts.get(at), host) < 0) {
+                at++;
+            }
+            return at;
+        }
+
+        /** How many times {@code attached} puts its route on {@code hostname} of {@code listener}. */
+        private static int occurrences(List<Attachment> attached, BoundListener listener, String hostname) {
+            int n = 0;
+            for (Attachment a : attached) {
+                if (a.listener() == listener) {
+                    for (String h : a.hostnames()) {
+                        n += h.equals(hostname) ? 1 : 0;
+                    }
+                }
+            }
+            return n;
         }
 
         /** The virtual hosts of {@code listener}, served by the previous (or edited) translation. */
@@ -141,20 +253,6 @@ public final class RouteTableCompiler {
             return hosts;
         }
 
-        /** Puts {@code route} where the route at {@code index} is (everywhere: a hostname may repeat). */
-        private static void replace(List<CompiledRoute> routes, int[] indices, int index, CompiledRoute route) {
-            boolean found = false;
-            for (int j = 0; j < indices.length; j++) {
-                if (indices[j] == index) {
-                    routes.set(j, route);
-                    found = true;
-                }
-            }
-            if (!found) {
-                throw new IllegalStateException("route " + index + " is not in the virtual host it attached to");
-            }
-        }
-
         private static int indexOfInstance(List<VirtualHost> hosts, VirtualHost host) {
             for (int i = 0; i < hosts.size(); i++) {
                 if (hosts.get(i) == host) {
@@ -162,6 +260,16 @@ public final class RouteTableCompiler {
                 }
             }
             throw new IllegalStateException("virtual host " + host.hostname() + " is not in its listener's list");
+        }
+    }
+
+    /** A virtual host an edit in place touches: one attachment to it (its listener), and the edits. */
+    private static final class Touched {
+        final Attachment attachment;
+        final List<RouteEdit> edits = new ArrayList<>(2);
+
+        Touched(Attachment attachment) {
+            this.attachment = attachment;
         }
     }
 
@@ -179,15 +287,11 @@ public final class RouteTableCompiler {
      */
     private static final class Built {
         final List<CompiledRoute> routes;
-        /** The routes' indices among the translation's routes, for an edit in place. */
-        final int[] indices;
         final CertificateBundle backendClientCertificate;
         final VirtualHost virtualHost;
 
-        Built(List<CompiledRoute> routes, int[] indices, CertificateBundle backendClientCertificate,
-              VirtualHost virtualHost) {
+        Built(List<CompiledRoute> routes, CertificateBundle backendClientCertificate, VirtualHost virtualHost) {
             this.routes = routes;
-            this.indices = indices;
             this.backendClientCertificate = backendClientCertificate;
             this.virtualHost = virtualHost;
         }
@@ -232,26 +336,46 @@ public final class RouteTableCompiler {
     }
 
     /**
-     * The routing table after an edit in place: the translation's routes are the previous one's with
-     * new compiled instances at {@code edited}'s indices, attached as they were (same listeners and
-     * hostnames), so only the virtual hosts those serve on are built again; every other virtual host,
-     * and each listener's order of them, is the previous translation's ({@link Memo}). Attachments
-     * are grouped by listener only when a TLS, TCP or UDP listener needs them.
-     *
-     * @param routeAt the compiled route at an index of {@code edited}
+     * A route edited, added or removed in an edit in place: its key, its compiled form and
+     * attachments before (null and none when added) and after (null and none when removed).
      */
-    public List<PortBinding> compileInPlace(List<BoundGateway> gateways, List<Attachment> attachments,
-                                            List<Attachment> edited,
-                                            java.util.function.IntFunction<CompiledRoute> routeAt, int httpRoutes,
-                                            List<CompiledL4Route> l4Routes) {
-        memo.edit(edited, routeAt);
+    public record RouteEdit(io.archway.translate.ResourceKey key, CompiledRoute before, List<Attachment> attachedBefore,
+                            CompiledRoute after, List<Attachment> attachedAfter) {
+    }
+
+    /**
+     * The routing table after an edit in place: the translation's routes are the previous one's with
+     * {@code edits} applied (their attachments may differ), so only the virtual hosts those served
+     * on or serve on are built again; every other virtual host, and each listener's order of them,
+     * is the previous translation's ({@link Memo}). Attachments are grouped by listener only when a
+     * TLS, TCP or UDP listener needs them.
+     */
+    public List<PortBinding> compileInPlace(List<BoundGateway> gateways,
+                                            java.util.function.Supplier<List<Attachment>> attachments,
+                                            List<RouteEdit> edits, int httpRoutes, List<CompiledL4Route> l4Routes) {
+        return compileInPlace(gateways, attachments, edits, httpRoutes, l4Routes, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #compileInPlace(List, java.util.function.Supplier, List, int, List)}, after
+     * listeners were added to or removed from the Gateways (every other listener bound as before,
+     * the same instance): {@code edits} hold the routes that attach to them or did, and only those
+     * listeners' virtual hosts are built or dropped.
+     */
+    public List<PortBinding> compileInPlace(List<BoundGateway> gateways,
+                                            java.util.function.Supplier<List<Attachment>> attachments,
+                                            List<RouteEdit> edits, int httpRoutes, List<CompiledL4Route> l4Routes,
+                                            List<BoundListener> added, List<BoundListener> removed) {
+        memo.listenersAdded(added);
+        memo.edit(edits);
+        memo.listenersRemoved(removed);
         final java.util.function.Supplier<Map<BoundListener, List<Attachment>>> attachedTo = new java.util.function.Supplier<>() {
             private Map<BoundListener, List<Attachment>> grouped;
 
             @Override
             public Map<BoundListener, List<Attachment>> get() {
                 if (grouped == null) {
-                    grouped = byListener(attachments);
+                    grouped = byListener(attachments.get());
                 }
                 return grouped;
             }
@@ -400,19 +524,19 @@ public final class RouteTableCompiler {
      */
     private List<VirtualHost> virtualHosts(BoundListener listener, List<Attachment> attachments,
                                            List<CompiledRoute> routes, CertificateBundle backendClientCertificate) {
-        // One look-up per route and hostname: the group keeps the routes and, for the memo, their indices.
-        final Map<String, Group> byHostname = new LinkedHashMap<>();
+        // One look-up per route and hostname.
+        final Map<String, List<CompiledRoute>> byHostname = new LinkedHashMap<>();
         for (Attachment a : attachments) {
             final CompiledRoute route = routes.get(a.routeIndex());
             for (String hostname : a.hostnames()) {
-                byHostname.computeIfAbsent(hostname, h -> new Group()).add(route, a.routeIndex());
+                byHostname.computeIfAbsent(hostname, h -> new ArrayList<>()).add(route);
             }
         }
         final List<VirtualHost> out = new ArrayList<>(byHostname.size());
         byHostname.forEach((hostname, group) -> out.add(memo == null
-                ? virtualHost(hostname, group.routes, backendClientCertificate)
-                : memo.get(listener, hostname, group.routes, group.indices(), backendClientCertificate,
-                        () -> virtualHost(hostname, group.routes, backendClientCertificate))));
+                ? virtualHost(hostname, group, backendClientCertificate)
+                : memo.get(listener, hostname, group, backendClientCertificate,
+                        () -> virtualHost(hostname, group, backendClientCertificate))));
         out.sort(VIRTUAL_HOST_ORDER);
         if (memo != null) {
             memo.currentHosts.put(listener, out);
@@ -458,24 +582,6 @@ public final class RouteTableCompiler {
                 backend.endpoints(), backend.invalidReason(), presenting(backend.filters(), certificate), backend.tls());
         return backend.tls() == null || backend.tls().refusal() != null ? withFilters
                 : withFilters.withTls(backend.tls().withClientCertificate(certificate));
-    }
-
-    /** The routes attached to one hostname of a listener, in attachment order, with their indices. */
-    private static final class Group {
-        final List<CompiledRoute> routes = new ArrayList<>();
-        private int[] indices = new int[4];
-
-        void add(CompiledRoute route, int index) {
-            if (routes.size() == indices.length) {
-                indices = java.util.Arrays.copyOf(indices, indices.length * 2);
-            }
-            indices[routes.size()] = index;
-            routes.add(route);
-        }
-
-        int[] indices() {
-            return java.util.Arrays.copyOf(indices, routes.size());
-        }
     }
 
     /** Scratch state for one (address, port). */

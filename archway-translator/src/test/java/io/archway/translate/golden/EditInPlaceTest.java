@@ -29,11 +29,13 @@ class EditInPlaceTest {
     private static final int ROUTES = 80;
     private static final int HOSTNAMES = 6;
     private static final int EDITS = 150;
+    private static final List<String> OPTIONAL_LISTENERS = List.of("wild", "extra", "all");
 
     @RepeatedTest(4)
     void editedInPlaceEqualsFull(RepetitionInfo repetition) throws IOException {
         final Random random = new Random(14 + repetition.getCurrentRepetition());
-        final GoldenInput base = GoldenInput.read(GOLDEN, "edit-in-place.yaml", base(false));
+        java.util.Set<String> listeners = new java.util.TreeSet<>(List.of("wild"));
+        final GoldenInput base = GoldenInput.read(GOLDEN, "edit-in-place.yaml", base(listeners));
         final List<HasMetadata> objects = new ArrayList<>();
         base.view.objects().values().forEach(objects::addAll);
         final List<Integer> names = new ArrayList<>();
@@ -43,11 +45,13 @@ class EditInPlaceTest {
         }
         final Translator translator = new Translator(base.options);
         final TranslationMemo memo = new TranslationMemo();
-        boolean extraListener = false;
         int next = ROUTES;
+        int routeSteps = 0; // steps that changed routes alone, each to be edited in place
+        int addedOrRemoved = 0;
+        int listenerSteps = 0;
         for (int step = 0; step <= EDITS; step++) {
             String edit = "none";
-            final int what = step == 0 ? -1 : random.nextInt(20);
+            final int what = step == 0 ? -1 : random.nextInt(22);
             if (what >= 0 && what < 12) { // the common change: one to three routes edited in place
                 final StringBuilder b = new StringBuilder("edited");
                 for (int n = 1 + (what < 3 ? random.nextInt(3) : 0); n > 0; n--) {
@@ -64,26 +68,63 @@ class EditInPlaceTest {
                 names.add(next);
                 objects.add(random.nextInt(objects.size() + 1), route(next, random));
                 edit = "added " + next++;
-            } else if (what == 15 && names.size() > 1) {
+            } else if ((what == 15 || what == 17) && names.size() > 1) {
                 final Integer gone = names.remove(random.nextInt(names.size()));
                 objects.remove(find(objects, gone));
                 edit = "removed " + gone;
-            } else if (what == 16) {
-                extraListener = !extraListener;
-                final HasMetadata gateway = GoldenInput.read(GOLDEN, "gateway.yaml", gateway(extraListener)).view
+            } else if (what == 18 || what == 19) { // several at once: added, removed, edited
+                final StringBuilder b = new StringBuilder("mixed");
+                for (int n = 2 + random.nextInt(4); n > 0; n--) {
+                    final int kind = random.nextInt(3);
+                    if (kind == 0 || names.size() < 3) {
+                        names.add(next);
+                        objects.add(random.nextInt(objects.size() + 1), route(next, random));
+                        b.append(" +").append(next++);
+                    } else if (kind == 1) {
+                        final Integer gone = names.remove(random.nextInt(names.size()));
+                        objects.remove(find(objects, gone));
+                        b.append(" -").append(gone);
+                    } else {
+                        final int at = random.nextInt(names.size());
+                        replace(objects, names.get(at), route(names.get(at), random));
+                        b.append(" ~").append(names.get(at));
+                    }
+                }
+                edit = b.toString();
+            } else if (what == 16 || what == 20) { // one or two listeners added or removed
+                listeners = new java.util.TreeSet<>(listeners);
+                for (int n = 1 + random.nextInt(2); n > 0; n--) {
+                    final String l = OPTIONAL_LISTENERS.get(random.nextInt(OPTIONAL_LISTENERS.size()));
+                    if (!listeners.remove(l)) {
+                        listeners.add(l);
+                    }
+                }
+                final HasMetadata gateway = GoldenInput.read(GOLDEN, "gateway.yaml", gateway(listeners)).view
                         .gateways().get(0);
                 objects.replaceAll(o -> o.getKind().equals("Gateway") ? gateway : o);
-                edit = "listener " + (extraListener ? "added" : "removed");
+                edit = "listeners " + listeners;
             }
             final ResourceView view = ResourceView.of(objects, base.view.locations());
             final Translation full = translator.translate(view, step, null);
+            final int inPlaceBefore = inPlace(memo);
             final Translation edited = translator.translate(view, step, null, memo);
             assertThat(edited).as("step %d (%s)", step, edit).isEqualTo(full);
+            if (step > 0 && !edit.equals("none")) {
+                // The path under test was taken: every change to routes alone, and every listener
+                // added or removed, is edited in place.
+                assertThat(inPlace(memo)).as("step %d (%s): %s", step, edit, memo.stats()).isEqualTo(inPlaceBefore + 1);
+                routeSteps += edit.startsWith("listeners") ? 0 : 1;
+                addedOrRemoved += edit.startsWith("added") || edit.startsWith("removed") || edit.startsWith("mixed") ? 1 : 0;
+                listenerSteps += edit.startsWith("listeners") ? 1 : 0;
+            }
         }
-        // The path under test was taken: most edits in place are served by it.
-        final String stats = memo.stats();
-        final int inPlace = Integer.parseInt(stats.replaceAll(".*, (\\d+) edited in place", "$1"));
-        assertThat(inPlace).as(stats).isGreaterThan(EDITS / 4);
+        assertThat(routeSteps).isGreaterThan(EDITS / 2);
+        assertThat(addedOrRemoved).isGreaterThan(EDITS / 8);
+        assertThat(listenerSteps).isGreaterThan(EDITS / 20);
+    }
+
+    private static int inPlace(TranslationMemo memo) {
+        return Integer.parseInt(memo.stats().replaceAll(".*, (\\d+) edited in place", "$1"));
     }
 
     private static void replace(List<HasMetadata> objects, int name, HasMetadata route) {
@@ -118,7 +159,8 @@ class EditInPlaceTest {
                     namespace: default
                 """.formatted(i, random.nextInt(12) == 0 ? "other" : "default", 1 + random.nextInt(3)));
         if (random.nextInt(6) == 0) {
-            b.append("    sectionName: ").append(random.nextBoolean() ? "http" : "wild").append('\n');
+            b.append("    sectionName: ").append(random.nextBoolean() ? "http"
+                    : OPTIONAL_LISTENERS.get(random.nextInt(OPTIONAL_LISTENERS.size()))).append('\n');
         }
         if (random.nextInt(15) == 0) {
             b.append("  - name: missing\n");
@@ -155,7 +197,7 @@ class EditInPlaceTest {
         return GoldenInput.read(GOLDEN, "route-" + i + ".yaml", b.toString()).view.httpRoutes().get(0);
     }
 
-    private static String base(boolean extraListener) {
+    private static String base(java.util.Set<String> listeners) {
         return """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: GatewayClass
@@ -164,7 +206,7 @@ class EditInPlaceTest {
                 spec:
                   controllerName: archway.io/gateway-controller
                 ---
-                """ + gateway(extraListener) + """
+                """ + gateway(listeners) + """
                 ---
                 apiVersion: v1
                 kind: Service
@@ -188,9 +230,12 @@ class EditInPlaceTest {
                 """;
     }
 
-    /** Listeners "http" (any hostname) and "wild" (*.example.com); with {@code extraListener}, "extra" too. */
-    private static String gateway(boolean extraListener) {
-        return """
+    /**
+     * Listener "http" (any hostname), and of the others those in {@code listeners}: "wild"
+     * (*.example.com), "extra" (host-1.example.com), "all" (any hostname, routes from every namespace).
+     */
+    private static String gateway(java.util.Set<String> listeners) {
+        final StringBuilder b = new StringBuilder("""
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
                 metadata:
@@ -202,15 +247,33 @@ class EditInPlaceTest {
                   - name: http
                     protocol: HTTP
                     port: 80
-                  - name: wild
-                    protocol: HTTP
-                    port: 8080
-                    hostname: "*.example.com"
-                """ + (extraListener ? """
-                  - name: extra
-                    protocol: HTTP
-                    port: 8081
-                    hostname: host-1.example.com
-                """ : "");
+                """);
+        if (listeners.contains("wild")) {
+            b.append("""
+                      - name: wild
+                        protocol: HTTP
+                        port: 8080
+                        hostname: "*.example.com"
+                    """);
+        }
+        if (listeners.contains("extra")) {
+            b.append("""
+                      - name: extra
+                        protocol: HTTP
+                        port: 8081
+                        hostname: host-1.example.com
+                    """);
+        }
+        if (listeners.contains("all")) {
+            b.append("""
+                      - name: all
+                        protocol: HTTP
+                        port: 8082
+                        allowedRoutes:
+                          namespaces:
+                            from: All
+                    """);
+        }
+        return b.toString();
     }
 }
