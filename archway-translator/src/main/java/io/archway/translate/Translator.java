@@ -255,12 +255,7 @@ public final class Translator {
         }
         final List<RouteAttacher.Edit> edits = attacher.prepareInPlace(changes, contexts);
         memo.compiled.splice(changes, keys, after, reported);
-        memo.compiled.reportAll(diagnostics); // 3., in route order
-        warnOrphanListenerSets(view, allParents, diagnostics);
-        attacher.commitInPlace(edits); // 4.
-        final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
-        final Map<ResourceKey, ListenerSetStatus> listenerSetStatuses = new TreeMap<>();
-        writeParentStatuses(bound, attacher, gatewayStatuses, listenerSetStatuses); // 5.
+        final ParentStatuses parents = commitInPlace(view, allParents, diagnostics, memo, attacher, edits, bound);
         final List<RouteTableCompiler.RouteEdit> routeEdits = new ArrayList<>(changes.size());
         for (int k = 0; k < changes.size(); k++) {
             final RouteAttacher.Edit e = edits.get(k);
@@ -271,11 +266,7 @@ public final class Translator {
         final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo.table).compileInPlace(
                 new ArrayList<>(bound.values()), attacher::attachments, routeEdits, httpRoutes.size(),
                 List.of()); // 6.
-        memo.editedInPlace();
-        return new Translation(new RoutingSnapshot(version, ports),
-                new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),
-                        Map.of()),
-                diagnostics.sorted());
+        return translatedInPlace(version, ports, classes, parents, attacher, diagnostics, memo);
     }
 
     /**
@@ -303,12 +294,7 @@ public final class Translator {
             return null;
         }
         final List<RouteAttacher.Edit> edits = attacher.prepareListenerEdits(memo.listenerEdits());
-        memo.compiled.reportAll(diagnostics); // 3., in route order
-        warnOrphanListenerSets(view, allParents, diagnostics);
-        attacher.commitInPlace(edits); // 4.
-        final Map<ResourceKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
-        final Map<ResourceKey, ListenerSetStatus> listenerSetStatuses = new TreeMap<>();
-        writeParentStatuses(bound, attacher, gatewayStatuses, listenerSetStatuses); // 5.
+        final ParentStatuses parents = commitInPlace(view, allParents, diagnostics, memo, attacher, edits, bound);
         final List<RouteTableCompiler.RouteEdit> routeEdits = new ArrayList<>(edits.size());
         for (RouteAttacher.Edit e : edits) {
             final CompiledRoute route = memo.compiled.valueAt(e.position());
@@ -324,11 +310,7 @@ public final class Translator {
         final List<PortBinding> ports = new RouteTableCompiler(diagnostics, memo.table).compileInPlace(
                 new ArrayList<>(bound.values()), attacher::attachments, routeEdits, httpRoutes.size(), List.of(),
                 added, removed); // 6.
-        memo.editedInPlace();
-        return new Translation(new RoutingSnapshot(version, ports),
-                new StatusReport(classes.statuses(), gatewayStatuses, listenerSetStatuses, attacher.statuses(),
-                        Map.of()),
-                diagnostics.sorted());
+        return translatedInPlace(version, ports, classes, parents, attacher, diagnostics, memo);
     }
 
     /** The keys of every Gateway and ListenerSet in the view, ours or not. */
@@ -340,6 +322,37 @@ public final class Translator {
     }
 
     /** A ListenerSet whose Gateway is missing has no status writer at all: says so. */
+    /** The Gateways' and ListenerSets' status an edit in place writes, by key. */
+    private record ParentStatuses(Map<ResourceKey, GatewayStatus> gateways,
+                                  Map<ResourceKey, ListenerSetStatus> listenerSets) {
+    }
+
+    /**
+     * Steps 3 to 5 of an edit in place: every route's diagnostics in route order, the attachment
+     * edits committed, and the parents' status written from the counts so patched.
+     */
+    private static ParentStatuses commitInPlace(ResourceView view, Set<ResourceKey> allParents, Diagnostics diagnostics,
+                                                TranslationMemo memo, RouteAttacher attacher,
+                                                List<RouteAttacher.Edit> edits, Map<ResourceKey, BoundGateway> bound) {
+        memo.compiled.reportAll(diagnostics); // 3., in route order
+        warnOrphanListenerSets(view, allParents, diagnostics);
+        attacher.commitInPlace(edits); // 4.
+        final ParentStatuses parents = new ParentStatuses(new TreeMap<>(), new TreeMap<>());
+        writeParentStatuses(bound, attacher, parents.gateways(), parents.listenerSets()); // 5.
+        return parents;
+    }
+
+    /** The translation an edit in place ends with, the memo told it was taken. */
+    private static Translation translatedInPlace(long version, List<PortBinding> ports, GatewayClassAcceptor classes,
+                                                 ParentStatuses parents, RouteAttacher attacher,
+                                                 Diagnostics diagnostics, TranslationMemo memo) {
+        memo.editedInPlace();
+        return new Translation(new RoutingSnapshot(version, ports),
+                new StatusReport(classes.statuses(), parents.gateways(), parents.listenerSets(), attacher.statuses(),
+                        Map.of()),
+                diagnostics.sorted());
+    }
+
     private static void warnOrphanListenerSets(ResourceView view, Set<ResourceKey> allParents, Diagnostics diagnostics) {
         for (var set : view.listenerSets()) {
             final ResourceKey parent = ListenerValidator.parentGateway(set);
