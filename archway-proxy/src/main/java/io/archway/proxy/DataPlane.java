@@ -39,6 +39,7 @@ public final class DataPlane implements AutoCloseable {
     private final ProxyConfig config;
     private final EventLoops eventLoops;
     private final ListenerManager listeners;
+    private final UpstreamConnectionPool pool;
     private final AccessLog accessLog;
     private volatile boolean closed;
 
@@ -56,7 +57,7 @@ public final class DataPlane implements AutoCloseable {
         Objects.requireNonNull(observer, "observer");
         this.accessLog = config.accessLog() != null ? AccessLog.open(config.accessLog()) : null;
         this.eventLoops = EventLoops.create(config.ioThreads());
-        final UpstreamConnectionPool pool = new UpstreamConnectionPool(eventLoops.group(), eventLoops.channelClass(),
+        this.pool = new UpstreamConnectionPool(eventLoops.group(), eventLoops.channelClass(),
                 config.connectTimeout(), config.idleTimeout());
         this.listeners = new ListenerManager(eventLoops, pool, config, new Telemetry(observer, accessLog));
     }
@@ -140,6 +141,8 @@ public final class DataPlane implements AutoCloseable {
         }
         closed = true;
         listeners.close();
+        // Sockets close on running loops (see ListenerManager.close), then the loops stop.
+        pool.close(Duration.ofSeconds(2));
         eventLoops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (accessLog != null) {
             accessLog.close();

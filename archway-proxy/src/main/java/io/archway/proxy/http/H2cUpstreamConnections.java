@@ -21,7 +21,9 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLException;
 
@@ -69,6 +71,15 @@ final class H2cUpstreamConnections {
                         });
             }
         };
+    }
+
+    /** Closes every connection (shutdown); the closes are done when their futures are. */
+    List<ChannelFuture> closeAll() {
+        final List<ChannelFuture> closing = new ArrayList<>(connections.size());
+        for (ChannelFuture connection : new ArrayList<>(connections.values())) {
+            closing.add(connection.channel().close());
+        }
+        return closing;
     }
 
     /** Opens a stream to {@code address} for {@code exchange}, connecting first if needed. */

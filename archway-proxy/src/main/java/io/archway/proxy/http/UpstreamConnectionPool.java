@@ -14,11 +14,15 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/1.1 keep-alive connections to upstream endpoints, one pool per event loop. A downstream
@@ -112,6 +116,31 @@ public final class UpstreamConnectionPool {
         });
     }
 
+    /**
+     * Closes every idle connection, HTTP/1.1 and HTTP/2, on its own loop (shutdown: connections in
+     * use close with their exchange); returns once each has closed or {@code timeout} passed.
+     */
+    public void close(Duration timeout) {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        final List<Future<List<ChannelFuture>>> asked = new ArrayList<>();
+        for (EventExecutor loop : pools.keySet()) {
+            asked.add(loop.submit(() -> {
+                final List<ChannelFuture> closing = pools.get(loop).closeAll();
+                closing.addAll(h2c.get(loop).closeAll());
+                return closing;
+            }));
+        }
+        for (Future<List<ChannelFuture>> answer : asked) {
+            if (!answer.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    || !answer.isSuccess()) {
+                continue; // the loop is gone or stuck: its connections close with it
+            }
+            for (ChannelFuture f : answer.getNow()) {
+                f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
     /** Runs {@code then} once the channel's TLS handshake succeeded; else fails the exchange's connect. */
     static void whenVerified(Channel channel, UpstreamListener exchange, Runnable then) {
         channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
@@ -176,6 +205,17 @@ public final class UpstreamConnectionPool {
             }
             queue.addLast(channel);
             return true;
+        }
+
+        List<ChannelFuture> closeAll() {
+            final List<Channel> channels = new ArrayList<>();
+            idle.values().forEach(channels::addAll);
+            idle.clear(); // before closing: a close may call remove()
+            final List<ChannelFuture> closing = new ArrayList<>(channels.size());
+            for (Channel ch : channels) {
+                closing.add(ch.close());
+            }
+            return closing;
         }
 
         void remove(UpstreamAddress address, Channel channel) {

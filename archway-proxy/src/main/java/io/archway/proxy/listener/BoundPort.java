@@ -11,9 +11,12 @@ import io.archway.snapshot.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -150,11 +153,16 @@ final class BoundPort implements PortRoutes, UdpPortState {
         }
     }
 
-    /** Closes every remaining connection (drain timeout or shutdown). */
-    void forceClose() {
+    /**
+     * Closes the socket and every remaining connection (drain timeout or shutdown); the futures
+     * are done once each has closed.
+     */
+    List<Future<?>> forceClose() {
+        final List<Future<?>> closing = new ArrayList<>(2);
         if (serverChannel != null) {
-            serverChannel.close();
+            closing.add(serverChannel.close());
         }
-        connections.close();
+        closing.add(connections.close());
+        return closing;
     }
 }

@@ -13,13 +13,16 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ListenerManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
+    /** How long {@link #close()} waits for its sockets to finish closing before the loops stop. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final EventLoops eventLoops;
     private final UpstreamConnectionPool pool;
@@ -196,9 +201,10 @@ public final class ListenerManager implements AutoCloseable {
     @Override
     public synchronized void close() {
         final CompiledSnapshot last = current.getAndSet(CompiledSnapshot.empty());
+        final List<Future<?>> closing = new ArrayList<>();
         for (BoundPort port : bound.values()) {
             if (port.udp()) {
-                port.forceClose();
+                closing.addAll(port.forceClose());
                 continue;
             }
             port.startDraining(last.port(port.key()));
@@ -206,7 +212,7 @@ public final class ListenerManager implements AutoCloseable {
         }
         for (BoundPort port : draining) {
             if (port.udp()) {
-                port.forceClose();
+                closing.addAll(port.forceClose());
                 draining.remove(port);
             }
         }
@@ -221,8 +227,17 @@ public final class ListenerManager implements AutoCloseable {
             }
         }
         for (BoundPort port : draining) {
-            port.forceClose();
+            closing.addAll(port.forceClose());
         }
         draining.clear();
+        // The loops stop after this: a socket still closing then (io_uring defers a close while a
+        // read is pending) would be closed by the loop's teardown, which cannot deregister it any
+        // more and loses its read buffer. Waiting here lets every close finish on a running loop.
+        final long closeDeadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        for (Future<?> f : closing) {
+            if (!f.awaitUninterruptibly(Math.max(0, closeDeadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                break;
+            }
+        }
     }
 }
