@@ -201,6 +201,7 @@ final class ServeCommand implements Callable<Integer> {
         try (ArchwayServer server = ArchwayServer.start(cfg)) {
             LOG.info("ready: served snapshot v{}", server.status().servedVersion());
             if (trainingRequests > 0) {
+                TrainingTraffic.rotateTimerMaxima(server.meterRegistry());
                 final long began = System.nanoTime();
                 TrainingTraffic.Result r = TrainingTraffic.send(
                         ((GatewayAddressing.Shared) cfg.translator().addressing()).address(), cfg.portOffset(),

@@ -1,6 +1,10 @@
 package io.archway.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -16,6 +20,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -56,7 +61,31 @@ final class TrainingTraffic {
         }
     }
 
+    /** How often the timers' maxima rotate in the training (Micrometer's expiry: the time per bucket). */
+    private static final Duration TRAINING_MAX_ROTATION = Duration.ofMillis(300);
+
     private TrainingTraffic() {
+    }
+
+    /**
+     * Makes the timers registered from now on (the request duration of the training's route, created
+     * at its first request) rotate their maximum's window every 300 ms. In production it first
+     * rotates a minute after the timer's first request (the Prometheus step); a training without a rotation leaves the
+     * profiles saying that the rotation and the maximum's update after it (Micrometer's
+     * {@code TimeWindowMax.rotate} and {@code updateMax}) are never taken, so that the C2 code of
+     * {@code HttpRouter.report} and {@code Telemetry.completed}, which inlines them, is thrown away
+     * and compiled again a minute into serving (docs/PERFORMANCE.md, "Warm-up, session 10").
+     * Micrometer warns that the filter comes after the server's own meters: those are not on the
+     * request path.
+     */
+    static void rotateTimerMaxima(MeterRegistry registry) {
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return DistributionStatisticConfig.builder().expiry(TRAINING_MAX_ROTATION).bufferLength(3).build()
+                        .merge(config);
+            }
+        });
     }
 
     /**

@@ -6,6 +6,9 @@ import io.archway.server.ArchwayServer;
 import io.archway.server.ServerConfig;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.TranslatorOptions;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +78,21 @@ class TrainingTrafficTest {
             assertThat(train(trainingConfig(offset, TrainingTraffic.BACKEND_PORT + offset), offset, "40"))
                     .isEqualTo(ExitCodes.FAILURE);
         }
+    }
+
+    @Test
+    void theTrainingRotatesTimerMaximaWithinASecond() throws Exception {
+        final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TrainingTraffic.rotateTimerMaxima(registry);
+        final Timer timer = Timer.builder("archway.test").register(registry);
+        final Timer production = Timer.builder("archway.test")
+                .register(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        timer.record(Duration.ofMillis(5));
+        production.record(Duration.ofMillis(5));
+        assertThat(timer.max(TimeUnit.MILLISECONDS)).isEqualTo(5.0);
+        Thread.sleep(1_000); // past the training's 3 buckets of 300 ms; production keeps a bucket for a minute
+        assertThat(timer.max(TimeUnit.MILLISECONDS)).isZero();
+        assertThat(production.max(TimeUnit.MILLISECONDS)).isEqualTo(5.0);
     }
 
     @Test
