@@ -50,6 +50,8 @@ final class TrainingTraffic {
     private static final int CONNECTIONS_PER_KIND = 2;
     private static final byte[] SMALL = "ok".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FOUR_K = fourKiB();
+    /** How often the timers' maxima rotate in the training (Micrometer's expiry: the time per bucket). */
+    private static final Duration TRAINING_MAX_ROTATION = Duration.ofMillis(300);
 
     /**
      * Requests sent; answered 200 with the body the backend sent, per protocol; received by the
@@ -61,17 +63,14 @@ final class TrainingTraffic {
         }
     }
 
-    /** How often the timers' maxima rotate in the training (Micrometer's expiry: the time per bucket). */
-    private static final Duration TRAINING_MAX_ROTATION = Duration.ofMillis(300);
-
     private TrainingTraffic() {
     }
 
     /**
      * Makes the timers registered from now on (the request duration of the training's route, created
      * at its first request) rotate their maximum's window every 300 ms. In production it first
-     * rotates a minute after the timer's first request (the Prometheus step); a training without a rotation leaves the
-     * profiles saying that the rotation and the maximum's update after it (Micrometer's
+     * rotates a minute after the timer's first request (the Prometheus step); a training without a
+     * rotation leaves the profiles saying that the rotation and the maximum's update after it (Micrometer's
      * {@code TimeWindowMax.rotate} and {@code updateMax}) are never taken, so that the C2 code of
      * {@code HttpRouter.report} and {@code Telemetry.completed}, which inlines them, is thrown away
      * and compiled again a minute into serving (docs/PERFORMANCE.md, "Warm-up, session 10").
