@@ -100,6 +100,13 @@ final class ServeCommand implements Callable<Integer> {
             + " profiles of a real start-up).")
     boolean exitWhenReady;
 
+    @Option(names = "--training-requests", hidden = true, paramLabel = "N", description = "With --exit-when-ready:"
+            + " once ready, send N requests (HTTP/1.1 and h2c, small and 4 KiB bodies) through the training"
+            + " configuration's listener to a backend in this process before exiting, so that the AOT cache's method"
+            + " profiles cover the request path (listener 28080, backend 29001, both plus --port-offset);"
+            + " fails unless every one is answered 200.")
+    int trainingRequests;
+
     @Option(names = "--drain-timeout", defaultValue = "30s", paramLabel = "DURATION",
             description = "On SIGTERM: how long in-flight requests and open connections may go on after the listeners"
                     + " stop accepting, e.g. 30s, 500ms, 2m (default: ${DEFAULT-VALUE}).")
@@ -125,8 +132,12 @@ final class ServeCommand implements Callable<Integer> {
                         !noAdopt), portOffset,
                 parseHostPort(admin), Duration.ofMillis(100), !noWatch, accessLog)
                 .withDrainTimeout(parseDuration(drainTimeout));
+        if (trainingRequests > 0 && (!exitWhenReady || kubernetes)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--training-requests needs --exit-when-ready"
+                    + " and --config");
+        }
         if (!kubernetes) {
-            return exitWhenReady ? runOnce(cfg) : run(cfg);
+            return exitWhenReady ? runOnce(cfg, trainingRequests) : run(cfg);
         }
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
             String identity = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME",
@@ -181,11 +192,30 @@ final class ServeCommand implements Callable<Integer> {
         return read;
     }
 
-    /** {@code --exit-when-ready}: starts (reads, translates, binds, serves the admin endpoint), then stops. */
-    private static int runOnce(ServerConfig cfg) throws Exception {
+    /**
+     * {@code --exit-when-ready}: starts (reads, translates, binds, serves the admin endpoint), sends
+     * {@code trainingRequests} requests through the training listener ({@link TrainingTraffic}), then stops.
+     */
+    private static int runOnce(ServerConfig cfg, int trainingRequests) throws Exception {
         LeakDetection.forServing();
         try (ArchwayServer server = ArchwayServer.start(cfg)) {
-            LOG.info("ready: served snapshot v{}; exiting (--exit-when-ready)", server.status().servedVersion());
+            LOG.info("ready: served snapshot v{}", server.status().servedVersion());
+            if (trainingRequests > 0) {
+                TrainingTraffic.rotateTimerMaxima(server.meterRegistry());
+                final long began = System.nanoTime();
+                TrainingTraffic.Result r = TrainingTraffic.send(
+                        ((GatewayAddressing.Shared) cfg.translator().addressing()).address(), cfg.portOffset(),
+                        trainingRequests);
+                LOG.info("training traffic: {} requests in {} ms, answered 200: {} HTTP/1.1, {} h2c; the backend"
+                                + " received {}", r.sent(), (System.nanoTime() - began) / 1_000_000, r.h1Ok(), r.h2cOk(),
+                        r.backendRequests());
+                if (!r.allOk()) {
+                    LOG.error("training traffic: {} of {} requests not answered 200{}", r.sent() - r.h1Ok() - r.h2cOk(),
+                            r.sent(), r.failure() == null ? "" : " (" + r.failure() + ")");
+                    return ExitCodes.FAILURE;
+                }
+            }
+            LOG.info("exiting (--exit-when-ready)");
         }
         return ExitCodes.OK;
     }
