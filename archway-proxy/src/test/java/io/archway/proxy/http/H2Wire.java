@@ -12,7 +12,6 @@ import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +79,8 @@ final class H2Wire implements AutoCloseable {
     private final ArrayDeque<Frame> frames = new ArrayDeque<>();
 
     H2Wire() {
-        server = new EmbeddedChannel(Http2FrameCodecBuilder.forServer().build(),
+        server = new EmbeddedChannel(Http2ServerCodec.build(Http2Settings.defaultSettings(),
+                Http2CodecUtil.DEFAULT_GRACEFUL_SHUTDOWN_TIMEOUT_MILLIS),
                 new Http2Streams(() -> {
                     final Recorder r = new Recorder();
                     streams.add(r);
