@@ -45,7 +45,9 @@ def main():
     native, threads = collections.Counter(), collections.Counter()
     total = truncated = 0
     for rec in a.recordings:
-        raw = subprocess.run([a.jfr, "print", "--json", "--events", "jdk.ExecutionSample,jdk.NativeMethodSample", rec],
+        # `jfr print` keeps 5 frames of each stack unless told: the inclusive counts need them all.
+        raw = subprocess.run([a.jfr, "print", "--json", "--stack-depth", "512",
+                              "--events", "jdk.ExecutionSample,jdk.NativeMethodSample", rec],
                              check=True, capture_output=True, text=True).stdout
         for e in json.loads(raw)["recording"]["events"]:
             v = e["values"]

@@ -2,6 +2,7 @@ package io.archway.proxy.listener;
 
 import io.archway.proxy.ProxyConfig;
 import io.archway.proxy.TrafficObserver;
+import io.archway.proxy.http.Http2ServerCodec;
 import io.archway.proxy.http.Http2Streams;
 import io.archway.proxy.http.HttpCodecConfig;
 import io.archway.proxy.http.HttpProxyHandler;
@@ -28,7 +29,6 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SniHandler;
@@ -171,11 +171,8 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
         final Http2Settings settings = Http2Settings.defaultSettings()
                 .maxHeaderListSize(config.maxHeaderSize())
                 .maxConcurrentStreams(1000);
-        return Http2FrameCodecBuilder.forServer()
-                .initialSettings(settings)
-                // Closing the connection (drain) sends GOAWAY and waits for open streams.
-                .gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis())
-                .build();
+        // Closing the connection (drain) sends GOAWAY and waits for open streams.
+        return Http2ServerCodec.build(settings, config.drainTimeout().toMillis());
     }
 
     /** One {@link HttpProxyHandler} per stream, served without a channel per stream. */

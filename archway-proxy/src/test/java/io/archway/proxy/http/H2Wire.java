@@ -12,7 +12,6 @@ import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A downstream HTTP/2 connection on an {@link EmbeddedChannel}: Netty's server codec and
+ * A downstream HTTP/2 connection on an {@link EmbeddedChannel}: the proxy's server codec ({@link Http2ServerCodec}) and
  * {@link Http2Streams}, fed the bytes of frames a test writes as the client (with Netty's frame
  * writer, which checks nothing, so malformed requests reach the server as sent), and the server's
  * bytes read back as frames. Each stream's {@link DownstreamHandler} is a {@link Recorder}.
@@ -80,7 +79,8 @@ final class H2Wire implements AutoCloseable {
     private final ArrayDeque<Frame> frames = new ArrayDeque<>();
 
     H2Wire() {
-        server = new EmbeddedChannel(Http2FrameCodecBuilder.forServer().build(),
+        server = new EmbeddedChannel(Http2ServerCodec.build(Http2Settings.defaultSettings(),
+                Http2CodecUtil.DEFAULT_GRACEFUL_SHUTDOWN_TIMEOUT_MILLIS),
                 new Http2Streams(() -> {
                     final Recorder r = new Recorder();
                     streams.add(r);
@@ -114,6 +114,12 @@ final class H2Wire implements AutoCloseable {
 
     H2Wire reset(int stream, long code) {
         writer.writeRstStream(out, stream, code, out.newPromise());
+        return send();
+    }
+
+    /** An RFC 7540 PRIORITY frame (weight 16): {@code stream} depends on {@code dependency}. */
+    H2Wire priority(int stream, int dependency, boolean exclusive) {
+        writer.writePriority(out, stream, dependency, (short) 16, exclusive, out.newPromise());
         return send();
     }
 

@@ -1,11 +1,13 @@
 package io.archway.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
@@ -43,13 +45,64 @@ class Http2ResponseHeadersTest {
 
     @Test
     void commonNamesAreTheSharedConstants() {
-        assertThat((Object) Http2ResponseHeaders.lowerCase(new AsciiString("Content-Type")))
+        assertThat((Object) Http2ResponseHeaders.validName(new AsciiString("Content-Type")))
                 .isSameAs(HttpHeaderNames.CONTENT_TYPE);
-        assertThat((Object) Http2ResponseHeaders.lowerCase("DATE")).isSameAs(HttpHeaderNames.DATE);
-        assertThat(Http2ResponseHeaders.lowerCase("grpc-status").toString()).isEqualTo("grpc-status");
-        assertThat(Http2ResponseHeaders.lowerCase("X-Unusual-Name").toString()).isEqualTo("x-unusual-name");
-        assertThat(Http2ResponseHeaders.lowerCase("a-name-longer-than-every-known-one-of-the-table").toString())
+        assertThat((Object) Http2ResponseHeaders.validName("DATE")).isSameAs(HttpHeaderNames.DATE);
+        assertThat(Http2ResponseHeaders.validName("grpc-status").toString()).isEqualTo("grpc-status");
+        assertThat(Http2ResponseHeaders.validName("X-Unusual-Name").toString()).isEqualTo("x-unusual-name");
+        assertThat(Http2ResponseHeaders.validName("a-name-longer-than-every-known-one-of-the-table").toString())
                 .isEqualTo("a-name-longer-than-every-known-one-of-the-table");
+    }
+
+    /** The block skips Netty's name check for the table's constants: each must pass it. */
+    @Test
+    void everyConstantIsAValidHttp2Name() {
+        int names = 0;
+        for (AsciiString[] sameLength : Http2ResponseHeaders.KNOWN) {
+            for (AsciiString name : sameLength) {
+                new DefaultHttp2Headers(true).add(name, "v"); // throws for an invalid or upper-case name
+                assertThat(name.toLowerCase().toString()).isEqualTo(name.toString());
+                names++;
+            }
+        }
+        assertThat(names).isGreaterThan(30);
+    }
+
+    /** Other names are checked as Netty's validating HTTP/2 headers check them (and a pseudo-header is refused). */
+    @Test
+    void otherNamesAreCheckedAsNettyChecksThem() {
+        for (String name : new String[] {"x-ok", "X-Mixed-Case", "x_under.score~", "bad name", "", "a:b", "x\ty",
+                "x\u0000y", "caf\u00e9", "x(y)", "x\"y\"", "x{y}", "x/y", "x@y", "x,y", "x;y", "x=y", "x?y"}) {
+            final String lower = name.toLowerCase(java.util.Locale.ROOT);
+            boolean netty;
+            try {
+                new DefaultHttp2Headers(true).add(new AsciiString(lower), "v");
+                netty = true;
+            } catch (Exception invalid) { // Http2Exception, thrown unchecked
+                netty = false;
+            }
+            boolean ours;
+            try {
+                Http2ResponseHeaders.validName(name);
+                ours = true;
+            } catch (IllegalArgumentException invalid) {
+                ours = false;
+            }
+            assertThat(ours).as(name).isEqualTo(netty);
+        }
+        assertThatThrownBy(() -> Http2ResponseHeaders.validName(":path")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anInvalidNameFailsTheBlockAndValuesAreStillChecked() {
+        final HttpHeaders badName = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders()
+                .add("Bad Name", "v");
+        assertThatThrownBy(() -> Http2ResponseHeaders.head(HttpResponseStatus.OK, badName))
+                .isInstanceOf(IllegalArgumentException.class);
+        final HttpHeaders badValue = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders()
+                .add("x-value", "a\r\nb");
+        assertThatThrownBy(() -> Http2ResponseHeaders.head(HttpResponseStatus.OK, badValue))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -417,4 +417,55 @@ class Http2StreamCodecTest {
             assertThat(leaks.leaks()).isEmpty();
         }
     }
+
+    /**
+     * RFC 9113 section 5.3.2 lets a server ignore the priority signals of RFC 7540, and
+     * {@link Http2ServerCodec} shares the window without them: a stream the client made depend on
+     * another (exclusively) still gets its turn of the connection window, where Netty's default
+     * weighted tree gave all of it to the stream depended on.
+     */
+    @Test
+    void priorityIsIgnoredWhenTheConnectionWindowIsShared() throws Exception {
+        try (LeakCheck leaks = new LeakCheck()) {
+            try (H2Wire wire = new H2Wire()) {
+                wire.headers(1, get(), true).headers(3, get(), true).priority(3, 1, true);
+                for (int i = 0; i < 2; i++) {
+                    final Downstream d = wire.stream(i).downstream;
+                    d.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), d.voidPromise());
+                    d.write(new DefaultHttpContent(bytes("y".repeat(70_000))), d.voidPromise());
+                }
+                wire.stream(1).downstream.flush();
+                final int[] sent = new int[4];
+                Frame f;
+                while ((f = wire.next()) != null) {
+                    if (f.type().equals("DATA")) {
+                        sent[f.stream()] += f.data().length();
+                    }
+                }
+                // The connection's initial window (65,535 bytes), about half to each stream.
+                assertThat(sent[1] + sent[3]).isEqualTo(65_535);
+                assertThat(sent[1]).isGreaterThan(30_000);
+                assertThat(sent[3]).isGreaterThan(30_000);
+                for (int i = 0; i < 2; i++) {
+                    wire.stream(i).downstream.close();
+                }
+            }
+            assertThat(leaks.leaks()).isEmpty();
+        }
+    }
+
+    /** PRIORITY frames are still read and checked: a stream cannot depend on itself (a stream error). */
+    @Test
+    void aStreamDependingOnItselfIsReset() throws Exception {
+        try (LeakCheck leaks = new LeakCheck()) {
+            try (H2Wire wire = new H2Wire()) {
+                wire.headers(1, get().method("POST"), false).priority(1, 1, false);
+                final Recorder s = wire.stream(0);
+                assertThat((Object) s.next()).isInstanceOf(HttpRequest.class);
+                assertReset(wire.next(), 1, Http2Error.PROTOCOL_ERROR);
+                assertThat(s.closed).isTrue();
+            }
+            assertThat(leaks.leaks()).isEmpty();
+        }
+    }
 }
