@@ -632,7 +632,8 @@ public final class RouteAttacher {
             statusValues.add(outcome.parents());
         }
         for (Attached a : outcome.attached()) {
-            attachments.add(new Attachment(a.gateway(), a.backendClientCertificate(), a.listener(), routeIndex, a.hostnames()));
+            attachments.add(new Attachment(a.gateway(), a.backendClientCertificate(), a.listener(), routeIndex,
+                    a.hostnames()));
             if (a.listener() != lastListener) { // routes in a row mostly attach to one listener
                 lastListener = a.listener();
                 lastCount = attachedPerListener.computeIfAbsent(lastListener, l -> new int[1]);
@@ -720,7 +721,8 @@ public final class RouteAttacher {
             attachments = new ArrayList<>();
             for (int i = 0; i < memo.routeOutcomes.size(); i++) {
                 for (Attached a : memo.routeOutcomes.valueAt(i).attached()) {
-                    attachments.add(new Attachment(a.gateway(), a.backendClientCertificate(), a.listener(), i, a.hostnames()));
+                    attachments.add(new Attachment(a.gateway(), a.backendClientCertificate(), a.listener(), i,
+                            a.hostnames()));
                 }
             }
         }
