@@ -28,7 +28,8 @@ import java.util.Map;
  * step before it ended (the watcher's event, the batch applied to the store, the rebuild's view,
  * translation and swap, the status published after it), and the thread CPU each of the server's
  * threads spent (the watcher: read, parse, admission, store; the rebuild loop: view, translation,
- * data plane; the status thread: the status view). Thread CPU survives a loaded machine:
+ * data plane; the status thread: the status view), and the collections during the round (their
+ * pauses stop every thread). Thread CPU survives a loaded machine:
  * <pre>
  *   java -cp ... io.archway.bench.ServeProfile ROUTES [ROUNDS [CHANGE [PORT]]]   (ROUNDS 0: start-up only)
  * </pre>
@@ -62,9 +63,11 @@ public final class ServeProfile {
         try (ArchwayServer server = ArchwayServer.start(config)) {
             // Thread CPU, not wall time, is the start-up figure on a loaded box: the main thread's
             // until start returned, and the rebuild loop's (snapshots built) by then.
-            System.out.printf("started with %d routes: %d ms; main thread cpu %.0f ms, snapshot v%d, thread cpu %s%n",
+            System.out.printf("started with %d routes: %d ms; main thread cpu %.0f ms, snapshot v%d, thread cpu %s;"
+                            + " JVM up %d ms, gc so far %d, %d ms%n",
                     routes, (System.nanoTime() - t0) / 1_000_000, (threads.getCurrentThreadCpuTime() - mainCpu0) / 1e6,
-                    server.status().servedVersion(), archwayThreads(cpuByThread(threads)));
+                    server.status().servedVersion(), archwayThreads(cpuByThread(threads)),
+                    ManagementFactory.getRuntimeMXBean().getUptime(), collections()[0], collections()[1]);
             Thread.sleep(500);
             for (int r = 0; r < rounds; r++) {
                 final int route = ((change.equals("edit") ? r : r / 2) * 7919) % routes;
@@ -78,6 +81,7 @@ public final class ServeProfile {
                     Files.writeString(tmp, ScaleConfig.route(route, hostnames, 1, r + 1));
                 }
                 final long before = server.servingVersion();
+                final long[] gc0 = collections();
                 final Map<String, Long> cpu0 = cpuByThread(threads);
                 final long allocated0 = allocatedBy(threads, "archway-rebuild");
                 final long saved = System.nanoTime();
@@ -105,6 +109,8 @@ public final class ServeProfile {
                     }
                 });
                 split.append(String.format("; archway-rebuild allocated %d KiB", allocated / 1024));
+                final long[] gc1 = collections();
+                split.append(String.format("; gc %d, %d ms", gc1[0] - gc0[0], gc1[1] - gc0[1]));
                 // Where the wall time from the rename went: each step's end, after the rename.
                 final DirectorySource.Timing batch = server.lastBatch().orElseThrow();
                 final RebuildLoop.Timing rebuild = server.lastRebuild();
@@ -123,6 +129,20 @@ public final class ServeProfile {
         Collections.sort(live);
         System.out.printf("swapped after: median %.1f ms, max %.1f ms over %d rounds%n", live.get(live.size() / 2) / 1e6,
                 live.get(live.size() - 1) / 1e6, live.size());
+    }
+
+    /**
+     * The collections so far and their total time (ms), over every collector: a round that took one
+     * waited for its pause (a young collection stops every thread).
+     */
+    private static long[] collections() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
     }
 
     private static String archwayThreads(Map<String, Long> cpu) {

@@ -44,6 +44,17 @@ public final class ArchwayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArchwayServer.class);
     /** The most a file change waits before it is applied, whatever the holdoff. */
     static final Duration MAX_DEBOUNCE = Duration.ofSeconds(1);
+    /**
+     * From this many objects read, a full collection runs once the first snapshot is served and
+     * before {@code /readyz} turns 200 (directory mode): the start-up's live objects (at 10,000
+     * routes some 60-80 MB: the store, the translation and its memo, the data plane's dispatch) are
+     * then in the old generation, where the first young collections under traffic would otherwise
+     * have copied them, stopping every thread for 100-400 ms on a shared two-core box while changes
+     * and requests wait (docs/PERFORMANCE.md, "Change-to-live, session 10"). Below it, that copy is
+     * short and a full collection's fixed cost would be start-up time for nothing.
+     */
+    static final int SETTLE_HEAP_OBJECTS = 1000;
+
     /** How often an error names the informers that have not synced yet (the pod is not ready meanwhile). */
     static final Duration SYNC_REPORT_PERIOD = Duration.ofSeconds(30);
     /** How long every event loop has to run a liveness task. */
@@ -170,14 +181,20 @@ public final class ArchwayServer implements AutoCloseable {
                 final long read = System.nanoTime();
                 server.loop.rebuildNow();
                 final long served = System.nanoTime();
+                if (server.store.size() >= SETTLE_HEAP_OBJECTS) {
+                    System.gc(); // before ready, not in the first young collections under traffic
+                }
+                final long settled = System.nanoTime();
                 server.startAdmin();
                 // Where a replica's start-up goes (issue 14: ready in under a second), for operators
                 // and for docs/PERFORMANCE.md: the JVM and the command line before start, then ours.
                 LOG.info("ready {} ms after the process started: {} ms before the server (launcher, JVM, command line;"
                                 + " a first launch also builds the jar and its archive), server objects {} ms,"
-                                + " reading the directory ({} files) {} ms, first snapshot {} ms, admin endpoint {} ms",
+                                + " reading the directory ({} files) {} ms, first snapshot {} ms, full collection {} ms,"
+                                + " admin endpoint {} ms",
                         ProcessStart.millisSince(), ProcessStart.millisBefore(began), millis(constructed - began),
-                        server.source.filesRead(), millis(read - constructed), millis(served - read), millis(System.nanoTime() - served));
+                        server.source.filesRead(), millis(read - constructed), millis(served - read),
+                        millis(settled - served), millis(System.nanoTime() - settled));
             }
         } catch (UncheckedIOException e) {
             server.close();

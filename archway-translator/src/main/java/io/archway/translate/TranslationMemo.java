@@ -73,7 +73,11 @@ public final class TranslationMemo {
     /** Whether this translation reuses the previous one's per-route results ({@link #begin}). */
     private boolean reusing;
     private boolean httpRoutesOnly;
-    /** What {@link #begin} found when only Gateways' listeners were added or removed; else null. */
+    /**
+     * What {@link #begin} found when only Gateways' listeners were added or removed, until the
+     * translation ends; else null (a translation that reuses the binding must not see the previous
+     * change's, nor the memo keep the listeners it removed).
+     */
     private List<RouteAttacher.ListenerEdit> listenerEdits;
 
     /**
@@ -84,6 +88,7 @@ public final class TranslationMemo {
     Map<ResourceKey, BoundGateway> begin(TranslatorOptions options, ResourceView view,
                                          Map<ResourceKey, BoundGateway> fresh) {
         translations++;
+        listenerEdits = null;
         final Map<ResourceKind, List<HasMetadata>> next = new EnumMap<>(ResourceKind.class);
         for (ResourceKind kind : ResourceKind.values()) {
             if (!kind.isRoute()) {
@@ -103,7 +108,6 @@ public final class TranslationMemo {
             reused++;
             return bound;
         }
-        listenerEdits = null;
         if (!sameForRoutes) {
             compiled.clear();
             compiledL4.clear();
@@ -213,6 +217,7 @@ public final class TranslationMemo {
      */
     void end(boolean httpRoutesOnly) {
         this.httpRoutesOnly = httpRoutesOnly;
+        listenerEdits = null;
         compiled.roll();
         compiledL4.roll();
         attachment.roll();
@@ -228,9 +233,14 @@ public final class TranslationMemo {
         return httpRoutesOnly;
     }
 
-    /** Counts a translation that edited the previous one in place (and took no {@link #end}). */
+    /**
+     * Counts a translation that edited the previous one in place (and took no {@link #end}); the
+     * listener changes it applied are let go (they name the removed listeners and the previous
+     * binding).
+     */
     void editedInPlace() {
         inPlace++;
+        listenerEdits = null;
     }
 
     /** Translations that could reuse the previous one's per-route results, of all translations. */

@@ -394,7 +394,7 @@ public final class Translator {
                         .forEach(f -> used.add(((HttpFilter.RequestMirror) f).backend()));
                 for (WeightedBackend b : used) {
                     backends.tlsPoliciesOf(b.origin()).forEach(p -> ancestors.computeIfAbsent(p,
-                            k -> new TreeSet<>()).add(a.gateway().key()));
+                            k -> new TreeSet<>()).add(a.gateway()));
                 }
             }
         }

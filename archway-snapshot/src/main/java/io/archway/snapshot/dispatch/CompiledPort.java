@@ -61,19 +61,51 @@ public final class CompiledPort<R> {
         this.https = http.protocol() == ListenerProtocol.HTTPS;
         final String scheme = https ? "https" : "http";
         final List<ListenerEntry> entries = http.listeners();
-        final Map<VirtualHost, VHost> compiled = new IdentityHashMap<>();
-        if (previous != null && previous.https == https && previous.binding.port() == binding.port()) {
-            for (Listener l : previous.listeners) {
-                for (VHost v : l.virtualHosts) {
-                    compiled.put(v.vhost, v);
+        final Listener[] before = previous != null && previous.https == https
+                && previous.binding.port() == binding.port() ? previous.listeners : new Listener[0];
+        final java.util.function.Supplier<Map<VirtualHost, VHost>> compiled = new java.util.function.Supplier<>() {
+            private Map<VirtualHost, VHost> all;
+
+            @Override
+            public Map<VirtualHost, VHost> get() {
+                if (all == null) {
+                    int n = 0;
+                    for (Listener l : before) {
+                        n += l.virtualHosts.length;
+                    }
+                    all = new IdentityHashMap<>(n);
+                    for (Listener l : before) {
+                        for (VHost v : l.virtualHosts) {
+                            all.put(v.vhost, v);
+                        }
+                    }
                 }
+                return all;
             }
-        }
+        };
         this.listeners = new Listener[entries.size()];
         for (int i = 0; i < listeners.length; i++) {
-            listeners[i] = new Listener(entries.get(i), entryFactory, scheme, binding.port(), compiled);
+            listeners[i] = new Listener(entries.get(i), entryFactory, scheme, binding.port(),
+                    sameListener(before, i, entries.get(i)), compiled);
         }
         this.listenerHosts = HostIndex.of(listeners);
+    }
+
+    /** The listener of {@code before} with {@code entry}'s origin and hostname (at {@code at} mostly), or null. */
+    private static Listener sameListener(Listener[] before, int at, ListenerEntry entry) {
+        if (at < before.length && same(before[at].entry, entry)) {
+            return before[at];
+        }
+        for (Listener l : before) {
+            if (same(l.entry, entry)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private static boolean same(ListenerEntry a, ListenerEntry b) {
+        return a.origin().equals(b.origin()) && java.util.Objects.equals(a.hostname(), b.hostname());
     }
 
     /** A dispatcher that returns the snapshot entries themselves. */
@@ -257,19 +289,50 @@ public final class CompiledPort<R> {
     private static final class Listener extends HostPattern {
         final ListenerEntry entry;
         final VHost[] virtualHosts;
+        /**
+         * Each compiled host's {@link VirtualHost}, index for index: the next dispatch compares its
+         * hosts with these by reference, reading one array, not each compiled host (at 1,000 hosts
+         * those reads were cache misses, a swap's largest cost after a one-route change).
+         */
+        final VirtualHost[] sources;
         final HostIndex virtualHostIndex;
 
+        /**
+         * @param previous the same listener in the dispatch this one replaces, or null: its virtual
+         *     hosts are compared by position first (a translation that rebuilt a few hosts keeps
+         *     the others, and every host's place, so a swap after a one-route change at 1,000 hosts
+         *     neither hashes every host nor indexes the hostnames again)
+         * @param compiled every virtual host the replaced dispatch compiled, by instance: asked for
+         *     only when the hostnames moved
+         */
         Listener(ListenerEntry entry, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory, String scheme,
-                 int port, Map<VirtualHost, VHost> compiled) {
+                 int port, Listener previous, java.util.function.Supplier<Map<VirtualHost, VHost>> compiled) {
             super(entry.hostname());
             this.entry = entry;
             final List<VirtualHost> vhosts = entry.virtualHosts();
-            this.virtualHosts = new VHost[vhosts.size()];
-            for (int i = 0; i < virtualHosts.length; i++) {
-                final VHost reused = compiled.get(vhosts.get(i));
-                virtualHosts[i] = reused != null ? reused : new VHost(vhosts.get(i), factory, scheme, port);
+            if (previous != null && previous.entry.virtualHosts() == vhosts) {
+                this.virtualHosts = previous.virtualHosts;
+                this.sources = previous.sources;
+                this.virtualHostIndex = previous.virtualHostIndex;
+                return;
             }
-            this.virtualHostIndex = HostIndex.of(virtualHosts);
+            this.sources = vhosts.toArray(new VirtualHost[0]);
+            this.virtualHosts = new VHost[sources.length];
+            // The hostnames, in order, as the previous listener's: its index serves as it is.
+            boolean sameHostnames = previous != null && previous.sources.length == sources.length;
+            for (int i = 0; i < sources.length; i++) {
+                final VirtualHost vhost = sources[i];
+                if (sameHostnames && previous.sources[i] == vhost) {
+                    virtualHosts[i] = previous.virtualHosts[i];
+                    continue;
+                }
+                sameHostnames = sameHostnames
+                        && java.util.Objects.equals(previous.sources[i].hostname(), vhost.hostname());
+                final VHost reused = sameHostnames ? null // rebuilt in its place by the translation: new
+                        : compiled.get().get(vhost);
+                virtualHosts[i] = reused != null ? reused : new VHost(vhost, factory, scheme, port);
+            }
+            this.virtualHostIndex = sameHostnames ? previous.virtualHostIndex : HostIndex.of(virtualHosts);
         }
 
         @Override

@@ -81,6 +81,43 @@ class CompiledPortTest {
         assertThat(compiled).containsExactly("kept");
     }
 
+    /**
+     * A swap where a listener's hostnames moved (a host added before others, one dropped), or its
+     * list is the previous one, still compiles only the new hosts and dispatches every host to its
+     * own routes; a listener of another hostname compiles its own.
+     */
+    @Test
+    void reusesCompiledVirtualHostsWhenHostnamesMoveOrTheListIsTheSame() {
+        final java.util.List<String> compiled = new java.util.ArrayList<>();
+        final java.util.function.BiFunction<HttpRouteEntry, CompiledMatch, String> factory = (e, m) -> {
+            compiled.add(e.origin().name());
+            return e.origin().name();
+        };
+        final VirtualHost b = vhost("b.test", entry("b", prefix("/")));
+        final VirtualHost c = vhost("c.test", entry("c", prefix("/")));
+        final VirtualHost d = vhost("d.test", entry("d", prefix("/")));
+        final CompiledPort<String> first = new CompiledPort<>(binding(b, c, d), factory);
+        compiled.clear();
+        final CompiledPort<String> moved = new CompiledPort<>(binding(vhost("a.test", entry("a", prefix("/"))), b, d),
+                factory, first);
+        assertThat(compiled).containsExactly("a");
+        for (String host : List.of("a", "b", "d")) {
+            assertThat(moved.route(SimpleRequest.of("GET", "/", host + ".test", Map.of()))).isEqualTo(host);
+        }
+        assertThat(moved.route(SimpleRequest.of("GET", "/", "c.test", Map.of()))).isNull();
+        compiled.clear();
+        final PortBinding same = moved.binding();
+        final CompiledPort<String> again = new CompiledPort<>(new PortBinding("127.0.0.1", 80,
+                new HttpPort(ListenerProtocol.HTTP, List.of(new ListenerEntry(new ListenerOrigin("ns", "gw", "l"), null,
+                        List.of(), ((HttpPort) same.kind()).listeners().get(0).virtualHosts())))), factory, moved);
+        assertThat(compiled).isEmpty();
+        assertThat(again.route(SimpleRequest.of("GET", "/", "b.test", Map.of()))).isEqualTo("b");
+        final CompiledPort<String> renamed = new CompiledPort<>(new PortBinding("127.0.0.1", 80,
+                new HttpPort(ListenerProtocol.HTTP, List.of(listener("l", "b.test", b)))), factory, again);
+        assertThat(compiled).as("another listener's hosts, found by instance").isEmpty();
+        assertThat(renamed.route(SimpleRequest.of("GET", "/", "b.test", Map.of()))).isEqualTo("b");
+    }
+
     private static PortBinding binding(VirtualHost... vhosts) {
         return new PortBinding("127.0.0.1", 80, new HttpPort(ListenerProtocol.HTTP, List.of(listener("l", null, vhosts))));
     }

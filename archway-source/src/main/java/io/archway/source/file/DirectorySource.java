@@ -318,12 +318,9 @@ public final class DirectorySource implements AutoCloseable {
             return;
         }
         // Gone: the file itself, or a directory with everything below it.
-        String name = ManifestLoader.displayName(p, dir);
-        for (String known : files.files()) {
-            if (known.equals(name) || known.startsWith(name + p.getFileSystem().getSeparator())) {
-                files.remove(known);
-                LOG.info("{}: removed", known);
-            }
+        for (String known : files.filesAt(ManifestLoader.displayName(p, dir), p.getFileSystem().getSeparator())) {
+            files.remove(known);
+            LOG.info("{}: removed", known);
         }
     }
 

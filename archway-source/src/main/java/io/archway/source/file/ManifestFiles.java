@@ -198,6 +198,24 @@ public final class ManifestFiles {
         return recompute(affected);
     }
 
+    /**
+     * The known files named {@code name}, or below the directory {@code name} ({@code name} then
+     * {@code separator}), in name order: a range of the sorted names, so a file deleted among
+     * 10,000 reads its neighbours, not every name (issue 14: a route's file removed).
+     */
+    public synchronized List<String> filesAt(String name, String separator) {
+        final List<String> out = new ArrayList<>(1);
+        final String below = name + separator;
+        for (String known : files.tailMap(name, true).keySet()) {
+            if (known.equals(name) || known.startsWith(below)) {
+                out.add(known);
+            } else if (!known.startsWith(name)) {
+                break; // past every name that starts with it: sorted after the range
+            }
+        }
+        return out;
+    }
+
     /** The files currently known (including ones whose last load failed). */
     public synchronized List<String> files() {
         return List.copyOf(files.keySet());

@@ -260,4 +260,24 @@ class ManifestFilesTest {
         assertThat(files.files()).hasSize(50).doesNotContain("old.yaml");
         assertThat(files.applyAll(read, java.util.List.of())).as("the same content again changes nothing").isFalse();
     }
+
+    @Test
+    void filesAtNamesTheFileOrEverythingBelowTheDirectoryAndNoNeighbour() {
+        for (String f : java.util.List.of("a.yaml", "routes/r-1.yaml", "routes/r-1.yaml.bak", "routes/r-10.yaml",
+                "routes/sub/r-2.yaml", "routes-old/r-1.yaml", "routes.yaml", "z.yaml")) {
+            load(f, """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata:
+                      name: %s
+                    """.formatted(f.replaceAll("[^a-z0-9]", "-")));
+        }
+        assertThat(files.filesAt("routes/r-1.yaml", "/")).containsExactly("routes/r-1.yaml");
+        assertThat(files.filesAt("routes/r-1", "/")).as("a prefix of names is no file").isEmpty();
+        assertThat(files.filesAt("routes", "/")).containsExactly("routes/r-1.yaml", "routes/r-1.yaml.bak",
+                "routes/r-10.yaml", "routes/sub/r-2.yaml");
+        assertThat(files.filesAt("routes/sub", "/")).containsExactly("routes/sub/r-2.yaml");
+        assertThat(files.filesAt("z.yaml", "/")).containsExactly("z.yaml");
+        assertThat(files.filesAt("gone.yaml", "/")).isEmpty();
+    }
 }

@@ -46,14 +46,28 @@ public final class BackendResolver {
 
     private final ReferenceGrantIndex grants;
     private final BackendTlsPolicies tlsPolicies;
-    /** "namespace/name" to Service. */
-    private final Map<String, Service> services = new HashMap<>();
-    /** "namespace/service name" to its EndpointSlices. */
-    private final Map<String, List<EndpointSlice>> slices = new HashMap<>();
+    private final ResourceView view;
+    /**
+     * "namespace/name" to Service; indexed on the first look-up (a translation that compiles no
+     * route, such as a route removed in place, reads no Service).
+     */
+    private Map<String, Service> services;
+    /** "namespace/service name" to its EndpointSlices; indexed with {@link #services}. */
+    private Map<String, List<EndpointSlice>> slices;
 
     public BackendResolver(ResourceView view, ReferenceGrantIndex grants, BackendTlsPolicies tlsPolicies) {
+        this.view = view;
         this.grants = grants;
         this.tlsPolicies = tlsPolicies;
+    }
+
+    /** Synchronized: explain's models may be read by several threads; uncontended in a translation. */
+    private synchronized void index() {
+        if (services != null) {
+            return;
+        }
+        services = new HashMap<>();
+        slices = new HashMap<>();
         for (Service s : view.services()) {
             services.putIfAbsent(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s);
         }
@@ -139,6 +153,7 @@ public final class BackendResolver {
             return invalid(origin, weight, filters, Reasons.REF_NOT_PERMITTED,
                     what + " is in another namespace and no ReferenceGrant allows it");
         }
+        index();
         final Service service = services.get(namespace + "/" + origin.name());
         if (service == null) {
             return invalid(origin, weight, filters, Reasons.BACKEND_NOT_FOUND, what + " does not exist");
@@ -165,6 +180,7 @@ public final class BackendResolver {
         if (!ResourceKind.SERVICE.kind().equals(backend.kind())) {
             return List.of();
         }
+        index();
         final Service service = services.get(backend.namespace() + "/" + backend.name());
         final ServicePort port = service == null || service.getSpec() == null || service.getSpec().getPorts() == null
                 ? null : service.getSpec().getPorts().stream().filter(p -> Objects.equals(p.getPort(), backend.port()))
@@ -191,6 +207,7 @@ public final class BackendResolver {
     /** Ready endpoints of the Service port, sorted by address then port, without duplicates. */
     private List<Endpoint> endpoints(String namespace, String serviceName, ServicePort servicePort) {
         final Set<Endpoint> out = new LinkedHashSet<>();
+        index();
         for (EndpointSlice slice : slices.getOrDefault(namespace + "/" + serviceName, List.of())) {
             final Integer port = slicePort(slice, servicePort);
             if (port == null || slice.getEndpoints() == null) {

@@ -145,7 +145,7 @@ public final class RouteAttacher {
             }
             final List<Attachment> out = new ArrayList<>(outcome.attached().size());
             for (Attached a : outcome.attached()) {
-                out.add(new Attachment(a.gateway(), a.listener(), index, a.hostnames()));
+                out.add(new Attachment(a.gateway(), a.backendClientCertificate(), a.listener(), index, a.hostnames()));
             }
             return out;
         }
@@ -159,8 +159,17 @@ public final class RouteAttacher {
     record Outcome(ResourceKey statusKey, List<RouteParentStatus> parents, List<Attached> attached) {
     }
 
-    /** One listener a route attaches to. */
-    record Attached(BoundGateway gateway, BoundListener listener, String listenerId, List<String> hostnames) {
+    /**
+     * One listener a route attaches to, with the key and backend client certificate of the Gateway
+     * it is served for: not that Gateway's {@link BoundGateway}, which a listener added or removed
+     * binds anew while outcomes are kept (the previous instance, with the listeners of its time,
+     * would stay reachable from every kept outcome).
+     */
+    record Attached(ResourceKey gateway, io.archway.snapshot.CertificateBundle backendClientCertificate,
+                    BoundListener listener, String listenerId, List<String> hostnames) {
+        Attached(BoundGateway gateway, BoundListener listener, String listenerId, List<String> hostnames) {
+            this(gateway.key(), gateway.backendClientCertificate(), listener, listenerId, hostnames);
+        }
     }
 
     /**
@@ -469,7 +478,7 @@ public final class RouteAttacher {
                 attached = attached.stream().filter(a -> a.listener() != l).toList();
             }
         }
-        if (attached.stream().noneMatch(a -> a.gateway().key().equals(gateway))) {
+        if (attached.stream().noneMatch(a -> a.gateway().equals(gateway))) {
             return null; // it lost its last listener of the Gateway: not accepted any more
         }
         for (BoundListener l : change.added()) {
@@ -501,7 +510,7 @@ public final class RouteAttacher {
 
     private static boolean attachedTo(Outcome outcome, ResourceKey gateway) {
         for (Attached a : outcome.attached()) {
-            if (a.gateway().key().equals(gateway)) {
+            if (a.gateway().equals(gateway)) {
                 return true;
             }
         }
@@ -518,7 +527,7 @@ public final class RouteAttacher {
         boolean placed = false;
         boolean seen = false; // the Gateway's entries began
         for (Attached a : attached) {
-            final boolean ours = a.gateway().key().equals(added.gateway().key());
+            final boolean ours = a.gateway().equals(added.gateway());
             if (!placed && (ours && rank(order, a.listener()) > rank || seen && !ours)) {
                 out.add(added);
                 placed = true;
@@ -549,7 +558,7 @@ public final class RouteAttacher {
         for (int i = 0; i < a.attached().size(); i++) {
             final Attached x = a.attached().get(i);
             final Attached y = b.attached().get(i);
-            if (x.gateway() != y.gateway() || x.listener() != y.listener() || !x.listenerId().equals(y.listenerId())
+            if (!x.gateway().equals(y.gateway()) || x.listener() != y.listener() || !x.listenerId().equals(y.listenerId())
                     || !x.hostnames().equals(y.hostnames())) {
                 return false;
             }
@@ -623,7 +632,8 @@ public final class RouteAttacher {
             statusValues.add(outcome.parents());
         }
         for (Attached a : outcome.attached()) {
-            attachments.add(new Attachment(a.gateway(), a.listener(), routeIndex, a.hostnames()));
+            attachments.add(new Attachment(a.gateway(), a.backendClientCertificate(), a.listener(), routeIndex,
+                    a.hostnames()));
             if (a.listener() != lastListener) { // routes in a row mostly attach to one listener
                 lastListener = a.listener();
                 lastCount = attachedPerListener.computeIfAbsent(lastListener, l -> new int[1]);
@@ -711,7 +721,8 @@ public final class RouteAttacher {
             attachments = new ArrayList<>();
             for (int i = 0; i < memo.routeOutcomes.size(); i++) {
                 for (Attached a : memo.routeOutcomes.valueAt(i).attached()) {
-                    attachments.add(new Attachment(a.gateway(), a.listener(), i, a.hostnames()));
+                    attachments.add(new Attachment(a.gateway(), a.backendClientCertificate(), a.listener(), i,
+                            a.hostnames()));
                 }
             }
         }

@@ -151,7 +151,7 @@ public final class RouteTableCompiler {
                     }
                     return;
                 }
-                final CertificateBundle certificate = t.attachment.gateway().backendClientCertificate();
+                final CertificateBundle certificate = t.attachment.backendClientCertificate();
                 final Built built = new Built(routes, certificate, virtualHost(key.hostname(), routes, certificate));
                 previous.put(key, built);
                 if (was != null) { // the same hostname: the same place in the listener's order

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.RepetitionInfo;
  * view, snapshot, status and diagnostics, over random edit sequences on a Gateway with many routes
  * per hostname: routes edited in place (weights, rules, paths that tie with other routes', backends
  * that do not exist), several at once, hostnames and parentRefs changed (the route attaches
- * elsewhere), routes added and removed, equal copies, and a listener added and removed. The
+ * elsewhere), routes added and removed, equal copies, and a listener added and removed; and
+ * the memo then reaches the current binding alone (no removed listener, no earlier binding). The
  * golden inputs' sequences ({@link IncrementalTranslationTest}) cover the other kinds.
  */
 class EditInPlaceTest {
@@ -109,6 +110,13 @@ class EditInPlaceTest {
             final int inPlaceBefore = inPlace(memo);
             final Translation edited = translator.translate(view, step, null, memo);
             assertThat(edited).as("step %d (%s)", step, edit).isEqualTo(full);
+            // What the memo keeps is the current binding's: one Gateway and its listeners, each
+            // once (a removed listener, or the binding before a listener change, kept reachable
+            // from kept outcomes grew with every listener added or removed).
+            final java.util.Set<String> served = new java.util.TreeSet<>(listeners);
+            served.add("http");
+            assertThat(bindingsReachable(memo)).as("step %d (%s): bindings the memo reaches", step, edit)
+                    .isEqualTo("1 Gateway, listeners " + served);
             if (step > 0 && !edit.equals("none")) {
                 // The path under test was taken: every change to routes alone, and every listener
                 // added or removed, is edited in place.
@@ -121,6 +129,61 @@ class EditInPlaceTest {
         assertThat(routeSteps).isGreaterThan(EDITS / 2);
         assertThat(addedOrRemoved).isGreaterThan(EDITS / 8);
         assertThat(listenerSteps).isGreaterThan(EDITS / 20);
+    }
+
+    /**
+     * The {@link io.archway.translate.bind.BoundGateway} and
+     * {@link io.archway.translate.bind.BoundListener} instances reachable from {@code memo}, walking
+     * its fields (the JDK's maps, collections and arrays through their public API): how many
+     * Gateways, and the listeners' names, a name twice when two instances of it are reached.
+     */
+    private static String bindingsReachable(TranslationMemo memo) {
+        final java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        final java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>(List.of(memo));
+        final List<String> listeners = new ArrayList<>();
+        int gateways = 0;
+        while (!todo.isEmpty()) {
+            final Object o = todo.pop();
+            if (!seen.add(o)) {
+                continue;
+            }
+            if (o instanceof io.archway.translate.bind.BoundGateway) {
+                gateways++;
+            } else if (o instanceof io.archway.translate.bind.BoundListener l) {
+                listeners.add(l.name());
+            }
+            if (o instanceof java.util.Map<?, ?> map) {
+                map.forEach((k, v) -> {
+                    push(todo, k);
+                    push(todo, v);
+                });
+            } else if (o instanceof Iterable<?> items) {
+                items.forEach(x -> push(todo, x));
+            } else if (o instanceof Object[] array) {
+                java.util.Arrays.stream(array).forEach(x -> push(todo, x));
+            } else if (!o.getClass().getName().startsWith("java.")) {
+                for (Class<?> c = o.getClass(); !c.getName().startsWith("java."); c = c.getSuperclass()) {
+                    for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                        if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) && !f.getType().isPrimitive()) {
+                            f.setAccessible(true);
+                            try {
+                                push(todo, f.get(o));
+                            } catch (IllegalAccessException e) {
+                                throw new AssertionError(e);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        java.util.Collections.sort(listeners);
+        return gateways + " Gateway, listeners " + listeners;
+    }
+
+    private static void push(java.util.ArrayDeque<Object> todo, Object o) {
+        if (o != null) {
+            todo.push(o);
+        }
     }
 
     private static int inPlace(TranslationMemo memo) {
