@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BiFunction;
 
 /**
@@ -63,32 +64,42 @@ public final class CompiledPort<R> {
         final List<ListenerEntry> entries = http.listeners();
         final Listener[] before = previous != null && previous.https == https
                 && previous.binding.port() == binding.port() ? previous.listeners : new Listener[0];
-        final java.util.function.Supplier<Map<VirtualHost, VHost>> compiled = new java.util.function.Supplier<>() {
-            private Map<VirtualHost, VHost> all;
-
-            @Override
-            public Map<VirtualHost, VHost> get() {
-                if (all == null) {
-                    int n = 0;
-                    for (Listener l : before) {
-                        n += l.virtualHosts.length;
-                    }
-                    all = new IdentityHashMap<>(n);
-                    for (Listener l : before) {
-                        for (VHost v : l.virtualHosts) {
-                            all.put(v.vhost, v);
-                        }
-                    }
-                }
-                return all;
-            }
-        };
+        final PreviousHosts compiled = new PreviousHosts(before);
         this.listeners = new Listener[entries.size()];
         for (int i = 0; i < listeners.length; i++) {
             listeners[i] = new Listener(entries.get(i), entryFactory, scheme, binding.port(),
                     sameListener(before, i, entries.get(i)), compiled);
         }
         this.listenerHosts = HostIndex.of(listeners);
+    }
+
+    /**
+     * Every virtual host the replaced dispatch compiled, by instance: indexed on the first look-up
+     * only, since a swap whose hostnames kept their places never asks.
+     */
+    private static final class PreviousHosts {
+        private final Listener[] before;
+        private Map<VirtualHost, VHost> byInstance;
+
+        PreviousHosts(Listener[] before) {
+            this.before = before;
+        }
+
+        VHost get(VirtualHost vhost) {
+            if (byInstance == null) {
+                int n = 0;
+                for (Listener l : before) {
+                    n += l.virtualHosts.length;
+                }
+                byInstance = new IdentityHashMap<>(n);
+                for (Listener l : before) {
+                    for (VHost v : l.virtualHosts) {
+                        byInstance.put(v.vhost, v);
+                    }
+                }
+            }
+            return byInstance.get(vhost);
+        }
     }
 
     /** The listener of {@code before} with {@code entry}'s origin and hostname (at {@code at} mostly), or null. */
@@ -105,7 +116,7 @@ public final class CompiledPort<R> {
     }
 
     private static boolean same(ListenerEntry a, ListenerEntry b) {
-        return a.origin().equals(b.origin()) && java.util.Objects.equals(a.hostname(), b.hostname());
+        return a.origin().equals(b.origin()) && Objects.equals(a.hostname(), b.hostname());
     }
 
     /** A dispatcher that returns the snapshot entries themselves. */
@@ -306,7 +317,7 @@ public final class CompiledPort<R> {
          *     only when the hostnames moved
          */
         Listener(ListenerEntry entry, BiFunction<HttpRouteEntry, CompiledMatch, ?> factory, String scheme,
-                 int port, Listener previous, java.util.function.Supplier<Map<VirtualHost, VHost>> compiled) {
+                 int port, Listener previous, PreviousHosts compiled) {
             super(entry.hostname());
             this.entry = entry;
             final List<VirtualHost> vhosts = entry.virtualHosts();
@@ -327,9 +338,9 @@ public final class CompiledPort<R> {
                     continue;
                 }
                 sameHostnames = sameHostnames
-                        && java.util.Objects.equals(previous.sources[i].hostname(), vhost.hostname());
+                        && Objects.equals(previous.sources[i].hostname(), vhost.hostname());
                 final VHost reused = sameHostnames ? null // rebuilt in its place by the translation: new
-                        : compiled.get().get(vhost);
+                        : compiled.get(vhost);
                 virtualHosts[i] = reused != null ? reused : new VHost(vhost, factory, scheme, port);
             }
             this.virtualHostIndex = sameHostnames ? previous.virtualHostIndex : HostIndex.of(virtualHosts);
