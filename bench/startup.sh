@@ -85,7 +85,7 @@ run() {
       # the Java main thread: the launcher's second thread, still named "java" (the first waits for it)
       java) [[ ${t##*/} != "$GW_PID" ]] && (( main == 0 )) && main=$(ticks "$t/stat") ;;
       C1\ CompilerThre*|C2\ CompilerThre*) jit=$(( jit + $(ticks "$t/stat") )) ;;
-      ForkJoinPool.co*) parse=$(( parse + $(ticks "$t/stat") )) ;; # comm is cut at 15 characters
+      ForkJoinPool.co*|archway-parse*) parse=$(( parse + $(ticks "$t/stat") )) ;; # comm is cut at 15 characters
     esac
   done
   kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true; GW_PID=

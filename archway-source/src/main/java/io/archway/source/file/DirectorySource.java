@@ -138,7 +138,7 @@ public final class DirectorySource implements AutoCloseable {
             }
             // Files are parsed and admitted independently: on every core (issue 14: start-up at 10,000
             // routes), then logged and applied in path order, as one by one.
-            List<LoadedFile> read = found.parallelStream().map(this::load).toList();
+            List<LoadedFile> read = ParsePool.run(() -> found.parallelStream().map(this::load).toList());
             Set<String> seen = new HashSet<>();
             for (LoadedFile loaded : read) {
                 logProblems(loaded);

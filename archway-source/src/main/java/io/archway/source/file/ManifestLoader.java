@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -169,8 +170,19 @@ public final class ManifestLoader {
                 parseDocument(doc, true, acc);
             }
         } else {
-            for (Doc doc : split(content)) {
-                parseDocument(doc, false, acc);
+            List<Doc> docs = split(content);
+            if (docs.size() < 2) {
+                docs.forEach(doc -> parseDocument(doc, false, acc));
+            } else {
+                // A file of many documents (a Service per backend, every route of a team) is parsed
+                // document by document on the common pool, and the results replayed in document
+                // order: at start-up the one large file no longer holds the read up while the other
+                // threads wait for it (issue 14, docs/PERFORMANCE.md "Start-up, session 11").
+                docs.parallelStream().map(doc -> {
+                    DocumentAcc part = new DocumentAcc(file);
+                    parseDocument(doc, false, part);
+                    return part;
+                }).toList().forEach(part -> part.replayInto(acc));
             }
         }
         return acc.result();
@@ -357,10 +369,10 @@ public final class ManifestLoader {
         ResourceKind served = ResourceKind.of(group, kind).filter(ResourceKind::servedByArchway).orElse(null);
         if (served == null) {
             if (ResourceKind.GATEWAY_GROUP.equals(group)) {
-                acc.unserved.merge(kind, 1, Integer::sum);
+                acc.unserved(kind);
                 acc.warning(partialKey(kind, obj), "", kind + " is not served by Archway yet; ignored", line);
             } else {
-                acc.skipped++;
+                acc.skip();
                 LOG.debug("{}:{}: skipping {} {} ({} is not read by Archway)", acc.file, line, apiVersion, name, kind);
             }
             return;
@@ -435,7 +447,7 @@ public final class ManifestLoader {
                     ? pathPrefix.substring(0, pathPrefix.length() - 1) : pathPrefix + v.field();
             int at = lines.lineOf(field);
             if (v.refuses()) {
-                acc.refusals.add(new Diagnostic(Diagnostic.Severity.ERROR, key, field, v.message(),
+                acc.refuse(new Diagnostic(Diagnostic.Severity.ERROR, key, field, v.message(),
                         new SourceLocation(acc.file, at)));
             } else {
                 acc.warning(key, field, "unknown field \"" + field + "\" (pruned, as the API server prunes it)", at);
@@ -541,7 +553,8 @@ public final class ManifestLoader {
     }
 
     /** Accumulates one file's results. */
-    private static final class Acc {
+    /** What reading one file found, in the order it found it. */
+    private static class Acc {
         final String file;
         final Map<ResourceKey, SourcedObject> objects = new LinkedHashMap<>();
         final List<Diagnostic> errors = new ArrayList<>();
@@ -573,9 +586,68 @@ public final class ManifestLoader {
                     new SourceLocation(file, line)));
         }
 
+        void refuse(Diagnostic refusal) {
+            refusals.add(refusal);
+        }
+
+        void unserved(String kind) {
+            unserved.merge(kind, 1, Integer::sum);
+        }
+
+        void skip() {
+            skipped++;
+        }
+
         LoadedFile result() {
             return new LoadedFile(file, errors.isEmpty() ? List.copyOf(objects.values()) : List.of(), errors, warnings,
                     unserved, skipped, errors.isEmpty() ? refusals : List.of());
+        }
+    }
+
+    /**
+     * One document's part of its file's {@link Acc}, recorded while the documents are parsed in
+     * parallel and replayed into the file's in document order, so that the file's diagnostics, their
+     * order and which of two definitions wins are those of reading the documents one after another.
+     */
+    private static final class DocumentAcc extends Acc {
+        private final List<Consumer<Acc>> found = new ArrayList<>();
+
+        DocumentAcc(String file) {
+            super(file);
+        }
+
+        @Override
+        void add(SourcedObject o) {
+            found.add(acc -> acc.add(o));
+        }
+
+        @Override
+        void error(ResourceKey key, String field, String message, int line) {
+            found.add(acc -> acc.error(key, field, message, line));
+        }
+
+        @Override
+        void warning(ResourceKey key, String field, String message, int line) {
+            found.add(acc -> acc.warning(key, field, message, line));
+        }
+
+        @Override
+        void refuse(Diagnostic refusal) {
+            found.add(acc -> acc.refuse(refusal));
+        }
+
+        @Override
+        void unserved(String kind) {
+            found.add(acc -> acc.unserved(kind));
+        }
+
+        @Override
+        void skip() {
+            found.add(Acc::skip);
+        }
+
+        void replayInto(Acc file) {
+            found.forEach(f -> f.accept(file));
         }
     }
 }

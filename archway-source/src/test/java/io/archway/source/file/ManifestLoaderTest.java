@@ -238,6 +238,104 @@ class ManifestLoaderTest {
                 + " integer: \"string\"").doesNotContain("\n").doesNotContain("at [Source");
     }
 
+    /**
+     * A file of many documents is parsed document by document in parallel; what it yields must be
+     * what reading them one after another yields: objects in document order with their lines, the
+     * later of two definitions winning (and taking its place), every diagnostic in document order.
+     */
+    @Test
+    void manyDocumentsYieldWhatReadingThemInOrderYields() {
+        StringBuilder yaml = new StringBuilder();
+        List<String> expectedNames = new java.util.ArrayList<>();
+        List<String> expectedLines = new java.util.ArrayList<>();
+        List<String> expectedWarnings = new java.util.ArrayList<>();
+        int line = 1;
+        for (int i = 0; i < 300; i++) {
+            if (i > 0) {
+                yaml.append("---\n");
+                line++;
+            }
+            String name = i == 120 ? "svc-5" : "svc-" + i; // document 120 defines svc-5 again
+            if (i == 150) {
+                yaml.append("apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: BackendLBPolicy\nmetadata:\n  name: lb\n");
+                expectedWarnings.add("many.yaml:" + line + ": warning: BackendLBPolicy lb: BackendLBPolicy is not"
+                        + " served by Archway yet; ignored");
+                line += 4;
+                continue;
+            }
+            if (i == 200) {
+                yaml.append("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n");
+                line += 4;
+                continue;
+            }
+            if (i == 250) {
+                yaml.append("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\nspec:\n"
+                        + "  surprise: 1\n");
+                expectedWarnings.add("many.yaml:" + (line + 5) + ": warning: HTTPRoute default/r spec.surprise: unknown"
+                        + " field \"spec.surprise\" (pruned, as the API server prunes it)");
+                expectedNames.add("r");
+                expectedLines.add("many.yaml:" + line);
+                line += 6;
+                continue;
+            }
+            yaml.append("apiVersion: v1\nkind: Service\nmetadata:\n  name: ").append(name)
+                    .append("\nspec:\n  ports:\n  - port: 80\n");
+            if (i == 120) {
+                int first = expectedNames.indexOf("svc-5");
+                expectedWarnings.add("many.yaml:" + line + ": warning: Service default/svc-5: defined again (first at "
+                        + expectedLines.get(first) + "); the later definition wins");
+                expectedNames.remove(first);
+                expectedLines.remove(first);
+            }
+            expectedNames.add(name);
+            expectedLines.add("many.yaml:" + line);
+            line += 7;
+        }
+
+        LoadedFile f = loader.parse("many.yaml", yaml.toString());
+
+        assertThat(f.errors()).isEmpty();
+        assertThat(f.objects()).extracting(o -> o.key().name()).containsExactlyElementsOf(expectedNames);
+        assertThat(f.objects()).extracting(o -> o.location().toString()).containsExactlyElementsOf(expectedLines);
+        assertThat(f.warnings()).extracting(Diagnostic::toString).containsExactlyElementsOf(expectedWarnings);
+        assertThat(f.unserved()).containsOnly(java.util.Map.entry("BackendLBPolicy", 1));
+        assertThat(f.skipped()).isEqualTo(1);
+    }
+
+    /** The refusals, and in another file the errors, of many documents: in document order, at their lines. */
+    @Test
+    void manyDocumentsReportTheirProblemsInDocumentOrder() {
+        assertThat(loader.parse("refused.yaml", fortyDocuments(3)).refusals())
+                .extracting(d -> d.resource().name() + "@" + d.location().line())
+                .containsExactly("gw-3@24", "gw-3@20", "gw-13@84", "gw-13@80", "gw-23@144", "gw-23@140", "gw-33@204",
+                        "gw-33@200"); // the port's type, then at the Gateway's first line
+                        // that its CEL rules were not checked, as the API server says
+        assertThat(loader.parse("errors.yaml", fortyDocuments(7)).errors())
+                .extracting(d -> d.field() + "@" + d.location().line())
+                .containsExactly("metadata.name@44", "metadata.name@104", "metadata.name@164", "metadata.name@224");
+    }
+
+    /**
+     * Forty documents of six lines: Namespaces, but where the index ends in 3 a Gateway the API server
+     * refuses (its port is not a number, line 6 of the document) and where it ends in 7 a Service
+     * without a name (an error at its second line).
+     */
+    private static String fortyDocuments(int bad) {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            yaml.append(i > 0 ? "---\n" : "\n");
+            if (i % 10 == bad && bad == 3) {
+                yaml.append("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: gw-").append(i)
+                        .append("\nspec: {gatewayClassName: c, listeners: [{name: h, protocol: HTTP, port: x}]}\n");
+            } else if (i % 10 == bad) {
+                yaml.append("apiVersion: v1\nkind: Service\nmetadata:\n  labels: {}\nspec: {}\n");
+            } else {
+                yaml.append("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-").append(i).append("\n\n");
+            }
+        }
+        return yaml.toString();
+    }
+
     @Test
     void yamlSyntaxErrorNamesLine() {
         LoadedFile f = loader.parse("syntax.yaml", """

@@ -1,0 +1,30 @@
+package io.archway.source.file;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.function.Supplier;
+
+/**
+ * The threads that read a whole directory: one per core. The common pool has one worker fewer than
+ * there are cores because its caller is meant to work beside it, but a caller that is not one of its
+ * workers cannot take a document of a file another thread is parsing: on two cores a start-up's read
+ * of one large file (a Service per backend) ran on one worker while the caller, done with its own small
+ * file, waited (issue 14, docs/PERFORMANCE.md "Start-up, session 11"). Here the caller waits and every
+ * core parses, files and the documents of large files alike.
+ */
+final class ParsePool {
+    private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
+        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+        t.setName("archway-parse-" + t.getPoolIndex());
+        t.setDaemon(true);
+        return t;
+    }, null, false);
+
+    private ParsePool() {
+    }
+
+    /** {@code work}'s result, computed on the pool: its parallel streams run on every core. */
+    static <T> T run(Supplier<T> work) {
+        return POOL.submit(work::get).join();
+    }
+}
