@@ -2,6 +2,7 @@ package io.archway.source.file;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -13,9 +14,10 @@ import java.util.function.Supplier;
  * core parses, files and the documents of large files alike.
  */
 final class ParsePool {
+    private static final AtomicInteger THREADS = new AtomicInteger();
     private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
         ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("archway-parse-" + t.getPoolIndex());
+        t.setName("archway-parse-" + THREADS.incrementAndGet());
         t.setDaemon(true);
         return t;
     }, null, false);
