@@ -14,8 +14,14 @@ import io.archway.proxy.testing.Ports;
 import io.archway.proxy.testing.RawHttp;
 import io.archway.proxy.testing.TestBackend;
 import io.netty.handler.codec.http.HttpMethod;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +70,59 @@ class DataPlaneDrainTest {
             assertThat(r.header("connection")).isEqualTo("close");
             assertThat(c.closedByPeer()).isTrue();
         }
+    }
+
+    /**
+     * The drain lands after the response's head went out keep-alive and before its end: the
+     * response still completes, and the connection closes right after it instead of waiting for
+     * the drain timeout. The backend holds the response's last chunk until the data plane's event
+     * loops ran every task submitted before (the drain's among them).
+     */
+    @Test
+    void drainRequestedMidResponseClosesTheConnectionOnceTheResponseEnds() throws Exception {
+        final ProxyConfig defaults = ProxyConfig.defaults();
+        final DataPlane slowDrain = new DataPlane(new ProxyConfig(0, 2, defaults.maxInitialLineLength(),
+                defaults.maxHeaderSize(), defaults.connectTimeout(), defaults.idleTimeout(), Duration.ofSeconds(30)));
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            slowDrain.apply(snapshot(1,
+                    http(removed, listener(null, vhost("*", prefix("r", "/", backend("held", 1, held.getLocalPort())))))));
+            final Socket client = new Socket("127.0.0.1", removed);
+            client.setSoTimeout(5_000);
+            client.getOutputStream().write("GET / HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            try (Socket upstream = held.accept()) {
+                readThrough(upstream.getInputStream(), "\r\n\r\n");
+                upstream.getOutputStream().write(
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                final String head = readThrough(client.getInputStream(), "1\r\na\r\n");
+                assertThat(head).doesNotContainIgnoringCase("connection: close");
+                slowDrain.apply(snapshot(2));
+                // A task on every loop, queued after the drain's: once it ran, the handler was told
+                // to drain while its exchange was still in flight.
+                assertThat(slowDrain.eventLoopsAnswer(Duration.ofSeconds(5))).isTrue();
+                upstream.getOutputStream().write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                readThrough(client.getInputStream(), "0\r\n\r\n");
+                final long ended = System.nanoTime();
+                assertThat(client.getInputStream().read()).isEqualTo(-1);
+                assertThat((System.nanoTime() - ended) / 1_000_000).isLessThan(2_000L);
+            } finally {
+                client.close();
+            }
+        } finally {
+            slowDrain.close();
+        }
+    }
+
+    /** Reads up to and including {@code end}; what was read. */
+    private static String readThrough(InputStream in, String end) throws IOException {
+        final ByteArrayOutputStream read = new ByteArrayOutputStream();
+        while (!read.toString(StandardCharsets.ISO_8859_1).endsWith(end)) {
+            final int b = in.read();
+            if (b == -1) {
+                throw new IOException("closed before '" + end.strip() + "'; read: " + read);
+            }
+            read.write(b);
+        }
+        return read.toString(StandardCharsets.ISO_8859_1);
     }
 
     @Test

@@ -378,6 +378,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         drainQueue();
+        if (drainRequested && !closing && exchange == null && queuedCount() == 0) {
+            // The drain came after this response's head went out keep-alive; idle now, so close
+            // once the response is on the wire (drain() left the connection to this moment). A
+            // pipelined request answered locally above is closing already, after its own answer.
+            closing = true;
+            downstream.closeAfter(lastWrite);
+        }
     }
 
     /**
@@ -458,7 +465,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
     }
 
-    /** Close now if idle, otherwise after the current response (sent with Connection: close). */
+    /**
+     * Close now if idle, otherwise after the current response: sent with Connection: close if its
+     * head is still to be written, closed after its end if the head already went out keep-alive.
+     */
     public void drain() {
         drainRequested = true;
         if (exchange == null && queuedCount() == 0) {

@@ -35,7 +35,10 @@ import java.util.TreeSet;
  *       1 on first sight, +1 whenever anything but {@code metadata} and {@code status} changes; a
  *       manifest's own generation is ignored.</li>
  *   <li>{@code metadata.creationTimestamp}, when the manifest has none, is the time the object was
- *       first seen and stays the same across reloads (and across a delete and re-create).</li>
+ *       first seen and stays the same across reloads.</li>
+ *   <li>An object no file defines any more is deleted and forgotten: defined again later, it is a
+ *       new object (generation 1, a new creationTimestamp), as the API server creates a deleted and
+ *       re-created object anew. An object moving between files in one batch is not deleted.</li>
  *   <li>When two files define the same object, the file later in path order wins, with a warning.</li>
  * </ul>
  *
@@ -52,7 +55,7 @@ public final class ManifestFiles {
      * these, not from a walk over every file (10,000 at 10,000 routes, on every change).
      */
     private final TreeSet<String> withDiagnostics = new TreeSet<>();
-    /** key -> generation bookkeeping; kept after deletion so that a re-created object stays stable. */
+    /** key -> generation bookkeeping of the objects in the store; dropped with the object. */
     private final Map<ResourceKey, Tracked> tracked = new HashMap<>();
     /**
      * key -> its definitions in file order (then order within the file): the last one wins. Kept up
@@ -274,6 +277,7 @@ public final class ManifestFiles {
                 if (defs == null) {
                     if (old != null) {
                         effective.remove(key);
+                        tracked.remove(key);
                         changed[0] |= store.delete(key);
                     }
                     continue;

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -134,15 +135,34 @@ class ManifestFilesTest {
         assertThat(gw().getMetadata().getGeneration()).as("and removed again").isEqualTo(5L);
     }
 
+    /** A move seen in one batch (a rename) is not a delete: the object keeps its generation. */
     @Test
     void objectMovingToAnotherFileKeepsItsGeneration() {
         load("a.yaml", gateway("80", ""));
-        files.remove("a.yaml");
-        assertThat(store.view().gateways()).isEmpty();
-        load("b.yaml", gateway("80", ""));
-        assertThat(gw().getMetadata().getGeneration()).isEqualTo(1L);
+        load("a.yaml", gateway("81", ""));
+        now.set(Instant.parse("2026-01-01T00:05:00Z"));
+        files.applyAll(List.of(loader.parse("b.yaml", gateway("81", ""))), List.of("a.yaml"));
+        assertThat(gw().getMetadata().getGeneration()).isEqualTo(2L);
+        assertThat(gw().getMetadata().getCreationTimestamp()).isEqualTo("2026-01-01T00:00:00Z");
         assertThat(store.view().locationOf(new ResourceKey("Gateway", "default", "gw")).orElseThrow().file())
                 .isEqualTo("b.yaml");
+    }
+
+    /**
+     * As the API server: a deleted object defined again is a new object, at generation 1 with a new
+     * creationTimestamp, not its old generation continued.
+     */
+    @Test
+    void aDeletedObjectDefinedAgainStartsAtGenerationOne() {
+        load("a.yaml", gateway("80", ""));
+        load("a.yaml", gateway("81", ""));
+        assertThat(gw().getMetadata().getGeneration()).isEqualTo(2L);
+        files.remove("a.yaml");
+        assertThat(store.view().gateways()).isEmpty();
+        now.set(Instant.parse("2026-01-01T00:05:00Z"));
+        load("b.yaml", gateway("82", ""));
+        assertThat(gw().getMetadata().getGeneration()).isEqualTo(1L);
+        assertThat(gw().getMetadata().getCreationTimestamp()).isEqualTo("2026-01-01T00:05:00Z");
     }
 
     @Test
