@@ -9,7 +9,7 @@
 # started: ..."); then the medians per side, and B/A. CPU figures survive a loaded box better than
 # wall time (10 ms resolution).
 #
-#   bench/startup.sh [--routes N] [--runs N] SIDE [SIDE]
+#   bench/startup.sh [--routes N | --config DIR] [--runs N] SIDE [SIDE]
 #
 # A SIDE is an Archway checkout with its jar built (archway-cli/target/archway.jar), optionally
 # preceded by environment settings for its launcher, as one word, e.g.
@@ -24,21 +24,24 @@
 # Each side's launcher trains its archive (AppCDS on JDK 17, an AOT cache on JDK 25) before the
 # first timed run; without JAVA_HOME the launcher picks a JDK 25 or later where one is installed.
 # Needs curl; the route configuration is written by ScaleChurn (archway-bench, built here if
-# missing). ADMIN_PORT and LISTENER_PORT pick the ports (default 18391, 18390; keep them below the
-# ephemeral range, where a client's own socket can hold them); a start not ready within READY_TIMEOUT
-# seconds (default 120) stops the script with the gateway's log.
+# missing: a Gateway, ROUTES HTTPRoutes, 100 Services and their EndpointSlices); --config DIR serves
+# that directory instead, e.g. --config examples/quickstart (one route and its two Services; the port
+# of its listener, 8080, must be free). ADMIN_PORT and LISTENER_PORT pick the ports (default 18391,
+# 18390; keep them below the ephemeral range, where a client's own socket can hold them); a start not
+# ready within READY_TIMEOUT seconds (default 120) stops the script with the gateway's log.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROUTES=1 RUNS=10
+ROUTES=1 RUNS=10 CONFIG=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --routes) ROUTES=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --config) CONFIG=$(cd "$2" && pwd); shift 2 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
 done
-(( $# >= 1 && $# <= 2 )) || { sed -n '2,26p' "$0" >&2; exit 2; }
+(( $# >= 1 && $# <= 2 )) || { sed -n '2,31p' "$0" >&2; exit 2; }
 SIDES=("$@")
 ADMIN=${ADMIN_PORT:-18391}
 LISTENER=${LISTENER_PORT:-18390}
@@ -53,8 +56,11 @@ if [[ ! -f $ROOT/archway-bench/target/classes/io/archway/bench/ScaleChurn.class 
   (cd "$ROOT" && mvn -B -q -o -pl archway-bench -am package -DskipTests >/dev/null)
 fi
 HOSTNAMES=$(( ROUTES < 1000 ? ROUTES : 1000 ))
-java -cp "$ROOT/archway-bench/target/classes" io.archway.bench.ScaleChurn generate "$WORK/config" "$ROUTES" \
-  "$HOSTNAMES" "$LISTENER" 9 # the backend port: nothing needs to answer there for /readyz
+if [[ -z $CONFIG ]]; then
+  CONFIG=$WORK/config
+  java -cp "$ROOT/archway-bench/target/classes" io.archway.bench.ScaleChurn generate "$CONFIG" "$ROUTES" \
+    "$HOSTNAMES" "$LISTENER" 9 # the backend port: nothing needs to answer there for /readyz
+fi
 
 # side_env SIDE / side_home SIDE: the settings and the checkout of a side.
 side_home() { local w=($1); echo "${w[-1]}"; }
@@ -68,7 +74,7 @@ run() {
   local home env t0 t1 cpu main=0 jit=0 parse=0 t
   home=$(side_home "$1"); env=$(side_env "$1")
   t0=$(date +%s%N)
-  env $env "$home/archway" serve --config "$WORK/config" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
+  env $env "$home/archway" serve --config "$CONFIG" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
     >"$WORK/log" 2>&1 &
   GW_PID=$!
   until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN/readyz" 2>/dev/null || true) == 200 ]]; do
@@ -100,7 +106,7 @@ for s in "${SIDES[@]}"; do # trains each side's archive outside the timings
   [[ -f $home/archway-cli/target/archway.jar ]] || { echo "no jar in $home: build it first" >&2; exit 2; }
   env $(side_env "$s") "$home/archway" --version >/dev/null
 done
-echo "start-up to /readyz 200, $ROUTES route(s), $RUNS runs per side, interleaved; ms: wall, process CPU, main thread CPU, JIT threads CPU, parse workers CPU"
+echo "start-up to /readyz 200, serving $CONFIG ($ROUTES route(s) unless --config), $RUNS runs per side, interleaved; ms: wall, process CPU, main thread CPU, JIT threads CPU, parse workers CPU"
 NAMES=(A B)
 for (( i = 1; i <= RUNS; i++ )); do
   for j in "${!SIDES[@]}"; do
