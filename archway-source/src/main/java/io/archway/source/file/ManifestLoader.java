@@ -175,9 +175,10 @@ public final class ManifestLoader {
                 docs.forEach(doc -> parseDocument(doc, false, acc));
             } else {
                 // A file of many documents (a Service per backend, every route of a team) is parsed
-                // document by document on the common pool, and the results replayed in document
-                // order: at start-up the one large file no longer holds the read up while the other
-                // threads wait for it (issue 14, docs/PERFORMANCE.md "Start-up, session 11").
+                // document by document in parallel (on ParsePool when a directory is read), and the
+                // results replayed in document order: at start-up the one large file no longer holds
+                // the read up while the other threads wait for it (issue 14, docs/PERFORMANCE.md
+                // "Start-up, session 11").
                 docs.parallelStream().map(doc -> {
                     DocumentAcc part = new DocumentAcc(file);
                     parseDocument(doc, false, part);
@@ -552,8 +553,7 @@ public final class ManifestLoader {
         return new ResourceKey("File", "", file);
     }
 
-    /** Accumulates one file's results. */
-    /** What reading one file found, in the order it found it. */
+    /** Accumulates one file's results, in the order they were found. */
     private static class Acc {
         final String file;
         final Map<ResourceKey, SourcedObject> objects = new LinkedHashMap<>();
