@@ -136,9 +136,9 @@ public final class DirectorySource implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            // Files are parsed and admitted independently: on every core (issue 14: start-up at 10,000
-            // routes), then logged and applied in path order, as one by one.
-            List<LoadedFile> read = ParsePool.run(() -> found.parallelStream().map(this::load).toList());
+            // Files, and the documents of each, are parsed and admitted independently: on every core
+            // (issue 14: start-up), then logged and applied in path order, as one by one.
+            List<LoadedFile> read = ParsePool.run(() -> loader.loadFiles(found, dir, file -> filesRead.incrementAndGet()));
             Set<String> seen = new HashSet<>();
             for (LoadedFile loaded : read) {
                 logProblems(loaded);

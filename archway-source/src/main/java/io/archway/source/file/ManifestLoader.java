@@ -124,11 +124,7 @@ public final class ManifestLoader {
 
     /** Loads every manifest under {@code dir}; a file that cannot be read becomes a result with an error. */
     public List<LoadedFile> loadDirectory(Path dir) throws IOException {
-        List<LoadedFile> out = new ArrayList<>();
-        for (Path file : listManifests(dir)) {
-            out.add(loadFile(file, dir));
-        }
-        return out;
+        return loadFiles(listManifests(dir), dir);
     }
 
     /**
@@ -136,17 +132,45 @@ public final class ManifestLoader {
      * directory when {@code dir} was given relative.
      */
     public LoadedFile loadFile(Path file, Path dir) {
+        return loadFiles(List.of(file), dir).get(0);
+    }
+
+    /**
+     * Loads {@code files} (each named as {@link #loadFile} names it), one result per file in their
+     * order. The documents of all of them are parsed as one parallel stream, not a stream per file: a
+     * thread done with its own files takes documents of any other, where a stream per file left a
+     * start-up's one large file (a Service per backend) to a single thread while the others waited
+     * for it (issue 14, docs/PERFORMANCE.md "Start-up, session 11"). Each document's results are then
+     * replayed into its file's in document order, so that they are those of a sequential read.
+     */
+    public List<LoadedFile> loadFiles(List<Path> files, Path dir) {
+        return loadFiles(files, dir, file -> { });
+    }
+
+    /** As {@link #loadFiles(List, Path)}, telling {@code onRead} of each file once its content is read. */
+    public List<LoadedFile> loadFiles(List<Path> files, Path dir, Consumer<Path> onRead) {
+        return parseAll(files.parallelStream().map(file -> {
+            Documents docs = read(file, dir);
+            onRead.accept(file);
+            return docs;
+        }).toList());
+    }
+
+    /** Parses the content of one file named {@code file}. */
+    public LoadedFile parse(String file, String content) {
+        return parseAll(List.of(documents(file, content))).get(0);
+    }
+
+    private Documents read(Path file, Path dir) {
         String display = displayName(file, dir);
-        String content;
         try {
-            content = Files.readString(file, StandardCharsets.UTF_8);
+            return documents(display, Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             Diagnostic d = new Diagnostic(Diagnostic.Severity.ERROR, fileKey(display), "",
                     "cannot read file: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                     new SourceLocation(display, 0));
-            return new LoadedFile(display, List.of(), List.of(d), List.of(), Map.of(), 0);
+            return new Documents(display, List.of(), new LoadedFile(display, List.of(), List.of(d), List.of(), Map.of(), 0));
         }
-        return parse(display, content);
     }
 
     static String displayName(Path file, Path dir) {
@@ -157,36 +181,52 @@ public final class ManifestLoader {
                 : dir.resolve(dir.toAbsolutePath().relativize(file.toAbsolutePath())).toString();
     }
 
-    /** Parses the content of one file named {@code file}. */
-    public LoadedFile parse(String file, String content) {
-        Acc acc = new Acc(file);
+    /** A file's documents, or (unreadable) the result that says why there are none. */
+    private record Documents(String file, List<Doc> docs, LoadedFile unreadable) {
+    }
+
+    /** One document of the {@code index}-th file. */
+    private record FileDocument(int index, Doc doc) {
+    }
+
+    private static Documents documents(String file, String content) {
         if (content.startsWith("\uFEFF")) {
             content = content.substring(1);
         }
-        boolean isJson = file.toLowerCase(Locale.ROOT).endsWith(".json");
-        if (isJson) {
+        if (file.toLowerCase(Locale.ROOT).endsWith(".json")) {
             Doc doc = new Doc(content, 1, firstContentLine(content.split("\n", -1), 0, 1), true);
-            if (doc.contentLine > 0) {
-                parseDocument(doc, true, acc);
-            }
-        } else {
-            List<Doc> docs = split(content);
-            if (docs.size() < 2) {
-                docs.forEach(doc -> parseDocument(doc, false, acc));
-            } else {
-                // A file of many documents (a Service per backend, every route of a team) is parsed
-                // document by document in parallel (on ParsePool when a directory is read), and the
-                // results replayed in document order: at start-up the one large file no longer holds
-                // the read up while the other threads wait for it (issue 14, docs/PERFORMANCE.md
-                // "Start-up, session 11").
-                docs.parallelStream().map(doc -> {
-                    DocumentAcc part = new DocumentAcc(file);
-                    parseDocument(doc, false, part);
-                    return part;
-                }).toList().forEach(part -> part.replayInto(acc));
+            return new Documents(file, doc.contentLine > 0 ? List.of(doc) : List.of(), null);
+        }
+        return new Documents(file, split(content), null);
+    }
+
+    private List<LoadedFile> parseAll(List<Documents> files) {
+        List<FileDocument> all = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            for (Doc doc : files.get(i).docs()) {
+                all.add(new FileDocument(i, doc));
             }
         }
-        return acc.result();
+        List<DocumentAcc> parsed = all.parallelStream().map(d -> {
+            DocumentAcc part = new DocumentAcc(files.get(d.index()).file());
+            parseDocument(d.doc(), part);
+            return part;
+        }).toList();
+        List<LoadedFile> out = new ArrayList<>(files.size());
+        int next = 0;
+        for (int i = 0; i < files.size(); i++) {
+            Documents f = files.get(i);
+            if (f.unreadable() != null) {
+                out.add(f.unreadable());
+                continue;
+            }
+            Acc acc = new Acc(f.file());
+            for (int k = 0; k < f.docs().size(); k++) {
+                parsed.get(next++).replayInto(acc);
+            }
+            out.add(acc.result());
+        }
+        return out;
     }
 
     // ---- splitting -------------------------------------------------------------------------
@@ -247,7 +287,8 @@ public final class ManifestLoader {
 
     // ---- one document ----------------------------------------------------------------------
 
-    private void parseDocument(Doc doc, boolean isJson, Acc acc) {
+    private void parseDocument(Doc doc, Acc acc) {
+        boolean isJson = doc.json;
         if (!isJson && flattened(doc, acc)) {
             return;
         }

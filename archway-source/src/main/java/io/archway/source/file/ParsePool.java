@@ -7,11 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * The threads that read a whole directory: one per core. The common pool has one worker fewer than
- * there are cores because its caller is meant to work beside it, but a caller that is not one of its
- * workers cannot take a document of a file another thread is parsing: on two cores a start-up's read
- * of one large file (a Service per backend) ran on one worker while the caller, done with its own small
- * file, waited (issue 14, docs/PERFORMANCE.md "Start-up, session 11"). Here the caller waits and every
- * core parses, files and the documents of large files alike.
+ * there are cores because its caller is meant to work beside it; on two cores that left a start-up's
+ * read to one worker and a caller that helps only with the tasks it forked itself (issue 14,
+ * docs/PERFORMANCE.md "Start-up, session 11"). Here the caller waits and every core parses.
  */
 final class ParsePool {
     private static final AtomicInteger THREADS = new AtomicInteger();
