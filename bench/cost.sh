@@ -56,34 +56,14 @@ for tool in nginx h2load perf taskset curl; do
 done
 
 OUT=$(mktemp -d /tmp/archway-cost.XXXXXX)
-chmod 755 "$OUT" # the backend's worker (not root) reads 4k.txt from here
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # ---- backend: the same nginx as ../shared/bench/proxy-bench.sh
-python3 -c "import sys; sys.stdout.write('x' * 4095 + '\n')" >"$OUT/4k.txt"
 BACKEND_H2C_PORT=$((BACKEND_PORT + 10))
-cat >"$OUT/backend.conf" <<EOF
-worker_processes 1;
-pid $OUT/backend.pid;
-error_log $OUT/backend.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  client_body_temp_path $OUT/tmp-backend;
-  default_type text/plain;
-  server {
-    listen 127.0.0.1:$BACKEND_PORT;
-    listen 127.0.0.1:$BACKEND_H2C_PORT http2;
-    location = /small { return 200 "ok"; }
-    location = /4k { alias $OUT/4k.txt; }
-    location / { return 200 "ok"; }
-  }
-}
-EOF
+source "$ROOT/bench/backend-nginx.sh"
+backend_nginx_conf "$OUT" "$BACKEND_PORT" "$BACKEND_H2C_PORT"
 taskset -c "$LOADGEN_CPUS" nginx -c "$OUT/backend.conf" -e "$OUT/backend.err" -g 'daemon off;' &
 PIDS+=($!)
 sleep 0.5

@@ -45,25 +45,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 -c "import sys; sys.stdout.write('x' * 4095 + '\n')" >"$WORK/4k.txt"
-cat >"$WORK/backend.conf" <<EOF
-worker_processes 1;
-pid $WORK/backend.pid;
-error_log $WORK/backend.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  client_body_temp_path $WORK/tmp-backend;
-  default_type text/plain;
-  server {
-    listen 127.0.0.1:$BACKEND_PORT;
-    location = /small { return 200 "ok"; }
-    location = /4k { alias $WORK/4k.txt; }
-  }
-}
-EOF
+source "$ROOT/bench/backend-nginx.sh"
+backend_nginx_conf "$WORK" "$BACKEND_PORT"
 printf 'local paths = {"/small", "/4k"}\nlocal i = 0\nfunction request()\n  i = i %% #paths + 1\n  return wrk.format(nil, paths[i])\nend\n' >"$WORK/mix.lua"
 taskset -c "$LOADGEN_CPUS" nginx -c "$WORK/backend.conf" -e "$WORK/backend.err" -g 'daemon off;' &
 BACKEND_PID=$!

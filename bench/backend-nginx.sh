@@ -1,0 +1,30 @@
+# Sourced by bench/cost.sh and bench/warmup.sh: the nginx backend of ../shared/bench/proxy-bench.sh.
+# backend_nginx_conf DIR PORT [H2C_PORT]: writes DIR/backend.conf for an nginx on 127.0.0.1:PORT (and
+# h2c on H2C_PORT) that answers /small with "ok", /4k with DIR/4k.txt (4 KiB, written here) and any other
+# path with "ok"; its pid file, error log (DIR/backend.err) and body files stay in DIR, made readable
+# to nginx's worker, which does not run as root (a mktemp folder is 0700).
+backend_nginx_conf() {
+  local dir=$1 port=$2 h2c=${3:-}
+  chmod 755 "$dir"
+  python3 -c "import sys; sys.stdout.write('x' * 4095 + '\n')" >"$dir/4k.txt"
+  cat >"$dir/backend.conf" <<EOF
+worker_processes 1;
+pid $dir/backend.pid;
+error_log $dir/backend.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  client_body_temp_path $dir/tmp-backend;
+  default_type text/plain;
+  server {
+    listen 127.0.0.1:$port;${h2c:+
+    listen 127.0.0.1:$h2c http2;}
+    location = /small { return 200 "ok"; }
+    location = /4k { alias $dir/4k.txt; }
+    location / { return 200 "ok"; }
+  }
+}
+EOF
+}
