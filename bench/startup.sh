@@ -18,6 +18,10 @@
 #   bench/startup.sh 'JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 .' \
 #     'JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 .'                       # JDK 17 / JDK 25
 #   bench/startup.sh --routes 10000 --runs 5 /tmp/archway-before .
+# A SIDE image:FILE.tar is a container image built by the `image` profile (deploy/image/README.md),
+# started as a pod would start it (deploy/image/image-root.sh: its entrypoint in its own file system,
+# as its user; unpacked again before each run, outside the timing), with the configuration copied in:
+#   bench/startup.sh image:/tmp/untrained.tar image:archway-cli/target/archway-image.tar
 # To build another commit beside this one:
 #   git worktree add /tmp/archway-before <commit> && (cd /tmp/archway-before &&
 #     mvn -B -q -o -pl archway-cli -am package -DskipTests)
@@ -30,7 +34,7 @@
 # 18390; keep them below the ephemeral range, where a client's own socket can hold them); a start not
 # ready within READY_TIMEOUT seconds (default 120) stops the script with the gateway's log.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUTES=1 RUNS=10 CONFIG=
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -52,18 +56,19 @@ GW_PID=
 cleanup() { [[ -n $GW_PID ]] && kill "$GW_PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-if [[ ! -f $ROOT/archway-bench/target/classes/io/archway/bench/ScaleChurn.class ]]; then
-  (cd "$ROOT" && mvn -B -q -o -pl archway-bench -am package -DskipTests >/dev/null)
+if [[ ! -f $REPO/archway-bench/target/classes/io/archway/bench/ScaleChurn.class ]]; then
+  (cd "$REPO" && mvn -B -q -o -pl archway-bench -am package -DskipTests >/dev/null)
 fi
 HOSTNAMES=$(( ROUTES < 1000 ? ROUTES : 1000 ))
 if [[ -z $CONFIG ]]; then
   CONFIG=$WORK/config
-  java -cp "$ROOT/archway-bench/target/classes" io.archway.bench.ScaleChurn generate "$CONFIG" "$ROUTES" \
+  java -cp "$REPO/archway-bench/target/classes" io.archway.bench.ScaleChurn generate "$CONFIG" "$ROUTES" \
     "$HOSTNAMES" "$LISTENER" 9 # the backend port: nothing needs to answer there for /readyz
 fi
 
 # side_env SIDE / side_home SIDE: the settings and the checkout of a side.
 side_home() { local w=($1); echo "${w[-1]}"; }
+source "$REPO/deploy/image/image-root.sh" # image_root sets ROOT, in a run's subshell
 side_env() { local w=($1); echo "${w[@]:0:${#w[@]}-1}"; }
 # ticks FILE: utime + stime of a /proc stat file (fields 14 and 15, counted after the command name).
 ticks() { local s; s=$(<"$1"); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
@@ -73,10 +78,21 @@ ms() { echo $(( $1 * 1000 / HZ )); }
 run() {
   local home env t0 t1 cpu main=0 jit=0 parse=0 t
   home=$(side_home "$1"); env=$(side_env "$1")
-  t0=$(date +%s%N)
-  env $env "$home/archway" serve --config "$CONFIG" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
-    >"$WORK/log" 2>&1 &
-  GW_PID=$!
+  if [[ $home == image:* ]]; then
+    rm -rf "$WORK/image"
+    image_root "${home#image:}" "$WORK/image"
+    cp -r "$CONFIG" "$ROOT/tmp/archway-bench-config" && chmod -R a+rX "$ROOT/tmp/archway-bench-config"
+    t0=$(date +%s%N)
+    in_image "${ENTRYPOINT[@]:1}" serve --config /tmp/archway-bench-config --address 127.0.0.1 \
+      --admin "127.0.0.1:$ADMIN" >"$WORK/log" 2>&1 &
+    # the JVM: unshare's child (in_image's shell runs unshare, which ignores SIGTERM)
+    until GW_PID=$(pgrep -P "$(pgrep -P $! | head -1)" | head -1); do sleep 0.002; done
+  else
+    t0=$(date +%s%N)
+    env $env "$home/archway" serve --config "$CONFIG" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
+      >"$WORK/log" 2>&1 &
+    GW_PID=$!
+  fi
   until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN/readyz" 2>/dev/null || true) == 200 ]]; do
     kill -0 "$GW_PID" 2>/dev/null || { cat "$WORK/log" >&2; exit 1; }
     # A gateway that cannot bind its listener (a port some other socket holds) never gets ready.
@@ -103,6 +119,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] :
 
 for s in "${SIDES[@]}"; do # trains each side's archive outside the timings
   home=$(side_home "$s")
+  [[ $home == image:* ]] && { [[ -f ${home#image:} ]] || { echo "no image ${home#image:}" >&2; exit 2; }; continue; }
   [[ -f $home/archway-cli/target/archway.jar ]] || { echo "no jar in $home: build it first" >&2; exit 2; }
   env $(side_env "$s") "$home/archway" --version >/dev/null
 done
