@@ -145,6 +145,7 @@ public final class DirectorySource implements AutoCloseable {
                 seen.add(loaded.file());
             }
             List<String> gone = files.files().stream().filter(known -> !seen.contains(known)).toList();
+            gone.forEach(loader::forget);
             files.applyAll(read, gone);
         }
     }
@@ -320,6 +321,7 @@ public final class DirectorySource implements AutoCloseable {
         // Gone: the file itself, or a directory with everything below it.
         for (String known : files.filesAt(ManifestLoader.displayName(p, dir), p.getFileSystem().getSeparator())) {
             files.remove(known);
+            loader.forget(known);
             LOG.info("{}: removed", known);
         }
     }

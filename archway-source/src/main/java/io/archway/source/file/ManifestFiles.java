@@ -338,7 +338,13 @@ public final class ManifestFiles {
             next = new Tracked(spec, t.generation(), manifestCreation != null ? manifestCreation : t.creationTimestamp());
         }
         tracked.put(o.key(), next);
-        obj.getMetadata().setGeneration(next.generation());
-        obj.getMetadata().setCreationTimestamp(next.creationTimestamp());
+        // A document read again unchanged is the same instance (ManifestLoader's last read), possibly
+        // in the snapshot being served: it is only written when something changes.
+        if (!Objects.equals(obj.getMetadata().getGeneration(), next.generation())) {
+            obj.getMetadata().setGeneration(next.generation());
+        }
+        if (!Objects.equals(obj.getMetadata().getCreationTimestamp(), next.creationTimestamp())) {
+            obj.getMetadata().setCreationTimestamp(next.creationTimestamp());
+        }
     }
 }

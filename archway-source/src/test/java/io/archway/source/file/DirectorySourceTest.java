@@ -117,6 +117,31 @@ class DirectorySourceTest {
         }
     }
 
+    /** A file deleted, seen by the watcher or by a whole read, is forgotten by the loader too (no objects kept alive). */
+    @Test
+    void aDeletedFileIsForgottenByItsLoader(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), ns("a"));
+        Files.writeString(dir.resolve("b.yaml"), ns("b"));
+        ResourceStore store = new ResourceStore();
+        ManifestLoader loader = new ManifestLoader();
+        try (DirectorySource source = new DirectorySource(dir, store, loader, Duration.ofMillis(50),
+                Duration.ofSeconds(1), () -> { })) {
+            source.rescan();
+            String a = dir.resolve("a.yaml").toString();
+            String b = dir.resolve("b.yaml").toString();
+            assertThat(loader.remembers(a) && loader.remembers(b)).isTrue();
+
+            Files.delete(dir.resolve("b.yaml"));
+            source.rescan();
+            assertThat(loader.remembers(b)).isFalse();
+
+            source.start();
+            Files.delete(dir.resolve("a.yaml"));
+            await(() -> !hasNamespace(store, "a"), Duration.ofSeconds(2));
+            assertThat(loader.remembers(a)).isFalse();
+        }
+    }
+
     @Test
     void mountedConfigMapStyleSymlinkSwapIsSeen(@TempDir Path dir) throws Exception {
         // Kubernetes volume layout: name.yaml -> ..data/name.yaml, ..data -> ..2026_01; updates swap ..data.

@@ -302,6 +302,88 @@ class ManifestLoaderTest {
         assertThat(f.skipped()).isEqualTo(1);
     }
 
+    /**
+     * A file read again: each unchanged document gives the objects it gave before, the same instances
+     * (it is not parsed again), at lines moved with the lines above it, and every result equals a
+     * fresh loader's read of the same text; a document whose diagnostics moved is read again (a
+     * message may name a line: the flattened indentation's does).
+     */
+    @Test
+    void aFileReadAgainReusesItsUnchangedDocumentsAndGivesWhatAFreshReadGives() {
+        List<String> docs = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            docs.add(service("svc-" + i, 80));
+        }
+        LoadedFile v1 = readAgain(docs, "");
+        assertThat(v1.objects()).hasSize(10);
+
+        docs.set(3, service("svc-3", 81)); // one edited
+        LoadedFile v2 = readAgain(docs, "");
+        for (int i = 0; i < 10; i++) {
+            if (i == 3) {
+                assertThat(v2.objects().get(i).object()).isNotSameAs(v1.objects().get(i).object());
+            } else {
+                assertThat(v2.objects().get(i)).isSameAs(v1.objects().get(i));
+            }
+        }
+
+        // Three lines above everything: the first document's text (the comments are part of it) is
+        // read again, every other document is moved down.
+        LoadedFile v3 = readAgain(docs, "# three lines\n# above\n# everything\n");
+        assertThat(v3.objects().get(0).object()).isNotSameAs(v2.objects().get(0).object());
+        for (int i = 1; i < 10; i++) {
+            assertThat(v3.objects().get(i).object()).isSameAs(v2.objects().get(i).object());
+            assertThat(v3.objects().get(i).location().line()).isEqualTo(v2.objects().get(i).location().line() + 3);
+        }
+
+        docs.add(5, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\nspec:\n"
+                + "  surprise: 1\n"); // a warning at its line
+        docs.add(7, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: bad\nspec:\n"
+                + "  hostnames: [\"-bad-\"]\n"); // refused at its line
+        docs.add("apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: BackendLBPolicy\nmetadata:\n  name: lb\n");
+        docs.add("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n");
+        LoadedFile v4 = readAgain(docs, "");
+        assertThat(v4.warnings()).isNotEmpty();
+        assertThat(v4.refusals()).isNotEmpty();
+        readAgain(docs, "# one more line\n");
+
+        docs.add(2, "apiVersion: v1\nkind: Service\nmetadata:\nname: flat\n"); // an error naming a line
+        LoadedFile v6 = readAgain(docs, "");
+        assertThat(v6.errors()).singleElement().extracting(Diagnostic::message).asString().contains("(line ");
+        readAgain(docs, "# and another\n# two\n");
+
+        loader.forget("again.yaml");
+        docs.remove(2);
+        LoadedFile afterForget = readAgain(docs, "");
+        assertThat(afterForget.objects().get(1).object()).isNotSameAs(v3.objects().get(1).object());
+    }
+
+    /** Reads {@code docs} under {@code header} as again.yaml with {@link #loader}, checking it against a fresh loader. */
+    private LoadedFile readAgain(List<String> docs, String header) {
+        String content = header + String.join("---\n", docs);
+        LoadedFile again = loader.parse("again.yaml", content);
+        LoadedFile fresh = new ManifestLoader().parse("again.yaml", content);
+        assertThat(again.objects()).hasSameSizeAs(fresh.objects());
+        for (int i = 0; i < fresh.objects().size(); i++) {
+            SourcedObject a = again.objects().get(i);
+            SourcedObject f = fresh.objects().get(i);
+            assertThat(a.key()).isEqualTo(f.key());
+            assertThat(a.location()).isEqualTo(f.location());
+            assertThat(a.spec()).isEqualTo(f.spec());
+            assertThat(a.object()).isEqualTo(f.object());
+        }
+        assertThat(again.errors()).isEqualTo(fresh.errors());
+        assertThat(again.warnings()).isEqualTo(fresh.warnings());
+        assertThat(again.refusals()).isEqualTo(fresh.refusals());
+        assertThat(again.unserved()).isEqualTo(fresh.unserved());
+        assertThat(again.skipped()).isEqualTo(fresh.skipped());
+        return again;
+    }
+
+    private static String service(String name, int port) {
+        return "apiVersion: v1\nkind: Service\nmetadata:\n  name: " + name + "\nspec:\n  ports:\n  - port: " + port + "\n";
+    }
+
     /** The refusals, and in another file the errors, of many documents: in document order, at their lines. */
     @Test
     void manyDocumentsReportTheirProblemsInDocumentOrder() {
