@@ -241,7 +241,7 @@ public final class ManifestLoader {
             }
             DocumentAcc part = new DocumentAcc(file);
             parseDocument(d.doc(), part);
-            return new ParsedDocument(digest, part, d.doc().firstLine());
+            return new ParsedDocument(digest, part.parsed(), d.doc().firstLine());
         }).toList();
         List<LoadedFile> out = new ArrayList<>(files.size());
         int next = 0;
@@ -347,7 +347,7 @@ public final class ManifestLoader {
 
     // ---- one document ----------------------------------------------------------------------
 
-    private void parseDocument(Doc doc, Acc acc) {
+    private void parseDocument(Doc doc, DocumentAcc acc) {
         boolean isJson = doc.json;
         if (!isJson && flattened(doc, acc)) {
             return;
@@ -375,7 +375,7 @@ public final class ManifestLoader {
      * Detects YAML whose indentation was flattened (typical after copying from a web page):
      * {@code spec:} with nothing nested, directly followed by an unindented field.
      */
-    private boolean flattened(Doc doc, Acc acc) {
+    private boolean flattened(Doc doc, DocumentAcc acc) {
         String[] lines = doc.text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -435,7 +435,7 @@ public final class ManifestLoader {
         return new ResourceKey(kind == null ? "Document" : kind, ns, name == null ? "<unnamed>" : name);
     }
 
-    private void readObject(JsonNode node, Doc doc, int line, Acc acc, String pathPrefix) {
+    private void readObject(JsonNode node, Doc doc, int line, DocumentAcc acc, String pathPrefix) {
         if (!node.isObject()) {
             acc.error(null, pathPrefix, "expected a Kubernetes object (a mapping with apiVersion and kind), found "
                     + node.getNodeType().name().toLowerCase(Locale.ROOT), line);
@@ -534,7 +534,7 @@ public final class ManifestLoader {
      * null when it is refused (each violation becomes a refusal naming the line of its field). Pruned
      * unknown fields are warnings, as the API server's default field validation answers them.
      */
-    private ObjectNode admit(ResourceKind kind, String version, ObjectNode obj, Doc doc, int line, Acc acc,
+    private ObjectNode admit(ResourceKind kind, String version, ObjectNode obj, Doc doc, int line, DocumentAcc acc,
             String pathPrefix) {
         AdmissionResult result = admission.admit(kind, version, obj);
         if (result.violations().isEmpty()) {
@@ -710,50 +710,52 @@ public final class ManifestLoader {
      * parallel and replayed into the file's in document order, so that the file's diagnostics, their
      * order and which of two definitions wins are those of reading the documents one after another.
      */
-    private static final class DocumentAcc extends Acc {
+    private static final class DocumentAcc {
         /** One result, replayed into a file's {@link Acc} with its lines moved by {@code shift}. */
         private interface Found {
             void replay(Acc file, int shift);
         }
 
-        private final List<Found> found = new ArrayList<>();
+        final String file;
+        /** Kept, once parsed, as long as its file's text holds the document: as small as it can be. */
+        private List<Found> found = new ArrayList<>(2);
         private boolean diagnostics;
 
         DocumentAcc(String file) {
-            super(file);
+            this.file = file;
         }
 
-        @Override
+        /** Done recording. */
+        DocumentAcc parsed() {
+            found = List.copyOf(found);
+            return this;
+        }
+
         void add(SourcedObject o) {
             found.add((acc, shift) -> acc.add(shift == 0 ? o : new SourcedObject(o.key(), o.object(),
                     moved(o.location(), shift), o.spec())));
         }
 
-        @Override
         void error(ResourceKey key, String field, String message, int line) {
             diagnostics = true;
             found.add((acc, shift) -> acc.error(key, field, message, line + shift));
         }
 
-        @Override
         void warning(ResourceKey key, String field, String message, int line) {
             diagnostics = true;
             found.add((acc, shift) -> acc.warning(key, field, message, line + shift));
         }
 
-        @Override
         void refuse(Diagnostic refusal) {
             diagnostics = true;
             found.add((acc, shift) -> acc.refuse(shift == 0 ? refusal : new Diagnostic(refusal.severity(),
                     refusal.resource(), refusal.field(), refusal.message(), moved(refusal.location(), shift))));
         }
 
-        @Override
         void unserved(String kind) {
             found.add((acc, shift) -> acc.unserved(kind));
         }
 
-        @Override
         void skip() {
             found.add((acc, shift) -> acc.skip());
         }
