@@ -259,7 +259,7 @@ public final class ManifestLoader {
                 p.acc().replayInto(acc, doc.firstLine() - p.firstLine());
                 read.put(p.digest(), p);
             }
-            lastRead.put(f.file(), read);
+            lastRead.put(f.file(), Map.copyOf(read)); // compact: most files hold one document
             out.add(acc.result());
         }
         return out;
