@@ -12,10 +12,7 @@
 set -euo pipefail
 
 IMAGE="${1:?usage: check-image.sh IMAGE.tar}"
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-source "$REPO/archway-cli/archive.sh"
-source "$HERE/image-root.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/image-root.sh"
 
 WORK="$(mktemp -d)"
 PID=
@@ -38,7 +35,7 @@ ARCHIVE=$(sed -n 's/^-XX:\(AOTCache\|SharedArchiveFile\)=//p' "$ROOT/app/jvm-opt
 [[ -n $ARCHIVE && -f $ROOT$ARCHIVE ]] || { echo "check-image: $IMAGE has no class-data archive in /app/jvm-options" >&2; exit 1; }
 archive_options "$MAJOR" "${ARCHIVE%.*}"
 mkdir -p "$ROOT/tmp/archway-check"
-cp "$REPO"/examples/quickstart/*.yaml "$ROOT/tmp/archway-check/"
+cp "$ARCHWAY_REPO"/examples/quickstart/*.yaml "$ROOT/tmp/archway-check/"
 chmod -R a+rX "$ROOT/tmp/archway-check"
 IN_IMAGE_ENV=("JDK_JAVA_OPTIONS=${CHECK_OPTS[*]}")
 in_image "${ENTRYPOINT[@]:1}" \

@@ -1,7 +1,10 @@
 # Sourced by train-archive.sh and check-image.sh: a built image, unpacked into a scratch root and run
 # there as a container runtime would, without one (this project's build machines have no container
 # engine): chroot into the image's file system, its own mount and PID namespaces with /proc and
-# /dev, the image's user and environment.
+# /dev, the image's user and environment. Also sets ARCHWAY_REPO (this checkout) and sources
+# archway-cli/archive.sh (how an archive is trained and mapped).
+ARCHWAY_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$ARCHWAY_REPO/archway-cli/archive.sh"
 
 # image_root IMAGE.tar WORK: unpacks the `docker save` tarball IMAGE.tar (Jib's buildTar) into
 # WORK/root and sets

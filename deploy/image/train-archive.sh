@@ -17,10 +17,7 @@ set -euo pipefail
 
 IMAGE="${1:?usage: train-archive.sh IMAGE.tar OUTDIR}"
 OUT="${2:?usage: train-archive.sh IMAGE.tar OUTDIR}"
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-source "$REPO/archway-cli/archive.sh"
-source "$HERE/image-root.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/image-root.sh"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -28,7 +25,7 @@ image_root "$IMAGE" "$WORK"
 
 # The training's configuration and the archive's scratch folder, inside the root.
 mkdir -p "$ROOT/tmp/archway-training" "$ROOT/tmp/archway-archive"
-cp -r "$REPO/archway-cli/training/." "$ROOT/tmp/archway-training/"
+cp -r "$ARCHWAY_REPO/archway-cli/training/." "$ROOT/tmp/archway-training/"
 chmod -R a+rX "$ROOT/tmp/archway-training"
 chmod 1777 "$ROOT/tmp/archway-archive"
 
