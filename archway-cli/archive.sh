@@ -61,7 +61,7 @@ archive_options() {
 # a start with CHECK_OPTS maps it. JAVA is the command that runs the JVM (a path, or a chroot and
 # one), APP what follows the JVM's options (-jar JAR, or -cp PATH CLASS). Fails when no usable
 # archive came of it: a training run can exit 0 without one (JDK 25.0.3 leaves an empty AOT cache
-# when the cache's assembly crashes). Output goes to the file TRAIN_LOG (default: discarded).
+# when the cache's assembly crashes). Output goes to the file ARCHWAY_TRAIN_LOG (default: discarded).
 train_archive() {
   local config=$1 java=() app=() train
   shift
@@ -69,7 +69,7 @@ train_archive() {
   shift
   app=("$@")
   train=(serve --config "$config" --address 127.0.0.1 --admin 127.0.0.1:0 --drain-timeout 0s --exit-when-ready)
-  local log=${TRAIN_LOG:-/dev/null}
+  local log=${ARCHWAY_TRAIN_LOG:-/dev/null}
   { "${java[@]}" "${JVM_OPTS[@]}" "${RECORD_OPTS[@]}" "${app[@]}" "${train[@]}" "${TRAIN_TRAFFIC[@]}" >"$log" 2>&1 \
       || { (( ${#TRAIN_TRAFFIC[@]} )) \
            && "${java[@]}" "${JVM_OPTS[@]}" "${RECORD_OPTS[@]}" "${app[@]}" "${train[@]}" >>"$log" 2>&1; }; } \

@@ -85,13 +85,17 @@ run() {
     t0=$(date +%s%N)
     in_image "${ENTRYPOINT[@]:1}" serve --config /tmp/archway-bench-config --address 127.0.0.1 \
       --admin "127.0.0.1:$ADMIN" >"$WORK/log" 2>&1 &
-    # the JVM: unshare's child (in_image's shell runs unshare, which ignores SIGTERM)
-    until GW_PID=$(pgrep -P "$(pgrep -P $! | head -1)" | head -1); do sleep 0.002; done
+    # the JVM: unshare's child (in_image's shell runs unshare, which ignores SIGTERM); JOB is waited for
+    JOB=$!
+    until GW_PID=$(pgrep -P "$(pgrep -P "$JOB" | head -1)" | head -1); do
+      kill -0 "$JOB" 2>/dev/null || { cat "$WORK/log" >&2; exit 1; }
+      sleep 0.002
+    done
   else
     t0=$(date +%s%N)
     env $env "$home/archway" serve --config "$CONFIG" --address 127.0.0.1 --admin "127.0.0.1:$ADMIN" \
       >"$WORK/log" 2>&1 &
-    GW_PID=$!
+    GW_PID=$! JOB=$!
   fi
   until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ADMIN/readyz" 2>/dev/null || true) == 200 ]]; do
     kill -0 "$GW_PID" 2>/dev/null || { cat "$WORK/log" >&2; exit 1; }
@@ -110,7 +114,7 @@ run() {
       ForkJoinPool.co*|archway-parse*) parse=$(( parse + $(ticks "$t/stat") )) ;; # comm is cut at 15 characters
     esac
   done
-  kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true; GW_PID=
+  kill "$GW_PID"; wait "$JOB" 2>/dev/null || true; GW_PID=
   echo "$(( (t1 - t0) / 1000000 )) $(ms "$cpu") $(ms "$main") $(ms "$jit") $(ms "$parse")" \
     "$(grep -o 'ready [0-9]* ms after the process started.*' "$WORK/log" | head -1)"
 }

@@ -17,7 +17,7 @@
 # "Container image start-up, session 12"), else /usr/lib/jvm/java-17-openjdk-amd64. JDK 17 needs its
 # jmods (Debian's openjdk-17-jdk-headless); a JDK 24 or later links from its own run-time image
 # where it was built to (Temurin's is).
-# Needs: ldd, tar, sha256sum.
+# Needs: root (the home directory belongs to user 65532), ldd, tar, sha256sum.
 set -euo pipefail
 
 OUT="${1:?usage: build-base-image.sh OUTPUT.tar}"

@@ -37,7 +37,7 @@ archive_options "$MAJOR" "${ARCHIVE%.*}"
 mkdir -p "$ROOT/tmp/archway-check"
 cp "$ARCHWAY_REPO"/examples/quickstart/*.yaml "$ROOT/tmp/archway-check/"
 chmod -R a+rX "$ROOT/tmp/archway-check"
-IN_IMAGE_ENV=("JDK_JAVA_OPTIONS=${CHECK_OPTS[*]}")
+IN_IMAGE_ENV=("JDK_JAVA_OPTIONS=${CHECK_OPTS[*]} -XX:MaxRAM=2g") # a pod's memory, not this machine's
 in_image "${ENTRYPOINT[@]:1}" \
   quickstart --dir /tmp/archway-check --admin 127.0.0.1:19901 > "$WORK/log" 2>&1 &
 PID=$!

@@ -15,6 +15,8 @@ source "$ARCHWAY_REPO/archway-cli/archive.sh"
 # and defines in_image (below).
 # Runs as root (chroot and mounts in a private mount namespace), or as any user where unprivileged
 # user namespaces are allowed (then as root in one). Needs: tar, python3 (the image's JSON), util-linux.
+# For images one builds or trusts: the layers are unpacked as they are (no whiteouts; as root, a
+# symbolic link an earlier layer made is followed).
 image_root() {
   local image=$1 work=$2 layer dir
   ROOT="$work/root"
@@ -51,9 +53,11 @@ PY
   [[ -e "$ROOT$JVM" || -L "$ROOT$JVM" ]] \
     || { echo "$image: no JVM '${ENTRYPOINT[0]}' on the image's PATH ($IMAGE_PATH)" >&2; return 1; }
 
-  MAJOR="$(in_image -XshowSettings:properties -version 2>&1 \
-           | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p')"
-  [[ -n $MAJOR ]] || { echo "$image: its $JVM does not run here" >&2; return 1; }
+  local settings
+  settings="$(in_image -XshowSettings:properties -version 2>&1)" \
+    || { printf '%s: its %s does not run here:\n%s\n' "$image" "$JVM" "$settings" >&2; return 1; }
+  MAJOR="$(sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' <<<"$settings")"
+  [[ -n $MAJOR ]] || { printf '%s: no Java version from its %s:\n%s\n' "$image" "$JVM" "$settings" >&2; return 1; }
 }
 
 # in_image ARG...: runs the image's JVM with ARGs in the image root (image_root first), in the

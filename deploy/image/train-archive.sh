@@ -30,10 +30,13 @@ chmod -R a+rX "$ROOT/tmp/archway-training"
 chmod 1777 "$ROOT/tmp/archway-archive"
 
 archive_options "$MAJOR" /tmp/archway-archive/archway
-TRAIN_LOG="$WORK/training.log"
+# A heap sized from this machine's memory could pass 32 GiB and turn compressed references off, and
+# an archive made so maps in no pod: the training gets a pod's ceiling.
+IN_IMAGE_ENV=("JDK_JAVA_OPTIONS=-XX:MaxRAM=2g")
+ARCHWAY_TRAIN_LOG="$WORK/training.log"
 if ! train_archive /tmp/archway-training in_image -- "${ENTRYPOINT[@]:1}"; then
   echo "train-archive: the training start-up in $IMAGE (JDK $MAJOR) made no archive that a start maps; its output ends:" >&2
-  tail -n 15 "$TRAIN_LOG" | sed 's/^/  | /' >&2
+  tail -n 15 "$ARCHWAY_TRAIN_LOG" | sed 's/^/  | /' >&2
   exit 1
 fi
 

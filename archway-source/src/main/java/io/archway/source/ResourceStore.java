@@ -156,9 +156,13 @@ public final class ResourceStore {
         view = null;
     }
 
+    /**
+     * The same object at the same place: a document read again unchanged is the same instance, at
+     * another line when lines above it changed, and its new line must reach diagnostics and explain.
+     */
     private static boolean same(SourcedObject a, SourcedObject b) {
-        return a.object() == b.object() || Objects.equals(a.location(), b.location())
-                && KubeJson.mapper().valueToTree(a.object()).equals(KubeJson.mapper().valueToTree(b.object()));
+        return Objects.equals(a.location(), b.location()) && (a.object() == b.object()
+                || KubeJson.mapper().valueToTree(a.object()).equals(KubeJson.mapper().valueToTree(b.object())));
     }
 
     /** Removes {@code gone} from its kind's objects, when it is filed under one. */

@@ -320,8 +320,8 @@ public final class DirectorySource implements AutoCloseable {
         }
         // Gone: the file itself, or a directory with everything below it.
         for (String known : files.filesAt(ManifestLoader.displayName(p, dir), p.getFileSystem().getSeparator())) {
-            files.remove(known);
             loader.forget(known);
+            files.remove(known);
             LOG.info("{}: removed", known);
         }
     }

@@ -3,6 +3,9 @@ package io.archway.source.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.archway.source.ResourceStore;
+import io.archway.source.SourcedObject;
+import io.archway.translate.ResourceKey;
+import io.archway.translate.SourceLocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -139,6 +142,31 @@ class DirectorySourceTest {
             Files.delete(dir.resolve("a.yaml"));
             await(() -> !hasNamespace(store, "a"), Duration.ofSeconds(2));
             assertThat(loader.remembers(a)).isFalse();
+        }
+    }
+
+    /** An object whose document moved down unchanged (lines inserted above it) is at its new line in the store. */
+    @Test
+    void anUnchangedObjectThatMovedIsAtItsNewLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("a.yaml");
+        Files.writeString(file, ns("one") + "---\n" + ns("two"));
+        ResourceStore store = new ResourceStore();
+        try (DirectorySource source = new DirectorySource(dir, store, new ManifestLoader(), Duration.ofMillis(50),
+                Duration.ofSeconds(1), () -> { })) {
+            source.rescan();
+            ResourceKey two = new ResourceKey("Namespace", "", "two");
+            SourcedObject before = store.get(two).orElseThrow();
+            assertThat(before.location()).isEqualTo(new SourceLocation(file.toString(), 6));
+            long revision = store.revision();
+
+            Files.writeString(file, "# two lines\n# above\n" + ns("one") + "---\n" + ns("two"));
+            source.rescan();
+
+            SourcedObject after = store.get(two).orElseThrow();
+            assertThat(after.object()).isSameAs(before.object()); // not parsed again
+            assertThat(after.location()).isEqualTo(new SourceLocation(file.toString(), 8));
+            assertThat(store.view().locationOf(two)).contains(new SourceLocation(file.toString(), 8));
+            assertThat(store.revision()).isGreaterThan(revision);
         }
     }
 

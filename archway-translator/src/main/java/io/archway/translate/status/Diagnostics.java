@@ -4,8 +4,10 @@ import io.archway.translate.Diagnostic;
 import io.archway.translate.Diagnostic.Severity;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.ResourceView;
+import io.archway.translate.SourceLocation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Collects the diagnostics of one translation, each located via {@link ResourceView#locationOf}. */
 public final class Diagnostics {
@@ -49,10 +51,16 @@ public final class Diagnostics {
         return taken;
     }
 
-    /** Adds diagnostics collected earlier (a memoized step's) as if reported again now. */
+    /**
+     * Adds diagnostics collected earlier (a memoized step's) as if reported again now: each at its
+     * resource's location in this view, which moves when lines above it change while the object
+     * stays the same instance (a file's unchanged document read again).
+     */
     public void addAll(List<Diagnostic> earlier) {
-        if (!earlier.isEmpty()) {
-            diagnostics.addAll(earlier);
+        for (Diagnostic d : earlier) {
+            final SourceLocation now = view.locationOf(d.resource()).orElse(null);
+            diagnostics.add(Objects.equals(now, d.location()) ? d
+                    : new Diagnostic(d.severity(), d.resource(), d.field(), d.message(), now));
         }
     }
 
