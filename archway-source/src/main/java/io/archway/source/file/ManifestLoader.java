@@ -22,12 +22,9 @@ import io.archway.translate.ResourceKey;
 import io.archway.translate.SourceLocation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -76,9 +73,12 @@ public final class ManifestLoader {
      * What each file's documents gave when it was last read, by their text: a document read again
      * unchanged gives the same objects and diagnostics, so it is not parsed and admitted again
      * (issue 14: with 10,000 routes in one file, an edit to one went live after 2.5-3.7 s, every
-     * document parsed again). Replaced per file at each read, dropped by {@link #forget}.
+     * document parsed again). Keyed by the text itself (about 0.5 KiB per route kept): a SHA-256 of
+     * it, 32 bytes, was computed at every start on cold code, and a start with one route and 100
+     * Services took 1.04x the CPU (docs/PERFORMANCE.md, "A document read again, session 12").
+     * Replaced per file at each read, dropped by {@link #forget}.
      */
-    private final Map<String, Map<TextDigest, ParsedDocument>> lastRead = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, ParsedDocument>> lastRead = new ConcurrentHashMap<>();
 
     /** A loader that admits objects as a cluster with the experimental-channel CRDs would. */
     public ManifestLoader() {
@@ -234,14 +234,13 @@ public final class ManifestLoader {
         }
         List<ParsedDocument> parsed = all.parallelStream().map(d -> {
             String file = files.get(d.index()).file();
-            TextDigest digest = TextDigest.of(d.doc().text());
-            ParsedDocument before = lastRead.getOrDefault(file, Map.of()).get(digest);
+            ParsedDocument before = lastRead.getOrDefault(file, Map.of()).get(d.doc().text());
             if (before != null && before.replayableAt(d.doc().firstLine())) {
                 return before;
             }
             DocumentAcc part = new DocumentAcc(file);
             parseDocument(d.doc(), part);
-            return new ParsedDocument(digest, part.parsed(), d.doc().firstLine());
+            return new ParsedDocument(d.doc().text(), part.parsed(), d.doc().firstLine());
         }).toList();
         List<LoadedFile> out = new ArrayList<>(files.size());
         int next = 0;
@@ -253,11 +252,11 @@ public final class ManifestLoader {
                 continue;
             }
             Acc acc = new Acc(f.file());
-            Map<TextDigest, ParsedDocument> read = new HashMap<>();
+            Map<String, ParsedDocument> read = new HashMap<>();
             for (Doc doc : f.docs()) {
                 ParsedDocument p = parsed.get(next++);
                 p.acc().replayInto(acc, doc.firstLine() - p.firstLine());
-                read.put(p.digest(), p);
+                read.put(p.text(), p);
             }
             lastRead.put(f.file(), Map.copyOf(read)); // compact: most files hold one document
             out.add(acc.result());
@@ -270,22 +269,9 @@ public final class ManifestLoader {
      * text alone but for their lines, which move with the lines above it: they are shifted, unless a
      * diagnostic's message may name a line itself, and then the document is read again.
      */
-    private record ParsedDocument(TextDigest digest, DocumentAcc acc, int firstLine) {
+    private record ParsedDocument(String text, DocumentAcc acc, int firstLine) {
         boolean replayableAt(int line) {
             return line == firstLine || !acc.hasDiagnostics();
-        }
-    }
-
-    /** The SHA-256 of a document's text, the key of what it gave. */
-    private record TextDigest(long a, long b, long c, long d) {
-        static TextDigest of(String text) {
-            try {
-                ByteBuffer h = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256")
-                        .digest(text.getBytes(StandardCharsets.UTF_8)));
-                return new TextDigest(h.getLong(), h.getLong(), h.getLong(), h.getLong());
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every JDK has SHA-256", e);
-            }
         }
     }
 
