@@ -315,12 +315,15 @@ class DataPlaneTcpTest {
             System.out.printf("TCP %d MiB to a slow reader: %d ms; proxy pooled direct memory %d KiB above baseline at"
                     + " most; backend ahead of the client by %d KiB at most (kernel socket buffers included)%n",
                     total >> 20, millis, (maxUsed - baseline) >> 10, maxAhead >> 10);
-            // Buffering the transfer would take most of its 64 MiB; the relay holds one read buffer per
-            // direction. The figure is the allocator's chunks, not the relay's buffers: Netty's adaptive
-            // allocator reserves memory by the chunk and adds magazines (with their own chunks) when
-            // threads contend, so a loaded machine showed 8.1 MiB; the bound is a quarter of the transfer.
+            // Buffering the transfer would take most of its 64 MiB (the backend writes far faster than
+            // the client reads); the relay holds one read buffer per direction. The figure is the
+            // allocator's chunks, JVM-wide, not the relay's buffers: Netty's adaptive allocator reserves
+            // memory by the chunk and adds magazines (with their own chunks) when threads contend, and
+            // other tests' event loops in the same JVM allocate too. Alone it is 0.4-4 MiB; a loaded
+            // machine showed 8.1 MiB, and one fresh-clone CI run 19.1 MiB (session 12). The bound is
+            // half the transfer, which a relay that buffered it would exceed.
             assertThat(total).isGreaterThanOrEqualTo(64L << 20);
-            assertThat(maxUsed - baseline).isLessThan(total / 4);
+            assertThat(maxUsed - baseline).isLessThan(total / 2);
             // The backend's writes blocked: it never got further ahead of what the client read than
             // the kernel's socket buffers allow (the proxy's upstream receive buffer autotunes up to
             // tcp_rmem's maximum, 32 MiB here; the two send buffers up to tcp_wmem's) plus the relay.
