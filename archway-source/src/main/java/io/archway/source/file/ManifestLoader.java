@@ -75,7 +75,7 @@ public final class ManifestLoader {
      * (issue 14: with 10,000 routes in one file, an edit to one went live after 2.5-3.7 s, every
      * document parsed again). Keyed by the text itself (about 0.5 KiB per route kept): a SHA-256 of
      * it, 32 bytes, was computed at every start on cold code, and a start with one route and 100
-     * Services took 1.04x the CPU (docs/PERFORMANCE.md, "A document read again, session 12").
+     * Services took 1.05x the CPU (docs/PERFORMANCE.md, "A document read again, session 12").
      * Replaced per file at each read, dropped by {@link #forget}.
      */
     private final Map<String, Map<String, ParsedDocument>> lastRead = new ConcurrentHashMap<>();
