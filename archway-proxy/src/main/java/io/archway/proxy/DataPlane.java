@@ -57,7 +57,7 @@ public final class DataPlane implements AutoCloseable {
         Objects.requireNonNull(observer, "observer");
         this.accessLog = config.accessLog() != null ? AccessLog.open(config.accessLog()) : null;
         this.eventLoops = EventLoops.create(config.ioThreads());
-        this.pool = new UpstreamConnectionPool(eventLoops.group(), eventLoops.channelClass(),
+        this.pool = new UpstreamConnectionPool(eventLoops.group(), eventLoops.connections(EventLoops.Reads.AUTO_READ),
                 config.connectTimeout(), config.idleTimeout());
         this.listeners = new ListenerManager(eventLoops, pool, config, new Telemetry(observer, accessLog));
     }

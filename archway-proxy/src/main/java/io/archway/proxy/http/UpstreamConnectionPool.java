@@ -39,11 +39,11 @@ public final class UpstreamConnectionPool {
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
     private final Map<EventExecutor, H2cUpstreamConnections> h2c = new IdentityHashMap<>();
 
-    public UpstreamConnectionPool(EventLoopGroup group, Class<? extends SocketChannel> channelClass,
-                                  Duration connectTimeout, Duration idleTimeout) {
+    /** @param connections how to open a connection on {@code group}'s transport ({@code EventLoops.connections}) */
+    public UpstreamConnectionPool(EventLoopGroup group, Bootstrap connections, Duration connectTimeout,
+                                  Duration idleTimeout) {
         this.idleMillis = idleTimeout.toMillis();
-        this.bootstrap = new Bootstrap()
-                .channel(channelClass)
+        this.bootstrap = connections
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)

@@ -90,7 +90,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
             observer.connectionOpened(listenerPort);
             ch.closeFuture().addListener(connectionClosed);
         }
-        final ServedPort served = port.served();
+        final ServedPort served = AcceptedConnections.served(ch, port);
         if (served instanceof ServedPort.Tcp tcp) {
             tcpProxy.serve(ch, tcp.targets(), listenerPort, null);
             return;
@@ -99,7 +99,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
             tlsProxy.serve(ch, tls.routes(), listenerPort);
             return;
         }
-        final RouteIndex routes = port.current();
+        final RouteIndex routes = served instanceof ServedPort.Http http ? http.index() : null;
         final ChannelPipeline p = ch.pipeline();
         p.addLast("idle", new IdleTimeout(config.idleTimeout().toMillis()));
         if (routes != null && routes.isHttps()) {

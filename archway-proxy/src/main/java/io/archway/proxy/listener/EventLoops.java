@@ -1,5 +1,7 @@
 package io.archway.proxy.listener;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,8 +18,12 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
+import io.netty.channel.uring.IoUringBufferRingConfig;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.Locale;
@@ -35,15 +41,34 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * ordinary condition, logged once at info. The TCP relay's half-close workaround
  * ({@code EpollInterest}) is epoll's; io_uring does not need it.
  *
+ * <p>On io_uring, HTTP connections receive into a ring of buffers the kernel picks from (a provided
+ * buffer ring, one per event loop, with multishot receive where the kernel has it, Linux 6.0): a
+ * receive is not armed again after each completion, and an idle connection holds no buffer while it
+ * waits. It cut the proxy's CPU per HTTP/1.1 request by about a tenth (docs/PERFORMANCE.md,
+ * "Receive buffer ring, session 13"). Only connections whose reads follow AUTO_READ may use it
+ * ({@link Reads}). The system property {@value #BUFFER_RING_PROPERTY}{@code =false} turns it off,
+ * for an A/B run.
+ *
  * @param serverChannelClass listening TCP sockets
  * @param channelClass accepted and upstream TCP connections
  * @param datagramChannelClass UDP listening sockets and UDP upstream sessions
+ * @param bufferGroup the io_uring buffer ring TCP connections receive into, negative for none
  */
 public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> serverChannelClass,
                          Class<? extends SocketChannel> channelClass,
-                         Class<? extends DatagramChannel> datagramChannelClass) {
+                         Class<? extends DatagramChannel> datagramChannelClass, short bufferGroup) {
     /** Selects the transport: {@code io_uring} (the default), {@code epoll} or {@code nio}. */
     public static final String TRANSPORT_PROPERTY = "archway.transport";
+    /** {@code false} turns io_uring's receive buffer ring off. */
+    public static final String BUFFER_RING_PROPERTY = "archway.uring.bufferRing";
+    private static final short NO_BUFFER_RING = -1;
+    private static final short BUFFER_GROUP = 0;
+    /**
+     * Buffers the ring can hold: receives completed in one batch of the loop before it refills the
+     * ring. It starts with {@link #RING_BATCH} and grows by as many when the kernel finds it empty.
+     */
+    private static final short RING_SIZE = 512;
+    private static final int RING_BATCH = 64;
     private static final Logger LOG = LoggerFactory.getLogger(EventLoops.class);
 
     /**
@@ -60,18 +85,63 @@ public record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> se
         }
         if (transport.equals("io_uring")) {
             if (IoUring.isAvailable()) {
-                return new EventLoops(group(loops, IoUringIoHandler.newFactory()), IoUringServerSocketChannel.class,
-                        IoUringSocketChannel.class, IoUringDatagramChannel.class);
+                final boolean ring = IoUring.isRegisterBufferRingSupported()
+                        && !"false".equalsIgnoreCase(System.getProperty(BUFFER_RING_PROPERTY));
+                final IoUringIoHandlerConfig config = new IoUringIoHandlerConfig();
+                if (ring) {
+                    config.setBufferRingConfig(new IoUringBufferRingConfig.Builder()
+                            .bufferGroupId(BUFFER_GROUP)
+                            .bufferRingSize(RING_SIZE)
+                            .batchSize(RING_BATCH)
+                            .allocator(new IoUringAdaptiveBufferRingAllocator())
+                            .build());
+                }
+                return new EventLoops(group(loops, IoUringIoHandler.newFactory(config)),
+                        IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class,
+                        ring ? BUFFER_GROUP : NO_BUFFER_RING);
             }
             LOG.info("io_uring is not available ({}): using {}", IoUring.unavailabilityCause().toString(),
                     Epoll.isAvailable() ? "epoll" : "NIO");
         }
         if (!transport.equals("nio") && Epoll.isAvailable()) {
             return new EventLoops(group(loops, EpollIoHandler.newFactory()), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class, EpollDatagramChannel.class);
+                    EpollSocketChannel.class, EpollDatagramChannel.class, NO_BUFFER_RING);
         }
         return new EventLoops(group(loops, NioIoHandler.newFactory()), NioServerSocketChannel.class,
-                NioSocketChannel.class, NioDatagramChannel.class);
+                NioSocketChannel.class, NioDatagramChannel.class, NO_BUFFER_RING);
+    }
+
+    /**
+     * How a connection asks for its reads, which decides whether it may receive into the buffer
+     * ring. A multishot receive goes on until it is cancelled, and Netty cancels it only when
+     * AUTO_READ is turned off: a connection that keeps AUTO_READ off and calls {@code read()} per
+     * chunk would go on receiving without asking, and lose its backpressure.
+     */
+    public enum Reads {
+        /** Reads follow AUTO_READ (HTTP: on, and off while a peer cannot take more). */
+        AUTO_READ,
+        /** AUTO_READ stays off and each read is asked for (the TCP relay, a TLS ClientHello). */
+        ON_DEMAND
+    }
+
+    /** A bootstrap for TCP connections to backends: these loops' channel type, receiving as {@code reads} allows. */
+    public Bootstrap connections(Reads reads) {
+        final Bootstrap bootstrap = new Bootstrap().channel(channelClass);
+        return ringFor(reads) ? bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, bufferGroup) : bootstrap;
+    }
+
+    /**
+     * Has an accepted connection, not yet registered with its event loop (a listening channel's
+     * handler sees it before Netty's acceptor registers it), receive as {@code reads} allows.
+     */
+    public void accepted(Channel connection, Reads reads) {
+        if (ringFor(reads)) {
+            connection.config().setOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, bufferGroup);
+        }
+    }
+
+    private boolean ringFor(Reads reads) {
+        return bufferGroup >= 0 && reads == Reads.AUTO_READ;
     }
 
     private static EventLoopGroup group(int loops, IoHandlerFactory factory) {

@@ -66,7 +66,7 @@ public final class ListenerManager implements AutoCloseable {
         this.pool = pool;
         this.config = config;
         this.telemetry = telemetry;
-        this.tcpProxy = new TcpProxy(eventLoops.channelClass(), config, telemetry);
+        this.tcpProxy = new TcpProxy(eventLoops.connections(EventLoops.Reads.ON_DEMAND), config, telemetry);
         this.tlsProxy = new TlsProxy(tcpProxy, telemetry.observer());
         this.udpProxy = new UdpProxy(eventLoops.datagramChannelClass(), config, telemetry);
     }
@@ -167,6 +167,7 @@ public final class ListenerManager implements AutoCloseable {
             future = new ServerBootstrap()
                     .group(eventLoops.group())
                     .channel(eventLoops.serverChannelClass())
+                    .handler(new AcceptedConnections(boundPort, eventLoops))
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)

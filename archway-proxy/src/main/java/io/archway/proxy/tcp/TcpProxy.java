@@ -31,10 +31,12 @@ public final class TcpProxy {
     private final TrafficObserver observer;
     private final Telemetry telemetry;
 
-    /** @param telemetry its observer hears of every connection; its access log gets a line per connection */
-    public TcpProxy(Class<? extends SocketChannel> channelClass, ProxyConfig config, Telemetry telemetry) {
-        this.bootstrap = new Bootstrap()
-                .channel(channelClass)
+    /**
+     * @param connections how to open a connection on the listeners' transport ({@code EventLoops.connections})
+     * @param telemetry its observer hears of every connection; its access log gets a line per connection
+     */
+    public TcpProxy(Bootstrap connections, ProxyConfig config, Telemetry telemetry) {
+        this.bootstrap = connections
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -3,6 +3,7 @@ package io.archway.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.archway.proxy.testing.StrayErrorWhileConnecting;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -23,7 +24,7 @@ class UpstreamConnectionPoolTest {
     void aStrayErrorWhileConnectingDoesNotFailTheConnect() throws Exception {
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (ServerSocket backend = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-            final UpstreamConnectionPool pool = new UpstreamConnectionPool(group, StrayErrorWhileConnecting.class,
+            final UpstreamConnectionPool pool = new UpstreamConnectionPool(group, new Bootstrap().channel(StrayErrorWhileConnecting.class),
                     Duration.ofSeconds(2), Duration.ofSeconds(60));
             final CompletableFuture<Channel> connected = new CompletableFuture<>();
             final EventLoop loop = group.next();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.archway.proxy.testing.TransportProperty;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,6 +17,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -51,18 +51,59 @@ class EventLoopsTest {
     }
 
     @Test
+    void ioUringConnectionsReceiveIntoTheBufferRingUnlessTurnedOff() throws Exception {
+        assumeTrue(IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported(),
+                "io_uring with buffer rings is not available here");
+        final EventLoops ring = with("io_uring");
+        assertThat(ring.bufferGroup()).isNotNegative();
+        echo(ring, IoUringSocketChannel.class);
+        final String before = System.getProperty(EventLoops.BUFFER_RING_PROPERTY);
+        System.setProperty(EventLoops.BUFFER_RING_PROPERTY, "false");
+        try {
+            final EventLoops plain = with("io_uring");
+            assertThat(plain.bufferGroup()).isNegative();
+            echo(plain, IoUringSocketChannel.class);
+        } finally {
+            if (before == null) {
+                System.clearProperty(EventLoops.BUFFER_RING_PROPERTY);
+            } else {
+                System.setProperty(EventLoops.BUFFER_RING_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
     void anUnknownTransportIsAClearError() {
         assertThatThrownBy(() -> with("uring")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("-Darchway.transport must be io_uring, epoll or nio, not 'uring'");
     }
 
+    /**
+     * Echoes a ping, then 4 MiB (many receives, more than the buffer ring's first batch of buffers
+     * holds), between a connection the loops' bootstrap made and one the loops were given when it
+     * was accepted, both reading as AUTO_READ says; both receive as the loops say (a buffer group id
+     * on io_uring's channels).
+     */
     private static void echo(EventLoops loops, Class<?> expected) throws Exception {
+        final byte[] payload = new byte[4 << 20];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i % 251);
+        }
         try {
             assertThat(loops.channelClass()).isEqualTo(expected);
+            final CompletableFuture<Channel> accepted = new CompletableFuture<>();
             final Channel server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannelClass())
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            loops.accepted((Channel) msg, EventLoops.Reads.AUTO_READ);
+                            ctx.fireChannelRead(msg);
+                        }
+                    })
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            accepted.complete(ch);
                             ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                                 @Override
                                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -72,16 +113,35 @@ class EventLoopsTest {
                         }
                     }).bind("127.0.0.1", 0).sync().channel();
             final CompletableFuture<String> echoed = new CompletableFuture<>();
-            final Channel client = new Bootstrap().group(loops.group()).channel(loops.channelClass())
+            final ByteBuf received = Unpooled.buffer(payload.length + 4);
+            final CompletableFuture<Void> all = new CompletableFuture<>();
+            final Channel client = loops.connections(EventLoops.Reads.AUTO_READ).group(loops.group())
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            echoed.complete(((ByteBuf) msg).toString(StandardCharsets.US_ASCII));
+                            received.writeBytes((ByteBuf) msg);
                             ((ByteBuf) msg).release();
+                            if (!echoed.isDone() && received.readableBytes() >= 4) {
+                                echoed.complete(received.readCharSequence(4, StandardCharsets.US_ASCII).toString());
+                            }
+                            if (received.readableBytes() == payload.length) {
+                                all.complete(null);
+                            }
                         }
                     }).connect((InetSocketAddress) server.localAddress()).sync().channel();
             client.writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII));
             assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("ping");
+            client.writeAndFlush(Unpooled.wrappedBuffer(payload));
+            all.get(20, TimeUnit.SECONDS);
+            final byte[] back = new byte[payload.length];
+            received.readBytes(back);
+            assertThat(back).isEqualTo(payload);
+            for (Channel end : new Channel[] {client, accepted.get(10, TimeUnit.SECONDS)}) {
+                if (end instanceof IoUringSocketChannel) {
+                    assertThat(end.config().getOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID))
+                            .isEqualTo(loops.bufferGroup() < 0 ? (short) -1 : loops.bufferGroup());
+                }
+            }
             client.close().sync();
             server.close().sync();
         } finally {

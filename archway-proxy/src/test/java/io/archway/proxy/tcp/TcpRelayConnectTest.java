@@ -9,6 +9,7 @@ import io.archway.proxy.balance.L4Targets;
 import io.archway.proxy.http.Telemetry;
 import io.archway.proxy.testing.StrayErrorWhileConnecting;
 import io.archway.proxy.testing.TcpBackend;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -32,7 +33,7 @@ class TcpRelayConnectTest {
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (TcpBackend a = new TcpBackend("a")) {
             final L4Targets targets = new L4Targets(l4("TCPRoute", "r", backend("a", 1, a.port())));
-            final TcpProxy proxy = new TcpProxy(StrayErrorWhileConnecting.class, ProxyConfig.defaults(), Telemetry.NONE);
+            final TcpProxy proxy = new TcpProxy(new Bootstrap().channel(StrayErrorWhileConnecting.class), ProxyConfig.defaults(), Telemetry.NONE);
             final Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
