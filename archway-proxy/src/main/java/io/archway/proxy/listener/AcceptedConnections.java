@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
+import java.util.Objects;
 
 /**
  * The handler of a listening socket, which sees each accepted connection before Netty's acceptor
@@ -35,9 +36,9 @@ final class AcceptedConnections extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    /** What {@code connection} was accepted to serve; the port's kind now if it came another way. */
-    static ServedPort served(Channel connection, BoundPort port) {
-        final ServedPort served = connection.attr(SERVED).getAndSet(null);
-        return served != null ? served : port.served();
+    /** What {@code connection} was accepted to serve (taken: the attribute is cleared). */
+    static ServedPort served(Channel connection) {
+        return Objects.requireNonNull(connection.attr(SERVED).getAndSet(null),
+                "a connection accepted without AcceptedConnections");
     }
 }

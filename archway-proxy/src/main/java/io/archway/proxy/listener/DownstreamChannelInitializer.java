@@ -90,7 +90,7 @@ final class DownstreamChannelInitializer extends ChannelInitializer<SocketChanne
             observer.connectionOpened(listenerPort);
             ch.closeFuture().addListener(connectionClosed);
         }
-        final ServedPort served = AcceptedConnections.served(ch, port);
+        final ServedPort served = AcceptedConnections.served(ch);
         if (served instanceof ServedPort.Tcp tcp) {
             tcpProxy.serve(ch, tcp.targets(), listenerPort, null);
             return;

@@ -72,9 +72,8 @@ class AcceptedConnectionsTest {
         listening.writeInbound(connection);
         current.set(CompiledSnapshot.compile(snapshot(2, tcp(8080, l4("TCPRoute", "r", backend("a", 1, 9000)))),
                 current.get()));
-        assertThat(AcceptedConnections.served(connection, port)).isInstanceOf(ServedPort.Http.class);
-        assertThat(AcceptedConnections.served(connection, port)).as("taken once; after that, the port's kind now")
-                .isInstanceOf(ServedPort.Tcp.class);
+        assertThat(port.served()).isInstanceOf(ServedPort.Tcp.class);
+        assertThat(AcceptedConnections.served(connection)).isInstanceOf(ServedPort.Http.class);
         listening.finishAndReleaseAll();
     }
 
