@@ -53,6 +53,7 @@ public final class ArchwayCommand implements Runnable {
     /** As {@link #execute(String...)}, writing to the given streams (null: System.out / System.err). */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         configureLogging(args);
+        configureBufferPool();
         CommandLine cli = new CommandLine(new ArchwayCommand());
         Class<?> named = args.length > 0 && !args[0].equals("help") ? SUBCOMMANDS.get(args[0]) : null;
         if (named != null) {
@@ -126,6 +127,23 @@ public final class ArchwayCommand implements Runnable {
             }
         }
         System.setProperty(key, longRunning ? "info" : "warn");
+    }
+
+    /**
+     * Netty's buffer pool takes a heap of 512 MiB or less for a small machine ("low memory"): no
+     * magazines of the event loop's own, and every buffer above 16 KiB (receive buffers grow to
+     * 64 KiB) allocated and freed outside the pool, a direct buffer and a Cleaner each. A proxy's
+     * buffers are direct memory, not heap, and a pod given 512 MiB is the common case
+     * (MaxRAMPercentage of a small limit), so the data plane pools whatever the heap's size
+     * (docs/PERFORMANCE.md, "Buffer pool and whole responses, session 14").
+     * {@code -Dio.netty.allocator.lowMemory=true} restores Netty's choice. Set before any buffer is
+     * allocated: the pool reads it once.
+     */
+    private static void configureBufferPool() {
+        String key = "io.netty.allocator.lowMemory";
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, "false");
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -47,4 +47,26 @@ class ArchwayCommandTest {
                 "serv")).isEqualTo(ExitCodes.USAGE);
         assertThat(typo.toString()).contains("Unmatched argument at index 0: 'serv'", "Try 'archway --help'");
     }
+
+    @Test
+    void theBufferPoolIsNotSizedByTheHeapUnlessTheUserSaysSo() {
+        final String key = "io.netty.allocator.lowMemory";
+        final String before = System.getProperty(key);
+        try {
+            System.clearProperty(key);
+            ArchwayCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
+                    "--help");
+            assertThat(System.getProperty(key)).isEqualTo("false");
+            System.setProperty(key, "true");
+            ArchwayCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
+                    "--help");
+            assertThat(System.getProperty(key)).isEqualTo("true");
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+    }
 }

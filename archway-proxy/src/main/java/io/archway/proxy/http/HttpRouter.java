@@ -246,7 +246,7 @@ final class HttpRouter implements ChannelFutureListener {
         if (connected != attempt) {
             return;
         }
-        if (connectedNanos == 0) {
+        if (connectedNanos == 0 && telemetry.timesSteps()) {
             connectedNanos = System.nanoTime();
         }
         downstreamHandler.updateAutoRead();
@@ -375,7 +375,9 @@ final class HttpRouter implements ChannelFutureListener {
         if (replay != null) {
             replay.release(); // committed: no retry can follow
         }
-        firstByteNanos = System.nanoTime();
+        if (telemetry.timesSteps()) {
+            firstByteNanos = System.nanoTime();
+        }
         status = code;
         // The decoded response's own headers go downstream (hop-by-hop fields removed in place).
         final HttpHeaders headers = HopByHopHeaders.stripInPlace(response.headers());

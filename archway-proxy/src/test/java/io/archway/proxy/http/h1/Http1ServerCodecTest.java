@@ -7,6 +7,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -295,6 +297,46 @@ class Http1ServerCodecTest {
         assertThat(tunnel.text).hasToString("GET /not-a-request\r\n");
         ch.writeOutbound(ascii("frame"));
         assertThat(outbound(ch)).isEqualTo("frame");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Http1Parser.class)
+    void aWholeResponseWithALargerBodyIsWrittenAsItsHeadAndItsBodyAsReceived(Http1Parser parser) {
+        final EmbeddedChannel ch = server(parser);
+        // What the encoder hands on: a void promise for the head (no promise per buffer) and the
+        // caller's for the body.
+        final List<Boolean> voidPromises = new ArrayList<>();
+        ch.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                voidPromises.add(promise.isVoid());
+                ctx.write(msg, promise);
+            }
+        });
+        ch.writeInbound(ascii("GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"));
+        inbound(ch).forEach(ReferenceCountUtil::release);
+        final ByteBuf body = ascii("x".repeat(4096));
+        final FullHttpResponse get = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        get.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4096);
+        final ChannelPromise written = ch.newPromise();
+        ch.writeAndFlush(get, written);
+        assertThat(written.isSuccess()).isTrue();
+        assertThat(voidPromises).containsExactly(true, false);
+        final ByteBuf head = ch.readOutbound();
+        final ByteBuf sent = ch.readOutbound();
+        assertThat(head.toString(StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK\r\ncontent-length: 4096\r\n\r\n");
+        // The body's own buffer, not a copy in the head's.
+        assertThat(sent).isSameAs(body);
+        assertThat(sent.readableBytes()).isEqualTo(4096);
+        head.release();
+        sent.release();
+        // The response to HEAD still gets no body.
+        final FullHttpResponse toHead = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                ascii("y".repeat(4096)));
+        toHead.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4096);
+        ch.writeAndFlush(toHead);
+        assertThat(outbound(ch)).isEqualTo("HTTP/1.1 200 OK\r\ncontent-length: 4096\r\n\r\n");
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
