@@ -85,14 +85,7 @@ class EventLoopsTest {
         final int exchanges = 300;
         final int replySize = 4337; // a 4 KiB body with nginx's head, as the benchmark's backend sends it
         try {
-            final Channel server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannelClass())
-                    .handler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            loops.accepted((Channel) msg, EventLoops.Reads.AUTO_READ);
-                            ctx.fireChannelRead(msg);
-                        }
-                    })
+            final Channel server = acceptingOn(loops)
                     .childHandler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -136,6 +129,18 @@ class EventLoopsTest {
                 .hasMessage("-Darchway.transport must be io_uring, epoll or nio, not 'uring'");
     }
 
+    /** A server bootstrap on the loops whose accepted connections receive as the loops say (AUTO_READ). */
+    private static ServerBootstrap acceptingOn(EventLoops loops) {
+        return new ServerBootstrap().group(loops.group()).channel(loops.serverChannelClass())
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        loops.accepted((Channel) msg, EventLoops.Reads.AUTO_READ);
+                        ctx.fireChannelRead(msg);
+                    }
+                });
+    }
+
     /**
      * Echoes a ping, then 4 MiB (many receives, more than the buffer ring's first batch of buffers
      * holds), between a connection the loops' bootstrap made and one the loops were given when it
@@ -150,14 +155,7 @@ class EventLoopsTest {
         try {
             assertThat(loops.channelClass()).isEqualTo(expected);
             final CompletableFuture<Channel> accepted = new CompletableFuture<>();
-            final Channel server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannelClass())
-                    .handler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            loops.accepted((Channel) msg, EventLoops.Reads.AUTO_READ);
-                            ctx.fireChannelRead(msg);
-                        }
-                    })
+            final Channel server = acceptingOn(loops)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
