@@ -131,8 +131,8 @@ public final class ArchwayCommand implements Runnable {
 
     /**
      * Netty's buffer pool takes a heap of 512 MiB or less for a small machine ("low memory"): no
-     * magazines of the event loop's own, and every buffer above 16 KiB (receive buffers grow to
-     * 64 KiB) allocated and freed outside the pool, a direct buffer and a Cleaner each. A proxy's
+     * magazines of the event loop's own, and every buffer above 16 KiB (epoll's receive buffers
+     * grow to 64 KiB) allocated and freed outside the pool, a direct buffer and a Cleaner each. A proxy's
      * buffers are direct memory, not heap, and a pod given 512 MiB is the common case
      * (MaxRAMPercentage of a small limit), so the data plane pools whatever the heap's size
      * (docs/PERFORMANCE.md, "Buffer pool and whole responses, session 14").
