@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -127,8 +128,9 @@ final class Http2StreamCodec implements Downstream, ChannelFutureListener {
                 data.release();
             } else {
                 // The frame's buffer goes on in the content: ownership moves, nothing to release here.
-                // A body's end carries no trailers (they come as a HEADERS frame): the small table.
-                handler.read(data.isEndStream() ? new DefaultLastHttpContent(data.content(), SmallTrailers.FACTORY)
+                // A body's end carries no trailers (they come as a HEADERS frame): the shared empty
+                // section, no table per request.
+                handler.read(data.isEndStream() ? new DefaultLastHttpContent(data.content(), EmptyHttpHeaders.INSTANCE)
                         : new DefaultHttpContent(data.content()));
             }
             connection.consume(state, flowControlled);

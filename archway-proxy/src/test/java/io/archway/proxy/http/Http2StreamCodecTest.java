@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -164,6 +165,7 @@ class Http2StreamCodecTest {
                 assertThat(HttpUtil.getContentLength(request)).isEqualTo(2);
                 final LastHttpContent last = s.next();
                 assertThat(last.content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
+                assertThat(last.trailingHeaders()).isSameAs(EmptyHttpHeaders.INSTANCE); // none in DATA
                 last.release();
             }
             assertThat(leaks.leaks()).isEmpty();

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -125,6 +126,24 @@ class ResponseHeadDecoderTest {
                 + "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
         assertThat(read(ch)).isEqualTo("103 |200 |204 |304 |200 ok|");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aBodyFramedByLengthEndsWithTheSharedEmptyTrailerSection() {
+        methods.add(HttpMethod.GET);
+        final EmbeddedChannel ch = decoder();
+        ch.writeInbound(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        final HttpResponse head = ch.readInbound();
+        assertThat(head.status().code()).isEqualTo(200);
+        final LastHttpContent last = ch.readInbound();
+        try {
+            // RFC 9112 section 7.1.2: trailer fields only follow a chunked body; no table per message.
+            assertThat(last.content().toString(StandardCharsets.ISO_8859_1)).isEqualTo("ok");
+            assertThat(last.trailingHeaders()).isSameAs(EmptyHttpHeaders.INSTANCE);
+        } finally {
+            last.release();
+        }
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
