@@ -323,24 +323,52 @@ public final class FieldLines extends HttpHeaders {
 
     @Override
     public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
-        List<CharSequence> out = null;
-        for (int i = 0; i < count; i++) {
-            if (live(i) && nameIs(i, name)) {
-                if (out == null) {
-                    out = new ArrayList<>(2);
-                }
-                out.add(value(i));
-            }
+        return new Values(name);
+    }
+
+    /**
+     * The values of one name, received fields first, each found as the iteration reaches it: one
+     * object per call where a list, its array and its iterator were three (the hop-by-hop strip asks
+     * for Connection on every message).
+     */
+    private final class Values implements Iterator<CharSequence> {
+        private final CharSequence name;
+        /** The next match: a received field below {@code count}, else {@code count} + an added one; -1 at the end. */
+        private int next;
+
+        Values(CharSequence name) {
+            this.name = name;
+            this.next = find(0);
         }
-        for (int i = 0; i < addedCount; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
-                if (out == null) {
-                    out = new ArrayList<>(2);
+
+        private int find(int from) {
+            for (int i = from; i < count; i++) {
+                if (live(i) && nameIs(i, name)) {
+                    return i;
                 }
-                out.add(addedValues[i]);
             }
+            for (int i = Math.max(from, count) - count; i < addedCount; i++) {
+                if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+                    return count + i;
+                }
+            }
+            return -1;
         }
-        return out == null ? java.util.Collections.emptyIterator() : out.iterator();
+
+        @Override
+        public boolean hasNext() {
+            return next >= 0;
+        }
+
+        @Override
+        public CharSequence next() {
+            final int i = next;
+            if (i < 0) {
+                throw new NoSuchElementException();
+            }
+            next = find(i + 1);
+            return i < count ? value(i) : addedValues[i - count];
+        }
     }
 
     @Override

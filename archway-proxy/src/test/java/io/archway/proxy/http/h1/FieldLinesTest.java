@@ -1,6 +1,7 @@
 package io.archway.proxy.http.h1;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 
 class FieldLinesTest {
@@ -49,6 +51,31 @@ class FieldLinesTest {
         assertThat(fields.contains("x-drop-e")).isFalse();
         fields.add("X-Then", "9");
         assertThat(lines(fields)).endsWith("X-Last: 8", "X-Then: 9");
+    }
+
+    @Test
+    void theValuesOfANameAreReceivedThenAddedOnesWithoutRemovedOnes() {
+        final FieldLines fields = parse("GET / HTTP/1.1\r\nConnection: keep-alive\r\nHost: h\r\nX-Drop: 1\r\n"
+                + "connection: x-a\r\nX-Drop-B: 2\r\n\r\n");
+        fields.add("CONNECTION", "x-b").add("X-Other", "3");
+        assertThat(values(fields, "Connection")).containsExactly("keep-alive", "x-a", "x-b");
+        fields.removeIf(DROP);
+        assertThat(values(fields, "x-drop")).isEmpty();
+        fields.remove("connection");
+        fields.add("Connection", "close");
+        assertThat(values(fields, "connection")).containsExactly("close");
+        assertThat(values(fields, "Host")).containsExactly("h");
+        assertThat(values(fields, "x-absent")).isEmpty();
+        final var it = fields.valueCharSequenceIterator("host");
+        it.next();
+        assertThat(it.hasNext()).isFalse();
+        assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
+    }
+
+    private static List<String> values(FieldLines fields, String name) {
+        final List<String> out = new ArrayList<>();
+        fields.valueCharSequenceIterator(name).forEachRemaining(v -> out.add(v.toString()));
+        return out;
     }
 
     @Test
