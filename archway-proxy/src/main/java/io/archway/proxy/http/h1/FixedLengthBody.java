@@ -13,8 +13,8 @@ import java.util.List;
  * hands them on.
  *
  * <p>The last part carries the shared, immutable empty trailer section: a body framed by length has
- * no trailer fields (they come only after a chunked body, RFC 9112 section 7.1.2), and a table of
- * its own for each message was about a tenth of what a proxied request allocated.
+ * no trailer fields (they come only after a chunked body, RFC 9112 section 7.1.2), so a headers
+ * table of its own for each message would be allocated for nothing.
  */
 final class FixedLengthBody {
     private final int maxChunkSize;
