@@ -134,18 +134,39 @@ public final class FieldLines extends HttpHeaders {
 
     // ---- reads ------------------------------------------------------------------------------------
 
+    /**
+     * The first field named {@code name} at or after position {@code from}, -1 if none: positions
+     * below {@code count} are received fields (removed ones skipped), {@code count} + i is the i-th
+     * added one, the order Netty's headers give. Every read by name walks the fields through this.
+     */
+    private int find(CharSequence name, int from) {
+        for (int i = from; i < count; i++) {
+            if (live(i) && nameIs(i, name)) {
+                return i;
+            }
+        }
+        for (int i = Math.max(from, count) - count; i < addedCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+                return count + i;
+            }
+        }
+        return -1;
+    }
+
+    /** The value at a position {@link #find} gave: a view of the received bytes, or the added value. */
+    private CharSequence valueAt(int k) {
+        return k < count ? value(k) : addedValues[k - count];
+    }
+
+    private String valueStringAt(int k) {
+        return k < count ? valueString(k) : addedValues[k - count].toString();
+    }
+
     /** How many fields are named {@code name}: no list, no view. */
     public int count(CharSequence name) {
         int n = 0;
-        for (int i = 0; i < count; i++) {
-            if (live(i) && nameIs(i, name)) {
-                n++;
-            }
-        }
-        for (int i = 0; i < addedCount; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
-                n++;
-            }
+        for (int k = find(name, 0); k >= 0; k = find(name, k + 1)) {
+            n++;
         }
         return n;
     }
@@ -238,17 +259,8 @@ public final class FieldLines extends HttpHeaders {
 
     @Override
     public String get(CharSequence name) {
-        for (int i = 0; i < count; i++) {
-            if (live(i) && nameIs(i, name)) {
-                return valueString(i);
-            }
-        }
-        for (int i = 0; i < addedCount; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
-                return addedValues[i].toString();
-            }
-        }
-        return null;
+        final int k = find(name, 0);
+        return k < 0 ? null : valueStringAt(k);
     }
 
     @Override
@@ -301,24 +313,15 @@ public final class FieldLines extends HttpHeaders {
 
     @Override
     public List<String> getAll(CharSequence name) {
-        List<String> out = null;
-        for (int i = 0; i < count; i++) {
-            if (live(i) && nameIs(i, name)) {
-                if (out == null) {
-                    out = new ArrayList<>(2);
-                }
-                out.add(valueString(i));
-            }
+        int k = find(name, 0);
+        if (k < 0) {
+            return List.of();
         }
-        for (int i = 0; i < addedCount; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
-                if (out == null) {
-                    out = new ArrayList<>(2);
-                }
-                out.add(addedValues[i].toString());
-            }
+        final List<String> out = new ArrayList<>(2);
+        for (; k >= 0; k = find(name, k + 1)) {
+            out.add(valueStringAt(k));
         }
-        return out == null ? List.of() : out;
+        return out;
     }
 
     @Override
@@ -333,26 +336,12 @@ public final class FieldLines extends HttpHeaders {
      */
     private final class Values implements Iterator<CharSequence> {
         private final CharSequence name;
-        /** The next match: a received field below {@code count}, else {@code count} + an added one; -1 at the end. */
+        /** The next match's position ({@link #find}), -1 at the end. */
         private int next;
 
         Values(CharSequence name) {
             this.name = name;
-            this.next = find(0);
-        }
-
-        private int find(int from) {
-            for (int i = from; i < count; i++) {
-                if (live(i) && nameIs(i, name)) {
-                    return i;
-                }
-            }
-            for (int i = Math.max(from, count) - count; i < addedCount; i++) {
-                if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
-                    return count + i;
-                }
-            }
-            return -1;
+            this.next = find(name, 0);
         }
 
         @Override
@@ -366,8 +355,8 @@ public final class FieldLines extends HttpHeaders {
             if (i < 0) {
                 throw new NoSuchElementException();
             }
-            next = find(i + 1);
-            return i < count ? value(i) : addedValues[i - count];
+            next = find(name, i + 1);
+            return valueAt(i);
         }
     }
 
@@ -393,17 +382,7 @@ public final class FieldLines extends HttpHeaders {
 
     @Override
     public boolean contains(CharSequence name) {
-        for (int i = 0; i < count; i++) {
-            if (live(i) && nameIs(i, name)) {
-                return true;
-            }
-        }
-        for (int i = 0; i < addedCount; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
-                return true;
-            }
-        }
-        return false;
+        return find(name, 0) >= 0;
     }
 
     @Override
