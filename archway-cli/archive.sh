@@ -13,8 +13,12 @@
 # and h2c, to a backend in the training process on 127.0.0.1:29001; ARCHWAY_TRAINING_REQUESTS of
 # them, 0 for none) so that the AOT cache's method profiles cover the request path and a started
 # gateway compiles it sooner (docs/PERFORMANCE.md, "Warm-up, session 10": a quarter to a third fewer
-# compilations in the first 20 s under load, for about 15-20 s more CPU once per build); where its
-# ports are taken, the training falls back to the start-up alone. (AppCDS keeps no profiles.)
+# compilations in the first 20 s under load, for about 15-20 s more CPU once per build). It then goes
+# on in rounds until the JIT compiler has settled, at most ARCHWAY_TRAINING_MAX_REQUESTS requests in
+# all, so that the cache holds a warmed-up gateway's compilations, the event loop's own methods'
+# included, and a started one compiles less once it serves (docs/PERFORMANCE.md, "The training runs
+# until the JIT settles": about 12 s more on 2 cores). Where its ports are taken, the training falls
+# back to the start-up alone. (AppCDS keeps no profiles.)
 
 # archive_options MAJOR ARCHIVE: for the JDK of feature version MAJOR and an archive at ARCHIVE (a
 # path as that JVM sees it, without suffix), sets
@@ -39,6 +43,9 @@ archive_options() {
     RECORD_OPTS=(-XX:AOTCacheOutput="$ARCHIVE_FILE")
     CHECK_OPTS=(-XX:AOTCache="$ARCHIVE_FILE" -XX:AOTMode=on)
     TRAIN_TRAFFIC=(--training-requests "${ARCHWAY_TRAINING_REQUESTS:-20000}")
+    if [[ ${ARCHWAY_TRAINING_REQUESTS:-20000} != 0 ]]; then
+      TRAIN_TRAFFIC+=(--training-max-requests "${ARCHWAY_TRAINING_MAX_REQUESTS:-250000}")
+    fi
     # With the cache's training data a method the training compiled is compiled again as soon as the
     # interpreter first reports it (every 128 calls or 1,024 loop iterations), and taken to C2 at its
     # first report from that C1 code (every 2,048 calls), thresholds aside, however little this run

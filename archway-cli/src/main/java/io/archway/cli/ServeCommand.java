@@ -11,6 +11,8 @@ import io.archway.server.ServerConfig;
 import io.archway.translate.GatewayAddressing;
 import io.archway.translate.ResourceKey;
 import io.archway.translate.TranslatorOptions;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +109,12 @@ final class ServeCommand implements Callable<Integer> {
             + " fails unless every one is answered 200.")
     int trainingRequests;
 
+    @Option(names = "--training-max-requests", hidden = true, paramLabel = "M", description = "With"
+            + " --training-requests N: after the N requests, go on in rounds of N/4 until the JIT compiler has settled"
+            + " (two rounds running in which it compiled for under a tenth of the time), at most M requests in all, so"
+            + " that the profiles are those of a warmed-up gateway (default: N, no rounds).")
+    int trainingMaxRequests;
+
     @Option(names = "--drain-timeout", defaultValue = "30s", paramLabel = "DURATION",
             description = "On SIGTERM: how long in-flight requests and open connections may go on after the listeners"
                     + " stop accepting, e.g. 30s, 500ms, 2m (default: ${DEFAULT-VALUE}).")
@@ -136,8 +144,13 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--training-requests needs --exit-when-ready"
                     + " and --config");
         }
+        if (trainingMaxRequests > 0 && trainingRequests == 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--training-max-requests needs"
+                    + " --training-requests");
+        }
         if (!kubernetes) {
-            return exitWhenReady ? runOnce(cfg, trainingRequests) : run(cfg);
+            return exitWhenReady ? runOnce(cfg, trainingRequests, Math.max(trainingRequests, trainingMaxRequests))
+                    : run(cfg);
         }
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
             String identity = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME",
@@ -196,16 +209,18 @@ final class ServeCommand implements Callable<Integer> {
      * {@code --exit-when-ready}: starts (reads, translates, binds, serves the admin endpoint), sends
      * {@code trainingRequests} requests through the training listener ({@link TrainingTraffic}), then stops.
      */
-    private static int runOnce(ServerConfig cfg, int trainingRequests) throws Exception {
+    private static int runOnce(ServerConfig cfg, int trainingRequests, int trainingMaxRequests) throws Exception {
         LeakDetection.forServing();
         try (ArchwayServer server = ArchwayServer.start(cfg)) {
             LOG.info("ready: served snapshot v{}", server.status().servedVersion());
             if (trainingRequests > 0) {
                 TrainingTraffic.rotateTimerMaxima(server.meterRegistry());
                 final long began = System.nanoTime();
-                TrainingTraffic.Result r = TrainingTraffic.send(
+                final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+                TrainingTraffic.Result r = TrainingTraffic.sendUntilSettled(
                         ((GatewayAddressing.Shared) cfg.translator().addressing()).address(), cfg.portOffset(),
-                        trainingRequests);
+                        trainingRequests, trainingMaxRequests,
+                        jit != null && jit.isCompilationTimeMonitoringSupported() ? jit::getTotalCompilationTime : null);
                 LOG.info("training traffic: {} requests in {} ms, answered 200: {} HTTP/1.1, {} h2c; the backend"
                                 + " received {}", r.sent(), (System.nanoTime() - began) / 1_000_000, r.h1Ok(), r.h2cOk(),
                         r.backendRequests());

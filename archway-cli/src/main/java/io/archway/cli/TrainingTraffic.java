@@ -28,6 +28,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The request traffic of the launcher's AOT-cache training ({@code serve --exit-when-ready
@@ -35,13 +38,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * configuration (archway-cli/training) is served, a backend in this process answers its
  * {@code stable} Service and clients in this process send N requests through the training
  * Gateway's listener, as the benchmark does: HTTP/1.1 keep-alive and h2c with prior knowledge, one
- * request at a time per connection, {@code /small} and {@code /4k} bodies. The JDK then keeps the
+ * request at a time per connection, {@code /small} and {@code /4k} bodies; the launcher has rounds of
+ * them follow until the JIT compiler has settled ({@link #sendUntilSettled}). The JDK then keeps the
  * request path's method profiles (JEP 515) beside the start-up's, so that a started gateway
  * compiles its hot path sooner. The clients speak over plain sockets (h2c frames by hand, HPACK by
  * Netty's coder, which the proxy uses too) so that no client library's classes or call-site types
  * enter the profiles of the proxy's own code; the backend is the JDK's HTTP server for the same reason.
  */
 final class TrainingTraffic {
+    private static final Logger LOG = LoggerFactory.getLogger("archway");
     /** The training Gateway's listener (archway-cli/training/gateway.yaml). */
     static final int LISTENER_PORT = 28080;
     /** The endpoint of the training's {@code stable} Service (archway-cli/training/backends.yaml). */
@@ -60,6 +65,36 @@ final class TrainingTraffic {
     record Result(long sent, long h1Ok, long h2cOk, long backendRequests, String failure) {
         boolean allOk() {
             return h1Ok + h2cOk == sent;
+        }
+
+        Result plus(Result next) {
+            return new Result(sent + next.sent, h1Ok + next.h1Ok, h2cOk + next.h2cOk,
+                    backendRequests + next.backendRequests, failure != null ? failure : next.failure);
+        }
+    }
+
+    /**
+     * When the JIT compiler has settled under the training's traffic: after two rounds running in
+     * which it compiled for under a tenth of the round's time. Until then its queue is long, and the
+     * JDK raises the thresholds for C2 with the queue's length, so the methods called least often
+     * reach C2 last: the event loop's own, called once per batch of completions, and the buffer
+     * pool's chunk cache. A cache trained before that records them at C1 with a full profile, and a
+     * started gateway then keeps them at C1 (tier 2) until its own load takes them to C2 many seconds
+     * into serving, where the compilation shares the proxy's core with requests (docs/PERFORMANCE.md,
+     * "The training runs until the JIT settles"). Two rounds, because the compilation time only grows
+     * when a compilation ends.
+     */
+    static final class Settling {
+        private static final int QUIET_ROUNDS = 2;
+        private int quiet;
+
+        /** Notes a round of {@code roundNanos} in which the JIT compiled for {@code compileMillis}. */
+        void round(long roundNanos, long compileMillis) {
+            quiet = compileMillis * 1_000_000L * 10 < roundNanos ? quiet + 1 : 0;
+        }
+
+        boolean settled() {
+            return quiet >= QUIET_ROUNDS;
         }
     }
 
@@ -113,6 +148,37 @@ final class TrainingTraffic {
         } finally {
             backend.stop(0);
         }
+    }
+
+    /**
+     * Sends {@code requests} as {@link #send(String, int, int)} does, then, while every request was
+     * answered, rounds of a quarter as many until the JIT compiler has {@linkplain Settling settled}
+     * or {@code maxRequests} are sent in all; each round on new connections, so that accepting and
+     * closing connections are trained too. {@code compileMillis} is the JIT's total compilation time
+     * so far (the JDK's compilation bean), or null where the JVM does not measure it: then no rounds
+     * follow the first requests.
+     */
+    static Result sendUntilSettled(String host, int portOffset, int requests, int maxRequests,
+            LongSupplier compileMillis) throws IOException, InterruptedException {
+        Result sent = send(host, portOffset, requests);
+        if (compileMillis == null) {
+            return sent;
+        }
+        final int round = Math.max(1, requests / 4);
+        final Settling settling = new Settling();
+        int rounds = 0;
+        while (sent.allOk() && !settling.settled() && sent.sent() + round <= maxRequests) {
+            final long compiled = compileMillis.getAsLong();
+            final long began = System.nanoTime();
+            sent = sent.plus(send(host, portOffset, round));
+            settling.round(System.nanoTime() - began, compileMillis.getAsLong() - compiled);
+            rounds++;
+        }
+        if (rounds > 0) {
+            LOG.info("training traffic: {} rounds of {} requests after the first {}; the JIT {}", rounds, round, requests,
+                    settling.settled() ? "settled" : "had not settled at " + maxRequests + " requests");
+        }
+        return sent;
     }
 
     private static HttpServer backend(String host, int port) throws IOException {

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,9 +41,7 @@ class TrainingTrafficTest {
     void everyRequestGoesThroughTheListenerToTheBackendAndIsAnswered200() throws Exception {
         final int offset = freeOffset();
         final Path config = trainingConfig(offset, TrainingTraffic.BACKEND_PORT + offset);
-        try (ArchwayServer server = ArchwayServer.start(new ServerConfig(config, new TranslatorOptions(
-                TranslatorOptions.DEFAULT_CONTROLLER_NAME, new GatewayAddressing.Shared("127.0.0.1"), true), offset,
-                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(100), false, null))) {
+        try (ArchwayServer server = start(config, offset)) {
             final TrainingTraffic.Result r = TrainingTraffic.send("127.0.0.1", offset, 401);
             assertThat(r.failure()).isNull();
             // 8 connections, 2 per protocol and body: the first one takes the remainder.
@@ -51,6 +51,64 @@ class TrainingTrafficTest {
             // The proxy forwarded every one (none was answered by the gateway itself).
             assertThat(r.backendRequests()).isEqualTo(401);
         }
+    }
+
+    @Test
+    void roundsFollowUntilTwoRunningCompileForUnderATenthOfTheirTime() throws Exception {
+        final int offset = freeOffset();
+        final Path config = trainingConfig(offset, TrainingTraffic.BACKEND_PORT + offset);
+        try (ArchwayServer server = start(config, offset)) {
+            // The JIT's total compilation time as each round begins and ends: two busy rounds, then quiet ones.
+            final long[] compiled = {0, 100_000, 100_000, 200_000};
+            final AtomicInteger reads = new AtomicInteger();
+            final TrainingTraffic.Result r = TrainingTraffic.sendUntilSettled("127.0.0.1", offset, 40, 1_000,
+                    () -> compiled[Math.min(reads.getAndIncrement(), compiled.length - 1)]);
+            // 40 first, then rounds of 10: two busy, two quiet.
+            assertThat(r.sent()).isEqualTo(80);
+            assertThat(r.allOk()).isTrue();
+            assertThat(r.backendRequests()).isEqualTo(80);
+            assertThat(reads).hasValue(8);
+        }
+    }
+
+    @Test
+    void roundsStopBeforeTheMaximumWhenTheJitNeverSettles() throws Exception {
+        final int offset = freeOffset();
+        final Path config = trainingConfig(offset, TrainingTraffic.BACKEND_PORT + offset);
+        try (ArchwayServer server = start(config, offset)) {
+            final AtomicLong busy = new AtomicLong();
+            final TrainingTraffic.Result r = TrainingTraffic.sendUntilSettled("127.0.0.1", offset, 40, 70,
+                    () -> busy.addAndGet(100_000));
+            // 40, then rounds of 10 while one more fits in 70: the last one reaches it.
+            assertThat(r.sent()).isEqualTo(70);
+            assertThat(r.allOk()).isTrue();
+            assertThat(r.backendRequests()).isEqualTo(70);
+        }
+    }
+
+    @Test
+    void withoutTheJitsCompilationTimeOnlyTheFirstRequestsAreSent() throws Exception {
+        final int offset = freeOffset();
+        final Path config = trainingConfig(offset, TrainingTraffic.BACKEND_PORT + offset);
+        try (ArchwayServer server = start(config, offset)) {
+            final TrainingTraffic.Result r = TrainingTraffic.sendUntilSettled("127.0.0.1", offset, 40, 1_000, null);
+            assertThat(r.sent()).isEqualTo(40);
+            assertThat(r.backendRequests()).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void theJitHasSettledAfterTwoQuietRoundsRunning() {
+        final TrainingTraffic.Settling settling = new TrainingTraffic.Settling();
+        final long second = 1_000_000_000L;
+        settling.round(second, 99);
+        assertThat(settling.settled()).isFalse();
+        // A tenth of the round is not under a tenth: the count starts again.
+        settling.round(second, 100);
+        settling.round(second, 99);
+        assertThat(settling.settled()).isFalse();
+        settling.round(second, 0);
+        assertThat(settling.settled()).isTrue();
     }
 
     @Test
@@ -96,11 +154,26 @@ class TrainingTrafficTest {
     }
 
     @Test
+    void trainingMaxRequestsNeedTrainingRequests() {
+        final StringWriter err = new StringWriter();
+        assertThat(ArchwayCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "serve", "--config", dir.toString(), "--exit-when-ready", "--training-max-requests", "10"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--training-max-requests needs --training-requests");
+    }
+
+    @Test
     void trainingRequestsNeedExitWhenReady() {
         final StringWriter err = new StringWriter();
         assertThat(ArchwayCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
                 "serve", "--config", dir.toString(), "--training-requests", "10")).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--training-requests needs --exit-when-ready");
+    }
+
+    private static ArchwayServer start(Path config, int offset) throws Exception {
+        return ArchwayServer.start(new ServerConfig(config, new TranslatorOptions(
+                TranslatorOptions.DEFAULT_CONTROLLER_NAME, new GatewayAddressing.Shared("127.0.0.1"), true), offset,
+                new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(100), false, null));
     }
 
     private static int train(Path config, int offset, String requests) {
