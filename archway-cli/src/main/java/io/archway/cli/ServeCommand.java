@@ -207,7 +207,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * {@code --exit-when-ready}: starts (reads, translates, binds, serves the admin endpoint), sends
-     * {@code trainingRequests} requests through the training listener ({@link TrainingTraffic}), then stops.
+     * {@code trainingRequests} requests through the training listener ({@link TrainingTraffic}), then rounds
+     * of more until the JIT compiler has settled or {@code trainingMaxRequests} are sent, then stops.
      */
     private static int runOnce(ServerConfig cfg, int trainingRequests, int trainingMaxRequests) throws Exception {
         LeakDetection.forServing();
