@@ -72,7 +72,7 @@ class TrainingTrafficTest {
     }
 
     @Test
-    void roundsStopBeforeTheMaximumWhenTheJitNeverSettles() throws Exception {
+    void roundsStopAtTheMaximumWhenTheJitNeverSettles() throws Exception {
         final int offset = freeOffset();
         final Path config = trainingConfig(offset, TrainingTraffic.BACKEND_PORT + offset);
         try (ArchwayServer server = start(config, offset)) {
