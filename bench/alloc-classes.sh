@@ -50,26 +50,16 @@ source "$ROOT/bench/backend-nginx.sh"
 backend_nginx_conf "$OUT" "$BACKEND_PORT" "$((BACKEND_PORT + 10))"
 taskset -c "$LOADGEN_CPUS" nginx -c "$OUT/backend.conf" -e "$OUT/backend.err" -g 'daemon off;' &
 PIDS+=($!)
-mkdir -p "$OUT/config"
-sed -e "s/port: 18084/port: $PROXY_PORT/" -e "s/port: 18080/port: $BACKEND_PORT/" \
-  "$ROOT/bench/config/bench.yaml" >"$OUT/config/bench.yaml"
+bench_config "$OUT" "$PROXY_PORT" "$BACKEND_PORT"
 
-ready() {  # URL [h2c]
-  local flag=(); [[ ${2:-} == h2c ]] && flag=(--http2-prior-knowledge)
-  for _ in $(seq 1 300); do
-    curl -fsS -o /dev/null "${flag[@]}" "$1" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  return 1
-}
-ready "http://127.0.0.1:$BACKEND_PORT/small" || { echo "backend did not start" >&2; exit 1; }
+wait_ready "http://127.0.0.1:$BACKEND_PORT/small" || { echo "backend did not start" >&2; exit 1; }
 
 # 8 GiB of address space: Epsilon commits only what is allocated (about 2 KiB per request).
 JAVA_TOOL_OPTIONS="-Xmx8g -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC" \
   taskset -c "$PROXY_CPUS" $CMD serve --config "$OUT/config" --address 127.0.0.1 --admin 127.0.0.1:0 \
   --no-watch >"$OUT/proxy.log" 2>&1 &
 PIDS+=($!)
-ready "http://127.0.0.1:$PROXY_PORT/small" "$PROTO" || { echo "proxy did not start: $OUT/proxy.log" >&2; exit 1; }
+wait_ready "http://127.0.0.1:$PROXY_PORT/small" "$PROTO" || { echo "proxy did not start: $OUT/proxy.log" >&2; exit 1; }
 # The JVM under CMD (the launcher execs it; a wrapper may not).
 JVM=$(pgrep -n -f "serve --config $OUT/config")
 

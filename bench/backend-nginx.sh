@@ -1,4 +1,5 @@
-# Sourced by bench/cost.sh and bench/warmup.sh: the nginx backend of ../shared/bench/proxy-bench.sh.
+# Sourced by bench/cost.sh, bench/alloc-classes.sh and bench/warmup.sh: the nginx backend of
+# ../shared/bench/proxy-bench.sh, and what the first two share around it.
 # backend_nginx_conf DIR PORT [H2C_PORT]: writes DIR/backend.conf for an nginx on 127.0.0.1:PORT (and
 # h2c on H2C_PORT) that answers /small with "ok", /4k with DIR/4k.txt (4 KiB, written here) and any other
 # path with "ok"; its pid file, error log (DIR/backend.err) and body files stay in DIR, made readable
@@ -27,4 +28,23 @@ http {
   }
 }
 EOF
+}
+
+BENCH_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# bench_config DIR PROXY_PORT BACKEND_PORT: DIR/config/bench.yaml, bench/config's listener on
+# PROXY_PORT and its backend on BACKEND_PORT.
+bench_config() {
+  mkdir -p "$1/config"
+  sed -e "s/port: 18084/port: $2/" -e "s/port: 18080/port: $3/" "$BENCH_SCRIPTS/config/bench.yaml" >"$1/config/bench.yaml"
+}
+
+# wait_ready URL [h2c]: succeeds once URL answers 2xx (h2c: with prior knowledge), fails after 60 s.
+wait_ready() {
+  local flag=(); [[ ${2:-} == h2c ]] && flag=(--http2-prior-knowledge)
+  for _ in $(seq 1 300); do
+    curl -fsS -o /dev/null "${flag[@]}" "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
 }

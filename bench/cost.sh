@@ -68,18 +68,8 @@ taskset -c "$LOADGEN_CPUS" nginx -c "$OUT/backend.conf" -e "$OUT/backend.err" -g
 PIDS+=($!)
 sleep 0.5
 kill -0 "${PIDS[0]}" 2>/dev/null || { echo "backend nginx did not start (port $BACKEND_PORT in use?)" >&2; exit 1; }
-mkdir -p "$OUT/config"
-sed -e "s/port: 18084/port: $PROXY_PORT/" -e "s/port: 18080/port: $BACKEND_PORT/" \
-  "$ROOT/bench/config/bench.yaml" >"$OUT/config/bench.yaml"
+bench_config "$OUT" "$PROXY_PORT" "$BACKEND_PORT"
 
-wait_ready() {  # URL [h2c]
-  local flag=(); [[ ${2:-} == h2c ]] && flag=(--http2-prior-knowledge)
-  for _ in $(seq 1 300); do
-    curl -fsS -o /dev/null "${flag[@]}" "$1" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  return 1
-}
 wait_ready "http://127.0.0.1:$BACKEND_PORT/small" || { echo "backend did not start" >&2; exit 1; }
 
 load() {  # N -> h2load output
