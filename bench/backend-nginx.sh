@@ -1,5 +1,5 @@
-# Sourced by bench/cost.sh, bench/alloc-classes.sh and bench/warmup.sh: the nginx backend of
-# ../shared/bench/proxy-bench.sh, and what the first two share around it.
+# Sourced by bench/cost.sh, bench/alloc-classes.sh and bench/warmup.sh: the nginx backend and nginx proxy
+# of ../shared/bench/proxy-bench.sh, and what the first two share around them.
 # backend_nginx_conf DIR PORT [H2C_PORT]: writes DIR/backend.conf for an nginx on 127.0.0.1:PORT (and
 # h2c on H2C_PORT) that answers /small with "ok", /4k with DIR/4k.txt (4 KiB, written here) and any other
 # path with "ok"; its pid file, error log (DIR/backend.err) and body files stay in DIR, made readable
@@ -25,6 +25,39 @@ http {
     location = /small { return 200 "ok"; }
     location = /4k { alias $dir/4k.txt; }
     location / { return 200 "ok"; }
+  }
+}
+EOF
+}
+
+# nginx_proxy_conf DIR PORT BACKEND_PORT [http2]: writes DIR/nginx-proxy.conf, a one-worker nginx proxy on
+# 127.0.0.1:PORT (h2c with prior knowledge only, given http2) in front of BACKEND_PORT, configured as
+# ../shared/bench/proxy-bench.sh configures its nginx proxy (upstream keep-alive, HTTP/1.1 to it).
+nginx_proxy_conf() {
+  local dir=$1 port=$2 backend=$3 http2=${4:-}
+  cat >"$dir/nginx-proxy.conf" <<EOF
+worker_processes 1;
+pid $dir/nginx-proxy.pid;
+error_log $dir/nginx-proxy.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  client_body_temp_path $dir/tmp-proxy;
+  proxy_temp_path $dir/tmp-proxy-p;
+  upstream backend {
+    server 127.0.0.1:$backend;
+    keepalive 128;
+    keepalive_requests 10000000;
+  }
+  server {
+    listen 127.0.0.1:$port${http2:+ http2};
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
   }
 }
 EOF

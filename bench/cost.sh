@@ -18,7 +18,12 @@
 # syscalls and allocation per request are counts and barely move.
 #
 #   bench/cost.sh [--requests N] [--warmup N] [--rounds N] [--proto h1|h2c] [--body small|4k]
-#                 [--connections N] [--profile] --variant NAME 'java ... -jar JAR' [--variant NAME '...']...
+#                 [--connections N] [--profile] [--nginx] --variant NAME 'java ... -jar JAR' [--variant NAME '...']...
+# --nginx adds nginx as a reference variant named "nginx", in the rotation like the others: one worker,
+# configured as ../shared/bench/proxy-bench.sh configures its nginx proxy, pinned to PROXY_CPUS, the
+# same warm-up and measured load. Its CPU, system calls and context switches are its master's and
+# worker's; "loop" is the worker's; allocation and young GCs do not apply (0). Per-request CPU beside
+# nginx's in one run is the harness's rps per proxy core without its run-to-run noise.
 # --profile also samples the proxy's CPU (JFR jdk.ExecutionSample every 2 ms, stacks 512 deep) in
 # the measured window and prints, per variant over its rounds, the top methods and classes by self
 # and inclusive samples (bench/jfr-top.py; the sampling itself costs some CPU, so compare variants
@@ -32,7 +37,7 @@
 # started here are stopped, by PID.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REQUESTS=200000; WARMUP=300000; ROUNDS=2; PROTO=h1; BODY=small; CONNS=64; PROFILE=
+REQUESTS=200000; WARMUP=300000; ROUNDS=2; PROTO=h1; BODY=small; CONNS=64; PROFILE=; NGINX=
 BACKEND_PORT=${BACKEND_PORT:-24080}; PROXY_PORT=${PROXY_PORT:-24084}
 LOADGEN_CPUS=${LOADGEN_CPUS:-0}; PROXY_CPUS=${PROXY_CPUS:-1}
 NAMES=(); CMDS=()
@@ -45,11 +50,13 @@ while [[ $# -gt 0 ]]; do
     --body) BODY=$2; shift 2;;
     --connections) CONNS=$2; shift 2;;
     --profile) PROFILE=1; shift;;
+    --nginx) NGINX=1; shift;;
     --variant) NAMES+=("$2"); CMDS+=("$3"); shift 3;;
     -h|--help) sed -n 2,30p "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
+[[ -n $NGINX ]] && { NAMES+=(nginx); CMDS+=(""); }
 [[ ${#NAMES[@]} -gt 0 ]] || { echo "no --variant given" >&2; exit 2; }
 for tool in nginx h2load perf taskset curl; do
   command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
@@ -69,6 +76,8 @@ PIDS+=($!)
 sleep 0.5
 kill -0 "${PIDS[0]}" 2>/dev/null || { echo "backend nginx did not start (port $BACKEND_PORT in use?)" >&2; exit 1; }
 bench_config "$OUT" "$PROXY_PORT" "$BACKEND_PORT"
+[[ $PROTO == h2c ]] && h2=http2 || h2=
+[[ -n $NGINX ]] && nginx_proxy_conf "$OUT" "$PROXY_PORT" "$BACKEND_PORT" $h2
 
 wait_ready "http://127.0.0.1:$BACKEND_PORT/small" || { echo "backend did not start" >&2; exit 1; }
 
@@ -105,7 +114,7 @@ STACKDEPTH=""; [[ -n $PROFILE ]] && STACKDEPTH="-XX:FlightRecorderOptions:stackd
 loop_ticks() {
   local u=0 s=0 t f
   for t in /proc/"$1"/task/*; do
-    [[ $(cat "$t/comm" 2>/dev/null) == archway-io* ]] || continue
+    [[ $(cat "$t/comm" 2>/dev/null) == @(archway-io*|nginx) ]] || continue
     read -r -a f <<<"$(sed 's/.*) //' "$t/stat")"
     u=$((u + f[11])); s=$((s + f[12]))
   done
@@ -117,38 +126,53 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for ((k = 0; k < n; k++)); do
     i=$(((k + round - 1) % n))
     name=${NAMES[i]}; cmd=${CMDS[i]}
-    java_bin=${cmd%% *}
-    jdk_bin=$(dirname "$(readlink -f "$(command -v "$java_bin")")")
-    # shellcheck disable=SC2086
-    JAVA_TOOL_OPTIONS="-Xlog:gc:file=$OUT/r$round-$name.gc $STACKDEPTH" taskset -c "$PROXY_CPUS" $cmd serve --config "$OUT/config" --address 127.0.0.1 --admin 127.0.0.1:0 \
-      --no-watch >"$OUT/r$round-$name.out" 2>&1 &
+    if [[ -z $cmd ]]; then  # the nginx reference
+      taskset -c "$PROXY_CPUS" nginx -c "$OUT/nginx-proxy.conf" -e "$OUT/nginx-proxy.err" -g 'daemon off;' \
+        >"$OUT/r$round-$name.out" 2>&1 &
+    else
+      java_bin=${cmd%% *}
+      jdk_bin=$(dirname "$(readlink -f "$(command -v "$java_bin")")")
+      # shellcheck disable=SC2086
+      JAVA_TOOL_OPTIONS="-Xlog:gc:file=$OUT/r$round-$name.gc $STACKDEPTH" taskset -c "$PROXY_CPUS" $cmd serve --config "$OUT/config" --address 127.0.0.1 --admin 127.0.0.1:0 \
+        --no-watch >"$OUT/r$round-$name.out" 2>&1 &
+    fi
     pid=$!; PIDS+=("$pid")
-    if ! wait_ready "http://127.0.0.1:$PROXY_PORT/small"; then
+    if ! wait_ready "http://127.0.0.1:$PROXY_PORT/small" "$PROTO"; then
       echo "$name did not start; see $OUT/r$round-$name.out" >&2; kill "$pid"; continue
     fi
-    if [[ $PROTO == h2c ]]; then wait_ready "http://127.0.0.1:$PROXY_PORT/small" h2c; fi
-    # JFR starts before the warm-up: its first start in a JVM instruments the JDK's event classes, which
-    # on JDK 17 deoptimised the proxy's compiled code, and a window that began there measured the
-    # proxy recompiling (14,500 instead of 45,000 requests a second). The window's own recording then
-    # starts with JFR already running: its first and last allocation samples bound the window.
-    "$jdk_bin/jcmd" "$pid" JFR.start name=warm settings="$OUT/alloc.jfc" >/dev/null
-    load "$WARMUP" >"$OUT/r$round-$name.warm" 2>&1
-    "$jdk_bin/jcmd" "$pid" JFR.start name=cost settings="$OUT/alloc.jfc" filename="$OUT/r$round-$name.jfr" >/dev/null
-    "$jdk_bin/jcmd" "$pid" JFR.stop name=warm >/dev/null
-    gclines0=$(wc -l <"$OUT/r$round-$name.gc")
-    stat0=$(loop_ticks "$pid")
-    perf stat -x, -e task-clock,raw_syscalls:sys_enter,context-switches -p "$pid" -o "$OUT/r$round-$name.perf" &
+    if [[ -z $cmd ]]; then
+      load "$WARMUP" >"$OUT/r$round-$name.warm" 2>&1
+      : >"$OUT/r$round-$name.gcwindow"
+      perf_pids="$pid,$(pgrep -d, -P "$pid")"
+      loop_pid=$(pgrep -P "$pid")
+    else
+      # JFR starts before the warm-up: its first start in a JVM instruments the JDK's event classes, which
+      # on JDK 17 deoptimised the proxy's compiled code, and a window that began there measured the
+      # proxy recompiling (14,500 instead of 45,000 requests a second). The window's own recording then
+      # starts with JFR already running: its first and last allocation samples bound the window.
+      "$jdk_bin/jcmd" "$pid" JFR.start name=warm settings="$OUT/alloc.jfc" >/dev/null
+      load "$WARMUP" >"$OUT/r$round-$name.warm" 2>&1
+      "$jdk_bin/jcmd" "$pid" JFR.start name=cost settings="$OUT/alloc.jfc" filename="$OUT/r$round-$name.jfr" >/dev/null
+      "$jdk_bin/jcmd" "$pid" JFR.stop name=warm >/dev/null
+      gclines0=$(wc -l <"$OUT/r$round-$name.gc")
+      perf_pids=$pid
+      loop_pid=$pid
+    fi
+    stat0=$(loop_ticks "$loop_pid")
+    perf stat -x, -e task-clock,raw_syscalls:sys_enter,context-switches -p "$perf_pids" -o "$OUT/r$round-$name.perf" &
     perf_pid=$!
     sleep 0.2
     load "$REQUESTS" >"$OUT/r$round-$name.load" 2>&1
     kill -INT "$perf_pid"; wait "$perf_pid" || true
-    stat1=$(loop_ticks "$pid")
+    stat1=$(loop_ticks "$loop_pid")
     ticks=$(getconf CLK_TCK)
     user_s=$(python3 -c "print(($((${stat1% *} - ${stat0% *}))) / $ticks)")
     sys_s=$(python3 -c "print(($((${stat1#* } - ${stat0#* }))) / $ticks)")
-    "$jdk_bin/jcmd" "$pid" JFR.stop name=cost >/dev/null
-    "$jdk_bin/jfr" print --json --events jdk.ThreadAllocationStatistics "$OUT/r$round-$name.jfr" >"$OUT/r$round-$name.alloc.json"
-    tail -n +"$((gclines0 + 1))" "$OUT/r$round-$name.gc" >"$OUT/r$round-$name.gcwindow"
+    if [[ -n $cmd ]]; then
+      "$jdk_bin/jcmd" "$pid" JFR.stop name=cost >/dev/null
+      "$jdk_bin/jfr" print --json --events jdk.ThreadAllocationStatistics "$OUT/r$round-$name.jfr" >"$OUT/r$round-$name.alloc.json"
+      tail -n +"$((gclines0 + 1))" "$OUT/r$round-$name.gc" >"$OUT/r$round-$name.gcwindow"
+    fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
     ok=$(awk '/^requests:/ { print $8 }' "$OUT/r$round-$name.load")
     if [[ $ok != "$REQUESTS" ]]; then
@@ -157,7 +181,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     fi
     python3 - "$round" "$name" "$ok" "$OUT/r$round-$name.perf" "$OUT/r$round-$name.alloc.json" "$OUT/r$round-$name.gcwindow" "$user_s" "$sys_s" \
       >>"$OUT/results.tsv" <<'PY'
-import json, re, sys
+import json, os, re, sys
 rnd, name, ok, perf_file, alloc_json, gc_window, user_s, sys_s = sys.argv[1:9]
 ok = int(ok)
 vals = {}
@@ -167,7 +191,7 @@ for line in open(perf_file):
         vals[parts[2]] = float(parts[0])
 # Per thread, allocated bytes at the first and the last sample of the recording.
 first, last = {}, {}
-for e in json.load(open(alloc_json))["recording"]["events"]:
+for e in json.load(open(alloc_json))["recording"]["events"] if os.path.exists(alloc_json) else []:
     v = e["values"]
     tid = v["thread"]["javaThreadId"] if v.get("thread") else None
     first.setdefault(tid, v["allocated"])
@@ -198,9 +222,18 @@ for name, rs in by.items():
     spread = lambda c: f"{min(float(r[c]) for r in rs):.2f}-{max(float(r[c]) for r in rs):.2f}"
     print(f"| {name} | {len(rs)} | {med(3):.2f} ({spread(3)}) | {med(10):.2f} | {med(11):.2f} | {med(4):.2f} | {med(5):.3f} | {med(6):.0f} "
           f"| {med(7):.2f} | {med(8):.2f} | {med(9):.2f} |")
+if "nginx" in by and len(by) > 1:
+    base = statistics.median(float(r[3]) for r in by["nginx"])
+    print()
+    for name, rs in by.items():
+        if name != "nginx":
+            print(f"{name}: requests per core {base / statistics.median(float(r[3]) for r in rs):.2f}x nginx's "
+                  "(nginx's median CPU per request over this variant's)")
 PY
 if [[ -n $PROFILE ]]; then
-  for name in "${NAMES[@]}"; do
+  for i in "${!NAMES[@]}"; do
+    [[ -n ${CMDS[i]} ]] || continue  # the nginx reference has no JFR recording
+    name=${NAMES[i]}
     echo; echo "## CPU samples of $name (all rounds)"
     python3 "$ROOT/bench/jfr-top.py" --top "${PROFILE_TOP:-25}" "$OUT"/r*-"$name".jfr || true
   done
