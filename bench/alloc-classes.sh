@@ -47,12 +47,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 source "$ROOT/bench/backend-nginx.sh"
-backend_nginx_conf "$OUT" "$BACKEND_PORT" "$((BACKEND_PORT + 10))"
-taskset -c "$LOADGEN_CPUS" nginx -c "$OUT/backend.conf" -e "$OUT/backend.err" -g 'daemon off;' &
-PIDS+=($!)
-bench_config "$OUT" "$PROXY_PORT" "$BACKEND_PORT"
-
-wait_ready "http://127.0.0.1:$BACKEND_PORT/small" || { echo "backend did not start" >&2; exit 1; }
+start_backend "$OUT" "$BACKEND_PORT" "$PROXY_PORT"
 
 # 8 GiB of address space: Epsilon commits only what is allocated (about 2 KiB per request).
 JAVA_TOOL_OPTIONS="-Xmx8g -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC" \

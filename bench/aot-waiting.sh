@@ -40,11 +40,7 @@ OUT=$(mktemp -d /tmp/archway-aot-waiting.XXXXXX)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 source "$ROOT/bench/backend-nginx.sh"
-backend_nginx_conf "$OUT" "$BACKEND_PORT" "$((BACKEND_PORT + 10))"
-taskset -c "$LOADGEN_CPUS" nginx -c "$OUT/backend.conf" -e "$OUT/backend.err" -g 'daemon off;' &
-PIDS+=($!)
-bench_config "$OUT" "$PROXY_PORT" "$BACKEND_PORT"
-wait_ready "http://127.0.0.1:$BACKEND_PORT/small" || { echo "backend did not start" >&2; exit 1; }
+start_backend "$OUT" "$BACKEND_PORT" "$PROXY_PORT"
 
 # What the cache holds: per method its trained compilations and the classes each depended on.
 "$JDK/bin/java" -XX:AOTCache="$CACHE" -XX:+UnlockDiagnosticVMOptions -XX:+AOTPrintTrainingInfo \

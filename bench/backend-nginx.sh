@@ -72,6 +72,17 @@ bench_config() {
   sed -e "s/port: 18084/port: $2/" -e "s/port: 18080/port: $3/" "$BENCH_SCRIPTS/config/bench.yaml" >"$1/config/bench.yaml"
 }
 
+# start_backend DIR BACKEND_PORT PROXY_PORT: the backend nginx of backend_nginx_conf (h2c on BACKEND_PORT + 10)
+# started in DIR pinned to LOADGEN_CPUS, its PID added to the caller's PIDS, DIR/config/bench.yaml
+# written for PROXY_PORT (bench_config); returns once the backend answers, exits if it does not.
+start_backend() {
+  backend_nginx_conf "$1" "$2" "$(($2 + 10))"
+  taskset -c "$LOADGEN_CPUS" nginx -c "$1/backend.conf" -e "$1/backend.err" -g 'daemon off;' &
+  PIDS+=($!)
+  bench_config "$1" "$3" "$2"
+  wait_ready "http://127.0.0.1:$2/small" || { echo "backend nginx did not start (port $2 in use? see $1/backend.err)" >&2; exit 1; }
+}
+
 # wait_ready URL [h2c]: succeeds once URL answers 2xx (h2c: with prior knowledge), fails after 60 s.
 wait_ready() {
   local flag=(); [[ ${2:-} == h2c ]] && flag=(--http2-prior-knowledge)

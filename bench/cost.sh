@@ -68,18 +68,10 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # ---- backend: the same nginx as ../shared/bench/proxy-bench.sh
-BACKEND_H2C_PORT=$((BACKEND_PORT + 10))
 source "$ROOT/bench/backend-nginx.sh"
-backend_nginx_conf "$OUT" "$BACKEND_PORT" "$BACKEND_H2C_PORT"
-taskset -c "$LOADGEN_CPUS" nginx -c "$OUT/backend.conf" -e "$OUT/backend.err" -g 'daemon off;' &
-PIDS+=($!)
-sleep 0.5
-kill -0 "${PIDS[0]}" 2>/dev/null || { echo "backend nginx did not start (port $BACKEND_PORT in use?)" >&2; exit 1; }
-bench_config "$OUT" "$PROXY_PORT" "$BACKEND_PORT"
+start_backend "$OUT" "$BACKEND_PORT" "$PROXY_PORT"
 [[ $PROTO == h2c ]] && h2=http2 || h2=
 [[ -n $NGINX ]] && nginx_proxy_conf "$OUT" "$PROXY_PORT" "$BACKEND_PORT" $h2
-
-wait_ready "http://127.0.0.1:$BACKEND_PORT/small" || { echo "backend did not start" >&2; exit 1; }
 
 load() {  # N -> h2load output
   local h1=(); [[ $PROTO == h1 ]] && h1=(--h1)
