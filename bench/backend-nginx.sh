@@ -1,5 +1,5 @@
-# Sourced by bench/cost.sh, bench/alloc-classes.sh and bench/warmup.sh: the nginx backend and nginx proxy
-# of ../shared/bench/proxy-bench.sh, and what the first two share around them.
+# Sourced by bench/cost.sh, bench/alloc-classes.sh, bench/aot-waiting.sh and bench/warmup.sh: the nginx
+# backend and nginx proxy of ../shared/bench/proxy-bench.sh, and what the first three share around them.
 # backend_nginx_conf DIR PORT [H2C_PORT]: writes DIR/backend.conf for an nginx on 127.0.0.1:PORT (and
 # h2c on H2C_PORT) that answers /small with "ok", /4k with DIR/4k.txt (4 KiB, written here) and any other
 # path with "ok"; its pid file, error log (DIR/backend.err) and body files stay in DIR, made readable

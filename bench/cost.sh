@@ -52,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --profile) PROFILE=1; shift;;
     --nginx) NGINX=1; shift;;
     --variant) NAMES+=("$2"); CMDS+=("$3"); shift 3;;
-    -h|--help) sed -n 2,30p "$0"; exit 0;;
+    -h|--help) sed -n 2,37p "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
